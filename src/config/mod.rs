@@ -1,0 +1,21 @@
+//! Configuration: finds `ssot.toml` (or `[tool.ssot]` in `pyproject.toml`), reads it into the raw
+//! [`Options`] (whose doc comments document every key), and resolves options and command-line
+//! arguments into [`Settings`], the only configuration type the rest of the pipeline reads.
+//! It must not know about individual rules: per-rule tables are validated by [`crate::rule`].
+
+mod options;
+mod settings;
+
+pub use options::{Options, RuleTable, RulesOptions, ScanOptions};
+pub use settings::{ConfigFile, Globs, Overrides, RuleSelection, Settings};
+pub(crate) use settings::compile_globs;
+
+/// The default `scan.test` globs: where test files live.
+pub const DEFAULT_TEST_GLOBS: [&str; 5] =
+    ["tests/**", "**/tests/**", "**/test_*.py", "**/*_test.py", "**/conftest.py"];
+
+/// The default `scan.max-file-size`: 10 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// The default `scan.parse-timeout-ms`.
+pub const DEFAULT_PARSE_TIMEOUT_MS: u64 = 2_000;

@@ -1,0 +1,99 @@
+//! The raw configuration as the user writes it. Unknown keys are errors; every value keeps its
+//! byte span so an error can name the line.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+/// The whole configuration file: `ssot.toml`, or the `[tool.ssot]` table of `pyproject.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// What to scan and how files are categorised.
+    pub scan: Option<ScanOptions>,
+    /// Which rules run, and their options.
+    pub rules: Option<RulesOptions>,
+}
+
+/// The `[scan]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ScanOptions {
+    /// Globs of files and directories not to scan, on top of `.gitignore` and `.ignore`.
+    pub exclude: Option<Vec<Spanned<String>>>,
+    /// Globs of test files (category `test`).
+    pub test: Option<Vec<Spanned<String>>>,
+    /// Globs of files that are neither production nor test (category `other`), such as scripts.
+    pub other: Option<Vec<Spanned<String>>>,
+    /// Files larger than this many bytes are skipped (and listed as skipped). Default 10 MiB.
+    pub max_file_size: Option<u64>,
+    /// Time budget for parsing one file, in milliseconds; a file over it is skipped and listed.
+    pub parse_timeout_ms: Option<u64>,
+}
+
+/// A per-rule table `[rules.<rule-id>]`: `severity` plus the options the rule declares.
+pub type RuleTable = BTreeMap<String, Spanned<toml::Value>>;
+
+/// The `[rules]` table.
+#[derive(Debug, Default)]
+pub struct RulesOptions {
+    /// Rule ids to run; empty runs every rule.
+    pub select: Option<Vec<Spanned<String>>>,
+    /// Rule ids not to run.
+    pub ignore: Option<Vec<Spanned<String>>>,
+    /// Directories of extra rule files (`*.toml`, same schema as the bundled rules).
+    pub rule_dirs: Option<Vec<Spanned<String>>>,
+    /// `[rules.<rule-id>]` tables, by rule id, with the span of each table.
+    pub per_rule: BTreeMap<String, Spanned<RuleTable>>,
+}
+
+impl<'de> Deserialize<'de> for RulesOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RulesVisitor;
+
+        impl<'de> Visitor<'de> for RulesVisitor {
+            type Value = RulesOptions;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table with `select`, `ignore`, `rule-dirs` and `[rules.<rule-id>]` tables")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RulesOptions, A::Error> {
+                let mut out = RulesOptions::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "select" => out.select = Some(map.next_value()?),
+                        "ignore" => out.ignore = Some(map.next_value()?),
+                        "rule-dirs" => out.rule_dirs = Some(map.next_value()?),
+                        _ => {
+                            let table: Spanned<RuleTable> = map.next_value().map_err(|err| {
+                                de::Error::custom(format!(
+                                    "unknown key `{key}` in [rules]: expected `select`, `ignore`, \
+                                     `rule-dirs` or a table [rules.<rule-id>] ({err})"
+                                ))
+                            })?;
+                            out.per_rule.insert(key, table);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+
+        deserializer.deserialize_map(RulesVisitor)
+    }
+}
+
+/// `pyproject.toml`: only `[tool.ssot]` is read; everything else is someone else's business.
+#[derive(Debug, Deserialize)]
+pub(crate) struct PyProject {
+    pub tool: Option<PyProjectTool>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PyProjectTool {
+    pub ssot: Option<Options>,
+}

@@ -1,0 +1,133 @@
+//! The result of a scan: diagnostics, the files they point into, skipped files and counts.
+//! Every report printer reads only these types, so all formats agree on what was found.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a finding is. Errors fail the exit code; errors and warnings lower the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// Whether a finding of this severity makes its file non-compliant.
+    pub fn counts_against_score(self) -> bool {
+        matches!(self, Severity::Error | Severity::Warning)
+    }
+}
+
+/// The category a scanned file belongs to (exactly one), from `scan.test` and `scan.other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Production,
+    Test,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 3] = [Category::Production, Category::Test, Category::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Production => "production",
+            Category::Test => "test",
+            Category::Other => "other",
+        }
+    }
+}
+
+/// A 1-based line and a 1-based column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Index of a scanned file in [`Outcome::files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub usize);
+
+/// One scanned file.
+#[derive(Debug, Clone)]
+pub struct ScannedFile {
+    /// Path relative to the scanned root, with `/` separators.
+    pub path: String,
+    pub category: Category,
+    /// The text, kept only for files with diagnostics (the human report quotes it).
+    pub source: Option<Arc<str>>,
+}
+
+/// Another place a multi-file finding points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub file: FileId,
+    pub start: Position,
+    pub message: String,
+}
+
+/// One finding that survived suppression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: String,
+    pub severity: Severity,
+    pub file: FileId,
+    /// Byte range in the file's text.
+    pub range: std::ops::Range<usize>,
+    pub start: Position,
+    /// End position, exclusive.
+    pub end: Position,
+    pub message: String,
+    pub related: Vec<Related>,
+}
+
+/// A file that was found but not analysed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Everything a scan produced, in deterministic order.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub files: Vec<ScannedFile>,
+    pub skipped: Vec<Skipped>,
+    /// Sorted by path, line, column, rule.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings silenced by `# ssot: ignore[…]` comments.
+    pub suppressed: usize,
+    /// Every active rule id, sorted, so reports can show rules with zero findings.
+    pub rules: Vec<String>,
+    /// The directory paths are relative to (absolute).
+    pub root: std::path::PathBuf,
+}
+
+impl Outcome {
+    pub fn file(&self, id: FileId) -> &ScannedFile {
+        &self.files[id.0]
+    }
+
+    /// Sorts diagnostics by path, line, column, rule (then message, for total determinism).
+    pub fn sort(&mut self) {
+        let files = &self.files;
+        self.diagnostics.sort_by(|a, b| {
+            (&files[a.file.0].path, a.start, &a.rule, &a.message, a.end)
+                .cmp(&(&files[b.file.0].path, b.start, &b.rule, &b.message, b.end))
+        });
+        self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+}

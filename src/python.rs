@@ -1,0 +1,241 @@
+//! What tree-sitter-python's trees mean for names: one iterative pass that tells, for every
+//! identifier, whether Python loads, stores or deletes it (as `ast`'s `ctx` would), and the
+//! bindings an import statement makes. Engines build on this; it knows no rule.
+
+use tree_sitter::{Node, TreeCursor};
+
+/// The context a node is in, as CPython's `ast` assigns `ctx` (plus the non-name positions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ctx {
+    Load,
+    Store,
+    Del,
+    /// Inside a parameter list: identifiers are bound.
+    Param,
+    /// Inside a `match` pattern: a lone name is a capture (a binding), a dotted name a value.
+    Pattern,
+    /// A value pattern (`case Color.RED`): the first name is loaded.
+    ValuePattern,
+    /// Not a name at all: attribute names, keyword-argument names, `global` lists, import paths.
+    NotName,
+}
+
+/// What Python does with an identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Load,
+    Store,
+    Del,
+}
+
+impl Ctx {
+    /// The role of an identifier in this context, `None` when it is not a name.
+    pub(crate) fn identifier_role(self) -> Option<Role> {
+        match self {
+            Ctx::Load | Ctx::ValuePattern => Some(Role::Load),
+            Ctx::Store | Ctx::Param | Ctx::Pattern => Some(Role::Store),
+            Ctx::Del => Some(Role::Del),
+            Ctx::NotName => None,
+        }
+    }
+}
+
+/// Node kinds that pass a store/delete context on to their elements.
+fn passes_target_ctx(kind: &str) -> bool {
+    matches!(
+        kind,
+        "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "tuple"
+            | "list"
+            | "parenthesized_expression"
+            | "list_splat_pattern"
+            | "list_splat"
+            | "expression_list"
+    )
+}
+
+/// The context of a child with `field` and `kind` under `parent` (in `parent_ctx`).
+fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) -> Ctx {
+    match (parent.kind(), field) {
+        ("attribute", Some("object")) => return Ctx::Load,
+        ("attribute", Some("attribute")) => return Ctx::NotName,
+        ("keyword_argument", Some("name")) => return Ctx::NotName,
+        ("assignment" | "augmented_assignment" | "for_statement" | "for_in_clause", Some("left")) => {
+            return Ctx::Store
+        }
+        ("named_expression", Some("name")) => return Ctx::Store,
+        ("as_pattern" | "except_clause", Some("alias")) => return Ctx::Store,
+        ("as_pattern_target", _) => return Ctx::Store,
+        ("delete_statement", _) => return Ctx::Del,
+        ("function_definition" | "class_definition", Some("name")) => return Ctx::Store,
+        ("function_definition", Some("parameters")) | ("lambda", Some("parameters")) => return Ctx::Param,
+        ("function_definition" | "class_definition", Some("type_parameters")) => return Ctx::Store,
+        ("type_alias_statement", Some("left")) => return Ctx::Store,
+        ("global_statement" | "nonlocal_statement", _) => return Ctx::NotName,
+        ("case_clause", None) if kind == "case_pattern" => return Ctx::Pattern,
+        ("dict_pattern", Some("key")) => return Ctx::ValuePattern,
+        ("class_pattern", _) if kind == "dotted_name" => return Ctx::ValuePattern,
+        ("keyword_pattern", _) if kind == "identifier" => return Ctx::NotName,
+        _ => {}
+    }
+    match parent_ctx {
+        Ctx::Param => match (parent.kind(), field) {
+            ("default_parameter" | "typed_default_parameter", Some("name")) => Ctx::Store,
+            ("default_parameter" | "typed_default_parameter" | "typed_parameter", Some("value" | "type")) => {
+                Ctx::Load
+            }
+            _ => Ctx::Param,
+        },
+        Ctx::Store | Ctx::Del => {
+            if passes_target_ctx(parent.kind()) {
+                parent_ctx
+            } else {
+                Ctx::Load
+            }
+        }
+        Ctx::Pattern => Ctx::Pattern,
+        Ctx::ValuePattern => match parent.kind() {
+            "dotted_name" => Ctx::ValuePattern,
+            _ => Ctx::Load,
+        },
+        Ctx::NotName => Ctx::NotName,
+        Ctx::Load => Ctx::Load,
+    }
+}
+
+/// Visits every node of the tree in document order with its [`Ctx`], without recursion (deep
+/// trees cannot overflow the stack). Import statements are visited but not entered: use
+/// [`import_bindings`]. `visit` returns `false` to skip a node's children.
+pub(crate) fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(&Node<'t>, Ctx) -> bool) {
+    let mut cursor: TreeCursor<'t> = root.walk();
+    // (node, its ctx, index of the next child) of every ancestor of the cursor's node.
+    let mut parents: Vec<(Node<'t>, Ctx, usize)> = Vec::new();
+    let mut ctx = Ctx::Load;
+    loop {
+        let node = cursor.node();
+        let enter = visit(&node, ctx)
+            && !matches!(node.kind(), "import_statement" | "import_from_statement" | "future_import_statement");
+        if enter && cursor.goto_first_child() {
+            parents.push((node, ctx, 0));
+            ctx = ctx_of_current(&cursor, &parents);
+            continue;
+        }
+        loop {
+            if parents.is_empty() {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                if let Some(last) = parents.last_mut() {
+                    last.2 += 1;
+                }
+                ctx = ctx_of_current(&cursor, &parents);
+                break;
+            }
+            cursor.goto_parent();
+            parents.pop();
+        }
+    }
+}
+
+fn ctx_of_current(cursor: &TreeCursor, parents: &[(Node, Ctx, usize)]) -> Ctx {
+    let (parent, parent_ctx, index) = parents.last().expect("a parent");
+    let child = cursor.node();
+    // In a dotted value pattern only the first name is a name.
+    if matches!(parent_ctx, Ctx::Pattern | Ctx::ValuePattern) && parent.kind() == "dotted_name" {
+        if parent.named_child_count() > 1 || *parent_ctx == Ctx::ValuePattern {
+            return if *index == 0 { Ctx::ValuePattern } else { Ctx::NotName };
+        }
+        return Ctx::Pattern;
+    }
+    child_ctx(parent, *parent_ctx, cursor.field_name(), child.kind())
+}
+
+/// One name an import statement binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ImportBinding<'s> {
+    /// The name bound in the importing scope.
+    pub bound: &'s str,
+    /// `import a.b` / `import a.b as x`: the module (`a.b`); `from m import n`: `m`, with the
+    /// leading dots of a relative import.
+    pub module: String,
+    /// `from m import n`: `n`; `None` for `import …`.
+    pub name: Option<&'s str>,
+    /// `import a.b as x` or `from m import n as x`.
+    pub aliased: bool,
+    /// Number of leading dots of a relative `from` import.
+    pub level: usize,
+    /// The node of the bound name (the alias, or the dotted name).
+    pub node: Node<'s>,
+}
+
+/// The names bound by an `import_statement`, `import_from_statement` or
+/// `future_import_statement` node; `from m import *` binds nothing listed (see `is_star_import`).
+pub(crate) fn import_bindings<'s>(node: &Node<'s>, source: &'s str) -> Vec<ImportBinding<'s>> {
+    let mut out = Vec::new();
+    let text = |n: Node| source.get(n.byte_range()).unwrap_or_default();
+    let dotted = |n: Node<'s>| -> String {
+        let mut cursor = n.walk();
+        n.named_children(&mut cursor).filter(|c| c.kind() == "identifier").map(text).collect::<Vec<_>>().join(".")
+    };
+    let (module, level) = match node.kind() {
+        "import_statement" => (None, 0),
+        "future_import_statement" => (Some("__future__".to_string()), 0),
+        "import_from_statement" => match node.child_by_field_name("module_name") {
+            Some(m) if m.kind() == "relative_import" => {
+                let mut level = 0;
+                let mut name = String::new();
+                let mut cursor = m.walk();
+                for child in m.named_children(&mut cursor) {
+                    match child.kind() {
+                        "import_prefix" => level = text(child).chars().filter(|&c| c == '.').count(),
+                        "dotted_name" => name = dotted(child),
+                        _ => {}
+                    }
+                }
+                (Some(format!("{}{name}", ".".repeat(level))), level)
+            }
+            Some(m) => (Some(dotted(m)), 0),
+            None => return out,
+        },
+        _ => return out,
+    };
+    let mut cursor = node.walk();
+    for child in node.children_by_field_name("name", &mut cursor) {
+        let (path_node, alias) = match child.kind() {
+            "aliased_import" => (child.child_by_field_name("name"), child.child_by_field_name("alias")),
+            "dotted_name" => (Some(child), None),
+            _ => continue,
+        };
+        let Some(path_node) = path_node else { continue };
+        let path = dotted(path_node);
+        match (&module, alias) {
+            (None, Some(alias)) => out.push(ImportBinding {
+                bound: text(alias),
+                module: path,
+                name: None,
+                aliased: true,
+                level,
+                node: alias,
+            }),
+            (None, None) => {
+                let Some(first) = path_node.named_child(0) else { continue };
+                out.push(ImportBinding { bound: text(first), module: path, name: None, aliased: false, level, node: first });
+            }
+            (Some(module), alias) => {
+                let Some(first) = path_node.named_child(0) else { continue };
+                let bound_node = alias.unwrap_or(first);
+                out.push(ImportBinding {
+                    bound: text(bound_node),
+                    module: module.clone(),
+                    name: Some(text(first)),
+                    aliased: alias.is_some(),
+                    level,
+                    node: bound_node,
+                });
+            }
+        }
+    }
+    out
+}

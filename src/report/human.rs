@@ -1,0 +1,96 @@
+//! The human report: each diagnostic rendered by codespan-reporting (rule id, message, source
+//! excerpt with a label), then skipped files, then a summary of files, findings per rule and
+//! scores. Colour comes from the writer (a terminal gets colour, anything else plain text).
+
+
+use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, Config};
+use termcolor::{ColorSpec, WriteColor};
+
+use super::format_score;
+use crate::diagnostic::{Category, Outcome, Severity};
+use crate::score::Summary;
+
+pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteColor) -> std::io::Result<()> {
+    let mut files = SimpleFiles::new();
+    let mut ids = vec![None; outcome.files.len()];
+    for d in &outcome.diagnostics {
+        for file in std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)) {
+            if ids[file.0].is_none() {
+                let scanned = outcome.file(file);
+                let text = scanned.source.clone().unwrap_or_default();
+                ids[file.0] = Some(files.add(scanned.path.clone(), text));
+            }
+        }
+    }
+    let config = Config::default();
+    for d in &outcome.diagnostics {
+        let rendered = match d.severity {
+            Severity::Error => Rendered::error(),
+            Severity::Warning => Rendered::warning(),
+            Severity::Info => Rendered::note(),
+        };
+        let file_id = ids[d.file.0].expect("file registered above");
+        let mut labels = vec![Label::primary(file_id, d.range.clone())];
+        for related in &d.related {
+            let related_id = ids[related.file.0].expect("file registered above");
+            let text = outcome.file(related.file).source.as_deref().unwrap_or_default();
+            let offset = crate::text::LineIndex::new(text);
+            let range = offset.line_range(text, related.start.line);
+            labels.push(Label::secondary(related_id, range).with_message(related.message.clone()));
+        }
+        let rendered = rendered.with_code(d.rule.clone()).with_message(d.message.clone()).with_labels(labels);
+        term::emit(out, &config, &files, &rendered).map_err(to_io)?;
+    }
+
+    if !outcome.skipped.is_empty() {
+        out.set_color(ColorSpec::new().set_bold(true))?;
+        writeln!(out, "Skipped files:")?;
+        out.reset()?;
+        for skipped in &outcome.skipped {
+            writeln!(out, "  {}: {}", skipped.path, skipped.reason)?;
+        }
+        writeln!(out)?;
+    }
+
+    let count = |category| summary.per_category.get(&category).copied().unwrap_or(0);
+    out.set_color(ColorSpec::new().set_bold(true))?;
+    writeln!(out, "Summary")?;
+    out.reset()?;
+    writeln!(
+        out,
+        "  files: {} scanned (production {}, test {}, other {}), {} skipped",
+        summary.scanned,
+        count(Category::Production),
+        count(Category::Test),
+        count(Category::Other),
+        summary.skipped
+    )?;
+    writeln!(
+        out,
+        "  findings: {} ({} errors, {} warnings), {} suppressed",
+        summary.findings, summary.errors, summary.warnings, summary.suppressed
+    )?;
+    let width = summary.by_rule.keys().map(String::len).max().unwrap_or(0);
+    for (rule, count) in &summary.by_rule {
+        writeln!(out, "    {rule:<width$}  {count}")?;
+    }
+    let score = |category| format_score(summary.scores.get(&category).copied().flatten());
+    writeln!(
+        out,
+        "  score: overall {} | production {} | test {} | other {}",
+        format_score(summary.overall),
+        score(Category::Production),
+        score(Category::Test),
+        score(Category::Other)
+    )?;
+    Ok(())
+}
+
+fn to_io(err: codespan_reporting::files::Error) -> std::io::Error {
+    match err {
+        codespan_reporting::files::Error::Io(err) => err,
+        other => std::io::Error::other(other.to_string()),
+    }
+}

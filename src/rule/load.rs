@@ -1,0 +1,354 @@
+//! Loading: rule files (bundled and from `rules.rule-dirs`) → validated [`Catalog`]; catalog +
+//! settings (selection, `[rules.<id>]` options) → the [`RuleSet`] a scan runs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::query::{self, PatternMatcher};
+use super::{message, Origin, Rule, RuleKind, RuleSpec, PARSE_ERROR};
+use crate::config::{compile_globs, Settings};
+use crate::diagnostic::Severity;
+use crate::rules::{self as engines, Engine};
+use crate::UserError;
+
+include!(concat!(env!("OUT_DIR"), "/bundled_rules.rs"));
+
+/// Every known rule file, validated, sorted by id.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub entries: Vec<(RuleSpec, Origin)>,
+}
+
+impl Catalog {
+    /// The bundled rules only.
+    pub fn bundled() -> Result<Self, UserError> {
+        Self::load(&[])
+    }
+
+    /// The bundled rules plus the `*.toml` files of `rule_dirs` (each with the config offset
+    /// that named it, for errors).
+    pub fn load(rule_dirs: &[(PathBuf, Option<usize>, Option<&crate::config::ConfigFile>)]) -> Result<Self, UserError> {
+        let mut entries = Vec::new();
+        for (path, text) in BUNDLED_RULES {
+            let spec = parse_rule_file(Path::new(path), text)?;
+            entries.push((spec, Origin::Bundled(path)));
+        }
+        for (dir, offset, config) in rule_dirs {
+            let listing = std::fs::read_dir(dir).map_err(|err| {
+                let message = format!("rule directory `{}`: {err}", dir.display());
+                match config {
+                    Some(file) => file.error(*offset, message),
+                    None => UserError::new(message),
+                }
+            })?;
+            let mut files: Vec<PathBuf> = listing
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
+                .collect();
+            files.sort();
+            for path in files {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|err| UserError::new(format!("{}: cannot read rule file: {err}", path.display())))?;
+                let spec = parse_rule_file(&path, &text)?;
+                entries.push((spec, Origin::User(path)));
+            }
+        }
+        entries.sort_by(|a, b| a.0.id.get_ref().cmp(b.0.id.get_ref()));
+        for pair in entries.windows(2) {
+            if pair[0].0.id.get_ref() == pair[1].0.id.get_ref() {
+                return Err(UserError::new(format!(
+                    "two rule files define rule `{}`: {} and {}",
+                    pair[0].0.id.get_ref(),
+                    origin_path(&pair[0].1).display(),
+                    origin_path(&pair[1].1).display()
+                )));
+            }
+        }
+        Ok(Self { entries })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&(RuleSpec, Origin)> {
+        self.entries.iter().find(|(spec, _)| spec.id.get_ref() == id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(spec, _)| spec.id.get_ref().as_str())
+    }
+}
+
+fn origin_path(origin: &Origin) -> PathBuf {
+    match origin {
+        Origin::Bundled(path) => PathBuf::from(path),
+        Origin::User(path) => path.clone(),
+    }
+}
+
+/// Parses and validates one rule file; every error names the file and position.
+pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
+    let spec: RuleSpec = toml::from_str(text).map_err(|err| UserError::from_toml(path, text, &err))?;
+    let at = |offset: usize, message: String| UserError::at(path, text, Some(offset), message);
+    let id = spec.id.get_ref();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if !is_kebab_case(id) {
+        return Err(at(spec.id.span().start, format!("rule id `{id}` must be kebab-case (a-z, 0-9, `-`)")));
+    }
+    if *id != stem {
+        return Err(at(spec.id.span().start, format!("rule id `{id}` must equal the file name `{stem}` (rename one)")));
+    }
+    if spec.language != "python" {
+        return Err(UserError::at(path, text, None, format!("language `{}` is not supported: use `python`", spec.language)));
+    }
+    let placeholders = message::placeholders(spec.message.get_ref())
+        .map_err(|(offset, message)| at(value_start(text, spec.message.span().start) + offset, message))?;
+    match (&spec.query, &spec.engine) {
+        (Some(query), None) => {
+            let report = spec.report.as_ref().map_or("match", |r| r.get_ref().as_str());
+            let start = value_start(text, query.span().start);
+            query::validate(query.get_ref(), report, &placeholders)
+                .map_err(|problem| at(start + problem.offset, problem.message))?;
+        }
+        (None, Some(engine)) => {
+            let Some(variables) = engines::variables(engine.get_ref()) else {
+                return Err(at(
+                    engine.span().start,
+                    format!("unknown engine `{}`: known engines are {}", engine.get_ref(), engines::NAMES.join(", ")),
+                ));
+            };
+            if let Some(report) = &spec.report {
+                return Err(at(report.span().start, "`report` is only for pattern rules (with `query`)".into()));
+            }
+            if let Some(name) = placeholders.iter().find(|name| !variables.contains(&name.as_str())) {
+                return Err(at(
+                    spec.message.span().start,
+                    format!("the message uses `{{{name}}}` but engine `{}` provides only: {}", engine.get_ref(), variables.join(", ")),
+                ));
+            }
+        }
+        (Some(query), Some(_)) => {
+            return Err(at(query.span().start, "a rule has either `query` or `engine`, not both".into()));
+        }
+        (None, None) => {
+            return Err(UserError::at(path, text, None, "a rule needs `query` (a pattern rule) or `engine` (a Rust engine)"));
+        }
+    }
+    for glob in spec.include.iter().chain(&spec.exclude) {
+        compile_globs(Path::new("/"), std::slice::from_ref(glob.get_ref()), &|_, message| at(glob.span().start, message))?;
+    }
+    Ok(spec)
+}
+
+/// Byte offset where the content of the TOML string value starting at `span_start` begins.
+fn value_start(text: &str, span_start: usize) -> usize {
+    let rest = &text[span_start..];
+    let mut start = span_start;
+    if rest.starts_with("'''") || rest.starts_with("\"\"\"") {
+        start += 3;
+        let after = &text[start..];
+        if after.starts_with("\r\n") {
+            start += 2;
+        } else if after.starts_with('\n') {
+            start += 1;
+        }
+    } else if rest.starts_with('\'') || rest.starts_with('"') {
+        start += 1;
+    }
+    start
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
+/// The rules a scan runs, compiled.
+pub struct RuleSet {
+    /// Active rules, sorted by id.
+    pub rules: Vec<Rule>,
+    pub(crate) patterns: Option<PatternMatcher>,
+    /// (rule index, engine) for every active engine rule.
+    pub(crate) engines: Vec<(usize, Box<dyn Engine>)>,
+    /// Index of the `parse-error` rule, when active.
+    pub(crate) parse_error: Option<usize>,
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet").field("rules", &self.rules.iter().map(|r| &r.id).collect::<Vec<_>>()).finish()
+    }
+}
+
+impl RuleSet {
+    /// Loads the catalog for `settings` (bundled rules and its rule directories).
+    pub fn catalog(settings: &Settings) -> Result<Catalog, UserError> {
+        let dirs: Vec<_> = settings
+            .rule_dirs
+            .iter()
+            .map(|(dir, offset)| (dir.clone(), *offset, settings.config.as_ref()))
+            .collect();
+        Catalog::load(&dirs)
+    }
+
+    /// Selects and configures the rules of `catalog` as `settings` say, and compiles them.
+    pub fn new(catalog: &Catalog, settings: &Settings) -> Result<Self, UserError> {
+        let unknown = |id: &str, offset: Option<usize>, what: &str| {
+            settings.config_error(
+                offset,
+                format!("{what}: unknown rule `{id}` (run `ssot rules` to list the rules)"),
+            )
+        };
+        let selection = &settings.selection;
+        let select_label = if selection.select_from_config { "rules.select" } else { "--select" };
+        if let Some(select) = &selection.select {
+            for (id, offset) in select {
+                if catalog.get(id).is_none() {
+                    return Err(unknown(id, *offset, select_label));
+                }
+            }
+        }
+        for (id, offset) in &selection.ignore {
+            if catalog.get(id).is_none() {
+                return Err(unknown(id, *offset, if offset.is_some() { "rules.ignore" } else { "--ignore" }));
+            }
+        }
+        for (id, table) in &settings.rule_tables {
+            if catalog.get(id).is_none() {
+                return Err(unknown(id, Some(table.span().start), &format!("[rules.{id}]")));
+            }
+        }
+
+        let mut rules = Vec::new();
+        for (spec, origin) in &catalog.entries {
+            let id = spec.id.get_ref();
+            let selected = selection.select.as_ref().is_none_or(|list| list.iter().any(|(s, _)| s == id));
+            let ignored = selection.ignore.iter().any(|(s, _)| s == id);
+            let rule = build_rule(spec, origin, settings)?;
+            if selected && !ignored {
+                rules.push(rule);
+            }
+        }
+
+        let mut pattern_inputs = Vec::new();
+        let mut engine_list = Vec::new();
+        let mut parse_error = None;
+        for (index, rule) in rules.iter().enumerate() {
+            match &rule.kind {
+                RuleKind::Pattern { query, report } => {
+                    pattern_inputs.push((index, query.as_str(), report.as_str(), rule.message.as_str()));
+                }
+                RuleKind::Engine(name) if name == PARSE_ERROR => parse_error = Some(index),
+                RuleKind::Engine(name) => {
+                    let engine = engines::build(name, rule, settings)?;
+                    engine_list.push((index, engine));
+                }
+            }
+        }
+        let patterns = PatternMatcher::compile(&pattern_inputs, rules.len())
+            .map_err(|err| UserError::new(format!("internal error combining rule queries: {err}")))?;
+        Ok(Self { rules, patterns, engines: engine_list, parse_error })
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        self.rules.iter().map(|rule| rule.id.clone()).collect()
+    }
+}
+
+/// Compiles one rule with its `[rules.<id>]` table applied.
+fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<Rule, UserError> {
+    let id = spec.id.get_ref().clone();
+    let mut severity = spec.severity;
+    let mut options: BTreeMap<String, toml::Value> =
+        spec.options.iter().map(|(name, option)| (name.clone(), option.default.clone())).collect();
+    if let Some(table) = settings.rule_tables.get(&id) {
+        for (key, value) in table.get_ref() {
+            let offset = Some(value.span().start);
+            if key == "severity" {
+                severity = match value.get_ref().as_str() {
+                    Some("error") => Severity::Error,
+                    Some("warning") => Severity::Warning,
+                    Some("info") => Severity::Info,
+                    _ => {
+                        return Err(settings.config_error(
+                            offset,
+                            format!("[rules.{id}] severity must be \"error\", \"warning\" or \"info\""),
+                        ))
+                    }
+                };
+                continue;
+            }
+            let Some(option) = spec.options.get(key) else {
+                let mut known: Vec<&str> = vec!["severity"];
+                known.extend(spec.options.keys().map(String::as_str));
+                return Err(settings.config_error(
+                    offset,
+                    format!("unknown key `{key}` in [rules.{id}]: expected one of {}", known.join(", ")),
+                ));
+            };
+            if let Some(expected) = type_mismatch(&option.default, value.get_ref()) {
+                return Err(settings.config_error(
+                    offset,
+                    format!("[rules.{id}] `{key}` must be {expected}, found {}", describe(value.get_ref())),
+                ));
+            }
+            options.insert(key.clone(), value.get_ref().clone());
+        }
+    }
+    let globs = |list: &[toml::Spanned<String>]| -> Result<Option<crate::config::Globs>, UserError> {
+        if list.is_empty() {
+            return Ok(None);
+        }
+        let patterns: Vec<String> = list.iter().map(|g| g.get_ref().clone()).collect();
+        compile_globs(&settings.glob_base, &patterns, &|_, message| UserError::new(format!("rule `{id}`: {message}")))
+            .map(Some)
+    };
+    let kind = match (&spec.query, &spec.engine) {
+        (Some(query), _) => RuleKind::Pattern {
+            query: query.get_ref().clone(),
+            report: spec.report.as_ref().map_or_else(|| "match".to_string(), |r| r.get_ref().clone()),
+        },
+        (None, Some(engine)) => RuleKind::Engine(engine.get_ref().clone()),
+        (None, None) => unreachable!("validated by parse_rule_file"),
+    };
+    Ok(Rule {
+        include: globs(&spec.include)?,
+        exclude: globs(&spec.exclude)?,
+        id,
+        severity,
+        summary: spec.summary.clone(),
+        message: spec.message.get_ref().clone(),
+        needs_config: spec.needs_config,
+        kind,
+        options,
+        spec: spec.clone(),
+        origin: origin.clone(),
+    })
+}
+
+/// `None` when `value` has the type of `default`; else a description of the expected type.
+fn type_mismatch(default: &toml::Value, value: &toml::Value) -> Option<String> {
+    use toml::Value;
+    match (default, value) {
+        (Value::Array(defaults), Value::Array(items)) => {
+            let element = defaults.first().cloned().unwrap_or_else(|| Value::String(String::new()));
+            items
+                .iter()
+                .any(|item| std::mem::discriminant(item) != std::mem::discriminant(&element))
+                .then(|| format!("an array of {}s", element.type_str()))
+        }
+        (Value::Array(defaults), _) => {
+            let element = defaults.first().map_or("string", |v| v.type_str());
+            Some(format!("an array of {element}s"))
+        }
+        _ if std::mem::discriminant(default) == std::mem::discriminant(value) => None,
+        _ => Some(format!("a {}", default.type_str())),
+    }
+}
+
+fn describe(value: &toml::Value) -> String {
+    match value {
+        toml::Value::Array(_) => "an array (or an element of the wrong type)".to_string(),
+        other => format!("a {}", other.type_str()),
+    }
+}

@@ -1,0 +1,76 @@
+//! Rules: the raw rule file ([`RuleSpec`]), its compiled form ([`Rule`]), the loader that reads
+//! bundled and user rule files alike, and the [`RuleSet`] a scan runs (one combined tree-sitter
+//! query for all pattern rules, plus the Rust engines). It must not walk files or print reports.
+
+mod load;
+mod message;
+mod query;
+mod spec;
+
+pub use load::{parse_rule_file, Catalog, RuleSet};
+pub(crate) use message::render as render_message;
+pub(crate) use query::PatternMatch;
+pub(crate) use query::python as python_language;
+pub use spec::{DocsSpec, OptionSpec, RuleSpec};
+
+use std::collections::BTreeMap;
+
+use crate::config::Globs;
+use crate::diagnostic::Severity;
+
+/// The rule id of the built-in rule reporting files tree-sitter could not fully parse.
+pub const PARSE_ERROR: &str = "parse-error";
+
+/// Where a rule file came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Bundled into the binary; the path is relative to the crate (`rules/python/<id>.toml`).
+    Bundled(&'static str),
+    /// A user rule file from a `rules.rule-dirs` directory.
+    User(std::path::PathBuf),
+}
+
+/// How a rule finds its violations.
+#[derive(Debug, Clone)]
+pub enum RuleKind {
+    /// A tree-sitter query; findings are reported at the capture named `report`.
+    Pattern { query: String, report: String },
+    /// A Rust engine, by name.
+    Engine(String),
+}
+
+/// A validated rule, with its options resolved against the configuration.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub message: String,
+    pub needs_config: bool,
+    pub kind: RuleKind,
+    /// Only files matching these globs (empty: every file).
+    pub include: Option<Globs>,
+    pub exclude: Option<Globs>,
+    /// Effective option values (defaults overridden by `[rules.<id>]`).
+    pub options: BTreeMap<String, toml::Value>,
+    pub spec: RuleSpec,
+    pub origin: Origin,
+}
+
+impl Rule {
+    /// Whether the rule looks at the file at absolute `path` at all.
+    pub fn applies_to(&self, path: &std::path::Path) -> bool {
+        self.include.as_ref().is_none_or(|globs| globs.is_empty() || globs.is_match(path))
+            && !self.exclude.as_ref().is_some_and(|globs| globs.is_match(path))
+    }
+
+    /// The string-list option `name` (declared in the rule file, so present).
+    pub(crate) fn string_list(&self, name: &str) -> Vec<String> {
+        match self.options.get(name) {
+            Some(toml::Value::Array(items)) => {
+                items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Analysis of one file: read → parse (with budget) → run every applicable rule in one query
+//! pass plus the engines → positions → suppressions. A worker thread owns one [`Analyzer`].
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use tree_sitter::QueryCursor;
+
+use super::parse::{first_error, ParseFailure, PythonParser};
+use super::suppress::Suppressions;
+use super::{lexer, source};
+use crate::config::Settings;
+use crate::diagnostic::{Category, Position};
+use crate::rule::{render_message, PatternMatch, RuleSet};
+use crate::rules::{EngineFinding, FileContext};
+use crate::text::LineIndex;
+
+/// One finding in one file, after suppression.
+#[derive(Debug, Clone)]
+pub(crate) struct FileFinding {
+    pub rule: usize,
+    pub range: Range<usize>,
+    pub start: Position,
+    pub end: Position,
+    pub message: String,
+}
+
+/// What became of one file.
+#[derive(Debug)]
+pub(crate) enum FileReport {
+    Scanned {
+        category: Category,
+        findings: Vec<FileFinding>,
+        suppressed: usize,
+        /// Kept only when there are findings.
+        source: Option<Arc<str>>,
+    },
+    Skipped(String),
+}
+
+/// Per-thread analysis state.
+pub(crate) struct Analyzer<'r> {
+    rules: &'r RuleSet,
+    settings: &'r Settings,
+    parser: PythonParser,
+    cursor: QueryCursor,
+}
+
+impl<'r> Analyzer<'r> {
+    pub(crate) fn new(rules: &'r RuleSet, settings: &'r Settings) -> Self {
+        Self { rules, settings, parser: PythonParser::new(settings.parse_timeout), cursor: QueryCursor::new() }
+    }
+
+    /// Analyzes the file at absolute `path`; a panic inside becomes a skip reason.
+    pub(crate) fn analyze(&mut self, path: &Path) -> FileReport {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path)));
+        outcome.unwrap_or_else(|panic| {
+            self.parser = PythonParser::new(self.settings.parse_timeout);
+            self.cursor = QueryCursor::new();
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            FileReport::Skipped(format!("internal error while analysing this file (please report it): {detail}"))
+        })
+    }
+
+    fn analyze_inner(&mut self, path: &Path) -> FileReport {
+        let source = match source::read(path, self.settings.max_file_size) {
+            Ok(source) => source,
+            Err(reason) => return FileReport::Skipped(reason),
+        };
+        let category = self.settings.category(path);
+        let rules = &self.rules.rules;
+        let enabled: Vec<bool> = rules.iter().map(|rule| rule.applies_to(path)).collect();
+        let tree = match self.parser.parse(&source) {
+            Ok(tree) => tree,
+            Err(ParseFailure::Timeout(elapsed)) => {
+                return FileReport::Skipped(format!(
+                    "parsing took longer than the {} ms budget (stopped after {} ms; raise scan.parse-timeout-ms to scan it)",
+                    self.settings.parse_timeout.as_millis(),
+                    elapsed.as_millis()
+                ))
+            }
+            Err(ParseFailure::Failed) => return FileReport::Skipped("tree-sitter returned no syntax tree".into()),
+        };
+
+        let mut raw: Vec<(usize, Range<usize>, String)> = Vec::new();
+        if let Some(index) = self.rules.parse_error.filter(|&index| enabled[index]) {
+            if let Some((range, detail)) = first_error(&tree, &source) {
+                let message = render_message(&rules[index].message, |name| {
+                    (name == "detail").then(|| Cow::Borrowed(detail.as_str()))
+                });
+                raw.push((index, range, message));
+            }
+        }
+        if let Some(patterns) = &self.rules.patterns {
+            let mut matches: Vec<PatternMatch> = Vec::new();
+            patterns.run(&tree, &source, &enabled, &mut self.cursor, &mut matches);
+            raw.extend(matches.into_iter().map(|m| (m.rule, m.range, m.message)));
+        }
+        let context = FileContext { path, source: &source, tree: &tree };
+        let mut found: Vec<EngineFinding> = Vec::new();
+        for (index, engine) in &self.rules.engines {
+            if enabled[*index] && engine.may_match(&source) {
+                found.clear();
+                engine.check(&context, &mut found);
+                raw.extend(found.drain(..).map(|f| (*index, f.range, f.message)));
+            }
+        }
+        drop(tree);
+        if raw.is_empty() {
+            return FileReport::Scanned { category, findings: Vec::new(), suppressed: 0, source: None };
+        }
+
+        let lines = LineIndex::new(&source);
+        let comments = lexer::comments(&source);
+        let suppressions = Suppressions::parse(&source, &comments, &lines);
+        let mut findings = Vec::with_capacity(raw.len());
+        let mut suppressed = 0;
+        raw.sort_by(|a, b| (a.1.start, a.0, a.1.end).cmp(&(b.1.start, b.0, b.1.end)));
+        raw.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        for (rule, range, message) in raw {
+            let (line, column) = lines.position(&source, range.start);
+            if suppressions.suppresses(&rules[rule].id, line) {
+                suppressed += 1;
+                continue;
+            }
+            let (end_line, end_column) = lines.position(&source, range.end);
+            findings.push(FileFinding {
+                rule,
+                range,
+                start: Position { line, column },
+                end: Position { line: end_line, column: end_column },
+                message,
+            });
+        }
+        let source = (!findings.is_empty()).then(|| Arc::from(source));
+        FileReport::Scanned { category, findings, suppressed, source }
+    }
+}

@@ -1,0 +1,84 @@
+//! Discovery: which files to scan. The `ignore` crate's parallel walker honours `.gitignore`,
+//! `.ignore` and git excludes (also outside a git repository), skips hidden entries unless asked,
+//! never follows symlinks, and applies `scan.exclude`/`--exclude`. The result is sorted, so
+//! nothing downstream depends on thread timing.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::config::Settings;
+
+/// Whether `path` is a Python file by name.
+pub(crate) fn is_python(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "py" || ext == "pyi")
+}
+
+/// Every file to scan, sorted and deduplicated, plus walk errors (unreadable directories and
+/// the like) as (path, message).
+pub(crate) fn discover(settings: &Settings) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for path in &settings.paths {
+        if path.is_dir() {
+            dirs.push(path.clone());
+        } else {
+            // A file named on the command line is scanned whatever its name or exclusion.
+            files.push(path.clone());
+        }
+    }
+    let found = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    if let Some((first, rest)) = dirs.split_first() {
+        let mut builder = WalkBuilder::new(first);
+        for dir in rest {
+            builder.add(dir);
+        }
+        let respect = settings.respect_ignore_files;
+        builder
+            .hidden(!settings.hidden)
+            .parents(respect)
+            .ignore(respect)
+            .git_ignore(respect)
+            .git_global(respect)
+            .git_exclude(respect)
+            .require_git(false)
+            .follow_links(false);
+        let exclude_settings = settings.clone();
+        builder.filter_entry(move |entry| entry.depth() == 0 || !exclude_settings.is_excluded(entry.path()));
+        builder.build_parallel().run(|| {
+            let found = &found;
+            let errors = &errors;
+            Box::new(move |result| {
+                match result {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        if is_file && is_python(entry.path()) {
+                            found.lock().unwrap_or_else(|e| e.into_inner()).push(entry.into_path());
+                        }
+                    }
+                    Err(err) => {
+                        let path = error_path(&err).unwrap_or_default();
+                        errors.lock().unwrap_or_else(|e| e.into_inner()).push((path, err.to_string()));
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+    }
+    files.extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
+    files.sort();
+    files.dedup();
+    let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    errors.sort();
+    (files, errors)
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        _ => None,
+    }
+}

@@ -1,0 +1,110 @@
+//! Parsing with tree-sitter-python under a time budget. Comment-only lines are blanked first
+//! (same byte offsets), because tree-sitter-python's scanner is quadratic on long runs of
+//! indented comment lines. An overrun is reported by the caller, never hidden.
+
+use std::time::{Duration, Instant};
+
+use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
+
+use super::lexer;
+
+/// Why a file has no tree.
+#[derive(Debug)]
+pub(crate) enum ParseFailure {
+    /// The budget ran out after this long.
+    Timeout(Duration),
+    /// tree-sitter returned no tree for another reason.
+    Failed,
+}
+
+/// A tree-sitter parser for one worker thread.
+pub(crate) struct PythonParser {
+    parser: Parser,
+    budget: Duration,
+}
+
+impl PythonParser {
+    pub(crate) fn new(budget: Duration) -> Self {
+        let mut parser = Parser::new();
+        parser
+            .set_language(&crate::rule::python_language())
+            .expect("tree-sitter-python is compatible with the tree-sitter crate");
+        Self { parser, budget }
+    }
+
+    /// Parses `source` (comment-only lines blanked first).
+    pub(crate) fn parse(&mut self, source: &str) -> Result<Tree, ParseFailure> {
+        let blanked = lexer::blank_comment_lines(source);
+        let bytes = blanked.as_bytes();
+        let started = Instant::now();
+        let budget = self.budget;
+        let mut timed_out = false;
+        let mut progress = |_: &ParseState| {
+            if started.elapsed() > budget {
+                timed_out = true;
+            }
+            timed_out
+        };
+        let options = ParseOptions::new().progress_callback(&mut progress);
+        let len = bytes.len();
+        let tree = self.parser.parse_with_options(
+            &mut |offset, _| if offset < len { &bytes[offset..] } else { &[] as &[u8] },
+            None,
+            Some(options),
+        );
+        match tree {
+            Some(tree) => Ok(tree),
+            None => {
+                self.parser.reset();
+                if timed_out {
+                    Err(ParseFailure::Timeout(started.elapsed()))
+                } else {
+                    Err(ParseFailure::Failed)
+                }
+            }
+        }
+    }
+}
+
+/// The first syntax error of `tree` in document order: its byte range (clipped to one line) and
+/// a short description.
+pub(crate) fn first_error(tree: &Tree, source: &str) -> Option<(std::ops::Range<usize>, String)> {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return None;
+    }
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            let start = node.start_byte();
+            let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+            let end = node.end_byte().min(line_end).max(start);
+            let detail = if node.is_missing() {
+                format!("expected `{}` here", node.kind())
+            } else {
+                match source.get(start..end).map(str::trim).filter(|t| !t.is_empty()) {
+                    Some(text) => {
+                        let short: String = text.chars().take(40).collect();
+                        let ellipsis = if short.len() < text.len() { "…" } else { "" };
+                        format!("unexpected `{short}{ellipsis}`")
+                    }
+                    None => "unexpected end of input".to_string(),
+                }
+            };
+            return Some((start..end, detail));
+        }
+        // Descend into the first child with an error, else move on.
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}

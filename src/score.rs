@@ -1,0 +1,101 @@
+//! The compliance score (formula in `docs/scoring.md`): per category, 100 × files with no
+//! unsuppressed error or warning / files, one decimal; `None` for a category with no files.
+//! Numerator and denominator always count the same set of files.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Category, Outcome};
+
+/// File counts, finding counts and scores of one scan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub scanned: usize,
+    pub skipped: usize,
+    /// Scanned files per category.
+    pub per_category: BTreeMap<Category, usize>,
+    /// Unsuppressed findings (= diagnostics).
+    pub findings: usize,
+    pub suppressed: usize,
+    /// Findings per active rule (zero included).
+    pub by_rule: BTreeMap<String, usize>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub overall: Option<f64>,
+    pub scores: BTreeMap<Category, Option<f64>>,
+}
+
+/// `100 × compliant / total` rounded half up to one decimal, computed in integers.
+pub fn percentage(compliant: usize, total: usize) -> Option<f64> {
+    if total == 0 {
+        return None;
+    }
+    let (compliant, total) = (compliant as u128, total as u128);
+    let tenths = (2000 * compliant + total) / (2 * total);
+    Some(tenths as f64 / 10.0)
+}
+
+impl Summary {
+    pub fn new(outcome: &Outcome) -> Self {
+        let mut failing = vec![false; outcome.files.len()];
+        let mut by_rule: BTreeMap<String, usize> = outcome.rules.iter().map(|id| (id.clone(), 0)).collect();
+        let (mut errors, mut warnings) = (0, 0);
+        for diagnostic in &outcome.diagnostics {
+            *by_rule.entry(diagnostic.rule.clone()).or_default() += 1;
+            match diagnostic.severity {
+                crate::diagnostic::Severity::Error => errors += 1,
+                crate::diagnostic::Severity::Warning => warnings += 1,
+                crate::diagnostic::Severity::Info => {}
+            }
+            if diagnostic.severity.counts_against_score() {
+                failing[diagnostic.file.0] = true;
+            }
+        }
+        let mut per_category = BTreeMap::new();
+        let mut scores = BTreeMap::new();
+        for category in Category::ALL {
+            let in_category = outcome.files.iter().enumerate().filter(|(_, f)| f.category == category);
+            let (total, compliant) = in_category.fold((0, 0), |(t, c), (i, _)| (t + 1, c + usize::from(!failing[i])));
+            per_category.insert(category, total);
+            scores.insert(category, percentage(compliant, total));
+        }
+        let compliant = failing.iter().filter(|f| !**f).count();
+        Summary {
+            scanned: outcome.files.len(),
+            skipped: outcome.skipped.len(),
+            per_category,
+            findings: outcome.diagnostics.len(),
+            suppressed: outcome.suppressed,
+            by_rule,
+            errors,
+            warnings,
+            overall: percentage(compliant, outcome.files.len()),
+            scores,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentage;
+
+    #[test]
+    fn rounds_half_up_to_one_decimal() {
+        assert_eq!(percentage(2, 3), Some(66.7));
+        assert_eq!(percentage(1, 3), Some(33.3));
+        assert_eq!(percentage(1, 8), Some(12.5));
+        assert_eq!(percentage(1, 16), Some(6.3));
+        assert_eq!(percentage(0, 5), Some(0.0));
+        assert_eq!(percentage(5, 5), Some(100.0));
+        assert_eq!(percentage(0, 0), None);
+    }
+
+    #[test]
+    fn never_leaves_zero_to_hundred() {
+        for total in 1..200 {
+            for compliant in 0..=total {
+                let score = percentage(compliant, total).unwrap();
+                assert!((0.0..=100.0).contains(&score), "{compliant}/{total} gave {score}");
+            }
+        }
+    }
+}
