@@ -493,6 +493,9 @@ def _display_path(rel):
     return rel
 
 
+SKIP_DIRS = set()
+
+
 def iter_source_files(root):
     """Yield (relative display path, full path) for every .py/.pyi under root."""
     if os.path.isfile(root):
@@ -501,7 +504,8 @@ def iter_source_files(root):
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(
             d for d in dirnames
-            if not d.startswith(".") and d != "__pycache__" and not os.path.islink(os.path.join(dirpath, d))
+            if not d.startswith(".") and d != "__pycache__" and d not in SKIP_DIRS
+            and not os.path.islink(os.path.join(dirpath, d))
         )
         for name in sorted(filenames):
             if not (name.endswith(".py") or name.endswith(".pyi")):
@@ -792,7 +796,10 @@ def main(argv=None):
                         help="comma-separated subset of: " + ",".join(ALL_RULES))
     parser.add_argument("--self-test", action="store_true", help="run the built-in tests")
     parser.add_argument("--stats", action="store_true", help="print a summary to stderr")
+    parser.add_argument("--skip-dir", action="append", default=[], metavar="NAME",
+                        help="do not enter directories with this name (repeatable)")
     args = parser.parse_args(argv)
+    SKIP_DIRS.update(args.skip_dir)
 
     if args.self_test:
         return 0 if _self_tests() else 1
@@ -809,9 +816,13 @@ def main(argv=None):
         out.reconfigure(encoding="utf-8", errors="backslashreplace")
     except (AttributeError, ValueError):
         pass
-    for rec in records:
-        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    out.flush()
+    try:
+        for rec in records:
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        out.flush()
+    except BrokenPipeError:  # e.g. piped into `head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 0
     if args.stats:
         summary["seconds"] = round(time.monotonic() - started, 2)
         summary["python"] = sys.version.split()[0]

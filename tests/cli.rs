@@ -1,0 +1,304 @@
+//! CLI tests: exit code, stdout and stderr snapshotted together, for every format and for the
+//! errors a user can make in configuration and rule files.
+
+mod common;
+
+use common::{canonical, project, ssot};
+
+fn project_dir() -> String {
+    common::root().join("testdata/project").display().to_string()
+}
+
+fn snap(name: &str, run: &common::Run, replacements: &[(&std::path::Path, &str)]) {
+    let root = common::root();
+    let mut all = replacements.to_vec();
+    all.push((root.as_path(), "[ROOT]"));
+    insta::assert_snapshot!(name, run.snapshot(&all));
+}
+
+#[test]
+fn check_human() {
+    let run = ssot(&["check", &project_dir()]);
+    snap("check_human", &run, &[]);
+}
+
+#[test]
+fn check_json() {
+    let run = ssot(&["check", &project_dir(), "--format", "json"]);
+    let json = run.json();
+    let summary = &json["summary"];
+    // Every discovered file is accounted for, and `findings` counts the diagnostics.
+    assert_eq!(summary["files"]["scanned"], 6);
+    assert_eq!(summary["findings"].as_u64().unwrap() as usize, json["diagnostics"].as_array().unwrap().len());
+    snap("check_json", &run, &[]);
+}
+
+#[test]
+fn check_github() {
+    let run = ssot(&["check", &project_dir(), "--format", "github"]);
+    snap("check_github", &run, &[]);
+}
+
+#[test]
+fn hidden_no_ignore_and_exclude_flags_widen_and_narrow_the_scan() {
+    let files = |args: &[&str]| {
+        let mut argv = vec!["check", "--format", "json"];
+        argv.extend_from_slice(args);
+        let run = ssot(&argv);
+        let json = run.json();
+        json["summary"]["files"]["scanned"].as_u64().unwrap()
+    };
+    let dir = project_dir();
+    assert_eq!(files(&[&dir]), 6);
+    assert_eq!(files(&[&dir, "--hidden"]), 7, ".hidden/secret.py is scanned with --hidden");
+    assert_eq!(files(&[&dir, "--no-ignore"]), 7, "generated/ (.ignore) is scanned with --no-ignore");
+    assert_eq!(files(&[&dir, "--exclude", "tests/**"]), 5);
+    assert_eq!(files(&[&dir, "--exclude", "app"]), 2, "a directory glob prunes the directory");
+}
+
+#[test]
+fn select_and_ignore() {
+    let dir = project_dir();
+    let run = ssot(&["check", &dir, "--format", "json", "--select", "relative-import"]);
+    let json = run.json();
+    assert_eq!(json["summary"]["by_rule"], serde_json::json!({"relative-import": 1}));
+    let run = ssot(&["check", &dir, "--format", "json", "--ignore", "relative-import"]);
+    let json = run.json();
+    assert!(json["summary"]["by_rule"].get("relative-import").is_none());
+    assert!(json["summary"]["by_rule"].get("direct-env-access").is_some());
+}
+
+#[test]
+fn exit_codes_follow_errors_threshold_and_exit_zero() {
+    let dir = project_dir();
+    assert_eq!(ssot(&["check", &dir]).code, 1, "error findings");
+    assert_eq!(ssot(&["check", &dir, "--exit-zero"]).code, 0);
+    let run = ssot(&["check", &dir, "--exit-zero", "--threshold", "99"]);
+    assert_eq!(run.code, 1, "threshold still applies with --exit-zero");
+    assert!(run.stderr.contains("below the threshold"), "{}", run.stderr);
+    assert_eq!(ssot(&["check", &dir, "--exit-zero", "--threshold", "10"]).code, 0);
+    let clean = project(&[("ok.py", "import json\n")]);
+    assert_eq!(ssot(&["check", clean.path().to_str().unwrap(), "--threshold", "100"]).code, 0);
+    let run = ssot(&["check", &dir, "--threshold", "101"]);
+    assert_eq!(run.code, 2);
+    snap("threshold_out_of_range", &run, &[]);
+}
+
+#[test]
+fn unknown_path_is_a_usage_error() {
+    let run = ssot(&["check", "/nonexistent/ssot-test-dir"]);
+    assert_eq!(run.code, 2);
+    snap("unknown_path", &run, &[]);
+}
+
+#[test]
+fn unknown_rule_on_command_line() {
+    let run = ssot(&["check", &project_dir(), "--select", "relative-imports"]);
+    snap("unknown_rule_select", &run, &[]);
+}
+
+#[test]
+fn rules_list_and_explain() {
+    snap("rules", &ssot(&["rules"]), &[]);
+    let run = ssot(&["explain", "direct-env-access"]);
+    assert_eq!(run.code, 0);
+    let doc = std::fs::read_to_string(common::root().join("docs/rules/direct-env-access.md")).unwrap();
+    assert_eq!(run.stdout, doc, "`ssot explain` prints the generated docs page");
+    snap("explain_unknown", &ssot(&["explain", "no-such-rule"]), &[]);
+}
+
+fn config_error(name: &str, config: &str) {
+    let dir = project(&[("ssot.toml", config), ("a.py", "import os\n")]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+    assert!(run.stdout.is_empty(), "nothing on stdout after a config error");
+    snap(name, &run, &[(&root, "[TMP]")]);
+}
+
+#[test]
+fn config_unknown_key() {
+    config_error("config_unknown_key", "[scan]\nexclude = []\nexlude = [\"x\"]\n");
+}
+
+#[test]
+fn config_wrong_type() {
+    config_error("config_wrong_type", "[scan]\ntest = \"tests/**\"\n");
+}
+
+#[test]
+fn config_bad_glob() {
+    config_error("config_bad_glob", "[scan]\nother = [\"ok/**\", \"bad/[z-a]\"]\n");
+}
+
+#[test]
+fn config_unknown_rule_in_select() {
+    config_error("config_unknown_rule_in_select", "[rules]\nselect = [\"relative-import\", \"direct-env\"]\n");
+}
+
+#[test]
+fn config_unknown_rule_option() {
+    config_error("config_unknown_rule_option", "[rules.direct-env-access]\nallowed = [\"a.py\"]\n");
+}
+
+#[test]
+fn config_wrong_rule_option_type() {
+    config_error("config_wrong_rule_option_type", "[rules.direct-env-access]\nallow = \"a.py\"\n");
+}
+
+#[test]
+fn config_unknown_rule_table() {
+    config_error("config_unknown_rule_table", "[rules.no-such-rule]\nseverity = \"info\"\n");
+}
+
+#[test]
+fn config_toml_syntax_error() {
+    config_error("config_syntax_error", "[scan\nexclude = []\n");
+}
+
+#[test]
+fn pyproject_tool_ssot_is_discovered_from_a_subdirectory() {
+    let dir = project(&[
+        ("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.ssot.rules.direct-env-access]\nallow = [\"pkg/settings.py\"]\n"),
+        ("pkg/settings.py", "import os\nA = os.environ['A']\n"),
+        ("pkg/other.py", "import os\nB = os.environ['B']\n"),
+    ]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.join("pkg").to_str().unwrap(), "--format", "json"]);
+    let json = run.json();
+    let paths: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["other.py"], "globs are relative to pyproject.toml's directory");
+}
+
+#[test]
+fn explicit_config_globs_are_relative_to_the_current_directory() {
+    // The test runs in the crate root, so `testdata/project/app/**` names the project's app/.
+    let dir = project(&[("cfg.toml", "[scan]\nother = [\"testdata/project/app/**\"]\n")]);
+    let config = canonical(&dir).join("cfg.toml");
+    let run = ssot(&["check", &project_dir(), "--format", "json", "--config", config.to_str().unwrap()]);
+    let json = run.json();
+    assert_eq!(json["summary"]["files"]["other"], 4, "{}", run.stdout);
+}
+
+fn rule_file_error(name: &str, file: &str, text: &str) {
+    let dir = project(&[("ssot.toml", "[rules]\nrule-dirs = [\"my-rules\"]\n"), (&format!("my-rules/{file}"), text), ("a.py", "x = 1\n")]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+    snap(name, &run, &[(&root, "[TMP]")]);
+}
+
+const DOCS: &str = "[docs]\nwhy = \"w\"\nbad = \"b\"\ngood = \"g\"\n";
+
+#[test]
+fn rule_file_bad_query() {
+    let text = format!(
+        "id = \"print-call\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\nquery = '''\n(call\n  function: (identifer) @match)\n'''\n{DOCS}"
+    );
+    rule_file_error("rule_file_bad_query", "print-call.toml", &text);
+}
+
+#[test]
+fn rule_file_unknown_field() {
+    let text = format!("id = \"print-call\"\nseverity = \"warning\"\nsumary = \"s\"\nmessage = \"m\"\nquery = \"(call) @match\"\n{DOCS}");
+    rule_file_error("rule_file_unknown_field", "print-call.toml", &text);
+}
+
+#[test]
+fn rule_file_id_mismatch() {
+    let text = format!("id = \"print-calls\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\nquery = \"(call) @match\"\n{DOCS}");
+    rule_file_error("rule_file_id_mismatch", "print-call.toml", &text);
+}
+
+#[test]
+fn rule_file_unknown_capture_in_message() {
+    let text = format!("id = \"print-call\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"call to {{name}}\"\nquery = \"(call) @match\"\n{DOCS}");
+    rule_file_error("rule_file_unknown_capture", "print-call.toml", &text);
+}
+
+#[test]
+fn rule_file_unsupported_predicate() {
+    let text = format!("id = \"print-call\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\nquery = '((call) @match (#frobnicate? @match))'\n{DOCS}");
+    rule_file_error("rule_file_unsupported_predicate", "print-call.toml", &text);
+}
+
+#[test]
+fn rule_file_unknown_engine() {
+    let text = format!("id = \"print-call\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\nengine = \"print-call\"\n{DOCS}");
+    rule_file_error("rule_file_unknown_engine", "print-call.toml", &text);
+}
+
+#[test]
+fn user_pattern_rule_needs_no_rust() {
+    let rule = format!(
+        "id = \"print-call\"\nseverity = \"warning\"\nsummary = \"A call to print().\"\nmessage = \"`{{fn}}()` call: use logging\"\nquery = '''\n((call function: (identifier) @fn) @match\n (#eq? @fn \"print\"))\n'''\n{DOCS}"
+    );
+    let dir = project(&[
+        ("ssot.toml", "[rules]\nrule-dirs = [\"my-rules\"]\nselect = [\"print-call\"]\n"),
+        ("my-rules/print-call.toml", &rule),
+        ("a.py", "print('x')\nlogger.print('y')\npprint('z')\nprint  (1,\n 2)\n"),
+    ]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0, "warnings do not fail the exit code: {}", run.stderr);
+    let json = run.json();
+    let found: Vec<(u64, u64, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["line"].as_u64().unwrap(), d["end_line"].as_u64().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [(1, 1, "`print()` call: use logging"), (4, 5, "`print()` call: use logging")]);
+    assert_eq!(json["summary"]["score"]["overall"], 0.0);
+}
+
+#[test]
+fn bad_files_are_skipped_and_listed_never_lost() {
+    let dir = project(&[
+        ("ok.py", "from . import x\n"),
+        ("latin1.py", ""),
+        ("binary.py", ""),
+        ("big.py", &format!("x = '{}'\n", "a".repeat(300))),
+        ("ssot.toml", "[scan]\nmax-file-size = 200\n"),
+    ]);
+    let root = canonical(&dir);
+    std::fs::write(root.join("latin1.py"), b"name = 'caf\xe9'\n").unwrap();
+    std::fs::write(root.join("binary.py"), b"x = 1\0\n").unwrap();
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let json = run.json();
+    assert_eq!(json["summary"]["files"]["scanned"], 1);
+    assert_eq!(json["summary"]["files"]["skipped"], 3);
+    snap("skipped_files", &run, &[(&root, "[TMP]")]);
+}
+
+#[test]
+fn parse_budget_overrun_is_reported_as_skipped() {
+    // tree-sitter checks the budget every hundred or so parse steps: give it a few thousand.
+    let body = "value = call(1, 2, [3, 4], {5: 6})\n".repeat(5000);
+    let dir = project(&[("slow.py", &body), ("ssot.toml", "[scan]\nparse-timeout-ms = 0\n")]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let json = run.json();
+    let reason = json["skipped"][0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("parse-timeout-ms"), "{}", run.stdout);
+}
+
+#[test]
+fn github_annotations_escape_file_names_and_messages() {
+    let dir = project(&[("we,ird:na%me.py", "from . import x\n")]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "github"]);
+    assert_eq!(
+        run.stdout,
+        "::error file=we%2Cird%3Ana%25me.py,line=1,col=1,endLine=1,endColumn=16,title=relative-import::relative import from `.`: import it by its absolute module path\n"
+    );
+}
+
+#[test]
+fn output_is_identical_across_runs() {
+    let dir = project_dir();
+    let first = ssot(&["check", &dir, "--format", "json", "--no-ignore", "--hidden"]).stdout;
+    for _ in 0..5 {
+        assert_eq!(ssot(&["check", &dir, "--format", "json", "--no-ignore", "--hidden"]).stdout, first);
+    }
+}

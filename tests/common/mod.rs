@@ -1,0 +1,72 @@
+//! Helpers shared by the integration tests: run the real pipeline in-process and capture its
+//! exit status, stdout and stderr.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// What one run of `ssot` produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: u8,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Exit code, stdout and stderr together, for CLI snapshots, with machine-specific paths
+    /// replaced by placeholders.
+    pub fn snapshot(&self, replacements: &[(&Path, &str)]) -> String {
+        let redact = |text: &str| {
+            let mut text = text.to_string();
+            for (path, placeholder) in replacements {
+                text = text.replace(&path.display().to_string(), placeholder);
+            }
+            text
+        };
+        format!(
+            "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+            self.code,
+            redact(&self.stdout),
+            redact(&self.stderr)
+        )
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// Runs `ssot` with `args` (without the program name) in-process.
+pub fn ssot(args: &[&str]) -> Run {
+    let mut stdout = termcolor::NoColor::new(Vec::new());
+    let mut stderr = Vec::new();
+    let argv = std::iter::once("ssot").chain(args.iter().copied());
+    let status = ssot::run(argv, &mut stdout, &mut stderr);
+    Run {
+        code: status as u8,
+        stdout: String::from_utf8(stdout.into_inner()).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes `files` (relative path, contents) under a new temporary directory.
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (path, contents) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+    dir
+}
+
+/// The canonical path of a temporary directory (as ssot reports it).
+pub fn canonical(dir: &tempfile::TempDir) -> PathBuf {
+    std::fs::canonicalize(dir.path()).unwrap()
+}

@@ -1,0 +1,90 @@
+//! Rule fixtures: every rule has `testdata/rules/<id>/` with Python files whose flagged lines end
+//! in `# expect: <id>` (several ids separated by commas when a line has several findings) and
+//! near-misses without a marker. The marker check runs first, for every rule, so a wrong
+//! snapshot cannot be blessed by accident; then the rendered human report is snapshot-tested.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// (path, line, rule) → count.
+type Findings = BTreeMap<(String, usize, String), usize>;
+
+fn expected_findings(dir: &Path) -> Findings {
+    let mut expected = Findings::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    files.sort();
+    for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "py")) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(file).unwrap();
+        for (index, line) in text.lines().enumerate() {
+            if let Some(at) = line.find("# expect:") {
+                for id in line[at + "# expect:".len()..].split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    *expected.entry((name.clone(), index + 1, id.to_string())).or_default() += 1;
+                }
+            }
+        }
+    }
+    expected
+}
+
+fn actual_findings(dir: &Path, rule: &str) -> Findings {
+    let run = common::ssot(&["check", dir.to_str().unwrap(), "--select", rule, "--format", "json", "--no-ignore"]);
+    assert!(run.code <= 1, "ssot failed on {}: {}", dir.display(), run.stderr);
+    let mut actual = Findings::new();
+    for d in run.json()["diagnostics"].as_array().unwrap() {
+        let key = (
+            d["path"].as_str().unwrap().to_string(),
+            d["line"].as_u64().unwrap() as usize,
+            d["rule"].as_str().unwrap().to_string(),
+        );
+        *actual.entry(key).or_default() += 1;
+    }
+    actual
+}
+
+fn rule_dirs() -> Vec<(String, std::path::PathBuf)> {
+    let mut dirs: Vec<_> = std::fs::read_dir(common::root().join("testdata/rules"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn fixtures_flag_exactly_the_marked_lines_then_match_snapshots() {
+    let mut failures = Vec::new();
+    for (rule, dir) in rule_dirs() {
+        let expected = expected_findings(&dir);
+        assert!(!expected.is_empty(), "{}: no `# expect: {rule}` marker", dir.display());
+        let actual = actual_findings(&dir, &rule);
+        for (key, count) in &expected {
+            let got = actual.get(key).copied().unwrap_or(0);
+            if got != *count {
+                failures.push(format!("{rule}: {}:{}: expected {count} × {}, got {got}", key.0, key.1, key.2));
+            }
+        }
+        for (key, count) in &actual {
+            if !expected.contains_key(key) {
+                failures.push(format!("{rule}: {}:{}: unexpected {count} × {} (near-miss flagged?)", key.0, key.1, key.2));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "fixture markers disagree with ssot:\n{}", failures.join("\n"));
+
+    for (rule, dir) in rule_dirs() {
+        let run = common::ssot(&["check", dir.to_str().unwrap(), "--select", &rule, "--no-ignore"]);
+        insta::with_settings!({
+            snapshot_path => dir.clone(),
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => format!("ssot check testdata/rules/{rule} --select {rule}"),
+        }, {
+            insta::assert_snapshot!("output", run.snapshot(&[]));
+        });
+    }
+}
