@@ -103,7 +103,7 @@ fn every_engine_rule_has_its_own_source_file() {
         let Some(engine) = &spec.engine else { continue };
         let name = engine.get_ref();
         if name == ssot::rule::PARSE_ERROR {
-            continue; // run by the scanner itself (src/scan/parse.rs)
+            continue; // run by the scanner itself (src/scan/analyze.rs)
         }
         let file = common::root().join("src/rules").join(format!("{}.rs", name.replace('-', "_")));
         assert!(file.is_file(), "engine `{name}` has no {}", file.display());

@@ -69,8 +69,11 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
     )?;
     writeln!(
         out,
-        "  findings: {} ({} errors, {} warnings), {} suppressed",
-        summary.findings, summary.errors, summary.warnings, summary.suppressed
+        "  findings: {} ({}, {}), {} suppressed",
+        summary.findings,
+        plural(summary.errors, "error"),
+        plural(summary.warnings, "warning"),
+        summary.suppressed
     )?;
     let width = summary.by_rule.keys().map(String::len).max().unwrap_or(0);
     for (rule, count) in &summary.by_rule {
@@ -86,6 +89,14 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         score(Category::Other)
     )?;
     Ok(())
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 fn to_io(err: codespan_reporting::files::Error) -> std::io::Error {

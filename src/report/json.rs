@@ -5,7 +5,7 @@
 //! {"version": 1, "tool": {"name": "ssot", "version": "0.1.0"},
 //!  "summary": {"files": {"scanned": 0, "skipped": 0, "production": 0, "test": 0, "other": 0},
 //!              "findings": 0, "suppressed": 0, "by_rule": {"relative-import": 0},
-//!              "score": {"overall": 100.0, "production": 100.0, "test": null, "other": null}},
+//!              "score": {"overall": null, "production": null, "test": null, "other": null}},
 //!  "diagnostics": [{"rule": "…", "severity": "error", "path": "pkg/mod.py", "line": 3, "column": 1,
 //!                   "end_line": 3, "end_column": 16, "message": "…", "category": "production"}],
 //!  "skipped": [{"path": "big.py", "reason": "…"}]}
@@ -38,6 +38,8 @@ struct Tool {
 struct JsonSummary<'a> {
     files: Files,
     findings: usize,
+    errors: usize,
+    warnings: usize,
     suppressed: usize,
     by_rule: &'a BTreeMap<String, usize>,
     score: Scores,
@@ -80,6 +82,7 @@ struct JsonRelated<'a> {
     path: &'a str,
     line: usize,
     column: usize,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -103,6 +106,8 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -
                 other: count(Category::Other),
             },
             findings: summary.findings,
+            errors: summary.errors,
+            warnings: summary.warnings,
             suppressed: summary.suppressed,
             by_rule: &summary.by_rule,
             score: Scores {
@@ -130,7 +135,12 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -
                     related: d
                         .related
                         .iter()
-                        .map(|r| JsonRelated { path: &outcome.file(r.file).path, line: r.start.line, column: r.start.column })
+                        .map(|r| JsonRelated {
+                            path: &outcome.file(r.file).path,
+                            line: r.start.line,
+                            column: r.start.column,
+                            message: &r.message,
+                        })
                         .collect(),
                 }
             })

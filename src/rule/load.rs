@@ -105,8 +105,10 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
         (Some(query), None) => {
             let report = spec.report.as_ref().map_or("match", |r| r.get_ref().as_str());
             let start = value_start(text, query.span().start);
-            query::validate(query.get_ref(), report, &placeholders)
-                .map_err(|problem| at(start + problem.offset, problem.message))?;
+            query::validate(query.get_ref(), report, &placeholders).map_err(|problem| {
+                let offset = if problem.in_message { spec.message.span().start } else { start + problem.offset };
+                at(offset, problem.message)
+            })?;
         }
         (None, Some(engine)) => {
             let Some(variables) = engines::variables(engine.get_ref()) else {
@@ -115,6 +117,9 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
                     format!("unknown engine `{}`: known engines are {}", engine.get_ref(), engines::NAMES.join(", ")),
                 ));
             };
+            if engine.get_ref() == PARSE_ERROR && id != PARSE_ERROR {
+                return Err(at(engine.span().start, format!("engine `{PARSE_ERROR}` belongs to the built-in rule `{PARSE_ERROR}`")));
+            }
             if let Some(report) = &spec.report {
                 return Err(at(report.span().start, "`report` is only for pattern rules (with `query`)".into()));
             }

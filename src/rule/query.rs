@@ -11,10 +11,12 @@ pub(crate) fn python() -> Language {
     tree_sitter_python::LANGUAGE.into()
 }
 
-/// A query error: byte offset inside the query text, and what to change.
+/// A query error: byte offset inside the query text (or, with `in_message`, the problem is in
+/// the rule's message), and what to change.
 pub(crate) struct QueryProblem {
     pub offset: usize,
     pub message: String,
+    pub in_message: bool,
 }
 
 /// Compiles one rule's query and checks it against the rule: supported predicates only, the
@@ -24,20 +26,31 @@ pub(crate) fn validate(source: &str, report: &str, placeholders: &[String]) -> R
     let query = Query::new(&python(), source).map_err(|err| QueryProblem {
         offset: err.offset,
         message: format!("invalid tree-sitter query ({:?} error): {}", err.kind, err.message.trim()),
+        in_message: false,
     })?;
     if query.pattern_count() == 0 {
-        return Err(QueryProblem { offset: 0, message: "the query has no pattern".into() });
+        return Err(QueryProblem { offset: 0, message: "the query has no pattern".into(), in_message: false });
     }
     let report_index = query.capture_index_for_name(report);
     for pattern in 0..query.pattern_count() {
         let offset = query.start_byte_for_pattern(pattern);
-        if let Some(predicate) = query.general_predicates(pattern).first() {
+        let unsupported = query
+            .general_predicates(pattern)
+            .first()
+            .map(|predicate| predicate.operator.to_string())
+            .or_else(|| {
+                query.property_predicates(pattern).first().map(|(_, positive)| {
+                    if *positive { "is?" } else { "is-not?" }.to_string()
+                })
+            })
+            .or_else(|| (!query.property_settings(pattern).is_empty()).then(|| "set!".to_string()));
+        if let Some(operator) = unsupported {
             return Err(QueryProblem {
                 offset,
                 message: format!(
-                    "unsupported predicate `#{}`: use #eq?, #not-eq?, #match?, #not-match?, #any-of? or #not-any-of?",
-                    predicate.operator
+                    "unsupported predicate `#{operator}`: use #eq?, #not-eq?, #match?, #not-match?, #any-of? or #not-any-of? (or their #any- forms)"
                 ),
+                in_message: false,
             });
         }
         let captures_report = report_index.is_some_and(|_| pattern_has_capture(&query, source, pattern, report));
@@ -47,6 +60,7 @@ pub(crate) fn validate(source: &str, report: &str, placeholders: &[String]) -> R
                 message: format!(
                     "this pattern has no capture `@{report}`: mark the node to report with `@{report}` (or set `report`)"
                 ),
+                in_message: false,
             });
         }
     }
@@ -55,6 +69,7 @@ pub(crate) fn validate(source: &str, report: &str, placeholders: &[String]) -> R
             return Err(QueryProblem {
                 offset: 0,
                 message: format!("the message uses `{{{name}}}` but the query has no capture `@{name}`"),
+                in_message: true,
             });
         }
     }

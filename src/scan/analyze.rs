@@ -92,7 +92,7 @@ impl<'r> Analyzer<'r> {
         if let Some(index) = self.rules.parse_error.filter(|&index| enabled[index]) {
             if let Some((range, detail)) = first_error(&tree, &source) {
                 let message = render_message(&rules[index].message, |name| {
-                    (name == "detail").then(|| Cow::Borrowed(detail.as_str()))
+                    (name == "detail").then_some(Cow::Borrowed(detail.as_str()))
                 });
                 raw.push((index, range, message));
             }
@@ -121,7 +121,7 @@ impl<'r> Analyzer<'r> {
         let suppressions = Suppressions::parse(&source, &comments, &lines);
         let mut findings = Vec::with_capacity(raw.len());
         let mut suppressed = 0;
-        raw.sort_by(|a, b| (a.1.start, a.0, a.1.end).cmp(&(b.1.start, b.0, b.1.end)));
+        raw.sort_by_key(|a| (a.1.start, a.0, a.1.end));
         raw.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         for (rule, range, message) in raw {
             let (line, column) = lines.position(&source, range.start);

@@ -48,7 +48,7 @@ pub(crate) fn blank_comment_lines(source: &str) -> Cow<'_, str> {
         let out = out.get_or_insert_with(|| String::with_capacity(source.len()));
         // Both ends are char boundaries: `start` is at an ASCII `#`, `end` at `\r`, `\n` or EOF.
         out.push_str(&source[copied..comment.start]);
-        out.extend(std::iter::repeat(' ').take(comment.end - comment.start));
+        out.extend(std::iter::repeat_n(' ', comment.end - comment.start));
         copied = comment.end;
     });
     match out {

@@ -1,0 +1,7 @@
+async def f():
+    return None, *await g()
+
+
+import os
+
+TOKEN = os.environ["TOKEN"]

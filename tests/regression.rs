@@ -1,0 +1,83 @@
+//! Regression tests, each named after the problem it pins. Files under `testdata/parse/` are
+//! valid Python (CPython's `ast` accepts them) that tree-sitter-python has trouble with.
+
+mod common;
+
+fn check_json(path: &std::path::Path) -> serde_json::Value {
+    let run = common::ssot(&["check", path.to_str().unwrap(), "--format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    run.json()
+}
+
+fn rules_and_lines(json: &serde_json::Value) -> Vec<(String, u64)> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn return_tuple_with_starred_await_is_a_parse_error_but_the_rest_is_checked() {
+    // tree-sitter-python 0.25 rejects `return None, *await g()` (valid since Python 3.8).
+    let json = check_json(&common::root().join("testdata/parse/return_tuple_with_starred_await.py"));
+    assert_eq!(
+        rules_and_lines(&json),
+        [("parse-error".to_string(), 2), ("direct-env-access".to_string(), 7)],
+        "the parse error is reported where it is, and later findings still come"
+    );
+}
+
+#[test]
+fn parenthesized_import_with_names_dedented_after_a_comment_parses() {
+    // Seen on a real monorepo: names of a parenthesised `from … import (` continuing at a lower
+    // indent after a comment line. Blanking comment-only lines before parsing makes it parse.
+    let json = check_json(&common::root().join("testdata/parse/parenthesized_import_dedented_after_comment.py"));
+    assert_eq!(rules_and_lines(&json), [("relative-import".to_string(), 3)]);
+}
+
+#[test]
+fn long_runs_of_indented_comment_lines_parse_and_are_checked() {
+    // tree-sitter-python's scanner is quadratic on runs of indented comment lines; ssot blanks
+    // them first. (Timing lives in bench/; this pins that the file is parsed, not skipped.)
+    let mut text = String::from("import os\n\n\ndef f():\n    x = 1\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("    # value_{i} = compute({i})\n"));
+    }
+    text.push_str("    return os.environ['A']\n");
+    let dir = common::project(&[("commented_out.py", &text)]);
+    let json = check_json(dir.path());
+    assert_eq!(json["skipped"], serde_json::json!([]));
+    assert_eq!(rules_and_lines(&json), [("direct-env-access".to_string(), 20_006)]);
+}
+
+#[test]
+fn crlf_line_endings_and_bom_keep_positions_right() {
+    let dir = common::project(&[("crlf.py", "\u{feff}import os\r\nx = 1\r\ny = os.environ\r\n")]);
+    let json = check_json(dir.path());
+    let d = &json["diagnostics"][0];
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64(), d["end_column"].as_u64()), (Some(3), Some(5), Some(15)));
+}
+
+#[test]
+fn deeply_nested_expressions_do_not_overflow_the_stack() {
+    let depth = 5_000;
+    let text = format!("import os\nx = {}os.environ{}\n", "(".repeat(depth), ")".repeat(depth));
+    let long_chain = format!("y = {}\n", vec!["os.getenv('A')"; 20_000].join(" + "));
+    let dir = common::project(&[("nested.py", &text), ("chain.py", &format!("import os\n{long_chain}"))]);
+    let json = check_json(dir.path());
+    let by_rule = &json["summary"]["by_rule"];
+    assert!(by_rule["direct-env-access"].as_u64().unwrap() >= 20_000, "{by_rule}");
+}
+
+#[test]
+fn suppression_comment_in_a_string_does_not_suppress() {
+    let dir = common::project(&[(
+        "a.py",
+        "import os\nx = (os.environ, '# ssot: ignore[direct-env-access]')\ny = os.environ  # ssot: ignore[direct-env-access]\n",
+    )]);
+    let json = check_json(dir.path());
+    assert_eq!(rules_and_lines(&json), [("direct-env-access".to_string(), 2)]);
+    assert_eq!(json["summary"]["suppressed"], 1);
+}
