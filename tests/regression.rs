@@ -81,3 +81,54 @@ fn suppression_comment_in_a_string_does_not_suppress() {
     assert_eq!(rules_and_lines(&json), [("direct-env-access".to_string(), 2)]);
     assert_eq!(json["summary"]["suppressed"], 1);
 }
+
+#[test]
+fn truncated_and_mangled_real_files_never_panic_or_get_lost() {
+    // Real Python (the standard library), cut at arbitrary points and with bytes swapped, is the
+    // broken input editors and botched automated edits produce.
+    let Ok(output) = std::process::Command::new("python3")
+        .args(["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"])
+        .output()
+    else {
+        assert!(std::env::var_os("CI").is_none(), "python3 is required in CI");
+        return;
+    };
+    let stdlib = std::path::PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let mut sources: Vec<_> = std::fs::read_dir(&stdlib)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    sources.sort();
+    let dir = tempfile::tempdir().unwrap();
+    let mut written = 0;
+    for (i, source) in sources.iter().take(60).enumerate() {
+        let bytes = std::fs::read(source).unwrap();
+        for (j, cut) in [bytes.len() / 3, bytes.len() / 2, bytes.len() * 7 / 8].into_iter().enumerate() {
+            let mut mangled = bytes[..cut].to_vec();
+            if j == 1 {
+                // Swap brackets and quotes in the second half of what is left.
+                let half = mangled.len() / 2;
+                for b in &mut mangled[half..] {
+                    *b = match *b {
+                        b'(' => b']',
+                        b'"' => b'\'',
+                        b':' => b'(',
+                        other => other,
+                    };
+                }
+            }
+            std::fs::write(dir.path().join(format!("f{i}_{j}.py")), mangled).unwrap();
+            written += 1;
+        }
+    }
+    let run = common::ssot(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let json = run.json();
+    let files = &json["summary"]["files"];
+    assert_eq!(files["scanned"].as_u64().unwrap() + files["skipped"].as_u64().unwrap(), written);
+    for skipped in json["skipped"].as_array().unwrap() {
+        assert!(!skipped["reason"].as_str().unwrap().contains("internal error"), "{skipped}");
+    }
+}
