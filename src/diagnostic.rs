@@ -75,6 +75,8 @@ pub struct ScannedFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
     pub file: FileId,
+    /// Byte range in that file's text.
+    pub range: std::ops::Range<usize>,
     pub start: Position,
     pub message: String,
 }

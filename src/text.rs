@@ -29,16 +29,6 @@ impl LineIndex {
         let start = self.starts[line];
         (line + 1, source[start..offset].chars().count() + 1)
     }
-
-    /// Byte range of 1-based `line` without its line terminator.
-    pub(crate) fn line_range(&self, source: &str, line: usize) -> std::ops::Range<usize> {
-        let start = self.starts.get(line - 1).copied().unwrap_or(source.len());
-        let mut end = self.starts.get(line).map_or(source.len(), |&next| next - 1);
-        if end > start && source.as_bytes()[end - 1] == b'\r' {
-            end -= 1;
-        }
-        start..end.max(start)
-    }
 }
 
 fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
@@ -65,13 +55,5 @@ mod tests {
         assert_eq!(index.position(source, offset), (2, 8));
         assert_eq!(index.position(source, 0), (1, 1));
         assert_eq!(index.position(source, source.len()), (3, 1));
-    }
-
-    #[test]
-    fn line_range_strips_crlf() {
-        let source = "ab\r\ncd";
-        let index = LineIndex::new(source);
-        assert_eq!(&source[index.line_range(source, 1)], "ab");
-        assert_eq!(&source[index.line_range(source, 2)], "cd");
     }
 }

@@ -11,12 +11,24 @@ use std::path::Path;
 /// (path, line, rule) → count.
 type Findings = BTreeMap<(String, usize, String), usize>;
 
+fn python_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            python_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "py") {
+            out.push(path);
+        }
+    }
+}
+
 fn expected_findings(dir: &Path) -> Findings {
     let mut expected = Findings::new();
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut files = Vec::new();
+    python_files(dir, &mut files);
     files.sort();
-    for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "py")) {
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    for file in &files {
+        let name = file.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(file).unwrap();
         for (index, line) in text.lines().enumerate() {
             if let Some(at) = line.find("# expect:") {

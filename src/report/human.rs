@@ -32,13 +32,12 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
             Severity::Info => Rendered::note(),
         };
         let file_id = ids[d.file.0].expect("file registered above");
-        let mut labels = vec![Label::primary(file_id, d.range.clone())];
+        let text = outcome.file(d.file).source.as_deref().unwrap_or_default();
+        let mut labels = vec![Label::primary(file_id, clamp(text, d.range.clone()))];
         for related in &d.related {
             let related_id = ids[related.file.0].expect("file registered above");
             let text = outcome.file(related.file).source.as_deref().unwrap_or_default();
-            let offset = crate::text::LineIndex::new(text);
-            let range = offset.line_range(text, related.start.line);
-            labels.push(Label::secondary(related_id, range).with_message(related.message.clone()));
+            labels.push(Label::secondary(related_id, clamp(text, related.range.clone())).with_message(related.message.clone()));
         }
         let rendered = rendered.with_code(d.rule.clone()).with_message(d.message.clone()).with_labels(labels);
         term::emit(out, &config, &files, &rendered).map_err(to_io)?;
@@ -89,6 +88,19 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         score(Category::Other)
     )?;
     Ok(())
+}
+
+/// `range` within `text` on character boundaries (the file may have changed since the scan).
+fn clamp(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let fit = |mut offset: usize| {
+        offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    };
+    let start = fit(range.start);
+    start..fit(range.end).max(start)
 }
 
 fn plural(count: usize, noun: &str) -> String {

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::{Engine, EngineFinding, FileContext};
-use crate::config::{compile_globs, Globs, Settings};
+use crate::config::{Globs, Settings};
 use crate::python::{import_bindings, walk, Role};
 use crate::rule::{render_message, Rule};
 use crate::UserError;
@@ -23,17 +23,7 @@ pub(crate) struct DirectEnvAccess {
 
 impl DirectEnvAccess {
     pub(crate) fn new(rule: &Rule, settings: &Settings) -> Result<Self, UserError> {
-        let patterns = rule.string_list("allow");
-        let spans: Vec<Option<usize>> = settings
-            .rule_tables
-            .get(&rule.id)
-            .and_then(|table| table.get_ref().get("allow"))
-            .map(|value| vec![Some(value.span().start); patterns.len()])
-            .unwrap_or_default();
-        let allow = compile_globs(&settings.glob_base, &patterns, &|index, message| {
-            settings.config_error(spans.get(index).copied().flatten(), format!("[rules.{NAME}] allow: {message}"))
-        })?;
-        Ok(Self { message: rule.message.clone(), allow })
+        Ok(Self { message: rule.message.clone(), allow: super::option_globs(rule, "allow", settings)? })
     }
 }
 

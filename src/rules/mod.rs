@@ -1,59 +1,230 @@
 //! Built-in rule engines: the rules whose logic is Rust, one file each. Each still has its rule
 //! file under `rules/python/` (id, severity, message, options, docs); this module maps the file's
-//! `engine = "<name>"` to the code. Engines see one parsed file at a time and must not print.
+//! `engine = "<name>"` to the code. A file engine sees one parsed file at a time; a project
+//! engine gathers facts from each file (in parallel) and then makes one project pass over all
+//! of them. Engines must not print.
 
 mod direct_env_access;
+mod duplicate_manager_class;
+mod duplicate_string_constant;
+mod magic_none;
+mod missing_mock_import;
+mod mock_in_real_test;
+mod scattered_event_literal;
 
+use std::any::Any;
+use std::cell::OnceCell;
 use std::ops::Range;
 use std::path::Path;
 
 use crate::config::Settings;
+use crate::diagnostic::{Category, FileId, Position, Related};
 use crate::rule::Rule;
+use crate::scan::lexer;
+use crate::scan::suppress::Suppressions;
+use crate::text::LineIndex;
 use crate::UserError;
 
 /// Names of every engine, for error messages. `parse-error` is run by the scanner itself.
-pub(crate) const NAMES: &[&str] = &[crate::rule::PARSE_ERROR, direct_env_access::NAME];
+pub(crate) const NAMES: &[&str] = &[
+    crate::rule::PARSE_ERROR,
+    direct_env_access::NAME,
+    duplicate_manager_class::NAME,
+    duplicate_string_constant::NAME,
+    magic_none::NAME,
+    missing_mock_import::NAME,
+    mock_in_real_test::NAME,
+    scattered_event_literal::NAME,
+];
 
 /// The message variables engine `name` provides, or `None` if there is no such engine.
 pub(crate) fn variables(name: &str) -> Option<&'static [&'static str]> {
-    match name {
-        crate::rule::PARSE_ERROR => Some(&["detail"]),
-        direct_env_access::NAME => Some(direct_env_access::VARIABLES),
-        _ => None,
-    }
+    Some(match name {
+        crate::rule::PARSE_ERROR => &["detail"],
+        direct_env_access::NAME => direct_env_access::VARIABLES,
+        duplicate_manager_class::NAME => duplicate_manager_class::VARIABLES,
+        duplicate_string_constant::NAME => duplicate_string_constant::VARIABLES,
+        magic_none::NAME => magic_none::VARIABLES,
+        missing_mock_import::NAME => missing_mock_import::VARIABLES,
+        mock_in_real_test::NAME => mock_in_real_test::VARIABLES,
+        scattered_event_literal::NAME => scattered_event_literal::VARIABLES,
+        _ => return None,
+    })
 }
 
 /// Builds engine `name` for `rule` (its options already validated against the rule file).
 pub(crate) fn build(name: &str, rule: &Rule, settings: &Settings) -> Result<Box<dyn Engine>, UserError> {
-    match name {
-        direct_env_access::NAME => Ok(Box::new(direct_env_access::DirectEnvAccess::new(rule, settings)?)),
-        _ => Err(UserError::new(format!("rule `{}`: engine `{name}` cannot be built", rule.id))),
-    }
+    Ok(match name {
+        direct_env_access::NAME => Box::new(direct_env_access::DirectEnvAccess::new(rule, settings)?),
+        duplicate_manager_class::NAME => Box::new(duplicate_manager_class::DuplicateManagerClass::new(rule, settings)?),
+        duplicate_string_constant::NAME => Box::new(duplicate_string_constant::DuplicateStringConstant::new(rule)),
+        magic_none::NAME => Box::new(magic_none::MagicNone::new(rule)),
+        missing_mock_import::NAME => Box::new(missing_mock_import::MissingMockImport::new(rule)),
+        mock_in_real_test::NAME => Box::new(mock_in_real_test::MockInRealTest::new(rule, settings)?),
+        scattered_event_literal::NAME => Box::new(scattered_event_literal::ScatteredEventLiteral::new(rule, settings)?),
+        _ => return Err(UserError::new(format!("rule `{}`: engine `{name}` cannot be built", rule.id))),
+    })
 }
 
-/// One parsed file, as engines see it.
+/// Compiles the glob-list option `option` of `rule`, relative to the configuration's directory;
+/// an error names the configuration line that set it.
+pub(crate) fn option_globs(rule: &Rule, option: &str, settings: &Settings) -> Result<crate::config::Globs, UserError> {
+    let patterns = rule.string_list(option);
+    let offset = settings
+        .rule_tables
+        .get(&rule.id)
+        .and_then(|table| table.get_ref().get(option))
+        .map(|value| value.span().start);
+    crate::config::compile_globs(&settings.glob_base, &patterns, &|_, message| {
+        settings.config_error(offset, format!("[rules.{}] {option}: {message}", rule.id))
+    })
+}
+
+/// Names the mock rules look for; resolved once per file for both rules.
+pub(crate) const MOCK_NAMES: &[&str] = &[
+    "Mock",
+    "MagicMock",
+    "AsyncMock",
+    "NonCallableMock",
+    "NonCallableMagicMock",
+    "PropertyMock",
+    "patch",
+    "call",
+    "ANY",
+    "sentinel",
+    "mock_open",
+    "create_autospec",
+    "seal",
+    "DEFAULT",
+    "MagicNone",
+];
+
+/// One parsed file, as engines see it. Line positions, suppressions and name resolution are
+/// computed on first use and shared by every engine.
 pub(crate) struct FileContext<'a> {
     /// Absolute path.
     pub path: &'a Path,
     /// The file's text (comment-only lines are not blanked here).
     pub source: &'a str,
     pub tree: &'a tree_sitter::Tree,
+    pub category: Category,
+    lines: OnceCell<LineIndex>,
+    suppressions: OnceCell<Suppressions>,
+    unresolved_mock_names: OnceCell<Vec<(String, Range<usize>)>>,
 }
 
-/// A finding of an engine, before suppression and position conversion.
+/// Where a project fact sits: range, positions, and whether its own finding is suppressed.
+#[derive(Debug, Clone)]
+pub(crate) struct Site {
+    pub range: Range<usize>,
+    pub start: Position,
+    pub end: Position,
+    pub suppressed: bool,
+}
+
+impl<'a> FileContext<'a> {
+    pub(crate) fn new(path: &'a Path, source: &'a str, tree: &'a tree_sitter::Tree, category: Category) -> Self {
+        Self {
+            path,
+            source,
+            tree,
+            category,
+            lines: OnceCell::new(),
+            suppressions: OnceCell::new(),
+            unresolved_mock_names: OnceCell::new(),
+        }
+    }
+
+    pub(crate) fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(self.source))
+    }
+
+    pub(crate) fn suppressions(&self) -> &Suppressions {
+        self.suppressions.get_or_init(|| {
+            let comments = lexer::comments(self.source);
+            Suppressions::parse(self.source, &comments, self.lines())
+        })
+    }
+
+    /// 1-based position of byte `offset`.
+    pub(crate) fn position(&self, offset: usize) -> Position {
+        let (line, column) = self.lines().position(self.source, offset);
+        Position { line, column }
+    }
+
+    /// The site of `range` for a finding of `rule`.
+    pub(crate) fn site(&self, rule: &str, range: Range<usize>) -> Site {
+        let start = self.position(range.start);
+        let end = self.position(range.end);
+        let suppressed = self.suppressions().suppresses(rule, start.line);
+        Site { range, start, end, suppressed }
+    }
+
+    /// Loads of [`MOCK_NAMES`] that resolve to no binding.
+    pub(crate) fn unresolved_mock_names(&self) -> &[(String, Range<usize>)] {
+        self.unresolved_mock_names
+            .get_or_init(|| crate::python::scope::unresolved(self.tree.root_node(), self.source, MOCK_NAMES))
+    }
+
+    pub(crate) fn text(&self, node: &tree_sitter::Node) -> &'a str {
+        self.source.get(node.byte_range()).unwrap_or_default()
+    }
+}
+
+/// A finding of a file engine, before suppression and position conversion.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct EngineFinding {
     pub range: Range<usize>,
     pub message: String,
 }
 
-/// A rule implemented in Rust.
+/// What a project engine gathered from one file.
+pub(crate) type Facts = Box<dyn Any + Send>;
+
+/// A finding of the project pass.
+#[derive(Debug, Clone)]
+pub(crate) struct ProjectFinding {
+    pub file: FileId,
+    pub site: Site,
+    pub message: String,
+    pub related: Vec<Related>,
+}
+
+/// A rule implemented in Rust: a file engine implements `check`; a project engine `collect`
+/// and `finish`.
 pub(crate) trait Engine: Send + Sync {
-    /// Whether the file could hold a finding at all, judged from its bytes (before parsing).
+    /// Whether the file could hold a finding at all, judged from its bytes.
     fn may_match(&self, _source: &str) -> bool {
         true
     }
 
     /// Appends the findings in `file` to `out`.
-    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>);
+    fn check(&self, _file: &FileContext, _out: &mut Vec<EngineFinding>) {}
+
+    /// The facts of one file for the project pass, if it has any.
+    fn collect(&self, _file: &FileContext) -> Option<Facts> {
+        None
+    }
+
+    /// The project pass: every file's facts in path order; `paths[file]` is a file's path.
+    fn finish(&self, _facts: Vec<(FileId, Facts)>, _paths: &[&str]) -> Vec<ProjectFinding> {
+        Vec::new()
+    }
+}
+
+/// "a.py:3, b.py:7 and 2 more" for messages naming other places.
+pub(crate) fn list_places(places: &[(&str, Position)]) -> String {
+    const SHOWN: usize = 3;
+    let mut parts: Vec<String> = places.iter().take(SHOWN).map(|(path, p)| format!("{path}:{}", p.line)).collect();
+    if places.len() > SHOWN {
+        parts.push(format!("{} more", places.len() - SHOWN));
+    }
+    match parts.len() {
+        0 => String::new(),
+        1 => parts.remove(0),
+        _ => {
+            let last = parts.pop().unwrap_or_default();
+            format!("{} and {last}", parts.join(", "))
+        }
+    }
 }

@@ -9,13 +9,11 @@ use std::sync::Arc;
 use tree_sitter::QueryCursor;
 
 use super::parse::{first_error, ParseFailure, PythonParser};
-use super::suppress::Suppressions;
-use super::{lexer, source};
+use super::source;
 use crate::config::Settings;
 use crate::diagnostic::{Category, Position};
 use crate::rule::{render_message, PatternMatch, RuleSet};
-use crate::rules::{EngineFinding, FileContext};
-use crate::text::LineIndex;
+use crate::rules::{EngineFinding, Facts, FileContext};
 
 /// One finding in one file, after suppression.
 #[derive(Debug, Clone)]
@@ -36,6 +34,8 @@ pub(crate) enum FileReport {
         suppressed: usize,
         /// Kept only when there are findings.
         source: Option<Arc<str>>,
+        /// Facts for the project pass: (engine index in the rule set, facts).
+        facts: Vec<(usize, Facts)>,
     },
     Skipped(String),
 }
@@ -102,34 +102,36 @@ impl<'r> Analyzer<'r> {
             patterns.run(&tree, &source, &enabled, &mut self.cursor, &mut matches);
             raw.extend(matches.into_iter().map(|m| (m.rule, m.range, m.message)));
         }
-        let context = FileContext { path, source: &source, tree: &tree };
+        let context = FileContext::new(path, &source, &tree, category);
         let mut found: Vec<EngineFinding> = Vec::new();
-        for (index, engine) in &self.rules.engines {
+        let mut facts = Vec::new();
+        for (engine_index, (index, engine)) in self.rules.engines.iter().enumerate() {
             if enabled[*index] && engine.may_match(&source) {
                 found.clear();
                 engine.check(&context, &mut found);
                 raw.extend(found.drain(..).map(|f| (*index, f.range, f.message)));
+                if let Some(file_facts) = engine.collect(&context) {
+                    facts.push((engine_index, file_facts));
+                }
             }
         }
-        drop(tree);
         if raw.is_empty() {
-            return FileReport::Scanned { category, findings: Vec::new(), suppressed: 0, source: None };
+            return FileReport::Scanned { category, findings: Vec::new(), suppressed: 0, source: None, facts };
         }
 
-        let lines = LineIndex::new(&source);
-        let comments = lexer::comments(&source);
-        let suppressions = Suppressions::parse(&source, &comments, &lines);
+        let lines = context.lines();
+        let suppressions = context.suppressions();
         let mut findings = Vec::with_capacity(raw.len());
         let mut suppressed = 0;
         raw.sort_by_key(|a| (a.1.start, a.0, a.1.end));
         raw.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         for (rule, range, message) in raw {
-            let (line, column) = lines.position(&source, range.start);
+            let (line, column) = lines.position(context.source, range.start);
             if suppressions.suppresses(&rules[rule].id, line) {
                 suppressed += 1;
                 continue;
             }
-            let (end_line, end_column) = lines.position(&source, range.end);
+            let (end_line, end_column) = lines.position(context.source, range.end);
             findings.push(FileFinding {
                 rule,
                 range,
@@ -138,7 +140,9 @@ impl<'r> Analyzer<'r> {
                 message,
             });
         }
+        drop(context);
+        drop(tree);
         let source = (!findings.is_empty()).then(|| Arc::from(source));
-        FileReport::Scanned { category, findings, suppressed, source }
+        FileReport::Scanned { category, findings, suppressed, source, facts }
     }
 }

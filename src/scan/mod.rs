@@ -7,16 +7,49 @@ mod discover;
 pub(crate) mod lexer;
 mod parse;
 mod source;
-mod suppress;
+pub(crate) mod suppress;
 
 use std::io::Write;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, FileId, Outcome, ScannedFile, Skipped};
 use crate::rule::RuleSet;
+use crate::rules::Facts;
 use analyze::{Analyzer, FileReport};
+
+/// Runs every project engine's pass over the facts its files gave, adding its findings.
+fn project_pass(rules: &RuleSet, facts: Vec<Vec<(FileId, Facts)>>, outcome: &mut Outcome) {
+    let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
+    let mut found = Vec::new();
+    for ((rule_index, engine), engine_facts) in rules.engines.iter().zip(facts) {
+        if engine_facts.is_empty() {
+            continue;
+        }
+        let rule = &rules.rules[*rule_index];
+        for finding in engine.finish(engine_facts, &paths) {
+            found.push((rule, finding));
+        }
+    }
+    for (rule, finding) in found {
+        if finding.site.suppressed {
+            outcome.suppressed += 1;
+            continue;
+        }
+        outcome.diagnostics.push(Diagnostic {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            file: finding.file,
+            range: finding.site.range,
+            start: finding.site.start,
+            end: finding.site.end,
+            message: finding.message,
+            related: finding.related,
+        });
+    }
+}
 
 /// Scans everything `settings` names with `rules`. Warnings (such as unreadable directories) go
 /// to `stderr`.
@@ -33,13 +66,18 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         .par_iter()
         .map_init(|| Analyzer::new(rules, settings), |analyzer, path| analyzer.analyze(path))
         .collect();
+    let mut facts: Vec<Vec<(FileId, Facts)>> = rules.engines.iter().map(|_| Vec::new()).collect();
+    let mut scanned_paths: Vec<&std::path::Path> = Vec::new();
     for (path, report) in files.iter().zip(reports) {
         let display = settings.display_path(path);
         match report {
             FileReport::Skipped(reason) => outcome.skipped.push(Skipped { path: display, reason }),
-            FileReport::Scanned { category, findings, suppressed, source } => {
+            FileReport::Scanned { category, findings, suppressed, source, facts: file_facts } => {
                 let file = FileId(outcome.files.len());
                 outcome.suppressed += suppressed;
+                for (engine, fact) in file_facts {
+                    facts[engine].push((file, fact));
+                }
                 outcome.diagnostics.extend(findings.into_iter().map(|finding| {
                     let rule = &rules.rules[finding.rule];
                     Diagnostic {
@@ -54,7 +92,22 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
                     }
                 }));
                 outcome.files.push(ScannedFile { path: display, category, source });
+                scanned_paths.push(path);
             }
+        }
+    }
+    project_pass(rules, facts, &mut outcome);
+    // The human report quotes the text of every file a diagnostic points into.
+    let mut wanted = vec![false; outcome.files.len()];
+    for d in &outcome.diagnostics {
+        wanted[d.file.0] = true;
+        for related in &d.related {
+            wanted[related.file.0] = true;
+        }
+    }
+    for (index, file) in outcome.files.iter_mut().enumerate() {
+        if wanted[index] && file.source.is_none() {
+            file.source = source::read(scanned_paths[index], settings.max_file_size).ok().map(Arc::from);
         }
     }
     outcome.sort();

@@ -1,6 +1,10 @@
 //! What tree-sitter-python's trees mean for names: one iterative pass that tells, for every
-//! identifier, whether Python loads, stores or deletes it (as `ast`'s `ctx` would), and the
-//! bindings an import statement makes. Engines build on this; it knows no rule.
+//! identifier, whether Python loads, stores or deletes it (as `ast`'s `ctx` would), the bindings
+//! an import statement makes, string literal values, and ([`scope`]) which loads of a set of
+//! names resolve to no binding. Engines build on this; it knows no rule.
+
+pub(crate) mod scope;
+pub(crate) mod strings;
 
 use tree_sitter::{Node, TreeCursor};
 
@@ -82,7 +86,7 @@ fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) ->
     }
     match parent_ctx {
         Ctx::Param => match (parent.kind(), field) {
-            ("default_parameter" | "typed_default_parameter", Some("name")) => Ctx::Store,
+            ("default_parameter" | "typed_default_parameter", Some("name")) => Ctx::Param,
             ("default_parameter" | "typed_default_parameter" | "typed_parameter", Some("value" | "type")) => {
                 Ctx::Load
             }
@@ -109,47 +113,57 @@ fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) ->
 /// trees cannot overflow the stack). Import statements are visited but not entered: use
 /// [`import_bindings`]. `visit` returns `false` to skip a node's children.
 pub(crate) fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(&Node<'t>, Ctx) -> bool) {
+    walk_with(root, Ctx::Load, |parent, ctx, field, child, index| name_ctx(parent, *ctx, field, child, index), |node, ctx| visit(node, *ctx));
+}
+
+/// The [`Ctx`] of the `index`-th child `child` (with `field`) of `parent`, which is in `ctx`.
+pub(crate) fn name_ctx(parent: &Node, ctx: Ctx, field: Option<&str>, child: &Node, index: usize) -> Ctx {
+    // In a dotted value pattern only the first name is a name.
+    if matches!(ctx, Ctx::Pattern | Ctx::ValuePattern) && parent.kind() == "dotted_name" {
+        if parent.named_child_count() > 1 || ctx == Ctx::ValuePattern {
+            return if index == 0 { Ctx::ValuePattern } else { Ctx::NotName };
+        }
+        return Ctx::Pattern;
+    }
+    child_ctx(parent, ctx, field, child.kind())
+}
+
+/// Visits every node in document order, computing each child's state from its parent's with
+/// `child(parent, parent_state, field, child, child_index)`; iterative, one cursor. Import
+/// statements are visited but not entered; `visit` returns `false` to skip a node's children.
+pub(crate) fn walk_with<'t, S>(
+    root: Node<'t>,
+    root_state: S,
+    mut child: impl FnMut(&Node<'t>, &S, Option<&str>, &Node<'t>, usize) -> S,
+    mut visit: impl FnMut(&Node<'t>, &S) -> bool,
+) {
     let mut cursor: TreeCursor<'t> = root.walk();
-    // (node, its ctx, index of the next child) of every ancestor of the cursor's node.
-    let mut parents: Vec<(Node<'t>, Ctx, usize)> = Vec::new();
-    let mut ctx = Ctx::Load;
+    // (node, its state, index of the current child) of every ancestor of the cursor's node.
+    let mut parents: Vec<(Node<'t>, S, usize)> = Vec::new();
+    let mut state = root_state;
     loop {
         let node = cursor.node();
-        let enter = visit(&node, ctx)
+        let enter = visit(&node, &state)
             && !matches!(node.kind(), "import_statement" | "import_from_statement" | "future_import_statement");
         if enter && cursor.goto_first_child() {
-            parents.push((node, ctx, 0));
-            ctx = ctx_of_current(&cursor, &parents);
+            let first = cursor.node();
+            let child_state = child(&node, &state, cursor.field_name(), &first, 0);
+            parents.push((node, state, 0));
+            state = child_state;
             continue;
         }
         loop {
-            if parents.is_empty() {
-                return;
-            }
+            let Some((parent, parent_state, index)) = parents.last_mut() else { return };
             if cursor.goto_next_sibling() {
-                if let Some(last) = parents.last_mut() {
-                    last.2 += 1;
-                }
-                ctx = ctx_of_current(&cursor, &parents);
+                *index += 1;
+                let next = cursor.node();
+                state = child(parent, parent_state, cursor.field_name(), &next, *index);
                 break;
             }
             cursor.goto_parent();
             parents.pop();
         }
     }
-}
-
-fn ctx_of_current(cursor: &TreeCursor, parents: &[(Node, Ctx, usize)]) -> Ctx {
-    let (parent, parent_ctx, index) = parents.last().expect("a parent");
-    let child = cursor.node();
-    // In a dotted value pattern only the first name is a name.
-    if matches!(parent_ctx, Ctx::Pattern | Ctx::ValuePattern) && parent.kind() == "dotted_name" {
-        if parent.named_child_count() > 1 || *parent_ctx == Ctx::ValuePattern {
-            return if *index == 0 { Ctx::ValuePattern } else { Ctx::NotName };
-        }
-        return Ctx::Pattern;
-    }
-    child_ctx(parent, *parent_ctx, cursor.field_name(), child.kind())
 }
 
 /// One name an import statement binds.

@@ -1,0 +1,156 @@
+//! `duplicate-string-constant`: the same UPPER_CASE string constant (same name, same value)
+//! defined at module or class level in two or more production files — one value, several
+//! sources of truth. A project rule: each file contributes its constants, then one pass groups
+//! them.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use super::{list_places, Engine, Facts, FileContext, ProjectFinding, Site};
+use crate::diagnostic::{Category, FileId, Related};
+use crate::python::strings::{literal, Literal};
+use crate::rule::{render_message, Rule};
+
+pub(crate) const NAME: &str = "duplicate-string-constant";
+pub(crate) const VARIABLES: &[&str] = &["name", "value", "others"];
+
+pub(crate) struct DuplicateStringConstant {
+    id: String,
+    message: String,
+    min_length: usize,
+    ignore_names: Vec<String>,
+}
+
+struct Constant {
+    name: String,
+    value: String,
+    site: Site,
+}
+
+impl DuplicateStringConstant {
+    pub(crate) fn new(rule: &Rule) -> Self {
+        let min_length = rule.options.get("min-length").and_then(|v| v.as_integer()).unwrap_or(3).max(0) as usize;
+        Self { id: rule.id.clone(), message: rule.message.clone(), min_length, ignore_names: rule.string_list("ignore-names") }
+    }
+}
+
+/// `^_*[A-Z][A-Z0-9_]*$`
+pub(crate) fn is_upper_case(name: &str) -> bool {
+    let rest = name.trim_start_matches('_');
+    rest.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Engine for DuplicateStringConstant {
+    fn collect(&self, file: &FileContext) -> Option<Facts> {
+        if file.category != Category::Production {
+            return None;
+        }
+        let mut constants = Vec::new();
+        // Statements directly in the module body, or in class bodies not inside a function.
+        let mut bodies = vec![file.tree.root_node()];
+        while let Some(body) = bodies.pop() {
+            let mut cursor = body.walk();
+            for statement in body.named_children(&mut cursor) {
+                match statement.kind() {
+                    "expression_statement" => {
+                        let Some(assignment) = statement.named_child(0).filter(|n| n.kind() == "assignment") else { continue };
+                        self.assignment(file, assignment, &mut constants);
+                    }
+                    "class_definition" => bodies.extend(statement.child_by_field_name("body")),
+                    "decorated_definition" => {
+                        if let Some(class) = statement.child_by_field_name("definition").filter(|d| d.kind() == "class_definition") {
+                            bodies.extend(class.child_by_field_name("body"));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        (!constants.is_empty()).then(|| Box::new(constants) as Facts)
+    }
+
+    fn finish(&self, facts: Vec<(FileId, Facts)>, paths: &[&str]) -> Vec<ProjectFinding> {
+        let mut groups: BTreeMap<(String, String), Vec<(FileId, Constant)>> = BTreeMap::new();
+        for (file, facts) in facts {
+            let Ok(constants) = facts.downcast::<Vec<Constant>>() else { continue };
+            for constant in *constants {
+                groups.entry((constant.name.clone(), constant.value.clone())).or_default().push((file, constant));
+            }
+        }
+        let mut out = Vec::new();
+        for ((name, value), definitions) in groups {
+            let mut files: Vec<FileId> = definitions.iter().map(|(file, _)| *file).collect();
+            files.dedup();
+            if files.len() < 2 {
+                continue;
+            }
+            for (index, (file, constant)) in definitions.iter().enumerate() {
+                let others: Vec<&(FileId, Constant)> =
+                    definitions.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, d)| d).collect();
+                let places: Vec<(&str, crate::diagnostic::Position)> =
+                    others.iter().map(|(f, c)| (paths[f.0], c.site.start)).collect();
+                let shown_value = format!("{value:?}");
+                let message = render_message(&self.message, |var| match var {
+                    "name" => Some(Cow::Borrowed(name.as_str())),
+                    "value" => Some(Cow::Borrowed(shown_value.as_str())),
+                    "others" => Some(Cow::Owned(list_places(&places))),
+                    _ => None,
+                });
+                let related = others
+                    .iter()
+                    .map(|(f, c)| Related { file: *f, range: c.site.range.clone(), start: c.site.start, message: format!("`{name}` also defined here") })
+                    .collect();
+                out.push(ProjectFinding { file: *file, site: constant.site.clone(), message, related });
+            }
+        }
+        out
+    }
+}
+
+impl DuplicateStringConstant {
+    /// Records `NAME = "value"` (also annotated, also chained) from one assignment node.
+    fn assignment(&self, file: &FileContext, assignment: tree_sitter::Node, out: &mut Vec<Constant>) {
+        // `A = B = "x"` nests: assignment(left: A, right: assignment(left: B, right: "x")).
+        let mut targets = Vec::new();
+        let mut current = assignment;
+        let value_node = loop {
+            targets.extend(current.child_by_field_name("left"));
+            match current.child_by_field_name("right") {
+                Some(right) if right.kind() == "assignment" => current = right,
+                other => break other,
+            }
+        };
+        let mut value_node = value_node;
+        // `NAME = ("value")` is the same constant.
+        while let Some(inner) = value_node.filter(|n| n.kind() == "parenthesized_expression" && n.named_child_count() == 1) {
+            value_node = inner.named_child(0);
+        }
+        let Some(value_node) = value_node.filter(|n| matches!(n.kind(), "string" | "concatenated_string")) else { return };
+        let Literal::Str(value) = literal(&value_node, file.source) else { return };
+        if value.chars().count() < self.min_length {
+            return;
+        }
+        for target in targets.into_iter().filter(|t| t.kind() == "identifier") {
+            let name = file.text(&target);
+            if is_upper_case(name) && !self.ignore_names.iter().any(|n| n == name) {
+                out.push(Constant { name: name.to_string(), value: value.clone(), site: file.site(&self.id, target.byte_range()) });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_upper_case;
+
+    #[test]
+    fn upper_case_names() {
+        for name in ["A", "AGENT_STARTED", "_PRIVATE", "__X1", "V2_NAME"] {
+            assert!(is_upper_case(name), "{name}");
+        }
+        for name in ["a", "Agent", "_", "__", "1A", "AGENT-X", "agent_STARTED", "_a"] {
+            assert!(!is_upper_case(name), "{name}");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! `magic-none`: loads of `MagicNone`, a name that does not exist in `unittest.mock` (a botched
+//! edit of `MagicMock`), that resolve to no binding — a `NameError` when the test runs.
+
+use super::{Engine, EngineFinding, FileContext};
+use crate::rule::Rule;
+
+pub(crate) const NAME: &str = "magic-none";
+pub(crate) const VARIABLES: &[&str] = &[];
+
+pub(crate) struct MagicNone {
+    message: String,
+}
+
+impl MagicNone {
+    pub(crate) fn new(rule: &Rule) -> Self {
+        Self { message: crate::rule::render_message(&rule.message, |_| None) }
+    }
+}
+
+impl Engine for MagicNone {
+    fn may_match(&self, source: &str) -> bool {
+        source.contains("MagicNone")
+    }
+
+    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+        for (name, range) in file.unresolved_mock_names() {
+            if name == "MagicNone" {
+                out.push(EngineFinding { range: range.clone(), message: self.message.clone() });
+            }
+        }
+    }
+}

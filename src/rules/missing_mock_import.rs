@@ -1,0 +1,35 @@
+//! `missing-mock-import`: loads of `unittest.mock` names (`Mock`, `patch`, `call`, …) that resolve
+//! to no binding — the import is missing, and the test fails with a `NameError` when it runs.
+
+use std::borrow::Cow;
+
+use super::{Engine, EngineFinding, FileContext, MOCK_NAMES};
+use crate::rule::{render_message, Rule};
+
+pub(crate) const NAME: &str = "missing-mock-import";
+pub(crate) const VARIABLES: &[&str] = &["name"];
+
+pub(crate) struct MissingMockImport {
+    message: String,
+}
+
+impl MissingMockImport {
+    pub(crate) fn new(rule: &Rule) -> Self {
+        Self { message: rule.message.clone() }
+    }
+}
+
+impl Engine for MissingMockImport {
+    fn may_match(&self, source: &str) -> bool {
+        MOCK_NAMES.iter().any(|name| *name != "MagicNone" && source.contains(name))
+    }
+
+    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+        for (name, range) in file.unresolved_mock_names() {
+            if name != "MagicNone" {
+                let message = render_message(&self.message, |var| (var == "name").then_some(Cow::Borrowed(name.as_str())));
+                out.push(EngineFinding { range: range.clone(), message });
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! `mock-in-real-test`: mocking in suites that must run against real services (by default every
+//! file under an `e2e` directory): imports of `unittest.mock`, `mock` or `pytest_mock`, and test
+//! functions that request the `mocker` fixture.
+
+use std::borrow::Cow;
+
+use super::{Engine, EngineFinding, FileContext};
+use crate::config::{Globs, Settings};
+use crate::python::{import_bindings, walk, Ctx};
+use crate::rule::{render_message, Rule};
+use crate::UserError;
+
+pub(crate) const NAME: &str = "mock-in-real-test";
+pub(crate) const VARIABLES: &[&str] = &["what"];
+
+const MOCK_MODULES: [&str; 3] = ["unittest.mock", "mock", "pytest_mock"];
+
+pub(crate) struct MockInRealTest {
+    message: String,
+    paths: Globs,
+}
+
+impl MockInRealTest {
+    pub(crate) fn new(rule: &Rule, settings: &Settings) -> Result<Self, UserError> {
+        Ok(Self { message: rule.message.clone(), paths: super::option_globs(rule, "paths", settings)? })
+    }
+}
+
+fn is_mock_module(module: &str) -> bool {
+    MOCK_MODULES.iter().any(|m| module == *m || module.strip_prefix(m).is_some_and(|rest| rest.starts_with('.')))
+}
+
+impl Engine for MockInRealTest {
+    fn may_match(&self, source: &str) -> bool {
+        source.contains("mock") || source.contains("mocker")
+    }
+
+    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+        if !self.paths.is_match(file.path) {
+            return;
+        }
+        let render = |what: &str| render_message(&self.message, |var| (var == "what").then_some(Cow::Borrowed(what)));
+        walk(file.tree.root_node(), |node, ctx| {
+            match node.kind() {
+                "import_statement" | "import_from_statement" => {
+                    let bindings = import_bindings(node, file.source);
+                    let hit = bindings.iter().find_map(|b| {
+                        let module = match b.name {
+                            None => b.module.clone(),
+                            Some(_) if b.level > 0 => return None,
+                            Some(name) if b.module == "unittest" && name == "mock" => "unittest.mock".to_string(),
+                            Some(_) => b.module.clone(),
+                        };
+                        is_mock_module(&module).then_some(module)
+                    });
+                    if let Some(module) = hit {
+                        out.push(EngineFinding { range: node.byte_range(), message: render(&format!("an import of `{module}`")) });
+                    }
+                }
+                "identifier" if ctx == Ctx::Param && file.text(node) == "mocker" => {
+                    out.push(EngineFinding { range: node.byte_range(), message: render("the `mocker` fixture") });
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+}

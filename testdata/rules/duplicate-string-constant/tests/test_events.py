@@ -1,0 +1,1 @@
+ONLY_HERE = "unique value"  # near-miss: test files do not count

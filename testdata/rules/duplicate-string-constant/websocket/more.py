@@ -1,0 +1,3 @@
+OK2 = "ok"
+FORMATTED = f"agent_started"
+NOT_A_STRING = 3

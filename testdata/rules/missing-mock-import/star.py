@@ -1,0 +1,4 @@
+"""Near-miss: a star import may define anything."""
+from unittest.mock import *
+
+value = MagicMock(), patch, call

@@ -1,0 +1,20 @@
+import json
+import unittest.mock  # expect: mock-in-real-test
+from unittest import mock  # expect: mock-in-real-test
+from unittest.mock import patch  # expect: mock-in-real-test
+import mock as legacy_mock  # expect: mock-in-real-test
+from pytest_mock import MockerFixture  # expect: mock-in-real-test
+from unittest import TestCase
+
+
+def test_checkout(mocker):  # expect: mock-in-real-test
+    mocker.patch("acme.payments.charge")
+
+
+def test_typed(payment, mocker: MockerFixture = None):  # expect: mock-in-real-test
+    return payment, json, TestCase, mock, legacy_mock, patch
+
+
+def test_real(payment_sandbox):
+    mocker = payment_sandbox  # near-miss: not a parameter
+    return mocker

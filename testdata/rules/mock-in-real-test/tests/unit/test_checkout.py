@@ -1,0 +1,6 @@
+"""Near-miss: unit tests may mock."""
+from unittest.mock import patch
+
+
+def test_unit(mocker):
+    return patch, mocker

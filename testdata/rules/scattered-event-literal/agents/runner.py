@@ -1,0 +1,27 @@
+"""Near-miss: a docstring that is exactly an event name is still a docstring."""
+
+
+async def run(notifier, payload, d):
+    await notifier.send("tool_executing", payload)  # expect: scattered-event-literal
+    await notifier.send('agent_started')  # expect: scattered-event-literal
+    kind = {"agent_started": 1}  # expect: scattered-event-literal
+    joined = "tool_" "executing"  # expect: scattered-event-literal
+    escaped = "tool\x5fexecuting"  # expect: scattered-event-literal
+    inner = f"{d['tool_executing']}"  # expect: scattered-event-literal
+    match kind:
+        case "agent_started":  # expect: scattered-event-literal
+            pass
+    # Near-misses.
+    text = f"tool_executing"
+    data = b"tool_executing"
+    other = "tool_executing_v2"
+    upper = "TOOL_EXECUTING"
+    # "tool_executing" in a comment
+
+
+class Handler:
+    "agent_started"
+
+    def handle(self):
+        """tool_executing"""
+        return "ok"
