@@ -28,7 +28,7 @@ fn check_json() {
     let json = run.json();
     let summary = &json["summary"];
     // Every discovered file is accounted for, and `findings` counts the diagnostics.
-    assert_eq!(summary["files"]["scanned"], 6);
+    assert_eq!(summary["files"]["scanned"], 9);
     assert_eq!(summary["findings"].as_u64().unwrap() as usize, json["diagnostics"].as_array().unwrap().len());
     snap("check_json", &run, &[]);
 }
@@ -49,11 +49,11 @@ fn hidden_no_ignore_and_exclude_flags_widen_and_narrow_the_scan() {
         json["summary"]["files"]["scanned"].as_u64().unwrap()
     };
     let dir = project_dir();
-    assert_eq!(files(&[&dir]), 6);
-    assert_eq!(files(&[&dir, "--hidden"]), 7, ".hidden/secret.py is scanned with --hidden");
-    assert_eq!(files(&[&dir, "--no-ignore"]), 7, "generated/ (.ignore) is scanned with --no-ignore");
-    assert_eq!(files(&[&dir, "--exclude", "tests/**"]), 5);
-    assert_eq!(files(&[&dir, "--exclude", "app"]), 2, "a directory glob prunes the directory");
+    assert_eq!(files(&[&dir]), 9);
+    assert_eq!(files(&[&dir, "--hidden"]), 10, ".hidden/secret.py is scanned with --hidden");
+    assert_eq!(files(&[&dir, "--no-ignore"]), 10, "generated/ (.ignore) is scanned with --no-ignore");
+    assert_eq!(files(&[&dir, "--exclude", "tests/**"]), 7);
+    assert_eq!(files(&[&dir, "--exclude", "app"]), 3, "a directory glob prunes the directory");
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn explicit_config_globs_are_relative_to_the_current_directory() {
     let config = canonical(&dir).join("cfg.toml");
     let run = ssot(&["check", &project_dir(), "--format", "json", "--config", config.to_str().unwrap()]);
     let json = run.json();
-    assert_eq!(json["summary"]["files"]["other"], 4, "{}", run.stdout);
+    assert_eq!(json["summary"]["files"]["other"], 6, "{}", run.stdout);
 }
 
 fn rule_file_error(name: &str, file: &str, text: &str) {

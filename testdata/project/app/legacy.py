@@ -1,0 +1,6 @@
+EVENT_SENT = "notification_sent"
+
+
+class _LegacyNotificationManagerAdapter:
+    def send(self, user, text):
+        return user, text
