@@ -140,7 +140,7 @@ fn check(args: CheckArgs, cwd: &std::path::Path, stdout: &mut dyn WriteColor, st
     let rules = RuleSet::new(&catalog, &settings)?;
     let outcome = crate::scan::scan(&settings, &rules, stderr);
     let summary = Summary::new(&outcome);
-    let context = report::Context { cwd: Some(cwd) };
+    let context = report::Context { cwd: Some(cwd), rules: rules.rules.iter().map(report::RuleMeta::from_rule).collect() };
     report::write(args.format, &outcome, &summary, &context, stdout)?;
 
     let below_threshold = match (args.threshold, summary.overall) {

@@ -94,6 +94,10 @@ pub struct Diagnostic {
     pub end: Position,
     pub message: String,
     pub related: Vec<Related>,
+    /// Stable identity across edits (see [`crate::fingerprint`]).
+    pub fingerprint: String,
+    /// The flagged line, whitespace normalised (part of the fingerprint).
+    pub line_text: String,
 }
 
 /// A file that was found but not analysed, and why.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod docs;
 mod error;
+pub mod fingerprint;
 pub(crate) mod python;
 pub mod report;
 pub mod rule;

@@ -302,3 +302,26 @@ fn output_is_identical_across_runs() {
         assert_eq!(ssot(&["check", &dir, "--format", "json", "--no-ignore", "--hidden"]).stdout, first);
     }
 }
+
+#[test]
+fn require_reason_makes_suppressions_without_reason_silence_nothing() {
+    let dir = project(&[
+        ("ssot.toml", "[rules]\nrequire-reason = true\n"),
+        (
+            "a.py",
+            "import os\nA = os.environ['A']  # ssot: ignore[direct-env-access]\nB = os.environ['B']  # ssot: ignore[direct-env-access] -- bootstrap reads it\n",
+        ),
+    ]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let json = run.json();
+    let found: Vec<(u64, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["line"].as_u64().unwrap(), d["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [(2, "direct-env-access"), (2, "unused-suppression")]);
+    assert_eq!(json["summary"]["suppressed"], 1);
+    assert!(json["diagnostics"][1]["message"].as_str().unwrap().contains("no reason"));
+}

@@ -46,6 +46,9 @@ pub struct RulesOptions {
     pub ignore: Option<Vec<Spanned<String>>>,
     /// Directories of extra rule files (`*.toml`, same schema as the bundled rules).
     pub rule_dirs: Option<Vec<Spanned<String>>>,
+    /// Suppressions must give a reason (`# ssot: ignore[id] -- why`); without one they silence
+    /// nothing and `unused-suppression` reports them.
+    pub require_reason: Option<bool>,
     /// `[rules.<rule-id>]` tables, by rule id, with the span of each table.
     pub per_rule: BTreeMap<String, Spanned<RuleTable>>,
 }
@@ -68,11 +71,12 @@ impl<'de> Deserialize<'de> for RulesOptions {
                         "select" => out.select = Some(map.next_value()?),
                         "ignore" => out.ignore = Some(map.next_value()?),
                         "rule-dirs" => out.rule_dirs = Some(map.next_value()?),
+                        "require-reason" => out.require_reason = Some(map.next_value()?),
                         _ => {
                             let table: Spanned<RuleTable> = map.next_value().map_err(|err| {
                                 de::Error::custom(format!(
                                     "unknown key `{key}` in [rules]: expected `select`, `ignore`, \
-                                     `rule-dirs` or a table [rules.<rule-id>] ({err})"
+                                     `rule-dirs`, `require-reason` or a table [rules.<rule-id>] ({err})"
                                 ))
                             })?;
                             out.per_rule.insert(key, table);

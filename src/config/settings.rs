@@ -138,6 +138,8 @@ pub struct Settings {
     pub rule_tables: BTreeMap<String, Spanned<RuleTable>>,
     /// Base directory of the globs in the configuration file (for rule option globs).
     pub glob_base: PathBuf,
+    /// `rules.require-reason`.
+    pub require_reason: bool,
 }
 
 /// What the command line contributes to [`Settings`].
@@ -301,6 +303,7 @@ impl Settings {
             rule_dirs,
             rule_tables: rules.per_rule,
             glob_base,
+            require_reason: rules.require_reason.unwrap_or(false),
         })
     }
 

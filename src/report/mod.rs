@@ -2,8 +2,11 @@
 //! [`Summary`] to any writer. Printers never decide what was found or the exit code.
 
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod markdown;
+mod sarif;
 
 use std::path::Path;
 
@@ -21,6 +24,12 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (`::error file=…::message`).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitLab code quality report (JSON), for `artifacts:reports:codequality`.
+    Gitlab,
+    /// A Markdown summary: scores, findings per rule, top files (for `$GITHUB_STEP_SUMMARY`).
+    Markdown,
 }
 
 /// What printers may need besides the outcome.
@@ -28,6 +37,33 @@ pub enum Format {
 pub struct Context<'a> {
     /// The current directory: GitHub annotations name files relative to it (the workspace).
     pub cwd: Option<&'a Path>,
+    /// The active rules' metadata, sorted by id (SARIF lists them in `tool.driver.rules`).
+    pub rules: Vec<RuleMeta>,
+}
+
+/// What reports may say about a rule.
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    pub id: String,
+    pub severity: crate::diagnostic::Severity,
+    /// One line.
+    pub summary: String,
+    /// Why it matters (a paragraph).
+    pub why: String,
+    /// The rule's documentation page in Markdown (what `ssot explain` prints).
+    pub help: String,
+}
+
+impl RuleMeta {
+    pub fn from_rule(rule: &crate::rule::Rule) -> Self {
+        Self {
+            id: rule.id.clone(),
+            severity: rule.severity,
+            summary: rule.summary.trim().to_string(),
+            why: rule.spec.docs.why.trim().to_string(),
+            help: crate::docs::rule_markdown(&rule.spec),
+        }
+    }
 }
 
 /// Writes the report in `format`.
@@ -36,6 +72,9 @@ pub fn write(format: Format, outcome: &Outcome, summary: &Summary, context: &Con
         Format::Human => human::write(outcome, summary, out),
         Format::Json => json::write(outcome, summary, out),
         Format::Github => github::write(outcome, context, out),
+        Format::Sarif => sarif::write(outcome, summary, context, out),
+        Format::Gitlab => gitlab::write(outcome, summary, context, out),
+        Format::Markdown => markdown::write(outcome, summary, context, out),
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::query::{self, PatternMatcher};
-use super::{message, Origin, Rule, RuleKind, RuleSpec, PARSE_ERROR};
+use super::{message, Origin, Rule, RuleKind, RuleSpec, PARSE_ERROR, SCANNER_ENGINES, UNUSED_SUPPRESSION};
 use crate::config::{compile_globs, Settings};
 use crate::diagnostic::Severity;
 use crate::rules::{self as engines, Engine};
@@ -117,8 +117,8 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
                     format!("unknown engine `{}`: known engines are {}", engine.get_ref(), engines::NAMES.join(", ")),
                 ));
             };
-            if engine.get_ref() == PARSE_ERROR && id != PARSE_ERROR {
-                return Err(at(engine.span().start, format!("engine `{PARSE_ERROR}` belongs to the built-in rule `{PARSE_ERROR}`")));
+            if SCANNER_ENGINES.contains(&engine.get_ref().as_str()) && engine.get_ref() != id {
+                return Err(at(engine.span().start, format!("engine `{}` belongs to the built-in rule of that name", engine.get_ref())));
             }
             if let Some(report) = &spec.report {
                 return Err(at(report.span().start, "`report` is only for pattern rules (with `query`)".into()));
@@ -177,6 +177,10 @@ pub struct RuleSet {
     pub(crate) engines: Vec<(usize, Box<dyn Engine>)>,
     /// Index of the `parse-error` rule, when active.
     pub(crate) parse_error: Option<usize>,
+    /// Index of the `unused-suppression` rule, when active.
+    pub(crate) unused_suppression: Option<usize>,
+    /// Every rule id of the catalog (active or not), to tell unknown ids in suppressions.
+    pub(crate) known_ids: std::collections::HashSet<String>,
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -238,12 +242,14 @@ impl RuleSet {
         let mut pattern_inputs = Vec::new();
         let mut engine_list = Vec::new();
         let mut parse_error = None;
+        let mut unused_suppression = None;
         for (index, rule) in rules.iter().enumerate() {
             match &rule.kind {
                 RuleKind::Pattern { query, report } => {
                     pattern_inputs.push((index, query.as_str(), report.as_str(), rule.message.as_str()));
                 }
                 RuleKind::Engine(name) if name == PARSE_ERROR => parse_error = Some(index),
+                RuleKind::Engine(name) if name == UNUSED_SUPPRESSION => unused_suppression = Some(index),
                 RuleKind::Engine(name) => {
                     let engine = engines::build(name, rule, settings)?;
                     engine_list.push((index, engine));
@@ -252,7 +258,8 @@ impl RuleSet {
         }
         let patterns = PatternMatcher::compile(&pattern_inputs, rules.len())
             .map_err(|err| UserError::new(format!("internal error combining rule queries: {err}")))?;
-        Ok(Self { rules, patterns, engines: engine_list, parse_error })
+        let known_ids = catalog.ids().map(str::to_string).collect();
+        Ok(Self { rules, patterns, engines: engine_list, parse_error, unused_suppression, known_ids })
     }
 
     pub fn ids(&self) -> Vec<String> {

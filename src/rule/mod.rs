@@ -21,6 +21,12 @@ use crate::diagnostic::Severity;
 /// The rule id of the built-in rule reporting files tree-sitter could not fully parse.
 pub const PARSE_ERROR: &str = "parse-error";
 
+/// The rule id of the built-in rule reporting suppressions that silence nothing.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+
+/// Engines the scanner runs itself (they need the whole file's outcome, not a tree).
+pub(crate) const SCANNER_ENGINES: [&str; 2] = [PARSE_ERROR, UNUSED_SUPPRESSION];
+
 /// Where a rule file came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {

@@ -34,6 +34,16 @@ impl DuplicateStringConstant {
     }
 }
 
+/// A value for a message: quoted, and cut after 60 characters.
+fn shown(value: &str) -> String {
+    const LIMIT: usize = 60;
+    if value.chars().count() <= LIMIT {
+        return format!("{value:?}");
+    }
+    let cut: String = value.chars().take(LIMIT).collect();
+    format!("{}…\"", format!("{cut:?}").trim_end_matches('"'))
+}
+
 /// `^_*[A-Z][A-Z0-9_]*$`
 pub(crate) fn is_upper_case(name: &str) -> bool {
     let rest = name.trim_start_matches('_');
@@ -90,7 +100,7 @@ impl Engine for DuplicateStringConstant {
                     definitions.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, d)| d).collect();
                 let places: Vec<(&str, crate::diagnostic::Position)> =
                     others.iter().map(|(f, c)| (paths[f.0], c.site.start)).collect();
-                let shown_value = format!("{value:?}");
+                let shown_value = shown(&value);
                 let message = render_message(&self.message, |var| match var {
                     "name" => Some(Cow::Borrowed(name.as_str())),
                     "value" => Some(Cow::Borrowed(shown_value.as_str())),

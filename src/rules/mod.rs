@@ -28,6 +28,7 @@ use crate::UserError;
 /// Names of every engine, for error messages. `parse-error` is run by the scanner itself.
 pub(crate) const NAMES: &[&str] = &[
     crate::rule::PARSE_ERROR,
+    crate::rule::UNUSED_SUPPRESSION,
     direct_env_access::NAME,
     duplicate_manager_class::NAME,
     duplicate_string_constant::NAME,
@@ -40,7 +41,7 @@ pub(crate) const NAMES: &[&str] = &[
 /// The message variables engine `name` provides, or `None` if there is no such engine.
 pub(crate) fn variables(name: &str) -> Option<&'static [&'static str]> {
     Some(match name {
-        crate::rule::PARSE_ERROR => &["detail"],
+        crate::rule::PARSE_ERROR | crate::rule::UNUSED_SUPPRESSION => &["detail"],
         direct_env_access::NAME => direct_env_access::VARIABLES,
         duplicate_manager_class::NAME => duplicate_manager_class::VARIABLES,
         duplicate_string_constant::NAME => duplicate_string_constant::VARIABLES,
@@ -108,6 +109,8 @@ pub(crate) struct FileContext<'a> {
     pub source: &'a str,
     pub tree: &'a tree_sitter::Tree,
     pub category: Category,
+    /// `rules.require-reason`: suppressions without a reason silence nothing.
+    pub require_reason: bool,
     lines: OnceCell<LineIndex>,
     suppressions: OnceCell<Suppressions>,
     unresolved_mock_names: OnceCell<Vec<(String, Range<usize>)>>,
@@ -123,12 +126,19 @@ pub(crate) struct Site {
 }
 
 impl<'a> FileContext<'a> {
-    pub(crate) fn new(path: &'a Path, source: &'a str, tree: &'a tree_sitter::Tree, category: Category) -> Self {
+    pub(crate) fn new(
+        path: &'a Path,
+        source: &'a str,
+        tree: &'a tree_sitter::Tree,
+        category: Category,
+        require_reason: bool,
+    ) -> Self {
         Self {
             path,
             source,
             tree,
             category,
+            require_reason,
             lines: OnceCell::new(),
             suppressions: OnceCell::new(),
             unresolved_mock_names: OnceCell::new(),
@@ -139,10 +149,15 @@ impl<'a> FileContext<'a> {
         self.lines.get_or_init(|| LineIndex::new(self.source))
     }
 
+    /// Takes the parsed suppressions out (after every engine ran), if they were parsed.
+    pub(crate) fn take_suppressions(&mut self) -> Option<Suppressions> {
+        self.suppressions.take()
+    }
+
     pub(crate) fn suppressions(&self) -> &Suppressions {
         self.suppressions.get_or_init(|| {
             let comments = lexer::comments(self.source);
-            Suppressions::parse(self.source, &comments, self.lines())
+            Suppressions::parse(self.source, &comments, self.lines(), self.require_reason)
         })
     }
 
@@ -156,7 +171,7 @@ impl<'a> FileContext<'a> {
     pub(crate) fn site(&self, rule: &str, range: Range<usize>) -> Site {
         let start = self.position(range.start);
         let end = self.position(range.end);
-        let suppressed = self.suppressions().suppresses(rule, start.line);
+        let suppressed = self.suppressions().would_suppress(rule, start.line);
         Site { range, start, end, suppressed }
     }
 

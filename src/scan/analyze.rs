@@ -10,6 +10,7 @@ use tree_sitter::QueryCursor;
 
 use super::parse::{first_error, ParseFailure, PythonParser};
 use super::source;
+use super::suppress::Suppressions;
 use crate::config::Settings;
 use crate::diagnostic::{Category, Position};
 use crate::rule::{render_message, PatternMatch, RuleSet};
@@ -25,18 +26,22 @@ pub(crate) struct FileFinding {
     pub message: String,
 }
 
+/// A file that was analysed.
+pub(crate) struct ScannedReport {
+    pub category: Category,
+    pub findings: Vec<FileFinding>,
+    pub suppressed: usize,
+    /// Kept only when there are findings.
+    pub source: Option<Arc<str>>,
+    /// Facts for the project pass: (engine index in the rule set, facts).
+    pub facts: Vec<(usize, Facts)>,
+    /// The file's suppression directives, when it has any.
+    pub suppressions: Option<Suppressions>,
+}
+
 /// What became of one file.
-#[derive(Debug)]
 pub(crate) enum FileReport {
-    Scanned {
-        category: Category,
-        findings: Vec<FileFinding>,
-        suppressed: usize,
-        /// Kept only when there are findings.
-        source: Option<Arc<str>>,
-        /// Facts for the project pass: (engine index in the rule set, facts).
-        facts: Vec<(usize, Facts)>,
-    },
+    Scanned(ScannedReport),
     Skipped(String),
 }
 
@@ -102,7 +107,7 @@ impl<'r> Analyzer<'r> {
             patterns.run(&tree, &source, &enabled, &mut self.cursor, &mut matches);
             raw.extend(matches.into_iter().map(|m| (m.rule, m.range, m.message)));
         }
-        let context = FileContext::new(path, &source, &tree, category);
+        let mut context = FileContext::new(path, &source, &tree, category, self.settings.require_reason);
         let mut found: Vec<EngineFinding> = Vec::new();
         let mut facts = Vec::new();
         for (engine_index, (index, engine)) in self.rules.engines.iter().enumerate() {
@@ -116,7 +121,11 @@ impl<'r> Analyzer<'r> {
             }
         }
         if raw.is_empty() {
-            return FileReport::Scanned { category, findings: Vec::new(), suppressed: 0, source: None, facts };
+            if source.contains("ssot:") {
+                context.suppressions();
+            }
+            let suppressions = context.take_suppressions().filter(|s| !s.is_empty());
+            return FileReport::Scanned(ScannedReport { category, findings: Vec::new(), suppressed: 0, source: None, facts, suppressions });
         }
 
         let lines = context.lines();
@@ -140,9 +149,10 @@ impl<'r> Analyzer<'r> {
                 message,
             });
         }
+        let suppressions = context.take_suppressions().filter(|s| !s.is_empty());
         drop(context);
         drop(tree);
         let source = (!findings.is_empty()).then(|| Arc::from(source));
-        FileReport::Scanned { category, findings, suppressed, source, facts }
+        FileReport::Scanned(ScannedReport { category, findings, suppressed, source, facts, suppressions })
     }
 }

@@ -1,6 +1,7 @@
 //! The scan: discover files → analyze each in parallel (one [`analyze::Analyzer`] per worker) →
-//! collect in path order → [`Outcome`]. Per-file trouble (unreadable, binary, too large, parse
-//! budget exceeded) becomes a skipped entry; nothing here aborts the run.
+//! collect in path order → project pass (project engines, then unused suppressions) → sort →
+//! fingerprints → [`Outcome`]. Per-file trouble (unreadable, binary, too large, parse budget
+//! exceeded) becomes a skipped entry; nothing here aborts the run.
 
 mod analyze;
 mod discover;
@@ -10,44 +11,97 @@ mod source;
 pub(crate) mod suppress;
 
 use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::config::Settings;
-use crate::diagnostic::{Diagnostic, FileId, Outcome, ScannedFile, Skipped};
-use crate::rule::RuleSet;
+use crate::diagnostic::{Diagnostic, FileId, Outcome, Position, ScannedFile, Skipped};
+use crate::rule::{render_message, RuleSet, UNUSED_SUPPRESSION};
 use crate::rules::Facts;
 use analyze::{Analyzer, FileReport};
+use suppress::Suppressions;
+
+/// A diagnostic without related places (fingerprint filled in at the end).
+fn diagnostic(rules: &RuleSet, rule: usize, file: FileId, range: std::ops::Range<usize>, start: Position, end: Position, message: String) -> Diagnostic {
+    let rule = &rules.rules[rule];
+    Diagnostic {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        file,
+        range,
+        start,
+        end,
+        message,
+        related: Vec::new(),
+        fingerprint: String::new(),
+        line_text: String::new(),
+    }
+}
 
 /// Runs every project engine's pass over the facts its files gave, adding its findings.
-fn project_pass(rules: &RuleSet, facts: Vec<Vec<(FileId, Facts)>>, outcome: &mut Outcome) {
+fn project_pass(rules: &RuleSet, facts: Vec<Vec<(FileId, Facts)>>, suppressions: &[Option<Suppressions>], outcome: &mut Outcome) {
     let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
     let mut found = Vec::new();
     for ((rule_index, engine), engine_facts) in rules.engines.iter().zip(facts) {
         if engine_facts.is_empty() {
             continue;
         }
-        let rule = &rules.rules[*rule_index];
         for finding in engine.finish(engine_facts, &paths) {
-            found.push((rule, finding));
+            found.push((*rule_index, finding));
         }
     }
     for (rule, finding) in found {
         if finding.site.suppressed {
+            if let Some(file_suppressions) = &suppressions[finding.file.0] {
+                file_suppressions.suppresses(&rules.rules[rule].id, finding.site.start.line);
+            }
             outcome.suppressed += 1;
             continue;
         }
-        outcome.diagnostics.push(Diagnostic {
-            rule: rule.id.clone(),
-            severity: rule.severity,
-            file: finding.file,
-            range: finding.site.range,
-            start: finding.site.start,
-            end: finding.site.end,
-            message: finding.message,
-            related: finding.related,
-        });
+        let mut d = diagnostic(rules, rule, finding.file, finding.site.range, finding.site.start, finding.site.end, finding.message);
+        d.related = finding.related;
+        outcome.diagnostics.push(d);
+    }
+}
+
+/// `unused-suppression`: directives that silence nothing, name unknown rules, or lack a
+/// required reason.
+fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], outcome: &mut Outcome) {
+    let Some(rule) = rules.unused_suppression else { return };
+    let template = &rules.rules[rule].message;
+    let active = |id: &str| rules.rules.iter().any(|r| r.id == id);
+    for (file, file_suppressions) in suppressions.iter().enumerate() {
+        let Some(file_suppressions) = file_suppressions else { continue };
+        for directive in &file_suppressions.directives {
+            let mut problems = Vec::new();
+            if !directive.valid {
+                problems.push("this suppression has no reason and `rules.require-reason` is set: add `-- why`".to_string());
+            } else {
+                for (id, used) in directive.ids.iter().zip(&directive.used) {
+                    if !rules.known_ids.contains(id) {
+                        problems.push(format!("`{id}` is not a rule (run `ssot rules` to list them)"));
+                    } else if active(id) && !used.get() && id != UNUSED_SUPPRESSION {
+                        let scope = if directive.file_wide { "in this file" } else { "on this line" };
+                        problems.push(format!("`{id}` has no finding {scope} to suppress: remove it"));
+                    }
+                }
+            }
+            let silenced = file_suppressions.directives.iter().any(|other| {
+                other.valid
+                    && (other.file_wide || other.start.line == directive.start.line)
+                    && other.ids.iter().any(|id| id == UNUSED_SUPPRESSION)
+            });
+            for problem in problems {
+                if silenced {
+                    outcome.suppressed += 1;
+                    continue;
+                }
+                let message = render_message(template, |var| (var == "detail").then_some(std::borrow::Cow::Borrowed(problem.as_str())));
+                outcome.diagnostics.push(diagnostic(rules, rule, FileId(file), directive.range.clone(), directive.start, directive.end, message));
+            }
+        }
     }
 }
 
@@ -67,37 +121,30 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         .map_init(|| Analyzer::new(rules, settings), |analyzer, path| analyzer.analyze(path))
         .collect();
     let mut facts: Vec<Vec<(FileId, Facts)>> = rules.engines.iter().map(|_| Vec::new()).collect();
-    let mut scanned_paths: Vec<&std::path::Path> = Vec::new();
+    let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
+    let mut scanned_paths: Vec<&Path> = Vec::new();
     for (path, report) in files.iter().zip(reports) {
         let display = settings.display_path(path);
         match report {
             FileReport::Skipped(reason) => outcome.skipped.push(Skipped { path: display, reason }),
-            FileReport::Scanned { category, findings, suppressed, source, facts: file_facts } => {
+            FileReport::Scanned(scanned) => {
                 let file = FileId(outcome.files.len());
-                outcome.suppressed += suppressed;
-                for (engine, fact) in file_facts {
+                outcome.suppressed += scanned.suppressed;
+                for (engine, fact) in scanned.facts {
                     facts[engine].push((file, fact));
                 }
-                outcome.diagnostics.extend(findings.into_iter().map(|finding| {
-                    let rule = &rules.rules[finding.rule];
-                    Diagnostic {
-                        rule: rule.id.clone(),
-                        severity: rule.severity,
-                        file,
-                        range: finding.range,
-                        start: finding.start,
-                        end: finding.end,
-                        message: finding.message,
-                        related: Vec::new(),
-                    }
-                }));
-                outcome.files.push(ScannedFile { path: display, category, source });
+                outcome.diagnostics.extend(
+                    scanned.findings.into_iter().map(|f| diagnostic(rules, f.rule, file, f.range, f.start, f.end, f.message)),
+                );
+                outcome.files.push(ScannedFile { path: display, category: scanned.category, source: scanned.source });
+                suppressions.push(scanned.suppressions);
                 scanned_paths.push(path);
             }
         }
     }
-    project_pass(rules, facts, &mut outcome);
-    // The human report quotes the text of every file a diagnostic points into.
+    project_pass(rules, facts, &suppressions, &mut outcome);
+    unused_suppressions(rules, &suppressions, &mut outcome);
+    // The reports quote the text of every file a diagnostic points into.
     let mut wanted = vec![false; outcome.files.len()];
     for d in &outcome.diagnostics {
         wanted[d.file.0] = true;
@@ -111,5 +158,6 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         }
     }
     outcome.sort();
+    crate::fingerprint::assign(&mut outcome);
     outcome
 }

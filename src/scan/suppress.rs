@@ -1,23 +1,45 @@
 //! Suppression comments: `# ssot: ignore[rule-id, …]` at the end of a line silences those rules
 //! on that line (the line where a finding starts); a comment line
-//! `# ssot: ignore-file[rule-id, …]` silences them in the whole file. Text after the closing
-//! bracket (such as `-- reason`) is allowed.
+//! `# ssot: ignore-file[rule-id, …]` silences them in the whole file. A reason may follow:
+//! `# ssot: ignore[rule-id] -- why`; with `rules.require-reason = true` a directive without one
+//! silences nothing. Each directive remembers which of its ids silenced a finding, so unused and
+//! unknown ones can be reported (`unused-suppression`).
 
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::ops::Range;
 
 use super::lexer::Comment;
+use crate::diagnostic::Position;
 use crate::text::LineIndex;
+
+/// One `ssot: ignore[…]` or `ssot: ignore-file[…]` directive.
+#[derive(Debug)]
+pub(crate) struct Directive {
+    /// The comment's byte range and positions.
+    pub range: Range<usize>,
+    pub start: Position,
+    pub end: Position,
+    pub file_wide: bool,
+    pub ids: Vec<String>,
+    /// Whether the directive may silence anything (`false`: a required reason is missing).
+    pub valid: bool,
+    /// Per id: whether it silenced a finding.
+    pub used: Vec<Cell<bool>>,
+}
 
 /// The suppressions of one file.
 #[derive(Debug, Default)]
 pub(crate) struct Suppressions {
-    by_line: HashMap<usize, Vec<String>>,
-    file: Vec<String>,
+    pub directives: Vec<Directive>,
 }
 
 impl Suppressions {
-    pub(crate) fn parse(source: &str, comments: &[Comment], lines: &LineIndex) -> Self {
+    pub(crate) fn parse(source: &str, comments: &[Comment], lines: &LineIndex, require_reason: bool) -> Self {
         let mut out = Suppressions::default();
+        let position = |offset| {
+            let (line, column) = lines.position(source, offset);
+            Position { line, column }
+        };
         for comment in comments {
             let text = &source[comment.start..comment.end];
             let mut rest = text;
@@ -32,24 +54,60 @@ impl Suppressions {
                 };
                 let Some(list) = after.trim_start().strip_prefix('[') else { continue };
                 let Some(close) = list.find(']') else { continue };
-                let ids = list[..close].split(',').map(str::trim).filter(|id| !id.is_empty()).map(str::to_string);
-                if file_wide {
-                    if comment.own_line {
-                        out.file.extend(ids);
-                    }
-                } else {
-                    let line = lines.position(source, comment.start).0;
-                    out.by_line.entry(line).or_default().extend(ids);
+                let ids: Vec<String> =
+                    list[..close].split(',').map(str::trim).filter(|id| !id.is_empty()).map(str::to_string).collect();
+                rest = &list[close + 1..];
+                let reason = rest
+                    .trim_start()
+                    .strip_prefix("--")
+                    .map(|r| r.split("ssot:").next().unwrap_or_default().trim().to_string())
+                    .filter(|r| !r.is_empty());
+                if file_wide && !comment.own_line {
+                    continue;
                 }
-                rest = &list[close..];
+                let valid = !require_reason || reason.is_some();
+                out.directives.push(Directive {
+                    range: comment.start..comment.end,
+                    start: position(comment.start),
+                    end: position(comment.end),
+                    file_wide,
+                    used: ids.iter().map(|_| Cell::new(false)).collect(),
+                    ids,
+                    valid,
+                });
             }
         }
         out
     }
 
-    /// Whether a finding of `rule` starting on 1-based `line` is silenced.
+    /// The (directive, id) that silences a finding of `rule` starting on 1-based `line`.
+    fn find(&self, rule: &str, line: usize) -> Option<(usize, usize)> {
+        self.directives.iter().enumerate().find_map(|(index, d)| {
+            if !d.valid || !(d.file_wide || d.start.line == line) {
+                return None;
+            }
+            d.ids.iter().position(|id| id == rule).map(|id| (index, id))
+        })
+    }
+
+    /// Whether a finding of `rule` on `line` is silenced; marks the directive used.
     pub(crate) fn suppresses(&self, rule: &str, line: usize) -> bool {
-        self.file.iter().any(|id| id == rule)
-            || self.by_line.get(&line).is_some_and(|ids| ids.iter().any(|id| id == rule))
+        match self.find(rule, line) {
+            Some((directive, id)) => {
+                self.directives[directive].used[id].set(true);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a finding of `rule` on `line` would be silenced, without marking anything (for
+    /// facts that may not become findings).
+    pub(crate) fn would_suppress(&self, rule: &str, line: usize) -> bool {
+        self.find(rule, line).is_some()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.directives.is_empty()
     }
 }

@@ -1,0 +1,64 @@
+//! Fingerprints that identify a finding across edits: the rule, the file, the flagged line's
+//! text with whitespace normalised, and the occurrence index among identical (rule, line text)
+//! findings in that file — never the line number, so edits elsewhere in the file keep it. Used
+//! by baselines and by SARIF `partialFingerprints`.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Outcome;
+
+/// FNV-1a, 64 bits: stable across platforms and releases (unlike `std`'s hasher).
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0xff)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// The text of the line holding byte `offset`, whitespace runs collapsed, trimmed.
+pub(crate) fn normalized_line(source: &str, offset: usize) -> String {
+    let offset = offset.min(source.len());
+    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
+    source.get(start..end).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The fingerprint of one finding.
+pub fn fingerprint(rule: &str, path: &str, line_text: &str, occurrence: usize) -> String {
+    format!("{:016x}", fnv1a(&[rule, path, line_text, &occurrence.to_string()]))
+}
+
+/// Computes every diagnostic's fingerprint (diagnostics sorted; sources loaded).
+pub(crate) fn assign(outcome: &mut Outcome) {
+    let mut seen: HashMap<(usize, String, String), usize> = HashMap::new();
+    let files = &outcome.files;
+    for d in &mut outcome.diagnostics {
+        let file = &files[d.file.0];
+        let text = file.source.as_deref().map(|s| normalized_line(s, d.range.start)).unwrap_or_default();
+        let occurrence = seen.entry((d.file.0, d.rule.clone(), text.clone())).or_insert(0);
+        d.fingerprint = fingerprint(&d.rule, &file.path, &text, *occurrence);
+        d.line_text = text;
+        *occurrence += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_ignore_line_numbers_and_whitespace() {
+        let a = "import os\nx = os.environ\n";
+        let b = "import os\n\n\n# moved\nx   =   os.environ   \n";
+        assert_eq!(normalized_line(a, a.find("os.environ").unwrap()), "x = os.environ");
+        assert_eq!(normalized_line(b, b.find("os.environ").unwrap()), "x = os.environ");
+        assert_eq!(fingerprint("r", "p.py", "x = 1", 0), fingerprint("r", "p.py", "x = 1", 0));
+        assert_ne!(fingerprint("r", "p.py", "x = 1", 0), fingerprint("r", "p.py", "x = 1", 1));
+        assert_ne!(fingerprint("r", "p.py", "x = 1", 0), fingerprint("r", "q.py", "x = 1", 0));
+        assert_eq!(fingerprint("r", "p.py", "x = 1", 0).len(), 16);
+    }
+}

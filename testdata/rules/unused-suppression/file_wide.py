@@ -1,0 +1,4 @@
+# ssot: ignore-file[relative-import]  # expect: unused-suppression
+import os
+
+value = os.getenv("X")  # ssot: ignore[direct-env-access]
