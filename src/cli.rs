@@ -2,12 +2,14 @@
 //! glue that runs one command; everything else is in the pipeline modules.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 use termcolor::WriteColor;
 
+use crate::baseline::Baseline;
 use crate::config::{Overrides, Settings};
+use crate::diagnostic::Outcome;
 use crate::report::{self, Format};
 use crate::rule::{Catalog, RuleSet};
 use crate::score::Summary;
@@ -29,16 +31,16 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the documentation of a rule.
     Explain(ExplainArgs),
+    /// Record today's findings so `check --baseline` fails only on new ones.
+    Baseline(BaselineArgs),
 }
 
+/// What to scan and with which rules: shared by `check` and `baseline`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct ScanArgs {
     /// Files and directories to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
     /// Use this configuration file instead of discovering `ssot.toml`/`pyproject.toml`.
     /// Its globs are relative to the current directory.
     #[arg(long, value_name = "FILE")]
@@ -58,12 +60,43 @@ pub struct CheckArgs {
     /// Do not run this rule (repeatable; adds to `rules.ignore`).
     #[arg(long, value_name = "RULE")]
     pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Exit 1 when the overall score is below SCORE (0–100).
     #[arg(long, value_name = "SCORE", value_parser = parse_threshold)]
     pub threshold: Option<f64>,
     /// Exit 0 even when there are error findings (the threshold still applies).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Findings listed in this baseline (see `ssot baseline`) are marked and do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report only findings on lines added or changed since the git revision REV (project-wide
+    /// rules still see the whole tree).
+    #[arg(long, value_name = "REV")]
+    pub diff: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Where to write the baseline (default: `ssot-baseline.json` in the scanned root).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only remove entries whose finding is gone; never add new ones (a shrink-only ratchet).
+    #[arg(long)]
+    pub update: bool,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +132,7 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
     let cwd = std::env::current_dir()?;
     match cli.command {
         Command::Check(args) => check(args, &cwd, stdout, stderr),
+        Command::Baseline(args) => baseline(args, &cwd, stderr),
         Command::Rules(args) => {
             let catalog = catalog_for(&cwd, args.config)?;
             list_rules(&catalog, args.json, stdout)?;
@@ -120,29 +154,71 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
     }
 }
 
-fn catalog_for(cwd: &std::path::Path, config: Option<PathBuf>) -> anyhow::Result<Catalog> {
+fn catalog_for(cwd: &Path, config: Option<PathBuf>) -> anyhow::Result<Catalog> {
     let overrides = Overrides { config, ..Overrides::default() };
     let settings = Settings::resolve(cwd, &[], &overrides)?;
     Ok(RuleSet::catalog(&settings)?)
 }
 
-fn check(args: CheckArgs, cwd: &std::path::Path, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+/// Resolves settings and rules and scans: the shared part of `check` and `baseline`.
+fn run_scan(scan: ScanArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Result<(Settings, RuleSet, Outcome)> {
     let overrides = Overrides {
-        config: args.config,
-        exclude: args.exclude,
-        select: args.select,
-        ignore: args.ignore,
-        no_ignore: args.no_ignore,
-        hidden: args.hidden,
+        config: scan.config,
+        exclude: scan.exclude,
+        select: scan.select,
+        ignore: scan.ignore,
+        no_ignore: scan.no_ignore,
+        hidden: scan.hidden,
     };
-    let settings = Settings::resolve(cwd, &args.paths, &overrides)?;
+    let settings = Settings::resolve(cwd, &scan.paths, &overrides)?;
     let catalog = RuleSet::catalog(&settings)?;
     let rules = RuleSet::new(&catalog, &settings)?;
     let outcome = crate::scan::scan(&settings, &rules, stderr);
-    let summary = Summary::new(&outcome);
-    let context = report::Context { cwd: Some(cwd), rules: rules.rules.iter().map(report::RuleMeta::from_rule).collect() };
-    report::write(args.format, &outcome, &summary, &context, stdout)?;
+    Ok((settings, rules, outcome))
+}
 
+fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    // Validate the inputs that do not need a scan first.
+    let baseline = args.baseline.as_ref().map(|path| Baseline::load(&cwd.join(path))).transpose()?;
+    let (settings, rules, mut outcome) = run_scan(args.scan, cwd, stderr)?;
+    let changed = match &args.diff {
+        Some(rev) => Some(crate::diff::changed_since(&settings.root, rev)?),
+        None => None,
+    };
+    let mut stale = Vec::new();
+    if let Some(baseline) = &baseline {
+        stale = crate::baseline::apply(baseline, &mut outcome);
+    }
+    // The score is the truth about the whole tree; diff mode only narrows what is reported.
+    let whole = Summary::new(&outcome);
+    if let Some(changed) = &changed {
+        let files = outcome.files.clone();
+        let root = settings.root.clone();
+        outcome.diagnostics.retain(|d| changed.touches(&root.join(&files[d.file.0].path), d.start.line, d.end.line));
+    }
+    let mut summary = Summary::new(&outcome);
+    summary.overall = whole.overall;
+    summary.scores = whole.scores;
+    summary.stale = stale.len();
+
+    let context = report::Context { cwd: Some(cwd), rules: rules.rules.iter().map(report::RuleMeta::from_rule).collect() };
+    match &args.output {
+        Some(path) => {
+            let mut buffer = termcolor::NoColor::new(Vec::new());
+            report::write(args.format, &outcome, &summary, &context, &mut buffer)?;
+            std::fs::write(cwd.join(path), buffer.into_inner())
+                .map_err(|err| anyhow::anyhow!("{}: cannot write the report: {err}", path.display()))?;
+        }
+        None => report::write(args.format, &outcome, &summary, &context, stdout)?,
+    }
+
+    if !stale.is_empty() {
+        writeln!(
+            stderr,
+            "ssot: {} baseline entries no longer match a finding (fixed); run `ssot baseline --update` to drop them",
+            stale.len()
+        )?;
+    }
     let below_threshold = match (args.threshold, summary.overall) {
         (Some(threshold), Some(score)) => score < threshold,
         _ => false,
@@ -155,8 +231,35 @@ fn check(args: CheckArgs, cwd: &std::path::Path, stdout: &mut dyn WriteColor, st
             args.threshold.unwrap_or_default()
         )?;
     }
-    let failed = below_threshold || (summary.errors > 0 && !args.exit_zero);
+    let failed = below_threshold || (summary.new_errors > 0 && !args.exit_zero);
     Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })
+}
+
+fn baseline(args: BaselineArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    let (settings, _, outcome) = run_scan(args.scan, cwd, stderr)?;
+    let path = match &args.output {
+        Some(path) => cwd.join(path),
+        None => settings.root.join(crate::baseline::DEFAULT_FILE),
+    };
+    let current = Baseline::from_outcome(&outcome);
+    if args.update {
+        let mut existing = Baseline::load(&path)?;
+        let found = current.fingerprints();
+        let before = existing.entries.len();
+        existing.entries.retain(|entry| found.contains(entry.fingerprint.as_str()));
+        existing.save(&path)?;
+        writeln!(
+            stderr,
+            "ssot: removed {} fixed entries from {} ({} remain; new findings are never added by --update)",
+            before - existing.entries.len(),
+            path.display(),
+            existing.entries.len()
+        )?;
+    } else {
+        current.save(&path)?;
+        writeln!(stderr, "ssot: wrote {} entries to {}", current.entries.len(), path.display())?;
+    }
+    Ok(ExitStatus::Success)
 }
 
 fn list_rules(catalog: &Catalog, json: bool, out: &mut dyn WriteColor) -> std::io::Result<()> {

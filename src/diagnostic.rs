@@ -98,6 +98,8 @@ pub struct Diagnostic {
     pub fingerprint: String,
     /// The flagged line, whitespace normalised (part of the fingerprint).
     pub line_text: String,
+    /// Listed in the baseline given with `--baseline`: reported, but does not fail the run.
+    pub baselined: bool,
 }
 
 /// A file that was found but not analysed, and why.

@@ -5,9 +5,11 @@
 //! (discover files → analyze each in parallel → sort) → [`score`] → [`report`] (one printer per
 //! output format). [`run`] wires the stages together and is what the binary and the tests call.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod docs;
 mod error;
 pub mod fingerprint;

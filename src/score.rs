@@ -20,6 +20,12 @@ pub struct Summary {
     pub by_rule: BTreeMap<String, usize>,
     pub errors: usize,
     pub warnings: usize,
+    /// Findings listed in the baseline (`--baseline`); they still count in the score.
+    pub baselined: usize,
+    /// Error findings not in the baseline: these fail the run.
+    pub new_errors: usize,
+    /// Baseline entries whose finding is gone (fixed); set by the caller.
+    pub stale: usize,
     pub overall: Option<f64>,
     pub scores: BTreeMap<Category, Option<f64>>,
 }
@@ -38,11 +44,15 @@ impl Summary {
     pub fn new(outcome: &Outcome) -> Self {
         let mut failing = vec![false; outcome.files.len()];
         let mut by_rule: BTreeMap<String, usize> = outcome.rules.iter().map(|id| (id.clone(), 0)).collect();
-        let (mut errors, mut warnings) = (0, 0);
+        let (mut errors, mut warnings, mut baselined, mut new_errors) = (0, 0, 0, 0);
         for diagnostic in &outcome.diagnostics {
             *by_rule.entry(diagnostic.rule.clone()).or_default() += 1;
+            baselined += usize::from(diagnostic.baselined);
             match diagnostic.severity {
-                crate::diagnostic::Severity::Error => errors += 1,
+                crate::diagnostic::Severity::Error => {
+                    errors += 1;
+                    new_errors += usize::from(!diagnostic.baselined);
+                }
                 crate::diagnostic::Severity::Warning => warnings += 1,
                 crate::diagnostic::Severity::Info => {}
             }
@@ -68,6 +78,9 @@ impl Summary {
             by_rule,
             errors,
             warnings,
+            baselined,
+            new_errors,
+            stale: 0,
             overall: percentage(compliant, outcome.files.len()),
             scores,
         }

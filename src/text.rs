@@ -10,6 +10,13 @@ pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// Byte offset of 1-based `line` and `column` (characters) in `source`, clamped.
+pub(crate) fn offset_of(source: &str, line: usize, column: usize) -> usize {
+    let start = source.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum::<usize>();
+    let rest = &source[start.min(source.len())..];
+    start + rest.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum::<usize>()
+}
+
 /// Converts many offsets of one file quickly: keeps the start offsets of every line.
 pub(crate) struct LineIndex {
     starts: Vec<usize>,

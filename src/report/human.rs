@@ -25,7 +25,8 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         }
     }
     let config = Config::default();
-    for d in &outcome.diagnostics {
+    // Baselined findings are counted in the summary, not shown.
+    for d in outcome.diagnostics.iter().filter(|d| !d.baselined) {
         let rendered = match d.severity {
             Severity::Error => Rendered::error(),
             Severity::Warning => Rendered::warning(),
@@ -74,6 +75,13 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         plural(summary.warnings, "warning"),
         summary.suppressed
     )?;
+    if summary.baselined > 0 || summary.stale > 0 {
+        writeln!(
+            out,
+            "  baseline: {} known findings not shown, {} stale entries",
+            summary.baselined, summary.stale
+        )?;
+    }
     let width = summary.by_rule.keys().map(String::len).max().unwrap_or(0);
     for (rule, count) in &summary.by_rule {
         writeln!(out, "    {rule:<width$}  {count}")?;

@@ -41,6 +41,8 @@ struct JsonSummary<'a> {
     errors: usize,
     warnings: usize,
     suppressed: usize,
+    baselined: usize,
+    stale: usize,
     by_rule: &'a BTreeMap<String, usize>,
     score: Scores,
 }
@@ -75,6 +77,8 @@ struct JsonDiagnostic<'a> {
     category: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    baselined: bool,
 }
 
 #[derive(Serialize)]
@@ -108,6 +112,8 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -
             findings: summary.findings,
             errors: summary.errors,
             warnings: summary.warnings,
+            baselined: summary.baselined,
+            stale: summary.stale,
             suppressed: summary.suppressed,
             by_rule: &summary.by_rule,
             score: Scores {
@@ -132,6 +138,7 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -
                     end_column: d.end.column,
                     message: &d.message,
                     category: file.category.as_str(),
+                    baselined: d.baselined,
                     related: d
                         .related
                         .iter()

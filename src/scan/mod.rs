@@ -37,6 +37,7 @@ fn diagnostic(rules: &RuleSet, rule: usize, file: FileId, range: std::ops::Range
         related: Vec::new(),
         fingerprint: String::new(),
         line_text: String::new(),
+        baselined: false,
     }
 }
 
