@@ -236,6 +236,39 @@ fn sarif_uris_are_percent_encoded() {
 }
 
 #[test]
+fn sarif_marks_baselined_results() {
+    let env = "import os\nos.environ\n";
+    let dir = project(&[("old.py", env)]);
+    let root = dir.path().display().to_string();
+    let baseline = dir.path().join("baseline.json").display().to_string();
+    let run = ssot(&["baseline", &root, "--output", &baseline]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    std::fs::write(dir.path().join("new.py"), env).unwrap();
+
+    let run = ssot(&["check", &root, "--format", "sarif", "--baseline", &baseline]);
+    assert_eq!(run.code, 1, "the new finding fails the run: {}", run.stderr);
+    let document = run.json();
+    assert_valid_sarif(&document);
+    let states: Vec<(&str, &str)> = document["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+            (uri, r["baselineState"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(states, [("new.py", "new"), ("old.py", "unchanged")]);
+    let markdown = ssot(&["check", &root, "--format", "markdown", "--baseline", &baseline]).stdout;
+    assert!(markdown.contains("1 finding is in the baseline"), "{markdown}");
+    assert!(markdown.contains("| `old.py:2:1` | `direct-env-access` (baseline) |"), "{markdown}");
+    assert!(markdown.contains("| `new.py:2:1` | `direct-env-access` |"), "{markdown}");
+    // Without a baseline, no result carries a baseline state.
+    let plain = check(&root, "sarif").json();
+    assert!(plain["runs"][0]["results"].as_array().unwrap().iter().all(|r| r.get("baselineState").is_none()));
+}
+
+#[test]
 fn gitlab_issues_match_the_diagnostics() {
     let issues = check(&project_dir(), "gitlab").json();
     let issues = issues.as_array().unwrap();
@@ -272,6 +305,20 @@ fn a_clean_project_gives_empty_reports() {
     assert!(markdown.contains("**0 findings**") && markdown.contains("| **overall** | **1** | **100.0%** |"), "{markdown}");
     assert!(!markdown.contains("Top files") && !markdown.contains("<details>"), "{markdown}");
     assert_tables_intact(&markdown);
+}
+
+#[test]
+fn skipped_files_are_sarif_notifications() {
+    let dir = project(&[("ok.py", "import os\nos.environ\n"), ("binary.py", "x = 1\0\n")]);
+    let document = check(&dir.path().display().to_string(), "sarif").json();
+    assert_valid_sarif(&document);
+    let invocation = &document["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let notifications = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notifications.len(), 1, "{invocation}");
+    assert_eq!(notifications[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "binary.py");
+    assert!(notifications[0]["message"]["text"].as_str().unwrap().starts_with("skipped: "));
+    assert_eq!(document["runs"][0]["results"].as_array().unwrap().len(), 1);
 }
 
 #[test]

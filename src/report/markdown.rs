@@ -1,0 +1,190 @@
+//! A Markdown summary for `$GITHUB_STEP_SUMMARY` and pull-request comments: scores per
+//! category, findings per rule, the files with the most findings and, collapsed, the first
+//! findings. Not a full report (that is `--format json` or `sarif`). Everything that comes from
+//! scanned files or rule messages is escaped, so a path or a message cannot break a table, start
+//! HTML or emphasis; backtick-quoted code in messages stays code.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use super::{format_score, Context};
+use crate::diagnostic::{Category, Outcome, Severity};
+use crate::score::Summary;
+
+/// Rows of the "Top files" table.
+const TOP_FILES: usize = 10;
+/// Findings listed in the collapsed block.
+const LISTED_FINDINGS: usize = 20;
+
+/// `text` safe as inline Markdown in a table cell: Markdown punctuation is backslash-escaped,
+/// `<`, `>` and `&` become entities, line breaks become spaces.
+fn text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '$' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` as a code span in a table cell (`|` escaped, which GFM tables honour inside code), or
+/// escaped text when a code span cannot hold it.
+fn code(text_: &str) -> String {
+    let text_ = text_.replace(['\r', '\n'], " ");
+    if text_.is_empty() || text_.contains('`') || text_.starts_with(' ') || text_.ends_with(' ') {
+        return text(&text_);
+    }
+    format!("`{}`", text_.replace('|', "\\|"))
+}
+
+/// A rule message: its backtick-quoted parts stay code spans when the backticks pair up,
+/// the rest is escaped text.
+fn message(message: &str) -> String {
+    let parts: Vec<&str> = message.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return text(message); // an odd number of backticks
+    }
+    parts.iter().enumerate().map(|(i, part)| if i % 2 == 0 { text(part) } else { code(part) }).collect()
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+pub(super) fn write(outcome: &Outcome, summary: &Summary, context: &Context, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "## ssot: single-source-of-truth report\n")?;
+    let infos = summary.findings - summary.errors - summary.warnings;
+    write!(
+        out,
+        "**{}** ({}, {}, {info}) in {} scanned",
+        plural(summary.findings, "finding", "findings"),
+        plural(summary.errors, "error", "errors"),
+        plural(summary.warnings, "warning", "warnings"),
+        plural(summary.scanned, "file", "files"),
+        info = plural(infos, "info", "info"),
+    )?;
+    if summary.skipped > 0 {
+        write!(out, ", {} skipped", plural(summary.skipped, "file", "files"))?;
+    }
+    writeln!(out, "; overall score **{}**.\n", format_score(summary.overall))?;
+    let baselined = outcome.diagnostics.iter().filter(|d| d.baselined).count();
+    if baselined > 0 {
+        writeln!(
+            out,
+            "{} in the baseline: known, they do not fail the run.\n",
+            plural(baselined, "finding is", "findings are")
+        )?;
+    }
+
+    writeln!(out, "| category | files | score |")?;
+    writeln!(out, "| --- | ---: | ---: |")?;
+    for category in Category::ALL {
+        let files = summary.per_category.get(&category).copied().unwrap_or(0);
+        let score = summary.scores.get(&category).copied().flatten();
+        writeln!(out, "| {} | {files} | {} |", category.as_str(), format_score(score))?;
+    }
+    writeln!(out, "| **overall** | **{}** | **{}** |\n", summary.scanned, format_score(summary.overall))?;
+
+    write_rules(outcome, summary, context, out)?;
+    if outcome.diagnostics.is_empty() {
+        return Ok(());
+    }
+    write_top_files(outcome, out)?;
+    write_findings(outcome, out)
+}
+
+/// Findings per rule: only rules with findings, most first, then the suppressed count.
+fn write_rules(outcome: &Outcome, summary: &Summary, context: &Context, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut rules: Vec<(&str, usize)> =
+        summary.by_rule.iter().filter(|(_, &n)| n > 0).map(|(id, &n)| (id.as_str(), n)).collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    if !rules.is_empty() {
+        // The severity findings were reported with (a rule's severity can be configured).
+        let mut severity: BTreeMap<&str, Severity> =
+            context.rules.iter().map(|r| (r.id.as_str(), r.severity)).collect();
+        for d in &outcome.diagnostics {
+            severity.insert(&d.rule, d.severity);
+        }
+        writeln!(out, "### Findings by rule\n")?;
+        writeln!(out, "| rule | severity | findings |")?;
+        writeln!(out, "| --- | --- | ---: |")?;
+        for (id, count) in rules {
+            let shown = severity.get(id).map_or("", |s| s.as_str());
+            writeln!(out, "| {} | {shown} | {count} |", code(id))?;
+        }
+        writeln!(out)?;
+    }
+    if summary.suppressed > 0 {
+        writeln!(
+            out,
+            "{} suppressed by `# ssot: ignore[…]` comments (not counted above).\n",
+            plural(summary.suppressed, "finding", "findings")
+        )?;
+    }
+    Ok(())
+}
+
+/// Up to [`TOP_FILES`] files with the most findings; ties by path.
+fn write_top_files(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut per_file: BTreeMap<&str, (usize, Category)> = BTreeMap::new();
+    for d in &outcome.diagnostics {
+        let file = outcome.file(d.file);
+        per_file.entry(&file.path).or_insert((0, file.category)).0 += 1;
+    }
+    let mut files: Vec<(&str, usize, Category)> = per_file.into_iter().map(|(p, (n, c))| (p, n, c)).collect();
+    files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    writeln!(out, "### Top files\n")?;
+    writeln!(out, "| file | category | findings |")?;
+    writeln!(out, "| --- | --- | ---: |")?;
+    for (path, count, category) in files.iter().take(TOP_FILES) {
+        writeln!(out, "| {} | {} | {count} |", code(path), category.as_str())?;
+    }
+    if files.len() > TOP_FILES {
+        writeln!(out, "\n…and {} more.", plural(files.len() - TOP_FILES, "file", "files"))?;
+    }
+    writeln!(out)
+}
+
+/// The first [`LISTED_FINDINGS`] findings, in report order, in a collapsed block.
+fn write_findings(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
+    let total = outcome.diagnostics.len();
+    let title = if total <= LISTED_FINDINGS {
+        format!("All {}", plural(total, "finding", "findings"))
+    } else {
+        format!("First {LISTED_FINDINGS} of {total} findings")
+    };
+    writeln!(out, "<details>\n<summary>{title}</summary>\n")?;
+    writeln!(out, "| location | rule | message |")?;
+    writeln!(out, "| --- | --- | --- |")?;
+    for d in outcome.diagnostics.iter().take(LISTED_FINDINGS) {
+        let location = format!("{}:{}:{}", outcome.file(d.file).path, d.start.line, d.start.column);
+        let known = if d.baselined { " (baseline)" } else { "" };
+        writeln!(out, "| {} | {}{known} | {} |", code(&location), code(&d.rule), message(&d.message))?;
+    }
+    writeln!(out, "\n</details>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_could_break_a_table_or_start_markup() {
+        assert_eq!(text("a|b <script> & *x* `y` $z$"), "a\\|b &lt;script&gt; &amp; \\*x\\* \\`y\\` \\$z\\$");
+        assert_eq!(text("two\nlines"), "two lines");
+        assert_eq!(code("we|ird.py"), "`we\\|ird.py`");
+        assert_eq!(code("back`tick.py"), "back\\`tick.py");
+        assert_eq!(message("use `os.environ` | not <this>"), "use `os.environ` \\| not &lt;this&gt;");
+        assert_eq!(message("unpaired ` tick"), "unpaired \\` tick");
+        assert_eq!(message("`a|b`"), "`a\\|b`");
+    }
+}

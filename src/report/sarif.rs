@@ -1,0 +1,335 @@
+//! SARIF 2.1.0 (OASIS), the format GitHub code scanning and most SARIF viewers read: one run
+//! whose `tool.driver.rules` are the active rules and whose `results` are the diagnostics. The
+//! wire format is these structs (not the internal types). Paths are root-relative URI references
+//! (percent-encoded) against `%SRCROOT%`, which `originalUriBaseIds` maps to the scanned root;
+//! `partialFingerprints["ssot/v1"]` is the diagnostic's line-number-free fingerprint, so alerts
+//! survive edits elsewhere in the file. Columns count Unicode characters (`columnKind`), and
+//! `endColumn` is exclusive, as SARIF defines it.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::Context;
+use crate::diagnostic::{Outcome, Position, Severity};
+use crate::score::Summary;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+const FINGERPRINT_KEY: &str = "ssot/v1";
+
+/// `tool.driver.informationUri`: the repository when `Cargo.toml` names one, else the package's
+/// crates.io page.
+const INFORMATION_URI: &str = match env!("CARGO_PKG_REPOSITORY").as_bytes() {
+    [] => "https://crates.io/crates/ssot",
+    _ => env!("CARGO_PKG_REPOSITORY"),
+};
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    invocations: [Invocation; 1],
+    original_uri_base_ids: BTreeMap<&'static str, BaseUri>,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<ReportingDescriptor<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportingDescriptor<'a> {
+    id: &'a str,
+    short_description: Text<'a>,
+    full_description: Text<'a>,
+    default_configuration: Configuration,
+    help: Help<'a>,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Help<'a> {
+    text: &'a str,
+    markdown: &'a str,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+/// Files that were found but not analysed, as tool execution notifications.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: OwnedText,
+    locations: [Location; 1],
+}
+
+#[derive(Serialize)]
+struct OwnedText {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct BaseUri {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [Location; 1],
+    partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation<'a>>,
+    /// With a baseline in use: `unchanged` for findings in it, `new` for the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'a> {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Text<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// Whether `byte` may stand unencoded in a path: RFC 3986 `unreserved`, `sub-delims`, `@` and
+/// `/`. `:` is always encoded, since in a relative reference's first segment it would read as
+/// a scheme.
+fn is_path_safe(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@/".contains(&byte)
+}
+
+/// Percent-encodes every byte of `path` that a URI path may not hold literally (UTF-8 bytes of
+/// non-ASCII characters included).
+fn percent_encode(path: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &byte in path.as_bytes() {
+        if keep(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `file://` URI of an absolute path; with `directory`, it ends with `/` (SARIF requires that
+/// of a base URI).
+fn file_uri(path: &Path, directory: bool) -> String {
+    let mut text = path.to_string_lossy().replace('\\', "/");
+    if let Some(rest) = text.strip_prefix("//?/") {
+        text = rest.to_string();
+    }
+    if !text.starts_with('/') {
+        text.insert(0, '/'); // a Windows drive: file:///C:/…
+    }
+    if directory && !text.ends_with('/') {
+        text.push('/');
+    }
+    // A drive letter's colon stays as it is in an absolute URI's path.
+    format!("file://{}", percent_encode(&text, |b| is_path_safe(b) || b == b':'))
+}
+
+/// Where a diagnostic's path points: relative to `%SRCROOT%`, or an absolute `file://` URI for
+/// a path outside the root (reports never show one, but a URI must stay valid).
+fn artifact_location(path: &str) -> ArtifactLocation {
+    let absolute = Path::new(path).is_absolute() || path.starts_with('/');
+    if absolute {
+        ArtifactLocation { uri: file_uri(Path::new(path), false), uri_base_id: None }
+    } else {
+        ArtifactLocation { uri: percent_encode(path, is_path_safe), uri_base_id: Some(SRCROOT) }
+    }
+}
+
+fn physical(path: &str, start: Position, end: Option<Position>) -> PhysicalLocation {
+    PhysicalLocation {
+        artifact_location: artifact_location(path),
+        region: Some(Region {
+            start_line: start.line,
+            start_column: start.column,
+            end_line: end.map(|e| e.line),
+            end_column: end.map(|e| e.column),
+        }),
+    }
+}
+
+pub(super) fn write(outcome: &Outcome, _summary: &Summary, context: &Context, out: &mut dyn Write) -> std::io::Result<()> {
+    let rule_index: BTreeMap<&str, usize> = context.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let rules = context
+        .rules
+        .iter()
+        .map(|rule| ReportingDescriptor {
+            id: &rule.id,
+            short_description: Text { text: &rule.summary },
+            full_description: Text { text: &rule.why },
+            default_configuration: Configuration { level: level(rule.severity) },
+            help: Help { text: &rule.help, markdown: &rule.help },
+        })
+        .collect();
+    // `baselineState` on every result or on none: a baseline in use shows through its matches.
+    let baseline_in_use = outcome.diagnostics.iter().any(|d| d.baselined);
+    let results = outcome
+        .diagnostics
+        .iter()
+        .map(|d| SarifResult {
+            rule_id: &d.rule,
+            rule_index: rule_index.get(d.rule.as_str()).copied(),
+            level: level(d.severity),
+            message: Text { text: &d.message },
+            locations: [Location { physical_location: physical(&outcome.file(d.file).path, d.start, Some(d.end)) }],
+            partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, d.fingerprint.as_str())]),
+            related_locations: d
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| RelatedLocation {
+                    id: i + 1,
+                    physical_location: physical(&outcome.file(r.file).path, r.start, None),
+                    message: Text { text: &r.message },
+                })
+                .collect(),
+            baseline_state: baseline_in_use.then_some(if d.baselined { "unchanged" } else { "new" }),
+        })
+        .collect();
+    let notifications = outcome
+        .skipped
+        .iter()
+        .map(|s| Notification {
+            level: "warning",
+            message: OwnedText { text: format!("skipped: {}", s.reason) },
+            locations: [Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: artifact_location(&s.path),
+                    region: None,
+                },
+            }],
+        })
+        .collect();
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "ssot",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: INFORMATION_URI,
+                    rules,
+                },
+            },
+            invocations: [Invocation { execution_successful: true, tool_execution_notifications: notifications }],
+            original_uri_base_ids: BTreeMap::from([(SRCROOT, BaseUri { uri: file_uri(&outcome.root, true) })]),
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_what_a_uri_reference_may_not_hold() {
+        let uri = |path: &str| artifact_location(path).uri;
+        assert_eq!(uri("pkg/mod.py"), "pkg/mod.py");
+        assert_eq!(uri("we,ird:na%me.py"), "we,ird%3Ana%25me.py");
+        assert_eq!(uri("with space/a#b?c.py"), "with%20space/a%23b%3Fc.py");
+        assert_eq!(uri("é.py"), "%C3%A9.py");
+        assert_eq!(artifact_location("/abs/x y.py").uri, "file:///abs/x%20y.py");
+        assert_eq!(artifact_location("/abs/x.py").uri_base_id, None);
+    }
+
+    #[test]
+    fn base_uris_end_with_a_slash() {
+        assert_eq!(file_uri(Path::new("/work/my project"), true), "file:///work/my%20project/");
+        assert_eq!(file_uri(Path::new("/"), true), "file:///");
+    }
+}
