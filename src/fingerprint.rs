@@ -19,12 +19,29 @@ fn fnv1a(parts: &[&str]) -> u64 {
     hash
 }
 
-/// The text of the line holding byte `offset`, whitespace runs collapsed, trimmed.
+/// At most this many bytes of a line enter its fingerprint (generated files can have lines of
+/// megabytes; the occurrence index still tells findings on one line apart).
+const LINE_LIMIT: usize = 400;
+
+/// The text of the line holding byte `offset`, whitespace runs collapsed, trimmed, cut after
+/// [`LINE_LIMIT`] bytes.
 pub(crate) fn normalized_line(source: &str, offset: usize) -> String {
     let offset = offset.min(source.len());
     let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
-    source.get(start..end).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+    let end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+    let mut cut = end.min(start + LINE_LIMIT * 4);
+    while !source.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut text = source.get(start..cut).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.len() > LINE_LIMIT {
+        let mut limit = LINE_LIMIT;
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        text.truncate(limit);
+    }
+    text
 }
 
 /// The fingerprint of one finding.
@@ -35,10 +52,14 @@ pub fn fingerprint(rule: &str, path: &str, line_text: &str, occurrence: usize) -
 /// Computes every diagnostic's fingerprint (diagnostics sorted; sources loaded).
 pub(crate) fn assign(outcome: &mut Outcome) {
     let mut seen: HashMap<(usize, String, String), usize> = HashMap::new();
+    let mut lines: HashMap<(usize, usize), String> = HashMap::new();
     let files = &outcome.files;
     for d in &mut outcome.diagnostics {
         let file = &files[d.file.0];
-        let text = file.source.as_deref().map(|s| normalized_line(s, d.range.start)).unwrap_or_default();
+        let text = lines
+            .entry((d.file.0, d.start.line))
+            .or_insert_with(|| file.source.as_deref().map(|s| normalized_line(s, d.range.start)).unwrap_or_default())
+            .clone();
         let occurrence = seen.entry((d.file.0, d.rule.clone(), text.clone())).or_insert(0);
         d.fingerprint = fingerprint(&d.rule, &file.path, &text, *occurrence);
         d.line_text = text;

@@ -20,13 +20,25 @@ pub(crate) fn offset_of(source: &str, line: usize, column: usize) -> usize {
 /// Converts many offsets of one file quickly: keeps the start offsets of every line.
 pub(crate) struct LineIndex {
     starts: Vec<usize>,
+    /// Per line: whether it is pure ASCII (then a column is a byte difference, in O(1), which
+    /// keeps many findings on one huge generated line linear).
+    ascii: Vec<bool>,
 }
 
 impl LineIndex {
     pub(crate) fn new(source: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr_iter(source.as_bytes()).map(|i| i + 1));
-        Self { starts }
+        let bytes = source.as_bytes();
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
+                bytes[start..end].is_ascii()
+            })
+            .collect();
+        Self { starts, ascii }
     }
 
     /// 1-based (line, column) of byte `offset`; the column counts characters.
@@ -34,6 +46,9 @@ impl LineIndex {
         let offset = floor_char_boundary(source, offset.min(source.len()));
         let line = self.starts.partition_point(|&start| start <= offset) - 1;
         let start = self.starts[line];
+        if self.ascii[line] {
+            return (line + 1, offset - start + 1);
+        }
         (line + 1, source[start..offset].chars().count() + 1)
     }
 }

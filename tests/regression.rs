@@ -132,3 +132,15 @@ fn truncated_and_mangled_real_files_never_panic_or_get_lost() {
         assert!(!skipped["reason"].as_str().unwrap().contains("internal error"), "{skipped}");
     }
 }
+
+#[test]
+fn many_findings_on_one_huge_generated_line_stay_linear() {
+    // 20,000 findings on one 400 KB line: positions, fingerprints and the human report must not
+    // be quadratic in the line length (this once took minutes).
+    let line = vec!["os.getenv('A')"; 20_000].join(" + ");
+    let dir = common::project(&[("generated.py", &format!("import os\ny = {line}\n"))]);
+    let run = common::ssot(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("the line is too long to show"));
+    assert!(run.stdout.len() < 20_000 * 400, "the 400 KB line is not quoted 20,000 times");
+}

@@ -158,6 +158,8 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                             range: node.byte_range(),
                             annotation: state.annotation,
                         }),
+                        // `x: T` without a value binds nothing.
+                        Some(Role::Store) if is_bare_annotation_target(node) => {}
                         Some(Role::Store) => bindings.push(Event {
                             name: name.to_string(),
                             scope: state.bind,
@@ -306,6 +308,14 @@ fn bound_before(scope: &Scope, name: &str, offset: usize, anywhere: bool) -> boo
     }
     let Some(last) = offsets.iter().copied().filter(|&o| o < offset).max() else { return false };
     !scope.deletions.get(name).is_some_and(|dels| dels.iter().any(|&d| d > last && d < offset))
+}
+
+fn is_bare_annotation_target(node: &Node) -> bool {
+    node.parent().is_some_and(|parent| {
+        parent.kind() == "assignment"
+            && parent.child_by_field_name("right").is_none()
+            && parent.child_by_field_name("left").is_some_and(|left| left.id() == node.id())
+    })
 }
 
 fn is_first_clause(comprehension: &Node, clause: &Node) -> bool {

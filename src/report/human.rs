@@ -25,6 +25,12 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         }
     }
     let config = Config::default();
+    let mut long_lines: std::collections::HashMap<(usize, usize), bool> = std::collections::HashMap::new();
+    let mut too_long = |file: crate::diagnostic::FileId, line: usize, offset: usize| {
+        *long_lines.entry((file.0, line)).or_insert_with(|| {
+            line_too_long(outcome.file(file).source.as_deref().unwrap_or_default(), offset)
+        })
+    };
     // Baselined findings are counted in the summary, not shown.
     for d in outcome.diagnostics.iter().filter(|d| !d.baselined) {
         let rendered = match d.severity {
@@ -34,13 +40,28 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         };
         let file_id = ids[d.file.0].expect("file registered above");
         let text = outcome.file(d.file).source.as_deref().unwrap_or_default();
-        let mut labels = vec![Label::primary(file_id, clamp(text, d.range.clone()))];
+        let mut labels = Vec::new();
+        let mut notes = Vec::new();
+        // A line too long to quote (generated code) is named, not printed.
+        if too_long(d.file, d.start.line, d.range.start) {
+            let path = &outcome.file(d.file).path;
+            notes.push(format!("at {path}:{}:{} (the line is too long to show)", d.start.line, d.start.column));
+        } else {
+            labels.push(Label::primary(file_id, clamp(text, d.range.clone())));
+        }
         for related in &d.related {
             let related_id = ids[related.file.0].expect("file registered above");
-            let text = outcome.file(related.file).source.as_deref().unwrap_or_default();
-            labels.push(Label::secondary(related_id, clamp(text, related.range.clone())).with_message(related.message.clone()));
+            let related_text = outcome.file(related.file).source.as_deref().unwrap_or_default();
+            if too_long(related.file, related.start.line, related.range.start) {
+                let path = &outcome.file(related.file).path;
+                notes.push(format!("{} at {path}:{}:{}", related.message, related.start.line, related.start.column));
+            } else {
+                let range = clamp(related_text, related.range.clone());
+                labels.push(Label::secondary(related_id, range).with_message(related.message.clone()));
+            }
         }
-        let rendered = rendered.with_code(d.rule.clone()).with_message(d.message.clone()).with_labels(labels);
+        let rendered =
+            rendered.with_code(d.rule.clone()).with_message(d.message.clone()).with_labels(labels).with_notes(notes);
         term::emit(out, &config, &files, &rendered).map_err(to_io)?;
     }
 
@@ -96,6 +117,16 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         score(Category::Other)
     )?;
     Ok(())
+}
+
+/// Lines longer than this many bytes are not quoted.
+const MAX_QUOTED_LINE: usize = 1_000;
+
+fn line_too_long(text: &str, offset: usize) -> bool {
+    let offset = offset.min(text.len());
+    let start = text.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let end = text.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| offset + i);
+    end - start > MAX_QUOTED_LINE
 }
 
 /// `range` within `text` on character boundaries (the file may have changed since the scan).

@@ -79,7 +79,7 @@ impl DuplicateManagerClass {
             let before = concept;
             for prefix in &self.prefixes {
                 if let Some(rest) = concept.strip_prefix(prefix.as_str()) {
-                    if rest.chars().next().is_some_and(char::is_uppercase) {
+                    if rest.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
                         concept = rest;
                     }
                 }

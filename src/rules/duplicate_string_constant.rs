@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use super::{list_places, Engine, Facts, FileContext, ProjectFinding, Site};
 use crate::diagnostic::{Category, FileId, Related};
 use crate::python::strings::{literal, Literal};
+use crate::python::walk;
 use crate::rule::{render_message, Rule};
 
 pub(crate) const NAME: &str = "duplicate-string-constant";
@@ -57,23 +58,25 @@ impl Engine for DuplicateStringConstant {
             return None;
         }
         let mut constants = Vec::new();
-        // Statements directly in the module body, or in class bodies not inside a function.
+        // Statements directly in the module body, or directly in the body of a class that is
+        // not inside a function (wherever else it stands).
         let mut bodies = vec![file.tree.root_node()];
-        while let Some(body) = bodies.pop() {
+        walk(file.tree.root_node(), |node, _| match node.kind() {
+            "function_definition" | "lambda" => false,
+            "class_definition" => {
+                bodies.extend(node.child_by_field_name("body"));
+                true
+            }
+            _ => true,
+        });
+        bodies.sort_by_key(|body| body.start_byte());
+        for body in bodies {
             let mut cursor = body.walk();
             for statement in body.named_children(&mut cursor) {
-                match statement.kind() {
-                    "expression_statement" => {
-                        let Some(assignment) = statement.named_child(0).filter(|n| n.kind() == "assignment") else { continue };
+                if statement.kind() == "expression_statement" {
+                    if let Some(assignment) = statement.named_child(0).filter(|n| n.kind() == "assignment") {
                         self.assignment(file, assignment, &mut constants);
                     }
-                    "class_definition" => bodies.extend(statement.child_by_field_name("body")),
-                    "decorated_definition" => {
-                        if let Some(class) = statement.child_by_field_name("definition").filter(|d| d.kind() == "class_definition") {
-                            bodies.extend(class.child_by_field_name("body"));
-                        }
-                    }
-                    _ => {}
                 }
             }
         }
