@@ -20,7 +20,8 @@ pub(crate) fn escape_property(text: &str) -> String {
 }
 
 pub(super) fn write(outcome: &Outcome, context: &Context, out: &mut dyn Write) -> std::io::Result<()> {
-    for d in &outcome.diagnostics {
+    // Baselined findings are known debt: annotating them on every run would bury the new ones.
+    for d in outcome.diagnostics.iter().filter(|d| !d.baselined) {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
