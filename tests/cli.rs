@@ -325,3 +325,18 @@ fn require_reason_makes_suppressions_without_reason_silence_nothing() {
     assert_eq!(json["summary"]["suppressed"], 1);
     assert!(json["diagnostics"][1]["message"].as_str().unwrap().contains("no reason"));
 }
+
+#[test]
+fn file_names_with_newlines_percent_commas_and_colons_are_escaped_everywhere() {
+    let dir = project(&[("new\nline,a:b%c.py", "from . import x\n")]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "github"]);
+    assert!(run.stdout.starts_with("::error file=new%0Aline%2Ca%3Ab%25c.py,line=1,"), "{}", run.stdout);
+    assert_eq!(run.stdout.lines().count(), 1, "one annotation, one line");
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.json()["diagnostics"][0]["path"], "new\nline,a:b%c.py");
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+    assert_eq!(uri, "new%0Aline,a%3Ab%25c.py");
+}

@@ -166,11 +166,10 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                             offset: node.start_byte(),
                             walrus: state.walrus,
                         }),
-                        Some(Role::Del) => {
-                            if state.scope == 0 {
-                                scopes.borrow_mut()[0].deletions.entry(name.to_string()).or_default().push(node.start_byte());
-                            }
+                        Some(Role::Del) if state.scope == 0 => {
+                            scopes.borrow_mut()[0].deletions.entry(name.to_string()).or_default().push(node.start_byte());
                         }
+                        Some(Role::Del) => {}
                         None => {}
                     }
                 }

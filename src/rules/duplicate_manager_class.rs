@@ -44,6 +44,9 @@ struct ClassFact {
     site: Site,
 }
 
+/// (service, lowercased concept).
+type GroupKey = (Option<usize>, String);
+
 struct FileClasses {
     service: Option<usize>,
     classes: Vec<ClassFact>,
@@ -152,7 +155,7 @@ impl Engine for DuplicateManagerClass {
     }
 
     fn finish(&self, facts: Vec<(FileId, Facts)>, paths: &[&str]) -> Vec<ProjectFinding> {
-        let mut groups: BTreeMap<(Option<usize>, String), Vec<(FileId, ClassFact)>> = BTreeMap::new();
+        let mut groups: BTreeMap<GroupKey, Vec<(FileId, ClassFact)>> = BTreeMap::new();
         for (file, facts) in facts {
             let Ok(file_classes) = facts.downcast::<FileClasses>() else { continue };
             let FileClasses { service, classes } = *file_classes;
