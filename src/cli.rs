@@ -201,6 +201,9 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn WriteColor, stderr: &mut 
     summary.scores = whole.scores;
     summary.stale = stale.len();
 
+    if matches!(args.format, Format::Human) {
+        crate::scan::load_sources(&mut outcome);
+    }
     let context = report::Context { cwd: Some(cwd), rules: rules.rules.iter().map(report::RuleMeta::from_rule).collect() };
     match &args.output {
         Some(path) => {

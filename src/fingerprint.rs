@@ -51,19 +51,16 @@ pub fn fingerprint(rule: &str, path: &str, line_text: &str, occurrence: usize) -
 
 /// Computes every diagnostic's fingerprint (diagnostics sorted; sources loaded).
 pub(crate) fn assign(outcome: &mut Outcome) {
-    let mut seen: HashMap<(usize, String, String), usize> = HashMap::new();
-    let mut lines: HashMap<(usize, usize), String> = HashMap::new();
+    let mut seen: HashMap<(usize, &str, &str), usize> = HashMap::new();
     let files = &outcome.files;
-    for d in &mut outcome.diagnostics {
-        let file = &files[d.file.0];
-        let text = lines
-            .entry((d.file.0, d.start.line))
-            .or_insert_with(|| file.source.as_deref().map(|s| normalized_line(s, d.range.start)).unwrap_or_default())
-            .clone();
-        let occurrence = seen.entry((d.file.0, d.rule.clone(), text.clone())).or_insert(0);
-        d.fingerprint = fingerprint(&d.rule, &file.path, &text, *occurrence);
-        d.line_text = text;
+    let mut fingerprints = Vec::with_capacity(outcome.diagnostics.len());
+    for d in &outcome.diagnostics {
+        let occurrence = seen.entry((d.file.0, d.rule.as_str(), d.line_text.as_str())).or_insert(0);
+        fingerprints.push(fingerprint(&d.rule, &files[d.file.0].path, &d.line_text, *occurrence));
         *occurrence += 1;
+    }
+    for (d, fingerprint) in outcome.diagnostics.iter_mut().zip(fingerprints) {
+        d.fingerprint = fingerprint;
     }
 }
 

@@ -123,6 +123,8 @@ pub(crate) struct Site {
     pub start: Position,
     pub end: Position,
     pub suppressed: bool,
+    /// The flagged line, normalised (for the fingerprint; the source is not kept).
+    pub line_text: String,
 }
 
 impl<'a> FileContext<'a> {
@@ -172,7 +174,8 @@ impl<'a> FileContext<'a> {
         let start = self.position(range.start);
         let end = self.position(range.end);
         let suppressed = self.suppressions().would_suppress(rule, start.line);
-        Site { range, start, end, suppressed }
+        let line_text = crate::fingerprint::normalized_line(self.source, range.start);
+        Site { range, start, end, suppressed, line_text }
     }
 
     /// Loads of [`MOCK_NAMES`] that resolve to no binding.

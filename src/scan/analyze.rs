@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
 
 use tree_sitter::QueryCursor;
 
@@ -24,6 +23,8 @@ pub(crate) struct FileFinding {
     pub start: Position,
     pub end: Position,
     pub message: String,
+    /// The flagged line, normalised (for the fingerprint).
+    pub line_text: String,
 }
 
 /// A file that was analysed.
@@ -31,8 +32,6 @@ pub(crate) struct ScannedReport {
     pub category: Category,
     pub findings: Vec<FileFinding>,
     pub suppressed: usize,
-    /// Kept only when there are findings.
-    pub source: Option<Arc<str>>,
     /// Facts for the project pass: (engine index in the rule set, facts).
     pub facts: Vec<(usize, Facts)>,
     /// The file's suppression directives, when it has any.
@@ -125,7 +124,7 @@ impl<'r> Analyzer<'r> {
                 context.suppressions();
             }
             let suppressions = context.take_suppressions().filter(|s| !s.is_empty());
-            return FileReport::Scanned(ScannedReport { category, findings: Vec::new(), suppressed: 0, source: None, facts, suppressions });
+            return FileReport::Scanned(ScannedReport { category, findings: Vec::new(), suppressed: 0, facts, suppressions });
         }
 
         let lines = context.lines();
@@ -135,6 +134,7 @@ impl<'r> Analyzer<'r> {
         raw.sort_by_key(|a| (a.1.start, a.0, a.1.end));
         raw.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         for (rule, range, message) in raw {
+            let range_start = range.start;
             let (line, column) = lines.position(context.source, range.start);
             if suppressions.suppresses(&rules[rule].id, line) {
                 suppressed += 1;
@@ -147,12 +147,12 @@ impl<'r> Analyzer<'r> {
                 start: Position { line, column },
                 end: Position { line: end_line, column: end_column },
                 message,
+                line_text: crate::fingerprint::normalized_line(context.source, range_start),
             });
         }
         let suppressions = context.take_suppressions().filter(|s| !s.is_empty());
         drop(context);
         drop(tree);
-        let source = (!findings.is_empty()).then(|| Arc::from(source));
-        FileReport::Scanned(ScannedReport { category, findings, suppressed, source, facts, suppressions })
+        FileReport::Scanned(ScannedReport { category, findings, suppressed, facts, suppressions })
     }
 }

@@ -11,7 +11,6 @@ mod source;
 pub(crate) mod suppress;
 
 use std::io::Write;
-use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -24,7 +23,17 @@ use analyze::{Analyzer, FileReport};
 use suppress::Suppressions;
 
 /// A diagnostic without related places (fingerprint filled in at the end).
-fn diagnostic(rules: &RuleSet, rule: usize, file: FileId, range: std::ops::Range<usize>, start: Position, end: Position, message: String) -> Diagnostic {
+#[allow(clippy::too_many_arguments)]
+fn diagnostic(
+    rules: &RuleSet,
+    rule: usize,
+    file: FileId,
+    range: std::ops::Range<usize>,
+    start: Position,
+    end: Position,
+    message: String,
+    line_text: String,
+) -> Diagnostic {
     let rule = &rules.rules[rule];
     Diagnostic {
         rule: rule.id.clone(),
@@ -36,7 +45,7 @@ fn diagnostic(rules: &RuleSet, rule: usize, file: FileId, range: std::ops::Range
         message,
         related: Vec::new(),
         fingerprint: String::new(),
-        line_text: String::new(),
+        line_text,
         baselined: false,
     }
 }
@@ -61,7 +70,8 @@ fn project_pass(rules: &RuleSet, facts: Vec<Vec<(FileId, Facts)>>, suppressions:
             outcome.suppressed += 1;
             continue;
         }
-        let mut d = diagnostic(rules, rule, finding.file, finding.site.range, finding.site.start, finding.site.end, finding.message);
+        let site = finding.site;
+        let mut d = diagnostic(rules, rule, finding.file, site.range, site.start, site.end, finding.message, site.line_text);
         d.related = finding.related;
         outcome.diagnostics.push(d);
     }
@@ -100,8 +110,35 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
                     continue;
                 }
                 let message = render_message(template, |var| (var == "detail").then_some(std::borrow::Cow::Borrowed(problem.as_str())));
-                outcome.diagnostics.push(diagnostic(rules, rule, FileId(file), directive.range.clone(), directive.start, directive.end, message));
+                outcome.diagnostics.push(diagnostic(
+                    rules,
+                    rule,
+                    FileId(file),
+                    directive.range.clone(),
+                    directive.start,
+                    directive.end,
+                    message,
+                    directive.line_text.clone(),
+                ));
             }
+        }
+    }
+}
+
+/// Loads the text of every file a diagnostic points into (for reports that quote code); files
+/// are not kept in memory during the scan.
+pub fn load_sources(outcome: &mut Outcome) {
+    let mut wanted = vec![false; outcome.files.len()];
+    for d in &outcome.diagnostics {
+        wanted[d.file.0] = true;
+        for related in &d.related {
+            wanted[related.file.0] = true;
+        }
+    }
+    let root = outcome.root.clone();
+    for (index, file) in outcome.files.iter_mut().enumerate() {
+        if wanted[index] && file.source.is_none() {
+            file.source = source::read(&root.join(&file.path), u64::MAX).ok().map(Arc::from);
         }
     }
 }
@@ -123,7 +160,6 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         .collect();
     let mut facts: Vec<Vec<(FileId, Facts)>> = rules.engines.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
-    let mut scanned_paths: Vec<&Path> = Vec::new();
     for (path, report) in files.iter().zip(reports) {
         let display = settings.display_path(path);
         match report {
@@ -135,29 +171,18 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
                     facts[engine].push((file, fact));
                 }
                 outcome.diagnostics.extend(
-                    scanned.findings.into_iter().map(|f| diagnostic(rules, f.rule, file, f.range, f.start, f.end, f.message)),
+                    scanned
+                        .findings
+                        .into_iter()
+                        .map(|f| diagnostic(rules, f.rule, file, f.range, f.start, f.end, f.message, f.line_text)),
                 );
-                outcome.files.push(ScannedFile { path: display, category: scanned.category, source: scanned.source });
+                outcome.files.push(ScannedFile { path: display, category: scanned.category, source: None });
                 suppressions.push(scanned.suppressions);
-                scanned_paths.push(path);
             }
         }
     }
     project_pass(rules, facts, &suppressions, &mut outcome);
     unused_suppressions(rules, &suppressions, &mut outcome);
-    // The reports quote the text of every file a diagnostic points into.
-    let mut wanted = vec![false; outcome.files.len()];
-    for d in &outcome.diagnostics {
-        wanted[d.file.0] = true;
-        for related in &d.related {
-            wanted[related.file.0] = true;
-        }
-    }
-    for (index, file) in outcome.files.iter_mut().enumerate() {
-        if wanted[index] && file.source.is_none() {
-            file.source = source::read(scanned_paths[index], settings.max_file_size).ok().map(Arc::from);
-        }
-    }
     outcome.sort();
     crate::fingerprint::assign(&mut outcome);
     outcome

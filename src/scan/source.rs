@@ -13,7 +13,7 @@ pub(crate) fn read(path: &Path, max_size: u64) -> Result<String, String> {
     }
     let mut bytes = Vec::with_capacity(size as usize + 1);
     // Read one byte past the limit so a file that grew is still caught.
-    file.take(max_size + 1)
+    file.take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|err| format!("cannot be read: {err}"))?;
     if bytes.len() as u64 > max_size {

@@ -20,6 +20,8 @@ pub(crate) struct Directive {
     pub start: Position,
     pub end: Position,
     pub file_wide: bool,
+    /// The comment's line, normalised (for the fingerprint).
+    pub line_text: String,
     pub ids: Vec<String>,
     /// Whether the directive may silence anything (`false`: a required reason is missing).
     pub valid: bool,
@@ -71,6 +73,7 @@ impl Suppressions {
                     start: position(comment.start),
                     end: position(comment.end),
                     file_wide,
+                    line_text: crate::fingerprint::normalized_line(source, comment.start),
                     used: ids.iter().map(|_| Cell::new(false)).collect(),
                     ids,
                     valid,
