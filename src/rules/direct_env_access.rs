@@ -28,6 +28,10 @@ impl DirectEnvAccess {
 }
 
 impl Engine for DirectEnvAccess {
+    fn path_key(&self, path: &std::path::Path) -> u64 {
+        u64::from(self.allow.is_match(path))
+    }
+
     fn may_match(&self, source: &str) -> bool {
         ["environ", "getenv", "putenv", "unsetenv"].iter().any(|word| source.contains(word))
     }

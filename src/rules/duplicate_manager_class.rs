@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{Engine, Facts, FileContext, ProjectFinding, Site};
+use super::{Engine, Facts, FileContext, ProjectFinding, Site, RELATED_LIMIT};
 use crate::config::{Globs, Settings};
 use crate::diagnostic::{Category, FileId, Related};
 use crate::python::walk;
@@ -36,6 +36,7 @@ pub(crate) struct DuplicateManagerClass {
     services: Vec<Globs>,
 }
 
+#[derive(Clone)]
 struct ClassFact {
     name: String,
     /// Lowercased concept.
@@ -131,6 +132,10 @@ impl Engine for DuplicateManagerClass {
         source.contains("class")
     }
 
+    fn path_key(&self, path: &std::path::Path) -> u64 {
+        self.services.iter().position(|globs| globs.is_match(path)).map_or(0, |i| i as u64 + 1)
+    }
+
     fn collect(&self, file: &FileContext) -> Option<Facts> {
         if file.category != Category::Production {
             return None;
@@ -151,16 +156,15 @@ impl Engine for DuplicateManagerClass {
             return None;
         }
         let service = self.services.iter().position(|globs| globs.is_match(file.path));
-        Some(Box::new(FileClasses { service, classes }))
+        Some(std::sync::Arc::new(FileClasses { service, classes }))
     }
 
     fn finish(&self, facts: Vec<(FileId, Facts)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let mut groups: BTreeMap<GroupKey, Vec<(FileId, ClassFact)>> = BTreeMap::new();
         for (file, facts) in facts {
             let Ok(file_classes) = facts.downcast::<FileClasses>() else { continue };
-            let FileClasses { service, classes } = *file_classes;
-            for class in classes {
-                groups.entry((service, class.concept.clone())).or_default().push((file, class));
+            for class in file_classes.classes.iter().cloned() {
+                groups.entry((file_classes.service, class.concept.clone())).or_default().push((file, class));
             }
         }
         let mut out = Vec::new();
@@ -178,19 +182,20 @@ impl Engine for DuplicateManagerClass {
                 continue;
             }
             for (index, (file, class)) in remaining.iter().enumerate() {
-                let others: Vec<&&(FileId, ClassFact)> =
-                    remaining.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, e)| e).collect();
-                let places: Vec<(&str, crate::diagnostic::Position)> =
-                    others.iter().map(|(f, c)| (paths[f.0], c.site.start)).collect();
-                let others_text = others
+                // Only the first few others are named and related: a concept defined a thousand
+                // times must not make a million related entries.
+                let others: Vec<&&(FileId, ClassFact)> = remaining
                     .iter()
-                    .zip(&places)
-                    .map(|((_, c), (path, p))| format!("`{}` ({path}:{})", c.name, p.line))
-                    .collect::<Vec<_>>();
-                let others_text = if others_text.len() > 3 {
-                    format!("{} and {} more", others_text[..3].join(", "), others_text.len() - 3)
-                } else {
-                    others_text.join(", ")
+                    .enumerate()
+                    .filter(|(i, _)| *i != index)
+                    .map(|(_, e)| e)
+                    .take(RELATED_LIMIT)
+                    .collect();
+                let named: Vec<String> =
+                    others.iter().take(3).map(|(f, c)| format!("`{}` ({}:{})", c.name, paths[f.0], c.site.start.line)).collect();
+                let others_text = match remaining.len() - 1 {
+                    total if total > 3 => format!("{} and {} more", named.join(", "), total - 3),
+                    _ => named.join(", "),
                 };
                 let count = remaining.len().to_string();
                 let message = render_message(&self.message, |var| match var {

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{list_places, Engine, Facts, FileContext, ProjectFinding, Site};
+use super::{list_places, Engine, Facts, FileContext, ProjectFinding, Site, RELATED_LIMIT};
 use crate::diagnostic::{Category, FileId, Related};
 use crate::python::strings::{literal, Literal};
 use crate::python::walk;
@@ -22,6 +22,7 @@ pub(crate) struct DuplicateStringConstant {
     ignore_names: Vec<String>,
 }
 
+#[derive(Clone)]
 struct Constant {
     name: String,
     value: String,
@@ -80,14 +81,14 @@ impl Engine for DuplicateStringConstant {
                 }
             }
         }
-        (!constants.is_empty()).then(|| Box::new(constants) as Facts)
+        (!constants.is_empty()).then(|| std::sync::Arc::new(constants) as Facts)
     }
 
     fn finish(&self, facts: Vec<(FileId, Facts)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let mut groups: BTreeMap<(String, String), Vec<(FileId, Constant)>> = BTreeMap::new();
         for (file, facts) in facts {
             let Ok(constants) = facts.downcast::<Vec<Constant>>() else { continue };
-            for constant in *constants {
+            for constant in constants.iter().cloned() {
                 groups.entry((constant.name.clone(), constant.value.clone())).or_default().push((file, constant));
             }
         }
@@ -99,15 +100,21 @@ impl Engine for DuplicateStringConstant {
                 continue;
             }
             for (index, (file, constant)) in definitions.iter().enumerate() {
-                let others: Vec<&(FileId, Constant)> =
-                    definitions.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, d)| d).collect();
+                let others: Vec<&(FileId, Constant)> = definitions
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != index)
+                    .map(|(_, d)| d)
+                    .take(RELATED_LIMIT)
+                    .collect();
                 let places: Vec<(&str, crate::diagnostic::Position)> =
-                    others.iter().map(|(f, c)| (paths[f.0], c.site.start)).collect();
+                    others.iter().take(3).map(|(f, c)| (paths[f.0], c.site.start)).collect();
+                let total_others = definitions.len() - 1;
                 let shown_value = shown(&value);
                 let message = render_message(&self.message, |var| match var {
                     "name" => Some(Cow::Borrowed(name.as_str())),
                     "value" => Some(Cow::Borrowed(shown_value.as_str())),
-                    "others" => Some(Cow::Owned(list_places(&places))),
+                    "others" => Some(Cow::Owned(list_places(&places, total_others))),
                     _ => None,
                 });
                 let related = others

@@ -31,6 +31,10 @@ fn is_mock_module(module: &str) -> bool {
 }
 
 impl Engine for MockInRealTest {
+    fn path_key(&self, path: &std::path::Path) -> u64 {
+        u64::from(self.paths.is_match(path))
+    }
+
     fn may_match(&self, source: &str) -> bool {
         source.contains("mock") || source.contains("mocker")
     }

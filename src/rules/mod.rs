@@ -197,7 +197,8 @@ pub(crate) struct EngineFinding {
 }
 
 /// What a project engine gathered from one file.
-pub(crate) type Facts = Box<dyn Any + Send>;
+/// Shared, so files with identical content (and the same path-dependent settings) share them.
+pub(crate) type Facts = std::sync::Arc<dyn Any + Send + Sync>;
 
 /// A finding of the project pass.
 #[derive(Debug, Clone)]
@@ -211,6 +212,12 @@ pub(crate) struct ProjectFinding {
 /// A rule implemented in Rust: a file engine implements `check`; a project engine `collect`
 /// and `finish`.
 pub(crate) trait Engine: Send + Sync {
+    /// What of a file's path changes this engine's result (an `allow` glob match, a service):
+    /// files with the same content and the same key share one analysis.
+    fn path_key(&self, _path: &Path) -> u64 {
+        0
+    }
+
     /// Whether the file could hold a finding at all, judged from its bytes.
     fn may_match(&self, _source: &str) -> bool {
         true
@@ -230,12 +237,17 @@ pub(crate) trait Engine: Send + Sync {
     }
 }
 
-/// "a.py:3, b.py:7 and 2 more" for messages naming other places.
-pub(crate) fn list_places(places: &[(&str, Position)]) -> String {
+/// At most this many other places are attached to one finding as `related` (the message gives
+/// the total).
+pub(crate) const RELATED_LIMIT: usize = 20;
+
+/// "a.py:3, b.py:7 and 2 more" for messages naming other places: the first three of `places`,
+/// out of `total`.
+pub(crate) fn list_places(places: &[(&str, Position)], total: usize) -> String {
     const SHOWN: usize = 3;
     let mut parts: Vec<String> = places.iter().take(SHOWN).map(|(path, p)| format!("{path}:{}", p.line)).collect();
-    if places.len() > SHOWN {
-        parts.push(format!("{} more", places.len() - SHOWN));
+    if total > SHOWN {
+        parts.push(format!("{} more", total - SHOWN));
     }
     match parts.len() {
         0 => String::new(),

@@ -33,6 +33,10 @@ impl ScatteredEventLiteral {
 }
 
 impl Engine for ScatteredEventLiteral {
+    fn path_key(&self, path: &std::path::Path) -> u64 {
+        u64::from(self.canonical.is_match(path))
+    }
+
     fn may_match(&self, source: &str) -> bool {
         // A literal holding an event name holds its text, unless written with escapes.
         self.events.iter().any(|event| source.contains(event.as_str())) || (!self.events.is_empty() && source.contains('\\'))

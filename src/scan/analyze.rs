@@ -28,6 +28,7 @@ pub(crate) struct FileFinding {
 }
 
 /// A file that was analysed.
+#[derive(Clone)]
 pub(crate) struct ScannedReport {
     pub category: Category,
     pub findings: Vec<FileFinding>,
@@ -39,6 +40,7 @@ pub(crate) struct ScannedReport {
 }
 
 /// What became of one file.
+#[derive(Clone)]
 pub(crate) enum FileReport {
     Scanned(ScannedReport),
     Skipped(String),
@@ -55,6 +57,32 @@ pub(crate) struct Analyzer<'r> {
 impl<'r> Analyzer<'r> {
     pub(crate) fn new(rules: &'r RuleSet, settings: &'r Settings) -> Self {
         Self { rules, settings, parser: PythonParser::new(settings.parse_timeout), cursor: QueryCursor::new() }
+    }
+
+    /// What of `path` decides the result for a given content: its category, which rules apply,
+    /// and each engine's path key. Files with identical content and signature share a report.
+    pub(crate) fn signature(&self, path: &Path) -> (crate::diagnostic::Category, Vec<bool>, Vec<u64>) {
+        let enabled = self.rules.rules.iter().map(|rule| rule.applies_to(path)).collect();
+        let keys = self.rules.engines.iter().map(|(_, engine)| engine.path_key(path)).collect();
+        (self.settings.category(path), enabled, keys)
+    }
+
+    /// Analyzes the files at absolute `paths`, which hold identical content: once per distinct
+    /// signature.
+    pub(crate) fn analyze_group(&mut self, paths: &[&Path]) -> Vec<FileReport> {
+        let mut done: Vec<(_, FileReport)> = Vec::new();
+        paths
+            .iter()
+            .map(|path| {
+                let signature = self.signature(path);
+                if let Some((_, report)) = done.iter().find(|(s, _)| *s == signature) {
+                    return report.clone();
+                }
+                let report = self.analyze(path);
+                done.push((signature, report.clone()));
+                report
+            })
+            .collect()
     }
 
     /// Analyzes the file at absolute `path`; a panic inside becomes a skip reason.

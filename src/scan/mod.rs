@@ -143,6 +143,51 @@ pub fn load_sources(outcome: &mut Outcome) {
     }
 }
 
+/// Analyzes every file, each distinct content once: files are grouped by a hash of their bytes
+/// (backup folders of byte-identical copies are common in large monorepos), each group goes to
+/// one worker, and the reports come back in the order of `files`.
+fn analyze_all(files: &[std::path::PathBuf], rules: &RuleSet, settings: &Settings) -> Vec<FileReport> {
+    use std::hash::{Hash, Hasher};
+    let keys: Vec<Option<(u64, u64)>> = files
+        .par_iter()
+        .map(|path| {
+            let bytes = std::fs::read(path).ok()?;
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            bytes.hash(&mut hasher);
+            Some((hasher.finish(), bytes.len() as u64))
+        })
+        .collect();
+    // Unreadable files stay alone (their own group); the analysis reports why.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut by_key: std::collections::HashMap<(u64, u64), usize> = std::collections::HashMap::new();
+    for (index, key) in keys.iter().enumerate() {
+        match key.and_then(|key| by_key.get(&key).copied()) {
+            Some(group) => groups[group].push(index),
+            None => {
+                if let Some(key) = key {
+                    by_key.insert(*key, groups.len());
+                }
+                groups.push(vec![index]);
+            }
+        }
+    }
+    let grouped: Vec<Vec<(usize, FileReport)>> = groups
+        .par_iter()
+        .map_init(
+            || Analyzer::new(rules, settings),
+            |analyzer, members| {
+                let paths: Vec<&std::path::Path> = members.iter().map(|&i| files[i].as_path()).collect();
+                members.iter().copied().zip(analyzer.analyze_group(&paths)).collect()
+            },
+        )
+        .collect();
+    let mut reports: Vec<Option<FileReport>> = (0..files.len()).map(|_| None).collect();
+    for (index, report) in grouped.into_iter().flatten() {
+        reports[index] = Some(report);
+    }
+    reports.into_iter().map(|r| r.expect("every file analysed")).collect()
+}
+
 /// Scans everything `settings` names with `rules`. Warnings (such as unreadable directories) go
 /// to `stderr`.
 pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Outcome {
@@ -154,10 +199,7 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
             outcome.skipped.push(Skipped { path: settings.display_path(&path), reason: message });
         }
     }
-    let reports: Vec<FileReport> = files
-        .par_iter()
-        .map_init(|| Analyzer::new(rules, settings), |analyzer, path| analyzer.analyze(path))
-        .collect();
+    let reports = analyze_all(&files, rules, settings);
     let mut facts: Vec<Vec<(FileId, Facts)>> = rules.engines.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
     for (path, report) in files.iter().zip(reports) {

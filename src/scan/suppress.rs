@@ -13,7 +13,7 @@ use crate::diagnostic::Position;
 use crate::text::LineIndex;
 
 /// One `ssot: ignore[…]` or `ssot: ignore-file[…]` directive.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Directive {
     /// The comment's byte range and positions.
     pub range: Range<usize>,
@@ -30,7 +30,7 @@ pub(crate) struct Directive {
 }
 
 /// The suppressions of one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Suppressions {
     pub directives: Vec<Directive>,
 }
