@@ -6,6 +6,26 @@
 pub(crate) mod scope;
 pub(crate) mod strings;
 
+/// Node kinds by id, so hot loops need not measure and validate C strings (`Node::kind`).
+fn kind_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        (0..language.node_kind_count() as u16).map(|id| language.node_kind_for_id(id).unwrap_or("")).collect()
+    })
+}
+
+/// `Node::kind` in O(1).
+pub(crate) trait FastKind {
+    fn k(&self) -> &'static str;
+}
+
+impl FastKind for Node<'_> {
+    fn k(&self) -> &'static str {
+        kind_names().get(self.kind_id() as usize).copied().unwrap_or("")
+    }
+}
+
 use tree_sitter::{Node, TreeCursor};
 
 /// The context a node is in, as CPython's `ast` assigns `ctx` (plus the non-name positions).
@@ -62,7 +82,7 @@ fn passes_target_ctx(kind: &str) -> bool {
 
 /// The context of a child with `field` and `kind` under `parent` (in `parent_ctx`).
 fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) -> Ctx {
-    match (parent.kind(), field) {
+    match (parent.k(), field) {
         ("attribute", Some("object")) => return Ctx::Load,
         ("attribute", Some("attribute")) => return Ctx::NotName,
         ("keyword_argument", Some("name")) => return Ctx::NotName,
@@ -85,7 +105,7 @@ fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) ->
         _ => {}
     }
     match parent_ctx {
-        Ctx::Param => match (parent.kind(), field) {
+        Ctx::Param => match (parent.k(), field) {
             ("default_parameter" | "typed_default_parameter", Some("name")) => Ctx::Param,
             ("default_parameter" | "typed_default_parameter" | "typed_parameter", Some("value" | "type")) => {
                 Ctx::Load
@@ -93,14 +113,14 @@ fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) ->
             _ => Ctx::Param,
         },
         Ctx::Store | Ctx::Del => {
-            if passes_target_ctx(parent.kind()) {
+            if passes_target_ctx(parent.k()) {
                 parent_ctx
             } else {
                 Ctx::Load
             }
         }
         Ctx::Pattern => Ctx::Pattern,
-        Ctx::ValuePattern => match parent.kind() {
+        Ctx::ValuePattern => match parent.k() {
             "dotted_name" => Ctx::ValuePattern,
             _ => Ctx::Load,
         },
@@ -119,13 +139,13 @@ pub(crate) fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(&Node<'t>, Ctx) -> 
 /// The [`Ctx`] of the `index`-th child `child` (with `field`) of `parent`, which is in `ctx`.
 pub(crate) fn name_ctx(parent: &Node, ctx: Ctx, field: Option<&str>, child: &Node, index: usize) -> Ctx {
     // In a dotted value pattern only the first name is a name.
-    if matches!(ctx, Ctx::Pattern | Ctx::ValuePattern) && parent.kind() == "dotted_name" {
+    if matches!(ctx, Ctx::Pattern | Ctx::ValuePattern) && parent.k() == "dotted_name" {
         if parent.named_child_count() > 1 || ctx == Ctx::ValuePattern {
             return if index == 0 { Ctx::ValuePattern } else { Ctx::NotName };
         }
         return Ctx::Pattern;
     }
-    child_ctx(parent, ctx, field, child.kind())
+    child_ctx(parent, ctx, field, child.k())
 }
 
 /// Visits every node in document order, computing each child's state from its parent's with
@@ -144,7 +164,7 @@ pub(crate) fn walk_with<'t, S>(
     loop {
         let node = cursor.node();
         let enter = visit(&node, &state)
-            && !matches!(node.kind(), "import_statement" | "import_from_statement" | "future_import_statement");
+            && !matches!(node.k(), "import_statement" | "import_from_statement" | "future_import_statement");
         if enter && cursor.goto_first_child() {
             let first = cursor.node();
             let child_state = child(&node, &state, cursor.field_name(), &first, 0);
@@ -191,18 +211,18 @@ pub(crate) fn import_bindings<'s>(node: &Node<'s>, source: &'s str) -> Vec<Impor
     let text = |n: Node| source.get(n.byte_range()).unwrap_or_default();
     let dotted = |n: Node<'s>| -> String {
         let mut cursor = n.walk();
-        n.named_children(&mut cursor).filter(|c| c.kind() == "identifier").map(text).collect::<Vec<_>>().join(".")
+        n.named_children(&mut cursor).filter(|c| c.k() == "identifier").map(text).collect::<Vec<_>>().join(".")
     };
-    let (module, level) = match node.kind() {
+    let (module, level) = match node.k() {
         "import_statement" => (None, 0),
         "future_import_statement" => (Some("__future__".to_string()), 0),
         "import_from_statement" => match node.child_by_field_name("module_name") {
-            Some(m) if m.kind() == "relative_import" => {
+            Some(m) if m.k() == "relative_import" => {
                 let mut level = 0;
                 let mut name = String::new();
                 let mut cursor = m.walk();
                 for child in m.named_children(&mut cursor) {
-                    match child.kind() {
+                    match child.k() {
                         "import_prefix" => level = text(child).chars().filter(|&c| c == '.').count(),
                         "dotted_name" => name = dotted(child),
                         _ => {}
@@ -217,7 +237,7 @@ pub(crate) fn import_bindings<'s>(node: &Node<'s>, source: &'s str) -> Vec<Impor
     };
     let mut cursor = node.walk();
     for child in node.children_by_field_name("name", &mut cursor) {
-        let (path_node, alias) = match child.kind() {
+        let (path_node, alias) = match child.k() {
             "aliased_import" => (child.child_by_field_name("name"), child.child_by_field_name("alias")),
             "dotted_name" => (Some(child), None),
             _ => continue,

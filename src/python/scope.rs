@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::{import_bindings, name_ctx, walk_with, Ctx, Role};
+use super::{FastKind, import_bindings, name_ctx, walk_with, Ctx, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -104,7 +104,7 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                 scopes.len() - 1
             };
             // The scope a node opens is created when the node itself is reached.
-            match child.kind() {
+            match child.k() {
                 "function_definition" => state.own = Some(opened(Kind::Function, state.scope)),
                 "lambda" => state.own = Some(opened(Kind::Lambda, state.scope)),
                 "class_definition" => state.own = Some(opened(Kind::Class, state.scope)),
@@ -113,7 +113,7 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                 }
                 _ => {}
             }
-            match (parent.kind(), field) {
+            match (parent.k(), field) {
                 ("function_definition" | "lambda" | "class_definition", Some("body")) => {
                     let own = parent_state.own.unwrap_or(parent_state.scope);
                     state.scope = own;
@@ -128,7 +128,7 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                 ("named_expression", Some("name")) => state.walrus = true,
                 ("list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression", _) => {
                     let own = parent_state.own.unwrap_or(parent_state.scope);
-                    if child.kind() == "for_in_clause" && is_first_clause(parent, child) {
+                    if child.k() == "for_in_clause" && is_first_clause(parent, child) {
                         state.outer = Some(parent_state.scope);
                     }
                     state.scope = own;
@@ -145,7 +145,7 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
             state
         },
         |node, state| {
-            match node.kind() {
+            match node.k() {
                 "identifier" => {
                     let name = text(node);
                     if !wanted(name) {
@@ -174,11 +174,11 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                     }
                 }
                 "import_statement" | "import_from_statement" | "future_import_statement" => {
-                    if node.kind() == "import_from_statement" && has_wildcard(node) {
+                    if node.k() == "import_from_statement" && has_wildcard(node) {
                         star_import = true;
                     }
                     for binding in import_bindings(node, source) {
-                        if node.kind() == "future_import_statement" && binding.name == Some("annotations") {
+                        if node.k() == "future_import_statement" && binding.name == Some("annotations") {
                             future_annotations = true;
                         }
                         if wanted(binding.bound) {
@@ -195,12 +195,12 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                     let mut cursor = node.walk();
                     let declared: Vec<String> = node
                         .named_children(&mut cursor)
-                        .filter(|n| n.kind() == "identifier")
+                        .filter(|n| n.k() == "identifier")
                         .map(|n| text(&n).to_string())
                         .collect();
                     let mut scopes = scopes.borrow_mut();
                     let scope = &mut scopes[state.scope];
-                    if node.kind() == "global_statement" {
+                    if node.k() == "global_statement" {
                         scope.globals.extend(declared);
                     } else {
                         scope.nonlocals.extend(declared);
@@ -311,7 +311,7 @@ fn bound_before(scope: &Scope, name: &str, offset: usize, anywhere: bool) -> boo
 
 fn is_bare_annotation_target(node: &Node) -> bool {
     node.parent().is_some_and(|parent| {
-        parent.kind() == "assignment"
+        parent.k() == "assignment"
             && parent.child_by_field_name("right").is_none()
             && parent.child_by_field_name("left").is_some_and(|left| left.id() == node.id())
     })
@@ -319,13 +319,13 @@ fn is_bare_annotation_target(node: &Node) -> bool {
 
 fn is_first_clause(comprehension: &Node, clause: &Node) -> bool {
     let mut cursor = comprehension.walk();
-    let first = comprehension.named_children(&mut cursor).find(|n| n.kind() == "for_in_clause");
+    let first = comprehension.named_children(&mut cursor).find(|n| n.k() == "for_in_clause");
     first.is_some_and(|first| first.id() == clause.id())
 }
 
 fn has_wildcard(node: &Node) -> bool {
     let mut cursor = node.walk();
-    let found = node.named_children(&mut cursor).any(|child| child.kind() == "wildcard_import");
+    let found = node.named_children(&mut cursor).any(|child| child.k() == "wildcard_import");
     found
 }
 

@@ -3,6 +3,8 @@
 
 use tree_sitter::Node;
 
+use super::FastKind;
+
 /// What a string literal node is, as `ast` sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Literal {
@@ -18,13 +20,13 @@ pub(crate) enum Literal {
 
 /// The literal of a `string` or `concatenated_string` node.
 pub(crate) fn literal(node: &Node, source: &str) -> Literal {
-    match node.kind() {
+    match node.k() {
         "string" => single(source.get(node.byte_range()).unwrap_or_default()),
         "concatenated_string" => {
             let mut value = String::new();
             let mut cursor = node.walk();
             let mut result = None;
-            for part in node.named_children(&mut cursor).filter(|n| n.kind() == "string") {
+            for part in node.named_children(&mut cursor).filter(|n| n.k() == "string") {
                 match single(source.get(part.byte_range()).unwrap_or_default()) {
                     Literal::Str(text) => value.push_str(&text),
                     Literal::Formatted => result = Some(Literal::Formatted),
@@ -140,22 +142,22 @@ fn unescape(body: &str) -> Option<String> {
 /// module, class or function body, alone in its expression statement.
 pub(crate) fn is_docstring(node: &Node) -> bool {
     let Some(statement) = node.parent() else { return false };
-    if statement.kind() != "expression_statement" || statement.named_child_count() != 1 {
+    if statement.k() != "expression_statement" || statement.named_child_count() != 1 {
         return false;
     }
     let Some(body) = statement.parent() else { return false };
-    let owner_ok = match body.kind() {
+    let owner_ok = match body.k() {
         "module" => true,
         "block" => body
             .parent()
-            .is_some_and(|owner| matches!(owner.kind(), "function_definition" | "class_definition")),
+            .is_some_and(|owner| matches!(owner.k(), "function_definition" | "class_definition")),
         _ => false,
     };
     if !owner_ok {
         return false;
     }
     let mut cursor = body.walk();
-    let first = body.named_children(&mut cursor).find(|child| child.kind() != "comment");
+    let first = body.named_children(&mut cursor).find(|child| child.k() != "comment");
     first.is_some_and(|first| first.id() == statement.id())
 }
 

@@ -137,6 +137,13 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
             return Err(UserError::at(path, text, None, "a rule needs `query` (a pattern rule) or `engine` (a Rust engine)"));
         }
     }
+    if let Some(prefilter) = &spec.prefilter {
+        if spec.query.is_none() {
+            return Err(at(prefilter.span().start, "`prefilter` is only for pattern rules (engines have their own)".into()));
+        }
+        regex::Regex::new(prefilter.get_ref())
+            .map_err(|err| at(prefilter.span().start, format!("invalid prefilter regex: {err}")))?;
+    }
     for glob in spec.include.iter().chain(&spec.exclude) {
         compile_globs(Path::new("/"), std::slice::from_ref(glob.get_ref()), &|_, message| at(glob.span().start, message))?;
     }
@@ -177,6 +184,9 @@ pub struct RuleSet {
     pub(crate) engines: Vec<(usize, Box<dyn Engine>)>,
     /// Index of the `parse-error` rule, when active.
     pub(crate) parse_error: Option<usize>,
+    /// `parse-error` was selected by name: every file is parsed to look for errors (otherwise a
+    /// file is parsed only when another rule could match it).
+    pub(crate) parse_all: bool,
     /// Index of the `unused-suppression` rule, when active.
     pub(crate) unused_suppression: Option<usize>,
     /// Every rule id of the catalog (active or not), to tell unknown ids in suppressions.
@@ -259,7 +269,9 @@ impl RuleSet {
         let patterns = PatternMatcher::compile(&pattern_inputs, rules.len())
             .map_err(|err| UserError::new(format!("internal error combining rule queries: {err}")))?;
         let known_ids = catalog.ids().map(str::to_string).collect();
-        Ok(Self { rules, patterns, engines: engine_list, parse_error, unused_suppression, known_ids })
+        let parse_all = parse_error.is_some()
+            && selection.select.as_ref().is_some_and(|list| list.iter().any(|(id, _)| id == PARSE_ERROR));
+        Ok(Self { rules, patterns, engines: engine_list, parse_error, parse_all, unused_suppression, known_ids })
     }
 
     pub fn ids(&self) -> Vec<String> {
@@ -323,7 +335,9 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
         (None, Some(engine)) => RuleKind::Engine(engine.get_ref().clone()),
         (None, None) => unreachable!("validated by parse_rule_file"),
     };
+    let prefilter = spec.prefilter.as_ref().and_then(|p| regex::Regex::new(p.get_ref()).ok());
     Ok(Rule {
+        prefilter,
         include: globs(&spec.include)?,
         exclude: globs(&spec.exclude)?,
         id,

@@ -54,6 +54,8 @@ pub struct Rule {
     pub message: String,
     pub needs_config: bool,
     pub kind: RuleKind,
+    /// Pattern rules: files not matching it need no parse for this rule.
+    pub prefilter: Option<regex::Regex>,
     /// Only files matching these globs (empty: every file).
     pub include: Option<Globs>,
     pub exclude: Option<Globs>,

@@ -30,6 +30,9 @@ pub struct RuleSpec {
     /// A tree-sitter query over tree-sitter-python (pattern rules). Text predicates `#eq?`,
     /// `#not-eq?`, `#match?`, `#not-match?`, `#any-of?`, `#not-any-of?` are supported.
     pub query: Option<Spanned<String>>,
+    /// A regular expression (Rust `regex` syntax) that every file the query can match contains:
+    /// files without a match are not parsed for this rule. It must never miss a real match.
+    pub prefilter: Option<Spanned<String>>,
     /// The capture whose node is the finding's location (pattern rules). Default `match`.
     pub report: Option<Spanned<String>>,
     /// The name of the Rust engine (engine rules), instead of `query`.

@@ -1,8 +1,11 @@
 //! `direct-env-access`: reads and writes of the process environment that bypass the sanctioned
 //! configuration wrapper (`os.environ`, `os.getenv`, `from os import environ`, …).
 
+use crate::python::FastKind;
 use std::borrow::Cow;
 use std::collections::HashSet;
+
+use std::path::Path;
 
 use super::{Engine, EngineFinding, FileContext};
 use crate::config::{Globs, Settings};
@@ -32,7 +35,7 @@ impl Engine for DirectEnvAccess {
         u64::from(self.allow.is_match(path))
     }
 
-    fn may_match(&self, source: &str) -> bool {
+    fn may_match(&self, _path: &Path, source: &str) -> bool {
         ["environ", "getenv", "putenv", "unsetenv"].iter().any(|word| source.contains(word))
     }
 
@@ -48,7 +51,7 @@ impl Engine for DirectEnvAccess {
         // (object name, range) of every `<name>.<env attribute>`.
         let mut attributes = Vec::new();
         walk(file.tree.root_node(), |node, ctx| {
-            match node.kind() {
+            match node.k() {
                 "import_statement" | "import_from_statement" | "future_import_statement" => {
                     for binding in import_bindings(node, source) {
                         if binding.bound == "os" {
@@ -69,7 +72,7 @@ impl Engine for DirectEnvAccess {
                     let object = node.child_by_field_name("object");
                     let attribute = node.child_by_field_name("attribute");
                     if let (Some(object), Some(attribute)) = (object, attribute) {
-                        if object.kind() == "identifier" && ENV_ATTRIBUTES.contains(&text(&attribute)) {
+                        if object.k() == "identifier" && ENV_ATTRIBUTES.contains(&text(&attribute)) {
                             attributes.push((text(&object), node.byte_range(), text(node)));
                         }
                     }
@@ -95,7 +98,7 @@ impl Engine for DirectEnvAccess {
         }
         if !from_os.is_empty() {
             walk(file.tree.root_node(), |node, ctx| {
-                if node.kind() == "identifier" && ctx.identifier_role() == Some(Role::Load) && from_os.contains(text(node)) {
+                if node.k() == "identifier" && ctx.identifier_role() == Some(Role::Load) && from_os.contains(text(node)) {
                     out.push(EngineFinding { range: node.byte_range(), message: render(text(node)) });
                 }
                 true

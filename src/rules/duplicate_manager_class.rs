@@ -5,8 +5,11 @@
 //! Interfaces, test doubles, `I…` protocols, subclasses of a counted class of the same concept
 //! and aliases are not duplicates.
 
+use crate::python::FastKind;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+use std::path::Path;
 
 use super::{Engine, Facts, FileContext, ProjectFinding, Site, RELATED_LIMIT};
 use crate::config::{Globs, Settings};
@@ -108,7 +111,7 @@ impl DuplicateManagerClass {
 
 /// The name of a base-class expression: `Name`, `a.b.Name`, `Name[T]`; none for calls.
 fn base_name<'s>(node: tree_sitter::Node, source: &'s str) -> Option<&'s str> {
-    match node.kind() {
+    match node.k() {
         "identifier" => source.get(node.byte_range()),
         "attribute" => node.child_by_field_name("attribute").and_then(|a| source.get(a.byte_range())),
         "subscript" => node.child_by_field_name("value").and_then(|v| base_name(v, source)),
@@ -128,8 +131,23 @@ fn is_test_double(name: &str) -> bool {
 }
 
 impl Engine for DuplicateManagerClass {
-    fn may_match(&self, source: &str) -> bool {
-        source.contains("class")
+    fn may_match(&self, _path: &Path, source: &str) -> bool {
+        // A `class Name` whose concept takes part.
+        let mut rest = source;
+        while let Some(at) = rest.find("class") {
+            let before_ok = at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric() && rest.as_bytes()[at - 1] != b'_';
+            rest = &rest[at + 5..];
+            let trimmed = rest.trim_start_matches([' ', '\t', '\\', '\n', '\r']);
+            if !before_ok || trimmed.len() == rest.len() {
+                continue;
+            }
+            let name_len = trimmed.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(trimmed.len());
+            let name = &trimmed[..name_len];
+            if !name.is_empty() && self.takes_part(&self.concept(name).to_lowercase()) && !is_test_double(name) {
+                return true;
+            }
+        }
+        false
     }
 
     fn path_key(&self, path: &std::path::Path) -> u64 {
@@ -141,7 +159,7 @@ impl Engine for DuplicateManagerClass {
             return None;
         }
         let mut classes = Vec::new();
-        walk(file.tree.root_node(), |node, _| match node.kind() {
+        walk(file.tree.root_node(), |node, _| match node.k() {
             // Classes inside functions are local helpers, not definitions of the concept.
             "function_definition" | "lambda" => false,
             "class_definition" => {
@@ -228,7 +246,7 @@ impl DuplicateManagerClass {
         if let Some(arguments) = node.child_by_field_name("superclasses") {
             let mut cursor = arguments.walk();
             for argument in arguments.named_children(&mut cursor) {
-                if argument.kind() == "keyword_argument" {
+                if argument.k() == "keyword_argument" {
                     let keyword = argument.child_by_field_name("name").map(|n| file.text(&n));
                     let value = argument.child_by_field_name("value").and_then(|v| base_name(v, file.source));
                     if keyword == Some("metaclass") && value == Some("ABCMeta") {

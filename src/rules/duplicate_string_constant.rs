@@ -3,6 +3,7 @@
 //! sources of truth. A project rule: each file contributes its constants, then one pass groups
 //! them.
 
+use crate::python::FastKind;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -54,6 +55,18 @@ pub(crate) fn is_upper_case(name: &str) -> bool {
 }
 
 impl Engine for DuplicateStringConstant {
+    fn may_match(&self, _path: &std::path::Path, source: &str) -> bool {
+        // A line `NAME = …` (or `NAME: T = …`, `A = B = …`) with an UPPER_CASE name.
+        source.lines().any(|line| {
+            let line = line.trim_start();
+            let name_len = line.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(line.len());
+            name_len > 0 && is_upper_case(&line[..name_len]) && {
+                let rest = line[name_len..].trim_start();
+                (rest.starts_with('=') && !rest.starts_with("==")) || rest.starts_with(':')
+            }
+        })
+    }
+
     fn collect(&self, file: &FileContext) -> Option<Facts> {
         if file.category != Category::Production {
             return None;
@@ -62,7 +75,7 @@ impl Engine for DuplicateStringConstant {
         // Statements directly in the module body, or directly in the body of a class that is
         // not inside a function (wherever else it stands).
         let mut bodies = vec![file.tree.root_node()];
-        walk(file.tree.root_node(), |node, _| match node.kind() {
+        walk(file.tree.root_node(), |node, _| match node.k() {
             "function_definition" | "lambda" => false,
             "class_definition" => {
                 bodies.extend(node.child_by_field_name("body"));
@@ -74,8 +87,8 @@ impl Engine for DuplicateStringConstant {
         for body in bodies {
             let mut cursor = body.walk();
             for statement in body.named_children(&mut cursor) {
-                if statement.kind() == "expression_statement" {
-                    if let Some(assignment) = statement.named_child(0).filter(|n| n.kind() == "assignment") {
+                if statement.k() == "expression_statement" {
+                    if let Some(assignment) = statement.named_child(0).filter(|n| n.k() == "assignment") {
                         self.assignment(file, assignment, &mut constants);
                     }
                 }
@@ -137,21 +150,21 @@ impl DuplicateStringConstant {
         let value_node = loop {
             targets.extend(current.child_by_field_name("left"));
             match current.child_by_field_name("right") {
-                Some(right) if right.kind() == "assignment" => current = right,
+                Some(right) if right.k() == "assignment" => current = right,
                 other => break other,
             }
         };
         let mut value_node = value_node;
         // `NAME = ("value")` is the same constant.
-        while let Some(inner) = value_node.filter(|n| n.kind() == "parenthesized_expression" && n.named_child_count() == 1) {
+        while let Some(inner) = value_node.filter(|n| n.k() == "parenthesized_expression" && n.named_child_count() == 1) {
             value_node = inner.named_child(0);
         }
-        let Some(value_node) = value_node.filter(|n| matches!(n.kind(), "string" | "concatenated_string")) else { return };
+        let Some(value_node) = value_node.filter(|n| matches!(n.k(), "string" | "concatenated_string")) else { return };
         let Literal::Str(value) = literal(&value_node, file.source) else { return };
         if value.chars().count() < self.min_length {
             return;
         }
-        for target in targets.into_iter().filter(|t| t.kind() == "identifier") {
+        for target in targets.into_iter().filter(|t| t.k() == "identifier") {
             let name = file.text(&target);
             if is_upper_case(name) && !self.ignore_names.iter().any(|n| n == name) {
                 out.push(Constant { name: name.to_string(), value: value.clone(), site: file.site(&self.id, target.byte_range()) });

@@ -1,6 +1,8 @@
 //! `magic-none`: loads of `MagicNone`, a name that does not exist in `unittest.mock` (a botched
 //! edit of `MagicMock`), that resolve to no binding — a `NameError` when the test runs.
 
+use std::path::Path;
+
 use super::{Engine, EngineFinding, FileContext};
 use crate::rule::Rule;
 
@@ -18,8 +20,8 @@ impl MagicNone {
 }
 
 impl Engine for MagicNone {
-    fn may_match(&self, source: &str) -> bool {
-        source.contains("MagicNone")
+    fn may_match(&self, _path: &Path, source: &str) -> bool {
+        super::contains_name(source, "MagicNone")
     }
 
     fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {

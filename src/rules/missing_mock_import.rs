@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use std::path::Path;
+
 use super::{Engine, EngineFinding, FileContext, MOCK_NAMES};
 use crate::rule::{render_message, Rule};
 
@@ -20,8 +22,8 @@ impl MissingMockImport {
 }
 
 impl Engine for MissingMockImport {
-    fn may_match(&self, source: &str) -> bool {
-        MOCK_NAMES.iter().any(|name| *name != "MagicNone" && source.contains(name))
+    fn may_match(&self, _path: &Path, source: &str) -> bool {
+        MOCK_NAMES.iter().any(|name| *name != "MagicNone" && super::contains_name(source, name))
     }
 
     fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {

@@ -2,7 +2,10 @@
 //! file under an `e2e` directory): imports of `unittest.mock`, `mock` or `pytest_mock`, and test
 //! functions that request the `mocker` fixture.
 
+use crate::python::FastKind;
 use std::borrow::Cow;
+
+use std::path::Path;
 
 use super::{Engine, EngineFinding, FileContext};
 use crate::config::{Globs, Settings};
@@ -35,8 +38,8 @@ impl Engine for MockInRealTest {
         u64::from(self.paths.is_match(path))
     }
 
-    fn may_match(&self, source: &str) -> bool {
-        source.contains("mock") || source.contains("mocker")
+    fn may_match(&self, path: &Path, source: &str) -> bool {
+        self.paths.is_match(path) && source.contains("mock")
     }
 
     fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
@@ -45,7 +48,7 @@ impl Engine for MockInRealTest {
         }
         let render = |what: &str| render_message(&self.message, |var| (var == "what").then_some(Cow::Borrowed(what)));
         walk(file.tree.root_node(), |node, ctx| {
-            match node.kind() {
+            match node.k() {
                 "import_statement" | "import_from_statement" => {
                     let bindings = import_bindings(node, file.source);
                     let hit = bindings.iter().find_map(|b| {

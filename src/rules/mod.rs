@@ -219,7 +219,7 @@ pub(crate) trait Engine: Send + Sync {
     }
 
     /// Whether the file could hold a finding at all, judged from its bytes.
-    fn may_match(&self, _source: &str) -> bool {
+    fn may_match(&self, _path: &Path, _source: &str) -> bool {
         true
     }
 
@@ -240,6 +240,26 @@ pub(crate) trait Engine: Send + Sync {
 /// At most this many other places are attached to one finding as `related` (the message gives
 /// the total).
 pub(crate) const RELATED_LIMIT: usize = 20;
+
+/// Whether `name` occurs in `source` as a whole identifier that is not an attribute (`.name`):
+/// a cheap, conservative test that a name may be used.
+pub(crate) fn contains_name(source: &str, name: &str) -> bool {
+    let bytes = source.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let mut from = 0;
+    while let Some(found) = source[from..].find(name) {
+        let start = from + found;
+        let end = start + name.len();
+        let before = bytes[..start].iter().rev().find(|b| !matches!(b, b' ' | b'\t')).copied();
+        let clean_start = start == 0 || !is_ident(bytes[start - 1]);
+        let clean_end = end == bytes.len() || !is_ident(bytes[end]);
+        if clean_start && clean_end && before != Some(b'.') {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
 
 /// "a.py:3, b.py:7 and 2 more" for messages naming other places: the first three of `places`,
 /// out of `total`.

@@ -2,7 +2,10 @@
 //! canonical module(s) that define it. Docstrings and the literal parts of f-strings do not
 //! count; a string inside an f-string's `{…}` does.
 
+use crate::python::FastKind;
 use std::borrow::Cow;
+
+use std::path::Path;
 
 use super::{Engine, EngineFinding, FileContext};
 use crate::config::{Globs, Settings};
@@ -37,7 +40,7 @@ impl Engine for ScatteredEventLiteral {
         u64::from(self.canonical.is_match(path))
     }
 
-    fn may_match(&self, source: &str) -> bool {
+    fn may_match(&self, _path: &Path, source: &str) -> bool {
         // A literal holding an event name holds its text, unless written with escapes.
         self.events.iter().any(|event| source.contains(event.as_str())) || (!self.events.is_empty() && source.contains('\\'))
     }
@@ -47,10 +50,10 @@ impl Engine for ScatteredEventLiteral {
             return;
         }
         walk(file.tree.root_node(), |node, _| {
-            match node.kind() {
+            match node.k() {
                 // A concatenation is one literal; its parts are not visited on their own.
                 "string" | "concatenated_string" => {
-                    if node.kind() == "string" && node.parent().is_some_and(|p| p.kind() == "concatenated_string") {
+                    if node.k() == "string" && node.parent().is_some_and(|p| p.k() == "concatenated_string") {
                         return true;
                     }
                     if let Literal::Str(value) = literal(node, file.source) {

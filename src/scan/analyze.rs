@@ -85,6 +85,19 @@ impl<'r> Analyzer<'r> {
             .collect()
     }
 
+    /// Whether any enabled rule could match `source` (pattern rules by their prefilter, engines
+    /// by `may_match`), or the file has suppression comments to check.
+    fn needs_tree(&self, path: &Path, source: &str, enabled: &[bool]) -> bool {
+        if self.rules.parse_all || source.contains("ssot:") {
+            return true;
+        }
+        let pattern = self.rules.rules.iter().zip(enabled).any(|(rule, &on)| {
+            on && matches!(rule.kind, crate::rule::RuleKind::Pattern { .. })
+                && rule.prefilter.as_ref().is_none_or(|regex| regex.is_match(source))
+        });
+        pattern || self.rules.engines.iter().any(|(index, engine)| enabled[*index] && engine.may_match(path, source))
+    }
+
     /// Analyzes the file at absolute `path`; a panic inside becomes a skip reason.
     pub(crate) fn analyze(&mut self, path: &Path) -> FileReport {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path)));
@@ -108,6 +121,17 @@ impl<'r> Analyzer<'r> {
         let category = self.settings.category(path);
         let rules = &self.rules.rules;
         let enabled: Vec<bool> = rules.iter().map(|rule| rule.applies_to(path)).collect();
+        // Cheap before expensive: parse only when some rule could match (or a suppression
+        // comment needs checking).
+        if !self.needs_tree(path, &source, &enabled) {
+            return FileReport::Scanned(ScannedReport {
+                category,
+                findings: Vec::new(),
+                suppressed: 0,
+                facts: Vec::new(),
+                suppressions: None,
+            });
+        }
         let tree = match self.parser.parse(&source) {
             Ok(tree) => tree,
             Err(ParseFailure::Timeout(elapsed)) => {
@@ -138,7 +162,7 @@ impl<'r> Analyzer<'r> {
         let mut found: Vec<EngineFinding> = Vec::new();
         let mut facts = Vec::new();
         for (engine_index, (index, engine)) in self.rules.engines.iter().enumerate() {
-            if enabled[*index] && engine.may_match(&source) {
+            if enabled[*index] && engine.may_match(path, &source) {
                 found.clear();
                 engine.check(&context, &mut found);
                 raw.extend(found.drain(..).map(|f| (*index, f.range, f.message)));

@@ -143,6 +143,19 @@ pub fn load_sources(outcome: &mut Outcome) {
     }
 }
 
+/// A progress bar on stderr for scans longer than a moment, only when stderr is a terminal.
+fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if files < 2_000 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    let style = indicatif::ProgressStyle::with_template("{spinner} scanning {pos}/{len} files {wide_bar} {eta}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
 /// Analyzes every file, each distinct content once: files are grouped by a hash of their bytes
 /// (backup folders of byte-identical copies are common in large monorepos), each group goes to
 /// one worker, and the reports come back in the order of `files`.
@@ -171,16 +184,24 @@ fn analyze_all(files: &[std::path::PathBuf], rules: &RuleSet, settings: &Setting
             }
         }
     }
+    let progress = progress_bar(files.len());
     let grouped: Vec<Vec<(usize, FileReport)>> = groups
         .par_iter()
         .map_init(
             || Analyzer::new(rules, settings),
             |analyzer, members| {
                 let paths: Vec<&std::path::Path> = members.iter().map(|&i| files[i].as_path()).collect();
-                members.iter().copied().zip(analyzer.analyze_group(&paths)).collect()
+                let reports: Vec<(usize, FileReport)> = members.iter().copied().zip(analyzer.analyze_group(&paths)).collect();
+                if let Some(bar) = &progress {
+                    bar.inc(members.len() as u64);
+                }
+                reports
             },
         )
         .collect();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     let mut reports: Vec<Option<FileReport>> = (0..files.len()).map(|_| None).collect();
     for (index, report) in grouped.into_iter().flatten() {
         reports[index] = Some(report);

@@ -2,6 +2,7 @@
 //! (same byte offsets), because tree-sitter-python's scanner is quadratic on long runs of
 //! indented comment lines. An overrun is reported by the caller, never hidden.
 
+use crate::python::FastKind;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
@@ -81,7 +82,7 @@ pub(crate) fn first_error(tree: &Tree, source: &str) -> Option<(std::ops::Range<
             let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
             let end = node.end_byte().min(line_end).max(start);
             let detail = if node.is_missing() {
-                format!("expected `{}` here", node.kind())
+                format!("expected `{}` here", node.k())
             } else {
                 match source.get(start..end).map(str::trim).filter(|t| !t.is_empty()) {
                     Some(text) => {
