@@ -60,6 +60,9 @@ pub struct ScanArgs {
     /// Do not run this rule (repeatable; adds to `rules.ignore`).
     #[arg(long, value_name = "RULE")]
     pub ignore: Vec<String>,
+    /// Do not read or write the result cache (`.ssot_cache/`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -169,6 +172,7 @@ fn run_scan(scan: ScanArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Resul
         ignore: scan.ignore,
         no_ignore: scan.no_ignore,
         hidden: scan.hidden,
+        no_cache: scan.no_cache,
     };
     let settings = Settings::resolve(cwd, &scan.paths, &overrides)?;
     let catalog = RuleSet::catalog(&settings)?;

@@ -136,3 +136,37 @@ fn output_writes_the_report_to_a_file_and_nothing_to_stdout() {
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
     assert_eq!(json["summary"]["findings"], 1);
 }
+
+#[test]
+fn the_result_cache_changes_no_finding_and_sees_every_edit() {
+    let dir = project(&[
+        ("app/a.py", "import os\nA = os.environ['A']\nNAME = 'shared value'\n"),
+        ("app/b.py", "NAME = 'shared value'\nfrom . import a\n"),
+        ("backup/app/a.py", "import os\nA = os.environ['A']\nNAME = 'shared value'\n"),
+        ("tests/test_x.py", "def test():\n    return MagicNone  # ssot: ignore[magic-none]\n"),
+    ]);
+    let root = canonical(&dir);
+    let root_str = root.to_str().unwrap();
+    let uncached = common::ssot(&["check", root_str, "--format", "json"]).stdout;
+    let cold = common::ssot_with_cache(&["check", root_str, "--format", "json"]).stdout;
+    assert!(root.join(".ssot_cache/CACHEDIR.TAG").is_file(), "the cache lives in the scanned root");
+    let warm = common::ssot_with_cache(&["check", root_str, "--format", "json"]).stdout;
+    assert_eq!(cold, uncached);
+    assert_eq!(warm, uncached, "a warm run reports exactly what an uncached run does");
+
+    // An edit, a new file and a deleted file are all seen.
+    std::fs::write(root.join("app/b.py"), "NAME = 'other value'\n").unwrap();
+    std::fs::write(root.join("app/c.py"), "from .. import x\n").unwrap();
+    std::fs::remove_file(root.join("backup/app/a.py")).unwrap();
+    let uncached = common::ssot(&["check", root_str, "--format", "json"]).stdout;
+    let warm = common::ssot_with_cache(&["check", root_str, "--format", "json"]).stdout;
+    assert_eq!(warm, uncached);
+    let json: serde_json::Value = serde_json::from_str(&warm).unwrap();
+    assert_eq!(json["summary"]["by_rule"]["duplicate-string-constant"], 0);
+    assert_eq!(json["summary"]["by_rule"]["relative-import"], 1);
+    assert_eq!(json["summary"]["suppressed"], 1);
+
+    // A different configuration does not reuse results made under another.
+    let warm_selected = common::ssot_with_cache(&["check", root_str, "--format", "json", "--select", "relative-import"]);
+    assert_eq!(warm_selected.json()["summary"]["findings"], 1);
+}

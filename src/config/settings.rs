@@ -140,6 +140,8 @@ pub struct Settings {
     pub glob_base: PathBuf,
     /// `rules.require-reason`.
     pub require_reason: bool,
+    /// Use the result cache (off with `--no-cache`).
+    pub cache: bool,
 }
 
 /// What the command line contributes to [`Settings`].
@@ -151,6 +153,7 @@ pub struct Overrides {
     pub ignore: Vec<String>,
     pub no_ignore: bool,
     pub hidden: bool,
+    pub no_cache: bool,
 }
 
 /// Finds the configuration that applies to `start`: the nearest `ssot.toml`, or `pyproject.toml`
@@ -304,6 +307,7 @@ impl Settings {
             rule_tables: rules.per_rule,
             glob_base,
             require_reason: rules.require_reason.unwrap_or(false),
+            cache: !overrides.no_cache,
         })
     }
 

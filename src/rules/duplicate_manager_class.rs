@@ -39,7 +39,7 @@ pub(crate) struct DuplicateManagerClass {
     services: Vec<Globs>,
 }
 
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct ClassFact {
     name: String,
     /// Lowercased concept.
@@ -51,6 +51,7 @@ struct ClassFact {
 /// (service, lowercased concept).
 type GroupKey = (Option<usize>, String);
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct FileClasses {
     service: Option<usize>,
     classes: Vec<ClassFact>,
@@ -175,6 +176,15 @@ impl Engine for DuplicateManagerClass {
         }
         let service = self.services.iter().position(|globs| globs.is_match(file.path));
         Some(std::sync::Arc::new(FileClasses { service, classes }))
+    }
+
+    fn save_facts(&self, facts: &Facts) -> Option<serde_json::Value> {
+        serde_json::to_value(facts.downcast_ref::<FileClasses>()?).ok()
+    }
+
+    fn load_facts(&self, value: serde_json::Value) -> Option<Facts> {
+        let classes: FileClasses = serde_json::from_value(value).ok()?;
+        Some(std::sync::Arc::new(classes))
     }
 
     fn finish(&self, facts: Vec<(FileId, Facts)>, paths: &[&str]) -> Vec<ProjectFinding> {

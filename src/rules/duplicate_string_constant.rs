@@ -23,7 +23,7 @@ pub(crate) struct DuplicateStringConstant {
     ignore_names: Vec<String>,
 }
 
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Constant {
     name: String,
     value: String,
@@ -95,6 +95,15 @@ impl Engine for DuplicateStringConstant {
             }
         }
         (!constants.is_empty()).then(|| std::sync::Arc::new(constants) as Facts)
+    }
+
+    fn save_facts(&self, facts: &Facts) -> Option<serde_json::Value> {
+        serde_json::to_value(facts.downcast_ref::<Vec<Constant>>()?).ok()
+    }
+
+    fn load_facts(&self, value: serde_json::Value) -> Option<Facts> {
+        let constants: Vec<Constant> = serde_json::from_value(value).ok()?;
+        Some(std::sync::Arc::new(constants))
     }
 
     fn finish(&self, facts: Vec<(FileId, Facts)>, paths: &[&str]) -> Vec<ProjectFinding> {

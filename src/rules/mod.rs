@@ -117,7 +117,7 @@ pub(crate) struct FileContext<'a> {
 }
 
 /// Where a project fact sits: range, positions, and whether its own finding is suppressed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Site {
     pub range: Range<usize>,
     pub start: Position,
@@ -228,6 +228,17 @@ pub(crate) trait Engine: Send + Sync {
 
     /// The facts of one file for the project pass, if it has any.
     fn collect(&self, _file: &FileContext) -> Option<Facts> {
+        None
+    }
+
+    /// The facts as JSON for the result cache (`None`: this engine's facts are not cached, and
+    /// neither is the file's report).
+    fn save_facts(&self, _facts: &Facts) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// Facts read back from the result cache.
+    fn load_facts(&self, _value: serde_json::Value) -> Option<Facts> {
         None
     }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 use tree_sitter::QueryCursor;
 
 use super::parse::{first_error, ParseFailure, PythonParser};
+use super::cache::Cache;
 use super::source;
 use super::suppress::Suppressions;
 use crate::config::Settings;
@@ -16,7 +17,7 @@ use crate::rule::{render_message, PatternMatch, RuleSet};
 use crate::rules::{EngineFinding, Facts, FileContext};
 
 /// One finding in one file, after suppression.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileFinding {
     pub rule: usize,
     pub range: Range<usize>,
@@ -69,7 +70,7 @@ impl<'r> Analyzer<'r> {
 
     /// Analyzes the files at absolute `paths`, which hold identical content: once per distinct
     /// signature.
-    pub(crate) fn analyze_group(&mut self, paths: &[&Path]) -> Vec<FileReport> {
+    pub(crate) fn analyze_group(&mut self, paths: &[&Path], cache: Option<((u64, u64), &Cache)>) -> Vec<FileReport> {
         let mut done: Vec<(_, FileReport)> = Vec::new();
         paths
             .iter()
@@ -78,7 +79,18 @@ impl<'r> Analyzer<'r> {
                 if let Some((_, report)) = done.iter().find(|(s, _)| *s == signature) {
                     return report.clone();
                 }
-                let report = self.analyze(path);
+                let key = cache.map(|(content, _)| Cache::key(content, &signature));
+                let cached = cache.zip(key.as_ref()).and_then(|((_, cache), key)| cache.get(key, self.rules));
+                let report = match cached {
+                    Some(report) => report,
+                    None => {
+                        let report = self.analyze(path);
+                        if let (Some((_, cache)), Some(key)) = (cache, &key) {
+                            cache.put(key, &report, self.rules);
+                        }
+                        report
+                    }
+                };
                 done.push((signature, report.clone()));
                 report
             })

@@ -4,6 +4,7 @@
 //! exceeded) becomes a skipped entry; nothing here aborts the run.
 
 mod analyze;
+mod cache;
 mod discover;
 pub(crate) mod lexer;
 mod parse;
@@ -160,6 +161,7 @@ fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
 /// (backup folders of byte-identical copies are common in large monorepos), each group goes to
 /// one worker, and the reports come back in the order of `files`.
 fn analyze_all(files: &[std::path::PathBuf], rules: &RuleSet, settings: &Settings) -> Vec<FileReport> {
+    let cache = if settings.cache { cache::Cache::open(settings, rules) } else { None };
     use std::hash::{Hash, Hasher};
     let keys: Vec<Option<(u64, u64)>> = files
         .par_iter()
@@ -191,7 +193,9 @@ fn analyze_all(files: &[std::path::PathBuf], rules: &RuleSet, settings: &Setting
             || Analyzer::new(rules, settings),
             |analyzer, members| {
                 let paths: Vec<&std::path::Path> = members.iter().map(|&i| files[i].as_path()).collect();
-                let reports: Vec<(usize, FileReport)> = members.iter().copied().zip(analyzer.analyze_group(&paths)).collect();
+                let content = keys[members[0]];
+                let group = analyzer.analyze_group(&paths, content.zip(cache.as_ref()));
+                let reports: Vec<(usize, FileReport)> = members.iter().copied().zip(group).collect();
                 if let Some(bar) = &progress {
                     bar.inc(members.len() as u64);
                 }
@@ -201,6 +205,9 @@ fn analyze_all(files: &[std::path::PathBuf], rules: &RuleSet, settings: &Setting
         .collect();
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    if let Some(cache) = cache {
+        cache.save();
     }
     let mut reports: Vec<Option<FileReport>> = (0..files.len()).map(|_| None).collect();
     for (index, report) in grouped.into_iter().flatten() {

@@ -13,7 +13,7 @@ use crate::diagnostic::Position;
 use crate::text::LineIndex;
 
 /// One `ssot: ignore[…]` or `ssot: ignore-file[…]` directive.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Directive {
     /// The comment's byte range and positions.
     pub range: Range<usize>,
@@ -30,7 +30,7 @@ pub(crate) struct Directive {
 }
 
 /// The suppressions of one file.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Suppressions {
     pub directives: Vec<Directive>,
 }

@@ -37,8 +37,18 @@ impl Run {
     }
 }
 
-/// Runs `ssot` with `args` (without the program name) in-process.
+/// Runs `ssot` with `args` (without the program name) in-process, without the result cache
+/// (tests must not write `.ssot_cache/` into the repository).
 pub fn ssot(args: &[&str]) -> Run {
+    let mut args = args.to_vec();
+    if matches!(args.first(), Some(&"check") | Some(&"baseline")) {
+        args.insert(1, "--no-cache");
+    }
+    ssot_with_cache(&args)
+}
+
+/// Runs `ssot` with `args` in-process, the result cache on unless `args` say otherwise.
+pub fn ssot_with_cache(args: &[&str]) -> Run {
     let mut stdout = termcolor::NoColor::new(Vec::new());
     let mut stderr = Vec::new();
     let argv = std::iter::once("ssot").chain(args.iter().copied());
