@@ -21,21 +21,8 @@ const RULES: [&str; 6] = [
 /// (path, line, column, rule, related) → count.
 type Findings = BTreeMap<(String, u64, u64, String, Vec<(String, u64, u64)>), usize>;
 
-fn stdlib() -> Option<PathBuf> {
-    let output = Command::new("python3")
-        .args(["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"])
-        .output()
-        .ok()?;
-    output.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
-}
-
 fn python_or_skip() -> Option<PathBuf> {
-    let found = stdlib();
-    if found.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "python3 is required in CI");
-        eprintln!("note: python3 not found; differential test not run");
-    }
-    found
+    common::stdlib()
 }
 
 /// Runs the oracle; returns its findings and the paths it could not analyse.

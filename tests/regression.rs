@@ -86,14 +86,7 @@ fn suppression_comment_in_a_string_does_not_suppress() {
 fn truncated_and_mangled_real_files_never_panic_or_get_lost() {
     // Real Python (the standard library), cut at arbitrary points and with bytes swapped, is the
     // broken input editors and botched automated edits produce.
-    let Ok(output) = std::process::Command::new("python3")
-        .args(["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"])
-        .output()
-    else {
-        assert!(std::env::var_os("CI").is_none(), "python3 is required in CI");
-        return;
-    };
-    let stdlib = std::path::PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let Some(stdlib) = common::stdlib() else { return };
     let mut sources: Vec<_> = std::fs::read_dir(&stdlib)
         .unwrap()
         .flatten()
