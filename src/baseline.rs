@@ -72,7 +72,8 @@ impl Baseline {
     pub fn save(&self, path: &Path) -> Result<(), UserError> {
         let mut text = serde_json::to_string_pretty(self).map_err(|err| UserError::new(err.to_string()))?;
         text.push('\n');
-        std::fs::write(path, text).map_err(|err| UserError::new(format!("{}: cannot write the baseline: {err}", path.display())))
+        std::fs::write(path, text)
+            .map_err(|err| UserError::new(format!("{}: cannot write the baseline: {err}", path.display())))
     }
 
     pub fn fingerprints(&self) -> BTreeSet<&str> {

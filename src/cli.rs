@@ -181,7 +181,12 @@ fn run_scan(scan: ScanArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Resul
     Ok((settings, rules, outcome))
 }
 
-fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+fn check(
+    args: CheckArgs,
+    cwd: &Path,
+    stdout: &mut dyn WriteColor,
+    stderr: &mut dyn Write,
+) -> anyhow::Result<ExitStatus> {
     // Validate the inputs that do not need a scan first.
     let baseline = args.baseline.as_ref().map(|path| Baseline::load(&cwd.join(path))).transpose()?;
     let (settings, rules, mut outcome) = run_scan(args.scan, cwd, stderr)?;
@@ -208,7 +213,8 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn WriteColor, stderr: &mut 
     if matches!(args.format, Format::Human) {
         crate::scan::load_sources(&mut outcome);
     }
-    let context = report::Context { cwd: Some(cwd), rules: rules.rules.iter().map(report::RuleMeta::from_rule).collect() };
+    let context =
+        report::Context { cwd: Some(cwd), rules: rules.rules.iter().map(report::RuleMeta::from_rule).collect() };
     match &args.output {
         Some(path) => {
             let mut buffer = termcolor::NoColor::new(Vec::new());

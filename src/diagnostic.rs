@@ -133,8 +133,13 @@ impl Outcome {
     pub fn sort(&mut self) {
         let files = &self.files;
         self.diagnostics.sort_by(|a, b| {
-            (&files[a.file.0].path, a.start, &a.rule, &a.message, a.end)
-                .cmp(&(&files[b.file.0].path, b.start, &b.rule, &b.message, b.end))
+            (&files[a.file.0].path, a.start, &a.rule, &a.message, a.end).cmp(&(
+                &files[b.file.0].path,
+                b.start,
+                &b.rule,
+                &b.message,
+                b.end,
+            ))
         });
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     }

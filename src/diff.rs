@@ -23,9 +23,7 @@ impl ChangedLines {
         if self.whole.contains(path) {
             return true;
         }
-        self.files
-            .get(path)
-            .is_some_and(|ranges| ranges.iter().any(|r| *r.start() <= last && first <= *r.end()))
+        self.files.get(path).is_some_and(|ranges| ranges.iter().any(|r| *r.start() <= last && first <= *r.end()))
     }
 }
 

@@ -43,7 +43,9 @@ pub fn rule_markdown(spec: &RuleSpec) -> String {
 
 /// The index page `docs/rules/README.md`.
 pub fn rules_index(catalog: &Catalog) -> String {
-    let mut out = String::from("# Rules\n\nGenerated from `rules/python/*.toml` by `cargo test` (`SSOT_BLESS=1` rewrites it).\n\n");
+    let mut out = String::from(
+        "# Rules\n\nGenerated from `rules/python/*.toml` by `cargo test` (`SSOT_BLESS=1` rewrites it).\n\n",
+    );
     out.push_str("| rule | severity | needs config | summary |\n| --- | --- | --- | --- |\n");
     for (spec, _) in &catalog.entries {
         let id = spec.id.get_ref();

@@ -50,11 +50,8 @@ where
         Ok(args) => args,
         Err(err) => {
             let text = err.render().to_string();
-            let (out, status): (&mut dyn Write, _) = if err.use_stderr() {
-                (stderr, ExitStatus::Error)
-            } else {
-                (stdout, ExitStatus::Success)
-            };
+            let (out, status): (&mut dyn Write, _) =
+                if err.use_stderr() { (stderr, ExitStatus::Error) } else { (stdout, ExitStatus::Success) };
             let _ = out.write_all(text.as_bytes());
             return status;
         }
@@ -78,8 +75,6 @@ where
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -4,11 +4,8 @@
 use std::io::IsTerminal;
 
 fn main() -> std::process::ExitCode {
-    let color = if std::io::stdout().is_terminal() {
-        termcolor::ColorChoice::Auto
-    } else {
-        termcolor::ColorChoice::Never
-    };
+    let color =
+        if std::io::stdout().is_terminal() { termcolor::ColorChoice::Auto } else { termcolor::ColorChoice::Never };
     let mut stdout = termcolor::BufferedStandardStream::stdout(color);
     let mut stderr = std::io::stderr().lock();
     let status = ssot::run(std::env::args_os(), &mut stdout, &mut stderr);

@@ -159,14 +159,18 @@ fn config_toml_syntax_error() {
 #[test]
 fn pyproject_tool_ssot_is_discovered_from_a_subdirectory() {
     let dir = project(&[
-        ("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.ssot.rules.direct-env-access]\nallow = [\"pkg/settings.py\"]\n"),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n\n[tool.ssot.rules.direct-env-access]\nallow = [\"pkg/settings.py\"]\n",
+        ),
         ("pkg/settings.py", "import os\nA = os.environ['A']\n"),
         ("pkg/other.py", "import os\nB = os.environ['B']\n"),
     ]);
     let root = canonical(&dir);
     let run = ssot(&["check", root.join("pkg").to_str().unwrap(), "--format", "json"]);
     let json = run.json();
-    let paths: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["other.py"], "globs are relative to pyproject.toml's directory");
 }
 
@@ -181,7 +185,11 @@ fn explicit_config_globs_are_relative_to_the_current_directory() {
 }
 
 fn rule_file_error(name: &str, file: &str, text: &str) {
-    let dir = project(&[("ssot.toml", "[rules]\nrule-dirs = [\"my-rules\"]\n"), (&format!("my-rules/{file}"), text), ("a.py", "x = 1\n")]);
+    let dir = project(&[
+        ("ssot.toml", "[rules]\nrule-dirs = [\"my-rules\"]\n"),
+        (&format!("my-rules/{file}"), text),
+        ("a.py", "x = 1\n"),
+    ]);
     let root = canonical(&dir);
     let run = ssot(&["check", root.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{name}: {}", run.stderr);
@@ -337,6 +345,7 @@ fn file_names_with_newlines_percent_commas_and_colons_are_escaped_everywhere() {
     assert_eq!(run.json()["diagnostics"][0]["path"], "new\nline,a:b%c.py");
     let run = ssot(&["check", root.to_str().unwrap(), "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+    let uri =
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
     assert_eq!(uri, "new%0Aline,a%3Ab%25c.py");
 }

@@ -52,7 +52,13 @@ fn oracle(root: &Path, config_json: &str, extra: &[&str]) -> (Findings, Vec<Stri
                     .collect()
             })
             .unwrap_or_default();
-        let key = (path, r["line"].as_u64().unwrap(), r["column"].as_u64().unwrap(), r["rule"].as_str().unwrap().to_string(), related);
+        let key = (
+            path,
+            r["line"].as_u64().unwrap(),
+            r["column"].as_u64().unwrap(),
+            r["rule"].as_str().unwrap().to_string(),
+            related,
+        );
         *findings.entry(key).or_default() += 1;
     }
     (findings, skipped)
@@ -80,7 +86,13 @@ fn ssot(args: &[&str]) -> (Findings, Vec<String>) {
             .as_array()
             .map(|list| {
                 list.iter()
-                    .map(|x| (x["path"].as_str().unwrap().to_string(), x["line"].as_u64().unwrap(), x["column"].as_u64().unwrap()))
+                    .map(|x| {
+                        (
+                            x["path"].as_str().unwrap().to_string(),
+                            x["line"].as_u64().unwrap(),
+                            x["column"].as_u64().unwrap(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -92,7 +104,13 @@ fn ssot(args: &[&str]) -> (Findings, Vec<String>) {
 }
 
 /// Compares on the files both sides analysed; returns the number of findings compared.
-fn compare(label: &str, expected: &Findings, expected_skipped: &[String], actual: &Findings, actual_unparsed: &[String]) -> usize {
+fn compare(
+    label: &str,
+    expected: &Findings,
+    expected_skipped: &[String],
+    actual: &Findings,
+    actual_unparsed: &[String],
+) -> usize {
     let compared = |path: &String| !expected_skipped.contains(path) && !actual_unparsed.contains(path);
     let mut problems = Vec::new();
     for (key, count) in expected.iter().filter(|(k, _)| compared(&k.0)) {
@@ -214,7 +232,9 @@ fn project_rules_agree_with_the_ast_oracle_on_the_fixtures() {
     for rule in RULES {
         let dir = common::root().join("testdata/rules").join(rule);
         let config = match rule {
-            "scattered-event-literal" => r#"{"scattered-event-literal": {"events": ["tool_executing", "agent_started"], "canonical": ["shared/events.py"]}}"#,
+            "scattered-event-literal" => {
+                r#"{"scattered-event-literal": {"events": ["tool_executing", "agent_started"], "canonical": ["shared/events.py"]}}"#
+            }
             _ => "{}",
         };
         let (expected, skipped) = oracle(&dir, config, &["--rules", rule]);

@@ -114,7 +114,8 @@ fn sarif_validates_against_the_official_schema() {
     assert!(!validator.is_valid(&old_version), "version 2.0.0 accepted");
     let bad_level = broken(&|d| d["runs"][0]["results"][0]["level"] = "fatal".into());
     assert!(!validator.is_valid(&bad_level), "level `fatal` accepted");
-    let zero_line = broken(&|d| d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into());
+    let zero_line =
+        broken(&|d| d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into());
     assert!(!validator.is_valid(&zero_line), "startLine 0 accepted");
     let no_tool = broken(&|d| {
         d["runs"][0].as_object_mut().unwrap().remove("tool");
@@ -123,7 +124,8 @@ fn sarif_validates_against_the_official_schema() {
     let unknown_property = broken(&|d| d["runs"][0]["results"][0]["rule"] = "x".into());
     assert!(!validator.is_valid(&unknown_property), "an unknown result property accepted");
     let raw_space = broken(&|d| {
-        d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "with space.py".into()
+        d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
+            "with space.py".into()
     });
     assert!(validator.is_valid(&raw_space), "draft-04 ignores uri-reference (see sarif_validator_with_uri_references)");
     assert!(!sarif_validator_with_uri_references().is_valid(&raw_space), "an unencoded space in a URI accepted");
@@ -302,7 +304,10 @@ fn a_clean_project_gives_empty_reports() {
     assert_eq!(document["runs"][0]["results"], serde_json::json!([]), "GitHub wants `results` even when empty");
     assert_eq!(check(&dir, "gitlab").stdout, "[]\n");
     let markdown = check(&dir, "markdown").stdout;
-    assert!(markdown.contains("**0 findings**") && markdown.contains("| **overall** | **1** | **100.0%** |"), "{markdown}");
+    assert!(
+        markdown.contains("**0 findings**") && markdown.contains("| **overall** | **1** | **100.0%** |"),
+        "{markdown}"
+    );
     assert!(!markdown.contains("Top files") && !markdown.contains("<details>"), "{markdown}");
     assert_tables_intact(&markdown);
 }
@@ -329,8 +334,13 @@ fn markdown_escapes_paths_and_messages() {
     assert_tables_intact(&markdown);
     assert!(markdown.contains("| `pipe\\|name.py` | production | 1 |"), "{markdown}");
     assert!(markdown.contains("| back\\`tick &lt;b&gt;.py | production | 1 |"), "{markdown}");
-    assert!(markdown.contains("| `under_score*.py` | production | 1 |"), "code spans need no other escapes:\n{markdown}");
-    assert!(markdown.contains("| `pipe\\|name.py:2:1` | `direct-env-access` | direct access to the process environment through `os.environ`:"));
+    assert!(
+        markdown.contains("| `under_score*.py` | production | 1 |"),
+        "code spans need no other escapes:\n{markdown}"
+    );
+    assert!(markdown.contains(
+        "| `pipe\\|name.py:2:1` | `direct-env-access` | direct access to the process environment through `os.environ`:"
+    ));
     assert!(!markdown.contains("<b>"), "{markdown}");
 }
 

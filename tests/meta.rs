@@ -14,9 +14,12 @@ fn every_rule_has_a_fixture_with_markers_and_a_snapshot() {
     for id in catalog.ids() {
         let dir = common::root().join("testdata/rules").join(id);
         let marker = format!("# expect: {id}");
-        let has_marker = std::fs::read_dir(&dir).ok().into_iter().flatten().flatten().any(|entry| {
-            std::fs::read_to_string(entry.path()).is_ok_and(|text| text.contains(&marker))
-        });
+        let has_marker = std::fs::read_dir(&dir)
+            .ok()
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| std::fs::read_to_string(entry.path()).is_ok_and(|text| text.contains(&marker)));
         if !has_marker {
             missing.push(format!("{}: no fixture with `{marker}`", dir.display()));
         }
@@ -113,7 +116,16 @@ fn every_engine_rule_has_its_own_source_file() {
 #[test]
 fn dogfood_ssot_is_clean_on_its_own_repository() {
     let root = common::root();
-    let run = common::ssot(&["check", root.to_str().unwrap(), "--exclude", "testdata/**", "--exclude", "target/**", "--format", "json"]);
+    let run = common::ssot(&[
+        "check",
+        root.to_str().unwrap(),
+        "--exclude",
+        "testdata/**",
+        "--exclude",
+        "target/**",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.json()["diagnostics"], serde_json::json!([]));
 }

@@ -95,7 +95,8 @@ fn fixtures_flag_exactly_the_marked_lines_then_match_snapshots() {
         }
         for (key, count) in &actual {
             if !expected.contains_key(key) {
-                failures.push(format!("{rule}: {}:{}: unexpected {count} × {} (near-miss flagged?)", key.0, key.1, key.2));
+                failures
+                    .push(format!("{rule}: {}:{}: unexpected {count} × {} (near-miss flagged?)", key.0, key.1, key.2));
             }
         }
     }

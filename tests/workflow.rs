@@ -39,7 +39,11 @@ fn baseline_round_trip_shift_lines_add_one_fix_one() {
     assert!(!text.contains("\"line\": 2,"), "entries hold no line numbers");
 
     // Shift every line: the check stays green.
-    std::fs::write(root.join("app/a.py"), "\"\"\"Docstring.\"\"\"\n\nimport os\n\nA = os.environ['A']\nB   =  os.environ['B']\n").unwrap();
+    std::fs::write(
+        root.join("app/a.py"),
+        "\"\"\"Docstring.\"\"\"\n\nimport os\n\nA = os.environ['A']\nB   =  os.environ['B']\n",
+    )
+    .unwrap();
     let run = ssot(&["check", root_str, "--baseline", baseline.to_str().unwrap(), "--format", "json"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(findings(&run).iter().all(|f| f.3), "every finding is baselined");
@@ -98,7 +102,11 @@ fn diff_mode_reports_only_changed_lines_but_project_rules_see_everything() {
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "base"]);
     // A changed line with a finding, an untouched old finding, and a duplicate class whose twin is old.
-    std::fs::write(root.join("svc/other.py"), "import os\nB = os.getenv('B')\n\n\nclass LegacySessionManager:\n    pass\n").unwrap();
+    std::fs::write(
+        root.join("svc/other.py"),
+        "import os\nB = os.getenv('B')\n\n\nclass LegacySessionManager:\n    pass\n",
+    )
+    .unwrap();
     std::fs::write(root.join("svc/new.py"), "from . import old\n").unwrap();
     let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -167,6 +175,7 @@ fn the_result_cache_changes_no_finding_and_sees_every_edit() {
     assert_eq!(json["summary"]["suppressed"], 1);
 
     // A different configuration does not reuse results made under another.
-    let warm_selected = common::ssot_with_cache(&["check", root_str, "--format", "json", "--select", "relative-import"]);
+    let warm_selected =
+        common::ssot_with_cache(&["check", root_str, "--format", "json", "--select", "relative-import"]);
     assert_eq!(warm_selected.json()["summary"]["findings"], 1);
 }

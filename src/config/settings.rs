@@ -96,9 +96,7 @@ pub(crate) fn compile_globs(
             }
         }
     }
-    let set = builder
-        .build()
-        .map_err(|err| on_error(0, format!("invalid globs: {err}")))?;
+    let set = builder.build().map_err(|err| on_error(0, format!("invalid globs: {err}")))?;
     Ok(Globs { set, base: base.to_path_buf(), patterns: patterns.to_vec() })
 }
 
@@ -198,8 +196,8 @@ fn read_config(path: &Path) -> Result<ConfigFile, UserError> {
 fn load_explicit(path: &Path) -> Result<(ConfigFile, Options), UserError> {
     let file = read_config(path)?;
     if path.file_name().is_some_and(|name| name == "pyproject.toml") {
-        let project: PyProject = toml::from_str(&file.source)
-            .map_err(|err| UserError::from_toml(&file.path, &file.source, &err))?;
+        let project: PyProject =
+            toml::from_str(&file.source).map_err(|err| UserError::from_toml(&file.path, &file.source, &err))?;
         let options = project.tool.and_then(|tool| tool.ssot).unwrap_or_default();
         return Ok((file, options));
     }
@@ -213,8 +211,7 @@ fn parse_options(file: &ConfigFile) -> Result<Options, UserError> {
 
 fn canonical(cwd: &Path, path: &Path) -> Result<PathBuf, UserError> {
     let joined = cwd.join(path);
-    std::fs::canonicalize(&joined)
-        .map_err(|err| UserError::new(format!("{}: {err}", path.display())))
+    std::fs::canonicalize(&joined).map_err(|err| UserError::new(format!("{}: {err}", path.display())))
 }
 
 impl Settings {
@@ -248,9 +245,7 @@ impl Settings {
         let scan = options.scan.unwrap_or_default();
         let rules = options.rules.unwrap_or_default();
         let config_globs = |list: Option<Vec<Spanned<String>>>, default: &[&str]| {
-            let list = list.unwrap_or_else(|| {
-                default.iter().map(|s| Spanned::new(0..0, (*s).to_string())).collect()
-            });
+            let list = list.unwrap_or_else(|| default.iter().map(|s| Spanned::new(0..0, (*s).to_string())).collect());
             let patterns: Vec<String> = list.iter().map(|s| s.get_ref().clone()).collect();
             let spans: Vec<usize> = list.iter().map(|s| s.span().start).collect();
             let config = config.clone();

@@ -86,9 +86,7 @@ fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) ->
         ("attribute", Some("object")) => return Ctx::Load,
         ("attribute", Some("attribute")) => return Ctx::NotName,
         ("keyword_argument", Some("name")) => return Ctx::NotName,
-        ("assignment" | "augmented_assignment" | "for_statement" | "for_in_clause", Some("left")) => {
-            return Ctx::Store
-        }
+        ("assignment" | "augmented_assignment" | "for_statement" | "for_in_clause", Some("left")) => return Ctx::Store,
         ("named_expression", Some("name")) => return Ctx::Store,
         ("as_pattern" | "except_clause", Some("alias")) => return Ctx::Store,
         ("as_pattern_target", _) => return Ctx::Store,
@@ -107,9 +105,7 @@ fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) ->
     match parent_ctx {
         Ctx::Param => match (parent.k(), field) {
             ("default_parameter" | "typed_default_parameter", Some("name")) => Ctx::Param,
-            ("default_parameter" | "typed_default_parameter" | "typed_parameter", Some("value" | "type")) => {
-                Ctx::Load
-            }
+            ("default_parameter" | "typed_default_parameter" | "typed_parameter", Some("value" | "type")) => Ctx::Load,
             _ => Ctx::Param,
         },
         Ctx::Store | Ctx::Del => {
@@ -133,7 +129,12 @@ fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) ->
 /// trees cannot overflow the stack). Import statements are visited but not entered: use
 /// [`import_bindings`]. `visit` returns `false` to skip a node's children.
 pub(crate) fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(&Node<'t>, Ctx) -> bool) {
-    walk_with(root, Ctx::Load, |parent, ctx, field, child, index| name_ctx(parent, *ctx, field, child, index), |node, ctx| visit(node, *ctx));
+    walk_with(
+        root,
+        Ctx::Load,
+        |parent, ctx, field, child, index| name_ctx(parent, *ctx, field, child, index),
+        |node, ctx| visit(node, *ctx),
+    );
 }
 
 /// The [`Ctx`] of the `index`-th child `child` (with `field`) of `parent`, which is in `ctx`.
@@ -255,7 +256,14 @@ pub(crate) fn import_bindings<'s>(node: &Node<'s>, source: &'s str) -> Vec<Impor
             }),
             (None, None) => {
                 let Some(first) = path_node.named_child(0) else { continue };
-                out.push(ImportBinding { bound: text(first), module: path, name: None, aliased: false, level, node: first });
+                out.push(ImportBinding {
+                    bound: text(first),
+                    module: path,
+                    name: None,
+                    aliased: false,
+                    level,
+                    node: first,
+                });
             }
             (Some(module), alias) => {
                 let Some(first) = path_node.named_child(0) else { continue };

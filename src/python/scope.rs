@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::{FastKind, import_bindings, name_ctx, walk_with, Ctx, Role};
+use super::{import_bindings, name_ctx, walk_with, Ctx, FastKind, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -37,7 +37,14 @@ struct Scope {
 
 impl Scope {
     fn new(kind: Kind, parent: Option<usize>) -> Self {
-        Self { kind, parent, bindings: HashMap::new(), deletions: HashMap::new(), globals: Vec::new(), nonlocals: Vec::new() }
+        Self {
+            kind,
+            parent,
+            bindings: HashMap::new(),
+            deletions: HashMap::new(),
+            globals: Vec::new(),
+            nonlocals: Vec::new(),
+        }
     }
 }
 
@@ -84,7 +91,8 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
     let mut future_annotations = false;
     let text = |node: &Node| source.get(node.byte_range()).unwrap_or_default();
 
-    let root_state = State { ctx: Ctx::Load, scope: 0, bind: 0, own: None, annotation: false, walrus: false, outer: None };
+    let root_state =
+        State { ctx: Ctx::Load, scope: 0, bind: 0, own: None, annotation: false, walrus: false, outer: None };
     walk_with(
         root,
         root_state,
@@ -126,7 +134,10 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                 ("function_definition", Some("return_type")) => state.annotation = true,
                 ("typed_parameter" | "typed_default_parameter" | "assignment", Some("type")) => state.annotation = true,
                 ("named_expression", Some("name")) => state.walrus = true,
-                ("list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression", _) => {
+                (
+                    "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression",
+                    _,
+                ) => {
                     let own = parent_state.own.unwrap_or(parent_state.scope);
                     if child.k() == "for_in_clause" && is_first_clause(parent, child) {
                         state.outer = Some(parent_state.scope);
@@ -167,7 +178,11 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                             walrus: state.walrus,
                         }),
                         Some(Role::Del) if state.scope == 0 => {
-                            scopes.borrow_mut()[0].deletions.entry(name.to_string()).or_default().push(node.start_byte());
+                            scopes.borrow_mut()[0]
+                                .deletions
+                                .entry(name.to_string())
+                                .or_default()
+                                .push(node.start_byte());
                         }
                         Some(Role::Del) => {}
                         None => {}
@@ -388,7 +403,8 @@ mod tests {
 
     #[test]
     fn every_binding_form_counts() {
-        let src = "for Mock in []: pass\nwith open() as MagicMock: pass\ntry:\n    pass\nexcept E as patch:\n    pass\n\
+        let src =
+            "for Mock in []: pass\nwith open() as MagicMock: pass\ntry:\n    pass\nexcept E as patch:\n    pass\n\
                    if (call := 1): pass\nMock, MagicMock, patch, call\n";
         assert_eq!(undefined(src), names(&[]));
     }
@@ -406,7 +422,8 @@ mod tests {
 
     #[test]
     fn future_annotations_are_deferred() {
-        let src = "from __future__ import annotations\ndef f(x: Mock) -> MagicMock: pass\nfrom unittest.mock import Mock\n";
+        let src =
+            "from __future__ import annotations\ndef f(x: Mock) -> MagicMock: pass\nfrom unittest.mock import Mock\n";
         assert_eq!(undefined(src), names(&[("MagicMock", 2)]));
         let eager = "def f(x: Mock): pass\nfrom unittest.mock import Mock\n";
         assert_eq!(undefined(eager), names(&[("Mock", 1)]));

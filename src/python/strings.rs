@@ -148,9 +148,7 @@ pub(crate) fn is_docstring(node: &Node) -> bool {
     let Some(body) = statement.parent() else { return false };
     let owner_ok = match body.k() {
         "module" => true,
-        "block" => body
-            .parent()
-            .is_some_and(|owner| matches!(owner.k(), "function_definition" | "class_definition")),
+        "block" => body.parent().is_some_and(|owner| matches!(owner.k(), "function_definition" | "class_definition")),
         _ => false,
     };
     if !owner_ok {

@@ -48,7 +48,12 @@ fn severity(severity: Severity) -> &'static str {
     }
 }
 
-pub(super) fn write(outcome: &Outcome, _summary: &Summary, _context: &Context, out: &mut dyn Write) -> std::io::Result<()> {
+pub(super) fn write(
+    outcome: &Outcome,
+    _summary: &Summary,
+    _context: &Context,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let issues: Vec<Issue> = outcome
         .diagnostics
         .iter()

@@ -2,7 +2,6 @@
 //! excerpt with a label), then skipped files, then a summary of files, findings per rule and
 //! scores. Colour comes from the writer (a terminal gets colour, anything else plain text).
 
-
 use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config};
@@ -27,9 +26,9 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
     let config = Config::default();
     let mut long_lines: std::collections::HashMap<(usize, usize), bool> = std::collections::HashMap::new();
     let mut too_long = |file: crate::diagnostic::FileId, line: usize, offset: usize| {
-        *long_lines.entry((file.0, line)).or_insert_with(|| {
-            line_too_long(outcome.file(file).source.as_deref().unwrap_or_default(), offset)
-        })
+        *long_lines
+            .entry((file.0, line))
+            .or_insert_with(|| line_too_long(outcome.file(file).source.as_deref().unwrap_or_default(), offset))
     };
     // Baselined findings are counted in the summary, not shown.
     for d in outcome.diagnostics.iter().filter(|d| !d.baselined) {
@@ -97,11 +96,7 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         summary.suppressed
     )?;
     if summary.baselined > 0 || summary.stale > 0 {
-        writeln!(
-            out,
-            "  baseline: {} known findings not shown, {} stale entries",
-            summary.baselined, summary.stale
-        )?;
+        writeln!(out, "  baseline: {} known findings not shown, {} stale entries", summary.baselined, summary.stale)?;
     }
     let width = summary.by_rule.keys().map(String::len).max().unwrap_or(0);
     for (rule, count) in &summary.by_rule {

@@ -60,7 +60,12 @@ fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
-pub(super) fn write(outcome: &Outcome, summary: &Summary, context: &Context, out: &mut dyn Write) -> std::io::Result<()> {
+pub(super) fn write(
+    outcome: &Outcome,
+    summary: &Summary,
+    context: &Context,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     writeln!(out, "## ssot: single-source-of-truth report\n")?;
     let infos = summary.findings - summary.errors - summary.warnings;
     write!(

@@ -67,7 +67,13 @@ impl RuleMeta {
 }
 
 /// Writes the report in `format`.
-pub fn write(format: Format, outcome: &Outcome, summary: &Summary, context: &Context, out: &mut dyn WriteColor) -> std::io::Result<()> {
+pub fn write(
+    format: Format,
+    outcome: &Outcome,
+    summary: &Summary,
+    context: &Context,
+    out: &mut dyn WriteColor,
+) -> std::io::Result<()> {
     match format {
         Format::Human => human::write(outcome, summary, out),
         Format::Json => json::write(outcome, summary, out),

@@ -238,7 +238,12 @@ fn physical(path: &str, start: Position, end: Option<Position>) -> PhysicalLocat
     }
 }
 
-pub(super) fn write(outcome: &Outcome, _summary: &Summary, context: &Context, out: &mut dyn Write) -> std::io::Result<()> {
+pub(super) fn write(
+    outcome: &Outcome,
+    _summary: &Summary,
+    context: &Context,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let rule_index: BTreeMap<&str, usize> = context.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let rules = context
         .rules
@@ -283,10 +288,7 @@ pub(super) fn write(outcome: &Outcome, _summary: &Summary, context: &Context, ou
             level: "warning",
             message: OwnedText { text: format!("skipped: {}", s.reason) },
             locations: [Location {
-                physical_location: PhysicalLocation {
-                    artifact_location: artifact_location(&s.path),
-                    region: None,
-                },
+                physical_location: PhysicalLocation { artifact_location: artifact_location(&s.path), region: None },
             }],
         })
         .collect();

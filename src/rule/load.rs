@@ -97,7 +97,12 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
         return Err(at(spec.id.span().start, format!("rule id `{id}` must equal the file name `{stem}` (rename one)")));
     }
     if spec.language != "python" {
-        return Err(UserError::at(path, text, None, format!("language `{}` is not supported: use `python`", spec.language)));
+        return Err(UserError::at(
+            path,
+            text,
+            None,
+            format!("language `{}` is not supported: use `python`", spec.language),
+        ));
     }
     let placeholders = message::placeholders(spec.message.get_ref())
         .map_err(|(offset, message)| at(value_start(text, spec.message.span().start) + offset, message))?;
@@ -118,7 +123,10 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
                 ));
             };
             if SCANNER_ENGINES.contains(&engine.get_ref().as_str()) && engine.get_ref() != id {
-                return Err(at(engine.span().start, format!("engine `{}` belongs to the built-in rule of that name", engine.get_ref())));
+                return Err(at(
+                    engine.span().start,
+                    format!("engine `{}` belongs to the built-in rule of that name", engine.get_ref()),
+                ));
             }
             if let Some(report) = &spec.report {
                 return Err(at(report.span().start, "`report` is only for pattern rules (with `query`)".into()));
@@ -126,7 +134,11 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
             if let Some(name) = placeholders.iter().find(|name| !variables.contains(&name.as_str())) {
                 return Err(at(
                     spec.message.span().start,
-                    format!("the message uses `{{{name}}}` but engine `{}` provides only: {}", engine.get_ref(), variables.join(", ")),
+                    format!(
+                        "the message uses `{{{name}}}` but engine `{}` provides only: {}",
+                        engine.get_ref(),
+                        variables.join(", ")
+                    ),
                 ));
             }
         }
@@ -134,18 +146,28 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
             return Err(at(query.span().start, "a rule has either `query` or `engine`, not both".into()));
         }
         (None, None) => {
-            return Err(UserError::at(path, text, None, "a rule needs `query` (a pattern rule) or `engine` (a Rust engine)"));
+            return Err(UserError::at(
+                path,
+                text,
+                None,
+                "a rule needs `query` (a pattern rule) or `engine` (a Rust engine)",
+            ));
         }
     }
     if let Some(prefilter) = &spec.prefilter {
         if spec.query.is_none() {
-            return Err(at(prefilter.span().start, "`prefilter` is only for pattern rules (engines have their own)".into()));
+            return Err(at(
+                prefilter.span().start,
+                "`prefilter` is only for pattern rules (engines have their own)".into(),
+            ));
         }
         regex::Regex::new(prefilter.get_ref())
             .map_err(|err| at(prefilter.span().start, format!("invalid prefilter regex: {err}")))?;
     }
     for glob in spec.include.iter().chain(&spec.exclude) {
-        compile_globs(Path::new("/"), std::slice::from_ref(glob.get_ref()), &|_, message| at(glob.span().start, message))?;
+        compile_globs(Path::new("/"), std::slice::from_ref(glob.get_ref()), &|_, message| {
+            at(glob.span().start, message)
+        })?;
     }
     Ok(spec)
 }
@@ -202,21 +224,15 @@ impl std::fmt::Debug for RuleSet {
 impl RuleSet {
     /// Loads the catalog for `settings` (bundled rules and its rule directories).
     pub fn catalog(settings: &Settings) -> Result<Catalog, UserError> {
-        let dirs: Vec<_> = settings
-            .rule_dirs
-            .iter()
-            .map(|(dir, offset)| (dir.clone(), *offset, settings.config.as_ref()))
-            .collect();
+        let dirs: Vec<_> =
+            settings.rule_dirs.iter().map(|(dir, offset)| (dir.clone(), *offset, settings.config.as_ref())).collect();
         Catalog::load(&dirs)
     }
 
     /// Selects and configures the rules of `catalog` as `settings` say, and compiles them.
     pub fn new(catalog: &Catalog, settings: &Settings) -> Result<Self, UserError> {
         let unknown = |id: &str, offset: Option<usize>, what: &str| {
-            settings.config_error(
-                offset,
-                format!("{what}: unknown rule `{id}` (run `ssot rules` to list the rules)"),
-            )
+            settings.config_error(offset, format!("{what}: unknown rule `{id}` (run `ssot rules` to list the rules)"))
         };
         let selection = &settings.selection;
         let select_label = if selection.select_from_config { "rules.select" } else { "--select" };

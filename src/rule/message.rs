@@ -61,9 +61,8 @@ mod tests {
 
     #[test]
     fn renders_placeholders_and_escapes() {
-        let out = render("import `{module}` {{literally}}", |name| {
-            (name == "module").then_some(Cow::Borrowed("..a.b"))
-        });
+        let out =
+            render("import `{module}` {{literally}}", |name| (name == "module").then_some(Cow::Borrowed("..a.b")));
         assert_eq!(out, "import `..a.b` {literally}");
     }
 

@@ -9,8 +9,8 @@ mod spec;
 
 pub use load::{parse_rule_file, Catalog, RuleSet};
 pub(crate) use message::render as render_message;
-pub(crate) use query::PatternMatch;
 pub(crate) use query::python as python_language;
+pub(crate) use query::PatternMatch;
 pub use spec::{DocsSpec, OptionSpec, RuleSpec};
 
 use std::collections::BTreeMap;

@@ -39,9 +39,10 @@ pub(crate) fn validate(source: &str, report: &str, placeholders: &[String]) -> R
             .first()
             .map(|predicate| predicate.operator.to_string())
             .or_else(|| {
-                query.property_predicates(pattern).first().map(|(_, positive)| {
-                    if *positive { "is?" } else { "is-not?" }.to_string()
-                })
+                query
+                    .property_predicates(pattern)
+                    .first()
+                    .map(|(_, positive)| if *positive { "is?" } else { "is-not?" }.to_string())
             })
             .or_else(|| (!query.property_settings(pattern).is_empty()).then(|| "set!".to_string()));
         if let Some(operator) = unsupported {
@@ -137,7 +138,14 @@ impl PatternMatcher {
     }
 
     /// Runs the combined query over `tree`; `enabled[rule]` says which rules apply to this file.
-    pub(crate) fn run(&self, tree: &Tree, source: &str, enabled: &[bool], cursor: &mut QueryCursor, out: &mut Vec<PatternMatch>) {
+    pub(crate) fn run(
+        &self,
+        tree: &Tree,
+        source: &str,
+        enabled: &[bool],
+        cursor: &mut QueryCursor,
+        out: &mut Vec<PatternMatch>,
+    ) {
         let names = self.query.capture_names();
         let mut matches = cursor.matches(&self.query, tree.root_node(), source.as_bytes());
         while let Some(m) = matches.next() {

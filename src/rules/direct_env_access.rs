@@ -58,10 +58,14 @@ impl Engine for DirectEnvAccess {
                             os_bound = true;
                         }
                         match binding.name {
-                            None if binding.module == "os" || (!binding.aliased && binding.module.starts_with("os.")) => {
+                            None if binding.module == "os"
+                                || (!binding.aliased && binding.module.starts_with("os.")) =>
+                            {
                                 os_aliases.insert(binding.bound);
                             }
-                            Some(name) if binding.level == 0 && binding.module == "os" && ENV_ATTRIBUTES.contains(&name) => {
+                            Some(name)
+                                if binding.level == 0 && binding.module == "os" && ENV_ATTRIBUTES.contains(&name) =>
+                            {
                                 from_os.insert(binding.bound);
                             }
                             _ => {}
@@ -89,7 +93,8 @@ impl Engine for DirectEnvAccess {
         if !os_bound {
             os_aliases.insert("os");
         }
-        let render = |name: &str| render_message(&self.message, |var| (var == "name").then(|| Cow::Owned(name.to_string())));
+        let render =
+            |name: &str| render_message(&self.message, |var| (var == "name").then(|| Cow::Owned(name.to_string())));
         for (object, range, expression) in attributes {
             if os_aliases.contains(object) {
                 let shown: String = expression.split_whitespace().collect();
@@ -98,7 +103,8 @@ impl Engine for DirectEnvAccess {
         }
         if !from_os.is_empty() {
             walk(file.tree.root_node(), |node, ctx| {
-                if node.k() == "identifier" && ctx.identifier_role() == Some(Role::Load) && from_os.contains(text(node)) {
+                if node.k() == "identifier" && ctx.identifier_role() == Some(Role::Load) && from_os.contains(text(node))
+                {
                     out.push(EngineFinding { range: node.byte_range(), message: render(text(node)) });
                 }
                 true

@@ -23,7 +23,17 @@ pub(crate) const VARIABLES: &[&str] = &["name", "concept", "count", "others"];
 
 /// Bases that make a class an interface, not an implementation.
 const INTERFACE_BASES: [&str; 11] = [
-    "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "Protocol", "ABC", "TypedDict", "NamedTuple", "Exception", "BaseException",
+    "Enum",
+    "IntEnum",
+    "StrEnum",
+    "Flag",
+    "IntFlag",
+    "Protocol",
+    "ABC",
+    "TypedDict",
+    "NamedTuple",
+    "Exception",
+    "BaseException",
 ];
 
 const TEST_DOUBLES: [&str; 4] = ["Mock", "Fake", "Stub", "Dummy"];
@@ -136,7 +146,8 @@ impl Engine for DuplicateManagerClass {
         // A `class Name` whose concept takes part.
         let mut rest = source;
         while let Some(at) = rest.find("class") {
-            let before_ok = at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric() && rest.as_bytes()[at - 1] != b'_';
+            let before_ok =
+                at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric() && rest.as_bytes()[at - 1] != b'_';
             rest = &rest[at + 5..];
             let trimmed = rest.trim_start_matches([' ', '\t', '\\', '\n', '\r']);
             if !before_ok || trimmed.len() == rest.len() {
@@ -219,8 +230,11 @@ impl Engine for DuplicateManagerClass {
                     .map(|(_, e)| e)
                     .take(RELATED_LIMIT)
                     .collect();
-                let named: Vec<String> =
-                    others.iter().take(3).map(|(f, c)| format!("`{}` ({}:{})", c.name, paths[f.0], c.site.start.line)).collect();
+                let named: Vec<String> = others
+                    .iter()
+                    .take(3)
+                    .map(|(f, c)| format!("`{}` ({}:{})", c.name, paths[f.0], c.site.start.line))
+                    .collect();
                 let others_text = match remaining.len() - 1 {
                     total if total > 3 => format!("{} and {} more", named.join(", "), total - 3),
                     _ => named.join(", "),
@@ -235,7 +249,12 @@ impl Engine for DuplicateManagerClass {
                 });
                 let related = others
                     .iter()
-                    .map(|(f, c)| Related { file: *f, range: c.site.range.clone(), start: c.site.start, message: format!("`{}` defined here", c.name) })
+                    .map(|(f, c)| Related {
+                        file: *f,
+                        range: c.site.range.clone(),
+                        start: c.site.start,
+                        message: format!("`{}` defined here", c.name),
+                    })
                     .collect();
                 out.push(ProjectFinding { file: *file, site: class.site.clone(), message, related });
             }

@@ -33,7 +33,12 @@ struct Constant {
 impl DuplicateStringConstant {
     pub(crate) fn new(rule: &Rule) -> Self {
         let min_length = rule.options.get("min-length").and_then(|v| v.as_integer()).unwrap_or(3).max(0) as usize;
-        Self { id: rule.id.clone(), message: rule.message.clone(), min_length, ignore_names: rule.string_list("ignore-names") }
+        Self {
+            id: rule.id.clone(),
+            message: rule.message.clone(),
+            min_length,
+            ignore_names: rule.string_list("ignore-names"),
+        }
     }
 }
 
@@ -141,7 +146,12 @@ impl Engine for DuplicateStringConstant {
                 });
                 let related = others
                     .iter()
-                    .map(|(f, c)| Related { file: *f, range: c.site.range.clone(), start: c.site.start, message: format!("`{name}` also defined here") })
+                    .map(|(f, c)| Related {
+                        file: *f,
+                        range: c.site.range.clone(),
+                        start: c.site.start,
+                        message: format!("`{name}` also defined here"),
+                    })
                     .collect();
                 out.push(ProjectFinding { file: *file, site: constant.site.clone(), message, related });
             }
@@ -165,7 +175,8 @@ impl DuplicateStringConstant {
         };
         let mut value_node = value_node;
         // `NAME = ("value")` is the same constant.
-        while let Some(inner) = value_node.filter(|n| n.k() == "parenthesized_expression" && n.named_child_count() == 1) {
+        while let Some(inner) = value_node.filter(|n| n.k() == "parenthesized_expression" && n.named_child_count() == 1)
+        {
             value_node = inner.named_child(0);
         }
         let Some(value_node) = value_node.filter(|n| matches!(n.k(), "string" | "concatenated_string")) else { return };
@@ -176,7 +187,11 @@ impl DuplicateStringConstant {
         for target in targets.into_iter().filter(|t| t.k() == "identifier") {
             let name = file.text(&target);
             if is_upper_case(name) && !self.ignore_names.iter().any(|n| n == name) {
-                out.push(Constant { name: name.to_string(), value: value.clone(), site: file.site(&self.id, target.byte_range()) });
+                out.push(Constant {
+                    name: name.to_string(),
+                    value: value.clone(),
+                    site: file.site(&self.id, target.byte_range()),
+                });
             }
         }
     }

@@ -29,7 +29,8 @@ impl Engine for MissingMockImport {
     fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
         for (name, range) in file.unresolved_mock_names() {
             if name != "MagicNone" {
-                let message = render_message(&self.message, |var| (var == "name").then_some(Cow::Borrowed(name.as_str())));
+                let message =
+                    render_message(&self.message, |var| (var == "name").then_some(Cow::Borrowed(name.as_str())));
                 out.push(EngineFinding { range: range.clone(), message });
             }
         }

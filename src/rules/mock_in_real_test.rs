@@ -61,7 +61,10 @@ impl Engine for MockInRealTest {
                         is_mock_module(&module).then_some(module)
                     });
                     if let Some(module) = hit {
-                        out.push(EngineFinding { range: node.byte_range(), message: render(&format!("an import of `{module}`")) });
+                        out.push(EngineFinding {
+                            range: node.byte_range(),
+                            message: render(&format!("an import of `{module}`")),
+                        });
                     }
                 }
                 "identifier" if ctx == Ctx::Param && file.text(node) == "mocker" => {

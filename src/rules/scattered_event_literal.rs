@@ -42,7 +42,8 @@ impl Engine for ScatteredEventLiteral {
 
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         // A literal holding an event name holds its text, unless written with escapes.
-        self.events.iter().any(|event| source.contains(event.as_str())) || (!self.events.is_empty() && source.contains('\\'))
+        self.events.iter().any(|event| source.contains(event.as_str()))
+            || (!self.events.is_empty() && source.contains('\\'))
     }
 
     fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use tree_sitter::QueryCursor;
 
-use super::parse::{first_error, ParseFailure, PythonParser};
 use super::cache::Cache;
+use super::parse::{first_error, ParseFailure, PythonParser};
 use super::source;
 use super::suppress::Suppressions;
 use crate::config::Settings;
@@ -188,7 +188,13 @@ impl<'r> Analyzer<'r> {
                 context.suppressions();
             }
             let suppressions = context.take_suppressions().filter(|s| !s.is_empty());
-            return FileReport::Scanned(ScannedReport { category, findings: Vec::new(), suppressed: 0, facts, suppressions });
+            return FileReport::Scanned(ScannedReport {
+                category,
+                findings: Vec::new(),
+                suppressed: 0,
+                facts,
+                suppressions,
+            });
         }
 
         let lines = context.lines();

@@ -56,14 +56,17 @@ fn hash_of(value: impl Hash) -> u64 {
 /// directory (one folder per root).
 fn directory(root: &Path) -> Option<PathBuf> {
     let usable = |dir: &Path| -> bool {
-        std::fs::create_dir_all(dir).is_ok() && {
-            let tag = dir.join("CACHEDIR.TAG");
-            tag.exists()
-                || std::fs::write(&tag, "Signature: 8a477f597d28d172789f06886806bc55\n# ssot's result cache\n").is_ok()
-        } && {
-            let ignore = dir.join(".gitignore");
-            ignore.exists() || std::fs::write(&ignore, "*\n").is_ok()
-        }
+        std::fs::create_dir_all(dir).is_ok()
+            && {
+                let tag = dir.join("CACHEDIR.TAG");
+                tag.exists()
+                    || std::fs::write(&tag, "Signature: 8a477f597d28d172789f06886806bc55\n# ssot's result cache\n")
+                        .is_ok()
+            }
+            && {
+                let ignore = dir.join(".gitignore");
+                ignore.exists() || std::fs::write(&ignore, "*\n").is_ok()
+            }
     };
     let local = root.join(".ssot_cache");
     if usable(&local) {
@@ -78,10 +81,8 @@ fn directory(root: &Path) -> Option<PathBuf> {
 
 /// Everything besides the file itself that decides a report.
 fn settings_key(settings: &Settings, rules: &RuleSet) -> u64 {
-    let exe = std::env::current_exe()
-        .ok()
-        .and_then(|exe| std::fs::metadata(exe).ok())
-        .map(|m| (m.len(), m.modified().ok()));
+    let exe =
+        std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()).map(|m| (m.len(), m.modified().ok()));
     hash_of((
         env!("CARGO_PKG_VERSION"),
         format!("{exe:?}"),

@@ -114,19 +114,8 @@ struct Lexer<'a, F> {
 }
 
 fn scan(bytes: &[u8], emit: impl FnMut(Comment)) {
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let mut lexer = Lexer {
-        bytes,
-        pos: bom,
-        line_start: bom,
-        line_clean: true,
-        stack: Vec::new(),
-        emit,
-    };
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let mut lexer = Lexer { bytes, pos: bom, line_start: bom, line_clean: true, stack: Vec::new(), emit };
     lexer.run();
 }
 
@@ -160,11 +149,7 @@ impl<F: FnMut(Comment)> Lexer<'_, F> {
 
     /// Consumes the line break at `self.pos` (`\r\n` counts as one) and starts a new line.
     fn newline(&mut self, clean: bool) {
-        let len = if self.bytes[self.pos] == b'\r' && self.byte_at(self.pos + 1) == Some(b'\n') {
-            2
-        } else {
-            1
-        };
+        let len = if self.bytes[self.pos] == b'\r' && self.byte_at(self.pos + 1) == Some(b'\n') { 2 } else { 1 };
         self.pos += len;
         self.line_start = self.pos;
         self.line_clean = clean;
@@ -245,25 +230,16 @@ impl<F: FnMut(Comment)> Lexer<'_, F> {
         while end < len && !is_newline(self.bytes[end]) {
             end += 1;
         }
-        let own_line = !in_field
-            && self.line_clean
-            && self.bytes[self.line_start..start]
-                .iter()
-                .all(|&b| is_blank(b));
+        let own_line = !in_field && self.line_clean && self.bytes[self.line_start..start].iter().all(|&b| is_blank(b));
         self.pos = end;
-        (self.emit)(Comment {
-            start,
-            end,
-            own_line,
-        });
+        (self.emit)(Comment { start, end, own_line });
     }
 
     /// A string opening with the quote at `self.pos`. Plain strings are consumed whole; an
     /// f-string pushes its frame and returns true (the mode changed).
     fn string(&mut self, quote: u8) -> bool {
         let (fstring, raw) = self.prefix();
-        let triple =
-            self.byte_at(self.pos + 1) == Some(quote) && self.byte_at(self.pos + 2) == Some(quote);
+        let triple = self.byte_at(self.pos + 1) == Some(quote) && self.byte_at(self.pos + 2) == Some(quote);
         self.pos += if triple { 3 } else { 1 };
         if fstring {
             self.stack.push(Frame::FString { quote, triple, raw });
@@ -291,9 +267,7 @@ impl<F: FnMut(Comment)> Lexer<'_, F> {
                     self.pos += 1;
                     return false;
                 }
-                _ if self.byte_at(self.pos + 1) == Some(quote)
-                    && self.byte_at(self.pos + 2) == Some(quote) =>
-                {
+                _ if self.byte_at(self.pos + 1) == Some(quote) && self.byte_at(self.pos + 2) == Some(quote) => {
                     self.pos += 3;
                     return false;
                 }
@@ -424,10 +398,7 @@ mod tests {
 
     /// The comments' texts with their `own_line` flags.
     fn texts(source: &str) -> Vec<(&str, bool)> {
-        comments(source)
-            .iter()
-            .map(|c| (&source[c.start..c.end], c.own_line))
-            .collect()
+        comments(source).iter().map(|c| (&source[c.start..c.end], c.own_line)).collect()
     }
 
     #[test]
@@ -435,26 +406,10 @@ mod tests {
         assert_eq!(
             comments("# a\nx = 1  # b\r\n  # c\ry # d"),
             vec![
-                Comment {
-                    start: 0,
-                    end: 3,
-                    own_line: true
-                },
-                Comment {
-                    start: 11,
-                    end: 14,
-                    own_line: false
-                },
-                Comment {
-                    start: 18,
-                    end: 21,
-                    own_line: true
-                },
-                Comment {
-                    start: 24,
-                    end: 27,
-                    own_line: false
-                },
+                Comment { start: 0, end: 3, own_line: true },
+                Comment { start: 11, end: 14, own_line: false },
+                Comment { start: 18, end: 21, own_line: true },
+                Comment { start: 24, end: 27, own_line: false },
             ]
         );
         assert_eq!(texts("\t\x0c# tab\n"), vec![("# tab", true)]);
@@ -466,15 +421,9 @@ mod tests {
     #[test]
     fn lone_cr_ends_lines_and_strings() {
         // A lone `\r` ends the comment, and the unterminated string, like `\n` does.
-        assert_eq!(
-            texts("x = 1 # a\r# b\r"),
-            vec![("# a", false), ("# b", true)]
-        );
+        assert_eq!(texts("x = 1 # a\r# b\r"), vec![("# a", false), ("# b", true)]);
         assert_eq!(texts("s = 'ab\r# c"), vec![("# c", true)]);
-        assert_eq!(
-            texts("s = 'a\\\r\n# in string'\r\n# d"),
-            vec![("# d", true)]
-        );
+        assert_eq!(texts("s = 'a\\\r\n# in string'\r\n# d"), vec![("# d", true)]);
     }
 
     #[test]
@@ -484,26 +433,18 @@ mod tests {
         assert_eq!(texts("a = '\"#' + \"'#\" # c"), vec![("# c", false)]);
         assert_eq!(texts("a = '' # c"), vec![("# c", false)]);
         assert_eq!(texts("a = '''#\n'#'\n# x\n''' # c"), vec![("# c", false)]);
-        assert_eq!(
-            texts("a = \"\"\"#\n\"#\" \"\" \n# x\n\"\"\" # c"),
-            vec![("# c", false)]
-        );
+        assert_eq!(texts("a = \"\"\"#\n\"#\" \"\" \n# x\n\"\"\" # c"), vec![("# c", false)]);
         assert_eq!(texts("a = ''''#' # c"), vec![]); // `'''` then `'#' # c` inside, unclosed
         assert_eq!(texts("a = '''x''''#' # c"), vec![("# c", false)]);
     }
 
     #[test]
     fn string_prefixes_in_any_case() {
-        for prefix in [
-            "r", "R", "b", "B", "u", "U", "f", "F", "t", "T", "rb", "Rb", "bR", "BR", "fr", "Rf",
-            "tr", "rT", "RT",
-        ] {
+        for prefix in
+            ["r", "R", "b", "B", "u", "U", "f", "F", "t", "T", "rb", "Rb", "bR", "BR", "fr", "Rf", "tr", "rT", "RT"]
+        {
             let source = format!("x = {prefix}'#' # c\ny = {prefix}\"\"\"#\n#\"\"\" # d");
-            assert_eq!(
-                texts(&source),
-                vec![("# c", false), ("# d", false)],
-                "{prefix}"
-            );
+            assert_eq!(texts(&source), vec![("# c", false), ("# d", false)], "{prefix}");
         }
         // Not prefixes: the word is a name, the quote still opens a plain string.
         assert_eq!(texts("x = abr'#' # c"), vec![("# c", false)]);
@@ -528,19 +469,13 @@ mod tests {
 
     #[test]
     fn backslash_newline_continues_a_single_quoted_string() {
-        assert_eq!(
-            texts("a = 'x\\\n# in\\\r\n# still' # c\n# d"),
-            vec![("# c", false), ("# d", true)]
-        );
+        assert_eq!(texts("a = 'x\\\n# in\\\r\n# still' # c\n# d"), vec![("# c", false), ("# d", true)]);
         assert_eq!(texts("a = f'{x}\\\n# in' # c"), vec![("# c", false)]);
     }
 
     #[test]
     fn unterminated_single_quoted_string_ends_at_end_of_line() {
-        assert_eq!(
-            texts("a = 'abc # d\n# e\nb = \"x # f\r\n  # g"),
-            vec![("# e", true), ("# g", true)]
-        );
+        assert_eq!(texts("a = 'abc # d\n# e\nb = \"x # f\r\n  # g"), vec![("# e", true), ("# g", true)]);
         assert_eq!(texts("a = f'abc {x} # d\n# e"), vec![("# e", true)]);
         assert_eq!(texts("a = f'{x:abc # d\n# e"), vec![("# e", true)]);
     }
@@ -556,10 +491,7 @@ mod tests {
         assert_eq!(texts(r##"f"{x["key"]}" # c"##), vec![("# c", false)]);
         assert_eq!(texts(r##"f"{x["#"]}" # c"##), vec![("# c", false)]);
         assert_eq!(texts(r##"f"{f"{f"{1}"}"}" # c"##), vec![("# c", false)]);
-        assert_eq!(
-            texts(r##"f"{f"{f"{'#'}#"}#"}#" # c"##),
-            vec![("# c", false)]
-        );
+        assert_eq!(texts(r##"f"{f"{f"{'#'}#"}#"}#" # c"##), vec![("# c", false)]);
         assert_eq!(texts(r##"f'{", ".join(x)}' # c"##), vec![("# c", false)]);
         assert_eq!(texts(r##"f"{'\"'}" # c"##), vec![("# c", false)]);
     }
@@ -586,10 +518,7 @@ mod tests {
         // A `:` inside brackets of the field is not a spec: `'"'` is a nested string here.
         assert_eq!(texts(r##"f"{x[1:'"']}" # c"##), vec![("# c", false)]);
         assert_eq!(texts(r##"f"{(lambda: '"')()}" # c"##), vec![("# c", false)]);
-        assert_eq!(
-            texts(r##"f"{ {'a': '"'}['a'] }" # c"##),
-            vec![("# c", false)]
-        );
+        assert_eq!(texts(r##"f"{ {'a': '"'}['a'] }" # c"##), vec![("# c", false)]);
     }
 
     #[test]
@@ -617,10 +546,7 @@ mod tests {
             texts("f'''{x # a }'''\n  # b\n}''' # c"),
             vec![("# a }'''", false), ("# b", false), ("# c", false)]
         );
-        assert_eq!(
-            texts("f'abc{a # x }'\n+ 3}' # c"),
-            vec![("# x }'", false), ("# c", false)]
-        );
+        assert_eq!(texts("f'abc{a # x }'\n+ 3}' # c"), vec![("# x }'", false), ("# c", false)]);
         assert_eq!(
             texts("f\"{', '.join([\n    'a',  # x's\n    'b'  # y\n])}\" # c"),
             vec![("# x's", false), ("# y", false), ("# c", false)]
@@ -630,38 +556,23 @@ mod tests {
     #[test]
     fn comment_only_lines_in_brackets_are_own_line() {
         let source = "x = [\n    1,\n    # a\n    (2, # b\n  # c\n    ),\n]\n";
-        assert_eq!(
-            texts(source),
-            vec![("# a", true), ("# b", false), ("# c", true)]
-        );
+        assert_eq!(texts(source), vec![("# a", true), ("# b", false), ("# c", true)]);
         let blanked = blank_comment_lines(source);
-        assert_eq!(
-            blanked,
-            "x = [\n    1,\n       \n    (2, # b\n     \n    ),\n]\n"
-        );
+        assert_eq!(blanked, "x = [\n    1,\n       \n    (2, # b\n     \n    ),\n]\n");
     }
 
     #[test]
     fn lines_starting_in_strings_are_not_own_line() {
         let source = "a = '''\n'''# x\nb = f'''{\n1}''' # y\nc = f'''{\n# z\n}'''\n";
-        assert_eq!(
-            texts(source),
-            vec![("# x", false), ("# y", false), ("# z", false)]
-        );
+        assert_eq!(texts(source), vec![("# x", false), ("# y", false), ("# z", false)]);
         assert!(matches!(blank_comment_lines(source), Cow::Borrowed(_)));
     }
 
     #[test]
     fn backslash_continuation_is_not_own_line() {
         let source = "x = 1 + \\\n# c\n# d\ny = 2 + \\\r\n  # e\r\n";
-        assert_eq!(
-            texts(source),
-            vec![("# c", false), ("# d", true), ("# e", false)]
-        );
-        assert_eq!(
-            blank_comment_lines(source),
-            "x = 1 + \\\n# c\n   \ny = 2 + \\\r\n  # e\r\n"
-        );
+        assert_eq!(texts(source), vec![("# c", false), ("# d", true), ("# e", false)]);
+        assert_eq!(blank_comment_lines(source), "x = 1 + \\\n# c\n   \ny = 2 + \\\r\n  # e\r\n");
     }
 
     #[test]
@@ -674,14 +585,8 @@ mod tests {
         let source = "# é ünïcode\r\nx = 1  # keep\n\t# ß\ry = '#'\n  #";
         let blanked = blank_comment_lines(source);
         assert_eq!(blanked.len(), source.len());
-        assert_eq!(
-            blanked,
-            format!("{}\r\nx = 1  # keep\n\t    \ry = '#'\n   ", " ".repeat(14))
-        );
-        assert!(matches!(
-            blank_comment_lines("x = 1  # keep\n"),
-            Cow::Borrowed(_)
-        ));
+        assert_eq!(blanked, format!("{}\r\nx = 1  # keep\n\t    \ry = '#'\n   ", " ".repeat(14)));
+        assert!(matches!(blank_comment_lines("x = 1  # keep\n"), Cow::Borrowed(_)));
         assert!(matches!(blank_comment_lines(""), Cow::Borrowed(_)));
     }
 
@@ -713,9 +618,7 @@ mod tests {
         for (i, (&old, &new)) in bytes.iter().zip(blanked.as_bytes()).enumerate() {
             let expected = if blank[i] { b' ' } else { old };
             if new != expected {
-                return Err(format!(
-                    "blank_comment_lines: byte {i} is {new:#x}, expected {expected:#x}"
-                ));
+                return Err(format!("blank_comment_lines: byte {i} is {new:#x}, expected {expected:#x}"));
             }
         }
         // Blanking whole comments cannot change how the rest lexes.
@@ -729,9 +632,8 @@ mod tests {
     #[test]
     fn never_panics_on_junk() {
         const ALPHABET: &[&str] = &[
-            "'", "\"", "'''", "\"\"\"", "#", "\\", "\n", "\r", "\r\n", "{", "}", "{{", "}}", "(",
-            ")", "[", "]", ":", "!", "=", " ", "\t", "f", "r", "b", "rf", "t", "N", "x", "é",
-            "\u{feff}", "\0",
+            "'", "\"", "'''", "\"\"\"", "#", "\\", "\n", "\r", "\r\n", "{", "}", "{{", "}}", "(", ")", "[", "]", ":",
+            "!", "=", " ", "\t", "f", "r", "b", "rf", "t", "N", "x", "é", "\u{feff}", "\0",
         ];
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = move || {
@@ -752,8 +654,7 @@ mod tests {
             }
         }
         // Every prefix of a tricky snippet (truncation anywhere).
-        let snippet =
-            "x = f'{a[\"#\"]:{b}#}' rf\"\\{x}\\N{y}\" '''\n#\n''' # c\r\n(\n  # d\n) \\\n";
+        let snippet = "x = f'{a[\"#\"]:{b}#}' rf\"\\{x}\\N{y}\" '''\n#\n''' # c\r\n(\n  # d\n) \\\n";
         for end in (0..=snippet.len()).filter(|&end| snippet.is_char_boundary(end)) {
             check_invariants(&snippet[..end]).unwrap();
         }
@@ -850,19 +751,13 @@ for dirpath, dirnames, filenames in os.walk(root):
             (false, rest.strip_prefix("false")?)
         };
         let list = rest.strip_prefix(", \"starts\": [")?.strip_suffix("]}")?;
-        let starts = list
-            .split(", ")
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse().ok())
-            .collect::<Option<Vec<usize>>>()?;
+        let starts =
+            list.split(", ").filter(|s| !s.is_empty()).map(|s| s.parse().ok()).collect::<Option<Vec<usize>>>()?;
         Some((path, valid, starts))
     }
 
     fn python(args: &[&str]) -> Option<std::process::Output> {
-        std::process::Command::new("python3")
-            .args(args)
-            .output()
-            .ok()
+        std::process::Command::new("python3").args(args).output().ok()
     }
 
     /// Compares `comments()` with CPython's `tokenize` on every file of the standard library (or
@@ -880,21 +775,14 @@ for dirpath, dirnames, filenames in os.walk(root):
         let dir = match std::env::var("SSOT_LEXER_ORACLE_DIR") {
             Ok(dir) => dir,
             Err(_) => {
-                let out = python(&[
-                    "-c",
-                    "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
-                ])
-                .expect("python3 ran a moment ago");
+                let out = python(&["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"])
+                    .expect("python3 ran a moment ago");
                 assert!(out.status.success(), "python3 could not locate its stdlib");
                 String::from_utf8(out.stdout).unwrap().trim().to_owned()
             }
         };
         let out = python(&["-c", ORACLE, &dir]).expect("python3 ran a moment ago");
-        assert!(
-            out.status.success(),
-            "the tokenize oracle failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "the tokenize oracle failed: {}", String::from_utf8_lossy(&out.stderr));
         let stdout = String::from_utf8(out.stdout).expect("oracle output is ASCII JSON");
 
         let mut files = 0;
@@ -903,8 +791,7 @@ for dirpath, dirnames, filenames in os.walk(root):
         let mut mismatches = Vec::new();
         let mut invalid_mismatches = Vec::new();
         for line in stdout.lines() {
-            let (path, valid, expected) =
-                parse_record(line).unwrap_or_else(|| panic!("bad oracle line: {line}"));
+            let (path, valid, expected) = parse_record(line).unwrap_or_else(|| panic!("bad oracle line: {line}"));
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
@@ -917,8 +804,7 @@ for dirpath, dirnames, filenames in os.walk(root):
             if actual != expected {
                 let missing: Vec<_> = expected.iter().filter(|s| !actual.contains(s)).collect();
                 let extra: Vec<_> = actual.iter().filter(|s| !expected.contains(s)).collect();
-                let report =
-                    format!("{path}: tokenize only at {missing:?}, lexer only at {extra:?}");
+                let report = format!("{path}: tokenize only at {missing:?}, lexer only at {extra:?}");
                 if valid {
                     mismatches.push(report);
                 } else {
@@ -931,7 +817,9 @@ for dirpath, dirnames, filenames in os.walk(root):
             sources.push(source);
         }
         let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
-        eprintln!("compared {files} files of {dir} with {version} tokenize ({invalid_files} not valid Python for ast.parse)");
+        eprintln!(
+            "compared {files} files of {dir} with {version} tokenize ({invalid_files} not valid Python for ast.parse)"
+        );
         for report in &invalid_mismatches {
             eprintln!("note (file is not valid Python, so error recovery may differ): {report}");
         }
@@ -955,11 +843,6 @@ for dirpath, dirnames, filenames in os.walk(root):
             found / rounds,
         );
 
-        assert!(
-            mismatches.is_empty(),
-            "{} mismatches:\n{}",
-            mismatches.len(),
-            mismatches.join("\n")
-        );
+        assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
     }
 }

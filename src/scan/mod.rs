@@ -52,7 +52,12 @@ fn diagnostic(
 }
 
 /// Runs every project engine's pass over the facts its files gave, adding its findings.
-fn project_pass(rules: &RuleSet, facts: Vec<Vec<(FileId, Facts)>>, suppressions: &[Option<Suppressions>], outcome: &mut Outcome) {
+fn project_pass(
+    rules: &RuleSet,
+    facts: Vec<Vec<(FileId, Facts)>>,
+    suppressions: &[Option<Suppressions>],
+    outcome: &mut Outcome,
+) {
     let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
     let mut found = Vec::new();
     for ((rule_index, engine), engine_facts) in rules.engines.iter().zip(facts) {
@@ -72,7 +77,8 @@ fn project_pass(rules: &RuleSet, facts: Vec<Vec<(FileId, Facts)>>, suppressions:
             continue;
         }
         let site = finding.site;
-        let mut d = diagnostic(rules, rule, finding.file, site.range, site.start, site.end, finding.message, site.line_text);
+        let mut d =
+            diagnostic(rules, rule, finding.file, site.range, site.start, site.end, finding.message, site.line_text);
         d.related = finding.related;
         outcome.diagnostics.push(d);
     }
@@ -89,7 +95,8 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
         for directive in &file_suppressions.directives {
             let mut problems = Vec::new();
             if !directive.valid {
-                problems.push("this suppression has no reason and `rules.require-reason` is set: add `-- why`".to_string());
+                problems
+                    .push("this suppression has no reason and `rules.require-reason` is set: add `-- why`".to_string());
             } else {
                 for (id, used) in directive.ids.iter().zip(&directive.used) {
                     if !rules.known_ids.contains(id) {
@@ -110,7 +117,9 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
                     outcome.suppressed += 1;
                     continue;
                 }
-                let message = render_message(template, |var| (var == "detail").then_some(std::borrow::Cow::Borrowed(problem.as_str())));
+                let message = render_message(template, |var| {
+                    (var == "detail").then_some(std::borrow::Cow::Borrowed(problem.as_str()))
+                });
                 outcome.diagnostics.push(diagnostic(
                     rules,
                     rule,
