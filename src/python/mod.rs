@@ -15,6 +15,31 @@ fn kind_names() -> &'static [&'static str] {
     })
 }
 
+/// Whether a node of this kind can contain statements (and so class definitions): walks that
+/// look for classes or module-level statements need not enter anything else.
+pub(crate) fn holds_statements(kind: &str) -> bool {
+    matches!(
+        kind,
+        "module"
+            | "block"
+            | "decorated_definition"
+            | "class_definition"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "for_statement"
+            | "while_statement"
+            | "match_statement"
+            | "case_clause"
+            | "ERROR"
+    )
+}
+
 /// `Node::kind` in O(1).
 pub(crate) trait FastKind {
     fn k(&self) -> &'static str;

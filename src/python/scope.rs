@@ -84,6 +84,12 @@ struct Load {
 /// when the module has a star import.
 pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(String, Range<usize>)> {
     let wanted = |text: &str| names.contains(&text);
+    // Where any of the names occurs as text (a superset of its identifiers), sorted.
+    let mut occurrences: Vec<usize> = names
+        .iter()
+        .flat_map(|name| source.match_indices(name).map(|(offset, _)| offset).collect::<Vec<_>>())
+        .collect();
+    occurrences.sort_unstable();
     let scopes = RefCell::new(vec![Scope::new(Kind::Module, None)]);
     let mut bindings: Vec<Event> = Vec::new();
     let mut loads: Vec<Load> = Vec::new();
@@ -223,7 +229,11 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                 }
                 _ => {}
             }
-            true
+            // Only subtrees holding one of the names can load or bind it (star imports and
+            // `__future__` imports are import statements, visited before this test).
+            let (start, end) = (node.start_byte(), node.end_byte());
+            let first = occurrences.partition_point(|&offset| offset < start);
+            occurrences.get(first).is_some_and(|&offset| offset < end)
         },
     );
     if star_import {

@@ -180,7 +180,7 @@ impl Engine for DuplicateManagerClass {
                 }
                 true
             }
-            _ => true,
+            kind => crate::python::holds_statements(kind),
         });
         if classes.is_empty() {
             return None;

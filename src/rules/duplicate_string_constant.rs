@@ -86,7 +86,7 @@ impl Engine for DuplicateStringConstant {
                 bodies.extend(node.child_by_field_name("body"));
                 true
             }
-            _ => true,
+            kind => crate::python::holds_statements(kind),
         });
         bodies.sort_by_key(|body| body.start_byte());
         for body in bodies {

@@ -166,9 +166,21 @@ impl<'r> Analyzer<'r> {
             }
         }
         if let Some(patterns) = &self.rules.patterns {
-            let mut matches: Vec<PatternMatch> = Vec::new();
-            patterns.run(&tree, &source, &enabled, &mut self.cursor, &mut matches);
-            raw.extend(matches.into_iter().map(|m| (m.rule, m.range, m.message)));
+            // Only the pattern rules whose prefilter matched take part in the query pass.
+            let wanted: Vec<bool> = rules
+                .iter()
+                .zip(&enabled)
+                .map(|(rule, &on)| on && rule.prefilter.as_ref().is_none_or(|regex| regex.is_match(&source)))
+                .collect();
+            if rules
+                .iter()
+                .zip(&wanted)
+                .any(|(rule, &on)| on && matches!(rule.kind, crate::rule::RuleKind::Pattern { .. }))
+            {
+                let mut matches: Vec<PatternMatch> = Vec::new();
+                patterns.run(&tree, &source, &wanted, &mut self.cursor, &mut matches);
+                raw.extend(matches.into_iter().map(|m| (m.rule, m.range, m.message)));
+            }
         }
         let mut context = FileContext::new(path, &source, &tree, category, self.settings.require_reason);
         let mut found: Vec<EngineFinding> = Vec::new();
