@@ -1,4 +1,4 @@
-//! The command line: `ssot check`, `ssot rules`, `ssot explain`. Argument types (clap) and the
+//! The command line: `ssot check`, `ssot baseline`, `ssot rules`, `ssot explain`. Argument types (clap) and the
 //! glue that runs one command; everything else is in the pipeline modules.
 
 use std::io::Write;
@@ -201,9 +201,8 @@ fn check(
     // The score is the truth about the whole tree; diff mode only narrows what is reported.
     let whole = Summary::new(&outcome);
     if let Some(changed) = &changed {
-        let files = outcome.files.clone();
-        let root = settings.root.clone();
-        outcome.diagnostics.retain(|d| changed.touches(&root.join(&files[d.file.0].path), d.start.line, d.end.line));
+        let Outcome { files, diagnostics, .. } = &mut outcome;
+        diagnostics.retain(|d| changed.touches(&settings.root.join(&files[d.file.0].path), d.start.line, d.end.line));
     }
     let mut summary = Summary::new(&outcome);
     summary.overall = whole.overall;

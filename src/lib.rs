@@ -2,8 +2,9 @@
 //!
 //! The pipeline, one module per stage: [`cli`] (arguments) → [`config`] (options files →
 //! resolved [`config::Settings`]) → [`rule`] (rule files → compiled [`rule::RuleSet`]) → [`scan`]
-//! (discover files → analyze each in parallel → sort) → [`score`] → [`report`] (one printer per
-//! output format). [`run`] wires the stages together and is what the binary and the tests call.
+//! (discover files → analyze each distinct content in parallel → project pass → sort) →
+//! [`score`] → [`report`] (one printer per output format); [`baseline`] and [`diff`] narrow what
+//! `check` reports. [`run`] wires the stages together and is what the binary and the tests call.
 
 pub mod baseline;
 pub mod cli;

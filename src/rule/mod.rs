@@ -24,7 +24,8 @@ pub const PARSE_ERROR: &str = "parse-error";
 /// The rule id of the built-in rule reporting suppressions that silence nothing.
 pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
-/// Engines the scanner runs itself (they need the whole file's outcome, not a tree).
+/// Engines the scanner runs itself: `parse-error` reads the parse result's errors,
+/// `unused-suppression` needs every other rule's findings, project pass included.
 pub(crate) const SCANNER_ENGINES: [&str; 2] = [PARSE_ERROR, UNUSED_SUPPRESSION];
 
 /// Where a rule file came from.

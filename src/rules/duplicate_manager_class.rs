@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 
 use std::path::Path;
 
-use super::{Engine, Facts, FileContext, ProjectFinding, Site, RELATED_LIMIT};
+use super::{Engine, Facts, FileContext, ProjectFinding, Site};
 use crate::config::{Globs, Settings};
-use crate::diagnostic::{Category, FileId, Related};
+use crate::diagnostic::{Category, FileId};
 use crate::python::walk;
 use crate::rule::{render_message, Rule};
 use crate::UserError;
@@ -221,15 +221,7 @@ impl Engine for DuplicateManagerClass {
                 continue;
             }
             for (index, (file, class)) in remaining.iter().enumerate() {
-                // Only the first few others are named and related: a concept defined a thousand
-                // times must not make a million related entries.
-                let others: Vec<&&(FileId, ClassFact)> = remaining
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != index)
-                    .map(|(_, e)| e)
-                    .take(RELATED_LIMIT)
-                    .collect();
+                let others = super::others(&remaining, index);
                 let named: Vec<String> = others
                     .iter()
                     .take(3)
@@ -247,15 +239,8 @@ impl Engine for DuplicateManagerClass {
                     "others" => Some(Cow::Borrowed(others_text.as_str())),
                     _ => None,
                 });
-                let related = others
-                    .iter()
-                    .map(|(f, c)| Related {
-                        file: *f,
-                        range: c.site.range.clone(),
-                        start: c.site.start,
-                        message: format!("`{}` defined here", c.name),
-                    })
-                    .collect();
+                let related =
+                    others.iter().map(|(f, c)| c.site.related(*f, format!("`{}` defined here", c.name))).collect();
                 out.push(ProjectFinding { file: *file, site: class.site.clone(), message, related });
             }
         }

@@ -7,8 +7,8 @@ use crate::python::FastKind;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{list_places, Engine, Facts, FileContext, ProjectFinding, Site, RELATED_LIMIT};
-use crate::diagnostic::{Category, FileId, Related};
+use super::{list_places, Engine, Facts, FileContext, ProjectFinding, Site};
+use crate::diagnostic::{Category, FileId};
 use crate::python::strings::{literal, Literal};
 use crate::python::walk;
 use crate::rule::{render_message, Rule};
@@ -127,13 +127,7 @@ impl Engine for DuplicateStringConstant {
                 continue;
             }
             for (index, (file, constant)) in definitions.iter().enumerate() {
-                let others: Vec<&(FileId, Constant)> = definitions
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != index)
-                    .map(|(_, d)| d)
-                    .take(RELATED_LIMIT)
-                    .collect();
+                let others = super::others(&definitions, index);
                 let places: Vec<(&str, crate::diagnostic::Position)> =
                     others.iter().take(3).map(|(f, c)| (paths[f.0], c.site.start)).collect();
                 let total_others = definitions.len() - 1;
@@ -144,15 +138,8 @@ impl Engine for DuplicateStringConstant {
                     "others" => Some(Cow::Owned(list_places(&places, total_others))),
                     _ => None,
                 });
-                let related = others
-                    .iter()
-                    .map(|(f, c)| Related {
-                        file: *f,
-                        range: c.site.range.clone(),
-                        start: c.site.start,
-                        message: format!("`{name}` also defined here"),
-                    })
-                    .collect();
+                let related =
+                    others.iter().map(|(f, c)| c.site.related(*f, format!("`{name}` also defined here"))).collect();
                 out.push(ProjectFinding { file: *file, site: constant.site.clone(), message, related });
             }
         }

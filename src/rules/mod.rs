@@ -25,7 +25,8 @@ use crate::scan::suppress::Suppressions;
 use crate::text::LineIndex;
 use crate::UserError;
 
-/// Names of every engine, for error messages. `parse-error` is run by the scanner itself.
+/// Names of every engine, for error messages. `parse-error` and `unused-suppression` are run by
+/// the scanner itself.
 pub(crate) const NAMES: &[&str] = &[
     crate::rule::PARSE_ERROR,
     crate::rule::UNUSED_SUPPRESSION,
@@ -251,6 +252,19 @@ pub(crate) trait Engine: Send + Sync {
 /// At most this many other places are attached to one finding as `related` (the message gives
 /// the total).
 pub(crate) const RELATED_LIMIT: usize = 20;
+
+/// The members of `group` other than the one at `index`, at most [`RELATED_LIMIT`] of them: a
+/// concept defined a thousand times must not make a million related entries.
+pub(crate) fn others<T>(group: &[T], index: usize) -> Vec<&T> {
+    group.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, member)| member).take(RELATED_LIMIT).collect()
+}
+
+impl Site {
+    /// This site as a related place of another finding in `file`.
+    pub(crate) fn related(&self, file: FileId, message: String) -> Related {
+        Related { file, range: self.range.clone(), start: self.start, message }
+    }
+}
 
 /// Whether `name` occurs in `source` as a whole identifier that is not an attribute (`.name`):
 /// a cheap, conservative test that a name may be used.

@@ -28,6 +28,15 @@ pub(crate) struct FileFinding {
     pub line_text: String,
 }
 
+/// What of a file's path decides its report for a given content: its category, which rules
+/// apply, and each engine's path key. Files with identical content and signature share a report.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Signature {
+    pub category: Category,
+    pub enabled: Vec<bool>,
+    pub keys: Vec<u64>,
+}
+
 /// A file that was analysed.
 #[derive(Clone)]
 pub(crate) struct ScannedReport {
@@ -60,12 +69,13 @@ impl<'r> Analyzer<'r> {
         Self { rules, settings, parser: PythonParser::new(settings.parse_timeout), cursor: QueryCursor::new() }
     }
 
-    /// What of `path` decides the result for a given content: its category, which rules apply,
-    /// and each engine's path key. Files with identical content and signature share a report.
-    pub(crate) fn signature(&self, path: &Path) -> (crate::diagnostic::Category, Vec<bool>, Vec<u64>) {
-        let enabled = self.rules.rules.iter().map(|rule| rule.applies_to(path)).collect();
-        let keys = self.rules.engines.iter().map(|(_, engine)| engine.path_key(path)).collect();
-        (self.settings.category(path), enabled, keys)
+    /// What of `path` decides the result for a given content.
+    pub(crate) fn signature(&self, path: &Path) -> Signature {
+        Signature {
+            category: self.settings.category(path),
+            enabled: self.rules.rules.iter().map(|rule| rule.applies_to(path)).collect(),
+            keys: self.rules.engines.iter().map(|(_, engine)| engine.path_key(path)).collect(),
+        }
     }
 
     /// Analyzes the files at absolute `paths`, which hold identical content: once per distinct
@@ -84,7 +94,7 @@ impl<'r> Analyzer<'r> {
                 let report = match cached {
                     Some(report) => report,
                     None => {
-                        let report = self.analyze(path);
+                        let report = self.analyze(path, &signature);
                         if let (Some((_, cache)), Some(key)) = (cache, &key) {
                             cache.put(key, &report, self.rules);
                         }
@@ -97,22 +107,34 @@ impl<'r> Analyzer<'r> {
             .collect()
     }
 
-    /// Whether any enabled rule could match `source` (pattern rules by their prefilter, engines
-    /// by `may_match`), or the file has suppression comments to check.
-    fn needs_tree(&self, path: &Path, source: &str, enabled: &[bool]) -> bool {
-        if self.rules.parse_all || source.contains("ssot:") {
-            return true;
+    /// Per rule: enabled for this path and able to match `source`, judged from its text alone
+    /// (pattern rules by their prefilter, engines by `may_match`; scanner-run rules stay as
+    /// enabled). Computed once per file; it decides both the parse and which rules run.
+    fn active(&self, path: &Path, source: &str, enabled: &[bool]) -> Vec<bool> {
+        let mut active = enabled.to_vec();
+        for (rule, on) in self.rules.rules.iter().zip(active.iter_mut()) {
+            if let (true, Some(regex)) = (*on, &rule.prefilter) {
+                *on = regex.is_match(source);
+            }
         }
-        let pattern = self.rules.rules.iter().zip(enabled).any(|(rule, &on)| {
-            on && matches!(rule.kind, crate::rule::RuleKind::Pattern { .. })
-                && rule.prefilter.as_ref().is_none_or(|regex| regex.is_match(source))
-        });
-        pattern || self.rules.engines.iter().any(|(index, engine)| enabled[*index] && engine.may_match(path, source))
+        for (index, engine) in &self.rules.engines {
+            active[*index] = active[*index] && engine.may_match(path, source);
+        }
+        active
+    }
+
+    /// Whether the file must be parsed: some rule other than the scanner-run ones could match,
+    /// or it has suppression comments to check, or `parse-error` was selected by name.
+    fn needs_tree(&self, source: &str, active: &[bool]) -> bool {
+        let scanner_run = [self.rules.parse_error, self.rules.unused_suppression];
+        self.rules.parse_all
+            || source.contains("ssot:")
+            || active.iter().enumerate().any(|(index, &on)| on && !scanner_run.contains(&Some(index)))
     }
 
     /// Analyzes the file at absolute `path`; a panic inside becomes a skip reason.
-    pub(crate) fn analyze(&mut self, path: &Path) -> FileReport {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path)));
+    pub(crate) fn analyze(&mut self, path: &Path, signature: &Signature) -> FileReport {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path, signature)));
         outcome.unwrap_or_else(|panic| {
             self.parser = PythonParser::new(self.settings.parse_timeout);
             self.cursor = QueryCursor::new();
@@ -125,17 +147,17 @@ impl<'r> Analyzer<'r> {
         })
     }
 
-    fn analyze_inner(&mut self, path: &Path) -> FileReport {
+    fn analyze_inner(&mut self, path: &Path, signature: &Signature) -> FileReport {
         let source = match source::read(path, self.settings.max_file_size) {
             Ok(source) => source,
             Err(reason) => return FileReport::Skipped(reason),
         };
-        let category = self.settings.category(path);
+        let category = signature.category;
         let rules = &self.rules.rules;
-        let enabled: Vec<bool> = rules.iter().map(|rule| rule.applies_to(path)).collect();
+        let active = self.active(path, &source, &signature.enabled);
         // Cheap before expensive: parse only when some rule could match (or a suppression
         // comment needs checking).
-        if !self.needs_tree(path, &source, &enabled) {
+        if !self.needs_tree(&source, &active) {
             return FileReport::Scanned(ScannedReport {
                 category,
                 findings: Vec::new(),
@@ -157,7 +179,7 @@ impl<'r> Analyzer<'r> {
         };
 
         let mut raw: Vec<(usize, Range<usize>, String)> = Vec::new();
-        if let Some(index) = self.rules.parse_error.filter(|&index| enabled[index]) {
+        if let Some(index) = self.rules.parse_error.filter(|&index| active[index]) {
             if let Some((range, detail)) = first_error(&tree, &source) {
                 let message = render_message(&rules[index].message, |name| {
                     (name == "detail").then_some(Cow::Borrowed(detail.as_str()))
@@ -167,18 +189,13 @@ impl<'r> Analyzer<'r> {
         }
         if let Some(patterns) = &self.rules.patterns {
             // Only the pattern rules whose prefilter matched take part in the query pass.
-            let wanted: Vec<bool> = rules
-                .iter()
-                .zip(&enabled)
-                .map(|(rule, &on)| on && rule.prefilter.as_ref().is_none_or(|regex| regex.is_match(&source)))
-                .collect();
             if rules
                 .iter()
-                .zip(&wanted)
+                .zip(&active)
                 .any(|(rule, &on)| on && matches!(rule.kind, crate::rule::RuleKind::Pattern { .. }))
             {
                 let mut matches: Vec<PatternMatch> = Vec::new();
-                patterns.run(&tree, &source, &wanted, &mut self.cursor, &mut matches);
+                patterns.run(&tree, &source, &active, &mut self.cursor, &mut matches);
                 raw.extend(matches.into_iter().map(|m| (m.rule, m.range, m.message)));
             }
         }
@@ -186,7 +203,7 @@ impl<'r> Analyzer<'r> {
         let mut found: Vec<EngineFinding> = Vec::new();
         let mut facts = Vec::new();
         for (engine_index, (index, engine)) in self.rules.engines.iter().enumerate() {
-            if enabled[*index] && engine.may_match(path, &source) {
+            if active[*index] {
                 found.clear();
                 engine.check(&context, &mut found);
                 raw.extend(found.drain(..).map(|f| (*index, f.range, f.message)));

@@ -1,6 +1,7 @@
-//! The scan: discover files → analyze each in parallel (one [`analyze::Analyzer`] per worker) →
-//! collect in path order → project pass (project engines, then unused suppressions) → sort →
-//! fingerprints → [`Outcome`]. Per-file trouble (unreadable, binary, too large, parse budget
+//! The scan: discover files → group them by content hash → analyze each distinct content in
+//! parallel (one [`analyze::Analyzer`] per worker; the result cache first) → collect in path
+//! order → project pass (project engines, then unused suppressions) → sort → fingerprints →
+//! [`Outcome`]. Per-file trouble (unreadable, binary, too large, parse budget
 //! exceeded) becomes a skipped entry; nothing here aborts the run.
 
 mod analyze;
