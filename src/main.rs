@@ -7,7 +7,8 @@ fn main() -> std::process::ExitCode {
     let color =
         if std::io::stdout().is_terminal() { termcolor::ColorChoice::Auto } else { termcolor::ColorChoice::Never };
     let mut stdout = termcolor::BufferedStandardStream::stdout(color);
-    let mut stderr = std::io::stderr().lock();
+    // Not locked for the whole run: the progress bar draws to stderr from worker threads.
+    let mut stderr = std::io::stderr();
     let status = ssot::run(std::env::args_os(), &mut stdout, &mut stderr);
     std::process::ExitCode::from(status as u8)
 }

@@ -137,3 +137,44 @@ fn many_findings_on_one_huge_generated_line_stay_linear() {
     assert!(run.stdout.contains("the line is too long to show"));
     assert!(run.stdout.len() < 20_000 * 400, "the 400 KB line is not quoted 20,000 times");
 }
+
+#[test]
+fn progress_bar_on_a_terminal_does_not_deadlock() {
+    // The binary used to hold the stderr lock for its whole run while the progress bar (shown
+    // only when stderr is a terminal, from 2,000 files on) drew from worker threads: every
+    // large scan from a terminal hung. Run the real binary under a pseudo-terminal (`script`
+    // from util-linux); skipped only where `script` is missing.
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    if Command::new("script").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Distinct contents (each is analysed), long enough that the scan outlasts the bar's first
+    // redraw interval.
+    let body = "def f(a, b):\n    return [x for x in range(a) if x % b]\n".repeat(100);
+    for i in 0..2_100 {
+        std::fs::write(dir.path().join(format!("m{i}.py")), format!("import os\nX{i} = os.environ\n{body}")).unwrap();
+    }
+    let command = format!("{} check {} --no-cache --format json > /dev/null", env!("CARGO_BIN_EXE_ssot"), dir.path().display());
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("ssot under a terminal did not finish within 120 s (deadlock)");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(1), "2,100 findings of direct-env-access: exit 1");
+}
