@@ -63,6 +63,10 @@ pub struct ScanArgs {
     /// Do not read or write the result cache (`.ssot_cache/`).
     #[arg(long)]
     pub no_cache: bool,
+    /// Decide nothing from tokens alone: parse every file some rule could match and run every
+    /// rule on its syntax tree (slower; the reference the fast path is tested against).
+    #[arg(long)]
+    pub no_fast_path: bool,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +177,7 @@ fn run_scan(scan: ScanArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Resul
         no_ignore: scan.no_ignore,
         hidden: scan.hidden,
         no_cache: scan.no_cache,
+        no_fast_path: scan.no_fast_path,
     };
     let settings = Settings::resolve(cwd, &scan.paths, &overrides)?;
     let catalog = RuleSet::catalog(&settings)?;

@@ -20,6 +20,8 @@ pub mod rule;
 pub(crate) mod rules;
 pub mod scan;
 pub mod score;
+#[doc(hidden)]
+pub mod testing;
 pub(crate) mod text;
 
 use std::ffi::OsString;

@@ -261,6 +261,34 @@ fn user_pattern_rule_needs_no_rust() {
 }
 
 #[test]
+fn pattern_rule_prefilter_decides_which_files_the_query_sees() {
+    // The prefilter is a contract: a file it rejects is never given to the query, even one the
+    // query would match (here `b.py` spells the call without the text the prefilter wants).
+    let rule = format!(
+        "id = \"print-call\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\nprefilter = '\\bprint\\('\nquery = '''\n((call function: (identifier) @fn) @match\n (#eq? @fn \"print\"))\n'''\n{DOCS}"
+    );
+    let dir = project(&[
+        ("ssot.toml", "[rules]\nrule-dirs = [\"my-rules\"]\nselect = [\"print-call\", \"direct-env-access\"]\n"),
+        ("my-rules/print-call.toml", &rule),
+        ("a.py", "import os\nprint(os.environ)\n"),
+        ("b.py", "import os\nprint (os.environ)\n"),
+    ]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found: Vec<(String, String, u64)> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (d["path"].as_str().unwrap().into(), d["rule"].as_str().unwrap().into(), d["column"].as_u64().unwrap())
+        })
+        .collect();
+    let expected = [("a.py", "print-call", 1), ("a.py", "direct-env-access", 7), ("b.py", "direct-env-access", 8)];
+    assert_eq!(found, expected.map(|(p, r, c)| (p.to_string(), r.to_string(), c)));
+}
+
+#[test]
 fn bad_files_are_skipped_and_listed_never_lost() {
     let dir = project(&[
         ("ok.py", "from . import x\n"),

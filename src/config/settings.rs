@@ -140,6 +140,9 @@ pub struct Settings {
     pub require_reason: bool,
     /// Use the result cache (off with `--no-cache`).
     pub cache: bool,
+    /// Let engines decide a file from its tokens when they can, without parsing it (off with
+    /// `--no-fast-path`).
+    pub fast_path: bool,
 }
 
 /// What the command line contributes to [`Settings`].
@@ -152,6 +155,7 @@ pub struct Overrides {
     pub no_ignore: bool,
     pub hidden: bool,
     pub no_cache: bool,
+    pub no_fast_path: bool,
 }
 
 /// Finds the configuration that applies to `start`: the nearest `ssot.toml`, or `pyproject.toml`
@@ -303,6 +307,7 @@ impl Settings {
             glob_base,
             require_reason: rules.require_reason.unwrap_or(false),
             cache: !overrides.no_cache,
+            fast_path: !overrides.no_fast_path,
         })
     }
 

@@ -4,7 +4,9 @@
 //! names resolve to no binding. Engines build on this; it knows no rule.
 
 pub(crate) mod scope;
+pub(crate) mod statements;
 pub(crate) mod strings;
+pub(crate) mod tokens;
 
 /// Node kinds by id, so hot loops need not measure and validate C strings (`Node::kind`).
 fn kind_names() -> &'static [&'static str] {

@@ -44,7 +44,7 @@ pub(crate) fn literal(node: &Node, source: &str) -> Literal {
 }
 
 /// Decodes one string literal token (prefix, quotes, body).
-fn single(text: &str) -> Literal {
+pub(crate) fn single(text: &str) -> Literal {
     let quote_at = match text.find(['\'', '"']) {
         Some(i) => i,
         None => return Literal::Unknown,

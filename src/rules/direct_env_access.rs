@@ -7,8 +7,10 @@ use std::collections::HashSet;
 
 use std::path::Path;
 
-use super::{Engine, EngineFinding, FileContext};
+use super::{Engine, EngineFinding, Facts, FileContext, FileText};
 use crate::config::{Globs, Settings};
+use crate::python::statements::{certain_load, contains_word, import};
+use crate::python::tokens::Kind;
 use crate::python::{import_bindings, walk, Role};
 use crate::rule::{render_message, Rule};
 use crate::UserError;
@@ -30,6 +32,12 @@ impl DirectEnvAccess {
     }
 }
 
+impl DirectEnvAccess {
+    fn render(&self, name: &str) -> String {
+        render_message(&self.message, |var| (var == "name").then(|| Cow::Owned(name.to_string())))
+    }
+}
+
 impl Engine for DirectEnvAccess {
     fn path_key(&self, path: &std::path::Path) -> u64 {
         u64::from(self.allow.is_match(path))
@@ -37,6 +45,87 @@ impl Engine for DirectEnvAccess {
 
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         ["environ", "getenv", "putenv", "unsetenv"].iter().any(|word| source.contains(word))
+    }
+
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+        if self.allow.is_match(file.path) {
+            return Some(None);
+        }
+        let statements = file.statements()?;
+        let tokens = &file.tokens().tokens;
+        let source = file.source;
+        let text = |index: usize| &source[tokens[index].start as usize..tokens[index].end as usize];
+        let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
+        let mut in_import = vec![false; tokens.len()];
+        let mut os_aliases: HashSet<&str> = HashSet::new();
+        let mut os_bound = false;
+        let mut from_os: HashSet<&str> = HashSet::new();
+        for statement in statements.list.iter().filter(|s| !s.header) {
+            let first = statement.tokens.start;
+            if tokens[first].kind != Kind::Name || !matches!(text(first), "import" | "from") {
+                continue;
+            }
+            in_import[statement.tokens.clone()].iter_mut().for_each(|flag| *flag = true);
+            for binding in import(source, tokens, statement)?.bindings {
+                os_bound |= binding.bound == "os";
+                match binding.name {
+                    None if binding.module == "os" || (!binding.aliased && binding.module.starts_with("os.")) => {
+                        os_aliases.insert(binding.bound);
+                    }
+                    Some(name) if binding.level == 0 && binding.module == "os" && ENV_ATTRIBUTES.contains(&name) => {
+                        from_os.insert(binding.bound);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut attributes = Vec::new();
+        let mut loads = Vec::new();
+        for (index, token) in tokens.iter().enumerate() {
+            match token.kind {
+                // Code inside an f-string's fields is not tokenized.
+                Kind::FString if ENV_ATTRIBUTES.iter().chain(&from_os).any(|name| contains_word(text(index), name)) => {
+                    return None
+                }
+                Kind::Name if !(in_import[index] || index > 0 && is_op(index - 1, ".")) => {
+                    let name = text(index);
+                    if from_os.contains(name) {
+                        // Every load of a name bound by `from os import environ`.
+                        if !certain_load(source, tokens, statements, index) {
+                            return None;
+                        }
+                        loads.push(token.start as usize..token.end as usize);
+                    }
+                    if !is_op(index + 1, ".") {
+                        // `os` other than before a dot may be bound here (`os = …`, `def f(os)`).
+                        if name == "os" && !certain_load(source, tokens, statements, index) {
+                            return None;
+                        }
+                        continue;
+                    }
+                    let attribute = index + 2;
+                    if tokens.get(attribute).is_some_and(|t| t.kind == Kind::Name)
+                        && ENV_ATTRIBUTES.contains(&text(attribute))
+                    {
+                        attributes.push((text(index), token.start as usize..tokens[attribute].end as usize));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !os_bound {
+            os_aliases.insert("os");
+        }
+        for (object, range) in attributes {
+            if os_aliases.contains(object) {
+                let shown: String = source[range.clone()].split_whitespace().collect();
+                out.push(EngineFinding { message: self.render(&shown), range });
+            }
+        }
+        for range in loads {
+            out.push(EngineFinding { message: self.render(&source[range.clone()]), range });
+        }
+        Some(None)
     }
 
     fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
@@ -93,8 +182,7 @@ impl Engine for DirectEnvAccess {
         if !os_bound {
             os_aliases.insert("os");
         }
-        let render =
-            |name: &str| render_message(&self.message, |var| (var == "name").then(|| Cow::Owned(name.to_string())));
+        let render = |name: &str| self.render(name);
         for (object, range, expression) in attributes {
             if os_aliases.contains(object) {
                 let shown: String = expression.split_whitespace().collect();

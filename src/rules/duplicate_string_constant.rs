@@ -7,9 +7,11 @@ use crate::python::FastKind;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{list_places, Engine, Facts, FileContext, ProjectFinding, Site};
+use super::{list_places, Engine, EngineFinding, Facts, FileContext, FileText, ProjectFinding, Site};
 use crate::diagnostic::{Category, FileId};
+use crate::python::statements::Scope;
 use crate::python::strings::{literal, Literal};
+use crate::python::tokens::Kind;
 use crate::python::walk;
 use crate::rule::{render_message, Rule};
 
@@ -100,6 +102,99 @@ impl Engine for DuplicateStringConstant {
             }
         }
         (!constants.is_empty()).then(|| std::sync::Arc::new(constants) as Facts)
+    }
+
+    fn check_tokens(&self, file: &FileText, _out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+        if file.category != Category::Production {
+            return Some(None);
+        }
+        let statements = file.statements()?;
+        let tokens = &file.tokens().tokens;
+        let source = file.source;
+        let text = |index: usize| &source[tokens[index].start as usize..tokens[index].end as usize];
+        let is_op = |index: usize, op: &str| tokens[index].kind == Kind::Op && text(index) == op;
+        // (body start, constant): the tree reads the module body, then each class body in order.
+        let mut found: Vec<(usize, Constant)> = Vec::new();
+        for statement in &statements.list {
+            let counted = match statement.scope {
+                Scope::Module => true,
+                Scope::Class => !statement.in_function,
+                Scope::Function => false,
+            };
+            if statement.header || !statement.direct || !counted {
+                continue;
+            }
+            // Split at `=` outside brackets: targets, then the value.
+            let mut parts = Vec::new();
+            let mut depth = 0usize;
+            let mut start = statement.tokens.start;
+            for index in statement.tokens.clone() {
+                if tokens[index].kind != Kind::Op {
+                    continue;
+                }
+                match text(index) {
+                    "(" | "[" | "{" => depth += 1,
+                    ")" | "]" | "}" => depth = depth.saturating_sub(1),
+                    "=" if depth == 0 => {
+                        parts.push(start..index);
+                        start = index + 1;
+                    }
+                    _ => {}
+                }
+            }
+            if parts.is_empty() {
+                continue;
+            }
+            let mut value = start..statement.tokens.end;
+            // `NAME = ("value")` is the same constant.
+            while value.len() >= 2 && is_op(value.start, "(") && is_op(value.end - 1, ")") && {
+                let mut depth = 0usize;
+                value.clone().take(value.len() - 1).all(|index| {
+                    match text(index) {
+                        "(" | "[" | "{" if tokens[index].kind == Kind::Op => depth += 1,
+                        ")" | "]" | "}" if tokens[index].kind == Kind::Op => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    depth > 0
+                })
+            } {
+                value = value.start + 1..value.end - 1;
+            }
+            if value.is_empty()
+                || !value.clone().all(|index| matches!(tokens[index].kind, Kind::String | Kind::FString))
+            {
+                continue;
+            }
+            let mut decoded = String::new();
+            let mut plain = true;
+            for index in value {
+                match crate::python::strings::single(text(index)) {
+                    Literal::Str(part) => decoded.push_str(&part),
+                    _ => plain = false,
+                }
+            }
+            if !plain || decoded.chars().count() < self.min_length {
+                continue;
+            }
+            for (position, part) in parts.iter().enumerate() {
+                // Only the first target may carry an annotation (`NAME: T = …`).
+                let annotation = (position == 0).then(|| part.clone().find(|&i| is_op(i, ":"))).flatten();
+                let target = annotation.map_or(part.clone(), |colon| part.start..colon);
+                if target.len() != 1 || tokens[target.start].kind != Kind::Name {
+                    continue;
+                }
+                let name = text(target.start);
+                if is_upper_case(name) && !self.ignore_names.iter().any(|n| n == name) {
+                    let range = tokens[target.start].start as usize..tokens[target.start].end as usize;
+                    let constant =
+                        Constant { name: name.to_string(), value: decoded.clone(), site: file.site(&self.id, range) };
+                    found.push((statement.body, constant));
+                }
+            }
+        }
+        found.sort_by_key(|(body, _)| *body);
+        let constants: Vec<Constant> = found.into_iter().map(|(_, constant)| constant).collect();
+        Some((!constants.is_empty()).then(|| std::sync::Arc::new(constants) as Facts))
     }
 
     fn save_facts(&self, facts: &Facts) -> Option<serde_json::Value> {

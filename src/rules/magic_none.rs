@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Engine, EngineFinding, FileContext};
+use super::{Engine, EngineFinding, Facts, FileContext, FileText};
 use crate::rule::Rule;
 
 pub(crate) const NAME: &str = "magic-none";
@@ -22,6 +22,15 @@ impl MagicNone {
 impl Engine for MagicNone {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         super::contains_name(source, "MagicNone")
+    }
+
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+        for (name, range) in file.unresolved_mock_names_by_tokens()? {
+            if name == "MagicNone" {
+                out.push(EngineFinding { range: range.clone(), message: self.message.clone() });
+            }
+        }
+        Some(None)
     }
 
     fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {

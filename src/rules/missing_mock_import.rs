@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use std::path::Path;
 
-use super::{Engine, EngineFinding, FileContext, MOCK_NAMES};
+use super::{Engine, EngineFinding, Facts, FileContext, FileText, MOCK_NAMES};
 use crate::rule::{render_message, Rule};
 
 pub(crate) const NAME: &str = "missing-mock-import";
@@ -24,6 +24,17 @@ impl MissingMockImport {
 impl Engine for MissingMockImport {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         MOCK_NAMES.iter().any(|name| *name != "MagicNone" && super::contains_name(source, name))
+    }
+
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+        for (name, range) in file.unresolved_mock_names_by_tokens()? {
+            if name != "MagicNone" {
+                let message =
+                    render_message(&self.message, |var| (var == "name").then_some(Cow::Borrowed(name.as_str())));
+                out.push(EngineFinding { range: range.clone(), message });
+            }
+        }
+        Some(None)
     }
 
     fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {

@@ -10,6 +10,7 @@ mod duplicate_string_constant;
 mod magic_none;
 mod missing_mock_import;
 mod mock_in_real_test;
+mod relative_import;
 mod scattered_event_literal;
 
 use std::any::Any;
@@ -36,6 +37,7 @@ pub(crate) const NAMES: &[&str] = &[
     magic_none::NAME,
     missing_mock_import::NAME,
     mock_in_real_test::NAME,
+    relative_import::NAME,
     scattered_event_literal::NAME,
 ];
 
@@ -49,6 +51,7 @@ pub(crate) fn variables(name: &str) -> Option<&'static [&'static str]> {
         magic_none::NAME => magic_none::VARIABLES,
         missing_mock_import::NAME => missing_mock_import::VARIABLES,
         mock_in_real_test::NAME => mock_in_real_test::VARIABLES,
+        relative_import::NAME => relative_import::VARIABLES,
         scattered_event_literal::NAME => scattered_event_literal::VARIABLES,
         _ => return None,
     })
@@ -63,6 +66,7 @@ pub(crate) fn build(name: &str, rule: &Rule, settings: &Settings) -> Result<Box<
         magic_none::NAME => Box::new(magic_none::MagicNone::new(rule)),
         missing_mock_import::NAME => Box::new(missing_mock_import::MissingMockImport::new(rule)),
         mock_in_real_test::NAME => Box::new(mock_in_real_test::MockInRealTest::new(rule, settings)?),
+        relative_import::NAME => Box::new(relative_import::RelativeImport::new(rule)),
         scattered_event_literal::NAME => Box::new(scattered_event_literal::ScatteredEventLiteral::new(rule, settings)?),
         _ => return Err(UserError::new(format!("rule `{}`: engine `{name}` cannot be built", rule.id))),
     })
@@ -101,20 +105,40 @@ pub(crate) const MOCK_NAMES: &[&str] = &[
     "MagicNone",
 ];
 
-/// One parsed file, as engines see it. Line positions, suppressions and name resolution are
-/// computed on first use and shared by every engine.
-pub(crate) struct FileContext<'a> {
+/// One file as engines see it before (or without) parsing: its text, category, and what is
+/// derived from the text alone (line positions, suppressions, tokens, statements), each computed
+/// on first use and shared by every engine.
+pub(crate) struct FileText<'a> {
     /// Absolute path.
     pub path: &'a Path,
     /// The file's text (comment-only lines are not blanked here).
     pub source: &'a str,
-    pub tree: &'a tree_sitter::Tree,
     pub category: Category,
     /// `rules.require-reason`: suppressions without a reason silence nothing.
     pub require_reason: bool,
     lines: OnceCell<LineIndex>,
     suppressions: OnceCell<Suppressions>,
+    tokens: OnceCell<crate::python::tokens::Tokens>,
+    statements: OnceCell<crate::python::statements::Statements>,
+    mock_uses: OnceCell<Option<NameUses>>,
+}
+
+/// Loads of names, each with its byte range.
+pub(crate) type NameUses = Vec<(String, Range<usize>)>;
+
+/// One parsed file, as engines see it: its text (through `Deref`) and its syntax tree.
+pub(crate) struct FileContext<'a> {
+    pub base: FileText<'a>,
+    pub tree: &'a tree_sitter::Tree,
     unresolved_mock_names: OnceCell<Vec<(String, Range<usize>)>>,
+}
+
+impl<'a> std::ops::Deref for FileContext<'a> {
+    type Target = FileText<'a>;
+
+    fn deref(&self) -> &FileText<'a> {
+        &self.base
+    }
 }
 
 /// Where a project fact sits: range, positions, and whether its own finding is suppressed.
@@ -128,23 +152,18 @@ pub(crate) struct Site {
     pub line_text: String,
 }
 
-impl<'a> FileContext<'a> {
-    pub(crate) fn new(
-        path: &'a Path,
-        source: &'a str,
-        tree: &'a tree_sitter::Tree,
-        category: Category,
-        require_reason: bool,
-    ) -> Self {
+impl<'a> FileText<'a> {
+    pub(crate) fn new(path: &'a Path, source: &'a str, category: Category, require_reason: bool) -> Self {
         Self {
             path,
             source,
-            tree,
             category,
             require_reason,
             lines: OnceCell::new(),
             suppressions: OnceCell::new(),
-            unresolved_mock_names: OnceCell::new(),
+            tokens: OnceCell::new(),
+            statements: OnceCell::new(),
+            mock_uses: OnceCell::new(),
         }
     }
 
@@ -179,6 +198,40 @@ impl<'a> FileContext<'a> {
         Site { range, start, end, suppressed, line_text }
     }
 
+    /// The file's tokens.
+    pub(crate) fn tokens(&self) -> &crate::python::tokens::Tokens {
+        self.tokens.get_or_init(|| crate::python::tokens::tokenize(self.source))
+    }
+
+    /// The file's simple statements and where each stands, or `None` when the tokens are not
+    /// clean enough to say (the file must then be parsed).
+    pub(crate) fn statements(&self) -> Option<&crate::python::statements::Statements> {
+        let tokens = self.tokens();
+        if !tokens.ok {
+            return None;
+        }
+        let statements =
+            self.statements.get_or_init(|| crate::python::statements::Statements::new(self.source, &tokens.tokens));
+        statements.ok.then_some(statements)
+    }
+
+    /// Loads of [`MOCK_NAMES`] that resolve to no binding, decided from tokens alone, or `None`
+    /// when the tokens cannot decide.
+    pub(crate) fn unresolved_mock_names_by_tokens(&self) -> Option<&[(String, Range<usize>)]> {
+        self.mock_uses
+            .get_or_init(|| {
+                let statements = self.statements()?;
+                crate::python::statements::unresolved(self.source, &self.tokens().tokens, statements, MOCK_NAMES)
+            })
+            .as_deref()
+    }
+}
+
+impl<'a> FileContext<'a> {
+    pub(crate) fn new(base: FileText<'a>, tree: &'a tree_sitter::Tree) -> Self {
+        Self { base, tree, unresolved_mock_names: OnceCell::new() }
+    }
+
     /// Loads of [`MOCK_NAMES`] that resolve to no binding.
     pub(crate) fn unresolved_mock_names(&self) -> &[(String, Range<usize>)] {
         self.unresolved_mock_names
@@ -186,7 +239,7 @@ impl<'a> FileContext<'a> {
     }
 
     pub(crate) fn text(&self, node: &tree_sitter::Node) -> &'a str {
-        self.source.get(node.byte_range()).unwrap_or_default()
+        self.base.source.get(node.byte_range()).unwrap_or_default()
     }
 }
 
@@ -226,6 +279,14 @@ pub(crate) trait Engine: Send + Sync {
 
     /// Appends the findings in `file` to `out`.
     fn check(&self, _file: &FileContext, _out: &mut Vec<EngineFinding>) {}
+
+    /// The fast path: this engine's findings (appended to `out`) and facts for `file` decided
+    /// from its tokens alone, without a syntax tree; `None` when the tokens cannot decide (then
+    /// nothing may have been appended, the file is parsed and `check`/`collect` run). When it
+    /// answers, the answer must be what `check` and `collect` would give on the tree.
+    fn check_tokens(&self, _file: &FileText, _out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+        None
+    }
 
     /// The facts of one file for the project pass, if it has any.
     fn collect(&self, _file: &FileContext) -> Option<Facts> {

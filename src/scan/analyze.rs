@@ -14,7 +14,7 @@ use super::suppress::Suppressions;
 use crate::config::Settings;
 use crate::diagnostic::{Category, Position};
 use crate::rule::{render_message, PatternMatch, RuleSet};
-use crate::rules::{EngineFinding, Facts, FileContext};
+use crate::rules::{EngineFinding, Facts, FileContext, FileText};
 
 /// One finding in one file, after suppression.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -166,6 +166,10 @@ impl<'r> Analyzer<'r> {
                 suppressions: None,
             });
         }
+        let base = FileText::new(path, &source, category, self.settings.require_reason);
+        if let Some((raw, facts)) = self.fast_path(&base, &source, &active) {
+            return report(base, raw, facts, rules);
+        }
         let tree = match self.parser.parse(&source) {
             Ok(tree) => tree,
             Err(ParseFailure::Timeout(elapsed)) => {
@@ -189,17 +193,13 @@ impl<'r> Analyzer<'r> {
         }
         if let Some(patterns) = &self.rules.patterns {
             // Only the pattern rules whose prefilter matched take part in the query pass.
-            if rules
-                .iter()
-                .zip(&active)
-                .any(|(rule, &on)| on && matches!(rule.kind, crate::rule::RuleKind::Pattern { .. }))
-            {
+            if self.pattern_rule_active(&active) {
                 let mut matches: Vec<PatternMatch> = Vec::new();
                 patterns.run(&tree, &source, &active, &mut self.cursor, &mut matches);
                 raw.extend(matches.into_iter().map(|m| (m.rule, m.range, m.message)));
             }
         }
-        let mut context = FileContext::new(path, &source, &tree, category, self.settings.require_reason);
+        let context = FileContext::new(base, &tree);
         let mut found: Vec<EngineFinding> = Vec::new();
         let mut facts = Vec::new();
         for (engine_index, (index, engine)) in self.rules.engines.iter().enumerate() {
@@ -212,46 +212,96 @@ impl<'r> Analyzer<'r> {
                 }
             }
         }
-        if raw.is_empty() {
-            if source.contains("ssot:") {
-                context.suppressions();
-            }
-            let suppressions = context.take_suppressions().filter(|s| !s.is_empty());
-            return FileReport::Scanned(ScannedReport {
-                category,
-                findings: Vec::new(),
-                suppressed: 0,
-                facts,
-                suppressions,
-            });
-        }
-
-        let lines = context.lines();
-        let suppressions = context.suppressions();
-        let mut findings = Vec::with_capacity(raw.len());
-        let mut suppressed = 0;
-        raw.sort_by_key(|a| (a.1.start, a.0, a.1.end));
-        raw.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        for (rule, range, message) in raw {
-            let range_start = range.start;
-            let (line, column) = lines.position(context.source, range.start);
-            if suppressions.suppresses(&rules[rule].id, line) {
-                suppressed += 1;
-                continue;
-            }
-            let (end_line, end_column) = lines.position(context.source, range.end);
-            findings.push(FileFinding {
-                rule,
-                range,
-                start: Position { line, column },
-                end: Position { line: end_line, column: end_column },
-                message,
-                line_text: crate::fingerprint::normalized_line(context.source, range_start),
-            });
-        }
-        let suppressions = context.take_suppressions().filter(|s| !s.is_empty());
-        drop(context);
-        drop(tree);
-        FileReport::Scanned(ScannedReport { category, findings, suppressed, facts, suppressions })
+        report(context.base, raw, facts, rules)
     }
+
+    fn pattern_rule_active(&self, active: &[bool]) -> bool {
+        self.rules
+            .rules
+            .iter()
+            .zip(active)
+            .any(|(rule, &on)| on && matches!(rule.kind, crate::rule::RuleKind::Pattern { .. }))
+    }
+
+    /// The fast path: every active rule decided from the file's tokens, without parsing it;
+    /// `None` when some rule cannot be (a pattern rule, an engine whose tokens do not decide,
+    /// suppression comments, `parse-error` selected by name, or `--no-fast-path`).
+    #[allow(clippy::type_complexity)]
+    fn fast_path(
+        &self,
+        base: &FileText,
+        source: &str,
+        active: &[bool],
+    ) -> Option<(Vec<(usize, Range<usize>, String)>, Vec<(usize, Facts)>)> {
+        // A suppression comment may name `parse-error`, which only a parse can honour.
+        if !self.settings.fast_path
+            || self.rules.parse_all
+            || source.contains("ssot:")
+            || self.pattern_rule_active(active)
+        {
+            return None;
+        }
+        let mut raw = Vec::new();
+        let mut facts = Vec::new();
+        let mut found: Vec<EngineFinding> = Vec::new();
+        for (engine_index, (index, engine)) in self.rules.engines.iter().enumerate() {
+            if active[*index] {
+                found.clear();
+                let file_facts = engine.check_tokens(base, &mut found)?;
+                raw.extend(found.drain(..).map(|f| (*index, f.range, f.message)));
+                facts.extend(file_facts.map(|f| (engine_index, f)));
+            }
+        }
+        Some((raw, facts))
+    }
+}
+
+/// The report of a scanned file from its raw findings (rule, range, message) and facts: sorted,
+/// deduplicated, positioned, and filtered by the file's suppression comments.
+fn report(
+    mut base: FileText,
+    mut raw: Vec<(usize, Range<usize>, String)>,
+    facts: Vec<(usize, Facts)>,
+    rules: &[crate::rule::Rule],
+) -> FileReport {
+    let category = base.category;
+    if raw.is_empty() {
+        if base.source.contains("ssot:") {
+            base.suppressions();
+        }
+        let suppressions = base.take_suppressions().filter(|s| !s.is_empty());
+        return FileReport::Scanned(ScannedReport {
+            category,
+            findings: Vec::new(),
+            suppressed: 0,
+            facts,
+            suppressions,
+        });
+    }
+    let source = base.source;
+    let lines = base.lines();
+    let suppressions = base.suppressions();
+    let mut findings = Vec::with_capacity(raw.len());
+    let mut suppressed = 0;
+    raw.sort_by_key(|a| (a.1.start, a.0, a.1.end));
+    raw.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    for (rule, range, message) in raw {
+        let range_start = range.start;
+        let (line, column) = lines.position(source, range.start);
+        if suppressions.suppresses(&rules[rule].id, line) {
+            suppressed += 1;
+            continue;
+        }
+        let (end_line, end_column) = lines.position(source, range.end);
+        findings.push(FileFinding {
+            rule,
+            range,
+            start: Position { line, column },
+            end: Position { line: end_line, column: end_column },
+            message,
+            line_text: crate::fingerprint::normalized_line(source, range_start),
+        });
+    }
+    let suppressions = base.take_suppressions().filter(|s| !s.is_empty());
+    FileReport::Scanned(ScannedReport { category, findings, suppressed, facts, suppressions })
 }

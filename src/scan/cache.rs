@@ -91,6 +91,7 @@ fn settings_key(settings: &Settings, rules: &RuleSet) -> u64 {
         settings.require_reason,
         settings.max_file_size,
         settings.parse_timeout,
+        settings.fast_path,
     ))
 }
 

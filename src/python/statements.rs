@@ -1,0 +1,580 @@
+//! What a file's tokens say about its statements, without a syntax tree: every simple statement
+//! and compound-statement header, with the scope it stands in (module, class body, function
+//! body) and whether it stands directly in that body. Import statements are read exactly from
+//! their tokens, and [`unresolved`] answers the mock-name question of [`super::scope`] for the
+//! common files where the tokens suffice.
+//!
+//! This is the engines' fast path (see `docs/architecture.md`): it must never give an answer the
+//! syntax tree would not. Whenever the token stream has a shape it does not fully understand (an
+//! indented block after something that is not a header, a compound keyword in a one-line body, a
+//! hard keyword it did not place), [`Statements::ok`] is false and callers parse the file.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::tokens::{Kind, Token};
+
+/// The innermost class or function body a statement is in (or the module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Module,
+    Class,
+    Function,
+}
+
+/// One simple statement, or one compound statement's header.
+#[derive(Debug, Clone)]
+pub(crate) struct Statement {
+    /// Indices into the token list: the statement's tokens, without the `;` or NEWLINE that
+    /// ends it; for a header, up to (not including) its colon.
+    pub tokens: Range<usize>,
+    pub scope: Scope,
+    /// Some enclosing body is a function's.
+    pub in_function: bool,
+    /// Directly in the body of `scope`, not inside an `if`, `for`, `try`, `with`, `match`, ….
+    pub direct: bool,
+    /// A compound statement's header (`class A(B)`, `if x`, `def f()`).
+    pub header: bool,
+    /// Byte offset where the body holding this statement starts (0 for the module body): the
+    /// syntax tree's order of bodies.
+    pub body: usize,
+}
+
+/// The statements of a file, in source order.
+pub(crate) struct Statements {
+    pub list: Vec<Statement>,
+    /// The tokens had a shape the statement reader understands; when false, `list` is
+    /// incomplete and must not be used.
+    pub ok: bool,
+}
+
+/// Where the statements of one body stand.
+#[derive(Debug, Clone, Copy)]
+struct Context {
+    scope: Scope,
+    in_function: bool,
+    direct: bool,
+    /// The body of a `match` statement: each line is a `case` clause.
+    match_body: bool,
+    body: usize,
+}
+
+const COMPOUND: &[&str] =
+    &["if", "elif", "else", "while", "for", "try", "except", "finally", "with", "class", "def", "async"];
+
+struct Reader<'a> {
+    source: &'a str,
+    tokens: &'a [Token],
+    list: Vec<Statement>,
+    ok: bool,
+}
+
+impl<'a> Reader<'a> {
+    fn text(&self, index: usize) -> &'a str {
+        let token = self.tokens[index];
+        self.source.get(token.start as usize..token.end as usize).unwrap_or_default()
+    }
+
+    fn is_op(&self, index: usize, op: &str) -> bool {
+        self.tokens[index].kind == Kind::Op && self.text(index) == op
+    }
+
+    fn is_name(&self, index: usize, name: &str) -> bool {
+        self.tokens[index].kind == Kind::Name && self.text(index) == name
+    }
+
+    /// The header colon of the compound statement in `range`: the first `:` outside brackets
+    /// that no `lambda` claims.
+    fn header_colon(&self, range: Range<usize>) -> Option<usize> {
+        let mut depth = 0usize;
+        let mut lambdas = 0usize;
+        for index in range {
+            if self.tokens[index].kind == Kind::Name && depth == 0 && self.text(index) == "lambda" {
+                lambdas += 1;
+            }
+            if self.tokens[index].kind != Kind::Op {
+                continue;
+            }
+            match self.text(index) {
+                "(" | "[" | "{" => depth += 1,
+                ")" | "]" | "}" => depth = depth.saturating_sub(1),
+                ":" if depth == 0 && lambdas > 0 => lambdas -= 1,
+                ":" if depth == 0 => return Some(index),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// One logical line in `range` (its NEWLINE excluded), standing in `context`. Returns the
+    /// context of the block its header opens, when it ends with a header's colon.
+    fn line(&mut self, range: Range<usize>, context: Context) -> Option<Context> {
+        let first = range.start;
+        let keyword = if self.tokens[first].kind == Kind::Name { self.text(first) } else { "" };
+        let is_header = if context.match_body {
+            // Every line of a `match` body is a `case` clause.
+            if keyword != "case" {
+                self.ok = false;
+                return None;
+            }
+            true
+        } else {
+            COMPOUND.contains(&keyword) || (keyword == "match" && range.len() > 2 && self.is_op(range.end - 1, ":"))
+        };
+        if !is_header {
+            self.simple(range, context);
+            return None;
+        }
+        let Some(colon) = self.header_colon(range.clone()) else {
+            self.ok = false;
+            return None;
+        };
+        let function =
+            keyword == "def" || (keyword == "async" && first + 1 < range.end && self.is_name(first + 1, "def"));
+        self.list.push(Statement {
+            tokens: first..colon,
+            scope: context.scope,
+            in_function: context.in_function,
+            direct: context.direct,
+            header: true,
+            body: context.body,
+        });
+        let body_start = self.tokens.get(colon + 1).map_or(self.source.len(), |t| t.start as usize);
+        let inner = if keyword == "class" {
+            Context { scope: Scope::Class, in_function: context.in_function, direct: true, match_body: false, body: 0 }
+        } else if function {
+            Context { scope: Scope::Function, in_function: true, direct: true, match_body: false, body: 0 }
+        } else {
+            Context { direct: false, match_body: keyword == "match", body: 0, ..context }
+        };
+        if colon + 1 == range.end {
+            // The body is the indented block that follows.
+            return Some(inner);
+        }
+        if keyword == "match" {
+            self.ok = false;
+            return None;
+        }
+        self.simple(colon + 1..range.end, Context { body: body_start, ..inner });
+        None
+    }
+
+    /// Simple statements separated by `;` in `range`.
+    fn simple(&mut self, range: Range<usize>, context: Context) {
+        let mut depth = 0usize;
+        let mut start = range.start;
+        for index in range.clone() {
+            if self.tokens[index].kind == Kind::Op {
+                match self.text(index) {
+                    "(" | "[" | "{" => depth += 1,
+                    ")" | "]" | "}" => depth = depth.saturating_sub(1),
+                    ";" if depth == 0 => {
+                        self.statement(start..index, context);
+                        start = index + 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if start < range.end {
+            self.statement(start..range.end, context);
+        }
+    }
+
+    fn statement(&mut self, range: Range<usize>, context: Context) {
+        if range.is_empty() {
+            self.ok = false;
+            return;
+        }
+        if self.tokens[range.start].kind == Kind::Name && COMPOUND.contains(&self.text(range.start)) {
+            // A compound statement where only simple ones may stand.
+            self.ok = false;
+            return;
+        }
+        self.list.push(Statement {
+            tokens: range,
+            scope: context.scope,
+            in_function: context.in_function,
+            direct: context.direct,
+            header: false,
+            body: context.body,
+        });
+    }
+}
+
+impl Statements {
+    pub(crate) fn new(source: &str, tokens: &[Token]) -> Self {
+        let mut reader = Reader { source, tokens, list: Vec::with_capacity(tokens.len() / 8), ok: true };
+        let module = Context { scope: Scope::Module, in_function: false, direct: true, match_body: false, body: 0 };
+        let mut stack = vec![module];
+        let mut pending: Option<Context> = None;
+        let mut index = 0;
+        while index < tokens.len() && reader.ok {
+            match tokens[index].kind {
+                Kind::Indent => {
+                    let Some(mut context) = pending.take() else {
+                        reader.ok = false;
+                        break;
+                    };
+                    context.body = tokens.get(index + 1).map_or(source.len(), |t| t.start as usize);
+                    stack.push(context);
+                    index += 1;
+                }
+                Kind::Dedent => {
+                    if pending.is_some() || stack.len() <= 1 {
+                        reader.ok = false;
+                        break;
+                    }
+                    stack.pop();
+                    index += 1;
+                }
+                Kind::Newline => index += 1,
+                _ => {
+                    if pending.is_some() {
+                        // A header's colon not followed by an indented block.
+                        reader.ok = false;
+                        break;
+                    }
+                    let end = tokens[index..]
+                        .iter()
+                        .position(|t| t.kind == Kind::Newline)
+                        .map_or(tokens.len(), |p| index + p);
+                    let context = *stack.last().unwrap_or(&module);
+                    pending = reader.line(index..end, context);
+                    index = end + 1;
+                }
+            }
+        }
+        let ok = reader.ok && pending.is_none() && reader.placed_every_keyword();
+        Statements { list: reader.list, ok }
+    }
+}
+
+impl Reader<'_> {
+    /// Every `import`, `class` and `def` keyword starts (or, for `import`, belongs to) a
+    /// statement the reader saw: nothing the engines look for hides where it did not look.
+    fn placed_every_keyword(&self) -> bool {
+        let mut placed = vec![false; self.tokens.len()];
+        for statement in &self.list {
+            let first = statement.tokens.start;
+            match self.text(first) {
+                "import" | "from" => {
+                    for index in statement.tokens.clone() {
+                        if self.is_name(index, "import") {
+                            placed[index] = true;
+                        }
+                    }
+                }
+                "class" | "def" => placed[first] = true,
+                "async" if first + 1 < statement.tokens.end && self.is_name(first + 1, "def") => {
+                    placed[first + 1] = true
+                }
+                _ => {}
+            }
+        }
+        self.tokens.iter().enumerate().all(|(index, token)| {
+            token.kind != Kind::Name || placed[index] || !matches!(self.text(index), "import" | "class" | "def")
+        })
+    }
+}
+
+/// One name an import statement binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ImportBinding<'a> {
+    /// The bound name.
+    pub bound: &'a str,
+    /// The module, without leading dots: `os.path` for `import os.path`, `x` for `from ..x import y`.
+    pub module: String,
+    /// The imported name of a `from` import (`None` for `import m`).
+    pub name: Option<&'a str>,
+    /// Written with `as`.
+    pub aliased: bool,
+    /// Leading dots of a `from` import.
+    pub level: usize,
+}
+
+/// An import statement read from its tokens.
+#[derive(Debug, Default)]
+pub(crate) struct Import<'a> {
+    pub bindings: Vec<ImportBinding<'a>>,
+    /// `from m import *`.
+    pub star: bool,
+    /// For a relative `from` import: the byte range of the module as written (`..pkg.mod`).
+    pub relative_module: Option<Range<usize>>,
+}
+
+/// The import statement `statement` (its first token `import` or `from`), or `None` when its
+/// tokens are not a well-formed import.
+pub(crate) fn import<'a>(source: &'a str, tokens: &[Token], statement: &Statement) -> Option<Import<'a>> {
+    let text = |index: usize| -> &'a str {
+        let token = tokens[index];
+        source.get(token.start as usize..token.end as usize).unwrap_or_default()
+    };
+    let range = statement.tokens.clone();
+    let is = |index: usize, kind: Kind, s: &str| index < range.end && tokens[index].kind == kind && text(index) == s;
+    let name_at = |index: usize| index < range.end && tokens[index].kind == Kind::Name;
+    // A dotted name from `index`: (text without spaces, index after it).
+    let dotted = |mut index: usize| -> Option<(String, usize)> {
+        let mut module = String::new();
+        loop {
+            if !name_at(index) {
+                return None;
+            }
+            module.push_str(text(index));
+            index += 1;
+            if is(index, Kind::Op, ".") {
+                module.push('.');
+                index += 1;
+            } else {
+                return Some((module, index));
+            }
+        }
+    };
+    let mut out = Import::default();
+    let mut index = range.start;
+    if is(index, Kind::Name, "import") {
+        index += 1;
+        loop {
+            let start = index;
+            let (module, next) = dotted(index)?;
+            index = next;
+            if is(index, Kind::Name, "as") {
+                if !name_at(index + 1) {
+                    return None;
+                }
+                out.bindings.push(ImportBinding {
+                    bound: text(index + 1),
+                    module,
+                    name: None,
+                    aliased: true,
+                    level: 0,
+                });
+                index += 2;
+            } else {
+                out.bindings.push(ImportBinding { bound: text(start), module, name: None, aliased: false, level: 0 });
+            }
+            if index == range.end {
+                return Some(out);
+            }
+            if !is(index, Kind::Op, ",") {
+                return None;
+            }
+            index += 1;
+        }
+    }
+    if !is(index, Kind::Name, "from") {
+        return None;
+    }
+    index += 1;
+    let mut level = 0;
+    let dots_start = index;
+    while index < range.end && tokens[index].kind == Kind::Op && matches!(text(index), "." | "...") {
+        level += text(index).len();
+        index += 1;
+    }
+    let mut module = String::new();
+    if !is(index, Kind::Name, "import") {
+        let (name, next) = dotted(index)?;
+        module = name;
+        index = next;
+    }
+    if level > 0 {
+        out.relative_module = Some(tokens[dots_start].start as usize..tokens[index - 1].end as usize);
+    } else if module.is_empty() {
+        return None;
+    }
+    if !is(index, Kind::Name, "import") {
+        return None;
+    }
+    index += 1;
+    if is(index, Kind::Op, "*") {
+        out.star = true;
+        return (index + 1 == range.end).then_some(out);
+    }
+    let parenthesized = is(index, Kind::Op, "(");
+    let end = if parenthesized {
+        if range.end - 1 <= index || !is(range.end - 1, Kind::Op, ")") {
+            return None;
+        }
+        index += 1;
+        range.end - 1
+    } else {
+        range.end
+    };
+    loop {
+        if index >= end || tokens[index].kind != Kind::Name {
+            return None;
+        }
+        let name = text(index);
+        index += 1;
+        let (bound, aliased) = if index < end && tokens[index].kind == Kind::Name && text(index) == "as" {
+            if index + 1 >= end || tokens[index + 1].kind != Kind::Name {
+                return None;
+            }
+            index += 2;
+            (text(index - 1), true)
+        } else {
+            (name, false)
+        };
+        out.bindings.push(ImportBinding { bound, module: module.clone(), name: Some(name), aliased, level });
+        if index == end {
+            return Some(out);
+        }
+        if !(tokens[index].kind == Kind::Op && text(index) == ",") {
+            return None;
+        }
+        index += 1;
+        if index == end && parenthesized {
+            return Some(out); // trailing comma
+        }
+    }
+}
+
+/// Whether `text` contains `name` as a whole identifier.
+pub(crate) fn contains_word(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    text.match_indices(name).any(|(start, _)| {
+        let end = start + name.len();
+        (start == 0 || !is_ident(bytes[start - 1])) && (end == bytes.len() || !is_ident(bytes[end]))
+    })
+}
+
+/// Loads of `names` that resolve to no binding, as [`super::scope::unresolved`] answers on the
+/// syntax tree, decided from tokens: `Some` only when the answer is certain. The tokens decide
+/// when a `from … import *` stands anywhere (no result), or when every use of each name comes
+/// after a module-level import that binds it and no `del` names it (every use resolves).
+/// Otherwise (a name bound some other way, used before its import, or never imported) `None`.
+pub(crate) fn unresolved(
+    source: &str,
+    tokens: &[Token],
+    statements: &Statements,
+    names: &[&str],
+) -> Option<Vec<(String, Range<usize>)>> {
+    let text = |index: usize| source.get(tokens[index].start as usize..tokens[index].end as usize).unwrap_or_default();
+    // Fast exit: no name occurs at all (as a name or inside an f-string).
+    let wanted = |word: &str| names.contains(&word);
+    let mentioned = tokens.iter().enumerate().any(|(index, token)| match token.kind {
+        Kind::Name => wanted(text(index)),
+        Kind::FString => names.iter().any(|name| contains_word(text(index), name)),
+        _ => false,
+    });
+    if !mentioned {
+        return Some(Vec::new());
+    }
+    let mut in_import = vec![false; tokens.len()];
+    let mut first_binding: HashMap<&str, usize> = HashMap::new();
+    let mut deleted: Vec<&str> = Vec::new();
+    let mut star = false;
+    for statement in statements.list.iter().filter(|s| !s.header) {
+        let first = statement.tokens.start;
+        match text(first) {
+            "import" | "from" if tokens[first].kind == Kind::Name => {
+                let import = import(source, tokens, statement)?;
+                star |= import.star;
+                in_import[statement.tokens.clone()].iter_mut().for_each(|flag| *flag = true);
+                if statement.scope == Scope::Module {
+                    for binding in &import.bindings {
+                        if wanted(binding.bound) {
+                            first_binding.entry(binding.bound).or_insert(tokens[first].start as usize);
+                        }
+                    }
+                }
+            }
+            "del" if tokens[first].kind == Kind::Name => {
+                deleted.extend(statement.tokens.clone().filter(|&i| tokens[i].kind == Kind::Name).map(text));
+            }
+            _ => {}
+        }
+    }
+    if star {
+        return Some(Vec::new());
+    }
+    for (index, token) in tokens.iter().enumerate() {
+        let used: Vec<&str> = match token.kind {
+            Kind::Name if !in_import[index] && wanted(text(index)) => {
+                if index > 0 && tokens[index - 1].kind == Kind::Op && text(index - 1) == "." {
+                    continue; // An attribute, not a name.
+                }
+                vec![text(index)]
+            }
+            Kind::FString => names.iter().copied().filter(|name| contains_word(text(index), name)).collect(),
+            _ => continue,
+        };
+        for name in used {
+            let resolved = first_binding.get(name).is_some_and(|&at| at < token.start as usize);
+            if !resolved || deleted.contains(&name) {
+                return None;
+            }
+        }
+    }
+    Some(Vec::new())
+}
+
+impl Statements {
+    /// The statement holding token `index`, if any.
+    pub(crate) fn holding(&self, index: usize) -> Option<&Statement> {
+        let after = self.list.partition_point(|s| s.tokens.start <= index);
+        self.list[..after].last().filter(|s| index < s.tokens.end)
+    }
+}
+
+/// Whether the name token at `index` is certainly a load (as `ast` would say), judged from the
+/// statement holding it: not in a statement that binds names in ways tokens cannot place
+/// (`def`, `class`, `for`, `with`, `del`, `case`, `global`, `except`, comprehensions, lambdas,
+/// `as`, `:=`, imports), not a keyword argument's name, and before no `=`, augmented assignment or
+/// annotation colon of its statement (an assignment's targets come before those). `false` means
+/// "not certain", never "a store".
+pub(crate) fn certain_load(source: &str, tokens: &[Token], statements: &Statements, index: usize) -> bool {
+    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
+    let Some(statement) = statements.holding(index) else { return false };
+    let first = statement.tokens.start;
+    if tokens[first].kind == Kind::Name
+        && matches!(
+            text(first),
+            "def"
+                | "async"
+                | "class"
+                | "for"
+                | "with"
+                | "del"
+                | "case"
+                | "match"
+                | "global"
+                | "nonlocal"
+                | "except"
+                | "import"
+                | "from"
+                | "type"
+        )
+    {
+        return false;
+    }
+    if tokens.get(index + 1).is_some_and(|t| t.kind == Kind::Op) && text(index + 1) == "=" {
+        return false; // `f(name=…)`: a keyword, not a name.
+    }
+    let mut depth = 0usize;
+    for i in statement.tokens.clone() {
+        let token = tokens[i];
+        match token.kind {
+            Kind::Name if matches!(text(i), "for" | "lambda" | "as") => return false,
+            Kind::Op => match text(i) {
+                "(" | "[" | "{" => depth += 1,
+                ")" | "]" | "}" => depth = depth.saturating_sub(1),
+                ":=" => return false,
+                "=" | ":" if depth == 0 && i > index => return false,
+                op if depth == 0
+                    && i > index
+                    && op.len() >= 2
+                    && op.ends_with('=')
+                    && !matches!(op, "==" | "!=" | "<=" | ">=") =>
+                {
+                    return false; // augmented assignment
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    true
+}

@@ -1,0 +1,79 @@
+//! `relative-import`: `from . import x`, `from ..pkg import y`. One finding per statement, at
+//! `from`, spanning the statement; `{module}` is the relative module as written.
+//!
+//! It was a pattern rule (a tree-sitter query); it is an engine so that it can be decided from
+//! tokens (a `from` followed by dots starts a relative import, nothing else), sparing the parse
+//! of most files that have one.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use super::{Engine, EngineFinding, Facts, FileContext, FileText};
+use crate::python::statements::{import, Statement};
+use crate::python::tokens::Kind;
+use crate::python::{walk, FastKind};
+use crate::rule::{render_message, Rule};
+
+pub(crate) const NAME: &str = "relative-import";
+pub(crate) const VARIABLES: &[&str] = &["module"];
+
+pub(crate) struct RelativeImport {
+    message: String,
+}
+
+impl RelativeImport {
+    pub(crate) fn new(rule: &Rule) -> Self {
+        Self { message: rule.message.clone() }
+    }
+
+    fn finding(&self, statement: Range<usize>, module: &str) -> EngineFinding {
+        let message = render_message(&self.message, |var| (var == "module").then_some(Cow::Borrowed(module)));
+        EngineFinding { range: statement, message }
+    }
+}
+
+impl Engine for RelativeImport {
+    fn may_match(&self, _path: &Path, source: &str) -> bool {
+        // `from` followed by a dot, across spaces and backslash continuations.
+        static PREFILTER: OnceLock<regex::Regex> = OnceLock::new();
+        PREFILTER
+            .get_or_init(|| regex::Regex::new(r"\bfrom[ \t\f]*(\\\r?\n[ \t\f]*)*\.").expect("valid regex"))
+            .is_match(source)
+    }
+
+    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+        walk(file.tree.root_node(), |node, _| {
+            if node.k() == "import_from_statement" {
+                if let Some(module) = node.child_by_field_name("module_name").filter(|m| m.k() == "relative_import") {
+                    out.push(self.finding(node.byte_range(), file.text(&module)));
+                }
+            }
+            true
+        });
+    }
+
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+        let statements = file.statements()?;
+        let tokens = &file.tokens().tokens;
+        let source = file.source;
+        let text = |index: usize| &source[tokens[index].start as usize..tokens[index].end as usize];
+        let relative_from = |index: usize| {
+            tokens[index].kind == Kind::Name
+                && text(index) == "from"
+                && tokens.get(index + 1).is_some_and(|t| t.kind == Kind::Op && matches!(text(index + 1), "." | "..."))
+        };
+        let mut seen = 0;
+        for statement in statements.list.iter().filter(|s: &&Statement| !s.header && relative_from(s.tokens.start)) {
+            let import = import(source, tokens, statement)?;
+            let module = import.relative_module?;
+            let range = tokens[statement.tokens.start].start as usize..tokens[statement.tokens.end - 1].end as usize;
+            out.push(self.finding(range, &source[module]));
+            seen += 1;
+        }
+        // A `from` followed by a dot anywhere else is not Python the reader understands.
+        let all = (0..tokens.len()).filter(|&index| relative_from(index)).count();
+        (all == seen).then_some(None)
+    }
+}
