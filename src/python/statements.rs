@@ -38,6 +38,9 @@ pub(crate) struct Statement {
     /// Byte offset where the body holding this statement starts (0 for the module body): the
     /// syntax tree's order of bodies.
     pub body: usize,
+    /// The innermost function whose body holds this statement (its header's index in the
+    /// list); for a `def` header, the function around it.
+    pub function: Option<usize>,
 }
 
 /// The statements of a file, in source order.
@@ -57,6 +60,7 @@ struct Context {
     /// The body of a `match` statement: each line is a `case` clause.
     match_body: bool,
     body: usize,
+    function: Option<usize>,
 }
 
 const COMPOUND: &[&str] =
@@ -138,12 +142,21 @@ impl<'a> Reader<'a> {
             direct: context.direct,
             header: true,
             body: context.body,
+            function: context.function,
         });
+        let header = self.list.len() - 1;
         let body_start = self.tokens.get(colon + 1).map_or(self.source.len(), |t| t.start as usize);
         let inner = if keyword == "class" {
-            Context { scope: Scope::Class, in_function: context.in_function, direct: true, match_body: false, body: 0 }
+            Context { scope: Scope::Class, direct: true, match_body: false, body: 0, ..context }
         } else if function {
-            Context { scope: Scope::Function, in_function: true, direct: true, match_body: false, body: 0 }
+            Context {
+                scope: Scope::Function,
+                in_function: true,
+                direct: true,
+                match_body: false,
+                body: 0,
+                function: Some(header),
+            }
         } else {
             Context { direct: false, match_body: keyword == "match", body: 0, ..context }
         };
@@ -198,6 +211,7 @@ impl<'a> Reader<'a> {
             direct: context.direct,
             header: false,
             body: context.body,
+            function: context.function,
         });
     }
 }
@@ -205,7 +219,14 @@ impl<'a> Reader<'a> {
 impl Statements {
     pub(crate) fn new(source: &str, tokens: &[Token]) -> Self {
         let mut reader = Reader { source, tokens, list: Vec::with_capacity(tokens.len() / 8), ok: true };
-        let module = Context { scope: Scope::Module, in_function: false, direct: true, match_body: false, body: 0 };
+        let module = Context {
+            scope: Scope::Module,
+            in_function: false,
+            direct: true,
+            match_body: false,
+            body: 0,
+            function: None,
+        };
         let mut stack = vec![module];
         let mut pending: Option<Context> = None;
         let mut index = 0;
@@ -441,10 +462,14 @@ pub(crate) fn contains_word(text: &str, name: &str) -> bool {
 }
 
 /// Loads of `names` that resolve to no binding, as [`super::scope::unresolved`] answers on the
-/// syntax tree, decided from tokens: `Some` only when the answer is certain. The tokens decide
-/// when a `from … import *` stands anywhere (no result), or when every use of each name comes
-/// after a module-level import that binds it and no `del` names it (every use resolves).
-/// Otherwise (a name bound some other way, used before its import, or never imported) `None`.
+/// syntax tree, decided from tokens: `Some` only when the answer is certain, which here means
+/// "none" (a file with a real unresolved name is left to the tree). The tokens decide when a
+/// `from … import *` stands anywhere (no result), or when every occurrence of each name is
+/// either certainly not a load (a `def`/`class` name, an assignment target, a keyword argument, a
+/// parameter, a `for`/`as` target) or a certain load that certainly resolves: to a module-level
+/// binding before it (anywhere, for a load inside a function), or to a binding in the own scope
+/// of a function around it. A `del`, `global` or `nonlocal` naming one of the names, or an
+/// occurrence it cannot place, makes it decline (`None`).
 pub(crate) fn unresolved(
     source: &str,
     tokens: &[Token],
@@ -452,8 +477,11 @@ pub(crate) fn unresolved(
     names: &[&str],
 ) -> Option<Vec<(String, Range<usize>)>> {
     let text = |index: usize| source.get(tokens[index].start as usize..tokens[index].end as usize).unwrap_or_default();
-    // Fast exit: no name occurs at all (as a name or inside an f-string).
     let wanted = |word: &str| names.contains(&word);
+    let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
+    let is_name =
+        |index: usize, name: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Name) && text(index) == name;
+    // Fast exit: no name occurs at all (as a name or inside an f-string).
     let mentioned = tokens.iter().enumerate().any(|(index, token)| match token.kind {
         Kind::Name => wanted(text(index)),
         Kind::FString => names.iter().any(|name| contains_word(text(index), name)),
@@ -463,52 +491,204 @@ pub(crate) fn unresolved(
         return Some(Vec::new());
     }
     let mut in_import = vec![false; tokens.len()];
-    let mut first_binding: HashMap<&str, usize> = HashMap::new();
-    let mut deleted: Vec<&str> = Vec::new();
+    // (None: the module, or Some(function header), name) → offset of its first certain binding.
+    let mut bindings: HashMap<(Option<usize>, &str), usize> = HashMap::new();
+    let mut bind = |owner: Option<Option<usize>>, name: &str, offset: usize| {
+        if let (Some(owner), true) = (owner, wanted(name)) {
+            let name = names.iter().copied().find(|n| *n == name).unwrap_or_default();
+            bindings.entry((owner, name)).or_insert(offset);
+        }
+    };
     let mut star = false;
-    for statement in statements.list.iter().filter(|s| !s.header) {
+    for (index, statement) in statements.list.iter().enumerate() {
         let first = statement.tokens.start;
-        match text(first) {
-            "import" | "from" if tokens[first].kind == Kind::Name => {
+        // Where a binding by this statement lands (class scopes are not tracked).
+        let owner = match statement.scope {
+            Scope::Module => Some(None),
+            Scope::Function => Some(statement.function),
+            Scope::Class => None,
+        };
+        let word = if tokens[first].kind == Kind::Name { text(first) } else { "" };
+        let defined = |at: usize| tokens.get(at).filter(|t| t.kind == Kind::Name).map(|t| (text(at), t.start as usize));
+        if statement.header {
+            let def = match word {
+                "def" => Some(first + 1),
+                "async" if is_name(first + 1, "def") => Some(first + 2),
+                _ => None,
+            };
+            match word {
+                "class" | "def" | "async" => {
+                    if let Some((name, offset)) =
+                        defined(if word == "class" { first + 1 } else { def.unwrap_or(first) })
+                    {
+                        bind(owner, name, offset);
+                    }
+                }
+                "for" if is_name(first + 2, "in") => {
+                    if let Some((name, offset)) = defined(first + 1) {
+                        bind(owner, name, offset);
+                    }
+                }
+                _ => {}
+            }
+            if def.is_some() {
+                for param in parameters(source, tokens, statement) {
+                    bind(Some(Some(index)), text(param), tokens[param].start as usize);
+                }
+            }
+            continue;
+        }
+        match word {
+            "import" | "from" => {
                 let import = import(source, tokens, statement)?;
                 star |= import.star;
                 in_import[statement.tokens.clone()].iter_mut().for_each(|flag| *flag = true);
-                if statement.scope == Scope::Module {
-                    for binding in &import.bindings {
-                        if wanted(binding.bound) {
-                            first_binding.entry(binding.bound).or_insert(tokens[first].start as usize);
-                        }
-                    }
+                for binding in &import.bindings {
+                    bind(owner, binding.bound, tokens[first].start as usize);
                 }
             }
-            "del" if tokens[first].kind == Kind::Name => {
-                deleted.extend(statement.tokens.clone().filter(|&i| tokens[i].kind == Kind::Name).map(text));
+            "del" | "global" | "nonlocal"
+                if statement.tokens.clone().any(|i| tokens[i].kind == Kind::Name && wanted(text(i))) =>
+            {
+                return None
             }
+            name if is_op(first + 1, "=") => bind(owner, name, tokens[first].start as usize),
             _ => {}
         }
     }
     if star {
         return Some(Vec::new());
     }
+    let resolves = |name: &str, index: usize| -> bool {
+        let Some(statement) = statements.holding(index) else { return false };
+        let offset = tokens[index].start as usize;
+        let module = bindings.get(&(None, name));
+        // Inside a function body a module binding anywhere resolves; elsewhere an earlier one.
+        if module.is_some_and(|&at| statement.function.is_some() || at < offset) {
+            return true;
+        }
+        let mut function = statement.function;
+        while let Some(header) = function {
+            if bindings.contains_key(&(Some(header), name)) {
+                return true;
+            }
+            function = statements.list[header].function;
+        }
+        false
+    };
     for (index, token) in tokens.iter().enumerate() {
-        let used: Vec<&str> = match token.kind {
+        match token.kind {
             Kind::Name if !in_import[index] && wanted(text(index)) => {
-                if index > 0 && tokens[index - 1].kind == Kind::Op && text(index - 1) == "." {
+                if index > 0 && is_op(index - 1, ".") {
                     continue; // An attribute, not a name.
                 }
-                vec![text(index)]
+                let statement = statements.holding(index)?;
+                let previous = if index > statement.tokens.start { text(index - 1) } else { "" };
+                let next = if index + 1 < statement.tokens.end { text(index + 1) } else { "" };
+                let not_a_load = matches!(previous, "def" | "class" | "as")
+                    || is_op(index + 1, "=")
+                    || (previous == "for" && is_name(index + 1, "in"))
+                    || (index == statement.tokens.start && !statement.header && next == ":")
+                    || parameters(source, tokens, statement).contains(&index);
+                if not_a_load {
+                    continue;
+                }
+                let load = (tokens.get(index + 1).is_some_and(|t| t.kind == Kind::Op)
+                    && matches!(next, "(" | "." | "["))
+                    || plain_header(source, tokens, statement)
+                    || certain_load(source, tokens, statements, index);
+                if !load || !resolves(text(index), index) {
+                    return None;
+                }
             }
-            Kind::FString => names.iter().copied().filter(|name| contains_word(text(index), name)).collect(),
-            _ => continue,
-        };
-        for name in used {
-            let resolved = first_binding.get(name).is_some_and(|&at| at < token.start as usize);
-            if !resolved || deleted.contains(&name) {
-                return None;
+            Kind::FString => {
+                // A name inside an f-string is taken for a load (it may be literal text).
+                for name in names.iter().filter(|name| contains_word(text(index), name)) {
+                    if !resolves(name, index) {
+                        return None;
+                    }
+                }
             }
+            _ => {}
         }
     }
     Some(Vec::new())
+}
+
+/// Whether `statement` is a `def` or `class` header in which every name but the defined name, the
+/// parameters and keyword names (already told apart) is a load: one without `lambda` and without
+/// type parameters.
+fn plain_header(source: &str, tokens: &[Token], statement: &Statement) -> bool {
+    let text = |index: usize| source.get(tokens[index].start as usize..tokens[index].end as usize).unwrap_or_default();
+    let range = statement.tokens.clone();
+    let mut name = range.start + 1;
+    if text(range.start) == "async" {
+        name += 1;
+    }
+    statement.header
+        && name < range.end
+        && matches!(text(name - 1), "def" | "class")
+        && !(name + 1 < range.end && tokens[name + 1].kind == Kind::Op && text(name + 1) == "[")
+        && !range.clone().any(|i| tokens[i].kind == Kind::Name && text(i) == "lambda")
+}
+
+/// The parameter names of a `def` header (token indices), or none when the header holds a
+/// `lambda` (whose parameters would look the same).
+fn parameters(source: &str, tokens: &[Token], statement: &Statement) -> Vec<usize> {
+    let text = |index: usize| source.get(tokens[index].start as usize..tokens[index].end as usize).unwrap_or_default();
+    let range = statement.tokens.clone();
+    let first = range.start;
+    let is_def = statement.header
+        && tokens[first].kind == Kind::Name
+        && (text(first) == "def" || (text(first) == "async" && first + 1 < range.end && text(first + 1) == "def"));
+    if !is_def || range.clone().any(|i| tokens[i].kind == Kind::Name && text(i) == "lambda") {
+        return Vec::new();
+    }
+    // The parameter list: the first `(` outside brackets (after the name and any type parameters).
+    let mut depth = 0usize;
+    let mut open = None;
+    for index in range.clone() {
+        if tokens[index].kind != Kind::Op {
+            continue;
+        }
+        match text(index) {
+            "(" if depth == 0 => {
+                open = Some(index);
+                break;
+            }
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let Some(open) = open else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (index, &token) in tokens.iter().enumerate().take(range.end).skip(open) {
+        if token.kind == Kind::Op {
+            match text(index) {
+                "(" | "[" | "{" => depth += 1,
+                ")" | "]" | "}" => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let before = text(index - 1);
+        let after = if index + 1 < range.end { text(index + 1) } else { "" };
+        if depth == 1
+            && token.kind == Kind::Name
+            && matches!(before, "(" | "," | "*" | "**")
+            && matches!(after, "," | ")" | ":" | "=")
+        {
+            out.push(index);
+        }
+    }
+    out
 }
 
 impl Statements {
@@ -577,4 +757,115 @@ pub(crate) fn certain_load(source: &str, tokens: &[Token], statements: &Statemen
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::tokens::tokenize;
+
+    fn read(source: &str) -> Statements {
+        let tokens = tokenize(source);
+        assert!(tokens.ok, "{source:?} tokenizes");
+        Statements::new(source, &tokens.tokens)
+    }
+
+    /// (first token, scope, in_function, direct) of each simple statement.
+    fn places(source: &str) -> Vec<(String, Scope, bool, bool)> {
+        let tokens = tokenize(source).tokens;
+        let statements = read(source);
+        assert!(statements.ok, "{source:?} is understood");
+        statements
+            .list
+            .iter()
+            .filter(|s| !s.header)
+            .map(|s| {
+                let first = tokens[s.tokens.start];
+                (source[first.start as usize..first.end as usize].to_string(), s.scope, s.in_function, s.direct)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn statements_know_their_body() {
+        use Scope::*;
+        let source = "A = 1\nclass K:\n    B = 'x'; C = 'y'\n    def f(self):\n        D = 1\n        class M:\n            N = 1\nif x: E = 2\nclass L: F = 'z'\nmatch y:\n    case 1: G = 3\n    case _:\n        H = 4\n@dec\nasync def g(): I = 5\n";
+        let expected = [
+            ("A", Module, false, true),
+            ("B", Class, false, true),
+            ("C", Class, false, true),
+            ("D", Function, true, true),
+            ("N", Class, true, true),
+            ("E", Module, false, false),
+            ("F", Class, false, true),
+            ("G", Module, false, false),
+            ("H", Module, false, false),
+            ("@", Module, false, true),
+            ("I", Function, true, true),
+        ];
+        let expected: Vec<_> = expected.iter().map(|(t, s, f, d)| (t.to_string(), *s, *f, *d)).collect();
+        assert_eq!(places(source), expected);
+    }
+
+    #[test]
+    fn shapes_it_does_not_understand_make_it_decline() {
+        for source in ["x = 1\n    y = 2\n", "if x: class A: pass\n", "if x:\ny = 1\n", "match x:\n    y = 1\n"] {
+            let tokens = tokenize(source);
+            assert!(!tokens.ok || !Statements::new(source, &tokens.tokens).ok, "{source:?} must not be read");
+        }
+    }
+
+    #[test]
+    fn imports_are_read_exactly() {
+        let source = "import a.b as c, d.e\nfrom ..x.y import (m as n, o,)\nfrom . import *\nimport\n";
+        let tokens = tokenize(source).tokens;
+        let statements = read(source);
+        let imports: Vec<Option<Import>> = statements.list.iter().map(|s| import(source, &tokens, s)).collect();
+        let first = imports[0].as_ref().unwrap();
+        let bound: Vec<(&str, &str, bool)> =
+            first.bindings.iter().map(|b| (b.bound, b.module.as_str(), b.aliased)).collect();
+        assert_eq!(bound, [("c", "a.b", true), ("d", "d.e", false)]);
+        let second = imports[1].as_ref().unwrap();
+        let bound: Vec<(&str, Option<&str>, usize)> =
+            second.bindings.iter().map(|b| (b.bound, b.name, b.level)).collect();
+        assert_eq!(bound, [("n", Some("m"), 2), ("o", Some("o"), 2)]);
+        assert_eq!(&source[second.relative_module.clone().unwrap()], "..x.y");
+        assert!(imports[2].as_ref().unwrap().star);
+        assert!(imports[3].is_none(), "a bare `import` is not an import");
+    }
+
+    fn decide(source: &str) -> Option<usize> {
+        let tokens = tokenize(source).tokens;
+        let statements = read(source);
+        unresolved(source, &tokens, &statements, &["call", "patch"]).map(|found| found.len())
+    }
+
+    #[test]
+    fn mock_names_are_decided_only_when_certain() {
+        // Certainly resolved: no use, a module import before every use, a function's own binding,
+        // parameters, keyword arguments, attributes, a star import.
+        for source in [
+            "x = obj.call(patch=1)\n",
+            "from unittest.mock import call, patch\n@patch('x')\ndef f(m: call): return call(1)\n",
+            "def f():\n    call = g()\n    return call\n",
+            "def f(a, call=None):\n    return call or a\n",
+            "def f():\n    return call\nfrom m import call\n",
+            "class K:\n    def call(self): pass\n",
+            "from m import *\nprint(call)\n",
+        ] {
+            assert_eq!(decide(source), Some(0), "{source:?}");
+        }
+        // Left to the tree: used before its import at module level, never bound, bound in a way
+        // the tokens do not place, deleted, or declared global.
+        for source in [
+            "print(call)\nfrom m import call\n",
+            "def f():\n    return call()\n",
+            "def f():\n    for call, x in y: pass\n    return call\n",
+            "from m import call\ndel call\n",
+            "def f():\n    global call\n    return call\n",
+            "x = f'{call}'\n",
+        ] {
+            assert_eq!(decide(source), None, "{source:?}");
+        }
+    }
 }

@@ -44,7 +44,13 @@ impl Engine for DirectEnvAccess {
     }
 
     fn may_match(&self, _path: &Path, source: &str) -> bool {
-        ["environ", "getenv", "putenv", "unsetenv"].iter().any(|word| source.contains(word))
+        static WORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+        WORDS
+            .get_or_init(|| {
+                aho_corasick::AhoCorasick::new(["environ", "getenv", "putenv", "unsetenv"])
+                    .expect("literal words build")
+            })
+            .is_match(source)
     }
 
     fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {

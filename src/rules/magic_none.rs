@@ -11,17 +11,21 @@ pub(crate) const VARIABLES: &[&str] = &[];
 
 pub(crate) struct MagicNone {
     message: String,
+    finder: super::NameFinder,
 }
 
 impl MagicNone {
     pub(crate) fn new(rule: &Rule) -> Self {
-        Self { message: crate::rule::render_message(&rule.message, |_| None) }
+        Self {
+            message: crate::rule::render_message(&rule.message, |_| None),
+            finder: super::NameFinder::new(&["MagicNone"]),
+        }
     }
 }
 
 impl Engine for MagicNone {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
-        super::contains_name(source, "MagicNone")
+        self.finder.any_in(source)
     }
 
     fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {

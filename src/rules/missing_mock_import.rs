@@ -13,17 +13,20 @@ pub(crate) const VARIABLES: &[&str] = &["name"];
 
 pub(crate) struct MissingMockImport {
     message: String,
+    /// The mock names but `MagicNone` (its own rule's).
+    finder: super::NameFinder,
 }
 
 impl MissingMockImport {
     pub(crate) fn new(rule: &Rule) -> Self {
-        Self { message: rule.message.clone() }
+        let names: Vec<&str> = MOCK_NAMES.iter().copied().filter(|name| *name != "MagicNone").collect();
+        Self { message: rule.message.clone(), finder: super::NameFinder::new(&names) }
     }
 }
 
 impl Engine for MissingMockImport {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
-        MOCK_NAMES.iter().any(|name| *name != "MagicNone" && super::contains_name(source, name))
+        self.finder.any_in(source)
     }
 
     fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {

@@ -327,24 +327,34 @@ impl Site {
     }
 }
 
-/// Whether `name` occurs in `source` as a whole identifier that is not an attribute (`.name`):
-/// a cheap, conservative test that a name may be used.
-pub(crate) fn contains_name(source: &str, name: &str) -> bool {
-    let bytes = source.as_bytes();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    let mut from = 0;
-    while let Some(found) = source[from..].find(name) {
-        let start = from + found;
-        let end = start + name.len();
-        let before = bytes[..start].iter().rev().find(|b| !matches!(b, b' ' | b'\t')).copied();
-        let clean_start = start == 0 || !is_ident(bytes[start - 1]);
-        let clean_end = end == bytes.len() || !is_ident(bytes[end]);
-        if clean_start && clean_end && before != Some(b'.') {
-            return true;
-        }
-        from = end;
+/// Finds whether any of a set of names occurs in a text as a whole identifier that is not an
+/// attribute (`.name`): a cheap, conservative test that a name may be used. One pass over the
+/// bytes for all names (aho-corasick, longest match at each start).
+pub(crate) struct NameFinder(aho_corasick::AhoCorasick);
+
+impl NameFinder {
+    pub(crate) fn new(names: &[&str]) -> Self {
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(names)
+            .expect("a handful of literal names always builds");
+        Self(automaton)
     }
-    false
+
+    /// Whether some name occurs in `source` as a whole identifier not preceded by a dot. A
+    /// match that fails the test cannot hide one that passes: a passing match starts after a
+    /// non-identifier byte, which no match in progress contains.
+    pub(crate) fn any_in(&self, source: &str) -> bool {
+        let bytes = source.as_bytes();
+        let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        self.0.find_iter(bytes).any(|found| {
+            let (start, end) = (found.start(), found.end());
+            let before = bytes[..start].iter().rev().find(|b| !matches!(b, b' ' | b'\t')).copied();
+            (start == 0 || !is_ident(bytes[start - 1]))
+                && (end == bytes.len() || !is_ident(bytes[end]))
+                && before != Some(b'.')
+        })
+    }
 }
 
 /// "a.py:3, b.py:7 and 2 more" for messages naming other places: the first three of `places`,

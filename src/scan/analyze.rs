@@ -128,7 +128,7 @@ impl<'r> Analyzer<'r> {
     fn needs_tree(&self, source: &str, active: &[bool]) -> bool {
         let scanner_run = [self.rules.parse_error, self.rules.unused_suppression];
         self.rules.parse_all
-            || source.contains("ssot:")
+            || super::suppress::may_have_directive(source)
             || active.iter().enumerate().any(|(index, &on)| on && !scanner_run.contains(&Some(index)))
     }
 
@@ -236,7 +236,7 @@ impl<'r> Analyzer<'r> {
         // A suppression comment may name `parse-error`, which only a parse can honour.
         if !self.settings.fast_path
             || self.rules.parse_all
-            || source.contains("ssot:")
+            || super::suppress::may_have_directive(source)
             || self.pattern_rule_active(active)
         {
             return None;
@@ -266,7 +266,7 @@ fn report(
 ) -> FileReport {
     let category = base.category;
     if raw.is_empty() {
-        if base.source.contains("ssot:") {
+        if super::suppress::may_have_directive(base.source) {
             base.suppressions();
         }
         let suppressions = base.take_suppressions().filter(|s| !s.is_empty());

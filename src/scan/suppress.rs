@@ -8,6 +8,12 @@
 use std::cell::Cell;
 use std::ops::Range;
 
+/// Whether `source` may hold a suppression directive (it contains `ssot:`): one SIMD scan.
+pub(crate) fn may_have_directive(source: &str) -> bool {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memchr::memmem::Finder::new("ssot:")).find(source.as_bytes()).is_some()
+}
+
 use super::lexer::Comment;
 use crate::diagnostic::Position;
 use crate::text::LineIndex;
