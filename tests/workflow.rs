@@ -179,3 +179,37 @@ fn the_result_cache_changes_no_finding_and_sees_every_edit() {
         common::ssot_with_cache(&["check", root_str, "--format", "json", "--select", "relative-import"]);
     assert_eq!(warm_selected.json()["summary"]["findings"], 1);
 }
+
+#[test]
+fn the_result_cache_trusts_unchanged_length_and_modification_time_and_nothing_less() {
+    // Like ruff, a warm run does not read a file whose length and modification time are those
+    // it recorded: its content hash comes from the cache. Any other change is read.
+    let dir = project(&[("a.py", "import os\nA = os.environ\n"), ("b.py", "import os\nB = os.environ\n")]);
+    let root = canonical(&dir);
+    let root_str = root.to_str().unwrap();
+    // Files modified in the last two seconds are not trusted (they may still be being written).
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let set_mtime = |name: &str, time: std::time::SystemTime| {
+        std::fs::File::options().write(true).open(root.join(name)).unwrap().set_modified(time).unwrap();
+    };
+    set_mtime("a.py", an_hour_ago);
+    set_mtime("b.py", an_hour_ago);
+    let findings = |run: &common::Run| run.json()["summary"]["findings"].as_u64().unwrap();
+    assert_eq!(findings(&common::ssot_with_cache(&["check", root_str, "--format", "json"])), 2);
+
+    // Same length, same modification time: trusted, not read (the old result stands).
+    let edit = "x = 1\n# 0123456789abcdef\n";
+    assert_eq!(edit.len(), "import os\nA = os.environ\n".len());
+    std::fs::write(root.join("a.py"), edit).unwrap();
+    set_mtime("a.py", an_hour_ago);
+    assert_eq!(findings(&common::ssot_with_cache(&["check", root_str, "--format", "json"])), 2);
+    // The same edit with any other modification time is read.
+    set_mtime("a.py", an_hour_ago + std::time::Duration::from_secs(1));
+    let run = common::ssot_with_cache(&["check", root_str, "--format", "json"]);
+    assert_eq!(findings(&run), 1, "{}", run.stdout);
+    assert_eq!(run.stdout, common::ssot(&["check", root_str, "--format", "json"]).stdout);
+    // A change of length is read whatever the modification time.
+    std::fs::write(root.join("b.py"), "B = 1\n").unwrap();
+    set_mtime("b.py", an_hour_ago);
+    assert_eq!(findings(&common::ssot_with_cache(&["check", root_str, "--format", "json"])), 0);
+}

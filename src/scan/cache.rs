@@ -1,7 +1,9 @@
 //! The result cache: one file of per-file reports keyed by file content, the path-dependent
 //! signature (category, applicable rules, engines' path keys) and — in the cache file's name —
 //! everything else that decides a report (the ssot binary, the active rules and their options,
-//! the scan settings). A warm run reads and hashes every file but parses none that is unchanged.
+//! the scan settings). A warm run reads no file whose length and modification time are those the
+//! cache recorded (their content hash is taken from the cache, as ruff trusts modification
+//! times), reads and hashes the others, and analyses none whose content it has a report for.
 //! `.ssot_cache/` in the scanned root, or the user cache directory when the root is not
 //! writable; written atomically (temp file, then rename), so concurrent runs never see half a
 //! file and the last writer wins. `--no-cache` turns it off.
@@ -38,12 +40,38 @@ pub(crate) enum CachedReport {
 struct CacheFile {
     version: u32,
     entries: HashMap<String, CachedReport>,
+    /// Path → what it held when last read.
+    stats: HashMap<String, Stat>,
 }
+
+/// A file's length and modification time (ns since the epoch) and the content key read then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stat {
+    len: u64,
+    modified: u128,
+    hash: u64,
+}
+
+const VERSION: u32 = 2;
 
 pub(crate) struct Cache {
     file: PathBuf,
     old: HashMap<String, CachedReport>,
     new: Mutex<HashMap<String, CachedReport>>,
+    old_stats: HashMap<String, Stat>,
+    new_stats: Mutex<HashMap<String, Stat>>,
+    /// Something was added or changed since the cache file was read.
+    dirty: std::sync::atomic::AtomicBool,
+    /// Files modified after this are not remembered by modification time (they may still be
+    /// being written within the filesystem's timestamp granularity).
+    settled: u128,
+}
+
+/// A file's length and modification time, for [`Cache::known_content`].
+pub(crate) fn file_stat(path: &Path) -> Option<(u64, u128)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    Some((metadata.len(), modified))
 }
 
 fn hash_of(value: impl Hash) -> u64 {
@@ -100,13 +128,46 @@ impl Cache {
     pub(crate) fn open(settings: &Settings, rules: &RuleSet) -> Option<Self> {
         let dir = directory(&settings.root)?;
         let file = dir.join(format!("results-{:016x}.json", settings_key(settings, rules)));
-        let old = std::fs::read(&file)
+        let (old, old_stats) = std::fs::read(&file)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
-            .filter(|f| f.version == 1)
-            .map(|f| f.entries)
+            .filter(|f| f.version == VERSION)
+            .map(|f| (f.entries, f.stats))
             .unwrap_or_default();
-        Some(Self { file, old, new: Mutex::new(HashMap::new()) })
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        Some(Self {
+            file,
+            old,
+            new: Mutex::new(HashMap::new()),
+            old_stats,
+            new_stats: Mutex::new(HashMap::new()),
+            dirty: std::sync::atomic::AtomicBool::new(false),
+            settled: now.saturating_sub(2_000_000_000),
+        })
+    }
+
+    /// The content key (hash, length) of `path` as last read, when its length and modification
+    /// time (`stat`) are unchanged since.
+    pub(crate) fn known_content(&self, path: &Path, stat: (u64, u128)) -> Option<(u64, u64)> {
+        let key = path.to_str()?;
+        let known = *self.old_stats.get(key)?;
+        if (known.len, known.modified) != stat {
+            return None;
+        }
+        self.new_stats.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), known);
+        Some((known.hash, known.len))
+    }
+
+    /// Remembers the content key read from `path`, whose length and modification time were
+    /// `stat` before it was read.
+    pub(crate) fn record_content(&self, path: &Path, stat: (u64, u128), content: (u64, u64)) {
+        let Some(key) = path.to_str() else { return };
+        if stat.1 > self.settled || stat.0 != content.1 {
+            return;
+        }
+        let entry = Stat { len: stat.0, modified: stat.1, hash: content.0 };
+        self.new_stats.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), entry);
+        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The key of a file's content with a signature.
@@ -168,6 +229,7 @@ impl Cache {
                 }
             }
         };
+        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
         self.remember(key, cached);
     }
 
@@ -175,10 +237,18 @@ impl Cache {
         self.new.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), cached);
     }
 
-    /// Writes this run's entries (and only those: stale ones go) atomically.
+    /// Writes this run's entries (and only those: stale ones go) atomically; nothing when they
+    /// are exactly what the file already holds.
     pub(crate) fn save(self) {
         let entries = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
-        let Ok(bytes) = serde_json::to_vec(&CacheFile { version: 1, entries }) else { return };
+        let stats = self.new_stats.into_inner().unwrap_or_else(|e| e.into_inner());
+        let unchanged = !self.dirty.load(std::sync::atomic::Ordering::Relaxed)
+            && entries.len() == self.old.len()
+            && stats.len() == self.old_stats.len();
+        if unchanged {
+            return;
+        }
+        let Ok(bytes) = serde_json::to_vec(&CacheFile { version: VERSION, entries, stats }) else { return };
         let temp = self.file.with_extension(format!("tmp{}", std::process::id()));
         if std::fs::write(&temp, bytes).is_ok() && std::fs::rename(&temp, &self.file).is_err() {
             let _ = std::fs::remove_file(&temp);

@@ -172,14 +172,23 @@ fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
 /// one worker, and the reports come back in the order of `files`.
 fn analyze_all(files: &[std::path::PathBuf], rules: &RuleSet, settings: &Settings) -> Vec<FileReport> {
     let cache = if settings.cache { cache::Cache::open(settings, rules) } else { None };
-    use std::hash::{Hash, Hasher};
+    // Content keys: (hash, length), from the cache when a file's length and modification time
+    // are unchanged, else by reading the file.
     let keys: Vec<Option<(u64, u64)>> = files
         .par_iter()
         .map(|path| {
+            let stat = cache.as_ref().and_then(|_| cache::file_stat(path));
+            if let (Some(cache), Some(stat)) = (&cache, stat) {
+                if let Some(content) = cache.known_content(path, stat) {
+                    return Some(content);
+                }
+            }
             let bytes = std::fs::read(path).ok()?;
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            bytes.hash(&mut hasher);
-            Some((hasher.finish(), bytes.len() as u64))
+            let content = (xxhash_rust::xxh3::xxh3_64(&bytes), bytes.len() as u64);
+            if let (Some(cache), Some(stat)) = (&cache, stat) {
+                cache.record_content(path, stat, content);
+            }
+            Some(content)
         })
         .collect();
     // Unreadable files stay alone (their own group); the analysis reports why.
