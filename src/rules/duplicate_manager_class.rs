@@ -8,12 +8,13 @@
 use crate::python::FastKind;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-
+use std::ops::Range;
 use std::path::Path;
 
-use super::{Engine, Facts, FileContext, ProjectFinding, Site};
+use super::{Engine, EngineFinding, Facts, FileContext, FileText, ProjectFinding, Site};
 use crate::config::{Globs, Settings};
 use crate::diagnostic::{Category, FileId};
+use crate::python::tokens::{Kind, Token};
 use crate::python::walk;
 use crate::rule::{render_message, Rule};
 use crate::UserError;
@@ -37,6 +38,13 @@ const INTERFACE_BASES: [&str; 11] = [
 ];
 
 const TEST_DOUBLES: [&str; 4] = ["Mock", "Fake", "Stub", "Dummy"];
+
+/// Python's keywords: never an identifier on the tree.
+const KEYWORDS: [&str; 35] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
 
 pub(crate) struct DuplicateManagerClass {
     id: String,
@@ -131,6 +139,14 @@ fn base_name<'s>(node: tree_sitter::Node, source: &'s str) -> Option<&'s str> {
     }
 }
 
+/// One argument of a class's superclass list, as [`DuplicateManagerClass::class_fact`] reads it.
+enum Argument<'s> {
+    /// `keyword=value`, with the [`base_name`] of the value (needed for `metaclass` only).
+    Keyword(&'s str, Option<&'s str>),
+    /// Any other argument, with its [`base_name`] (none for splats, calls, literals, …).
+    Positional(Option<&'s str>),
+}
+
 fn is_interface_name(name: &str) -> bool {
     let mut chars = name.trim_start_matches('_').chars();
     chars.next() == Some('I') && chars.next().is_some_and(|c| c.is_ascii_uppercase())
@@ -175,18 +191,50 @@ impl Engine for DuplicateManagerClass {
             // Classes inside functions are local helpers, not definitions of the concept.
             "function_definition" | "lambda" => false,
             "class_definition" => {
-                if let Some(fact) = self.class_fact(file, node) {
+                if let Some(fact) = self.tree_class_fact(file, node) {
                     classes.push(fact);
                 }
                 true
             }
             kind => crate::python::holds_statements(kind),
         });
-        if classes.is_empty() {
-            return None;
+        self.facts(file, classes)
+    }
+
+    /// The classes `collect` finds, read from the class headers not in a function (in source
+    /// order, the tree's pre-order): `class NAME [type parameters] [(arguments)]`. Declines on a
+    /// header or an argument of a taking-part class whose shape [`Header`] does not know.
+    fn check_tokens(&self, file: &FileText, _out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+        if file.category != Category::Production {
+            return Some(None);
         }
-        let service = self.services.iter().position(|globs| globs.is_match(file.path));
-        Some(std::sync::Arc::new(FileClasses { service, classes }))
+        let statements = file.statements()?;
+        let header = Header { source: file.source, tokens: &file.tokens().tokens };
+        let mut classes = Vec::new();
+        for statement in statements.list.iter().filter(|s| s.header && !s.in_function) {
+            let Range { start, end } = statement.tokens;
+            if !header.is_name(start, "class") {
+                continue;
+            }
+            let name = start + 1;
+            if name >= end || !header.is_identifier(name) {
+                return None;
+            }
+            let mut next = name + 1;
+            if next < end && header.is_op(next, "[") {
+                next = header.group_end(next, end)?; // type parameters
+            }
+            let arguments = if next == end {
+                Vec::new()
+            } else if header.is_op(next, "(") && header.group_end(next, end)? == end {
+                header.arguments(next + 1..end - 1)
+            } else {
+                return None;
+            };
+            let range = header.tokens[name].start as usize..header.tokens[name].end as usize;
+            classes.extend(self.class_fact(file, header.text(name), range, arguments)?);
+        }
+        Some(self.facts(file, classes))
     }
 
     fn save_facts(&self, facts: &Facts) -> Option<serde_json::Value> {
@@ -249,33 +297,210 @@ impl Engine for DuplicateManagerClass {
 }
 
 impl DuplicateManagerClass {
-    fn class_fact(&self, file: &FileContext, node: &tree_sitter::Node) -> Option<ClassFact> {
-        let name_node = node.child_by_field_name("name")?;
-        let name = file.text(&name_node);
-        let concept = self.concept(name).to_lowercase();
-        if !self.takes_part(&concept) || is_interface_name(name) || is_test_double(name) {
+    /// The facts of a file holding `classes`.
+    fn facts(&self, file: &FileText, classes: Vec<ClassFact>) -> Option<Facts> {
+        if classes.is_empty() {
             return None;
         }
+        let service = self.services.iter().position(|globs| globs.is_match(file.path));
+        Some(std::sync::Arc::new(FileClasses { service, classes }))
+    }
+
+    /// The fact of the class `name` (at `range`) with the superclass list `arguments`, which is
+    /// read only when the class takes part: `Some(None)` when the class takes no part, `None`
+    /// when it takes part and an argument needed to tell is unknown (`None`).
+    fn class_fact<'s>(
+        &self,
+        file: &FileText,
+        name: &str,
+        range: Range<usize>,
+        arguments: impl IntoIterator<Item = Option<Argument<'s>>>,
+    ) -> Option<Option<ClassFact>> {
+        let concept = self.concept(name).to_lowercase();
+        if !self.takes_part(&concept) || is_interface_name(name) || is_test_double(name) {
+            return Some(None);
+        }
         let mut bases = Vec::new();
-        if let Some(arguments) = node.child_by_field_name("superclasses") {
-            let mut cursor = arguments.walk();
-            for argument in arguments.named_children(&mut cursor) {
-                if argument.k() == "keyword_argument" {
-                    let keyword = argument.child_by_field_name("name").map(|n| file.text(&n));
-                    let value = argument.child_by_field_name("value").and_then(|v| base_name(v, file.source));
-                    if keyword == Some("metaclass") && value == Some("ABCMeta") {
-                        return None;
-                    }
-                    continue;
-                }
-                if let Some(base) = base_name(argument, file.source) {
-                    if INTERFACE_BASES.contains(&base) {
-                        return None;
-                    }
-                    bases.push(base.to_string());
-                }
+        for argument in arguments {
+            match argument? {
+                Argument::Keyword("metaclass", Some("ABCMeta")) => return Some(None),
+                Argument::Keyword(..) | Argument::Positional(None) => {}
+                Argument::Positional(Some(base)) if INTERFACE_BASES.contains(&base) => return Some(None),
+                Argument::Positional(Some(base)) => bases.push(base.to_string()),
             }
         }
-        Some(ClassFact { name: name.to_string(), concept, bases, site: file.site(&self.id, name_node.byte_range()) })
+        Some(Some(ClassFact { name: name.to_string(), concept, bases, site: file.site(&self.id, range) }))
+    }
+
+    fn tree_class_fact(&self, file: &FileContext, node: &tree_sitter::Node) -> Option<ClassFact> {
+        let name = node.child_by_field_name("name")?;
+        let mut arguments = Vec::new();
+        if let Some(list) = node.child_by_field_name("superclasses") {
+            let mut cursor = list.walk();
+            for argument in list.named_children(&mut cursor) {
+                arguments.push(Some(if argument.k() == "keyword_argument" {
+                    let keyword = argument.child_by_field_name("name").map_or("", |n| file.text(&n));
+                    let value = argument.child_by_field_name("value").and_then(|v| base_name(v, file.source));
+                    Argument::Keyword(keyword, value)
+                } else {
+                    Argument::Positional(base_name(argument, file.source))
+                }));
+            }
+        }
+        self.class_fact(file, file.text(&name), name.byte_range(), arguments).flatten()
+    }
+}
+
+/// A file's tokens, read as the tree reads a class header (ranges within one header, whose
+/// brackets balance).
+struct Header<'s, 't> {
+    source: &'s str,
+    tokens: &'t [Token],
+}
+
+impl<'s> Header<'s, '_> {
+    fn text(&self, index: usize) -> &'s str {
+        let token = self.tokens[index];
+        self.source.get(token.start as usize..token.end as usize).unwrap_or_default()
+    }
+
+    fn is_op(&self, index: usize, op: &str) -> bool {
+        self.tokens[index].kind == Kind::Op && self.text(index) == op
+    }
+
+    fn is_name(&self, index: usize, name: &str) -> bool {
+        self.tokens[index].kind == Kind::Name && self.text(index) == name
+    }
+
+    /// A name that is no keyword: an `identifier` on the tree.
+    fn is_identifier(&self, index: usize) -> bool {
+        self.tokens[index].kind == Kind::Name && !KEYWORDS.contains(&self.text(index))
+    }
+
+    /// The index after the bracket group opened at `open`, within `..end`.
+    fn group_end(&self, open: usize, end: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        (open..end)
+            .find(|&index| {
+                match self.text(index) {
+                    "(" | "[" | "{" if self.tokens[index].kind == Kind::Op => depth += 1,
+                    ")" | "]" | "}" if self.tokens[index].kind == Kind::Op => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                depth == 0
+            })
+            .map(|close| close + 1)
+    }
+
+    /// The arguments between a class's parentheses, split at commas outside brackets (a
+    /// trailing comma allowed), each read as [`Argument`] or unknown (`None`).
+    fn arguments(&self, range: Range<usize>) -> Vec<Option<Argument<'s>>> {
+        let mut arguments = Vec::new();
+        let mut start = range.start;
+        while start < range.end {
+            let mut end = start;
+            while end < range.end && !self.is_op(end, ",") {
+                end = if matches!(self.text(end), "(" | "[" | "{") && self.tokens[end].kind == Kind::Op {
+                    self.group_end(end, range.end).unwrap_or(range.end)
+                } else {
+                    end + 1
+                };
+            }
+            arguments.push(self.argument(start..end));
+            start = end + 1;
+        }
+        arguments
+    }
+
+    /// One argument: `*x` and `**x` (splats: no base name), `name=value`, or an expression.
+    fn argument(&self, range: Range<usize>) -> Option<Argument<'s>> {
+        let Range { start, end } = range;
+        if start < end && (self.is_op(start, "*") || self.is_op(start, "**")) {
+            return Some(Argument::Positional(None));
+        }
+        if end > start + 2 && self.is_identifier(start) && self.is_op(start + 1, "=") {
+            let keyword = self.text(start);
+            let value = if keyword == "metaclass" { self.base_name(start + 2..end)? } else { None };
+            return Some(Argument::Keyword(keyword, value));
+        }
+        Some(Argument::Positional(self.base_name(range)?))
+    }
+
+    /// [`base_name`] of the expression `range`, when the tokens are certain of it: a name
+    /// followed by trailers (`.name`, `[…]`, `(…)`), the last of which decides as on the tree
+    /// (a subscript keeps its value's name, a call has none, an attribute is its name).
+    fn base_name(&self, range: Range<usize>) -> Option<Option<&'s str>> {
+        if range.is_empty() || !self.is_identifier(range.start) {
+            return None;
+        }
+        let mut name = Some(self.text(range.start));
+        let mut index = range.start + 1;
+        while index < range.end {
+            if self.is_op(index, ".") && index + 1 < range.end && self.is_identifier(index + 1) {
+                name = Some(self.text(index + 1));
+                index += 2;
+            } else if self.is_op(index, "[") && index + 1 < range.end && !self.is_op(index + 1, "]") {
+                index = self.group_end(index, range.end)?;
+            } else if self.is_op(index, "(") {
+                name = None;
+                index = self.group_end(index, range.end)?;
+            } else {
+                return None;
+            }
+        }
+        Some(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The facts as JSON, from the tree and (unless it declines) from the tokens.
+    fn both(source: &str) -> (serde_json::Value, Option<serde_json::Value>) {
+        let engine = DuplicateManagerClass {
+            id: NAME.to_string(),
+            message: String::new(),
+            prefixes: vec!["Base".to_string()],
+            strip_suffixes: vec!["Impl".to_string()],
+            suffixes: vec!["manager".to_string()],
+            services: Vec::new(),
+        };
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();
+        let tree = parser.parse(source, None).unwrap();
+        assert!(!tree.root_node().has_error(), "{source}");
+        let path = Path::new("/p/m.py");
+        let json = |facts: Option<Facts>| facts.and_then(|f| engine.save_facts(&f)).unwrap_or_default();
+        let file = FileContext::new(FileText::new(path, source, Category::Production, false), &tree);
+        let tree_facts = json(engine.collect(&file));
+        let text = FileText::new(path, source, Category::Production, false);
+        (tree_facts, engine.check_tokens(&text, &mut Vec::new()).map(json))
+    }
+
+    #[test]
+    fn tokens_agree_with_the_tree() {
+        let decided = [
+            "class AManager(B): pass\nclass BManager(a.b.C, D[T], e.F[G][H], f().G, g()[H], *bases, **kw, x=y()): pass\n",
+            "@dec\nclass AManager(print, exec, match, type, _, x.match, x.type, x.print):\n    class BManager:\n        pass\n",
+            "if x:\n    class AManager(B,):\n        class CManager(C): pass\nelse:\n    class BManager(): pass\n",
+            "def f():\n    class AManager: pass\n    class BManager:\n        class CManager: pass\nclass DManager: pass\n",
+            "class AManager(B, metaclass=abc.ABCMeta): pass\nclass BManager(metaclass=Meta): pass\n",
+            "class AManager(typing.Protocol): pass\nclass BManager(Enum): pass\nclass CManager(Generic[T], ABC): pass\n",
+            "class AManager[T](B[T]): pass\nclass BManager[T, *Ts, **P](\n    B,  # comment\n    C,\n):\n    x = 1\n",
+            "class IManager: pass\nclass MockManager(B): pass\nclass Other(B): pass\nclass _BaseManagerImpl(B): pass\n",
+            "try:\n    import x\nexcept E:\n    class AManager(x.B): pass\nmatch y:\n    case 1:\n        class BManager(C): pass\n",
+            "class AManager(metaclass=f(x)): pass\nclass Plain(f(x), 'x', x if y else z): pass\n",
+        ];
+        for source in decided {
+            let (tree, tokens) = both(source);
+            assert_eq!(tokens.as_ref(), Some(&tree), "{source}");
+        }
+        // Shapes the tokens do not read: the tree decides.
+        for source in
+            ["class AManager(f(x) if y else z): pass\n", "class AManager((B)): pass\n", "class AManager(None): pass\n"]
+        {
+            assert_eq!(both(source).1, None, "{source}");
+        }
     }
 }
