@@ -68,6 +68,6 @@ pub(super) fn write(
             },
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
+    super::write_json(out, &issues)?;
     writeln!(out)
 }

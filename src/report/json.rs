@@ -154,6 +154,6 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -
             .collect(),
         skipped: outcome.skipped.iter().map(|s| JsonSkipped { path: &s.path, reason: &s.reason }).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
+    super::write_json(out, &report)?;
     writeln!(out)
 }

@@ -88,3 +88,11 @@ pub fn write(
 pub(crate) fn format_score(score: Option<f64>) -> String {
     score.map_or_else(|| "n/a".to_string(), |s| format!("{s:.1}%"))
 }
+
+/// Writes `value` as pretty-printed JSON through a buffer: serde_json writes a report in
+/// thousands of small pieces, which must not each go through `out`'s dynamic dispatch.
+pub(crate) fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    std::io::Write::flush(&mut buffered)
+}

@@ -310,7 +310,7 @@ pub(super) fn write(
             results,
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    super::write_json(out, &log)?;
     writeln!(out)
 }
 

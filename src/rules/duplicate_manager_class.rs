@@ -160,22 +160,19 @@ fn is_test_double(name: &str) -> bool {
 impl Engine for DuplicateManagerClass {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         // A `class Name` whose concept takes part.
-        let mut rest = source;
-        while let Some(at) = rest.find("class") {
-            let before_ok =
-                at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric() && rest.as_bytes()[at - 1] != b'_';
-            rest = &rest[at + 5..];
+        static CLASS: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+        let bytes = source.as_bytes();
+        CLASS.get_or_init(|| memchr::memmem::Finder::new("class")).find_iter(bytes).any(|at| {
+            let before_ok = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
+            let rest = &source[at + 5..];
             let trimmed = rest.trim_start_matches([' ', '\t', '\\', '\n', '\r']);
             if !before_ok || trimmed.len() == rest.len() {
-                continue;
+                return false;
             }
             let name_len = trimmed.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(trimmed.len());
             let name = &trimmed[..name_len];
-            if !name.is_empty() && self.takes_part(&self.concept(name).to_lowercase()) && !is_test_double(name) {
-                return true;
-            }
-        }
-        false
+            !name.is_empty() && self.takes_part(&self.concept(name).to_lowercase()) && !is_test_double(name)
+        })
     }
 
     fn path_key(&self, path: &std::path::Path) -> u64 {

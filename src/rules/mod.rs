@@ -178,6 +178,9 @@ impl<'a> FileText<'a> {
 
     pub(crate) fn suppressions(&self) -> &Suppressions {
         self.suppressions.get_or_init(|| {
+            if !crate::scan::suppress::may_have_directive(self.source) {
+                return Suppressions::default();
+            }
             let comments = lexer::comments(self.source);
             Suppressions::parse(self.source, &comments, self.lines(), self.require_reason)
         })

@@ -245,7 +245,11 @@ impl Cache {
         let unchanged = !self.dirty.load(std::sync::atomic::Ordering::Relaxed)
             && entries.len() == self.old.len()
             && stats.len() == self.old_stats.len();
+        // Freeing tens of thousands of entries takes a while; the run need not wait for it.
+        let (old, old_stats) = (self.old, self.old_stats);
+        std::thread::spawn(move || drop((old, old_stats)));
         if unchanged {
+            std::thread::spawn(move || drop((entries, stats)));
             return;
         }
         let Ok(bytes) = serde_json::to_vec(&CacheFile { version: VERSION, entries, stats }) else { return };

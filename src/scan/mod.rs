@@ -170,8 +170,12 @@ fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
 /// Analyzes every file, each distinct content once: files are grouped by a hash of their bytes
 /// (backup folders of byte-identical copies are common in large monorepos), each group goes to
 /// one worker, and the reports come back in the order of `files`.
-fn analyze_all(files: &[std::path::PathBuf], rules: &RuleSet, settings: &Settings) -> Vec<FileReport> {
-    let cache = if settings.cache { cache::Cache::open(settings, rules) } else { None };
+fn analyze_all(
+    files: &[std::path::PathBuf],
+    rules: &RuleSet,
+    settings: &Settings,
+    cache: Option<cache::Cache>,
+) -> Vec<FileReport> {
     // Content keys: (hash, length), from the cache when a file's length and modification time
     // are unchanged, else by reading the file.
     let keys: Vec<Option<(u64, u64)>> = files
@@ -238,7 +242,11 @@ fn analyze_all(files: &[std::path::PathBuf], rules: &RuleSet, settings: &Setting
 /// Scans everything `settings` names with `rules`. Warnings (such as unreadable directories) go
 /// to `stderr`.
 pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Outcome {
-    let (files, walk_errors) = discover::discover(settings);
+    // The cache file is read while the tree is walked.
+    let ((files, walk_errors), cache) = rayon::join(
+        || discover::discover(settings),
+        || if settings.cache { cache::Cache::open(settings, rules) } else { None },
+    );
     let mut outcome = Outcome { rules: rules.ids(), root: settings.root.clone(), ..Outcome::default() };
     for (path, message) in walk_errors {
         let _ = writeln!(stderr, "warning: {message}");
@@ -246,7 +254,7 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
             outcome.skipped.push(Skipped { path: settings.display_path(&path), reason: message });
         }
     }
-    let reports = analyze_all(&files, rules, settings);
+    let reports = analyze_all(&files, rules, settings, cache);
     let mut facts: Vec<Vec<(FileId, Facts)>> = rules.engines.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
     for (path, report) in files.iter().zip(reports) {
