@@ -500,8 +500,41 @@ pub(crate) fn unresolved(
         }
     };
     let mut star = false;
+    // Names certainly stored by a `for` target or an assignment's first target list.
+    let mut stored = vec![false; tokens.len()];
+    let depth_zero = |range: Range<usize>, word: &str| -> Option<usize> {
+        let mut depth = 0usize;
+        for i in range {
+            match (tokens[i].kind, text(i)) {
+                (Kind::Op, "(" | "[" | "{") => depth += 1,
+                (Kind::Op, ")" | "]" | "}") => depth = depth.saturating_sub(1),
+                (_, found) if depth == 0 && found == word => return Some(i),
+                _ => {}
+            }
+        }
+        None
+    };
     for (index, statement) in statements.list.iter().enumerate() {
         let first = statement.tokens.start;
+        let owner_of = |statement: &Statement| match statement.scope {
+            Scope::Module => Some(None),
+            Scope::Function => Some(statement.function),
+            Scope::Class => None,
+        };
+        let targets = if statement.header {
+            let for_at = if text(first) == "async" { first + 1 } else { first };
+            (for_at < statement.tokens.end && text(for_at) == "for" && tokens[for_at].kind == Kind::Name)
+                .then(|| depth_zero(for_at + 1..statement.tokens.end, "in").map(|i| for_at + 1..i))
+                .flatten()
+        } else {
+            depth_zero(statement.tokens.clone(), "=").filter(|&i| tokens[i].kind == Kind::Op).map(|i| first..i)
+        };
+        if let Some(names) = targets.and_then(|range| pure_targets(source, tokens, range)) {
+            for name in names {
+                stored[name] = true;
+                bind(owner_of(statement), text(name), tokens[name].start as usize);
+            }
+        }
         // Where a binding by this statement lands (class scopes are not tracked).
         let owner = match statement.scope {
             Scope::Module => Some(None),
@@ -585,7 +618,8 @@ pub(crate) fn unresolved(
                 let statement = statements.holding(index)?;
                 let previous = if index > statement.tokens.start { text(index - 1) } else { "" };
                 let next = if index + 1 < statement.tokens.end { text(index + 1) } else { "" };
-                let not_a_load = matches!(previous, "def" | "class" | "as")
+                let not_a_load = stored[index]
+                    || matches!(previous, "def" | "class" | "as")
                     || is_op(index + 1, "=")
                     || (previous == "for" && is_name(index + 1, "in"))
                     || (index == statement.tokens.start && !statement.header && next == ":")
@@ -706,8 +740,122 @@ impl Statements {
 /// annotation colon of its statement (an assignment's targets come before those). `false` means
 /// "not certain", never "a store".
 pub(crate) fn certain_load(source: &str, tokens: &[Token], statements: &Statements, index: usize) -> bool {
-    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
     let Some(statement) = statements.holding(index) else { return false };
+    plain_load(source, tokens, statement, index)
+        || call_argument(source, tokens, statement, index)
+        || with_context(source, tokens, statement, index)
+}
+
+/// Python's hard keywords: a name before `(` that is one of them does not make a call.
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// A whole argument of a call (`f(name)`, `f(a, name)`, `f(k=name)`): always a load, wherever the
+/// call stands, unless the statement is a `def` header (parameters look the same) or a `case`
+/// (class patterns), or the argument list holds a `lambda`, a comprehension or `:=`.
+fn call_argument(source: &str, tokens: &[Token], statement: &Statement, index: usize) -> bool {
+    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
+    let range = statement.tokens.clone();
+    if index <= range.start || index + 1 >= range.end || matches!(text(range.start), "def" | "async" | "case") {
+        return false;
+    }
+    if !matches!(text(index - 1), "(" | "," | "=") || !matches!(text(index + 1), "," | ")") {
+        return false;
+    }
+    // The innermost bracket around the name.
+    let mut depth = 0usize;
+    let mut open = None;
+    for i in (range.start..index).rev() {
+        if tokens[i].kind != Kind::Op {
+            continue;
+        }
+        match text(i) {
+            ")" | "]" | "}" => depth += 1,
+            "(" | "[" | "{" if depth > 0 => depth -= 1,
+            "(" | "[" | "{" => {
+                open = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(open) = open.filter(|&o| text(o) == "(" && o > range.start) else { return false };
+    let callee = open - 1;
+    let is_call = match tokens[callee].kind {
+        Kind::Name => !KEYWORDS.contains(&text(callee)),
+        Kind::Op => matches!(text(callee), ")" | "]"),
+        _ => false,
+    };
+    if !is_call {
+        return false;
+    }
+    let mut depth = 0usize;
+    for (i, token) in tokens.iter().enumerate().take(range.end).skip(open) {
+        match (token.kind, text(i)) {
+            (Kind::Name, "lambda" | "for") | (Kind::Op, ":=") => return false,
+            (Kind::Op, "(" | "[" | "{") => depth += 1,
+            (Kind::Op, ")" | "]" | "}") => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A whole context expression of a `with` header (`with name:`, `with name as x, …`): a load.
+fn with_context(source: &str, tokens: &[Token], statement: &Statement, index: usize) -> bool {
+    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
+    let range = statement.tokens.clone();
+    let with = if text(range.start) == "async" { range.start + 1 } else { range.start };
+    if !statement.header || with >= range.end || text(with) != "with" || index <= with {
+        return false;
+    }
+    let mut depth = 0usize;
+    for (i, token) in tokens.iter().enumerate().take(index).skip(with) {
+        match text(i) {
+            "(" | "[" | "{" if token.kind == Kind::Op => depth += 1,
+            ")" | "]" | "}" if token.kind == Kind::Op => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let next_ok = index + 1 == range.end || matches!(text(index + 1), "as" | ",");
+    depth == 0 && matches!(text(index - 1), "with" | ",") && next_ok
+}
+
+/// The names of a pure target list in `range` (names, commas, brackets and `*` only, such as
+/// `a, (b, c)` or `[x, *rest]`), or `None` for any other target.
+fn pure_targets(source: &str, tokens: &[Token], range: Range<usize>) -> Option<Vec<usize>> {
+    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
+    let mut names = Vec::new();
+    let start = range.start;
+    for i in range {
+        match tokens[i].kind {
+            Kind::Name if !KEYWORDS.contains(&text(i)) => names.push(i),
+            // A bracket right after a name or a closing bracket is a call or a subscript.
+            Kind::Op
+                if matches!(text(i), "(" | "[")
+                    && i > start
+                    && (tokens[i - 1].kind == Kind::Name || matches!(text(i - 1), ")" | "]")) =>
+            {
+                return None
+            }
+            Kind::Op if matches!(text(i), "," | "(" | ")" | "[" | "]" | "*") => {}
+            _ => return None,
+        }
+    }
+    (!names.is_empty()).then_some(names)
+}
+
+/// The statement-level rule of [`certain_load`].
+fn plain_load(source: &str, tokens: &[Token], statement: &Statement, index: usize) -> bool {
+    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
     let first = statement.tokens.start;
     if tokens[first].kind == Kind::Name
         && matches!(
@@ -852,6 +1000,9 @@ mod tests {
             "def f():\n    return call\nfrom m import call\n",
             "class K:\n    def call(self): pass\n",
             "from m import *\nprint(call)\n",
+            "def f(t):\n    fix, patch, status = t\n    return patch\n",
+            "def f(x):\n    for call, expected in x:\n        g(call)\n",
+            "from unittest.mock import patch\ndef f():\n    with patch as m, g(patch, k=patch) as n:\n        pass\n",
         ] {
             assert_eq!(decide(source), Some(0), "{source:?}");
         }
@@ -860,10 +1011,13 @@ mod tests {
         for source in [
             "print(call)\nfrom m import call\n",
             "def f():\n    return call()\n",
-            "def f():\n    for call, x in y: pass\n    return call\n",
             "from m import call\ndel call\n",
             "def f():\n    global call\n    return call\n",
             "x = f'{call}'\n",
+            "def f(a):\n    a[call] = 1\n",
+            "def f(a):\n    call[a] = 1\n    return call\n",
+            "def f():\n    g(lambda x, call: call)\n",
+            "def f():\n    with g() as call:\n        pass\n    return call\n",
         ] {
             assert_eq!(decide(source), None, "{source:?}");
         }
