@@ -60,16 +60,19 @@ fn project_pass(
     outcome: &mut Outcome,
 ) {
     let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
-    let mut found = Vec::new();
-    for ((rule_index, engine), engine_facts) in rules.engines.iter().zip(facts) {
-        if engine_facts.is_empty() {
-            continue;
-        }
-        for finding in engine.finish(engine_facts, &paths) {
-            found.push((*rule_index, finding));
-        }
-    }
-    for (rule, finding) in found {
+    // Engines finish in parallel; their findings come back in rule order.
+    let found: Vec<Vec<(usize, crate::rules::ProjectFinding)>> = rules
+        .engines
+        .par_iter()
+        .zip(facts.into_par_iter())
+        .map(|((rule_index, engine), engine_facts)| {
+            if engine_facts.is_empty() {
+                return Vec::new();
+            }
+            engine.finish(engine_facts, &paths).into_iter().map(|finding| (*rule_index, finding)).collect()
+        })
+        .collect();
+    for (rule, finding) in found.into_iter().flatten() {
         if finding.site.suppressed {
             if let Some(file_suppressions) = &suppressions[finding.file.0] {
                 file_suppressions.suppresses(&rules.rules[rule].id, finding.site.start.line);
