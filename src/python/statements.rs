@@ -618,9 +618,15 @@ pub(crate) fn unresolved(
                 let statement = statements.holding(index)?;
                 let previous = if index > statement.tokens.start { text(index - 1) } else { "" };
                 let next = if index + 1 < statement.tokens.end { text(index + 1) } else { "" };
+                // `name=` is a keyword argument or a parameter's default after `(`, `,` or
+                // `lambda`, and a target at the start of a statement or in a chain; after a
+                // colon it is an annotation (`x: name = 1`), a load.
+                let target_or_keyword = is_op(index + 1, "=")
+                    && (index == statement.tokens.start || matches!(previous, "(" | "," | "lambda" | "="));
                 let not_a_load = stored[index]
-                    || matches!(previous, "def" | "class" | "as")
-                    || is_op(index + 1, "=")
+                    || matches!(previous, "def" | "class")
+                    || (previous == "as" && !matches!(next, "." | "[" | "("))
+                    || target_or_keyword
                     || (previous == "for" && is_name(index + 1, "in"))
                     || (index == statement.tokens.start && !statement.header && next == ":")
                     || parameters(source, tokens, statement).contains(&index);
@@ -1018,6 +1024,8 @@ mod tests {
             "def f(a):\n    call[a] = 1\n    return call\n",
             "def f():\n    g(lambda x, call: call)\n",
             "def f():\n    with g() as call:\n        pass\n    return call\n",
+            "x: call = 1\n",
+            "with g() as call.x:\n    pass\n",
         ] {
             assert_eq!(decide(source), None, "{source:?}");
         }
