@@ -213,3 +213,33 @@ fn the_result_cache_trusts_unchanged_length_and_modification_time_and_nothing_le
     set_mtime("b.py", an_hour_ago);
     assert_eq!(findings(&common::ssot_with_cache(&["check", root_str, "--format", "json"])), 0);
 }
+
+#[test]
+fn cache_files_of_other_configurations_go_once_unused_for_30_days() {
+    let dir = project(&[("a.py", "from . import x\n")]);
+    let root = canonical(&dir);
+    let root_str = root.to_str().unwrap();
+    let age = |days: u64| std::time::SystemTime::now() - std::time::Duration::from_secs(days * 24 * 3600);
+    // An old file: its length and modification time are recorded, so the next run changes nothing.
+    std::fs::File::options().write(true).open(root.join("a.py")).unwrap().set_modified(age(1)).unwrap();
+    common::ssot_with_cache(&["check", root_str]);
+    let cache = root.join(".ssot_cache");
+    for (name, days) in [("results-00000000000000aa.json", 40), ("results-00000000000000bb.json", 1)] {
+        std::fs::write(cache.join(name), "{}").unwrap();
+        std::fs::File::options().write(true).open(cache.join(name)).unwrap().set_modified(age(days)).unwrap();
+    }
+    let current: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("results-") && !n.contains("00000000000000"))
+        .collect();
+    assert_eq!(current.len(), 1, "{current:?}");
+    // The current file, although an unchanged run does not rewrite it, is marked as used.
+    std::fs::File::options().write(true).open(cache.join(&current[0])).unwrap().set_modified(age(60)).unwrap();
+    common::ssot_with_cache(&["check", root_str]);
+    assert!(!cache.join("results-00000000000000aa.json").exists(), "unused for 40 days: deleted");
+    assert!(cache.join("results-00000000000000bb.json").exists(), "used yesterday: kept");
+    assert!(cache.join(&current[0]).exists(), "this configuration's file: kept");
+    let modified = std::fs::metadata(cache.join(&current[0])).unwrap().modified().unwrap();
+    assert!(modified > age(1), "and marked as used now");
+}

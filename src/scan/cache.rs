@@ -123,6 +123,33 @@ fn settings_key(settings: &Settings, rules: &RuleSet) -> u64 {
     ))
 }
 
+/// Cache files of other configurations (another ssot binary, other rules or settings) unused for
+/// this long are deleted.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// Marks `current` as used (a run that changes nothing does not rewrite it) and deletes the
+/// other configurations' cache files in `dir` not used for [`STALE_AFTER`]: each ssot upgrade
+/// would otherwise leave one behind.
+fn prune(dir: &Path, current: &Path) {
+    let now = std::time::SystemTime::now();
+    if let Ok(file) = std::fs::File::options().write(true).open(current) {
+        let _ = file.set_modified(now);
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if path == current || !name.starts_with("results-") || !name.ends_with(".json") {
+            continue;
+        }
+        let unused = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| now.duration_since(t).ok());
+        if unused.is_some_and(|age| age > STALE_AFTER) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 impl Cache {
     /// Opens the cache for this root and configuration (`None`: no usable directory).
     pub(crate) fn open(settings: &Settings, rules: &RuleSet) -> Option<Self> {
@@ -134,6 +161,7 @@ impl Cache {
             .filter(|f| f.version == VERSION)
             .map(|f| (f.entries, f.stats))
             .unwrap_or_default();
+        prune(&dir, &file);
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         Some(Self {
             file,
