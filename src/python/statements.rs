@@ -720,9 +720,11 @@ fn parameters(source: &str, tokens: &[Token], statement: &Statement) -> Vec<usiz
         }
         let before = text(index - 1);
         let after = if index + 1 < range.end { text(index + 1) } else { "" };
+        // `*args`/`**kw` are parameters only where a parameter starts (`*args: *Ts` is not).
+        let starts = |at: usize| matches!(text(at), "(" | ",");
         if depth == 1
             && token.kind == Kind::Name
-            && matches!(before, "(" | "," | "*" | "**")
+            && (starts(index - 1) || (matches!(before, "*" | "**") && starts(index - 2)))
             && matches!(after, "," | ")" | ":" | "=")
         {
             out.push(index);
@@ -1025,6 +1027,7 @@ mod tests {
             "def f():\n    g(lambda x, call: call)\n",
             "def f():\n    with g() as call:\n        pass\n    return call\n",
             "x: call = 1\n",
+            "def f(*args: *call):\n    return call\n",
             "with g() as call.x:\n    pass\n",
         ] {
             assert_eq!(decide(source), None, "{source:?}");

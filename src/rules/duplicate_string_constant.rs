@@ -63,14 +63,24 @@ pub(crate) fn is_upper_case(name: &str) -> bool {
 
 impl Engine for DuplicateStringConstant {
     fn may_match(&self, _path: &std::path::Path, source: &str) -> bool {
-        // A line `NAME = …` (or `NAME: T = …`, `A = B = …`) with an UPPER_CASE name.
-        source.lines().any(|line| {
-            let line = line.trim_start();
-            let name_len = line.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(line.len());
-            name_len > 0 && is_upper_case(&line[..name_len]) && {
-                let rest = line[name_len..].trim_start();
-                (rest.starts_with('=') && !rest.starts_with("==")) || rest.starts_with(':')
+        // An UPPER_CASE name before `=` (not `==`) or `:`, anywhere (after `;`, after
+        // `class K:`, across a backslash continuation).
+        let bytes = source.as_bytes();
+        memchr::memchr2_iter(b'=', b':', bytes).any(|at| {
+            let next = bytes.get(at + 1).copied();
+            let previous = at.checked_sub(1).map(|p| bytes[p]);
+            if bytes[at] == b'=' && (next == Some(b'=') || matches!(previous, Some(b'=' | b'!' | b'<' | b'>'))) {
+                return false;
             }
+            let mut end = at;
+            while end > 0 && matches!(bytes[end - 1], b' ' | b'\t' | b'\x0c' | b'\\' | b'\r' | b'\n') {
+                end -= 1;
+            }
+            let mut start = end;
+            while start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+                start -= 1;
+            }
+            start < end && is_upper_case(&source[start..end])
         })
     }
 
@@ -256,10 +266,15 @@ impl DuplicateStringConstant {
             }
         };
         let mut value_node = value_node;
-        // `NAME = ("value")` is the same constant.
-        while let Some(inner) = value_node.filter(|n| n.k() == "parenthesized_expression" && n.named_child_count() == 1)
-        {
-            value_node = inner.named_child(0);
+        // `NAME = ("value")` is the same constant (comments inside the parentheses aside).
+        while let Some(inner) = value_node.filter(|n| n.k() == "parenthesized_expression") {
+            let mut cursor = inner.walk();
+            let children: Vec<tree_sitter::Node> =
+                inner.named_children(&mut cursor).filter(|n| n.k() != "comment").collect();
+            if children.len() != 1 {
+                break;
+            }
+            value_node = Some(children[0]);
         }
         let Some(value_node) = value_node.filter(|n| matches!(n.k(), "string" | "concatenated_string")) else { return };
         let Literal::Str(value) = literal(&value_node, file.source) else { return };

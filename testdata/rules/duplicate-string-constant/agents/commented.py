@@ -1,0 +1,1 @@
+COMMENTED = "commented value"  # expect: duplicate-string-constant

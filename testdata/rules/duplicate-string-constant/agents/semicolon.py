@@ -1,0 +1,1 @@
+import os; SEMI = "semicolon value"  # expect: duplicate-string-constant

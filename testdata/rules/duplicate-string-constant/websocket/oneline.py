@@ -1,0 +1,1 @@
+class Inline: SEMI = "semicolon value"  # expect: duplicate-string-constant
