@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::tokens::{Kind, Token};
+use super::tokens::{Kind, Text, Token};
 
 /// The innermost class or function body a statement is in (or the module).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,26 +67,20 @@ const COMPOUND: &[&str] =
     &["if", "elif", "else", "while", "for", "try", "except", "finally", "with", "class", "def", "async"];
 
 struct Reader<'a> {
-    source: &'a str,
-    tokens: &'a [Token],
+    view: Text<'a, 'a>,
     list: Vec<Statement>,
     ok: bool,
 }
 
-impl<'a> Reader<'a> {
-    fn text(&self, index: usize) -> &'a str {
-        let token = self.tokens[index];
-        self.source.get(token.start as usize..token.end as usize).unwrap_or_default()
-    }
+impl<'a> std::ops::Deref for Reader<'a> {
+    type Target = Text<'a, 'a>;
 
-    fn is_op(&self, index: usize, op: &str) -> bool {
-        self.tokens[index].kind == Kind::Op && self.text(index) == op
+    fn deref(&self) -> &Text<'a, 'a> {
+        &self.view
     }
+}
 
-    fn is_name(&self, index: usize, name: &str) -> bool {
-        self.tokens[index].kind == Kind::Name && self.text(index) == name
-    }
-
+impl Reader<'_> {
     /// The header colon of the compound statement in `range`: the first `:` outside brackets
     /// that no `lambda` claims.
     fn header_colon(&self, range: Range<usize>) -> Option<usize> {
@@ -218,7 +212,8 @@ impl<'a> Reader<'a> {
 
 impl Statements {
     pub(crate) fn new(source: &str, tokens: &[Token]) -> Self {
-        let mut reader = Reader { source, tokens, list: Vec::with_capacity(tokens.len() / 8), ok: true };
+        let view = Text { source, tokens };
+        let mut reader = Reader { view, list: Vec::with_capacity(tokens.len() / 8), ok: true };
         let module = Context {
             scope: Scope::Module,
             in_function: false,
@@ -327,10 +322,7 @@ pub(crate) struct Import<'a> {
 /// The import statement `statement` (its first token `import` or `from`), or `None` when its
 /// tokens are not a well-formed import.
 pub(crate) fn import<'a>(source: &'a str, tokens: &[Token], statement: &Statement) -> Option<Import<'a>> {
-    let text = |index: usize| -> &'a str {
-        let token = tokens[index];
-        source.get(token.start as usize..token.end as usize).unwrap_or_default()
-    };
+    let text = |index: usize| -> &'a str { Text { source, tokens }.text(index) };
     let range = statement.tokens.clone();
     let is = |index: usize, kind: Kind, s: &str| index < range.end && tokens[index].kind == kind && text(index) == s;
     let name_at = |index: usize| index < range.end && tokens[index].kind == Kind::Name;
@@ -476,7 +468,7 @@ pub(crate) fn unresolved(
     statements: &Statements,
     names: &[&str],
 ) -> Option<Vec<(String, Range<usize>)>> {
-    let text = |index: usize| source.get(tokens[index].start as usize..tokens[index].end as usize).unwrap_or_default();
+    let text = |index: usize| Text { source, tokens }.text(index);
     let wanted = |word: &str| names.contains(&word);
     let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
     let is_name =
@@ -659,7 +651,7 @@ pub(crate) fn unresolved(
 /// parameters and keyword names (already told apart) is a load: one without `lambda` and without
 /// type parameters.
 fn plain_header(source: &str, tokens: &[Token], statement: &Statement) -> bool {
-    let text = |index: usize| source.get(tokens[index].start as usize..tokens[index].end as usize).unwrap_or_default();
+    let text = |index: usize| Text { source, tokens }.text(index);
     let range = statement.tokens.clone();
     let mut name = range.start + 1;
     if text(range.start) == "async" {
@@ -675,7 +667,7 @@ fn plain_header(source: &str, tokens: &[Token], statement: &Statement) -> bool {
 /// The parameter names of a `def` header (token indices), or none when the header holds a
 /// `lambda` (whose parameters would look the same).
 fn parameters(source: &str, tokens: &[Token], statement: &Statement) -> Vec<usize> {
-    let text = |index: usize| source.get(tokens[index].start as usize..tokens[index].end as usize).unwrap_or_default();
+    let text = |index: usize| Text { source, tokens }.text(index);
     let range = statement.tokens.clone();
     let first = range.start;
     let is_def = statement.header
@@ -765,7 +757,7 @@ const KEYWORDS: &[&str] = &[
 /// call stands, unless the statement is a `def` header (parameters look the same) or a `case`
 /// (class patterns), or the argument list holds a `lambda`, a comprehension or `:=`.
 fn call_argument(source: &str, tokens: &[Token], statement: &Statement, index: usize) -> bool {
-    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
+    let text = |i: usize| Text { source, tokens }.text(i);
     let range = statement.tokens.clone();
     if index <= range.start || index + 1 >= range.end || matches!(text(range.start), "def" | "async" | "case") {
         return false;
@@ -819,7 +811,7 @@ fn call_argument(source: &str, tokens: &[Token], statement: &Statement, index: u
 
 /// A whole context expression of a `with` header (`with name:`, `with name as x, …`): a load.
 fn with_context(source: &str, tokens: &[Token], statement: &Statement, index: usize) -> bool {
-    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
+    let text = |i: usize| Text { source, tokens }.text(i);
     let range = statement.tokens.clone();
     let with = if text(range.start) == "async" { range.start + 1 } else { range.start };
     if !statement.header || with >= range.end || text(with) != "with" || index <= with {
@@ -840,7 +832,7 @@ fn with_context(source: &str, tokens: &[Token], statement: &Statement, index: us
 /// The names of a pure target list in `range` (names, commas, brackets and `*` only, such as
 /// `a, (b, c)` or `[x, *rest]`), or `None` for any other target.
 fn pure_targets(source: &str, tokens: &[Token], range: Range<usize>) -> Option<Vec<usize>> {
-    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
+    let text = |i: usize| Text { source, tokens }.text(i);
     let mut names = Vec::new();
     let start = range.start;
     for i in range {
@@ -863,7 +855,7 @@ fn pure_targets(source: &str, tokens: &[Token], range: Range<usize>) -> Option<V
 
 /// The statement-level rule of [`certain_load`].
 fn plain_load(source: &str, tokens: &[Token], statement: &Statement, index: usize) -> bool {
-    let text = |i: usize| source.get(tokens[i].start as usize..tokens[i].end as usize).unwrap_or_default();
+    let text = |i: usize| Text { source, tokens }.text(i);
     let first = statement.tokens.start;
     if tokens[first].kind == Kind::Name
         && matches!(

@@ -53,6 +53,33 @@ pub(crate) struct Tokens {
     pub ok: bool,
 }
 
+/// Tokens read by index together with their source: one place that slices a token's text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Text<'s, 't> {
+    pub source: &'s str,
+    pub tokens: &'t [Token],
+}
+
+impl<'s> Text<'s, '_> {
+    /// The text of token `index` (empty past the end).
+    pub(crate) fn text(&self, index: usize) -> &'s str {
+        self.tokens
+            .get(index)
+            .and_then(|token| self.source.get(token.start as usize..token.end as usize))
+            .unwrap_or_default()
+    }
+
+    /// Token `index` is the operator `op`.
+    pub(crate) fn is_op(&self, index: usize, op: &str) -> bool {
+        self.tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && self.text(index) == op
+    }
+
+    /// Token `index` is the name `name`.
+    pub(crate) fn is_name(&self, index: usize, name: &str) -> bool {
+        self.tokens.get(index).is_some_and(|t| t.kind == Kind::Name) && self.text(index) == name
+    }
+}
+
 /// Tokenizes `source` (a leading BOM is skipped). Never panics.
 pub(crate) fn tokenize(source: &str) -> Tokens {
     let bytes = source.as_bytes();

@@ -60,7 +60,7 @@ impl Engine for DirectEnvAccess {
         let statements = file.statements()?;
         let tokens = &file.tokens().tokens;
         let source = file.source;
-        let text = |index: usize| &source[tokens[index].start as usize..tokens[index].end as usize];
+        let text = |index: usize| crate::python::tokens::Text { source, tokens }.text(index);
         let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
         let mut in_import = vec![false; tokens.len()];
         let mut os_aliases: HashSet<&str> = HashSet::new();

@@ -14,7 +14,7 @@ use std::path::Path;
 use super::{Engine, EngineFinding, Facts, FileContext, FileText, ProjectFinding, Site};
 use crate::config::{Globs, Settings};
 use crate::diagnostic::{Category, FileId};
-use crate::python::tokens::{Kind, Token};
+use crate::python::tokens::{Kind, Text};
 use crate::python::walk;
 use crate::rule::{render_message, Rule};
 use crate::UserError;
@@ -206,7 +206,7 @@ impl Engine for DuplicateManagerClass {
             return Some(None);
         }
         let statements = file.statements()?;
-        let header = Header { source: file.source, tokens: &file.tokens().tokens };
+        let header = Header(Text { source: file.source, tokens: &file.tokens().tokens });
         let mut classes = Vec::new();
         for statement in statements.list.iter().filter(|s| s.header && !s.in_function) {
             let Range { start, end } = statement.tokens;
@@ -350,25 +350,17 @@ impl DuplicateManagerClass {
 
 /// A file's tokens, read as the tree reads a class header (ranges within one header, whose
 /// brackets balance).
-struct Header<'s, 't> {
-    source: &'s str,
-    tokens: &'t [Token],
+struct Header<'s, 't>(Text<'s, 't>);
+
+impl<'s, 't> std::ops::Deref for Header<'s, 't> {
+    type Target = Text<'s, 't>;
+
+    fn deref(&self) -> &Text<'s, 't> {
+        &self.0
+    }
 }
 
 impl<'s> Header<'s, '_> {
-    fn text(&self, index: usize) -> &'s str {
-        let token = self.tokens[index];
-        self.source.get(token.start as usize..token.end as usize).unwrap_or_default()
-    }
-
-    fn is_op(&self, index: usize, op: &str) -> bool {
-        self.tokens[index].kind == Kind::Op && self.text(index) == op
-    }
-
-    fn is_name(&self, index: usize, name: &str) -> bool {
-        self.tokens[index].kind == Kind::Name && self.text(index) == name
-    }
-
     /// A name that is no keyword: an `identifier` on the tree.
     fn is_identifier(&self, index: usize) -> bool {
         self.tokens[index].kind == Kind::Name && !KEYWORDS.contains(&self.text(index))

@@ -121,7 +121,7 @@ impl Engine for DuplicateStringConstant {
         let statements = file.statements()?;
         let tokens = &file.tokens().tokens;
         let source = file.source;
-        let text = |index: usize| &source[tokens[index].start as usize..tokens[index].end as usize];
+        let text = |index: usize| crate::python::tokens::Text { source, tokens }.text(index);
         let is_op = |index: usize, op: &str| tokens[index].kind == Kind::Op && text(index) == op;
         // (body start, constant): the tree reads the module body, then each class body in order.
         let mut found: Vec<(usize, Constant)> = Vec::new();

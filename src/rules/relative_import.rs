@@ -58,7 +58,7 @@ impl Engine for RelativeImport {
         let statements = file.statements()?;
         let tokens = &file.tokens().tokens;
         let source = file.source;
-        let text = |index: usize| &source[tokens[index].start as usize..tokens[index].end as usize];
+        let text = |index: usize| crate::python::tokens::Text { source, tokens }.text(index);
         let relative_from = |index: usize| {
             tokens[index].kind == Kind::Name
                 && text(index) == "from"
