@@ -508,11 +508,13 @@ pub(crate) fn unresolved(
     };
     for (index, statement) in statements.list.iter().enumerate() {
         let first = statement.tokens.start;
-        let owner_of = |statement: &Statement| match statement.scope {
+        // Where a binding by this statement lands (class scopes are not tracked).
+        let owner = match statement.scope {
             Scope::Module => Some(None),
             Scope::Function => Some(statement.function),
             Scope::Class => None,
         };
+        // `for` targets and an assignment's first targets (a lone name included).
         let targets = if statement.header {
             let for_at = if text(first) == "async" { first + 1 } else { first };
             (for_at < statement.tokens.end && text(for_at) == "for" && tokens[for_at].kind == Kind::Name)
@@ -524,15 +526,9 @@ pub(crate) fn unresolved(
         if let Some(names) = targets.and_then(|range| pure_targets(source, tokens, range)) {
             for name in names {
                 stored[name] = true;
-                bind(owner_of(statement), text(name), tokens[name].start as usize);
+                bind(owner, text(name), tokens[name].start as usize);
             }
         }
-        // Where a binding by this statement lands (class scopes are not tracked).
-        let owner = match statement.scope {
-            Scope::Module => Some(None),
-            Scope::Function => Some(statement.function),
-            Scope::Class => None,
-        };
         let word = if tokens[first].kind == Kind::Name { text(first) } else { "" };
         let defined = |at: usize| tokens.get(at).filter(|t| t.kind == Kind::Name).map(|t| (text(at), t.start as usize));
         if statement.header {
@@ -541,20 +537,9 @@ pub(crate) fn unresolved(
                 "async" if is_name(first + 1, "def") => Some(first + 2),
                 _ => None,
             };
-            match word {
-                "class" | "def" | "async" => {
-                    if let Some((name, offset)) =
-                        defined(if word == "class" { first + 1 } else { def.unwrap_or(first) })
-                    {
-                        bind(owner, name, offset);
-                    }
-                }
-                "for" if is_name(first + 2, "in") => {
-                    if let Some((name, offset)) = defined(first + 1) {
-                        bind(owner, name, offset);
-                    }
-                }
-                _ => {}
+            let defined_at = if word == "class" { Some(first + 1) } else { def };
+            if let Some((name, offset)) = defined_at.and_then(defined) {
+                bind(owner, name, offset);
             }
             if def.is_some() {
                 for param in parameters(source, tokens, statement) {
@@ -577,7 +562,6 @@ pub(crate) fn unresolved(
             {
                 return None
             }
-            name if is_op(first + 1, "=") => bind(owner, name, tokens[first].start as usize),
             _ => {}
         }
     }

@@ -116,6 +116,8 @@ pub(crate) struct FileText<'a> {
     pub category: Category,
     /// `rules.require-reason`: suppressions without a reason silence nothing.
     pub require_reason: bool,
+    /// The text may hold a suppression directive (it contains `ssot:`); scanned once.
+    pub directives: bool,
     lines: OnceCell<LineIndex>,
     suppressions: OnceCell<Suppressions>,
     tokens: OnceCell<crate::python::tokens::Tokens>,
@@ -159,6 +161,7 @@ impl<'a> FileText<'a> {
             source,
             category,
             require_reason,
+            directives: crate::scan::suppress::may_have_directive(source),
             lines: OnceCell::new(),
             suppressions: OnceCell::new(),
             tokens: OnceCell::new(),
@@ -178,7 +181,7 @@ impl<'a> FileText<'a> {
 
     pub(crate) fn suppressions(&self) -> &Suppressions {
         self.suppressions.get_or_init(|| {
-            if !crate::scan::suppress::may_have_directive(self.source) {
+            if !self.directives {
                 return Suppressions::default();
             }
             let comments = lexer::comments(self.source);

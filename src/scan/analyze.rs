@@ -125,10 +125,10 @@ impl<'r> Analyzer<'r> {
 
     /// Whether the file must be parsed: some rule other than the scanner-run ones could match,
     /// or it has suppression comments to check, or `parse-error` was selected by name.
-    fn needs_tree(&self, source: &str, active: &[bool]) -> bool {
+    fn needs_tree(&self, base: &FileText, active: &[bool]) -> bool {
         let scanner_run = [self.rules.parse_error, self.rules.unused_suppression];
         self.rules.parse_all
-            || super::suppress::may_have_directive(source)
+            || base.directives
             || active.iter().enumerate().any(|(index, &on)| on && !scanner_run.contains(&Some(index)))
     }
 
@@ -155,9 +155,10 @@ impl<'r> Analyzer<'r> {
         let category = signature.category;
         let rules = &self.rules.rules;
         let active = self.active(path, &source, &signature.enabled);
+        let base = FileText::new(path, &source, category, self.settings.require_reason);
         // Cheap before expensive: parse only when some rule could match (or a suppression
         // comment needs checking).
-        if !self.needs_tree(&source, &active) {
+        if !self.needs_tree(&base, &active) {
             return FileReport::Scanned(ScannedReport {
                 category,
                 findings: Vec::new(),
@@ -166,8 +167,7 @@ impl<'r> Analyzer<'r> {
                 suppressions: None,
             });
         }
-        let base = FileText::new(path, &source, category, self.settings.require_reason);
-        if let Some((raw, facts)) = self.fast_path(&base, &source, &active) {
+        if let Some((raw, facts)) = self.fast_path(&base, &active) {
             return report(base, raw, facts, rules);
         }
         let tree = match self.parser.parse(&source) {
@@ -230,15 +230,10 @@ impl<'r> Analyzer<'r> {
     fn fast_path(
         &self,
         base: &FileText,
-        source: &str,
         active: &[bool],
     ) -> Option<(Vec<(usize, Range<usize>, String)>, Vec<(usize, Facts)>)> {
         // A suppression comment may name `parse-error`, which only a parse can honour.
-        if !self.settings.fast_path
-            || self.rules.parse_all
-            || super::suppress::may_have_directive(source)
-            || self.pattern_rule_active(active)
-        {
+        if !self.settings.fast_path || self.rules.parse_all || base.directives || self.pattern_rule_active(active) {
             return None;
         }
         let mut raw = Vec::new();
@@ -266,7 +261,7 @@ fn report(
 ) -> FileReport {
     let category = base.category;
     if raw.is_empty() {
-        if super::suppress::may_have_directive(base.source) {
+        if base.directives {
             base.suppressions();
         }
         let suppressions = base.take_suppressions().filter(|s| !s.is_empty());
