@@ -42,7 +42,7 @@ impl Baseline {
             .iter()
             .map(|d| Entry {
                 path: outcome.file(d.file).path.clone(),
-                rule: d.rule.clone(),
+                rule: d.rule.to_string(),
                 line: d.line_text.clone(),
                 fingerprint: d.fingerprint.clone(),
             })

@@ -58,33 +58,38 @@ pub struct Position {
 }
 
 /// Index of a scanned file in [`Outcome::files`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FileId(pub usize);
 
 /// One scanned file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScannedFile {
     /// Path relative to the scanned root, with `/` separators.
     pub path: String,
     pub category: Category,
-    /// The text, kept only for files with diagnostics (the human report quotes it).
+    /// The text, kept only for files with diagnostics (the human report quotes it); not part of
+    /// the tree snapshot.
+    #[serde(skip)]
     pub source: Option<Arc<str>>,
 }
 
 /// Another place a multi-file finding points to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Related {
     pub file: FileId,
     /// Byte range in that file's text.
     pub range: std::ops::Range<usize>,
     pub start: Position,
-    pub message: String,
+    /// Shared: a group's findings repeat the same few texts many times.
+    #[serde(deserialize_with = "interned::text")]
+    pub message: Arc<str>,
 }
 
 /// One finding that survived suppression.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
-    pub rule: String,
+    #[serde(deserialize_with = "interned::text")]
+    pub rule: Arc<str>,
     pub severity: Severity,
     pub file: FileId,
     /// Byte range in the file's text.
@@ -92,7 +97,9 @@ pub struct Diagnostic {
     pub start: Position,
     /// End position, exclusive.
     pub end: Position,
-    pub message: String,
+    /// Shared with the findings that say the same (copies of a file say the same things).
+    #[serde(deserialize_with = "interned::text")]
+    pub message: Arc<str>,
     pub related: Vec<Related>,
     /// Stable identity across edits (see [`crate::fingerprint`]).
     pub fingerprint: String,
@@ -103,7 +110,7 @@ pub struct Diagnostic {
 }
 
 /// A file that was found but not analysed, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub path: String,
     pub reason: String,
@@ -142,5 +149,51 @@ impl Outcome {
             ))
         });
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+}
+
+/// Reading shared texts back (the tree snapshot holds hundreds of thousands of texts, most of them
+/// repeats): each distinct text becomes one [`Arc`] per thread, so decoding allocates once per
+/// distinct text, not once per occurrence.
+pub(crate) mod interned {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use serde::de::{Deserializer, Error, Visitor};
+
+    thread_local! {
+        static TEXTS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    }
+
+    pub(crate) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
+        deserializer.deserialize_str(Text)
+    }
+
+    struct Text;
+
+    impl Visitor<'_> for Text {
+        type Value = Arc<str>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a string")
+        }
+
+        fn visit_str<E: Error>(self, text: &str) -> Result<Arc<str>, E> {
+            Ok(TEXTS.with(|texts| {
+                let mut texts = texts.borrow_mut();
+                if let Some(known) = texts.get(text) {
+                    return known.clone();
+                }
+                let shared: Arc<str> = Arc::from(text);
+                texts.insert(shared.clone());
+                shared
+            }))
+        }
+    }
+
+    /// Forgets this thread's texts (call when a decode is done, so nothing outlives it).
+    pub(crate) fn clear() {
+        TEXTS.with(|texts| texts.borrow_mut().clear());
     }
 }

@@ -55,7 +55,7 @@ pub(crate) fn assign(outcome: &mut Outcome) {
     let files = &outcome.files;
     let mut fingerprints = Vec::with_capacity(outcome.diagnostics.len());
     for d in &outcome.diagnostics {
-        let occurrence = seen.entry((d.file.0, d.rule.as_str(), d.line_text.as_str())).or_insert(0);
+        let occurrence = seen.entry((d.file.0, &*d.rule, d.line_text.as_str())).or_insert(0);
         fingerprints.push(fingerprint(&d.rule, &files[d.file.0].path, &d.line_text, *occurrence));
         *occurrence += 1;
     }

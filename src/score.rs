@@ -46,7 +46,12 @@ impl Summary {
         let mut by_rule: BTreeMap<String, usize> = outcome.rules.iter().map(|id| (id.clone(), 0)).collect();
         let (mut errors, mut warnings, mut baselined, mut new_errors) = (0, 0, 0, 0);
         for diagnostic in &outcome.diagnostics {
-            *by_rule.entry(diagnostic.rule.clone()).or_default() += 1;
+            match by_rule.get_mut(&*diagnostic.rule) {
+                Some(count) => *count += 1,
+                None => {
+                    by_rule.insert(diagnostic.rule.to_string(), 1);
+                }
+            }
             baselined += usize::from(diagnostic.baselined);
             match diagnostic.severity {
                 crate::diagnostic::Severity::Error => {

@@ -48,6 +48,11 @@ impl Globs {
         &self.patterns
     }
 
+    /// The directory the patterns are relative to.
+    pub fn base(&self) -> &Path {
+        &self.base
+    }
+
     /// Whether the absolute `path` matches; a path outside `base` is matched as it is.
     pub fn is_match(&self, path: &Path) -> bool {
         if self.patterns.is_empty() {

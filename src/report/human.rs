@@ -56,11 +56,14 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
                 notes.push(format!("{} at {path}:{}:{}", related.message, related.start.line, related.start.column));
             } else {
                 let range = clamp(related_text, related.range.clone());
-                labels.push(Label::secondary(related_id, range).with_message(related.message.clone()));
+                labels.push(Label::secondary(related_id, range).with_message(related.message.to_string()));
             }
         }
-        let rendered =
-            rendered.with_code(d.rule.clone()).with_message(d.message.clone()).with_labels(labels).with_notes(notes);
+        let rendered = rendered
+            .with_code(d.rule.to_string())
+            .with_message(d.message.to_string())
+            .with_labels(labels)
+            .with_notes(notes);
         term::emit(out, &config, &files, &rendered).map_err(to_io)?;
     }
 

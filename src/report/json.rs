@@ -14,18 +14,18 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diagnostic::{Category, Outcome};
+use crate::diagnostic::{Category, Diagnostic, Outcome, Skipped};
 use crate::score::Summary;
 
+/// The top of the report; the `diagnostics` and `skipped` arrays follow it (see [`write`]).
 #[derive(Serialize)]
-struct Report<'a> {
+struct Head<'a> {
     version: u32,
     tool: Tool,
     summary: JsonSummary<'a>,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-    skipped: Vec<JsonSkipped<'a>>,
 }
 
 #[derive(Serialize)]
@@ -95,10 +95,34 @@ struct JsonSkipped<'a> {
     reason: &'a str,
 }
 
+/// Writes the report: `{"version", "tool", "summary", "diagnostics", "skipped"}`, formatted as
+/// `serde_json`'s pretty printer formats the whole (the tests hold the two equal). Reports run to
+/// tens of megabytes on large trees, so the diagnostics are rendered in parallel, in batches,
+/// and written in order.
 pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    let head = serde_json::to_vec_pretty(&head(summary))?;
+    // The head's closing "\n}" is written after the arrays.
+    buffered.write_all(&head[..head.len() - 2])?;
+    buffered.write_all(b",\n  \"diagnostics\": ")?;
+    write_array(
+        &outcome.diagnostics,
+        |d, text| serde_json::to_writer_pretty(text, &diagnostic(outcome, d)),
+        &mut buffered,
+    )?;
+    buffered.write_all(b",\n  \"skipped\": ")?;
+    let skipped = |s: &Skipped, text: &mut Vec<u8>| {
+        serde_json::to_writer_pretty(text, &JsonSkipped { path: &s.path, reason: &s.reason })
+    };
+    write_array(&outcome.skipped, skipped, &mut buffered)?;
+    buffered.write_all(b"\n}\n")?;
+    buffered.flush()
+}
+
+fn head(summary: &Summary) -> Head<'_> {
     let count = |category| summary.per_category.get(&category).copied().unwrap_or(0);
     let score = |category| summary.scores.get(&category).copied().flatten();
-    let report = Report {
+    Head {
         version: 1,
         tool: Tool { name: "ssot", version: env!("CARGO_PKG_VERSION") },
         summary: JsonSummary {
@@ -123,37 +147,151 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -
                 other: score(Category::Other),
             },
         },
-        diagnostics: outcome
-            .diagnostics
+    }
+}
+
+fn diagnostic<'a>(outcome: &'a Outcome, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let file = outcome.file(d.file);
+    JsonDiagnostic {
+        rule: &d.rule,
+        severity: d.severity.as_str(),
+        path: &file.path,
+        line: d.start.line,
+        column: d.start.column,
+        end_line: d.end.line,
+        end_column: d.end.column,
+        message: &d.message,
+        category: file.category.as_str(),
+        baselined: d.baselined,
+        related: d
+            .related
             .iter()
-            .map(|d| {
-                let file = outcome.file(d.file);
-                JsonDiagnostic {
-                    rule: &d.rule,
-                    severity: d.severity.as_str(),
-                    path: &file.path,
-                    line: d.start.line,
-                    column: d.start.column,
-                    end_line: d.end.line,
-                    end_column: d.end.column,
-                    message: &d.message,
-                    category: file.category.as_str(),
-                    baselined: d.baselined,
-                    related: d
-                        .related
-                        .iter()
-                        .map(|r| JsonRelated {
-                            path: &outcome.file(r.file).path,
-                            line: r.start.line,
-                            column: r.start.column,
-                            message: &r.message,
-                        })
-                        .collect(),
-                }
+            .map(|r| JsonRelated {
+                path: &outcome.file(r.file).path,
+                line: r.start.line,
+                column: r.start.column,
+                message: &r.message,
             })
             .collect(),
-        skipped: outcome.skipped.iter().map(|s| JsonSkipped { path: &s.path, reason: &s.reason }).collect(),
-    };
-    super::write_json(out, &report)?;
-    writeln!(out)
+    }
+}
+
+/// Writes `items` as a pretty-printed JSON array that is a member of the top-level object (so
+/// its elements sit two levels deep), each item pretty-printed by `render`.
+fn write_array<T: Sync>(
+    items: &[T],
+    render: impl Fn(&T, &mut Vec<u8>) -> serde_json::Result<()> + Sync,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    // Batches bound the memory held by rendered text; each batch renders in parallel pieces.
+    const BATCH: usize = 16_384;
+    const PIECE: usize = 512;
+    for (batch_index, batch) in items.chunks(BATCH).enumerate() {
+        let pieces: Vec<std::io::Result<Vec<u8>>> = batch
+            .par_chunks(PIECE)
+            .enumerate()
+            .map(|(piece_index, piece)| {
+                let mut text = Vec::new();
+                let mut element = Vec::new();
+                for (index, item) in piece.iter().enumerate() {
+                    let first = batch_index == 0 && piece_index == 0 && index == 0;
+                    text.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+                    element.clear();
+                    render(item, &mut element)?;
+                    // Literal newlines in JSON text are all between tokens (strings escape
+                    // theirs): indent each following line by the two levels the element is at.
+                    let mut line_start = 0;
+                    for newline in memchr::memchr_iter(b'\n', &element) {
+                        text.extend_from_slice(&element[line_start..newline]);
+                        text.extend_from_slice(b"\n    ");
+                        line_start = newline + 1;
+                    }
+                    text.extend_from_slice(&element[line_start..]);
+                }
+                Ok(text)
+            })
+            .collect();
+        for piece in pieces {
+            out.write_all(&piece?)?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{FileId, Position, Related, ScannedFile, Severity, Skipped};
+
+    /// The whole report as one value: what [`write`] must print, byte for byte, as serde_json's
+    /// pretty printer prints it.
+    #[derive(Serialize)]
+    struct Report<'a> {
+        #[serde(flatten)]
+        head: Head<'a>,
+        diagnostics: Vec<JsonDiagnostic<'a>>,
+        skipped: Vec<JsonSkipped<'a>>,
+    }
+
+    fn outcome(diagnostics: usize, skipped: usize) -> Outcome {
+        let files = (0..3)
+            .map(|i| ScannedFile { path: format!("pkg/m{i}.py"), category: Category::ALL[i % 3], source: None })
+            .collect();
+        let at = |line| Position { line, column: 1 + line % 7 };
+        let diagnostics = (0..diagnostics)
+            .map(|i| Diagnostic {
+                rule: ["relative-import", "duplicate-string-constant"][i % 2].into(),
+                severity: [Severity::Error, Severity::Warning, Severity::Info][i % 3],
+                file: FileId(i % 3),
+                range: i..i + 3,
+                start: at(i + 1),
+                end: at(i + 2),
+                message: format!("message {i} with \"quotes\", a tab\t, a newline\n and é").into(),
+                related: (0..i % 4)
+                    .map(|r| Related {
+                        file: FileId(r % 3),
+                        range: 0..1,
+                        start: at(r + 1),
+                        message: format!("also {r}").into(),
+                    })
+                    .collect(),
+                fingerprint: format!("{i:016x}"),
+                line_text: String::new(),
+                baselined: i % 5 == 0,
+            })
+            .collect();
+        let skipped =
+            (0..skipped).map(|i| Skipped { path: format!("big{i}.py"), reason: "binary file".to_string() }).collect();
+        Outcome {
+            files,
+            skipped,
+            diagnostics,
+            suppressed: 2,
+            rules: vec!["relative-import".to_string()],
+            ..Outcome::default()
+        }
+    }
+
+    #[test]
+    fn parallel_writer_prints_what_serde_json_prints() {
+        // Empty arrays, one element, and enough to span several pieces and batches.
+        for (diagnostics, skipped) in [(0, 0), (1, 1), (3, 0), (0, 2), (40_000, 3)] {
+            let outcome = outcome(diagnostics, skipped);
+            let summary = Summary::new(&outcome);
+            let mut written = Vec::new();
+            write(&outcome, &summary, &mut written).unwrap();
+            let report = Report {
+                head: head(&summary),
+                diagnostics: outcome.diagnostics.iter().map(|d| diagnostic(&outcome, d)).collect(),
+                skipped: outcome.skipped.iter().map(|s| JsonSkipped { path: &s.path, reason: &s.reason }).collect(),
+            };
+            let mut expected = serde_json::to_vec_pretty(&report).unwrap();
+            expected.push(b'\n');
+            assert!(written == expected, "{diagnostics} diagnostics, {skipped} skipped: the outputs differ");
+        }
+    }
 }

@@ -263,7 +263,7 @@ pub(super) fn write(
         .iter()
         .map(|d| SarifResult {
             rule_id: &d.rule,
-            rule_index: rule_index.get(d.rule.as_str()).copied(),
+            rule_index: rule_index.get(&*d.rule).copied(),
             level: level(d.severity),
             message: Text { text: &d.message },
             locations: [Location { physical_location: physical(&outcome.file(d.file).path, d.start, Some(d.end)) }],

@@ -7,7 +7,7 @@
 
 use crate::python::FastKind;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
 
@@ -234,12 +234,12 @@ impl Engine for DuplicateManagerClass {
         Some(self.facts(file, classes))
     }
 
-    fn save_facts(&self, facts: &Facts) -> Option<serde_json::Value> {
-        serde_json::to_value(facts.downcast_ref::<FileClasses>()?).ok()
+    fn save_facts(&self, facts: &Facts) -> Option<Vec<u8>> {
+        postcard::to_stdvec(facts.downcast_ref::<FileClasses>()?).ok()
     }
 
-    fn load_facts(&self, value: serde_json::Value) -> Option<Facts> {
-        let classes: FileClasses = serde_json::from_value(value).ok()?;
+    fn load_facts(&self, bytes: &[u8]) -> Option<Facts> {
+        let classes: FileClasses = postcard::from_bytes(bytes).ok()?;
         Some(std::sync::Arc::new(classes))
     }
 
@@ -265,6 +265,11 @@ impl Engine for DuplicateManagerClass {
             if remaining.len() < 2 {
                 continue;
             }
+            // A class name reads the same wherever it is another finding's related place.
+            let mut defined: HashMap<&str, std::sync::Arc<str>> = HashMap::new();
+            for (_, class) in &remaining {
+                defined.entry(class.name.as_str()).or_insert_with(|| format!("`{}` defined here", class.name).into());
+            }
             for (index, (file, class)) in remaining.iter().enumerate() {
                 let others = super::others(&remaining, index);
                 let named: Vec<String> = others
@@ -285,7 +290,7 @@ impl Engine for DuplicateManagerClass {
                     _ => None,
                 });
                 let related =
-                    others.iter().map(|(f, c)| c.site.related(*f, format!("`{}` defined here", c.name))).collect();
+                    others.iter().map(|(f, c)| c.site.related(*f, defined[c.name.as_str()].clone())).collect();
                 out.push(ProjectFinding { file: *file, site: class.site.clone(), message, related });
             }
         }
@@ -446,7 +451,7 @@ mod tests {
     use super::*;
 
     /// The facts as JSON, from the tree and (unless it declines) from the tokens.
-    fn both(source: &str) -> (serde_json::Value, Option<serde_json::Value>) {
+    fn both(source: &str) -> (String, Option<String>) {
         let engine = DuplicateManagerClass {
             id: NAME.to_string(),
             message: String::new(),
@@ -460,7 +465,10 @@ mod tests {
         let tree = parser.parse(source, None).unwrap();
         assert!(!tree.root_node().has_error(), "{source}");
         let path = Path::new("/p/m.py");
-        let json = |facts: Option<Facts>| facts.and_then(|f| engine.save_facts(&f)).unwrap_or_default();
+        // The facts as JSON (readable when the comparison fails).
+        let json = |facts: Option<Facts>| {
+            facts.and_then(|f| serde_json::to_string(f.downcast_ref::<FileClasses>()?).ok()).unwrap_or_default()
+        };
         let file = FileContext::new(FileText::new(path, source, Category::Production, false), &tree);
         let tree_facts = json(engine.collect(&file));
         let text = FileText::new(path, source, Category::Production, false);

@@ -207,12 +207,12 @@ impl Engine for DuplicateStringConstant {
         Some((!constants.is_empty()).then(|| std::sync::Arc::new(constants) as Facts))
     }
 
-    fn save_facts(&self, facts: &Facts) -> Option<serde_json::Value> {
-        serde_json::to_value(facts.downcast_ref::<Vec<Constant>>()?).ok()
+    fn save_facts(&self, facts: &Facts) -> Option<Vec<u8>> {
+        postcard::to_stdvec(facts.downcast_ref::<Vec<Constant>>()?).ok()
     }
 
-    fn load_facts(&self, value: serde_json::Value) -> Option<Facts> {
-        let constants: Vec<Constant> = serde_json::from_value(value).ok()?;
+    fn load_facts(&self, bytes: &[u8]) -> Option<Facts> {
+        let constants: Vec<Constant> = postcard::from_bytes(bytes).ok()?;
         Some(std::sync::Arc::new(constants))
     }
 
@@ -231,6 +231,8 @@ impl Engine for DuplicateStringConstant {
             if files.len() < 2 {
                 continue;
             }
+            // Every finding of the group points to the others with the same words.
+            let also: std::sync::Arc<str> = format!("`{name}` also defined here").into();
             for (index, (file, constant)) in definitions.iter().enumerate() {
                 let others = super::others(&definitions, index);
                 let places: Vec<(&str, crate::diagnostic::Position)> =
@@ -243,8 +245,7 @@ impl Engine for DuplicateStringConstant {
                     "others" => Some(Cow::Owned(list_places(&places, total_others))),
                     _ => None,
                 });
-                let related =
-                    others.iter().map(|(f, c)| c.site.related(*f, format!("`{name}` also defined here"))).collect();
+                let related = others.iter().map(|(f, c)| c.site.related(*f, also.clone())).collect();
                 out.push(ProjectFinding { file: *file, site: constant.site.clone(), message, related });
             }
         }

@@ -299,14 +299,14 @@ pub(crate) trait Engine: Send + Sync {
         None
     }
 
-    /// The facts as JSON for the result cache (`None`: this engine's facts are not cached, and
+    /// The facts encoded for the result cache (`None`: this engine's facts are not cached, and
     /// neither is the file's report).
-    fn save_facts(&self, _facts: &Facts) -> Option<serde_json::Value> {
+    fn save_facts(&self, _facts: &Facts) -> Option<Vec<u8>> {
         None
     }
 
     /// Facts read back from the result cache.
-    fn load_facts(&self, _value: serde_json::Value) -> Option<Facts> {
+    fn load_facts(&self, _bytes: &[u8]) -> Option<Facts> {
         None
     }
 
@@ -328,7 +328,7 @@ pub(crate) fn others<T>(group: &[T], index: usize) -> Vec<&T> {
 
 impl Site {
     /// This site as a related place of another finding in `file`.
-    pub(crate) fn related(&self, file: FileId, message: String) -> Related {
+    pub(crate) fn related(&self, file: FileId, message: std::sync::Arc<str>) -> Related {
         Related { file, range: self.range.clone(), start: self.start, message }
     }
 }

@@ -56,6 +56,13 @@ pub(crate) enum FileReport {
     Skipped(String),
 }
 
+/// Whether a skip reason lasts as long as the file's content: not a failed read, a parse that ran
+/// out of its time budget or an internal error, which a rerun may not meet again. Only lasting
+/// reasons are cached.
+pub(crate) fn lasting(reason: &str) -> bool {
+    !(reason.starts_with("cannot be read") || reason.contains("parse-timeout-ms") || reason.contains("internal error"))
+}
+
 /// Per-thread analysis state.
 pub(crate) struct Analyzer<'r> {
     rules: &'r RuleSet,

@@ -1,12 +1,14 @@
 //! The result cache: one file of per-file reports keyed by file content, the path-dependent
 //! signature (category, applicable rules, engines' path keys) and — in the cache file's name —
 //! everything else that decides a report (the ssot binary, the active rules and their options,
-//! the scan settings). A warm run reads no file whose length and modification time are those the
-//! cache recorded (their content hash is taken from the cache, as ruff trusts modification
-//! times), reads and hashes the others, and analyses none whose content it has a report for.
-//! `.ssot_cache/` in the scanned root, or the user cache directory when the root is not
-//! writable; written atomically (temp file, then rename), so concurrent runs never see half a
-//! file and the last writer wins. `--no-cache` turns it off.
+//! the scan settings). A warm run reads no file whose [`Stamp`] (length, modification and status
+//! change times) is the one the cache recorded (its content hash is taken from the cache, as ruff
+//! trusts modification times), reads and hashes the others, and analyses none whose content it
+//! has a report for. Stored with postcard (compact binary; a JSON cache took longer to decode
+//! than the rest of a warm run). `.ssot_cache/` in the scanned root, or the user cache directory
+//! when the root is not writable; written atomically (temp file, then rename), so concurrent
+//! runs never see half a file and the last writer wins. `--no-cache` turns it off. The tree
+//! snapshot ([`super::snapshot`]) sits next to it.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -29,10 +31,10 @@ pub(crate) enum CachedReport {
         category: Category,
         findings: Vec<FileFinding>,
         suppressed: usize,
-        /// `Suppressions` as JSON (its usage flags are cells, not shareable across threads).
-        suppressions: Option<serde_json::Value>,
-        /// (engine index, facts as JSON).
-        facts: Vec<(usize, serde_json::Value)>,
+        /// `Suppressions` encoded (its usage flags are cells, not shareable across threads).
+        suppressions: Option<Vec<u8>>,
+        /// (engine index, facts as the engine encoded them).
+        facts: Vec<(usize, Vec<u8>)>,
     },
 }
 
@@ -44,15 +46,55 @@ struct CacheFile {
     stats: HashMap<String, Stat>,
 }
 
-/// A file's length and modification time (ns since the epoch) and the content key read then.
+/// A file's stamp and the hash of the content read then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Stat {
-    len: u64,
-    modified: u128,
+    stamp: Stamp,
     hash: u64,
 }
 
-const VERSION: u32 = 2;
+/// What a file's metadata says of its content: its length and its modification and status
+/// change times (ns since the epoch). Any write changes the modification time; a `chmod`, a
+/// rename or a `touch -m` that puts the old time back changes the status change time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Stamp {
+    pub len: u64,
+    pub modified: u128,
+    pub changed: u128,
+}
+
+impl Stamp {
+    /// The stamp of `path` (a file or a directory), following symlinks.
+    pub(crate) fn of(path: &Path) -> Option<Self> {
+        let metadata = std::fs::metadata(path).ok()?;
+        let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+        #[cfg(unix)]
+        let changed = {
+            use std::os::unix::fs::MetadataExt;
+            u128::try_from(metadata.ctime()).ok()? * 1_000_000_000 + u128::try_from(metadata.ctime_nsec()).ok()?
+        };
+        #[cfg(not(unix))]
+        let changed = modified;
+        Some(Self { len: metadata.len(), modified, changed })
+    }
+
+    /// Whether nothing touched the file at or after `time` (ns since the epoch). A file is
+    /// remembered by its stamp only when it settled a while before the run that read it: within
+    /// the filesystem's timestamp granularity a second write can keep the stamp.
+    pub(crate) fn settled(&self, time: u128) -> bool {
+        self.modified.max(self.changed) < time
+    }
+}
+
+/// Nanoseconds since the epoch, now.
+pub(crate) fn now_ns() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+}
+
+/// How long before a run a file must have last changed for its stamp to be trusted later.
+pub(crate) const SETTLE_NS: u128 = 2_000_000_000;
+
+const VERSION: u32 = 3;
 
 pub(crate) struct Cache {
     file: PathBuf,
@@ -62,16 +104,8 @@ pub(crate) struct Cache {
     new_stats: Mutex<HashMap<String, Stat>>,
     /// Something was added or changed since the cache file was read.
     dirty: std::sync::atomic::AtomicBool,
-    /// Files modified after this are not remembered by modification time (they may still be
-    /// being written within the filesystem's timestamp granularity).
+    /// Files changed after this are not remembered by their stamp ([`Stamp::settled`]).
     settled: u128,
-}
-
-/// A file's length and modification time, for [`Cache::known_content`].
-pub(crate) fn file_stat(path: &Path) -> Option<(u64, u128)> {
-    let metadata = std::fs::metadata(path).ok()?;
-    let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-    Some((metadata.len(), modified))
 }
 
 fn hash_of(value: impl Hash) -> u64 {
@@ -127,73 +161,111 @@ fn settings_key(settings: &Settings, rules: &RuleSet) -> u64 {
 /// this long are deleted.
 const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
 
-/// Marks `current` as used (a run that changes nothing does not rewrite it) and deletes the
-/// other configurations' cache files in `dir` not used for [`STALE_AFTER`]: each ssot upgrade
-/// would otherwise leave one behind.
-fn prune(dir: &Path, current: &Path) {
-    let now = std::time::SystemTime::now();
-    if let Ok(file) = std::fs::File::options().write(true).open(current) {
-        let _ = file.set_modified(now);
+/// Marks `file` as used now (a run that changes nothing does not rewrite it).
+fn touch(file: &Path) {
+    if let Ok(file) = std::fs::File::options().write(true).open(file) {
+        let _ = file.set_modified(std::time::SystemTime::now());
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if path == current || !name.starts_with("results-") || !name.ends_with(".json") {
-            continue;
+}
+
+/// Writes `bytes` to `file` atomically (a temporary file, then a rename): a concurrent run sees
+/// the old file or the new one, never half of one.
+pub(super) fn write_atomically(file: &Path, bytes: &[u8]) {
+    let temp = file.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&temp, bytes).is_err() || std::fs::rename(&temp, file).is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+}
+
+/// Where this configuration keeps its files: the cache directory and the key of everything
+/// besides the files themselves that decides a report ([`settings_key`]).
+#[derive(Clone)]
+pub(crate) struct Place {
+    dir: PathBuf,
+    key: u64,
+}
+
+impl Place {
+    /// `None`: no usable cache directory.
+    pub(crate) fn of(settings: &Settings, rules: &RuleSet) -> Option<Self> {
+        Some(Self { dir: directory(&settings.root)?, key: settings_key(settings, rules) })
+    }
+
+    pub(crate) fn key(&self) -> u64 {
+        self.key
+    }
+
+    /// This configuration's file of a `kind`: `results` (this module) or `outcome` (the tree
+    /// snapshot).
+    pub(crate) fn file(&self, kind: &str) -> PathBuf {
+        self.dir.join(format!("{kind}-{:016x}.bin", self.key))
+    }
+
+    /// Marks this configuration's files as used (a run that changes nothing does not rewrite
+    /// them) and deletes other configurations' files unused for [`STALE_AFTER`]: each ssot
+    /// upgrade would otherwise leave some behind.
+    pub(crate) fn mark_used(&self) {
+        let mine = [self.file("results"), self.file("outcome")];
+        for file in &mine {
+            touch(file);
         }
-        let unused = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| now.duration_since(t).ok());
-        if unused.is_some_and(|age| age > STALE_AFTER) {
-            let _ = std::fs::remove_file(path);
+        let now = std::time::SystemTime::now();
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if mine.contains(&path) || !(name.starts_with("results-") || name.starts_with("outcome-")) {
+                continue;
+            }
+            let unused = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| now.duration_since(t).ok());
+            if unused.is_some_and(|age| age > STALE_AFTER) {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }
 
 impl Cache {
-    /// Opens the cache for this root and configuration (`None`: no usable directory).
-    pub(crate) fn open(settings: &Settings, rules: &RuleSet) -> Option<Self> {
-        let dir = directory(&settings.root)?;
-        let file = dir.join(format!("results-{:016x}.json", settings_key(settings, rules)));
+    /// Opens this configuration's cache.
+    pub(crate) fn open(place: &Place) -> Self {
+        let file = place.file("results");
         let (old, old_stats) = std::fs::read(&file)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
+            .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
             .filter(|f| f.version == VERSION)
             .map(|f| (f.entries, f.stats))
             .unwrap_or_default();
-        prune(&dir, &file);
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        Some(Self {
+        place.mark_used();
+        Self {
             file,
             old,
             new: Mutex::new(HashMap::new()),
             old_stats,
             new_stats: Mutex::new(HashMap::new()),
             dirty: std::sync::atomic::AtomicBool::new(false),
-            settled: now.saturating_sub(2_000_000_000),
-        })
+            settled: now_ns().saturating_sub(SETTLE_NS),
+        }
     }
 
-    /// The content key (hash, length) of `path` as last read, when its length and modification
-    /// time (`stat`) are unchanged since.
-    pub(crate) fn known_content(&self, path: &Path, stat: (u64, u128)) -> Option<(u64, u64)> {
+    /// The content key (hash, length) of `path` as last read, when its stamp is unchanged since.
+    pub(crate) fn known_content(&self, path: &Path, stamp: Stamp) -> Option<(u64, u64)> {
         let key = path.to_str()?;
         let known = *self.old_stats.get(key)?;
-        if (known.len, known.modified) != stat {
+        if known.stamp != stamp {
             return None;
         }
         self.new_stats.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), known);
-        Some((known.hash, known.len))
+        Some((known.hash, known.stamp.len))
     }
 
-    /// Remembers the content key read from `path`, whose length and modification time were
-    /// `stat` before it was read.
-    pub(crate) fn record_content(&self, path: &Path, stat: (u64, u128), content: (u64, u64)) {
+    /// Remembers the content key read from `path`, whose stamp was `stamp` before it was read.
+    pub(crate) fn record_content(&self, path: &Path, stamp: Stamp, content: (u64, u64)) {
         let Some(key) = path.to_str() else { return };
-        if stat.1 > self.settled || stat.0 != content.1 {
+        if !stamp.settled(self.settled) || stamp.len != content.1 {
             return;
         }
-        let entry = Stat { len: stat.0, modified: stat.1, hash: content.0 };
+        let entry = Stat { stamp, hash: content.0 };
         self.new_stats.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), entry);
         self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
     }
@@ -210,12 +282,12 @@ impl Cache {
             CachedReport::Skipped(reason) => FileReport::Skipped(reason),
             CachedReport::Scanned { category, findings, suppressed, suppressions, facts } => {
                 let mut decoded = Vec::with_capacity(facts.len());
-                for (engine, value) in facts {
-                    let (_, e) = rules.engines.get(engine)?;
-                    decoded.push((engine, e.load_facts(value)?));
+                for (engine, bytes) in &facts {
+                    let (_, e) = rules.engines.get(*engine)?;
+                    decoded.push((*engine, e.load_facts(bytes)?));
                 }
                 let suppressions = match suppressions {
-                    Some(value) => Some(serde_json::from_value::<Suppressions>(value).ok()?),
+                    Some(bytes) => Some(postcard::from_bytes::<Suppressions>(&bytes).ok()?),
                     None => None,
                 };
                 FileReport::Scanned(ScannedReport { category, findings, suppressed, facts: decoded, suppressions })
@@ -230,7 +302,7 @@ impl Cache {
         let cached = match report {
             FileReport::Skipped(reason) => {
                 // A parse that ran out of time may fit next time: do not remember it.
-                if reason.contains("parse-timeout-ms") || reason.contains("internal error") {
+                if !super::analyze::lasting(reason) {
                     return;
                 }
                 CachedReport::Skipped(reason.clone())
@@ -247,7 +319,7 @@ impl Cache {
                     findings: scanned.findings.clone(),
                     suppressed: scanned.suppressed,
                     suppressions: match &scanned.suppressions {
-                        Some(s) => match serde_json::to_value(s) {
+                        Some(s) => match postcard::to_stdvec(s) {
                             Ok(value) => Some(value),
                             Err(_) => return,
                         },
@@ -280,10 +352,7 @@ impl Cache {
             std::thread::spawn(move || drop((entries, stats)));
             return;
         }
-        let Ok(bytes) = serde_json::to_vec(&CacheFile { version: VERSION, entries, stats }) else { return };
-        let temp = self.file.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&temp, bytes).is_ok() && std::fs::rename(&temp, &self.file).is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
+        let Ok(bytes) = postcard::to_stdvec(&CacheFile { version: VERSION, entries, stats }) else { return };
+        write_atomically(&self.file, &bytes);
     }
 }

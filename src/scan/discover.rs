@@ -1,7 +1,8 @@
 //! Discovery: which files to scan. The `ignore` crate's parallel walker honours `.gitignore`,
 //! `.ignore` and git excludes (also outside a git repository), skips hidden entries unless asked,
 //! never follows symlinks, and applies `scan.exclude`/`--exclude`. The result is sorted, so
-//! nothing downstream depends on thread timing.
+//! nothing downstream depends on thread timing. It also lists the directories the walk read, for
+//! the tree snapshot ([`super::snapshot`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -15,9 +16,19 @@ pub(crate) fn is_python(path: &Path) -> bool {
     path.extension().is_some_and(|ext| ext == "py" || ext == "pyi")
 }
 
-/// Every file to scan, sorted and deduplicated, plus walk errors (unreadable directories and
-/// the like) as (path, message).
-pub(crate) fn discover(settings: &Settings) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+/// What a walk found.
+#[derive(Default)]
+pub(crate) struct Walk {
+    /// Every file to scan, sorted and deduplicated.
+    pub files: Vec<PathBuf>,
+    /// Walk errors (unreadable directories and the like) as (path, message).
+    pub errors: Vec<(PathBuf, String)>,
+    /// Every directory whose entries were read, sorted.
+    pub dirs: Vec<PathBuf>,
+}
+
+/// Walks everything `settings` names.
+pub(crate) fn discover(settings: &Settings) -> Walk {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     for path in &settings.paths {
@@ -30,6 +41,7 @@ pub(crate) fn discover(settings: &Settings) -> (Vec<PathBuf>, Vec<(PathBuf, Stri
     }
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
+    let read_dirs = Mutex::new(Vec::new());
     if let Some((first, rest)) = dirs.split_first() {
         let mut builder = WalkBuilder::new(first);
         for dir in rest {
@@ -50,11 +62,14 @@ pub(crate) fn discover(settings: &Settings) -> (Vec<PathBuf>, Vec<(PathBuf, Stri
         builder.build_parallel().run(|| {
             let found = &found;
             let errors = &errors;
+            let read_dirs = &read_dirs;
             Box::new(move |result| {
                 match result {
                     Ok(entry) => {
-                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                        if is_file && is_python(entry.path()) {
+                        let file_type = entry.file_type();
+                        if file_type.is_some_and(|t| t.is_dir()) {
+                            read_dirs.lock().unwrap_or_else(|e| e.into_inner()).push(entry.into_path());
+                        } else if file_type.is_some_and(|t| t.is_file()) && is_python(entry.path()) {
                             found.lock().unwrap_or_else(|e| e.into_inner()).push(entry.into_path());
                         }
                     }
@@ -72,7 +87,9 @@ pub(crate) fn discover(settings: &Settings) -> (Vec<PathBuf>, Vec<(PathBuf, Stri
     files.dedup();
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
     errors.sort();
-    (files, errors)
+    let mut dirs = read_dirs.into_inner().unwrap_or_else(|e| e.into_inner());
+    dirs.sort();
+    Walk { files, errors, dirs }
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

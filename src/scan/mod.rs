@@ -1,14 +1,17 @@
 //! The scan: discover files → group them by content hash → analyze each distinct content in
 //! parallel (one [`analyze::Analyzer`] per worker; the result cache first) → collect in path
 //! order → project pass (project engines, then unused suppressions) → sort → fingerprints →
-//! [`Outcome`]. Per-file trouble (unreadable, binary, too large, parse budget
-//! exceeded) becomes a skipped entry; nothing here aborts the run.
+//! [`Outcome`]. With the cache on, the tree snapshot comes first: an unchanged tree gets the
+//! last outcome back without any of these steps ([`snapshot`]). Per-file trouble (unreadable,
+//! binary, too large, parse budget exceeded) becomes a skipped entry; nothing here aborts the
+//! run.
 
 mod analyze;
 mod cache;
 mod discover;
 pub(crate) mod lexer;
 mod parse;
+mod snapshot;
 mod source;
 pub(crate) mod suppress;
 
@@ -38,13 +41,13 @@ fn diagnostic(
 ) -> Diagnostic {
     let rule = &rules.rules[rule];
     Diagnostic {
-        rule: rule.id.clone(),
+        rule: rule.id.as_str().into(),
         severity: rule.severity,
         file,
         range,
         start,
         end,
-        message,
+        message: message.into(),
         related: Vec::new(),
         fingerprint: String::new(),
         line_text,
@@ -173,27 +176,30 @@ fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
 /// Analyzes every file, each distinct content once: files are grouped by a hash of their bytes
 /// (backup folders of byte-identical copies are common in large monorepos), each group goes to
 /// one worker, and the reports come back in the order of `files`.
+/// `stamps` holds each file's stamp when the cache is on.
 fn analyze_all(
     files: &[std::path::PathBuf],
+    stamps: &[Option<cache::Stamp>],
     rules: &RuleSet,
     settings: &Settings,
     cache: Option<cache::Cache>,
 ) -> Vec<FileReport> {
-    // Content keys: (hash, length), from the cache when a file's length and modification time
-    // are unchanged, else by reading the file.
+    // Content keys: (hash, length), from the cache when a file's stamp is unchanged, else by
+    // reading the file.
     let keys: Vec<Option<(u64, u64)>> = files
         .par_iter()
-        .map(|path| {
-            let stat = cache.as_ref().and_then(|_| cache::file_stat(path));
-            if let (Some(cache), Some(stat)) = (&cache, stat) {
-                if let Some(content) = cache.known_content(path, stat) {
+        .enumerate()
+        .map(|(index, path)| {
+            let stamp = stamps.get(index).copied().flatten();
+            if let (Some(cache), Some(stamp)) = (&cache, stamp) {
+                if let Some(content) = cache.known_content(path, stamp) {
                     return Some(content);
                 }
             }
             let bytes = std::fs::read(path).ok()?;
             let content = (xxhash_rust::xxh3::xxh3_64(&bytes), bytes.len() as u64);
-            if let (Some(cache), Some(stat)) = (&cache, stat) {
-                cache.record_content(path, stat, content);
+            if let (Some(cache), Some(stamp)) = (&cache, stamp) {
+                cache.record_content(path, stamp, content);
             }
             Some(content)
         })
@@ -245,19 +251,61 @@ fn analyze_all(
 /// Scans everything `settings` names with `rules`. Warnings (such as unreadable directories) go
 /// to `stderr`.
 pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Outcome {
-    // The cache file is read while the tree is walked.
-    let ((files, walk_errors), cache) = rayon::join(
-        || discover::discover(settings),
-        || if settings.cache { cache::Cache::open(settings, rules) } else { None },
-    );
+    let started = cache::now_ns();
+    let place = if settings.cache { cache::Place::of(settings, rules) } else { None };
+    let previous = place.as_ref().and_then(|place| snapshot::Previous::load(settings, place));
+    // The files: from the snapshot when no directory changed, else by walking the tree (the
+    // result cache is read meanwhile).
+    let known = previous.as_ref().and_then(snapshot::Previous::unchanged_walk);
+    let walked = known.is_none();
+    let (walk, mut cache) = match known {
+        Some(walk) => (walk, None),
+        None => rayon::join(|| discover::discover(settings), || place.as_ref().map(cache::Cache::open)),
+    };
+    let stamps: Vec<Option<cache::Stamp>> =
+        if place.is_some() { walk.files.par_iter().map(|path| cache::Stamp::of(path)).collect() } else { Vec::new() };
+    let reused = match (&previous, walk.errors.is_empty()) {
+        (Some(previous), true) => previous.outcome(&walk.files, &stamps),
+        _ => None,
+    };
+    if let Some(outcome) = reused {
+        if let (Some(previous), true) = (&previous, walked) {
+            previous.refresh(snapshot::TreeState::record(settings, &walk.dirs, started));
+        }
+        // Freeing tens of thousands of paths takes a while; the run need not wait for it.
+        std::thread::spawn(move || drop((previous, walk, stamps)));
+        return outcome;
+    }
+    let cache = cache.take().or_else(|| place.as_ref().map(cache::Cache::open));
+    let outcome = scan_files(settings, rules, &walk, &stamps, cache, stderr);
+    if let (Some(place), true) = (&place, walk.errors.is_empty()) {
+        let tree = match (&previous, walked) {
+            (Some(previous), false) => previous.tree(),
+            _ => snapshot::TreeState::record(settings, &walk.dirs, started),
+        };
+        snapshot::save(settings, place, started, tree, &walk.files, &stamps, &outcome);
+    }
+    outcome
+}
+
+/// Analyzes the files of `walk`, then runs the project pass.
+fn scan_files(
+    settings: &Settings,
+    rules: &RuleSet,
+    walk: &discover::Walk,
+    stamps: &[Option<cache::Stamp>],
+    cache: Option<cache::Cache>,
+    stderr: &mut dyn Write,
+) -> Outcome {
+    let files = &walk.files;
     let mut outcome = Outcome { rules: rules.ids(), root: settings.root.clone(), ..Outcome::default() };
-    for (path, message) in walk_errors {
+    for (path, message) in &walk.errors {
         let _ = writeln!(stderr, "warning: {message}");
-        if !path.as_os_str().is_empty() && discover::is_python(&path) {
-            outcome.skipped.push(Skipped { path: settings.display_path(&path), reason: message });
+        if !path.as_os_str().is_empty() && discover::is_python(path) {
+            outcome.skipped.push(Skipped { path: settings.display_path(path), reason: message.clone() });
         }
     }
-    let reports = analyze_all(&files, rules, settings, cache);
+    let reports = analyze_all(files, stamps, rules, settings, cache);
     let mut facts: Vec<Vec<(FileId, Facts)>> = rules.engines.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
     for (path, report) in files.iter().zip(reports) {

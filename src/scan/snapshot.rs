@@ -1,0 +1,354 @@
+//! The tree snapshot: the whole [`Outcome`] of the last scan, stored with what that scan saw of
+//! the tree: the [`Stamp`] of every scanned file, of every directory the walk read, and of every
+//! file that decides what the walk skips (ignore files, git's exclude files and the git
+//! configuration that names them).
+//!
+//! A run whose files all still have their recorded stamps takes the stored outcome as it is: it
+//! reads, analyses and cross-checks nothing. When, in addition, no directory and no ignore file
+//! changed, it does not walk the tree either: adding, removing or renaming an entry changes its
+//! directory's modification time (git's untracked cache relies on the same). A stamp is trusted
+//! only when it settled before the run that recorded it ([`Stamp::settled`]), so a change made
+//! during a scan is never hidden. Any other change (a file edited, added or removed) falls back
+//! to the per-file result cache ([`super::cache`]), and that run writes a new snapshot.
+//!
+//! One file per configuration, `outcome-<key>.bin` next to the result cache's
+//! `results-<key>.bin`, postcard-encoded: a header (the stamps) and then the outcome, so a stale
+//! snapshot costs only its header to decode. Written atomically by the last run.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::cache::{self, Place, Stamp};
+use super::discover::Walk;
+use crate::config::Settings;
+use crate::diagnostic::{Diagnostic, Outcome, ScannedFile, Skipped};
+
+const VERSION: u32 = 1;
+
+/// What the last walk saw: the directories it read and the files that decide what it skips.
+/// A file watched for changes, with its stamp (`None`: it did not exist).
+type Watched = (String, Option<Stamp>);
+
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct TreeState {
+    /// Directories with their stamps; `None` when the walk cannot be vouched for (a directory
+    /// changed during the run, or a git worktree's `.git` file), so the next run walks.
+    dirs: Option<Vec<(String, Stamp)>>,
+    /// Ignore files and git configuration with their stamps (`None`: the file did not exist).
+    watched: Vec<Watched>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    version: u32,
+    /// Everything besides the tree that decides the outcome ([`key`]).
+    key: u64,
+    tree: TreeState,
+    /// Every scanned path in discovery order, with its stamp.
+    files: Vec<(String, Stamp)>,
+}
+
+/// The outcome as stored, with its diagnostics in chunks encoded one by one so that they decode
+/// in parallel (the diagnostics are most of the work).
+#[derive(Serialize)]
+struct Body<'a> {
+    files: &'a [ScannedFile],
+    skipped: &'a [Skipped],
+    suppressed: usize,
+    rules: &'a [String],
+    root: &'a Path,
+    chunks: Vec<serde_bytes::ByteBuf>,
+}
+
+/// [`Body`] read back.
+#[derive(Deserialize)]
+struct StoredBody<'a> {
+    files: Vec<ScannedFile>,
+    skipped: Vec<Skipped>,
+    suppressed: usize,
+    rules: Vec<String>,
+    root: PathBuf,
+    /// Borrowed from the file's bytes (a `Vec<u8>` would decode one byte at a time).
+    #[serde(borrow)]
+    chunks: Vec<&'a serde_bytes::Bytes>,
+}
+
+const CHUNK: usize = 2048;
+
+fn encode(outcome: &Outcome) -> Option<Vec<u8>> {
+    let chunks: Option<Vec<serde_bytes::ByteBuf>> = outcome
+        .diagnostics
+        .par_chunks(CHUNK)
+        .map(|chunk| postcard::to_stdvec(chunk).ok().map(serde_bytes::ByteBuf::from))
+        .collect();
+    let body = Body {
+        files: &outcome.files,
+        skipped: &outcome.skipped,
+        suppressed: outcome.suppressed,
+        rules: &outcome.rules,
+        root: &outcome.root,
+        chunks: chunks?,
+    };
+    postcard::to_stdvec(&body).ok()
+}
+
+fn decode(bytes: &[u8]) -> Option<Outcome> {
+    let body = postcard::from_bytes::<StoredBody>(bytes).ok()?;
+    let chunks: Option<Vec<Vec<Diagnostic>>> = body
+        .chunks
+        .par_iter()
+        .map(|chunk| {
+            let diagnostics = postcard::from_bytes(chunk).ok();
+            crate::diagnostic::interned::clear();
+            diagnostics
+        })
+        .collect();
+    Some(Outcome {
+        files: body.files,
+        skipped: body.skipped,
+        diagnostics: chunks?.concat(),
+        suppressed: body.suppressed,
+        rules: body.rules,
+        root: body.root,
+    })
+}
+
+/// Everything besides the tree's contents that decides the outcome: the result cache's key (the
+/// binary, rules, options), what is scanned and how it is walked and classified, and the
+/// environment that locates git's global configuration.
+fn key(settings: &Settings, place: &Place) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    place.key().hash(&mut hasher);
+    (&settings.root, &settings.paths, settings.respect_ignore_files, settings.hidden).hash(&mut hasher);
+    for globs in settings.exclude.iter().chain([&settings.test, &settings.other]) {
+        (globs.patterns(), globs.base()).hash(&mut hasher);
+    }
+    for name in ["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"] {
+        std::env::var_os(name).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The snapshot a previous run left.
+pub(crate) struct Previous {
+    place: Place,
+    header: Header,
+    bytes: Vec<u8>,
+    /// Where the encoded outcome starts in `bytes`.
+    body: usize,
+}
+
+impl Previous {
+    /// The snapshot of this configuration, if there is one for these settings.
+    pub(crate) fn load(settings: &Settings, place: &Place) -> Option<Self> {
+        let bytes = std::fs::read(place.file("outcome")).ok()?;
+        let (header, rest) = postcard::take_from_bytes::<Header>(&bytes).ok()?;
+        if header.version != VERSION || header.key != key(settings, place) {
+            return None;
+        }
+        let body = bytes.len() - rest.len();
+        Some(Self { place: place.clone(), header, bytes, body })
+    }
+
+    /// The files to scan, without walking, when no directory the last walk read and no ignore
+    /// file changed since.
+    pub(crate) fn unchanged_walk(&self) -> Option<Walk> {
+        let dirs = self.header.tree.dirs.as_ref()?;
+        let unchanged = dirs.par_iter().all(|(path, stamp)| Stamp::of(Path::new(path)) == Some(*stamp))
+            && self.header.tree.watched.par_iter().all(|(path, stamp)| Stamp::of(Path::new(path)) == *stamp);
+        unchanged.then(|| Walk {
+            files: self.header.files.iter().map(|(path, _)| PathBuf::from(path)).collect(),
+            errors: Vec::new(),
+            dirs: dirs.iter().map(|(path, _)| PathBuf::from(path)).collect(),
+        })
+    }
+
+    /// What the last walk saw (valid for this run too when [`Self::unchanged_walk`] said so).
+    pub(crate) fn tree(&self) -> TreeState {
+        self.header.tree.clone()
+    }
+
+    /// The stored outcome, when `files` are exactly the files it came from and each still has
+    /// its recorded stamp (`stamps[i]` is the stamp of `files[i]`).
+    pub(crate) fn outcome(&self, files: &[PathBuf], stamps: &[Option<Stamp>]) -> Option<Outcome> {
+        let known = &self.header.files;
+        if files.len() != known.len() || stamps.len() != known.len() {
+            return None;
+        }
+        let unchanged = files.par_iter().zip(stamps).zip(known).all(|((path, stamp), (known_path, known_stamp))| {
+            *stamp == Some(*known_stamp) && path.to_str() == Some(known_path.as_str())
+        });
+        if !unchanged {
+            return None;
+        }
+        let outcome = decode(&self.bytes[self.body..])?;
+        self.place.mark_used();
+        Some(outcome)
+    }
+
+    /// Stores this snapshot's outcome again with what a new walk saw of the tree.
+    pub(crate) fn refresh(&self, tree: TreeState) {
+        let header = Header { version: VERSION, key: self.header.key, tree, files: self.header.files.clone() };
+        write(&self.place.file("outcome"), &header, &self.bytes[self.body..]);
+    }
+}
+
+impl TreeState {
+    /// Stamps what a walk that began at `started` (ns since the epoch) read. The directories
+    /// are stamped after the walk: a stamp that settled before the run began proves the
+    /// directory did not change while it was read.
+    pub(crate) fn record(settings: &Settings, dirs: &[PathBuf], started: u128) -> Self {
+        let since = started.saturating_sub(cache::SETTLE_NS);
+        let settled = |path: &Path| Stamp::of(path).filter(|stamp| stamp.settled(since));
+        let stamped: Option<Vec<(String, Stamp)>> =
+            dirs.par_iter().map(|dir| Some((dir.to_str()?.to_string(), settled(dir)?))).collect();
+        let watched = if settings.respect_ignore_files { watched(settings, dirs, since) } else { Some(Vec::new()) };
+        match (stamped, watched) {
+            (Some(dirs), Some(watched)) => Self { dirs: Some(dirs), watched },
+            _ => Self { dirs: None, watched: Vec::new() },
+        }
+    }
+}
+
+/// The files whose contents decide what the walk skips, stamped (`None`: absent), or `None` when
+/// one of them changed too recently or a git worktree is involved. In each directory read: its
+/// `.gitignore` and `.ignore` (creating one changes the directory's stamp) and, in a repository
+/// root, `.git/info/exclude`; in the ancestors of each scanned directory (the walker reads their
+/// ignore files too) the same, present or not; and git's global excludes file with the
+/// configuration files that may name it.
+fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<Vec<Watched>> {
+    let settled = |path: &Path| -> Option<Watched> {
+        let stamp = Stamp::of(path);
+        if stamp.is_some_and(|stamp| !stamp.settled(since)) {
+            return None;
+        }
+        Some((path.to_str()?.to_string(), stamp))
+    };
+    // A `.git` file is a worktree link to a git directory elsewhere: not followed here.
+    let git_dir = |dir: &Path| -> Option<bool> {
+        match std::fs::symlink_metadata(dir.join(".git")) {
+            Ok(metadata) if metadata.is_dir() => Some(true),
+            Ok(_) => None,
+            Err(_) => Some(false),
+        }
+    };
+    let inside: Option<Vec<Vec<Watched>>> = dirs
+        .par_iter()
+        .map(|dir| {
+            let mut found = Vec::new();
+            for name in [".gitignore", ".ignore"] {
+                let path = dir.join(name);
+                if path.exists() {
+                    found.push(settled(&path)?);
+                }
+            }
+            if git_dir(dir)? {
+                found.push(settled(&dir.join(".git/info/exclude"))?);
+            }
+            Some(found)
+        })
+        .collect();
+    let mut outside: Vec<PathBuf> = Vec::new();
+    for scanned in settings.paths.iter().filter(|path| path.is_dir()) {
+        for ancestor in scanned.ancestors().skip(1) {
+            outside.push(ancestor.join(".gitignore"));
+            outside.push(ancestor.join(".ignore"));
+            if git_dir(ancestor)? {
+                outside.push(ancestor.join(".git/info/exclude"));
+            }
+        }
+    }
+    outside.extend(ignore::gitignore::gitconfig_excludes_path());
+    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty()).map(PathBuf::from);
+    let home = var("HOME");
+    outside.extend(var("GIT_CONFIG_GLOBAL"));
+    outside.extend(home.as_ref().map(|home| home.join(".gitconfig")));
+    outside
+        .extend(var("XDG_CONFIG_HOME").or_else(|| home.map(|home| home.join(".config"))).map(|c| c.join("git/config")));
+    outside.push(var("GIT_CONFIG_SYSTEM").unwrap_or_else(|| PathBuf::from("/etc/gitconfig")));
+    outside.sort();
+    outside.dedup();
+    let mut watched: Vec<Watched> = inside?.into_iter().flatten().collect();
+    for path in &outside {
+        watched.push(settled(path)?);
+    }
+    Some(watched)
+}
+
+/// Records `outcome` with the state of the tree it came from, for the next run: `files` (in
+/// discovery order) with their `stamps`, and what the walk saw. Nothing is written when the
+/// outcome may not hold next time: a file could not be stamped or changed too recently to be
+/// vouched for by its stamp, or a skip reason may not recur (a failed read, a parse out of time).
+pub(crate) fn save(
+    settings: &Settings,
+    place: &Place,
+    started: u128,
+    tree: TreeState,
+    files: &[PathBuf],
+    stamps: &[Option<Stamp>],
+    outcome: &Outcome,
+) {
+    let file = place.file("outcome");
+    let since = started.saturating_sub(cache::SETTLE_NS);
+    if !outcome.skipped.iter().all(|skipped| super::analyze::lasting(&skipped.reason)) {
+        let _ = std::fs::remove_file(&file);
+        return;
+    }
+    let files: Option<Vec<(String, Stamp)>> = files
+        .iter()
+        .zip(stamps)
+        .map(|(path, stamp)| Some((path.to_str()?.to_string(), stamp.filter(|stamp| stamp.settled(since))?)))
+        .collect();
+    let (Some(files), Some(body)) = (files, encode(outcome)) else {
+        let _ = std::fs::remove_file(&file);
+        return;
+    };
+    let header = Header { version: VERSION, key: key(settings, place), tree, files };
+    write(&file, &header, &body);
+}
+
+fn write(file: &Path, header: &Header, body: &[u8]) {
+    let Ok(mut bytes) = postcard::to_stdvec(header) else { return };
+    bytes.extend_from_slice(body);
+    cache::write_atomically(file, &bytes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Overrides;
+
+    #[test]
+    fn only_an_unchanged_tree_is_not_walked_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("pkg/sub")).unwrap();
+        std::fs::write(root.join("pkg/a.py"), "from . import x\n").unwrap();
+        std::fs::write(root.join("pkg/sub/b.py"), "X = 1\n").unwrap();
+        std::fs::write(root.join(".gitignore"), "skipped.py\n").unwrap();
+        std::fs::write(root.join("pkg/skipped.py"), "").unwrap();
+        let settings = Settings::resolve(&root, std::slice::from_ref(&root), &Overrides::default()).unwrap();
+        let catalog = crate::rule::RuleSet::catalog(&settings).unwrap();
+        let rules = crate::rule::RuleSet::new(&catalog, &settings).unwrap();
+        let scan = || crate::scan::scan(&settings, &rules, &mut Vec::new());
+        // The first scan creates the cache directory, a change to the root directory.
+        scan();
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        let outcome = scan();
+        let place = Place::of(&settings, &rules).unwrap();
+        let previous = || Previous::load(&settings, &place).expect("a settled tree has a snapshot");
+        let walk = previous().unchanged_walk().expect("nothing changed: no walk");
+        assert_eq!(walk.files, [root.join("pkg/a.py"), root.join("pkg/sub/b.py")]);
+        assert_eq!(walk.dirs, [root.clone(), root.join("pkg"), root.join("pkg/sub")]);
+        let stamps: Vec<Option<Stamp>> = walk.files.iter().map(|path| Stamp::of(path)).collect();
+        let reused = previous().outcome(&walk.files, &stamps).expect("nothing changed: the same outcome");
+        assert_eq!(reused.diagnostics, outcome.diagnostics);
+        assert_eq!(reused.files.len(), 2);
+        // Any new entry, even one that is never scanned, changes its directory's stamp.
+        std::fs::write(root.join("pkg/sub/notes.txt"), "").unwrap();
+        assert!(previous().unchanged_walk().is_none());
+    }
+}

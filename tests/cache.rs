@@ -1,0 +1,191 @@
+//! The result cache and the tree snapshot: a warm run reports exactly what an uncached run
+//! does, whatever changed in between, and the cache directory does not grow without bound.
+//!
+//! A file's stamp is trusted only once it has settled (changed more than two seconds before the
+//! run that records it), so the tests that need a recorded stamp wait for that first.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{canonical, project, ssot, ssot_with_cache, Run};
+
+/// A project whose files, directories and cache directory have settled, scanned once more so
+/// that the tree snapshot holds it: the next run may take its outcome from the snapshot.
+fn settled_project(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = project(files);
+    let root = canonical(&dir);
+    // The first run creates the cache directory, which changes the root directory's stamp.
+    ssot_with_cache(&["check", root.to_str().unwrap()]);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    ssot_with_cache(&["check", root.to_str().unwrap()]);
+    assert!(snapshot_of(&root).is_some(), "a settled tree gets a snapshot");
+    (dir, root)
+}
+
+/// The tree snapshot file in `root`'s cache directory, if there is one.
+fn snapshot_of(root: &Path) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(root.join(".ssot_cache")).ok()?;
+    let mut found = entries.map(|e| e.unwrap().path()).filter(|p| p.to_string_lossy().contains("/outcome-"));
+    let first = found.next();
+    assert!(found.next().is_none(), "one snapshot per configuration");
+    first
+}
+
+/// Runs a warm check and an uncached one of `root` and requires the same report.
+fn warm_equals_uncached(root: &Path) -> Run {
+    let root = root.to_str().unwrap();
+    let warm = ssot_with_cache(&["check", root, "--format", "json"]);
+    assert_eq!(
+        warm.stdout,
+        ssot(&["check", root, "--format", "json"]).stdout,
+        "a warm run reports what an uncached run does"
+    );
+    warm
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unchanged_tree_is_answered_from_the_snapshot() {
+    use std::os::unix::fs::MetadataExt;
+    let (_dir, root) = settled_project(&[("app/a.py", "from . import x\n"), ("app/sub/b.py", "NAME = 'v'\n")]);
+    let snapshot = snapshot_of(&root).unwrap();
+    let before = std::fs::metadata(&snapshot).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let run = warm_equals_uncached(&root);
+    assert_eq!(run.json()["summary"]["findings"], 1);
+    let after = std::fs::metadata(&snapshot).unwrap();
+    assert_eq!(after.ino(), before.ino(), "the snapshot was used, not written again");
+    assert!(after.modified().unwrap() > before.modified().unwrap(), "and marked as used");
+}
+
+#[test]
+fn the_snapshot_sees_a_new_file() {
+    let (_dir, root) = settled_project(&[("app/a.py", "X = 1\n"), ("app/sub/b.py", "Y = 2\n")]);
+    std::fs::write(root.join("app/sub/c.py"), "from . import b\n").unwrap();
+    assert_eq!(warm_equals_uncached(&root).json()["summary"]["findings"], 1);
+}
+
+#[test]
+fn the_snapshot_sees_a_removed_file() {
+    let (_dir, root) = settled_project(&[("app/a.py", "X = 1\n"), ("app/sub/b.py", "from . import a\n")]);
+    std::fs::remove_file(root.join("app/sub/b.py")).unwrap();
+    assert_eq!(warm_equals_uncached(&root).json()["summary"]["findings"], 0);
+}
+
+#[test]
+fn the_snapshot_sees_an_ignore_file_edited_in_place() {
+    // The edit keeps the length and puts the old modification time back: the directory's stamp
+    // does not change, the ignore file's own stamp does.
+    let (_dir, root) = settled_project(&[
+        (".gitignore", "skipped.py\n"),
+        ("app/kept.py", "X = 1\n"),
+        ("app/skipped.py", "from . import kept\n"),
+    ]);
+    let ignore = root.join(".gitignore");
+    let modified = std::fs::metadata(&ignore).unwrap().modified().unwrap();
+    std::fs::write(&ignore, "nothing.py\n").unwrap();
+    std::fs::File::options().write(true).open(&ignore).unwrap().set_modified(modified).unwrap();
+    assert_eq!(warm_equals_uncached(&root).json()["summary"]["findings"], 1);
+}
+
+#[test]
+fn the_snapshot_sees_a_new_ignore_file_in_a_subdirectory() {
+    let (_dir, root) = settled_project(&[("app/kept.py", "X = 1\n"), ("app/sub/skipped.py", "from . import kept\n")]);
+    std::fs::write(root.join("app/sub/.gitignore"), "skipped.py\n").unwrap();
+    assert_eq!(warm_equals_uncached(&root).json()["summary"]["findings"], 0);
+}
+
+#[test]
+fn the_result_cache_changes_no_finding_and_sees_every_edit() {
+    let dir = project(&[
+        ("app/a.py", "import os\nA = os.environ['A']\nNAME = 'shared value'\n"),
+        ("app/b.py", "NAME = 'shared value'\nfrom . import a\n"),
+        ("backup/app/a.py", "import os\nA = os.environ['A']\nNAME = 'shared value'\n"),
+        ("tests/test_x.py", "def test():\n    return MagicNone  # ssot: ignore[magic-none]\n"),
+    ]);
+    let root = canonical(&dir);
+    let root_str = root.to_str().unwrap();
+    let uncached = ssot(&["check", root_str, "--format", "json"]).stdout;
+    let cold = ssot_with_cache(&["check", root_str, "--format", "json"]).stdout;
+    assert!(root.join(".ssot_cache/CACHEDIR.TAG").is_file(), "the cache lives in the scanned root");
+    let warm = ssot_with_cache(&["check", root_str, "--format", "json"]).stdout;
+    assert_eq!(cold, uncached);
+    assert_eq!(warm, uncached, "a warm run reports exactly what an uncached run does");
+
+    // An edit, a new file and a deleted file are all seen.
+    std::fs::write(root.join("app/b.py"), "NAME = 'other value'\n").unwrap();
+    std::fs::write(root.join("app/c.py"), "from .. import x\n").unwrap();
+    std::fs::remove_file(root.join("backup/app/a.py")).unwrap();
+    let uncached = ssot(&["check", root_str, "--format", "json"]).stdout;
+    let warm = ssot_with_cache(&["check", root_str, "--format", "json"]).stdout;
+    assert_eq!(warm, uncached);
+    let json: serde_json::Value = serde_json::from_str(&warm).unwrap();
+    assert_eq!(json["summary"]["by_rule"]["duplicate-string-constant"], 0);
+    assert_eq!(json["summary"]["by_rule"]["relative-import"], 1);
+    assert_eq!(json["summary"]["suppressed"], 1);
+
+    // A different configuration does not reuse results made under another.
+    let warm_selected = ssot_with_cache(&["check", root_str, "--format", "json", "--select", "relative-import"]);
+    assert_eq!(warm_selected.json()["summary"]["findings"], 1);
+}
+
+#[test]
+fn an_edit_that_keeps_length_and_modification_time_is_seen() {
+    // A warm run does not read a file whose stamp (length, modification and status change
+    // times) is the one it recorded. An edit that puts the old length and modification time
+    // back still changes the status change time, which no user can set.
+    let (_dir, root) =
+        settled_project(&[("a.py", "import os\nA = os.environ\n"), ("b.py", "import os\nB = os.environ\n")]);
+    let root_str = root.to_str().unwrap();
+    let findings = |run: &Run| run.json()["summary"]["findings"].as_u64().unwrap();
+    assert_eq!(findings(&ssot_with_cache(&["check", root_str, "--format", "json"])), 2);
+    let modified = std::fs::metadata(root.join("a.py")).unwrap().modified().unwrap();
+    let edit = "x = 1\n# 0123456789abcdef\n";
+    assert_eq!(edit.len(), "import os\nA = os.environ\n".len());
+    std::fs::write(root.join("a.py"), edit).unwrap();
+    std::fs::File::options().write(true).open(root.join("a.py")).unwrap().set_modified(modified).unwrap();
+    let run = ssot_with_cache(&["check", root_str, "--format", "json"]);
+    assert_eq!(findings(&run), 1, "{}", run.stdout);
+    assert_eq!(run.stdout, ssot(&["check", root_str, "--format", "json"]).stdout);
+}
+
+#[test]
+fn cache_files_of_other_configurations_go_once_unused_for_30_days() {
+    let (_dir, root) = settled_project(&[("a.py", "from . import x\n")]);
+    let cache = root.join(".ssot_cache");
+    let age = |days: u64| std::time::SystemTime::now() - std::time::Duration::from_secs(days * 24 * 3600);
+    let set_age = |path: &Path, days: u64| {
+        std::fs::File::options().write(true).open(path).unwrap().set_modified(age(days)).unwrap();
+    };
+    let others = [
+        ("results-00000000000000aa.bin", 40),
+        ("outcome-00000000000000aa.bin", 40),
+        ("results-00000000000000bb.bin", 1),
+    ];
+    for (name, days) in others {
+        std::fs::write(cache.join(name), "").unwrap();
+        set_age(&cache.join(name), days);
+    }
+    let mine: Vec<PathBuf> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            (name.starts_with("results-") || name.starts_with("outcome-")) && !name.contains("00000000000000")
+        })
+        .collect();
+    assert_eq!(mine.len(), 2, "this configuration's result cache and snapshot: {mine:?}");
+    // This configuration's files, although an unchanged run rewrites neither, are marked as used.
+    for path in &mine {
+        set_age(path, 60);
+    }
+    warm_equals_uncached(&root);
+    assert!(!cache.join("results-00000000000000aa.bin").exists(), "unused for 40 days: deleted");
+    assert!(!cache.join("outcome-00000000000000aa.bin").exists(), "unused for 40 days: deleted");
+    assert!(cache.join("results-00000000000000bb.bin").exists(), "used yesterday: kept");
+    for path in &mine {
+        let modified = std::fs::metadata(path).unwrap().modified().unwrap();
+        assert!(modified > age(1), "{}: kept and marked as used now", path.display());
+    }
+}
