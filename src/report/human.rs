@@ -23,49 +23,18 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
             }
         }
     }
-    let config = Config::default();
-    let mut long_lines: std::collections::HashMap<(usize, usize), bool> = std::collections::HashMap::new();
-    let mut too_long = |file: crate::diagnostic::FileId, line: usize, offset: usize| {
-        *long_lines
-            .entry((file.0, line))
-            .or_insert_with(|| line_too_long(outcome.file(file).source.as_deref().unwrap_or_default(), offset))
+    // Colour, when the writer takes it, is ANSI.
+    let shown: Vec<&crate::diagnostic::Diagnostic> = outcome.diagnostics.iter().filter(|d| !d.baselined).collect();
+    let color = out.supports_color();
+    let render_piece = |_, piece: &[&crate::diagnostic::Diagnostic]| {
+        let mut buffer = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+        let mut long_lines = LongLines::default();
+        for d in piece {
+            render(outcome, &files, &ids, &mut long_lines, d, &mut buffer)?;
+        }
+        Ok(buffer)
     };
-    // Baselined findings are counted in the summary, not shown.
-    for d in outcome.diagnostics.iter().filter(|d| !d.baselined) {
-        let rendered = match d.severity {
-            Severity::Error => Rendered::error(),
-            Severity::Warning => Rendered::warning(),
-            Severity::Info => Rendered::note(),
-        };
-        let file_id = ids[d.file.0].expect("file registered above");
-        let text = outcome.file(d.file).source.as_deref().unwrap_or_default();
-        let mut labels = Vec::new();
-        let mut notes = Vec::new();
-        // A line too long to quote (generated code) is named, not printed.
-        if too_long(d.file, d.start.line, d.range.start) {
-            let path = &outcome.file(d.file).path;
-            notes.push(format!("at {path}:{}:{} (the line is too long to show)", d.start.line, d.start.column));
-        } else {
-            labels.push(Label::primary(file_id, clamp(text, d.range.clone())));
-        }
-        for related in &d.related {
-            let related_id = ids[related.file.0].expect("file registered above");
-            let related_text = outcome.file(related.file).source.as_deref().unwrap_or_default();
-            if too_long(related.file, related.start.line, related.range.start) {
-                let path = &outcome.file(related.file).path;
-                notes.push(format!("{} at {path}:{}:{}", related.message, related.start.line, related.start.column));
-            } else {
-                let range = clamp(related_text, related.range.clone());
-                labels.push(Label::secondary(related_id, range).with_message(related.message.to_string()));
-            }
-        }
-        let rendered = rendered
-            .with_code(d.rule.to_string())
-            .with_message(d.message.to_string())
-            .with_labels(labels)
-            .with_notes(notes);
-        term::emit(out, &config, &files, &rendered).map_err(to_io)?;
-    }
+    super::render_in_order(&shown, 256, render_piece, |buffer| out.write_all(buffer.as_slice()))?;
 
     if !outcome.skipped.is_empty() {
         out.set_color(ColorSpec::new().set_bold(true))?;
@@ -115,6 +84,56 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         score(Category::Other)
     )?;
     Ok(())
+}
+
+/// Per (file, line): whether the line is too long to quote.
+type LongLines = std::collections::HashMap<(usize, usize), bool>;
+
+/// Renders one diagnostic: rule id, message, the source excerpt with its label and a label for
+/// each related place.
+fn render(
+    outcome: &Outcome,
+    files: &SimpleFiles<String, std::sync::Arc<str>>,
+    ids: &[Option<usize>],
+    long_lines: &mut LongLines,
+    d: &crate::diagnostic::Diagnostic,
+    out: &mut termcolor::Buffer,
+) -> std::io::Result<()> {
+    let mut too_long = |file: crate::diagnostic::FileId, line: usize, offset: usize| {
+        *long_lines
+            .entry((file.0, line))
+            .or_insert_with(|| line_too_long(outcome.file(file).source.as_deref().unwrap_or_default(), offset))
+    };
+    let rendered = match d.severity {
+        Severity::Error => Rendered::error(),
+        Severity::Warning => Rendered::warning(),
+        Severity::Info => Rendered::note(),
+    };
+    let file_id = ids[d.file.0].expect("file registered above");
+    let text = outcome.file(d.file).source.as_deref().unwrap_or_default();
+    let mut labels = Vec::new();
+    let mut notes = Vec::new();
+    // A line too long to quote (generated code) is named, not printed.
+    if too_long(d.file, d.start.line, d.range.start) {
+        let path = &outcome.file(d.file).path;
+        notes.push(format!("at {path}:{}:{} (the line is too long to show)", d.start.line, d.start.column));
+    } else {
+        labels.push(Label::primary(file_id, clamp(text, d.range.clone())));
+    }
+    for related in &d.related {
+        let related_id = ids[related.file.0].expect("file registered above");
+        let related_text = outcome.file(related.file).source.as_deref().unwrap_or_default();
+        if too_long(related.file, related.start.line, related.range.start) {
+            let path = &outcome.file(related.file).path;
+            notes.push(format!("{} at {path}:{}:{}", related.message, related.start.line, related.start.column));
+        } else {
+            let range = clamp(related_text, related.range.clone());
+            labels.push(Label::secondary(related_id, range).with_message(related.message.to_string()));
+        }
+    }
+    let rendered =
+        rendered.with_code(d.rule.to_string()).with_message(d.message.to_string()).with_labels(labels).with_notes(notes);
+    term::emit(out, &Config::default(), files, &rendered).map_err(to_io)
 }
 
 /// Lines longer than this many bytes are not quoted.

@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::{Category, Diagnostic, Outcome, Skipped};
@@ -187,38 +186,26 @@ fn write_array<T: Sync>(
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
-    // Batches bound the memory held by rendered text; each batch renders in parallel pieces.
-    const BATCH: usize = 16_384;
-    const PIECE: usize = 512;
-    for (batch_index, batch) in items.chunks(BATCH).enumerate() {
-        let pieces: Vec<std::io::Result<Vec<u8>>> = batch
-            .par_chunks(PIECE)
-            .enumerate()
-            .map(|(piece_index, piece)| {
-                let mut text = Vec::new();
-                let mut element = Vec::new();
-                for (index, item) in piece.iter().enumerate() {
-                    let first = batch_index == 0 && piece_index == 0 && index == 0;
-                    text.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-                    element.clear();
-                    render(item, &mut element)?;
-                    // Literal newlines in JSON text are all between tokens (strings escape
-                    // theirs): indent each following line by the two levels the element is at.
-                    let mut line_start = 0;
-                    for newline in memchr::memchr_iter(b'\n', &element) {
-                        text.extend_from_slice(&element[line_start..newline]);
-                        text.extend_from_slice(b"\n    ");
-                        line_start = newline + 1;
-                    }
-                    text.extend_from_slice(&element[line_start..]);
-                }
-                Ok(text)
-            })
-            .collect();
-        for piece in pieces {
-            out.write_all(&piece?)?;
+    let render_piece = |first: usize, piece: &[T]| -> std::io::Result<Vec<u8>> {
+        let mut text = Vec::new();
+        let mut element = Vec::new();
+        for (index, item) in piece.iter().enumerate() {
+            text.extend_from_slice(if first + index == 0 { b"\n    " } else { b",\n    " });
+            element.clear();
+            render(item, &mut element)?;
+            // Literal newlines in JSON text are all between tokens (strings escape theirs):
+            // indent each following line by the two levels the element is at.
+            let mut line_start = 0;
+            for newline in memchr::memchr_iter(b'\n', &element) {
+                text.extend_from_slice(&element[line_start..newline]);
+                text.extend_from_slice(b"\n    ");
+                line_start = newline + 1;
+            }
+            text.extend_from_slice(&element[line_start..]);
         }
-    }
+        Ok(text)
+    };
+    super::render_in_order(items, 512, render_piece, |text| out.write_all(&text))?;
     out.write_all(b"\n  ]")
 }
 

@@ -96,3 +96,28 @@ pub(crate) fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Seria
     serde_json::to_writer_pretty(&mut buffered, value)?;
     std::io::Write::flush(&mut buffered)
 }
+
+/// Renders `items` on the thread pool and writes them in order: in batches (bounding the text
+/// held in memory), each batch split into pieces of `piece` items. `render` gets the index of the
+/// piece's first item and the piece; `write` gets the rendered pieces in order. Reports of large
+/// trees run to tens of megabytes.
+pub(crate) fn render_in_order<T: Sync, B: Send>(
+    items: &[T],
+    piece: usize,
+    render: impl Fn(usize, &[T]) -> std::io::Result<B> + Sync,
+    mut write: impl FnMut(B) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let batch = piece * 32;
+    for (batch_index, items) in items.chunks(batch).enumerate() {
+        let rendered: Vec<std::io::Result<B>> = items
+            .par_chunks(piece)
+            .enumerate()
+            .map(|(index, items)| render(batch_index * batch + index * piece, items))
+            .collect();
+        for pieces in rendered {
+            write(pieces?)?;
+        }
+    }
+    Ok(())
+}

@@ -153,11 +153,11 @@ pub fn load_sources(outcome: &mut Outcome) {
         }
     }
     let root = outcome.root.clone();
-    for (index, file) in outcome.files.iter_mut().enumerate() {
-        if wanted[index] && file.source.is_none() {
+    outcome.files.par_iter_mut().zip(wanted).for_each(|(file, wanted)| {
+        if wanted && file.source.is_none() {
             file.source = source::read(&root.join(&file.path), u64::MAX).ok().map(Arc::from);
         }
-    }
+    });
 }
 
 /// A progress bar on stderr for scans longer than a moment, only when stderr is a terminal.
