@@ -49,19 +49,24 @@ pub fn fingerprint(rule: &str, path: &str, line_text: &str, occurrence: usize) -
     format!("{:016x}", fnv1a(&[rule, path, line_text, &occurrence.to_string()]))
 }
 
-/// Computes every diagnostic's fingerprint (diagnostics sorted; sources loaded).
+/// Computes every diagnostic's fingerprint (diagnostics sorted, so each file's are together).
 pub(crate) fn assign(outcome: &mut Outcome) {
-    let mut seen: HashMap<(usize, &str, &str), usize> = HashMap::new();
+    use rayon::prelude::*;
     let files = &outcome.files;
-    let mut fingerprints = Vec::with_capacity(outcome.diagnostics.len());
-    for d in &outcome.diagnostics {
-        let occurrence = seen.entry((d.file.0, &*d.rule, d.line_text.as_str())).or_insert(0);
-        fingerprints.push(fingerprint(&d.rule, &files[d.file.0].path, &d.line_text, *occurrence));
-        *occurrence += 1;
-    }
-    for (d, fingerprint) in outcome.diagnostics.iter_mut().zip(fingerprints) {
-        d.fingerprint = fingerprint;
-    }
+    outcome.diagnostics.par_chunk_by_mut(|a, b| a.file == b.file).for_each(|in_file| {
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+        let fingerprints: Vec<String> = in_file
+            .iter()
+            .map(|d| {
+                let occurrence = seen.entry((&*d.rule, d.line_text.as_str())).or_insert(0);
+                *occurrence += 1;
+                fingerprint(&d.rule, &files[d.file.0].path, &d.line_text, *occurrence - 1)
+            })
+            .collect();
+        for (d, fingerprint) in in_file.iter_mut().zip(fingerprints) {
+            d.fingerprint = fingerprint;
+        }
+    });
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -38,12 +39,49 @@ pub(crate) enum CachedReport {
     },
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct CacheFile {
     version: u32,
     entries: HashMap<String, CachedReport>,
     /// Path → what it held when last read.
     stats: HashMap<String, Stat>,
+}
+
+/// [`CacheFile`] as written: the entries this run used or made, borrowed.
+#[derive(Serialize)]
+struct CacheFileView<'a> {
+    version: u32,
+    entries: AsMap<'a, CachedReport>,
+    stats: AsMap<'a, Stat>,
+}
+
+/// Pairs serialized as a map.
+struct AsMap<'a, V>(Vec<(&'a String, &'a V)>);
+
+impl<V: Serialize> Serialize for AsMap<'_, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
+    }
+}
+
+/// A stored value, with whether this run used it (only used values are written back).
+struct Kept<V> {
+    value: V,
+    used: AtomicBool,
+}
+
+fn kept<V>(map: HashMap<String, V>) -> HashMap<String, Kept<V>> {
+    map.into_iter().map(|(key, value)| (key, Kept { value, used: AtomicBool::new(false) })).collect()
+}
+
+fn all_used<V>(map: &HashMap<String, Kept<V>>) -> bool {
+    map.values().all(|kept| kept.used.load(Ordering::Relaxed))
+}
+
+/// The stored values used (and not replaced by `new`) followed by the new ones.
+fn written<'a, V>(old: &'a HashMap<String, Kept<V>>, new: &'a HashMap<String, V>) -> AsMap<'a, V> {
+    let used = old.iter().filter(|(key, kept)| kept.used.load(Ordering::Relaxed) && !new.contains_key(*key));
+    AsMap(used.map(|(key, kept)| (key, &kept.value)).chain(new.iter()).collect())
 }
 
 /// A file's stamp and the hash of the content read then.
@@ -98,12 +136,12 @@ const VERSION: u32 = 3;
 
 pub(crate) struct Cache {
     file: PathBuf,
-    old: HashMap<String, CachedReport>,
+    old: HashMap<String, Kept<CachedReport>>,
     new: Mutex<HashMap<String, CachedReport>>,
-    old_stats: HashMap<String, Stat>,
+    old_stats: HashMap<String, Kept<Stat>>,
     new_stats: Mutex<HashMap<String, Stat>>,
     /// Something was added or changed since the cache file was read.
-    dirty: std::sync::atomic::AtomicBool,
+    dirty: AtomicBool,
     /// Files changed after this are not remembered by their stamp ([`Stamp::settled`]).
     settled: u128,
 }
@@ -239,24 +277,23 @@ impl Cache {
         place.mark_used();
         Self {
             file,
-            old,
+            old: kept(old),
             new: Mutex::new(HashMap::new()),
-            old_stats,
+            old_stats: kept(old_stats),
             new_stats: Mutex::new(HashMap::new()),
-            dirty: std::sync::atomic::AtomicBool::new(false),
+            dirty: AtomicBool::new(false),
             settled: now_ns().saturating_sub(SETTLE_NS),
         }
     }
 
     /// The content key (hash, length) of `path` as last read, when its stamp is unchanged since.
     pub(crate) fn known_content(&self, path: &Path, stamp: Stamp) -> Option<(u64, u64)> {
-        let key = path.to_str()?;
-        let known = *self.old_stats.get(key)?;
-        if known.stamp != stamp {
+        let known = self.old_stats.get(path.to_str()?)?;
+        if known.value.stamp != stamp {
             return None;
         }
-        self.new_stats.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), known);
-        Some((known.hash, known.stamp.len))
+        known.used.store(true, Ordering::Relaxed);
+        Some((known.value.hash, known.value.stamp.len))
     }
 
     /// Remembers the content key read from `path`, whose stamp was `stamp` before it was read.
@@ -267,7 +304,7 @@ impl Cache {
         }
         let entry = Stat { stamp, hash: content.0 };
         self.new_stats.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), entry);
-        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.dirty.store(true, Ordering::Relaxed);
     }
 
     /// The key of a file's content with a signature.
@@ -277,23 +314,29 @@ impl Cache {
 
     /// The stored report, with facts decoded by the engines.
     pub(crate) fn get(&self, key: &str, rules: &RuleSet) -> Option<FileReport> {
-        let cached = self.old.get(key)?.clone();
-        let report = match cached {
-            CachedReport::Skipped(reason) => FileReport::Skipped(reason),
+        let kept = self.old.get(key)?;
+        let report = match &kept.value {
+            CachedReport::Skipped(reason) => FileReport::Skipped(reason.clone()),
             CachedReport::Scanned { category, findings, suppressed, suppressions, facts } => {
                 let mut decoded = Vec::with_capacity(facts.len());
-                for (engine, bytes) in &facts {
+                for (engine, bytes) in facts {
                     let (_, e) = rules.engines.get(*engine)?;
                     decoded.push((*engine, e.load_facts(bytes)?));
                 }
                 let suppressions = match suppressions {
-                    Some(bytes) => Some(postcard::from_bytes::<Suppressions>(&bytes).ok()?),
+                    Some(bytes) => Some(postcard::from_bytes::<Suppressions>(bytes).ok()?),
                     None => None,
                 };
-                FileReport::Scanned(ScannedReport { category, findings, suppressed, facts: decoded, suppressions })
+                FileReport::Scanned(ScannedReport {
+                    category: *category,
+                    findings: findings.clone(),
+                    suppressed: *suppressed,
+                    facts: decoded,
+                    suppressions,
+                })
             }
         };
-        self.remember(key, self.old.get(key)?.clone());
+        kept.used.store(true, Ordering::Relaxed);
         Some(report)
     }
 
@@ -329,11 +372,7 @@ impl Cache {
                 }
             }
         };
-        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.remember(key, cached);
-    }
-
-    fn remember(&self, key: &str, cached: CachedReport) {
+        self.dirty.store(true, Ordering::Relaxed);
         self.new.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), cached);
     }
 
@@ -342,17 +381,20 @@ impl Cache {
     pub(crate) fn save(self) {
         let entries = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
         let stats = self.new_stats.into_inner().unwrap_or_else(|e| e.into_inner());
-        let unchanged = !self.dirty.load(std::sync::atomic::Ordering::Relaxed)
-            && entries.len() == self.old.len()
-            && stats.len() == self.old_stats.len();
+        let unchanged =
+            !self.dirty.load(Ordering::Relaxed) && all_used(&self.old) && all_used(&self.old_stats);
+        if !unchanged {
+            let view = CacheFileView {
+                version: VERSION,
+                entries: written(&self.old, &entries),
+                stats: written(&self.old_stats, &stats),
+            };
+            if let Ok(bytes) = postcard::to_stdvec(&view) {
+                write_atomically(&self.file, &bytes);
+            }
+        }
         // Freeing tens of thousands of entries takes a while; the run need not wait for it.
         let (old, old_stats) = (self.old, self.old_stats);
-        std::thread::spawn(move || drop((old, old_stats)));
-        if unchanged {
-            std::thread::spawn(move || drop((entries, stats)));
-            return;
-        }
-        let Ok(bytes) = postcard::to_stdvec(&CacheFile { version: VERSION, entries, stats }) else { return };
-        write_atomically(&self.file, &bytes);
+        std::thread::spawn(move || drop((old, old_stats, entries, stats)));
     }
 }

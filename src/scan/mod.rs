@@ -279,7 +279,7 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
     let cache = cache.take().or_else(|| place.as_ref().map(cache::Cache::open));
     let outcome = scan_files(settings, rules, &walk, &stamps, cache, stderr);
     if let (Some(place), true) = (&place, walk.errors.is_empty()) {
-        let tree = match (&previous, walked) {
+        let tree = || match (&previous, walked) {
             (Some(previous), false) => previous.tree(),
             _ => snapshot::TreeState::record(settings, &walk.dirs, started),
         };

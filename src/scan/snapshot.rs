@@ -279,14 +279,15 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<Vec<Wat
 }
 
 /// Records `outcome` with the state of the tree it came from, for the next run: `files` (in
-/// discovery order) with their `stamps`, and what the walk saw. Nothing is written when the
+/// discovery order) with their `stamps`, and what the walk saw (`tree`, asked only when the
+/// outcome is stored). Nothing is written when the
 /// outcome may not hold next time: a file could not be stamped or changed too recently to be
 /// vouched for by its stamp, or a skip reason may not recur (a failed read, a parse out of time).
 pub(crate) fn save(
     settings: &Settings,
     place: &Place,
     started: u128,
-    tree: TreeState,
+    tree: impl FnOnce() -> TreeState,
     files: &[PathBuf],
     stamps: &[Option<Stamp>],
     outcome: &Outcome,
@@ -302,11 +303,11 @@ pub(crate) fn save(
         .zip(stamps)
         .map(|(path, stamp)| Some((path.to_str()?.to_string(), stamp.filter(|stamp| stamp.settled(since))?)))
         .collect();
-    let (Some(files), Some(body)) = (files, encode(outcome)) else {
+    let Some((files, body)) = files.and_then(|files| Some((files, encode(outcome)?))) else {
         let _ = std::fs::remove_file(&file);
         return;
     };
-    let header = Header { version: VERSION, key: key(settings, place), tree, files };
+    let header = Header { version: VERSION, key: key(settings, place), tree: tree(), files };
     write(&file, &header, &body);
 }
 
