@@ -96,6 +96,78 @@ fn the_snapshot_sees_a_new_ignore_file_in_a_subdirectory() {
     assert_eq!(warm_equals_uncached(&root).json()["summary"]["findings"], 0);
 }
 
+/// Like [`settled_project`], scanning `scanned` (a path relative to the project) instead of
+/// the whole project.
+fn settled_scan(files: &[(&str, &str)], scanned: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = project(files);
+    let root = canonical(&dir);
+    let paths: Vec<String> = scanned.iter().map(|path| root.join(path).to_string_lossy().into_owned()).collect();
+    let args: Vec<&str> = std::iter::once("check").chain(paths.iter().map(String::as_str)).collect();
+    ssot_with_cache(&args);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    ssot_with_cache(&args);
+    (dir, root)
+}
+
+/// [`warm_equals_uncached`] for a scan of `scanned`, from the project root as working directory
+/// is not needed: paths are absolute.
+fn warm_equals_uncached_for(root: &Path, scanned: &[&str]) -> Run {
+    let paths: Vec<String> = scanned.iter().map(|path| root.join(path).to_string_lossy().into_owned()).collect();
+    let mut args: Vec<&str> = vec!["check", "--format", "json"];
+    args.extend(paths.iter().map(String::as_str));
+    let warm = ssot_with_cache(&args);
+    assert_eq!(warm.stdout, ssot(&args).stdout, "a warm run reports what an uncached run does");
+    warm
+}
+
+#[test]
+fn the_snapshot_sees_an_unselected_rule_file_go() {
+    // `unused-suppression` tells ids of rules that exist (selected or not) from unknown ones.
+    let rule = "id = \"print-call\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\n\
+                query = \"(call) @match\"\n[docs]\nwhy = \"w\"\nbad = \"b\"\ngood = \"g\"\n";
+    let (_dir, root) = settled_project(&[
+        ("my-rules/print-call.toml", rule),
+        ("ssot.toml", "[rules]\nrule-dirs = [\"my-rules\"]\nselect = [\"relative-import\", \"unused-suppression\"]\n"),
+        ("pkg/b.py", "from . import a  # ssot: ignore[relative-import, print-call]\n"),
+    ]);
+    std::fs::remove_file(root.join("my-rules/print-call.toml")).unwrap();
+    assert_eq!(warm_equals_uncached(&root).json()["summary"]["by_rule"]["unused-suppression"], 1);
+}
+
+#[test]
+fn the_snapshot_sees_a_repository_created_around_the_scanned_directory() {
+    let (_dir, root) = settled_scan(&[("proj/pkg/a.py", "X = 1\n"), ("proj/pkg/b.py", "from . import a\n")], &["proj"]);
+    let status = std::process::Command::new("git").args(["init", "-q"]).arg(&root).status().expect("git runs");
+    assert!(status.success());
+    std::fs::write(root.join(".git/info/exclude"), "b.py\n").unwrap();
+    assert_eq!(warm_equals_uncached_for(&root, &["proj"]).json()["summary"]["findings"], 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_snapshot_sees_the_target_of_a_dangling_ignore_link_appear() {
+    // The link's target lies outside the scanned directory, so no scanned directory changes.
+    let dir = project(&[("proj/pkg/a.py", "X = 1\n"), ("proj/pkg/b.py", "from . import a\n")]);
+    let root = canonical(&dir);
+    std::fs::create_dir(root.join("shared")).unwrap();
+    std::os::unix::fs::symlink(root.join("shared/ignore"), root.join("proj/pkg/.gitignore")).unwrap();
+    let proj = root.join("proj");
+    ssot_with_cache(&["check", proj.to_str().unwrap()]);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    ssot_with_cache(&["check", proj.to_str().unwrap()]);
+    std::fs::write(root.join("shared/ignore"), "b.py\n").unwrap();
+    assert_eq!(warm_equals_uncached(&proj).json()["summary"]["findings"], 0);
+}
+
+#[test]
+fn the_snapshot_sees_a_named_file_become_a_directory() {
+    let (_dir, root) = settled_scan(&[("tool", "x = 1\n"), ("pkg/a.py", "X = 1\n")], &["tool", "pkg"]);
+    std::fs::remove_file(root.join("tool")).unwrap();
+    std::fs::create_dir(root.join("tool")).unwrap();
+    std::fs::write(root.join("tool/c.py"), "from . import c\n").unwrap();
+    assert_eq!(warm_equals_uncached_for(&root, &["tool", "pkg"]).json()["summary"]["findings"], 1);
+}
+
 #[test]
 fn the_result_cache_changes_no_finding_and_sees_every_edit() {
     let dir = project(&[

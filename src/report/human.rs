@@ -131,8 +131,11 @@ fn render(
             labels.push(Label::secondary(related_id, range).with_message(related.message.to_string()));
         }
     }
-    let rendered =
-        rendered.with_code(d.rule.to_string()).with_message(d.message.to_string()).with_labels(labels).with_notes(notes);
+    let rendered = rendered
+        .with_code(d.rule.to_string())
+        .with_message(d.message.to_string())
+        .with_labels(labels)
+        .with_notes(notes);
     term::emit(out, &Config::default(), files, &rendered).map_err(to_io)
 }
 

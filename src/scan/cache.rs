@@ -153,15 +153,17 @@ fn hash_of(value: impl Hash) -> u64 {
 }
 
 /// The directory to use: `<root>/.ssot_cache` when it can be written, else the user's cache
-/// directory (one folder per root).
+/// directory (one folder per root). Another user's cache directory that this user can read but
+/// not write is not used: it may hold what that user could read and this one cannot.
 fn directory(root: &Path) -> Option<PathBuf> {
     let usable = |dir: &Path| -> bool {
         std::fs::create_dir_all(dir).is_ok()
             && {
                 let tag = dir.join("CACHEDIR.TAG");
-                tag.exists()
+                (tag.exists()
                     || std::fs::write(&tag, "Signature: 8a477f597d28d172789f06886806bc55\n# ssot's result cache\n")
-                        .is_ok()
+                        .is_ok())
+                    && std::fs::File::options().append(true).open(&tag).is_ok()
             }
             && {
                 let ignore = dir.join(".gitignore");
@@ -187,6 +189,12 @@ fn settings_key(settings: &Settings, rules: &RuleSet) -> u64 {
         env!("CARGO_PKG_VERSION"),
         format!("{exe:?}"),
         format!("{:?}", rules.rules),
+        // Every rule id, selected or not: `unused-suppression` tells unknown ids from known ones.
+        {
+            let mut ids: Vec<&String> = rules.known_ids.iter().collect();
+            ids.sort();
+            ids
+        },
         rules.parse_all,
         settings.require_reason,
         settings.max_file_size,
@@ -233,17 +241,21 @@ impl Place {
         self.key
     }
 
-    /// This configuration's file of a `kind`: `results` (this module) or `outcome` (the tree
-    /// snapshot).
-    pub(crate) fn file(&self, kind: &str) -> PathBuf {
-        self.dir.join(format!("{kind}-{:016x}.bin", self.key))
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
     }
 
-    /// Marks this configuration's files as used (a run that changes nothing does not rewrite
-    /// them) and deletes other configurations' files unused for [`STALE_AFTER`]: each ssot
-    /// upgrade would otherwise leave some behind.
-    pub(crate) fn mark_used(&self) {
-        let mine = [self.file("results"), self.file("outcome")];
+    /// This configuration's result cache file.
+    fn results(&self) -> PathBuf {
+        self.dir.join(format!("results-{:016x}.bin", self.key))
+    }
+
+    /// Marks this configuration's result cache and the tree `snapshot` in use as used (a run
+    /// that changes nothing does not rewrite them) and deletes other result caches and
+    /// snapshots unused for [`STALE_AFTER`]: each ssot upgrade, and each set of scanned paths,
+    /// would otherwise leave some behind.
+    pub(crate) fn mark_used(&self, snapshot: Option<&Path>) {
+        let mine: Vec<PathBuf> = std::iter::once(self.results()).chain(snapshot.map(Path::to_path_buf)).collect();
         for file in &mine {
             touch(file);
         }
@@ -267,14 +279,14 @@ impl Place {
 impl Cache {
     /// Opens this configuration's cache.
     pub(crate) fn open(place: &Place) -> Self {
-        let file = place.file("results");
+        let file = place.results();
         let (old, old_stats) = std::fs::read(&file)
             .ok()
             .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
             .filter(|f| f.version == VERSION)
             .map(|f| (f.entries, f.stats))
             .unwrap_or_default();
-        place.mark_used();
+        place.mark_used(None);
         Self {
             file,
             old: kept(old),
@@ -381,8 +393,7 @@ impl Cache {
     pub(crate) fn save(self) {
         let entries = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
         let stats = self.new_stats.into_inner().unwrap_or_else(|e| e.into_inner());
-        let unchanged =
-            !self.dirty.load(Ordering::Relaxed) && all_used(&self.old) && all_used(&self.old_stats);
+        let unchanged = !self.dirty.load(Ordering::Relaxed) && all_used(&self.old) && all_used(&self.old_stats);
         if !unchanged {
             let view = CacheFileView {
                 version: VERSION,

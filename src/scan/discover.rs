@@ -58,7 +58,13 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
             .require_git(false)
             .follow_links(false);
         let exclude_settings = settings.clone();
-        builder.filter_entry(move |entry| entry.depth() == 0 || !exclude_settings.is_excluded(entry.path()));
+        // ssot's own cache directories are never scanned (they matter with `--hidden`: walking
+        // one would see it change on every run).
+        builder.filter_entry(move |entry| {
+            entry.depth() == 0
+                || !(exclude_settings.is_excluded(entry.path())
+                    || (entry.file_name() == ".ssot_cache" && entry.file_type().is_some_and(|t| t.is_dir())))
+        });
         builder.build_parallel().run(|| {
             let found = &found;
             let errors = &errors;

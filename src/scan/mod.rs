@@ -268,12 +268,16 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         (Some(previous), true) => previous.outcome(&walk.files, &stamps),
         _ => None,
     };
-    if let Some(outcome) = reused {
+    if let (Some(outcome), Some(place)) = (reused, &place) {
         if let (Some(previous), true) = (&previous, walked) {
-            previous.refresh(snapshot::TreeState::record(settings, &walk.dirs, started));
+            // Store what this walk saw, unless it is no better than walking again.
+            let tree = snapshot::TreeState::record(settings, &walk.dirs, started, place.dir());
+            if tree.vouched() {
+                previous.refresh(tree);
+            }
         }
         // Freeing tens of thousands of paths takes a while; the run need not wait for it.
-        std::thread::spawn(move || drop((previous, walk, stamps)));
+        std::thread::spawn(move || drop((previous, walk, stamps, cache)));
         return outcome;
     }
     let cache = cache.take().or_else(|| place.as_ref().map(cache::Cache::open));
@@ -281,7 +285,7 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
     if let (Some(place), true) = (&place, walk.errors.is_empty()) {
         let tree = || match (&previous, walked) {
             (Some(previous), false) => previous.tree(),
-            _ => snapshot::TreeState::record(settings, &walk.dirs, started),
+            _ => snapshot::TreeState::record(settings, &walk.dirs, started, place.dir()),
         };
         snapshot::save(settings, place, started, tree, &walk.files, &stamps, &outcome);
     }

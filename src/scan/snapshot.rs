@@ -27,17 +27,45 @@ use crate::diagnostic::{Diagnostic, Outcome, ScannedFile, Skipped};
 
 const VERSION: u32 = 1;
 
-/// What the last walk saw: the directories it read and the files that decide what it skips.
 /// A file watched for changes, with its stamp (`None`: it did not exist).
 type Watched = (String, Option<Stamp>);
 
+/// A directory with what its `.git` entry is.
+type GitEntry = (String, Git);
+
+/// What a `.git` entry is: absent, a repository's directory, or a file linking a worktree or a
+/// submodule to a git directory elsewhere.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Git {
+    Absent,
+    Dir,
+    File,
+}
+
+impl Git {
+    fn of(dir: &Path) -> Self {
+        match std::fs::symlink_metadata(dir.join(".git")) {
+            Ok(metadata) if metadata.is_dir() => Git::Dir,
+            Ok(_) => Git::File,
+            Err(_) => Git::Absent,
+        }
+    }
+}
+
+/// What the last walk saw: the directories it read and the files that decide what it skips.
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct TreeState {
     /// Directories with their stamps; `None` when the walk cannot be vouched for (a directory
-    /// changed during the run, or a git worktree's `.git` file), so the next run walks.
+    /// changed during the run, or directory stamps do not move on this filesystem), so the next
+    /// run walks.
     dirs: Option<Vec<(String, Stamp)>>,
     /// Ignore files and git configuration with their stamps (`None`: the file did not exist).
     watched: Vec<Watched>,
+    /// The `.git` entries of the scanned directories' ancestors (whose stamps are not recorded)
+    /// with what they were.
+    ancestors_git: Vec<GitEntry>,
+    /// Each path named on the command line with whether it was a directory.
+    roots: Vec<(String, bool)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -96,6 +124,7 @@ fn encode(outcome: &Outcome) -> Option<Vec<u8>> {
 
 fn decode(bytes: &[u8]) -> Option<Outcome> {
     let body = postcard::from_bytes::<StoredBody>(bytes).ok()?;
+    let files = body.files.len();
     let chunks: Option<Vec<Vec<Diagnostic>>> = body
         .chunks
         .par_iter()
@@ -105,10 +134,16 @@ fn decode(bytes: &[u8]) -> Option<Outcome> {
             diagnostics
         })
         .collect();
+    let diagnostics: Vec<Diagnostic> = chunks?.concat();
+    // A damaged file that still decodes must not point outside the file list.
+    let in_range = |d: &Diagnostic| d.file.0 < files && d.related.iter().all(|r| r.file.0 < files);
+    if !diagnostics.iter().all(in_range) {
+        return None;
+    }
     Some(Outcome {
         files: body.files,
         skipped: body.skipped,
-        diagnostics: chunks?.concat(),
+        diagnostics,
         suppressed: body.suppressed,
         rules: body.rules,
         root: body.root,
@@ -135,30 +170,45 @@ fn key(settings: &Settings, place: &Place) -> u64 {
 /// The snapshot a previous run left.
 pub(crate) struct Previous {
     place: Place,
+    file: PathBuf,
     header: Header,
     bytes: Vec<u8>,
     /// Where the encoded outcome starts in `bytes`.
     body: usize,
 }
 
+/// The snapshot file for these settings: one per configuration and set of scanned paths, so
+/// that runs over different parts of a tree do not overwrite each other's.
+fn file_of(settings: &Settings, place: &Place) -> PathBuf {
+    place.dir().join(format!("outcome-{:016x}.bin", key(settings, place)))
+}
+
 impl Previous {
-    /// The snapshot of this configuration, if there is one for these settings.
+    /// The snapshot for these settings, if there is one.
     pub(crate) fn load(settings: &Settings, place: &Place) -> Option<Self> {
-        let bytes = std::fs::read(place.file("outcome")).ok()?;
+        let file = file_of(settings, place);
+        let bytes = std::fs::read(&file).ok()?;
         let (header, rest) = postcard::take_from_bytes::<Header>(&bytes).ok()?;
         if header.version != VERSION || header.key != key(settings, place) {
             return None;
         }
         let body = bytes.len() - rest.len();
-        Some(Self { place: place.clone(), header, bytes, body })
+        Some(Self { place: place.clone(), file, header, bytes, body })
     }
 
     /// The files to scan, without walking, when no directory the last walk read and no ignore
-    /// file changed since.
+    /// file changed since. Only on Unix: elsewhere a stamp has no status change time and the
+    /// walk also skips entries by a hidden attribute that changes no stamp.
     pub(crate) fn unchanged_walk(&self) -> Option<Walk> {
-        let dirs = self.header.tree.dirs.as_ref()?;
-        let unchanged = dirs.par_iter().all(|(path, stamp)| Stamp::of(Path::new(path)) == Some(*stamp))
-            && self.header.tree.watched.par_iter().all(|(path, stamp)| Stamp::of(Path::new(path)) == *stamp);
+        if !cfg!(unix) {
+            return None;
+        }
+        let tree = &self.header.tree;
+        let dirs = tree.dirs.as_ref()?;
+        let unchanged = tree.roots.iter().all(|(path, dir)| Path::new(path).is_dir() == *dir)
+            && tree.ancestors_git.iter().all(|(path, git)| Git::of(Path::new(path)) == *git)
+            && dirs.par_iter().all(|(path, stamp)| Stamp::of(Path::new(path)) == Some(*stamp))
+            && tree.watched.par_iter().all(|(path, stamp)| Stamp::of(Path::new(path)) == *stamp);
         unchanged.then(|| Walk {
             files: self.header.files.iter().map(|(path, _)| PathBuf::from(path)).collect(),
             errors: Vec::new(),
@@ -185,41 +235,65 @@ impl Previous {
             return None;
         }
         let outcome = decode(&self.bytes[self.body..])?;
-        self.place.mark_used();
+        self.place.mark_used(Some(&self.file));
         Some(outcome)
     }
 
     /// Stores this snapshot's outcome again with what a new walk saw of the tree.
     pub(crate) fn refresh(&self, tree: TreeState) {
         let header = Header { version: VERSION, key: self.header.key, tree, files: self.header.files.clone() };
-        write(&self.place.file("outcome"), &header, &self.bytes[self.body..]);
+        write(&self.file, &header, &self.bytes[self.body..]);
     }
 }
 
 impl TreeState {
     /// Stamps what a walk that began at `started` (ns since the epoch) read. The directories
     /// are stamped after the walk: a stamp that settled before the run began proves the
-    /// directory did not change while it was read.
-    pub(crate) fn record(settings: &Settings, dirs: &[PathBuf], started: u128) -> Self {
+    /// directory did not change while it was read. `cache_dir` is probed first: where creating
+    /// an entry does not move a directory's modification time (some network and FUSE
+    /// filesystems), directory stamps prove nothing and the walk is not vouched for.
+    pub(crate) fn record(settings: &Settings, dirs: &[PathBuf], started: u128, cache_dir: &Path) -> Self {
         let since = started.saturating_sub(cache::SETTLE_NS);
+        let roots =
+            settings.paths.iter().filter_map(|path| Some((path.to_str()?.to_string(), path.is_dir()))).collect();
         let settled = |path: &Path| Stamp::of(path).filter(|stamp| stamp.settled(since));
-        let stamped: Option<Vec<(String, Stamp)>> =
-            dirs.par_iter().map(|dir| Some((dir.to_str()?.to_string(), settled(dir)?))).collect();
-        let watched = if settings.respect_ignore_files { watched(settings, dirs, since) } else { Some(Vec::new()) };
+        let stamped: Option<Vec<(String, Stamp)>> = if directory_stamps_move(cache_dir) {
+            dirs.par_iter().map(|dir| Some((dir.to_str()?.to_string(), settled(dir)?))).collect()
+        } else {
+            None
+        };
+        let watched =
+            if settings.respect_ignore_files { watched(settings, dirs, since) } else { Some((Vec::new(), Vec::new())) };
         match (stamped, watched) {
-            (Some(dirs), Some(watched)) => Self { dirs: Some(dirs), watched },
-            _ => Self { dirs: None, watched: Vec::new() },
+            (Some(dirs), Some((watched, ancestors_git))) => Self { dirs: Some(dirs), watched, ancestors_git, roots },
+            _ => Self { dirs: None, watched: Vec::new(), ancestors_git: Vec::new(), roots },
         }
+    }
+
+    /// Whether a run that walks anyway gains anything by storing this state.
+    pub(crate) fn vouched(&self) -> bool {
+        self.dirs.is_some()
     }
 }
 
-/// The files whose contents decide what the walk skips, stamped (`None`: absent), or `None` when
-/// one of them changed too recently or a git worktree is involved. In each directory read: its
-/// `.gitignore` and `.ignore` (creating one changes the directory's stamp) and, in a repository
-/// root, `.git/info/exclude`; in the ancestors of each scanned directory (the walker reads their
-/// ignore files too) the same, present or not; and git's global excludes file with the
+/// Whether creating and removing an entry in `dir` moves its modification time.
+fn directory_stamps_move(dir: &Path) -> bool {
+    let probe = dir.join(format!("probe-{}", std::process::id()));
+    let before = Stamp::of(dir);
+    let created = std::fs::write(&probe, "").is_ok();
+    let after = Stamp::of(dir);
+    let _ = std::fs::remove_file(&probe);
+    created && before.is_some() && after.is_some() && before != after
+}
+
+/// The files whose contents decide what the walk skips, stamped (`None`: absent), and the
+/// ancestors' `.git` entries; `None` when one of the files changed too recently. In each
+/// directory read: its `.gitignore` and `.ignore` when they exist, even as dangling links (creating
+/// one changes the directory's stamp), and the exclude file of a repository root or of a
+/// worktree's linked git directory; in the ancestors of each scanned directory (the walker reads
+/// their ignore files too) the same, present or not; and git's global excludes file with the
 /// configuration files that may name it.
-fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<Vec<Watched>> {
+fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<(Vec<Watched>, Vec<GitEntry>)> {
     let settled = |path: &Path| -> Option<Watched> {
         let stamp = Stamp::of(path);
         if stamp.is_some_and(|stamp| !stamp.settled(since)) {
@@ -227,38 +301,32 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<Vec<Wat
         }
         Some((path.to_str()?.to_string(), stamp))
     };
-    // A `.git` file is a worktree link to a git directory elsewhere: not followed here.
-    let git_dir = |dir: &Path| -> Option<bool> {
-        match std::fs::symlink_metadata(dir.join(".git")) {
-            Ok(metadata) if metadata.is_dir() => Some(true),
-            Ok(_) => None,
-            Err(_) => Some(false),
-        }
-    };
     let inside: Option<Vec<Vec<Watched>>> = dirs
         .par_iter()
         .map(|dir| {
             let mut found = Vec::new();
             for name in [".gitignore", ".ignore"] {
                 let path = dir.join(name);
-                if path.exists() {
+                if std::fs::symlink_metadata(&path).is_ok() {
                     found.push(settled(&path)?);
                 }
             }
-            if git_dir(dir)? {
-                found.push(settled(&dir.join(".git/info/exclude"))?);
+            for path in git_excludes(dir, Git::of(dir)) {
+                found.push(settled(&path)?);
             }
             Some(found)
         })
         .collect();
     let mut outside: Vec<PathBuf> = Vec::new();
+    let mut ancestors_git = Vec::new();
     for scanned in settings.paths.iter().filter(|path| path.is_dir()) {
         for ancestor in scanned.ancestors().skip(1) {
             outside.push(ancestor.join(".gitignore"));
             outside.push(ancestor.join(".ignore"));
-            if git_dir(ancestor)? {
-                outside.push(ancestor.join(".git/info/exclude"));
-            }
+            outside.push(ancestor.join(".git/info/exclude"));
+            let git = Git::of(ancestor);
+            outside.extend(git_excludes(ancestor, git));
+            ancestors_git.push((ancestor.to_str()?.to_string(), git));
         }
     }
     outside.extend(ignore::gitignore::gitconfig_excludes_path());
@@ -275,7 +343,35 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<Vec<Wat
     for path in &outside {
         watched.push(settled(path)?);
     }
-    Some(watched)
+    ancestors_git.sort_by(|a, b| a.0.cmp(&b.0));
+    ancestors_git.dedup_by(|a, b| a.0 == b.0);
+    Some((watched, ancestors_git))
+}
+
+/// The files that decide which exclude file the walker reads for `dir`, whose `.git` is `git`:
+/// a repository's `.git/info/exclude`; for a `.git` file, the file itself, its git directory's
+/// `commondir` and the exclude file that names, found the way the `ignore` crate finds it.
+fn git_excludes(dir: &Path, git: Git) -> Vec<PathBuf> {
+    match git {
+        Git::Absent => Vec::new(),
+        Git::Dir => vec![dir.join(".git/info/exclude")],
+        Git::File => {
+            let link = dir.join(".git");
+            let mut found = vec![link.clone()];
+            let first_line = |path: &Path| {
+                std::fs::read_to_string(path).ok().and_then(|text| text.lines().next().map(str::to_string))
+            };
+            if let Some(git_dir) = first_line(&link).and_then(|line| line.strip_prefix("gitdir: ").map(PathBuf::from)) {
+                let commondir = git_dir.join("commondir");
+                if let Some(common) = first_line(&commondir) {
+                    let common = if common.starts_with('.') { git_dir.join(common) } else { PathBuf::from(common) };
+                    found.push(common.join("info/exclude"));
+                }
+                found.push(commondir);
+            }
+            found
+        }
+    }
 }
 
 /// Records `outcome` with the state of the tree it came from, for the next run: `files` (in
@@ -292,7 +388,7 @@ pub(crate) fn save(
     stamps: &[Option<Stamp>],
     outcome: &Outcome,
 ) {
-    let file = place.file("outcome");
+    let file = file_of(settings, place);
     let since = started.saturating_sub(cache::SETTLE_NS);
     if !outcome.skipped.iter().all(|skipped| super::analyze::lasting(&skipped.reason)) {
         let _ = std::fs::remove_file(&file);
