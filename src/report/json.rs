@@ -1,5 +1,7 @@
 //! The JSON report, version 1. The wire format is these structs (not the internal types), so a
-//! refactor cannot change it by accident; `docs/json.md` documents it.
+//! refactor cannot change it by accident; `docs/json.md` documents it. Diagnostics, most of a
+//! large report, are written by hand ([`write_diagnostic`]) in parallel pieces; the unit tests
+//! hold the whole report byte-identical to serde_json's pretty printing of these structs.
 //!
 //! ```json
 //! {"version": 1, "tool": {"name": "ssot", "version": "0.1.0"},
@@ -14,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::{Category, Diagnostic, Outcome, Skipped};
@@ -63,6 +66,9 @@ struct Scores {
     other: Option<f64>,
 }
 
+/// A diagnostic on the wire. [`write_diagnostic`] writes it by hand (much faster on reports of
+/// hundreds of thousands of related places); the unit tests hold the two byte-identical.
+#[cfg(test)]
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
     rule: &'a str,
@@ -80,6 +86,7 @@ struct JsonDiagnostic<'a> {
     baselined: bool,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct JsonRelated<'a> {
     path: &'a str,
@@ -104,14 +111,15 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -
     // The head's closing "\n}" is written after the arrays.
     buffered.write_all(&head[..head.len() - 2])?;
     buffered.write_all(b",\n  \"diagnostics\": ")?;
-    write_array(
-        &outcome.diagnostics,
-        |d, text| serde_json::to_writer_pretty(text, &diagnostic(outcome, d)),
-        &mut buffered,
-    )?;
+    // Each file's path, escaped once.
+    let paths: Vec<Vec<u8>> =
+        outcome.files.par_iter().map(|file| serde_json::to_vec(&file.path)).collect::<Result<_, _>>()?;
+    let render =
+        |texts: &mut Texts, d: &Diagnostic, text: &mut Vec<u8>| write_diagnostic(outcome, &paths, texts, d, text);
+    write_array(&outcome.diagnostics, render, &mut buffered)?;
     buffered.write_all(b",\n  \"skipped\": ")?;
-    let skipped = |s: &Skipped, text: &mut Vec<u8>| {
-        serde_json::to_writer_pretty(text, &JsonSkipped { path: &s.path, reason: &s.reason })
+    let skipped = |_: &mut (), s: &Skipped, text: &mut Vec<u8>| {
+        pretty_at_depth_two(&JsonSkipped { path: &s.path, reason: &s.reason }, text)
     };
     write_array(&outcome.skipped, skipped, &mut buffered)?;
     buffered.write_all(b"\n}\n")?;
@@ -149,6 +157,7 @@ fn head(summary: &Summary) -> Head<'_> {
     }
 }
 
+#[cfg(test)]
 fn diagnostic<'a>(outcome: &'a Outcome, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     let file = outcome.file(d.file);
     JsonDiagnostic {
@@ -176,10 +185,11 @@ fn diagnostic<'a>(outcome: &'a Outcome, d: &'a Diagnostic) -> JsonDiagnostic<'a>
 }
 
 /// Writes `items` as a pretty-printed JSON array that is a member of the top-level object (so
-/// its elements sit two levels deep), each item pretty-printed by `render`.
-fn write_array<T: Sync>(
+/// its elements sit two levels deep), each item rendered by `render` at that depth, with state
+/// `S` that lives for one piece of the work.
+fn write_array<T: Sync, S: Default>(
     items: &[T],
-    render: impl Fn(&T, &mut Vec<u8>) -> serde_json::Result<()> + Sync,
+    render: impl Fn(&mut S, &T, &mut Vec<u8>) -> std::io::Result<()> + Sync,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     if items.is_empty() {
@@ -188,25 +198,100 @@ fn write_array<T: Sync>(
     out.write_all(b"[")?;
     let render_piece = |first: usize, piece: &[T]| -> std::io::Result<Vec<u8>> {
         let mut text = Vec::new();
-        let mut element = Vec::new();
+        let mut state = S::default();
         for (index, item) in piece.iter().enumerate() {
             text.extend_from_slice(if first + index == 0 { b"\n    " } else { b",\n    " });
-            element.clear();
-            render(item, &mut element)?;
-            // Literal newlines in JSON text are all between tokens (strings escape theirs):
-            // indent each following line by the two levels the element is at.
-            let mut line_start = 0;
-            for newline in memchr::memchr_iter(b'\n', &element) {
-                text.extend_from_slice(&element[line_start..newline]);
-                text.extend_from_slice(b"\n    ");
-                line_start = newline + 1;
-            }
-            text.extend_from_slice(&element[line_start..]);
+            render(&mut state, item, &mut text)?;
         }
         Ok(text)
     };
     super::render_in_order(items, 512, render_piece, |text| out.write_all(&text))?;
     out.write_all(b"\n  ]")
+}
+
+/// `value` pretty-printed as an element two levels deep.
+fn pretty_at_depth_two(value: &impl Serialize, text: &mut Vec<u8>) -> std::io::Result<()> {
+    let element = serde_json::to_vec_pretty(value)?;
+    // Literal newlines in JSON text are all between tokens (strings escape theirs): indent each
+    // following line by the two levels the element is at.
+    let mut line_start = 0;
+    for newline in memchr::memchr_iter(b'\n', &element) {
+        text.extend_from_slice(&element[line_start..newline]);
+        text.extend_from_slice(b"\n    ");
+        line_start = newline + 1;
+    }
+    text.extend_from_slice(&element[line_start..]);
+    Ok(())
+}
+
+/// Related places' messages already escaped, by the shared text's address: a group's findings
+/// repeat the same few texts many times.
+type Texts = std::collections::HashMap<*const u8, Vec<u8>>;
+
+/// Writes `d` two levels deep as serde_json's pretty printer writes [`diagnostic`]`(d)` (a unit
+/// test holds the two equal), without building it: the reports of large trees hold hundreds of
+/// thousands of related places. `paths` holds each file's path as a JSON string.
+fn write_diagnostic(
+    outcome: &Outcome,
+    paths: &[Vec<u8>],
+    texts: &mut Texts,
+    d: &Diagnostic,
+    text: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let mut number = itoa::Buffer::new();
+    let field = |text: &mut Vec<u8>, indent: &[u8], name: &str, first: bool| {
+        text.extend_from_slice(if first { b"\n" } else { b",\n" });
+        text.extend_from_slice(indent);
+        text.push(b'"');
+        text.extend_from_slice(name.as_bytes());
+        text.extend_from_slice(b"\": ");
+    };
+    const FIELD: &[u8] = b"      ";
+    text.push(b'{');
+    field(text, FIELD, "rule", true);
+    serde_json::to_writer(&mut *text, &*d.rule)?;
+    field(text, FIELD, "severity", false);
+    serde_json::to_writer(&mut *text, d.severity.as_str())?;
+    field(text, FIELD, "path", false);
+    text.extend_from_slice(&paths[d.file.0]);
+    for (name, value) in
+        [("line", d.start.line), ("column", d.start.column), ("end_line", d.end.line), ("end_column", d.end.column)]
+    {
+        field(text, FIELD, name, false);
+        text.extend_from_slice(number.format(value).as_bytes());
+    }
+    field(text, FIELD, "message", false);
+    serde_json::to_writer(&mut *text, &*d.message)?;
+    field(text, FIELD, "category", false);
+    serde_json::to_writer(&mut *text, outcome.file(d.file).category.as_str())?;
+    if !d.related.is_empty() {
+        field(text, FIELD, "related", false);
+        text.push(b'[');
+        const RELATED: &[u8] = b"          ";
+        for (index, related) in d.related.iter().enumerate() {
+            text.extend_from_slice(if index == 0 { b"\n        {" } else { b",\n        {" });
+            field(text, RELATED, "path", true);
+            text.extend_from_slice(&paths[related.file.0]);
+            field(text, RELATED, "line", false);
+            text.extend_from_slice(number.format(related.start.line).as_bytes());
+            field(text, RELATED, "column", false);
+            text.extend_from_slice(number.format(related.start.column).as_bytes());
+            field(text, RELATED, "message", false);
+            let escaped = match texts.entry(related.message.as_ptr()) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(new) => new.insert(serde_json::to_vec(&*related.message)?),
+            };
+            text.extend_from_slice(escaped);
+            text.extend_from_slice(b"\n        }");
+        }
+        text.extend_from_slice(b"\n      ]");
+    }
+    if d.baselined {
+        field(text, FIELD, "baselined", false);
+        text.extend_from_slice(b"true");
+    }
+    text.extend_from_slice(b"\n    }");
+    Ok(())
 }
 
 #[cfg(test)]
@@ -229,6 +314,7 @@ mod tests {
             .map(|i| ScannedFile { path: format!("pkg/m{i}.py"), category: Category::ALL[i % 3], source: None })
             .collect();
         let at = |line| Position { line, column: 1 + line % 7 };
+        let shared: std::sync::Arc<str> = "`NAME` also \"defined\" here".into();
         let diagnostics = (0..diagnostics)
             .map(|i| Diagnostic {
                 rule: ["relative-import", "duplicate-string-constant"][i % 2].into(),
@@ -243,7 +329,8 @@ mod tests {
                         file: FileId(r % 3),
                         range: 0..1,
                         start: at(r + 1),
-                        message: format!("also {r}").into(),
+                        // Shared texts (escaped once, then reused) and texts of their own.
+                        message: if r % 2 == 0 { shared.clone() } else { format!("also {r} \\ \u{1}").into() },
                     })
                     .collect(),
                 fingerprint: format!("{i:016x}"),
