@@ -331,7 +331,9 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<(Vec<Wa
     }
     outside.extend(ignore::gitignore::gitconfig_excludes_path());
     let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty()).map(PathBuf::from);
-    let home = var("HOME");
+    // The home directory as the `ignore` crate finds it (`HOME`, else the user database).
+    #[allow(deprecated)]
+    let home = std::env::home_dir().filter(|home| !home.as_os_str().is_empty());
     outside.extend(var("GIT_CONFIG_GLOBAL"));
     outside.extend(home.as_ref().map(|home| home.join(".gitconfig")));
     outside
