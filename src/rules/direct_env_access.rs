@@ -38,6 +38,19 @@ impl DirectEnvAccess {
     }
 }
 
+/// Whether `node` stands in the pattern of a `case` clause (not in its guard or body).
+fn in_pattern(node: tree_sitter::Node) -> bool {
+    let mut current = node.parent();
+    while let Some(parent) = current {
+        match parent.k() {
+            "case_pattern" => return true,
+            "case_clause" | "block" | "module" => return false,
+            _ => current = parent.parent(),
+        }
+    }
+    false
+}
+
 impl Engine for DirectEnvAccess {
     fn path_key(&self, path: &std::path::Path) -> u64 {
         u64::from(self.allow.is_match(path))
@@ -85,8 +98,8 @@ impl Engine for DirectEnvAccess {
                 }
             }
         }
-        // tree-sitter reads `case os.environ:` as a dotted name, not an attribute: leave `case`
-        // headers to the tree (which does not flag them) rather than disagree with it.
+        // A `case` pattern both loads (`case os.environ:`) and binds (`case os:`) names, which
+        // the statement reader does not tell apart: leave those files to the tree.
         if statements.list.iter().any(|s| s.header && text(s.tokens.start) == "case") {
             return None;
         }
@@ -178,6 +191,19 @@ impl Engine for DirectEnvAccess {
                     if let (Some(object), Some(attribute)) = (object, attribute) {
                         if object.k() == "identifier" && ENV_ATTRIBUTES.contains(&text(&attribute)) {
                             attributes.push((text(&object), node.byte_range(), text(node)));
+                        }
+                    }
+                }
+                // A value or class pattern (`case os.environ:`): tree-sitter reads a dotted name
+                // where Python reads attribute loads.
+                "dotted_name" if in_pattern(*node) => {
+                    let mut cursor = node.walk();
+                    let parts: Vec<tree_sitter::Node> =
+                        node.named_children(&mut cursor).filter(|part| part.k() == "identifier").collect();
+                    if let [object, attribute, ..] = parts[..] {
+                        if ENV_ATTRIBUTES.contains(&text(&attribute)) {
+                            let range = object.start_byte()..attribute.end_byte();
+                            attributes.push((text(&object), range.clone(), source.get(range).unwrap_or_default()));
                         }
                     }
                 }

@@ -27,6 +27,16 @@ def uses_it_later():
     return environ.copy()  # expect: direct-env-access
 
 
+def matches(value):
+    match value:
+        case os.environ:  # expect: direct-env-access
+            pass
+        case {"key": operating_system.getenv} | [os.path.sep]:  # expect: direct-env-access
+            pass
+        case os.path.environ | config.environ | "os.environ":
+            pass
+
+
 # Near-misses: not the environment, or not a load of an imported name.
 sep_path = os.path.join(path.sep, sep)
 getenv_name = "os.environ"
