@@ -11,9 +11,10 @@
 //! during a scan is never hidden. Any other change (a file edited, added or removed) falls back
 //! to the per-file result cache ([`super::cache`]), and that run writes a new snapshot.
 //!
-//! One file per configuration, `outcome-<key>.bin` next to the result cache's
-//! `results-<key>.bin`, postcard-encoded: a header (the stamps) and then the outcome, so a stale
-//! snapshot costs only its header to decode. Written atomically by the last run.
+//! One file per configuration and set of scanned paths, `outcome-<key>.bin` next to the result
+//! cache's `results-<key>.bin`, postcard-encoded: a header (the stamps) and then the outcome, so
+//! a stale snapshot costs only its header to decode. Written atomically by the last run. The walk
+//! is never skipped off Unix, nor where directory stamps do not move ([`TreeState::record`]).
 
 use std::path::{Path, PathBuf};
 
