@@ -116,12 +116,12 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -
         outcome.files.par_iter().map(|file| serde_json::to_vec(&file.path)).collect::<Result<_, _>>()?;
     let render =
         |texts: &mut Texts, d: &Diagnostic, text: &mut Vec<u8>| write_diagnostic(outcome, &paths, texts, d, text);
-    write_array(&outcome.diagnostics, render, &mut buffered)?;
+    super::write_json_array(&outcome.diagnostics, 2, render, &mut buffered)?;
     buffered.write_all(b",\n  \"skipped\": ")?;
     let skipped = |_: &mut (), s: &Skipped, text: &mut Vec<u8>| {
-        pretty_at_depth_two(&JsonSkipped { path: &s.path, reason: &s.reason }, text)
+        super::pretty_element(&JsonSkipped { path: &s.path, reason: &s.reason }, 2, text)
     };
-    write_array(&outcome.skipped, skipped, &mut buffered)?;
+    super::write_json_array(&outcome.skipped, 2, skipped, &mut buffered)?;
     buffered.write_all(b"\n}\n")?;
     buffered.flush()
 }
@@ -182,46 +182,6 @@ fn diagnostic<'a>(outcome: &'a Outcome, d: &'a Diagnostic) -> JsonDiagnostic<'a>
             })
             .collect(),
     }
-}
-
-/// Writes `items` as a pretty-printed JSON array that is a member of the top-level object (so
-/// its elements sit two levels deep), each item rendered by `render` at that depth, with state
-/// `S` that lives for one piece of the work.
-fn write_array<T: Sync, S: Default>(
-    items: &[T],
-    render: impl Fn(&mut S, &T, &mut Vec<u8>) -> std::io::Result<()> + Sync,
-    out: &mut impl Write,
-) -> std::io::Result<()> {
-    if items.is_empty() {
-        return out.write_all(b"[]");
-    }
-    out.write_all(b"[")?;
-    let render_piece = |first: usize, piece: &[T]| -> std::io::Result<Vec<u8>> {
-        let mut text = Vec::new();
-        let mut state = S::default();
-        for (index, item) in piece.iter().enumerate() {
-            text.extend_from_slice(if first + index == 0 { b"\n    " } else { b",\n    " });
-            render(&mut state, item, &mut text)?;
-        }
-        Ok(text)
-    };
-    super::render_in_order(items, 512, render_piece, |text| out.write_all(&text))?;
-    out.write_all(b"\n  ]")
-}
-
-/// `value` pretty-printed as an element two levels deep.
-fn pretty_at_depth_two(value: &impl Serialize, text: &mut Vec<u8>) -> std::io::Result<()> {
-    let element = serde_json::to_vec_pretty(value)?;
-    // Literal newlines in JSON text are all between tokens (strings escape theirs): indent each
-    // following line by the two levels the element is at.
-    let mut line_start = 0;
-    for newline in memchr::memchr_iter(b'\n', &element) {
-        text.extend_from_slice(&element[line_start..newline]);
-        text.extend_from_slice(b"\n    ");
-        line_start = newline + 1;
-    }
-    text.extend_from_slice(&element[line_start..]);
-    Ok(())
 }
 
 /// Related places' messages already escaped, by the shared text's address: a group's findings
@@ -295,7 +255,7 @@ fn write_diagnostic(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::diagnostic::{FileId, Position, Related, ScannedFile, Severity, Skipped};
 
@@ -309,7 +269,9 @@ mod tests {
         skipped: Vec<JsonSkipped<'a>>,
     }
 
-    fn outcome(diagnostics: usize, skipped: usize) -> Outcome {
+    /// An outcome with `diagnostics` varied findings (escapes, shared and own related texts,
+    /// every severity and category, some baselined) and `skipped` skipped files.
+    pub(in crate::report) fn outcome(diagnostics: usize, skipped: usize) -> Outcome {
         let files = (0..3)
             .map(|i| ScannedFile { path: format!("pkg/m{i}.py"), category: Category::ALL[i % 3], source: None })
             .collect();

@@ -121,3 +121,48 @@ pub(crate) fn render_in_order<T: Sync, B: Send>(
     }
     Ok(())
 }
+
+/// Writes `items` as a JSON array pretty-printed as serde_json prints one whose elements sit
+/// `depth` levels deep, each item rendered by `render` at that depth with state `S` that lives
+/// for one piece of the work; in parallel pieces, in order ([`render_in_order`]).
+pub(crate) fn write_json_array<T: Sync, S: Default>(
+    items: &[T],
+    depth: usize,
+    render: impl Fn(&mut S, &T, &mut Vec<u8>) -> std::io::Result<()> + Sync,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    let indent = "  ".repeat(depth);
+    let render_piece = |first: usize, piece: &[T]| -> std::io::Result<Vec<u8>> {
+        let mut text = Vec::new();
+        let mut state = S::default();
+        for (index, item) in piece.iter().enumerate() {
+            text.extend_from_slice(if first + index == 0 { b"\n" } else { b",\n" });
+            text.extend_from_slice(indent.as_bytes());
+            render(&mut state, item, &mut text)?;
+        }
+        Ok(text)
+    };
+    render_in_order(items, 512, render_piece, |text| out.write_all(&text))?;
+    write!(out, "\n{}]", &indent[2..])
+}
+
+/// `value` pretty-printed as serde_json prints it `depth` levels deep.
+pub(crate) fn pretty_element(value: &impl serde::Serialize, depth: usize, text: &mut Vec<u8>) -> std::io::Result<()> {
+    let element = serde_json::to_vec_pretty(value)?;
+    let indent = "  ".repeat(depth);
+    // Literal newlines in JSON text are all between tokens (strings escape theirs): indent each
+    // following line by the element's depth.
+    let mut line_start = 0;
+    for newline in memchr::memchr_iter(b'\n', &element) {
+        text.extend_from_slice(&element[line_start..newline]);
+        text.push(b'\n');
+        text.extend_from_slice(indent.as_bytes());
+        line_start = newline + 1;
+    }
+    text.extend_from_slice(&element[line_start..]);
+    Ok(())
+}

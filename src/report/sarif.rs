@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::Context;
-use crate::diagnostic::{Outcome, Position, Severity};
+use crate::diagnostic::{Diagnostic, Outcome, Position, Severity};
 use crate::score::Summary;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -244,7 +244,32 @@ pub(super) fn write(
     context: &Context,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let rule_index: BTreeMap<&str, usize> = context.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let rule_index = rule_index(context);
+    let baseline_in_use = outcome.diagnostics.iter().any(|d| d.baselined);
+    let log = log(outcome, context);
+    // The results, most of a large log, are the last member of the only run: the log is printed
+    // without them, and they are rendered in parallel where its empty array stood.
+    let head = serde_json::to_vec_pretty(&log)?;
+    let Some(head) = head.strip_suffix(RESULTS_LAST) else {
+        return Err(std::io::Error::other("the SARIF log no longer ends with its results"));
+    };
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    buffered.write_all(head)?;
+    let render = |_: &mut (), d: &Diagnostic, text: &mut Vec<u8>| {
+        super::pretty_element(&result(outcome, &rule_index, baseline_in_use, d), 4, text)
+    };
+    super::write_json_array(&outcome.diagnostics, 4, render, &mut buffered)?;
+    buffered.write_all(b"\n    }\n  ]\n}\n")?;
+    buffered.flush()
+}
+
+/// Each rule's index in `tool.driver.rules`.
+fn rule_index<'a>(context: &'a Context) -> BTreeMap<&'a str, usize> {
+    context.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect()
+}
+
+/// The log without its results.
+fn log<'a>(outcome: &'a Outcome, context: &'a Context) -> Log<'a> {
     let rules = context
         .rules
         .iter()
@@ -254,31 +279,6 @@ pub(super) fn write(
             full_description: Text { text: &rule.why },
             default_configuration: Configuration { level: level(rule.severity) },
             help: Help { text: &rule.help, markdown: &rule.help },
-        })
-        .collect();
-    // `baselineState` on every result or on none: a baseline in use shows through its matches.
-    let baseline_in_use = outcome.diagnostics.iter().any(|d| d.baselined);
-    let results = outcome
-        .diagnostics
-        .iter()
-        .map(|d| SarifResult {
-            rule_id: &d.rule,
-            rule_index: rule_index.get(&*d.rule).copied(),
-            level: level(d.severity),
-            message: Text { text: &d.message },
-            locations: [Location { physical_location: physical(&outcome.file(d.file).path, d.start, Some(d.end)) }],
-            partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, d.fingerprint.as_str())]),
-            related_locations: d
-                .related
-                .iter()
-                .enumerate()
-                .map(|(i, r)| RelatedLocation {
-                    id: i + 1,
-                    physical_location: physical(&outcome.file(r.file).path, r.start, None),
-                    message: Text { text: &r.message },
-                })
-                .collect(),
-            baseline_state: baseline_in_use.then_some(if d.baselined { "unchanged" } else { "new" }),
         })
         .collect();
     let notifications = outcome
@@ -292,7 +292,7 @@ pub(super) fn write(
             }],
         })
         .collect();
-    let log = Log {
+    Log {
         schema: SCHEMA,
         version: "2.1.0",
         runs: [Run {
@@ -307,11 +307,41 @@ pub(super) fn write(
             invocations: [Invocation { execution_successful: true, tool_execution_notifications: notifications }],
             original_uri_base_ids: BTreeMap::from([(SRCROOT, BaseUri { uri: file_uri(&outcome.root, true) })]),
             column_kind: "unicodeCodePoints",
-            results,
+            results: Vec::new(),
         }],
-    };
-    super::write_json(out, &log)?;
-    writeln!(out)
+    }
+}
+
+/// How the log printed with no results ends: `"results": []`, closing its run, `runs` and the log.
+const RESULTS_LAST: &[u8] = b"[]\n    }\n  ]\n}";
+
+/// One diagnostic as a SARIF result. `baseline_in_use`: `baselineState` on every result or on
+/// none, so a baseline in use shows through its matches.
+fn result<'a>(
+    outcome: &'a Outcome,
+    rule_index: &BTreeMap<&str, usize>,
+    baseline_in_use: bool,
+    d: &'a Diagnostic,
+) -> SarifResult<'a> {
+    SarifResult {
+        rule_id: &d.rule,
+        rule_index: rule_index.get(&*d.rule).copied(),
+        level: level(d.severity),
+        message: Text { text: &d.message },
+        locations: [Location { physical_location: physical(&outcome.file(d.file).path, d.start, Some(d.end)) }],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, d.fingerprint.as_str())]),
+        related_locations: d
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RelatedLocation {
+                id: i + 1,
+                physical_location: physical(&outcome.file(r.file).path, r.start, None),
+                message: Text { text: &r.message },
+            })
+            .collect(),
+        baseline_state: baseline_in_use.then_some(if d.baselined { "unchanged" } else { "new" }),
+    }
 }
 
 #[cfg(test)]
@@ -327,6 +357,26 @@ mod tests {
         assert_eq!(uri("é.py"), "%C3%A9.py");
         assert_eq!(artifact_location("/abs/x y.py").uri, "file:///abs/x%20y.py");
         assert_eq!(artifact_location("/abs/x.py").uri_base_id, None);
+    }
+
+    #[test]
+    fn parallel_writer_prints_what_serde_json_prints() {
+        let context = Context { cwd: None, rules: Vec::new() };
+        for (diagnostics, skipped) in [(0, 0), (1, 1), (3, 2), (3_000, 0)] {
+            let mut outcome = crate::report::json::tests::outcome(diagnostics, skipped);
+            outcome.root = std::path::PathBuf::from("/work/a b");
+            let summary = Summary::new(&outcome);
+            let mut written = Vec::new();
+            write(&outcome, &summary, &context, &mut written).unwrap();
+            let mut whole = log(&outcome, &context);
+            let index = rule_index(&context);
+            let baseline_in_use = outcome.diagnostics.iter().any(|d| d.baselined);
+            whole.runs[0].results =
+                outcome.diagnostics.iter().map(|d| result(&outcome, &index, baseline_in_use, d)).collect();
+            let mut expected = serde_json::to_vec_pretty(&whole).unwrap();
+            expected.push(b'\n');
+            assert!(written == expected, "{diagnostics} diagnostics, {skipped} skipped: the outputs differ");
+        }
     }
 
     #[test]
