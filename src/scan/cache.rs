@@ -146,7 +146,7 @@ pub(crate) struct Cache {
     settled: u128,
 }
 
-fn hash_of(value: impl Hash) -> u64 {
+pub(super) fn hash_of(value: impl Hash) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
@@ -278,7 +278,7 @@ impl Place {
 
 impl Cache {
     /// Opens this configuration's cache.
-    pub(crate) fn open(place: &Place) -> Self {
+    pub(crate) fn open(place: &Place, started: u128) -> Self {
         let file = place.results();
         let (old, old_stats) = std::fs::read(&file)
             .ok()
@@ -294,7 +294,7 @@ impl Cache {
             old_stats: kept(old_stats),
             new_stats: Mutex::new(HashMap::new()),
             dirty: AtomicBool::new(false),
-            settled: now_ns().saturating_sub(SETTLE_NS),
+            settled: started.saturating_sub(SETTLE_NS),
         }
     }
 

@@ -258,9 +258,10 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
     // result cache is read meanwhile).
     let known = previous.as_ref().and_then(snapshot::Previous::unchanged_walk);
     let walked = known.is_none();
-    let (walk, mut cache) = match known {
+    let open = |place: &cache::Place| cache::Cache::open(place, started);
+    let (walk, cache) = match known {
         Some(walk) => (walk, None),
-        None => rayon::join(|| discover::discover(settings), || place.as_ref().map(cache::Cache::open)),
+        None => rayon::join(|| discover::discover(settings), || place.as_ref().map(open)),
     };
     let stamps: Vec<Option<cache::Stamp>> =
         if place.is_some() { walk.files.par_iter().map(|path| cache::Stamp::of(path)).collect() } else { Vec::new() };
@@ -280,7 +281,7 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         std::thread::spawn(move || drop((previous, walk, stamps, cache)));
         return outcome;
     }
-    let cache = cache.take().or_else(|| place.as_ref().map(cache::Cache::open));
+    let cache = cache.or_else(|| place.as_ref().map(open));
     let outcome = scan_files(settings, rules, &walk, &stamps, cache, stderr);
     if let (Some(place), true) = (&place, walk.errors.is_empty()) {
         let tree = || match (&previous, walked) {

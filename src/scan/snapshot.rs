@@ -155,17 +155,20 @@ fn decode(bytes: &[u8]) -> Option<Outcome> {
 /// binary, rules, options), what is scanned and how it is walked and classified, and the
 /// environment that locates git's global configuration.
 fn key(settings: &Settings, place: &Place) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    place.key().hash(&mut hasher);
-    (&settings.root, &settings.paths, settings.respect_ignore_files, settings.hidden).hash(&mut hasher);
-    for globs in settings.exclude.iter().chain([&settings.test, &settings.other]) {
-        (globs.patterns(), globs.base()).hash(&mut hasher);
-    }
-    for name in ["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"] {
-        std::env::var_os(name).hash(&mut hasher);
-    }
-    hasher.finish()
+    let globs: Vec<(&[String], &Path)> = settings
+        .exclude
+        .iter()
+        .chain([&settings.test, &settings.other])
+        .map(|globs| (globs.patterns(), globs.base()))
+        .collect();
+    let environment: Vec<Option<std::ffi::OsString>> =
+        ["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"].map(std::env::var_os).into();
+    cache::hash_of((
+        place.key(),
+        (&settings.root, &settings.paths, settings.respect_ignore_files, settings.hidden),
+        globs,
+        environment,
+    ))
 }
 
 /// The snapshot a previous run left.
@@ -178,19 +181,20 @@ pub(crate) struct Previous {
     body: usize,
 }
 
-/// The snapshot file for these settings: one per configuration and set of scanned paths, so
-/// that runs over different parts of a tree do not overwrite each other's.
-fn file_of(settings: &Settings, place: &Place) -> PathBuf {
-    place.dir().join(format!("outcome-{:016x}.bin", key(settings, place)))
+/// The snapshot file of `key`: one per configuration and set of scanned paths, so that runs over
+/// different parts of a tree do not overwrite each other's.
+fn file_of(place: &Place, key: u64) -> PathBuf {
+    place.dir().join(format!("outcome-{key:016x}.bin"))
 }
 
 impl Previous {
     /// The snapshot for these settings, if there is one.
     pub(crate) fn load(settings: &Settings, place: &Place) -> Option<Self> {
-        let file = file_of(settings, place);
+        let key = key(settings, place);
+        let file = file_of(place, key);
         let bytes = std::fs::read(&file).ok()?;
         let (header, rest) = postcard::take_from_bytes::<Header>(&bytes).ok()?;
-        if header.version != VERSION || header.key != key(settings, place) {
+        if header.version != VERSION || header.key != key {
             return None;
         }
         let body = bytes.len() - rest.len();
@@ -391,7 +395,8 @@ pub(crate) fn save(
     stamps: &[Option<Stamp>],
     outcome: &Outcome,
 ) {
-    let file = file_of(settings, place);
+    let key = key(settings, place);
+    let file = file_of(place, key);
     let since = started.saturating_sub(cache::SETTLE_NS);
     if !outcome.skipped.iter().all(|skipped| super::analyze::lasting(&skipped.reason)) {
         let _ = std::fs::remove_file(&file);
@@ -406,7 +411,7 @@ pub(crate) fn save(
         let _ = std::fs::remove_file(&file);
         return;
     };
-    let header = Header { version: VERSION, key: key(settings, place), tree: tree(), files };
+    let header = Header { version: VERSION, key, tree: tree(), files };
     write(&file, &header, &body);
 }
 
