@@ -53,7 +53,7 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Self, UserError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::fs::read_text(path, crate::fs::CONFIG_LIMIT)
             .map_err(|err| UserError::new(format!("{}: cannot read the baseline: {err}", path.display())))?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|err| {
             let offset = crate::text::offset_of(&text, err.line(), err.column());

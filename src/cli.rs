@@ -215,7 +215,7 @@ fn check(
     summary.stale = stale.len();
 
     if matches!(args.format, Format::Human) {
-        crate::scan::load_sources(&mut outcome);
+        crate::scan::load_sources(&mut outcome, settings.max_file_size);
     }
     let context =
         report::Context { cwd: Some(cwd), rules: rules.rules.iter().map(report::RuleMeta::from_rule).collect() };

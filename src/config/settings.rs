@@ -195,7 +195,7 @@ pub(crate) fn discover(start: &Path) -> Result<Option<(ConfigFile, Options)>, Us
 }
 
 fn read_config(path: &Path) -> Result<ConfigFile, UserError> {
-    let source = std::fs::read_to_string(path)
+    let source = crate::fs::read_text(path, crate::fs::CONFIG_LIMIT)
         .map_err(|err| UserError::new(format!("{}: cannot read configuration: {err}", path.display())))?;
     Ok(ConfigFile { path: path.to_path_buf(), source })
 }

@@ -48,7 +48,7 @@ impl Catalog {
                 .collect();
             files.sort();
             for path in files {
-                let text = std::fs::read_to_string(&path)
+                let text = crate::fs::read_text(&path, crate::fs::CONFIG_LIMIT)
                     .map_err(|err| UserError::new(format!("{}: cannot read rule file: {err}", path.display())))?;
                 let spec = parse_rule_file(&path, &text)?;
                 entries.push((spec, Origin::User(path)));

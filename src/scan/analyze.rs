@@ -60,7 +60,15 @@ pub(crate) enum FileReport {
 /// out of its time budget or an internal error, which a rerun may not meet again. Only lasting
 /// reasons are cached.
 pub(crate) fn lasting(reason: &str) -> bool {
-    !(reason.starts_with("cannot be read") || reason.contains("parse-timeout-ms") || reason.contains("internal error"))
+    !(reason.starts_with("cannot be read")
+        || reason.starts_with("not a regular file")
+        || reason.contains("parse-timeout-ms")
+        || reason.contains("internal error"))
+}
+
+/// The content key of a file's bytes: (hash, length).
+pub(crate) fn content_key(bytes: &[u8]) -> (u64, u64) {
+    (xxhash_rust::xxh3::xxh3_64(bytes), bytes.len() as u64)
 }
 
 /// Per-thread analysis state.
@@ -85,9 +93,17 @@ impl<'r> Analyzer<'r> {
         }
     }
 
-    /// Analyzes the files at absolute `paths`, which hold identical content: once per distinct
-    /// signature.
-    pub(crate) fn analyze_group(&mut self, paths: &[&Path], cache: Option<((u64, u64), &Cache)>) -> Vec<FileReport> {
+    /// Analyzes the files at absolute `paths`, which held identical content (`content`, its
+    /// hash and length, when it could be read) when their keys were taken: once per distinct
+    /// signature. A report is stored in the cache under the key of the bytes it was made from,
+    /// and shared with the other paths only when those are the bytes the group was formed on (a
+    /// file edited during the run is analysed on its own).
+    pub(crate) fn analyze_group(
+        &mut self,
+        paths: &[&Path],
+        content: Option<(u64, u64)>,
+        cache: Option<&Cache>,
+    ) -> Vec<FileReport> {
         let mut done: Vec<(_, FileReport)> = Vec::new();
         paths
             .iter()
@@ -96,19 +112,20 @@ impl<'r> Analyzer<'r> {
                 if let Some((_, report)) = done.iter().find(|(s, _)| *s == signature) {
                     return report.clone();
                 }
-                let key = cache.map(|(content, _)| Cache::key(content, &signature));
-                let cached = cache.zip(key.as_ref()).and_then(|((_, cache), key)| cache.get(key, self.rules));
-                let report = match cached {
-                    Some(report) => report,
-                    None => {
-                        let report = self.analyze(path, &signature);
-                        if let (Some((_, cache)), Some(key)) = (cache, &key) {
-                            cache.put(key, &report, self.rules);
-                        }
-                        report
-                    }
-                };
-                done.push((signature, report.clone()));
+                let cached = cache
+                    .zip(content)
+                    .and_then(|(cache, content)| cache.get(&Cache::key(content, &signature), self.rules));
+                if let Some(report) = cached {
+                    done.push((signature, report.clone()));
+                    return report;
+                }
+                let (report, read) = self.analyze(path, &signature);
+                if let (Some(cache), Some(read)) = (cache, read) {
+                    cache.put(&Cache::key(read, &signature), &report, self.rules);
+                }
+                if read.is_some() && read == content {
+                    done.push((signature, report.clone()));
+                }
                 report
             })
             .collect()
@@ -139,10 +156,17 @@ impl<'r> Analyzer<'r> {
             || active.iter().enumerate().any(|(index, &on)| on && !scanner_run.contains(&Some(index)))
     }
 
-    /// Analyzes the file at absolute `path`; a panic inside becomes a skip reason.
-    pub(crate) fn analyze(&mut self, path: &Path, signature: &Signature) -> FileReport {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path, signature)));
-        outcome.unwrap_or_else(|panic| {
+    /// Analyzes the file at absolute `path`; a panic inside becomes a skip reason. Also returns
+    /// the content key (hash, length) of the bytes the report was made from, when it was read.
+    pub(crate) fn analyze(&mut self, path: &Path, signature: &Signature) -> (FileReport, Option<(u64, u64)>) {
+        let bytes = match source::read_bytes(path, self.settings.max_file_size) {
+            Ok(bytes) => bytes,
+            Err(reason) => return (FileReport::Skipped(reason), None),
+        };
+        let content = content_key(&bytes);
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path, bytes, signature)));
+        let report = outcome.unwrap_or_else(|panic| {
             self.parser = PythonParser::new(self.settings.parse_timeout);
             self.cursor = QueryCursor::new();
             let detail = panic
@@ -151,11 +175,12 @@ impl<'r> Analyzer<'r> {
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             FileReport::Skipped(format!("internal error while analysing this file (please report it): {detail}"))
-        })
+        });
+        (report, Some(content))
     }
 
-    fn analyze_inner(&mut self, path: &Path, signature: &Signature) -> FileReport {
-        let source = match source::read(path, self.settings.max_file_size) {
+    fn analyze_inner(&mut self, path: &Path, bytes: Vec<u8>, signature: &Signature) -> FileReport {
+        let source = match source::text(bytes) {
             Ok(source) => source,
             Err(reason) => return FileReport::Skipped(reason),
         };
@@ -187,6 +212,13 @@ impl<'r> Analyzer<'r> {
                 ))
             }
             Err(ParseFailure::Failed) => return FileReport::Skipped("tree-sitter returned no syntax tree".into()),
+            Err(ParseFailure::TooDeep(count)) => {
+                return FileReport::Skipped(format!(
+                    "not parsed: {count} distinct indentation widths, more than the {} a file may have \
+                     (CPython accepts at most 100 levels of indentation)",
+                    super::parse::MAX_INDENT_WIDTHS
+                ))
+            }
         };
 
         let mut raw: Vec<(usize, Range<usize>, String)> = Vec::new();
@@ -306,4 +338,45 @@ fn report(
     }
     let suppressions = base.take_suppressions().filter(|s| !s.is_empty());
     FileReport::Scanned(ScannedReport { category, findings, suppressed, facts, suppressions })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Overrides;
+
+    /// A file edited between the read that grouped it and the read that analysed it: the report
+    /// is stored under the key of the bytes it came from, never under the stale key, and is not
+    /// handed to the group's other member.
+    #[test]
+    fn a_file_edited_during_a_run_does_not_poison_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let clean = "X = 1\n";
+        let edited = "import os\nX = os.environ['A']\n";
+        std::fs::write(root.join("a.py"), edited).unwrap();
+        std::fs::write(root.join("b.py"), clean).unwrap();
+        let settings = Settings::resolve(&root, std::slice::from_ref(&root), &Overrides::default()).unwrap();
+        let catalog = crate::rule::RuleSet::catalog(&settings).unwrap();
+        let rules = RuleSet::new(&catalog, &settings).unwrap();
+        let place = super::super::cache::Place::of(&settings, &rules).unwrap();
+        let cache = Cache::open(&place, super::super::cache::now_ns());
+        let mut analyzer = Analyzer::new(&rules, &settings);
+        // Both files held `clean` when their keys were taken; `a.py` was edited since.
+        let stale = content_key(clean.as_bytes());
+        let (a, b) = (root.join("a.py"), root.join("b.py"));
+        let reports = analyzer.analyze_group(&[&a, &b], Some(stale), Some(&cache));
+        let findings = |report: &FileReport| match report {
+            FileReport::Scanned(scanned) => scanned.findings.len(),
+            FileReport::Skipped(reason) => panic!("skipped: {reason}"),
+        };
+        assert_eq!(findings(&reports[0]), 1, "a.py is reported as it is now");
+        assert_eq!(findings(&reports[1]), 0, "b.py does not get a.py's report");
+        let signature = analyzer.signature(&a);
+        cache.save();
+        let cache = Cache::open(&place, super::super::cache::now_ns());
+        assert!(cache.get(&Cache::key(stale, &signature), &rules).is_some_and(|r| findings(&r) == 0));
+        let fresh = cache.get(&Cache::key(content_key(edited.as_bytes()), &signature), &rules).unwrap();
+        assert_eq!(findings(&fresh), 1);
+    }
 }

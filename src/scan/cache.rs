@@ -154,22 +154,11 @@ pub(super) fn hash_of(value: impl Hash) -> u64 {
 
 /// The directory to use: `<root>/.ssot_cache` when it can be written, else the user's cache
 /// directory (one folder per root). Another user's cache directory that this user can read but
-/// not write is not used: it may hold what that user could read and this one cannot.
+/// not write is not used: it may hold what that user could read and this one cannot. A cache
+/// directory that is a symbolic link (to another directory, or to `.`) is not used, and nothing
+/// inside one is written through a link ([`crate::fs`]): a scanned tree cannot direct ssot's
+/// writes elsewhere.
 fn directory(root: &Path) -> Option<PathBuf> {
-    let usable = |dir: &Path| -> bool {
-        std::fs::create_dir_all(dir).is_ok()
-            && {
-                let tag = dir.join("CACHEDIR.TAG");
-                (tag.exists()
-                    || std::fs::write(&tag, "Signature: 8a477f597d28d172789f06886806bc55\n# ssot's result cache\n")
-                        .is_ok())
-                    && std::fs::File::options().append(true).open(&tag).is_ok()
-            }
-            && {
-                let ignore = dir.join(".gitignore");
-                ignore.exists() || std::fs::write(&ignore, "*\n").is_ok()
-            }
-    };
     let local = root.join(".ssot_cache");
     if usable(&local) {
         return Some(local);
@@ -177,8 +166,38 @@ fn directory(root: &Path) -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-    let user = base.join("ssot").join(format!("{:016x}", hash_of(root)));
+    let parent = base.join("ssot");
+    std::fs::create_dir_all(&parent).ok()?;
+    let user = parent.join(format!("{:016x}", hash_of(root)));
     usable(&user).then_some(user)
+}
+
+/// Whether `dir` is (or could be made) a real directory, tagged as a cache, that this user can
+/// write to.
+fn usable(dir: &Path) -> bool {
+    if !crate::fs::is_real_dir(dir) && std::fs::create_dir(dir).is_err() {
+        return false;
+    }
+    // Checked again after the creation: a link put there meanwhile is not used either.
+    crate::fs::is_real_dir(dir)
+        && own_file(
+            &dir.join("CACHEDIR.TAG"),
+            b"Signature: 8a477f597d28d172789f06886806bc55\n# ssot's result cache\n",
+            true,
+        )
+        && own_file(&dir.join(".gitignore"), b"*\n", false)
+}
+
+/// Makes sure `file` in a cache directory is a regular file (anything else there, such as a
+/// link, is replaced with one holding `contents`), one this user can write when `write`.
+fn own_file(file: &Path, contents: &[u8], write: bool) -> bool {
+    match std::fs::symlink_metadata(file) {
+        Ok(metadata) if metadata.is_file() => !write || crate::fs::open_own(file).is_some(),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            crate::fs::create_new(file, contents).is_ok() || crate::fs::open_own(file).is_some()
+        }
+        _ => crate::fs::write_atomically(file, contents),
+    }
 }
 
 /// Everything besides the file itself that decides a report.
@@ -209,7 +228,7 @@ const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30 * 24 
 
 /// Marks `file` as used now (a run that changes nothing does not rewrite it).
 fn touch(file: &Path) {
-    if let Ok(file) = std::fs::File::options().write(true).open(file) {
+    if let Some(file) = crate::fs::open_own(file) {
         let _ = file.set_modified(std::time::SystemTime::now());
     }
 }
@@ -217,10 +236,7 @@ fn touch(file: &Path) {
 /// Writes `bytes` to `file` atomically (a temporary file, then a rename): a concurrent run sees
 /// the old file or the new one, never half of one.
 pub(super) fn write_atomically(file: &Path, bytes: &[u8]) {
-    let temp = file.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&temp, bytes).is_err() || std::fs::rename(&temp, file).is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
+    crate::fs::write_atomically(file, bytes);
 }
 
 /// Where this configuration keeps its files: the cache directory and the key of everything
@@ -280,7 +296,7 @@ impl Cache {
     /// Opens this configuration's cache.
     pub(crate) fn open(place: &Place, started: u128) -> Self {
         let file = place.results();
-        let (old, old_stats) = std::fs::read(&file)
+        let (old, old_stats) = crate::fs::read(&file, crate::fs::CACHE_LIMIT, crate::fs::Links::Refuse)
             .ok()
             .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
             .filter(|f| f.version == VERSION)

@@ -1,13 +1,21 @@
-//! Discovery: which files to scan. The `ignore` crate's parallel walker honours `.gitignore`,
-//! `.ignore` and git excludes (also outside a git repository), skips hidden entries unless asked,
-//! never follows symlinks, and applies `scan.exclude`/`--exclude`. The result is sorted, so
-//! nothing downstream depends on thread timing. It also lists the directories the walk read, for
-//! the tree snapshot ([`super::snapshot`]).
+//! Discovery: which files to scan. The `ignore` crate's parallel walker lists the tree (never
+//! following symlinks, skipping ssot's own cache directories); which entries it keeps is decided
+//! here, as the crate would decide it — `.ignore`, `.gitignore` and git's exclude files of each
+//! directory and of the scanned directories' ancestors (also outside a git repository), git's
+//! global excludes file, hidden entries unless asked, `scan.exclude`/`--exclude` — except that
+//! ssot reads the ignore files itself, through [`crate::fs`]: an ignore file that is not a
+//! regular file (a FIFO, a link to `/dev/zero`) or is too large is not read but reported, and the
+//! walk goes on as if it were empty. A directory that cannot be read is reported too, so that
+//! every file is accounted for. The result is sorted, so nothing downstream depends on thread
+//! timing. It also lists the directories the walk read, for the tree snapshot
+//! ([`super::snapshot`]).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
-use ignore::{WalkBuilder, WalkState};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{Match, WalkBuilder, WalkState};
 
 use crate::config::Settings;
 
@@ -21,10 +29,96 @@ pub(crate) fn is_python(path: &Path) -> bool {
 pub(crate) struct Walk {
     /// Every file to scan, sorted and deduplicated.
     pub files: Vec<PathBuf>,
-    /// Walk errors (unreadable directories and the like) as (path, message).
+    /// Walk errors (unreadable directories, ignore files not read, and the like) as (path,
+    /// message without the path), sorted.
     pub errors: Vec<(PathBuf, String)>,
     /// Every directory whose entries were read, sorted.
     pub dirs: Vec<PathBuf>,
+}
+
+/// The ignore rules one directory holds.
+#[derive(Default)]
+struct DirRules {
+    /// `.ignore`, `.gitignore` and the git exclude file (for a repository's top directory).
+    ignore: Option<Gitignore>,
+    gitignore: Option<Gitignore>,
+    exclude: Option<Gitignore>,
+}
+
+/// The ignore rules of every directory met so far, read on first use.
+struct IgnoreRules {
+    dirs: RwLock<HashMap<PathBuf, Arc<DirRules>>>,
+    global: Gitignore,
+    /// Ignore files that were not read, with why.
+    errors: Mutex<Vec<(PathBuf, String)>>,
+}
+
+impl IgnoreRules {
+    fn new() -> Self {
+        // Git's global excludes file, from the user's own configuration (not the scanned tree).
+        let (global, _) = Gitignore::global();
+        Self { dirs: RwLock::new(HashMap::new()), global, errors: Mutex::new(Vec::new()) }
+    }
+
+    /// The rules of `dir`.
+    fn of(&self, dir: &Path) -> Arc<DirRules> {
+        if let Some(rules) = self.dirs.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
+            return rules.clone();
+        }
+        let exclude = git_excludes(dir, Git::of(dir)).into_iter().find(|path| path.ends_with("info/exclude"));
+        let rules = Arc::new(DirRules {
+            ignore: self.read(dir, &dir.join(".ignore")),
+            gitignore: self.read(dir, &dir.join(".gitignore")),
+            exclude: exclude.and_then(|file| self.read(dir, &file)),
+        });
+        self.dirs.write().unwrap_or_else(|e| e.into_inner()).entry(dir.to_path_buf()).or_insert(rules).clone()
+    }
+
+    /// The rules of the ignore file `file` for the directory `dir`: `None` when there is none or
+    /// it holds none; reported when it exists but cannot be read safely.
+    fn read(&self, dir: &Path, file: &Path) -> Option<Gitignore> {
+        let bytes = match crate::fs::read(file, crate::fs::CONFIG_LIMIT, crate::fs::Links::Follow) {
+            Ok(bytes) => bytes,
+            Err(crate::fs::ReadError::Missing) => return None,
+            Err(err) => {
+                let message = format!("ignore file not read, so it ignores nothing: {err}");
+                self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((file.to_path_buf(), message));
+                return None;
+            }
+        };
+        let mut builder = GitignoreBuilder::new(dir);
+        for line in String::from_utf8_lossy(&bytes).lines() {
+            // A malformed glob is skipped, as git and the `ignore` crate skip it.
+            let _ = builder.add_line(Some(file.to_path_buf()), line);
+        }
+        builder.build().ok().filter(|rules| !rules.is_empty())
+    }
+
+    /// Whether the ignore files say to skip (`Some(true)`), to keep even if hidden
+    /// (`Some(false)`) or nothing about `path`: the nearest directory's `.ignore` rule first,
+    /// then the nearest `.gitignore` rule, then the nearest exclude file's, then the global
+    /// excludes — the `ignore` crate's order.
+    fn matched(&self, path: &Path, is_dir: bool) -> Option<bool> {
+        let chain: Vec<Arc<DirRules>> = path.ancestors().skip(1).map(|dir| self.of(dir)).collect();
+        let first = |pick: fn(&DirRules) -> Option<&Gitignore>| {
+            chain.iter().find_map(|rules| match pick(rules)?.matched(path, is_dir) {
+                Match::None => None,
+                other => Some(other.is_ignore()),
+            })
+        };
+        first(|rules| rules.ignore.as_ref())
+            .or_else(|| first(|rules| rules.gitignore.as_ref()))
+            .or_else(|| first(|rules| rules.exclude.as_ref()))
+            .or_else(|| match self.global.matched(path, is_dir) {
+                Match::None => None,
+                other => Some(other.is_ignore()),
+            })
+    }
+}
+
+/// Whether an entry's name marks it hidden.
+fn is_hidden(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| name.as_encoded_bytes().first() == Some(&b'.'))
 }
 
 /// Walks everything `settings` names.
@@ -42,29 +136,36 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     let read_dirs = Mutex::new(Vec::new());
+    let rules = Arc::new(IgnoreRules::new());
     if let Some((first, rest)) = dirs.split_first() {
         let mut builder = WalkBuilder::new(first);
         for dir in rest {
             builder.add(dir);
         }
+        // The walker reads no ignore file itself and hides nothing: `keep` decides.
+        builder.standard_filters(false).follow_links(false);
         let respect = settings.respect_ignore_files;
-        builder
-            .hidden(!settings.hidden)
-            .parents(respect)
-            .ignore(respect)
-            .git_ignore(respect)
-            .git_global(respect)
-            .git_exclude(respect)
-            .require_git(false)
-            .follow_links(false);
+        let show_hidden = settings.hidden;
         let exclude_settings = settings.clone();
-        // ssot's own cache directories are never scanned (they matter with `--hidden`: walking
-        // one would see it change on every run).
-        builder.filter_entry(move |entry| {
-            entry.depth() == 0
-                || !(exclude_settings.is_excluded(entry.path())
-                    || (entry.file_name() == ".ssot_cache" && entry.file_type().is_some_and(|t| t.is_dir())))
-        });
+        let filter_rules = rules.clone();
+        let keep = move |entry: &ignore::DirEntry| -> bool {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if entry.depth() == 0 || !(is_dir || is_python(entry.path())) {
+                // Roots are always walked; other files are never collected anyway.
+                return true;
+            }
+            // ssot's own cache directories are never scanned (they matter with `--hidden`:
+            // walking one would see it change on every run).
+            if exclude_settings.is_excluded(entry.path()) || (is_dir && entry.file_name() == ".ssot_cache") {
+                return false;
+            }
+            let matched = if respect { filter_rules.matched(entry.path(), is_dir) } else { None };
+            match matched {
+                Some(ignored) => !ignored,
+                None => show_hidden || !is_hidden(entry.path()),
+            }
+        };
+        builder.filter_entry(keep);
         builder.build_parallel().run(|| {
             let found = &found;
             let errors = &errors;
@@ -75,13 +176,18 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
                         let file_type = entry.file_type();
                         if file_type.is_some_and(|t| t.is_dir()) {
                             read_dirs.lock().unwrap_or_else(|e| e.into_inner()).push(entry.into_path());
-                        } else if file_type.is_some_and(|t| t.is_file()) && is_python(entry.path()) {
+                        } else if file_type.is_some_and(|t| !t.is_symlink()) && is_python(entry.path()) {
+                            // Special files (FIFOs, sockets, devices) too: the analysis reports
+                            // them as not read. Links are not followed.
                             found.lock().unwrap_or_else(|e| e.into_inner()).push(entry.into_path());
                         }
                     }
                     Err(err) => {
-                        let path = error_path(&err).unwrap_or_default();
-                        errors.lock().unwrap_or_else(|e| e.into_inner()).push((path, err.to_string()));
+                        let (path, message) = match error_path(&err) {
+                            Some((path, inner)) => (path, inner.to_string()),
+                            None => (PathBuf::new(), err.to_string()),
+                        };
+                        errors.lock().unwrap_or_else(|e| e.into_inner()).push((path, message));
                     }
                 }
                 WalkState::Continue
@@ -92,16 +198,189 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
     files.sort();
     files.dedup();
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    errors.extend(rules.errors.lock().unwrap_or_else(|e| e.into_inner()).drain(..));
     errors.sort();
+    errors.dedup();
     let mut dirs = read_dirs.into_inner().unwrap_or_else(|e| e.into_inner());
     dirs.sort();
     Walk { files, errors, dirs }
 }
 
-fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+/// The path a walk error is about, and the error without it.
+fn error_path(err: &ignore::Error) -> Option<(PathBuf, &ignore::Error)> {
     match err {
-        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithPath { path, err } => Some((path.clone(), err)),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
         _ => None,
+    }
+}
+
+/// What a `.git` entry is: absent, a repository's directory, or a file linking a worktree or a
+/// submodule to a git directory elsewhere.
+#[derive(Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum Git {
+    Absent,
+    Dir,
+    File,
+}
+
+impl Git {
+    pub(crate) fn of(dir: &Path) -> Self {
+        match std::fs::symlink_metadata(dir.join(".git")) {
+            Ok(metadata) if metadata.is_dir() => Git::Dir,
+            Ok(_) => Git::File,
+            Err(_) => Git::Absent,
+        }
+    }
+}
+
+/// The files that decide which exclude file the walker reads for `dir`, whose `.git` is `git`:
+/// a repository's `.git/info/exclude`; for a `.git` file, the file itself, its git directory's
+/// `commondir` and the exclude file that names, found the way the `ignore` crate finds it.
+pub(crate) fn git_excludes(dir: &Path, git: Git) -> Vec<PathBuf> {
+    match git {
+        Git::Absent => Vec::new(),
+        Git::Dir => vec![dir.join(".git/info/exclude")],
+        Git::File => {
+            let link = dir.join(".git");
+            let mut found = vec![link.clone()];
+            let first_line = |path: &Path| {
+                let text = crate::fs::read_text(path, crate::fs::CONFIG_LIMIT).ok()?;
+                text.lines().next().map(str::to_string)
+            };
+            if let Some(git_dir) = first_line(&link).and_then(|line| line.strip_prefix("gitdir: ").map(PathBuf::from)) {
+                let commondir = git_dir.join("commondir");
+                if let Some(common) = first_line(&commondir) {
+                    let common = if common.starts_with('.') { git_dir.join(common) } else { PathBuf::from(common) };
+                    found.push(common.join("info/exclude"));
+                }
+                found.push(commondir);
+            }
+            found
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Overrides;
+
+    /// The files the `ignore` crate's own walker keeps, configured as ssot configured it before
+    /// ssot read ignore files itself: the oracle for [`discover`].
+    fn crate_walk(settings: &Settings) -> Vec<PathBuf> {
+        let mut builder = WalkBuilder::new(&settings.paths[0]);
+        let respect = settings.respect_ignore_files;
+        builder
+            .hidden(!settings.hidden)
+            .parents(respect)
+            .ignore(respect)
+            .git_ignore(respect)
+            .git_global(respect)
+            .git_exclude(respect)
+            .require_git(false)
+            .follow_links(false);
+        let exclude = settings.clone();
+        builder.filter_entry(move |entry| {
+            entry.depth() == 0
+                || !(exclude.is_excluded(entry.path())
+                    || (entry.file_name() == ".ssot_cache" && entry.file_type().is_some_and(|t| t.is_dir())))
+        });
+        let mut files: Vec<PathBuf> = builder
+            .build()
+            .flatten()
+            .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()) && is_python(entry.path()))
+            .map(|entry| entry.into_path())
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn settings(root: &Path, hidden: bool, no_ignore: bool) -> Settings {
+        let overrides = Overrides { hidden, no_ignore, ..Overrides::default() };
+        Settings::resolve(root, &[root.to_path_buf()], &overrides).unwrap()
+    }
+
+    #[test]
+    fn keeps_what_the_ignore_crate_keeps() {
+        let dir = tempfile::tempdir().unwrap();
+        let outer = dir.path().canonicalize().unwrap();
+        let root = outer.join("repo");
+        let files = [
+            "a.py",
+            "ignored.py",
+            "kept_by_negation.py",
+            "build/x.py",
+            "pkg/a.py",
+            "pkg/local_only.py",
+            "pkg/deep/b.py",
+            "pkg/deep/generated_1.py",
+            "pkg/deep/keep_generated.py",
+            "pkg/.hidden.py",
+            ".github/scripts/ci.py",
+            ".hidden_dir/x.py",
+            "excluded_by_git.py",
+            "dot_ignore_wins.py",
+            "sub/.ignore_child.py",
+            "sub/only_dirs/x.py",
+            "sub/only_dirs.py",
+            "outer_ignored.py",
+            "docs/conf.py",
+        ];
+        for file in files {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "X = 1\n").unwrap();
+        }
+        let write = |path: &str, text: &str| std::fs::write(outer.join(path), text).unwrap();
+        write(".gitignore", "outer_ignored.py\n");
+        write("repo/.gitignore", "ignored.py\n/build/\n*.py[cod]\n!kept_by_negation.py\nkept_by_negation.py\n!kept_by_negation.py\n!.github/\ndot_ignore_wins.py\n[broken\n");
+        write("repo/.ignore", "!dot_ignore_wins.py\n");
+        write("repo/pkg/.gitignore", "local_only.py\ngenerated_*.py\n");
+        write("repo/pkg/deep/.gitignore", "!keep_generated.py\nkeep_*.py\n!keep_generated.py\n");
+        write("repo/sub/.gitignore", "only_dirs/\n");
+        std::fs::create_dir_all(root.join(".git/info")).unwrap();
+        write("repo/.git/info/exclude", "excluded_by_git.py\n/docs\n");
+        for (hidden, no_ignore) in [(false, false), (true, false), (false, true), (true, true)] {
+            let settings = settings(&root, hidden, no_ignore);
+            assert_eq!(discover(&settings).files, crate_walk(&settings), "hidden {hidden}, no-ignore {no_ignore}");
+        }
+        // The negations did something (the comparison is not between two empty lists).
+        let kept = discover(&settings(&root, false, false)).files;
+        assert!(kept.contains(&root.join("kept_by_negation.py")) && kept.contains(&root.join(".github/scripts/ci.py")));
+        assert!(!kept.contains(&root.join("ignored.py")) && !kept.contains(&root.join("outer_ignored.py")));
+    }
+
+    /// The oracle on a real tree: this repository (sources, tests, Python fixtures, `target/`
+    /// ignored by its `.gitignore`).
+    #[test]
+    fn keeps_what_the_ignore_crate_keeps_in_this_repository() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap();
+        let settings = settings(&root, false, false);
+        let ours = discover(&settings).files;
+        assert!(ours.len() > 20, "{}", ours.len());
+        assert_eq!(ours, crate_walk(&settings));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ignore_files_that_are_not_regular_files_are_reported_and_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("a.py"), "").unwrap();
+        std::fs::write(root.join("sub/b.py"), "").unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join(".gitignore")).unwrap();
+        let fifo = std::ffi::CString::new(root.join("sub/.ignore").to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        let walk = discover(&settings(&root, false, false));
+        assert_eq!(walk.files, [root.join("a.py"), root.join("sub/b.py")]);
+        let reported: Vec<&Path> = walk.errors.iter().map(|(path, _)| path.as_path()).collect();
+        assert_eq!(reported, [root.join(".gitignore"), root.join("sub/.ignore")]);
+        assert!(
+            walk.errors[0].1.contains("character device") && walk.errors[1].1.contains("FIFO"),
+            "{:?}",
+            walk.errors
+        );
     }
 }

@@ -143,8 +143,9 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
 }
 
 /// Loads the text of every file a diagnostic points into (for reports that quote code); files
-/// are not kept in memory during the scan.
-pub fn load_sources(outcome: &mut Outcome) {
+/// are not kept in memory during the scan. Files larger than `max_size` bytes (or no longer
+/// regular files) are not quoted.
+pub fn load_sources(outcome: &mut Outcome, max_size: u64) {
     let mut wanted = vec![false; outcome.files.len()];
     for d in &outcome.diagnostics {
         wanted[d.file.0] = true;
@@ -155,7 +156,7 @@ pub fn load_sources(outcome: &mut Outcome) {
     let root = outcome.root.clone();
     outcome.files.par_iter_mut().zip(wanted).for_each(|(file, wanted)| {
         if wanted && file.source.is_none() {
-            file.source = source::read(&root.join(&file.path), u64::MAX).ok().map(Arc::from);
+            file.source = source::read(&root.join(&file.path), max_size).ok().map(Arc::from);
         }
     });
 }
@@ -196,8 +197,8 @@ fn analyze_all(
                     return Some(content);
                 }
             }
-            let bytes = std::fs::read(path).ok()?;
-            let content = (xxhash_rust::xxh3::xxh3_64(&bytes), bytes.len() as u64);
+            let bytes = source::read_bytes(path, settings.max_file_size).ok()?;
+            let content = analyze::content_key(&bytes);
             if let (Some(cache), Some(stamp)) = (&cache, stamp) {
                 cache.record_content(path, stamp, content);
             }
@@ -226,7 +227,7 @@ fn analyze_all(
             |analyzer, members| {
                 let paths: Vec<&std::path::Path> = members.iter().map(|&i| files[i].as_path()).collect();
                 let content = keys[members[0]];
-                let group = analyzer.analyze_group(&paths, content.zip(cache.as_ref()));
+                let group = analyzer.analyze_group(&paths, content, cache.as_ref());
                 let reports: Vec<(usize, FileReport)> = members.iter().copied().zip(group).collect();
                 if let Some(bar) = &progress {
                     bar.inc(members.len() as u64);
@@ -304,11 +305,17 @@ fn scan_files(
 ) -> Outcome {
     let files = &walk.files;
     let mut outcome = Outcome { rules: rules.ids(), root: settings.root.clone(), ..Outcome::default() };
+    // Every walk error is listed with the skipped files: an unreadable directory stands for the
+    // files in it, which no count would hold otherwise.
     for (path, message) in &walk.errors {
-        let _ = writeln!(stderr, "warning: {message}");
-        if !path.as_os_str().is_empty() && discover::is_python(path) {
-            outcome.skipped.push(Skipped { path: settings.display_path(path), reason: message.clone() });
-        }
+        let shown = settings.display_path(path);
+        let _ = writeln!(stderr, "warning: {shown}: {message}");
+        let reason = if path.is_dir() {
+            format!("directory not scanned, none of its files is checked: {message}")
+        } else {
+            message.clone()
+        };
+        outcome.skipped.push(Skipped { path: shown, reason });
     }
     let reports = analyze_all(files, stamps, rules, settings, cache);
     let mut facts: Vec<Vec<(FileId, Facts)>> = rules.engines.iter().map(|_| Vec::new()).collect();
@@ -339,4 +346,33 @@ fn scan_files(
     outcome.sort();
     crate::fingerprint::assign(&mut outcome);
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Overrides;
+
+    /// The walker reports a directory it cannot open (as root, a test cannot make one, so the
+    /// walk's error is given): the report lists it with the skipped files, and the counts hold
+    /// it.
+    #[test]
+    fn an_unreadable_directory_is_listed_as_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("locked")).unwrap();
+        std::fs::write(root.join("a.py"), "X = 1\n").unwrap();
+        let settings = Settings::resolve(&root, std::slice::from_ref(&root), &Overrides::default()).unwrap();
+        let catalog = crate::rule::RuleSet::catalog(&settings).unwrap();
+        let rules = RuleSet::new(&catalog, &settings).unwrap();
+        let mut walk = discover::discover(&settings);
+        walk.errors.push((root.join("locked"), "Permission denied (os error 13)".to_string()));
+        let mut stderr = Vec::new();
+        let outcome = scan_files(&settings, &rules, &walk, &[], None, &mut stderr);
+        assert_eq!(outcome.files.len(), 1);
+        assert_eq!(outcome.skipped.len(), 1);
+        assert_eq!(outcome.skipped[0].path, "locked");
+        assert!(outcome.skipped[0].reason.contains("directory not scanned"), "{}", outcome.skipped[0].reason);
+        assert_eq!(String::from_utf8(stderr).unwrap(), "warning: locked: Permission denied (os error 13)\n");
+    }
 }

@@ -1,6 +1,8 @@
 //! Parsing with tree-sitter-python under a time budget. Comment-only lines are blanked first
 //! (same byte offsets), because tree-sitter-python's scanner is quadratic on long runs of
-//! indented comment lines. An overrun is reported by the caller, never hidden.
+//! indented comment lines. A file whose indentation could overflow the scanner's fixed-size
+//! state is refused before parsing ([`MAX_INDENT_WIDTHS`]): tree-sitter aborts the process on
+//! it. An overrun or a refusal is reported by the caller, never hidden.
 
 use crate::python::FastKind;
 use std::time::{Duration, Instant};
@@ -16,6 +18,59 @@ pub(crate) enum ParseFailure {
     Timeout(Duration),
     /// tree-sitter returned no tree for another reason.
     Failed,
+    /// Not parsed: more distinct indentation widths than [`MAX_INDENT_WIDTHS`] (the count).
+    TooDeep(usize),
+}
+
+/// The most distinct indentation widths a parsed file may have.
+///
+/// tree-sitter-python's scanner keeps a stack of strictly increasing indentation widths and
+/// saves it, with its stack of open string delimiters (at most 255 saved), into tree-sitter's
+/// 1024-byte state buffer, two bytes per width; past about 384 widths the write overruns the
+/// buffer and tree-sitter's assertion aborts the whole process. The stack never holds more
+/// widths than the file has distinct ones, so bounding those bounds it. 100 is also the most
+/// indentation levels CPython accepts ("too many levels of indentation"), and every level is a
+/// distinct width: no file CPython accepts is refused for its code, only (in theory) for more
+/// than 100 different indentations inside multi-line strings.
+pub(crate) const MAX_INDENT_WIDTHS: usize = 100;
+
+/// The number of distinct indentation widths of the lines of `source` that hold something,
+/// measured as tree-sitter-python's scanner measures them (a space 1, a tab 8, a carriage return
+/// or form feed back to 0, a backslash-newline continues the same measure; wrapping at 2^16),
+/// when more than `limit`; `None` otherwise.
+pub(crate) fn too_many_indent_widths(source: &[u8], limit: usize) -> Option<usize> {
+    let mut seen = std::collections::HashSet::new();
+    let mut at = 0;
+    while at < source.len() {
+        let mut width: u16 = 0;
+        let mut i = at;
+        let holds_something = loop {
+            match source.get(i) {
+                Some(b' ') => width = width.wrapping_add(1),
+                Some(b'\t') => width = width.wrapping_add(8),
+                Some(b'\r' | b'\x0c') => width = 0,
+                Some(b'\\') => match (source.get(i + 1), source.get(i + 2)) {
+                    (Some(b'\n'), _) => i += 1,
+                    (Some(b'\r'), Some(b'\n')) => i += 2,
+                    (None, _) => break false,
+                    _ => break true,
+                },
+                Some(b'\n') | None => break false,
+                Some(_) => break true,
+            }
+            i += 1;
+        };
+        if holds_something && width > 0 {
+            seen.insert(width);
+        }
+        at = match memchr::memchr(b'\n', &source[at..]) {
+            Some(offset) => at + offset + 1,
+            None => source.len(),
+        };
+    }
+    // The scanner's stack also holds the width 0 of the module level.
+    let count = seen.len() + 1;
+    (count > limit).then_some(count)
 }
 
 /// A tree-sitter parser for one worker thread.
@@ -37,6 +92,9 @@ impl PythonParser {
     pub(crate) fn parse(&mut self, source: &str) -> Result<Tree, ParseFailure> {
         let blanked = lexer::blank_comment_lines(source);
         let bytes = blanked.as_bytes();
+        if let Some(count) = too_many_indent_widths(bytes, MAX_INDENT_WIDTHS) {
+            return Err(ParseFailure::TooDeep(count));
+        }
         let started = Instant::now();
         let budget = self.budget;
         let mut timed_out = false;

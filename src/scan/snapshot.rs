@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::cache::{self, Place, Stamp};
-use super::discover::Walk;
+use super::discover::{git_excludes, Git, Walk};
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Outcome, ScannedFile, Skipped};
 
@@ -33,25 +33,6 @@ type Watched = (String, Option<Stamp>);
 
 /// A directory with what its `.git` entry is.
 type GitEntry = (String, Git);
-
-/// What a `.git` entry is: absent, a repository's directory, or a file linking a worktree or a
-/// submodule to a git directory elsewhere.
-#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-enum Git {
-    Absent,
-    Dir,
-    File,
-}
-
-impl Git {
-    fn of(dir: &Path) -> Self {
-        match std::fs::symlink_metadata(dir.join(".git")) {
-            Ok(metadata) if metadata.is_dir() => Git::Dir,
-            Ok(_) => Git::File,
-            Err(_) => Git::Absent,
-        }
-    }
-}
 
 /// What the last walk saw: the directories it read and the files that decide what it skips.
 #[derive(Clone, Serialize, Deserialize)]
@@ -192,7 +173,7 @@ impl Previous {
     pub(crate) fn load(settings: &Settings, place: &Place) -> Option<Self> {
         let key = key(settings, place);
         let file = file_of(place, key);
-        let bytes = std::fs::read(&file).ok()?;
+        let bytes = crate::fs::read(&file, crate::fs::CACHE_LIMIT, crate::fs::Links::Refuse).ok()?;
         let (header, rest) = postcard::take_from_bytes::<Header>(&bytes).ok()?;
         if header.version != VERSION || header.key != key {
             return None;
@@ -285,7 +266,7 @@ impl TreeState {
 fn directory_stamps_move(dir: &Path) -> bool {
     let probe = dir.join(format!("probe-{}", std::process::id()));
     let before = Stamp::of(dir);
-    let created = std::fs::write(&probe, "").is_ok();
+    let created = crate::fs::create_new(&probe, b"").is_ok();
     let after = Stamp::of(dir);
     let _ = std::fs::remove_file(&probe);
     created && before.is_some() && after.is_some() && before != after
@@ -353,32 +334,6 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<(Vec<Wa
     ancestors_git.sort_by(|a, b| a.0.cmp(&b.0));
     ancestors_git.dedup_by(|a, b| a.0 == b.0);
     Some((watched, ancestors_git))
-}
-
-/// The files that decide which exclude file the walker reads for `dir`, whose `.git` is `git`:
-/// a repository's `.git/info/exclude`; for a `.git` file, the file itself, its git directory's
-/// `commondir` and the exclude file that names, found the way the `ignore` crate finds it.
-fn git_excludes(dir: &Path, git: Git) -> Vec<PathBuf> {
-    match git {
-        Git::Absent => Vec::new(),
-        Git::Dir => vec![dir.join(".git/info/exclude")],
-        Git::File => {
-            let link = dir.join(".git");
-            let mut found = vec![link.clone()];
-            let first_line = |path: &Path| {
-                std::fs::read_to_string(path).ok().and_then(|text| text.lines().next().map(str::to_string))
-            };
-            if let Some(git_dir) = first_line(&link).and_then(|line| line.strip_prefix("gitdir: ").map(PathBuf::from)) {
-                let commondir = git_dir.join("commondir");
-                if let Some(common) = first_line(&commondir) {
-                    let common = if common.starts_with('.') { git_dir.join(common) } else { PathBuf::from(common) };
-                    found.push(common.join("info/exclude"));
-                }
-                found.push(commondir);
-            }
-            found
-        }
-    }
 }
 
 /// Records `outcome` with the state of the tree it came from, for the next run: `files` (in

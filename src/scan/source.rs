@@ -1,23 +1,28 @@
 //! Reading a file's text. Anything that is not a UTF-8 text file of acceptable size becomes a
-//! skip reason, never an abort.
+//! skip reason, never an abort; special files (FIFOs, devices) are refused before they are read
+//! ([`crate::fs`]).
 
-use std::io::Read;
 use std::path::Path;
 
-/// The file's text (without a UTF-8 byte-order mark), or why it is skipped.
-pub(crate) fn read(path: &Path, max_size: u64) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|err| format!("cannot be read: {err}"))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if size > max_size {
-        return Err(format!("larger than scan.max-file-size ({size} bytes > {max_size})"));
-    }
-    let mut bytes = Vec::with_capacity(size as usize + 1);
-    // Read one byte past the limit so a file that grew is still caught.
-    file.take(max_size.saturating_add(1)).read_to_end(&mut bytes).map_err(|err| format!("cannot be read: {err}"))?;
-    if bytes.len() as u64 > max_size {
-        return Err(format!("larger than scan.max-file-size (more than {max_size} bytes)"));
-    }
-    if let Some(offset) = memchr_nul(&bytes) {
+use crate::fs::{Links, ReadError};
+
+/// The file's bytes, or why it is skipped.
+pub(crate) fn read_bytes(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
+    crate::fs::read(path, max_size, Links::Follow).map_err(|err| match err {
+        ReadError::TooLarge { size: Some(size), limit } => {
+            format!("larger than scan.max-file-size ({size} bytes > {limit})")
+        }
+        ReadError::TooLarge { size: None, limit } => {
+            format!("larger than scan.max-file-size (more than {limit} bytes)")
+        }
+        ReadError::NotRegular(kind) => format!("not a regular file ({kind}): not read"),
+        other => format!("cannot be read: {other}"),
+    })
+}
+
+/// The text of `bytes` (without a UTF-8 byte-order mark), or why the file is skipped.
+pub(crate) fn text(bytes: Vec<u8>) -> Result<String, String> {
+    if let Some(offset) = memchr::memchr(0, &bytes) {
         return Err(format!("binary file (NUL byte at offset {offset})"));
     }
     let text = String::from_utf8(bytes)
@@ -28,6 +33,7 @@ pub(crate) fn read(path: &Path, max_size: u64) -> Result<String, String> {
     })
 }
 
-fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
+/// The file's text (without a UTF-8 byte-order mark), or why it is skipped.
+pub(crate) fn read(path: &Path, max_size: u64) -> Result<String, String> {
+    text(read_bytes(path, max_size)?)
 }

@@ -1,0 +1,277 @@
+//! Hostile trees: inputs that once crashed, hung, poisoned or fooled ssot, generated here (some
+//! are large, some are FIFOs or links, none is committed). Each test runs the real binary as a
+//! child process with a watchdog, its cache and home directories inside the test's own temporary
+//! directory, so that an abort, a hang or a write anywhere else is seen rather than suffered.
+//! Named after the defect each pins; see "Hostile trees" in `docs/decisions.md`.
+#![cfg(unix)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What one child run of `ssot` produced.
+struct Child {
+    /// The exit code; `None` when a signal ended the process.
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Child {
+    fn json(&self) -> serde_json::Value {
+        assert!(matches!(self.code, Some(0..=1)), "exit {:?}\n{}", self.code, self.stderr);
+        serde_json::from_str(&self.stdout).unwrap_or_else(|err| panic!("not JSON ({err}): {}", self.stdout))
+    }
+}
+
+/// Runs the ssot binary with `args` in `cwd`, `HOME` and `XDG_CACHE_HOME` under `home`; fails
+/// the test when it runs longer than a minute.
+fn ssot(cwd: &Path, home: &Path, args: &[&str]) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ssot"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let err = child.stderr.take().unwrap();
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = pipe.read_to_end(&mut text);
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let (out, err) = (read(Box::new(out)), read(Box::new(err)));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("ssot {args:?} hung (killed after 60 s)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Child { code: status.code(), stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+}
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo {}", path.display());
+}
+
+/// Every regular file under `dir`, with its contents, and every link with its target.
+fn listing(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_symlink() {
+                found.push((path.clone(), format!("-> {}", std::fs::read_link(&path).unwrap().display())));
+            } else if kind.is_file() {
+                found.push((path.clone(), String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// `depth` nested blocks opened by `opener` (indented with `unit`), innermost a string.
+fn nested(opener: &str, unit: &str, depth: usize, innermost: &str) -> String {
+    let mut text = String::new();
+    for level in 0..depth {
+        text.push_str(&unit.repeat(level));
+        text.push_str(opener);
+        text.push('\n');
+    }
+    text.push_str(&unit.repeat(depth));
+    text.push_str(innermost);
+    text.push('\n');
+    text
+}
+
+fn skip_reason<'a>(json: &'a serde_json::Value, path: &str) -> Option<&'a str> {
+    json["skipped"].as_array().unwrap().iter().find(|s| s["path"] == path).map(|s| s["reason"].as_str().unwrap())
+}
+
+fn findings_in<'a>(json: &'a serde_json::Value, path: &str) -> Vec<&'a str> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == path)
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn deep_indentation_that_aborted_tree_sitter_is_refused_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(root.join(name), text).unwrap();
+    // The reported input: 511 nested `if x:` and a string (a suppression comment makes any file
+    // parsed), and its family: other block openers, tabs, an f-string open (odd delimiters).
+    let suppressed = "s = 'abc'  # ssot: ignore[direct-env-access]";
+    write("ifs.py", &nested("if x:", " ", 511, suppressed));
+    write("whiles.py", &nested("while x:", " ", 600, suppressed));
+    write("classes.py", &nested("class A:", " ", 400, "'doc'"));
+    write("withs_tabs.py", &nested("with a:", "\t", 300, suppressed));
+    write("fstring.py", &nested("def f():", " ", 520, "x = f'{1}' + os.environ['A']  # ssot: ignore[magic-none]"));
+    write("defs.py", &nested("def f():", " ", 800, "pass"));
+    write("real.py", "import os\nX = os.environ['A']\n");
+    let home = root.join("home");
+    let args = ["check", ".", "--format", "json", "--no-cache"];
+    for extra in [&[][..], &["--no-fast-path", "--select", "parse-error", "--select", "duplicate-manager-class"][..]] {
+        let args: Vec<&str> = args.iter().chain(extra).copied().collect();
+        let run = ssot(&root, &home, &args);
+        let json = run.json();
+        for name in ["ifs.py", "whiles.py", "withs_tabs.py", "fstring.py"] {
+            let reason = skip_reason(&json, name).unwrap_or_else(|| panic!("{name} is not skipped: {}", run.stdout));
+            assert!(reason.contains("indentation"), "{name}: {reason}");
+        }
+        if extra.is_empty() {
+            assert_eq!(findings_in(&json, "real.py"), ["direct-env-access"]);
+        }
+    }
+}
+
+/// CPython's own limit is the oracle: a file is refused for its indentation exactly when CPython
+/// says "too many levels of indentation".
+#[test]
+fn the_indentation_limit_is_cpythons() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut cases = Vec::new();
+    for depth in [97, 98, 99, 100, 101, 150] {
+        for (kind, opener, unit) in [("if", "if x:", " "), ("for", "for i in x:", "  "), ("tab", "while 1:", "\t")] {
+            let name = format!("{kind}_{depth}.py");
+            std::fs::write(root.join(&name), nested(opener, unit, depth, "pass")).unwrap();
+            cases.push(name);
+        }
+    }
+    let script = "import ast, sys\nfor name in sys.argv[1:]:\n    try:\n        ast.parse(open(name).read())\n        print(name, 0)\n    except SyntaxError as e:\n        print(name, int('too many levels of indentation' in str(e)))\n";
+    let Some(_) = common::stdlib() else { return };
+    let output = Command::new("python3").arg("-c").arg(script).args(&cases).current_dir(&root).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let oracle = String::from_utf8(output.stdout).unwrap();
+    let home = root.join("home");
+    let run = ssot(&root, &home, &["check", ".", "--format", "json", "--no-cache", "--select", "parse-error"]);
+    let json = run.json();
+    let mut refused = 0;
+    for line in oracle.lines() {
+        let (name, too_deep) = line.split_once(' ').unwrap();
+        let ours = skip_reason(&json, name).is_some_and(|reason| reason.contains("indentation"));
+        assert_eq!(ours, too_deep == "1", "{name}: CPython says {too_deep}, ssot {:?}", skip_reason(&json, name));
+        refused += usize::from(ours);
+    }
+    assert!(refused >= 3, "the cases include files CPython refuses");
+}
+
+#[test]
+fn special_files_are_reported_and_never_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join("real.py"), "import os\nX = os.environ['A']\n").unwrap();
+    mkfifo(&root.join("fifo.py"));
+    std::fs::write(root.join("sub/b.py"), "").unwrap();
+    mkfifo(&root.join("sub/.ignore"));
+    std::os::unix::fs::symlink("/dev/zero", root.join(".gitignore")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", root.join("zero.py")).unwrap();
+    let home = root.join("home");
+    // In the tree, with and without the cache, twice (the warm run equals the cold one).
+    let cold = ssot(&root, &home, &["check", ".", "--format", "json", "--no-cache"]).json();
+    for _ in 0..2 {
+        let warm = ssot(&root, &home, &["check", ".", "--format", "json"]).json();
+        assert_eq!(warm, cold);
+    }
+    assert_eq!(findings_in(&cold, "real.py"), ["direct-env-access"]);
+    assert!(skip_reason(&cold, "fifo.py").unwrap().contains("FIFO"));
+    assert!(skip_reason(&cold, ".gitignore").unwrap().contains("character device"));
+    assert!(skip_reason(&cold, "sub/.ignore").unwrap().contains("FIFO"));
+    // Named on the command line.
+    let named = ssot(&root, &home, &["check", "fifo.py", "zero.py", "real.py", "--format", "json"]).json();
+    // (A named link is resolved: `zero.py` is reported as the device it points to.)
+    let reasons: Vec<&str> =
+        named["skipped"].as_array().unwrap().iter().map(|s| s["reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("FIFO")) && reasons.iter().any(|r| r.contains("character device")));
+    assert_eq!(named["summary"]["files"]["scanned"], 1);
+    // As configuration or baseline: exit 2, naming the file and what it is.
+    mkfifo(&root.join("ssot.toml.fifo"));
+    for (flag, file) in [("--config", "ssot.toml.fifo"), ("--config", "zero.py"), ("--baseline", "zero.py")] {
+        let run = ssot(&root, &home, &["check", ".", flag, file]);
+        assert_eq!(run.code, Some(2), "{flag} {file}: {}", run.stderr);
+        assert!(run.stderr.contains(file) && run.stderr.contains("not a regular file"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn cache_files_that_are_special_or_links_are_not_read_or_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let tree = root.join("tree");
+    let outside = root.join("outside");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(tree.join("real.py"), "import os\nX = os.environ['A']\n").unwrap();
+    let home = root.join("home");
+    let args = ["check", ".", "--format", "json"];
+    let expected = ssot(&tree, &home, &["check", ".", "--format", "json", "--no-cache"]).json();
+    // A first run makes the cache; then every file in it becomes a FIFO, a link to a device or a
+    // dangling link out of the tree.
+    assert_eq!(ssot(&tree, &home, &args).json(), expected);
+    let cache = tree.join(".ssot_cache");
+    let names: Vec<PathBuf> = std::fs::read_dir(&cache).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(names.len() >= 3, "{names:?}");
+    for (index, path) in names.iter().enumerate() {
+        std::fs::remove_file(path).unwrap();
+        match index % 3 {
+            0 => mkfifo(path),
+            1 => std::os::unix::fs::symlink("/dev/zero", path).unwrap(),
+            _ => std::os::unix::fs::symlink(outside.join(format!("planted-{index}")), path).unwrap(),
+        }
+    }
+    for _ in 0..2 {
+        assert_eq!(ssot(&tree, &home, &args).json(), expected);
+    }
+    assert_eq!(listing(&outside), []);
+}
+
+#[test]
+fn a_symlinked_cache_directory_is_not_written_through() {
+    for target in ["elsewhere", "."] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let tree = root.join("tree");
+        let elsewhere = root.join("elsewhere");
+        std::fs::create_dir_all(&tree).unwrap();
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(tree.join("real.py"), "import os\nX = os.environ['A']\n").unwrap();
+        let link_target = if target == "." { PathBuf::from(".") } else { elsewhere.clone() };
+        std::os::unix::fs::symlink(&link_target, tree.join(".ssot_cache")).unwrap();
+        let home = root.join("home");
+        let before = listing(&tree);
+        let expected = ssot(&tree, &home, &["check", ".", "--format", "json", "--no-cache"]).json();
+        for _ in 0..2 {
+            assert_eq!(ssot(&tree, &home, &["check", ".", "--format", "json"]).json(), expected);
+        }
+        assert_eq!(listing(&tree), before, ".ssot_cache -> {target}: nothing written into the tree");
+        assert_eq!(listing(&elsewhere), [], ".ssot_cache -> {target}: nothing written where it points");
+        // The user cache directory was used instead.
+        assert!(!listing(&home.join("cache/ssot")).is_empty());
+    }
+}
