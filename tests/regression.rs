@@ -186,3 +186,29 @@ fn progress_bar_on_a_terminal_does_not_deadlock() {
     };
     assert_eq!(status.code(), Some(1), "2,100 findings of direct-env-access: exit 1");
 }
+
+#[test]
+fn pre_commit_hook_file_named_like_an_option_is_scanned_not_obeyed() {
+    // The hook's entry was `ssot check`, and pre-commit appends the staged file names: a staged
+    // `--output=x.py` wrote the report over x.py, a staged `--exit-zero` (a Python script by its
+    // shebang) let every finding pass. The entry must end the options with `--`.
+    let hooks = std::fs::read_to_string(common::root().join(".pre-commit-hooks.yaml")).unwrap();
+    let entry = hooks.lines().find_map(|line| line.trim().strip_prefix("entry:")).expect("the hook has an entry");
+    let words: Vec<&str> = entry.split_whitespace().collect();
+    assert_eq!(words[0], "ssot");
+    let dir = common::project(&[
+        ("--output=x.py", "from . import x\n"),
+        ("--exit-zero", "#!/usr/bin/env python3\nfrom . import y\n"),
+        ("x.py", "X = 1\n"),
+    ]);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ssot"))
+        .args(&words[1..])
+        .args(["--output=x.py", "--exit-zero"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("x.py")).unwrap(), "X = 1\n", "x.py is not overwritten");
+    assert!(stdout.contains("--output=x.py:1:") && stdout.contains("--exit-zero:2:"), "both files are scanned:\n{stdout}");
+}
