@@ -13,6 +13,7 @@ use crate::diagnostic::Outcome;
 use crate::report::{self, Format};
 use crate::rule::{Catalog, RuleSet};
 use crate::score::Summary;
+use crate::terminal::visible;
 use crate::{docs, ExitStatus};
 
 /// Audit a Python codebase for single-source-of-truth compliance.
@@ -153,7 +154,7 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
                     Ok(ExitStatus::Success)
                 }
                 None => {
-                    writeln!(stderr, "error: unknown rule `{}` (run `ssot rules` to list the rules)", args.rule)?;
+                    writeln!(stderr, "error: unknown rule `{}` (run `ssot rules` to list the rules)", visible(&args.rule))?;
                     Ok(ExitStatus::Error)
                 }
             }
@@ -271,12 +272,13 @@ fn baseline(args: BaselineArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::R
             stderr,
             "ssot: removed {} fixed entries from {} ({} remain; new findings are never added by --update)",
             before - existing.entries.len(),
-            path.display(),
+            visible(&path.display().to_string()),
             existing.entries.len()
         )?;
     } else {
         current.save(&path)?;
-        writeln!(stderr, "ssot: wrote {} entries to {}", current.entries.len(), path.display())?;
+        let path = path.display().to_string();
+        writeln!(stderr, "ssot: wrote {} entries to {}", current.entries.len(), visible(&path))?;
     }
     Ok(ExitStatus::Success)
 }

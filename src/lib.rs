@@ -20,6 +20,7 @@ pub mod rule;
 pub(crate) mod rules;
 pub mod scan;
 pub mod score;
+pub(crate) mod terminal;
 #[doc(hidden)]
 pub mod testing;
 pub(crate) mod text;
@@ -70,7 +71,7 @@ where
                 return ExitStatus::Success;
             }
             let _ = stdout.flush();
-            let _ = writeln!(stderr, "error: {err:#}");
+            let _ = writeln!(stderr, "error: {}", terminal::visible_lines(&format!("{err:#}")));
             ExitStatus::Error
         }
     }

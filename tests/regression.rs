@@ -212,3 +212,36 @@ fn pre_commit_hook_file_named_like_an_option_is_scanned_not_obeyed() {
     assert_eq!(std::fs::read_to_string(dir.path().join("x.py")).unwrap(), "X = 1\n", "x.py is not overwritten");
     assert!(stdout.contains("--output=x.py:1:") && stdout.contains("--exit-zero:2:"), "both files are scanned:\n{stdout}");
 }
+
+/// Characters that must not reach a terminal or a log viewer raw: C0 controls but tab and line
+/// feed, DEL, C1 controls, bidirectional overrides.
+fn raw_controls(text: &str) -> Vec<char> {
+    let dangerous = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    text.chars().filter(|&c| dangerous(c)).collect()
+}
+
+#[test]
+fn control_characters_in_source_and_file_names_never_reach_the_terminal_raw() {
+    // ESC, BEL and friends in a source line, a string a message quotes or a file name were
+    // written raw by the human and GitHub formats: `\x1b]0;…\x07` retitles the terminal,
+    // `\x1b[2J` clears it, U+202E reorders what is shown after it.
+    let source = "import os\nA = '\x1b[2J' + os.environ['\x1b]0;owned\x07']  # \u{9b}31m \u{202e}gnp.py\u{7f} \r\n\
+                  B = '\u{202e}' + os.environ['B']\n";
+    let dir = common::project(&[("a\x1b[2Jb\u{202e}.py", source), ("c\r.py", "from . import \u{1b}x\n")]);
+    let root = dir.path().to_str().unwrap();
+    for format in ["human", "github", "markdown"] {
+        let run = common::ssot(&["check", root, "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert_eq!(raw_controls(&run.stdout), [], "{format}:\n{}", run.stdout);
+        assert_eq!(raw_controls(&run.stderr), [], "{format}:\n{}", run.stderr);
+        assert!(run.stdout.contains("a␛[2Jb"), "{format}: the name is shown, made visible:\n{}", run.stdout);
+    }
+    let run = common::ssot(&["check", root, "--format", "human", "--select", "direct-env-access"]);
+    insta::assert_snapshot!(run.stdout.replace(root, "[ROOT]"));
+    // Errors on stderr name what was given.
+    let run = common::ssot(&["check", &format!("{root}/missing\x1b]0;x\x07.py")]);
+    assert_eq!(run.code, 2);
+    assert_eq!(raw_controls(&run.stderr), [], "{}", run.stderr);
+}

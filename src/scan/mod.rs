@@ -305,7 +305,7 @@ fn scan_files(
     let files = &walk.files;
     let mut outcome = Outcome { rules: rules.ids(), root: settings.root.clone(), ..Outcome::default() };
     for (path, message) in &walk.errors {
-        let _ = writeln!(stderr, "warning: {message}");
+        let _ = writeln!(stderr, "warning: {}", crate::terminal::visible(message));
         if !path.as_os_str().is_empty() && discover::is_python(path) {
             outcome.skipped.push(Skipped { path: settings.display_path(path), reason: message.clone() });
         }
