@@ -208,7 +208,8 @@ fn check(
     let whole = Summary::new(&outcome);
     if let Some(changed) = &changed {
         let Outcome { files, diagnostics, .. } = &mut outcome;
-        diagnostics.retain(|d| changed.touches(&settings.root.join(&files[d.file.0].path), d.start.line, d.end.line));
+        let real = |file: crate::diagnostic::FileId| settings.root.join(crate::path_text::real(&files[file.0].path));
+        diagnostics.retain(|d| changed.touches(&real(d.file), d.start.line, d.end.line));
     }
     let mut summary = Summary::new(&outcome);
     summary.overall = whole.overall;

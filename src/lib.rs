@@ -14,6 +14,7 @@ pub mod diff;
 pub mod docs;
 mod error;
 pub mod fingerprint;
+pub(crate) mod path_text;
 pub(crate) mod python;
 pub mod report;
 pub mod rule;

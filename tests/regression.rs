@@ -245,3 +245,52 @@ fn control_characters_in_source_and_file_names_never_reach_the_terminal_raw() {
     assert_eq!(run.code, 2);
     assert_eq!(raw_controls(&run.stderr), [], "{}", run.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn github_format_keeps_a_backslash_in_a_file_name() {
+    // GitHub annotations named a file relative to the workspace with every `\` turned into `/`:
+    // on Linux `a\b.py` is one file name, and `a/b.py` another file.
+    let dir = common::project(&[("a\\b.py", "from . import x\n"), ("a/b.py", "X = 1\n")]);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ssot"))
+        .args(["check", "--no-cache", "--format", "github", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.starts_with("::error file=a\\b.py,line=1,"), "{stdout}");
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_differ_only_in_invalid_utf8_stay_distinct() {
+    // `a\xff.py` and `a\xfe.py` were both reported as `a\u{fffd}.py`: one path for two files in
+    // every format, the same fingerprint for the same finding in each, and the human report
+    // quoted neither (it re-read the file by the lossy name).
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    for name in [&b"a\xff.py"[..], b"a\xfe.py", b"a\\xff.py", b"b\\\xff.py"] {
+        std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(name)), "from . import x\n").unwrap();
+    }
+    let root = dir.path().to_str().unwrap();
+    let json = check_json(dir.path());
+    assert_eq!(json["summary"]["files"]["scanned"], 4);
+    let paths: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["a\\\\xff.py", "a\\xfe.py", "a\\xff.py", "b\\\\\\xff.py"], "four names, four paths");
+    // Baselines tell the four findings apart, and the baseline lists them under those paths.
+    let out = tempfile::tempdir().unwrap();
+    let baseline = out.path().join("baseline.json");
+    let run = common::ssot(&["baseline", root, "--output", baseline.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let baseline: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let mut fingerprints: Vec<&str> =
+        baseline["entries"].as_array().unwrap().iter().map(|e| e["fingerprint"].as_str().unwrap()).collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), 4, "{baseline}");
+    let run = common::ssot(&["check", root]);
+    assert_eq!(run.stdout.matches("from . import x").count(), 4, "each file is quoted:\n{}", run.stdout);
+    let run = common::ssot(&["check", root, "--format", "sarif"]);
+    assert!(run.stdout.contains("\"uri\": \"a%FF.py\"") && run.stdout.contains("\"uri\": \"a%5Cxff.py\""), "{}", run.stdout);
+}

@@ -283,3 +283,24 @@ fn diff_mode_revision_starting_with_a_dash_is_rejected_not_passed_to_git_as_an_o
         assert!(!root.join("victim.txt").exists() && !common::root().join("victim.txt").exists(), "{rev}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn diff_mode_keeps_findings_in_files_whose_names_are_not_utf8() {
+    // git's output was read as lossy text: a changed file `a\xff.py` became `a\u{fffd}.py`, which
+    // names no file, and its new findings were dropped.
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::OsStr::from_bytes(b"a\xff.py");
+    let untracked = std::ffi::OsStr::from_bytes(b"b\xfe.py");
+    let dir = project(&[]);
+    let root = canonical(&dir);
+    std::fs::write(root.join(name), "import os\n").unwrap();
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "base"]);
+    std::fs::write(root.join(name), "import os\nA = os.environ['A']\n").unwrap();
+    std::fs::write(root.join(untracked), "from . import x\n").unwrap();
+    let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(reported_lines(&run), [("a\\xff.py".to_string(), 2), ("b\\xfe.py".to_string(), 1)]);
+}

@@ -44,11 +44,12 @@ pub(super) fn write(outcome: &Outcome, context: &Context, out: &mut dyn Write) -
 }
 
 /// The path as GitHub wants it: relative to the workspace (the current directory) when the file
-/// is inside it, else relative to the scanned root.
+/// is inside it, else relative to the scanned root; shown as every report shows paths (a `\\` in
+/// a Unix file name is part of the name).
 fn workspace_path(root: &Path, path: &str, cwd: Option<&Path>) -> String {
     if let Some(cwd) = cwd {
-        if let Ok(relative) = root.join(path).strip_prefix(cwd) {
-            return relative.to_string_lossy().replace('\\', "/");
+        if let Ok(relative) = root.join(crate::path_text::real(path)).strip_prefix(cwd) {
+            return crate::path_text::text(relative);
         }
     }
     path.to_string()

@@ -155,7 +155,7 @@ pub fn load_sources(outcome: &mut Outcome) {
     let root = outcome.root.clone();
     outcome.files.par_iter_mut().zip(wanted).for_each(|(file, wanted)| {
         if wanted && file.source.is_none() {
-            file.source = source::read(&root.join(&file.path), u64::MAX).ok().map(Arc::from);
+            file.source = source::read(&root.join(crate::path_text::real(&file.path)), u64::MAX).ok().map(Arc::from);
         }
     });
 }
