@@ -150,7 +150,8 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
             let catalog = catalog_for(&cwd, args.config)?;
             match catalog.get(&args.rule) {
                 Some((spec, _)) => {
-                    stdout.write_all(docs::rule_markdown(spec).as_bytes())?;
+                    // A rule file (a project's rule-dirs) is text for the terminal like any other.
+                    stdout.write_all(crate::terminal::visible_lines(&docs::rule_markdown(spec)).as_bytes())?;
                     Ok(ExitStatus::Success)
                 }
                 None => {
@@ -311,7 +312,7 @@ fn list_rules(catalog: &Catalog, json: bool, out: &mut dyn WriteColor) -> std::i
             spec.id.get_ref(),
             spec.severity.as_str(),
             if spec.needs_config { "needed" } else { "-" },
-            spec.summary.trim()
+            visible(spec.summary.trim())
         )?;
     }
     Ok(())
