@@ -155,7 +155,11 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
                     Ok(ExitStatus::Success)
                 }
                 None => {
-                    writeln!(stderr, "error: unknown rule `{}` (run `ssot rules` to list the rules)", visible(&args.rule))?;
+                    writeln!(
+                        stderr,
+                        "error: unknown rule `{}` (run `ssot rules` to list the rules)",
+                        visible(&args.rule)
+                    )?;
                     Ok(ExitStatus::Error)
                 }
             }

@@ -13,7 +13,7 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::UserError;
+use crate::{path_text, UserError};
 
 /// Changed lines per absolute file path.
 #[derive(Debug, Default)]
@@ -87,14 +87,16 @@ pub fn changed_since(dir: &Path, rev: &str) -> Result<ChangedLines, UserError> {
     check_revision(rev)?;
     let top = git(dir, &["rev-parse", "--show-toplevel"])
         .map_err(|err| UserError::new(format!("{} (is {} inside a git repository?)", err.message, dir.display())))?;
-    let top = path_from_bytes(top.strip_suffix(b"\n").unwrap_or(&top));
+    let top = path_text::from_bytes(top.strip_suffix(b"\n").unwrap_or(&top));
     let top = std::fs::canonicalize(&top).unwrap_or(top);
     // `--end-of-options` as well: git takes nothing after it for an option, whatever it starts with.
     let diff = git(&top, &[DIFF, &["--end-of-options", rev, "--"]].concat())?;
     let mut changed = parse_diff(&diff, &top)
         .map_err(|err| UserError::new(format!("--diff: cannot read the output of `git diff`: {err}")))?;
     let untracked = git(&top, &["ls-files", "--others", "--exclude-standard", "-z"])?;
-    changed.whole.extend(untracked.split(|&b| b == 0).filter(|p| !p.is_empty()).map(|p| top.join(path_from_bytes(p))));
+    changed
+        .whole
+        .extend(untracked.split(|&b| b == 0).filter(|p| !p.is_empty()).map(|p| top.join(path_text::from_bytes(p))));
     Ok(changed)
 }
 
@@ -169,7 +171,9 @@ fn parse_diff(diff: &[u8], top: &Path) -> Result<ChangedLines, String> {
             continue;
         }
         match state {
-            State::Header if line.starts_with(b"+++ ") => target = target_path(&line[4..], top).ok_or_else(unexpected)?,
+            State::Header if line.starts_with(b"+++ ") => {
+                target = target_path(&line[4..], top).ok_or_else(unexpected)?
+            }
             State::Header | State::Between if line.starts_with(b"@@ ") => {
                 let (old, new, start) = hunk_header(line).ok_or_else(unexpected)?;
                 if new > 0 && target.is_none() {
@@ -228,7 +232,7 @@ fn target_path(name: &[u8], top: &Path) -> Option<Option<PathBuf>> {
         Some(quoted) => unquote(quoted.strip_suffix(b"\"")?)?,
         None => name.to_vec(),
     };
-    Some(Some(top.join(path_from_bytes(name.strip_prefix(b"b/")?))))
+    Some(Some(top.join(path_text::from_bytes(name.strip_prefix(b"b/")?))))
 }
 
 /// The bytes of a C-style quoted name as git writes it (between the quotes); `None` if an
@@ -262,19 +266,6 @@ fn unquote(quoted: &[u8]) -> Option<Vec<u8>> {
         });
     }
     Some(out)
-}
-
-/// A path from the bytes git prints (on Unix exactly; elsewhere git prints UTF-8).
-fn path_from_bytes(bytes: &[u8]) -> PathBuf {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
-    }
-    #[cfg(not(unix))]
-    {
-        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
-    }
 }
 
 #[cfg(test)]
@@ -324,7 +315,7 @@ mod tests {
         let diff = b"diff --git a/a\xff.py b/a\xff.py\n--- a/a\xff.py\n+++ b/a\xff.py\n@@ -1 +1 @@\n-x\n+y\n\
                      diff --git \"a/b\\376\\t.py\" \"b/b\\376\\t.py\"\n--- \"a/b\\376\\t.py\"\n+++ \"b/b\\376\\t.py\"\n@@ -1 +1 @@ def \xff():\n-x\n+y\n";
         let changed = parse_diff(diff, Path::new("/top")).unwrap();
-        let path = |bytes: &[u8]| Path::new("/top").join(path_from_bytes(bytes));
+        let path = |bytes: &[u8]| Path::new("/top").join(path_text::from_bytes(bytes));
         assert!(changed.touches(&path(b"a\xff.py"), 1, 1));
         assert!(changed.touches(&path(b"b\xfe\t.py"), 1, 1));
         assert!(!changed.touches(&path(b"a\xef\xbf\xbd.py"), 1, 1), "not the lossy name");

@@ -66,14 +66,19 @@ pub(crate) fn bytes(text: &str) -> Vec<u8> {
 
 /// The path [`text`] made `text` from.
 pub(crate) fn real(text: &str) -> PathBuf {
+    from_bytes(&bytes(text))
+}
+
+/// The path whose name is `bytes` (on Unix exactly; elsewhere names are text).
+pub(crate) fn from_bytes(bytes: &[u8]) -> PathBuf {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        PathBuf::from(std::ffi::OsStr::from_bytes(&bytes(text)))
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
     }
     #[cfg(not(unix))]
     {
-        PathBuf::from(String::from_utf8_lossy(&bytes(text)).into_owned())
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
     }
 }
 

@@ -210,7 +210,10 @@ fn pre_commit_hook_file_named_like_an_option_is_scanned_not_obeyed() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(std::fs::read_to_string(dir.path().join("x.py")).unwrap(), "X = 1\n", "x.py is not overwritten");
-    assert!(stdout.contains("--output=x.py:1:") && stdout.contains("--exit-zero:2:"), "both files are scanned:\n{stdout}");
+    assert!(
+        stdout.contains("--output=x.py:1:") && stdout.contains("--exit-zero:2:"),
+        "both files are scanned:\n{stdout}"
+    );
 }
 
 /// Characters that must not reach a terminal or a log viewer raw: C0 controls but tab and line
@@ -276,7 +279,8 @@ fn file_names_that_differ_only_in_invalid_utf8_stay_distinct() {
     let root = dir.path().to_str().unwrap();
     let json = check_json(dir.path());
     assert_eq!(json["summary"]["files"]["scanned"], 4);
-    let paths: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["a\\\\xff.py", "a\\xfe.py", "a\\xff.py", "b\\\\\\xff.py"], "four names, four paths");
     // Baselines tell the four findings apart, and the baseline lists them under those paths.
     let out = tempfile::tempdir().unwrap();
@@ -292,5 +296,9 @@ fn file_names_that_differ_only_in_invalid_utf8_stay_distinct() {
     let run = common::ssot(&["check", root]);
     assert_eq!(run.stdout.matches("from . import x").count(), 4, "each file is quoted:\n{}", run.stdout);
     let run = common::ssot(&["check", root, "--format", "sarif"]);
-    assert!(run.stdout.contains("\"uri\": \"a%FF.py\"") && run.stdout.contains("\"uri\": \"a%5Cxff.py\""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\"uri\": \"a%FF.py\"") && run.stdout.contains("\"uri\": \"a%5Cxff.py\""),
+        "{}",
+        run.stdout
+    );
 }
