@@ -13,6 +13,7 @@ use crate::diagnostic::Outcome;
 use crate::report::{self, Format};
 use crate::rule::{Catalog, RuleSet};
 use crate::score::Summary;
+use crate::terminal::visible;
 use crate::{docs, ExitStatus};
 
 /// Audit a Python codebase for single-source-of-truth compliance.
@@ -149,11 +150,16 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
             let catalog = catalog_for(&cwd, args.config)?;
             match catalog.get(&args.rule) {
                 Some((spec, _)) => {
-                    stdout.write_all(docs::rule_markdown(spec).as_bytes())?;
+                    // A rule file (a project's rule-dirs) is text for the terminal like any other.
+                    stdout.write_all(crate::terminal::visible_lines(&docs::rule_markdown(spec)).as_bytes())?;
                     Ok(ExitStatus::Success)
                 }
                 None => {
-                    writeln!(stderr, "error: unknown rule `{}` (run `ssot rules` to list the rules)", args.rule)?;
+                    writeln!(
+                        stderr,
+                        "error: unknown rule `{}` (run `ssot rules` to list the rules)",
+                        visible(&args.rule)
+                    )?;
                     Ok(ExitStatus::Error)
                 }
             }
@@ -207,7 +213,8 @@ fn check(
     let whole = Summary::new(&outcome);
     if let Some(changed) = &changed {
         let Outcome { files, diagnostics, .. } = &mut outcome;
-        diagnostics.retain(|d| changed.touches(&settings.root.join(&files[d.file.0].path), d.start.line, d.end.line));
+        let real = |file: crate::diagnostic::FileId| settings.root.join(crate::path_text::real(&files[file.0].path));
+        diagnostics.retain(|d| changed.touches(&real(d.file), d.start.line, d.end.line));
     }
     let mut summary = Summary::new(&outcome);
     summary.overall = whole.overall;
@@ -271,12 +278,13 @@ fn baseline(args: BaselineArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::R
             stderr,
             "ssot: removed {} fixed entries from {} ({} remain; new findings are never added by --update)",
             before - existing.entries.len(),
-            path.display(),
+            visible(&path.display().to_string()),
             existing.entries.len()
         )?;
     } else {
         current.save(&path)?;
-        writeln!(stderr, "ssot: wrote {} entries to {}", current.entries.len(), path.display())?;
+        let path = path.display().to_string();
+        writeln!(stderr, "ssot: wrote {} entries to {}", current.entries.len(), visible(&path))?;
     }
     Ok(ExitStatus::Success)
 }
@@ -308,7 +316,7 @@ fn list_rules(catalog: &Catalog, json: bool, out: &mut dyn WriteColor) -> std::i
             spec.id.get_ref(),
             spec.severity.as_str(),
             if spec.needs_config { "needed" } else { "-" },
-            spec.summary.trim()
+            visible(spec.summary.trim())
         )?;
     }
     Ok(())

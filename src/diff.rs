@@ -1,20 +1,26 @@
 //! Diff mode: which lines changed since a git revision (`git diff --unified=0 REV`, plus
 //! untracked files, which count as wholly added). Reports keep only findings on those lines;
 //! the scan itself, and so every project-wide rule, still sees the whole tree.
+//!
+//! git's output is read by its structure, as bytes: a file's `---`/`+++` names only in the
+//! header block after its `diff --git` line, and in a hunk exactly as many `-`, `+` and ` ` lines
+//! as its `@@` header counts, whatever their text. Anything else is an error, never a guess: a
+//! misread diff would let a gate pass with a new finding. The revision never reaches git as an
+//! option.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::UserError;
+use crate::{path_text, UserError};
 
 /// Changed lines per absolute file path.
 #[derive(Debug, Default)]
 pub struct ChangedLines {
     files: HashMap<PathBuf, Vec<RangeInclusive<usize>>>,
     /// Files whose every line counts as changed (untracked).
-    whole: std::collections::HashSet<PathBuf>,
+    whole: HashSet<PathBuf>,
 }
 
 impl ChangedLines {
@@ -27,7 +33,30 @@ impl ChangedLines {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<String, UserError> {
+/// `git diff` options that make its output the plain format [`parse_diff`] reads, whatever the
+/// user's configuration or the tree's `.gitattributes` say.
+const DIFF: &[&str] = &[
+    "diff",
+    "--no-color",
+    // diff.external, GIT_EXTERNAL_DIFF and `diff=<driver>` attributes.
+    "--no-ext-diff",
+    // textconv filters change the lines shown.
+    "--no-textconv",
+    // `-diff` or `binary` in .gitattributes would turn a file's changes into "Binary files differ".
+    "--text",
+    // diff.relative.
+    "--no-relative",
+    // diff.noprefix and diff.mnemonicPrefix.
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    // diff.submodule=log prints submodule changes without a `diff --git` header.
+    "--submodule=short",
+    "--unified=0",
+    // diff.interHunkContext would merge hunks with unchanged lines between them.
+    "--inter-hunk-context=0",
+];
+
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, UserError> {
     let output = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -42,86 +71,218 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, UserError> {
             String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    Ok(output.stdout)
+}
+
+/// Rejects a revision git would take for an option (`--output=FILE` writes a file).
+fn check_revision(rev: &str) -> Result<(), UserError> {
+    if rev.starts_with('-') {
+        return Err(UserError::new(format!("--diff: `{rev}` is not a revision: a revision cannot start with `-`")));
+    }
+    Ok(())
 }
 
 /// The lines changed since `rev` in the git repository holding `dir`.
 pub fn changed_since(dir: &Path, rev: &str) -> Result<ChangedLines, UserError> {
+    check_revision(rev)?;
     let top = git(dir, &["rev-parse", "--show-toplevel"])
         .map_err(|err| UserError::new(format!("{} (is {} inside a git repository?)", err.message, dir.display())))?;
-    let top = PathBuf::from(top.trim());
+    let top = path_text::from_bytes(top.strip_suffix(b"\n").unwrap_or(&top));
     let top = std::fs::canonicalize(&top).unwrap_or(top);
-    let diff = git(&top, &["diff", "--no-color", "--no-ext-diff", "--unified=0", rev, "--"])?;
-    let mut changed = parse_diff(&diff, &top);
+    // `--end-of-options` as well: git takes nothing after it for an option, whatever it starts with.
+    let diff = git(&top, &[DIFF, &["--end-of-options", rev, "--"]].concat())?;
+    let mut changed = parse_diff(&diff, &top)
+        .map_err(|err| UserError::new(format!("--diff: cannot read the output of `git diff`: {err}")))?;
     let untracked = git(&top, &["ls-files", "--others", "--exclude-standard", "-z"])?;
-    changed.whole.extend(untracked.split('\0').filter(|p| !p.is_empty()).map(|p| top.join(p)));
+    changed
+        .whole
+        .extend(untracked.split(|&b| b == 0).filter(|p| !p.is_empty()).map(|p| top.join(path_text::from_bytes(p))));
     Ok(changed)
 }
 
-/// Parses `git diff --unified=0` output; paths are relative to `top`.
-fn parse_diff(diff: &str, top: &Path) -> ChangedLines {
-    let mut changed = ChangedLines::default();
-    let mut current: Option<PathBuf> = None;
-    for line in diff.lines() {
-        if let Some(target) = line.strip_prefix("+++ ") {
-            current = match target {
-                "/dev/null" => None,
-                quoted if quoted.starts_with('"') => Some(top.join(unquote(quoted).trim_start_matches("b/"))),
-                plain => Some(top.join(plain.strip_prefix("b/").unwrap_or(plain))),
-            };
-        } else if let (Some(hunk), Some(path)) = (line.strip_prefix("@@ "), &current) {
-            // @@ -a[,b] +c[,d] @@
-            let Some(added) = hunk.split_whitespace().find(|part| part.starts_with('+')) else { continue };
-            let mut parts = added[1..].split(',');
-            let start: usize = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-            let count: usize = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-            if count > 0 && start > 0 {
-                changed.files.entry(path.clone()).or_default().push(start..=start + count - 1);
-            }
-        }
-    }
-    changed
+/// How the lines of a file's header block other than `+++` start (git's `diff.c`).
+const HEADER_LINES: &[&[u8]] = &[
+    b"index ",
+    b"old mode ",
+    b"new mode ",
+    b"deleted file mode ",
+    b"new file mode ",
+    b"similarity index ",
+    b"dissimilarity index ",
+    b"rename from ",
+    b"rename to ",
+    b"copy from ",
+    b"copy to ",
+    b"--- ",
+];
+
+/// Where the reader of a diff is.
+enum State {
+    /// Before the first `diff --git` line.
+    Start,
+    /// In the header block of a file (`index`, mode, rename lines, `---`, `+++`).
+    Header,
+    /// In a hunk: `old` `-` or ` ` lines and `new` `+` or ` ` lines still to come; `line` is the
+    /// new file's number of the next `+` or ` ` line.
+    Hunk { old: usize, new: usize, line: usize },
+    /// After a hunk: another hunk, a `\ No newline at end of file` line or the next file.
+    Between,
 }
 
-/// A C-style quoted path as git writes it (`"b/we\"ird"`).
-fn unquote(quoted: &str) -> String {
-    let inner = quoted.trim_matches('"');
-    let mut out = Vec::new();
-    let mut bytes = inner.bytes();
+/// Parses the output of `git diff --unified=0` with the options of [`DIFF`]; paths are relative
+/// to `top`.
+fn parse_diff(diff: &[u8], top: &Path) -> Result<ChangedLines, String> {
+    let mut changed = ChangedLines::default();
+    let mut state = State::Start;
+    // The file the current header names after `+++` (`None`: deleted, or not named yet) and its
+    // changed lines so far.
+    let mut target: Option<PathBuf> = None;
+    let mut ranges: Vec<RangeInclusive<usize>> = Vec::new();
+    let body = diff.strip_suffix(b"\n").unwrap_or(diff);
+    for (index, line) in body.split(|&b| b == b'\n').enumerate().filter(|_| !diff.is_empty()) {
+        let unexpected = || format!("line {}: unexpected `{}`", index + 1, String::from_utf8_lossy(line));
+        if let State::Hunk { old, new, line: number } = &mut state {
+            match line.first() {
+                Some(b'+') if *new > 0 => {
+                    match ranges.last_mut() {
+                        Some(last) if *last.end() + 1 == *number => *last = *last.start()..=*number,
+                        _ => ranges.push(*number..=*number),
+                    }
+                    *new -= 1;
+                    *number += 1;
+                }
+                Some(b'-') if *old > 0 => *old -= 1,
+                Some(b' ') if *old > 0 && *new > 0 => {
+                    *old -= 1;
+                    *new -= 1;
+                    *number += 1;
+                }
+                Some(b'\\') => {}
+                _ => return Err(unexpected()),
+            }
+            if (*old, *new) == (0, 0) {
+                state = State::Between;
+            }
+            continue;
+        }
+        if line.starts_with(b"diff --git ") {
+            flush(&mut changed, target.take(), &mut ranges);
+            state = State::Header;
+            continue;
+        }
+        match state {
+            State::Header if line.starts_with(b"+++ ") => {
+                target = target_path(&line[4..], top).ok_or_else(unexpected)?
+            }
+            State::Header | State::Between if line.starts_with(b"@@ ") => {
+                let (old, new, start) = hunk_header(line).ok_or_else(unexpected)?;
+                if new > 0 && target.is_none() {
+                    return Err(format!("line {}: a hunk adds lines to no file", index + 1));
+                }
+                // `-a,0 +c,n`: the first added line is c (for a removal, c is the line before).
+                state = if (old, new) == (0, 0) { State::Between } else { State::Hunk { old, new, line: start } };
+            }
+            State::Header if HEADER_LINES.iter().any(|start| line.starts_with(start)) => {}
+            State::Between if line.starts_with(b"\\") => {}
+            State::Start | State::Header | State::Between | State::Hunk { .. } => return Err(unexpected()),
+        }
+    }
+    if let State::Hunk { .. } = state {
+        return Err("the last hunk is cut short".to_string());
+    }
+    flush(&mut changed, target, &mut ranges);
+    Ok(changed)
+}
+
+/// Files the changed lines of one file to `changed`.
+fn flush(changed: &mut ChangedLines, target: Option<PathBuf>, ranges: &mut Vec<RangeInclusive<usize>>) {
+    if let Some(path) = target {
+        if !ranges.is_empty() {
+            changed.files.entry(path).or_default().append(ranges);
+        }
+    }
+    ranges.clear();
+}
+
+/// `@@ -a[,b] +c[,d] @@…` → (b, d, c); a missing count is 1.
+fn hunk_header(line: &[u8]) -> Option<(usize, usize, usize)> {
+    // What follows the second `@@` is a line of the file (any bytes).
+    let rest = line.strip_prefix(b"@@ -")?;
+    let end = rest.windows(3).position(|w| w == b" @@")?;
+    let ranges = std::str::from_utf8(&rest[..end]).ok()?;
+    let (old, new) = ranges.split_once(" +")?;
+    let range = |text: &str| -> Option<(usize, usize)> {
+        let (start, count) = text.split_once(',').unwrap_or((text, "1"));
+        let number = |digits: &str| digits.bytes().all(|b| b.is_ascii_digit()).then(|| digits.parse().ok()).flatten();
+        Some((number(start)?, number(count)?))
+    };
+    let ((_, old_count), (start, new_count)) = (range(old)?, range(new)?);
+    Some((old_count, new_count, start))
+}
+
+/// The file a `+++ ` line names: `None` for `/dev/null`; `Some(None)` when the line does not
+/// name a file the way [`DIFF`] makes git write it.
+fn target_path(name: &[u8], top: &Path) -> Option<Option<PathBuf>> {
+    // git ends the name with a tab when it holds a space; an unquoted name never holds a tab.
+    let name = name.strip_suffix(b"\t").unwrap_or(name);
+    if name == b"/dev/null" {
+        return Some(None);
+    }
+    let name = match name.strip_prefix(b"\"") {
+        Some(quoted) => unquote(quoted.strip_suffix(b"\"")?)?,
+        None => name.to_vec(),
+    };
+    Some(Some(top.join(path_text::from_bytes(name.strip_prefix(b"b/")?))))
+}
+
+/// The bytes of a C-style quoted name as git writes it (between the quotes); `None` if an
+/// escape is not one git writes.
+fn unquote(quoted: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(quoted.len());
+    let mut bytes = quoted.iter().copied();
     while let Some(b) = bytes.next() {
         if b != b'\\' {
             out.push(b);
             continue;
         }
-        match bytes.next() {
-            Some(b'n') => out.push(b'\n'),
-            Some(b't') => out.push(b'\t'),
-            Some(d @ b'0'..=b'7') => {
-                let mut value = u32::from(d - b'0');
+        out.push(match bytes.next()? {
+            b'a' => 0x07,
+            b'b' => 0x08,
+            b't' => b'\t',
+            b'n' => b'\n',
+            b'v' => 0x0b,
+            b'f' => 0x0c,
+            b'r' => b'\r',
+            d @ b'0'..=b'3' => {
+                let mut value = d - b'0';
                 for _ in 0..2 {
-                    if let Some(next) = bytes.next() {
-                        value = value * 8 + u32::from(next.wrapping_sub(b'0') & 7);
-                    }
+                    let digit = bytes.next().filter(u8::is_ascii_digit).filter(|&d| d < b'8')?;
+                    value = value * 8 + (digit - b'0');
                 }
-                out.push(value as u8);
+                value
             }
-            Some(other) => out.push(other),
-            None => {}
-        }
+            other @ (b'"' | b'\\') => other,
+            _ => return None,
+        });
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse(diff: &str) -> ChangedLines {
+        parse_diff(diff.as_bytes(), Path::new("/top")).unwrap()
+    }
+
     #[test]
     fn parses_hunks_of_unified_zero_diffs() {
-        let diff = "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -3 +3 @@\n-x\n+y\n@@ -10,0 +11,2 @@\n+p\n+q\n@@ -20,3 +22,0 @@\n-gone\n\
-                    diff --git a/old.py b/old.py\n--- a/old.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n\
-                    +++ \"b/we\\\"ird.py\"\n@@ -0,0 +1 @@\n+z\n";
-        let changed = parse_diff(diff, Path::new("/top"));
+        let diff = "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -3 +3 @@\n-x\n+y\n@@ -10,0 +11,2 @@\n+p\n+q\n@@ -20,3 +22,0 @@\n-gone\n-gone\n-gone\n\
+                    diff --git a/old.py b/old.py\ndeleted file mode 100644\n--- a/old.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n\
+                    diff --git \"a/we\\\"ird.py\" \"b/we\\\"ird.py\"\nnew file mode 100644\n--- /dev/null\n+++ \"b/we\\\"ird.py\"\n@@ -0,0 +1 @@\n+z\n\\ No newline at end of file\n\
+                    diff --git a/sp ace.py b/sp ace.py\n--- a/sp ace.py\t\n+++ b/sp ace.py\t\n@@ -1,0 +2 @@\n+s\n";
+        let changed = parse(diff);
         let a = Path::new("/top/a.py");
         assert!(changed.touches(a, 3, 3));
         assert!(!changed.touches(a, 4, 10));
@@ -130,5 +291,57 @@ mod tests {
         assert!(changed.touches(a, 9, 11), "a multi-line finding touching a changed line counts");
         assert!(changed.touches(Path::new("/top/we\"ird.py"), 1, 1));
         assert!(!changed.touches(Path::new("/top/old.py"), 1, 1));
+        assert!(changed.touches(Path::new("/top/sp ace.py"), 2, 2), "the tab git adds after a name with a space");
+        assert!(!changed.touches(Path::new("/top/sp ace.py"), 1, 1));
+    }
+
+    #[test]
+    fn added_lines_that_look_like_headers_stay_lines_of_their_file() {
+        // `++ 1` added is `+++ 1`, `-- x` removed is `--- x`; a line `diff --git` added is
+        // `+diff --git`. None of them starts a file.
+        let diff = "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,4 @@\n--- x\n-++ y\n+++ 1\n+--- b/c.py\n+diff --git a/c b/c\n+@@ -1 +1 @@\n\
+                    @@ -9,0 +11 @@\n++++ b/z.py\n";
+        let changed = parse(diff);
+        let a = Path::new("/top/a.py");
+        assert!(changed.touches(a, 1, 1) && changed.touches(a, 4, 4) && changed.touches(a, 11, 11));
+        assert!(!changed.touches(a, 5, 10));
+        for other in ["/top/1", "/top/c.py", "/top/z.py", "/top/c"] {
+            assert!(!changed.touches(Path::new(other), 1, 100), "{other}");
+        }
+    }
+
+    #[test]
+    fn names_are_read_as_bytes() {
+        let diff = b"diff --git a/a\xff.py b/a\xff.py\n--- a/a\xff.py\n+++ b/a\xff.py\n@@ -1 +1 @@\n-x\n+y\n\
+                     diff --git \"a/b\\376\\t.py\" \"b/b\\376\\t.py\"\n--- \"a/b\\376\\t.py\"\n+++ \"b/b\\376\\t.py\"\n@@ -1 +1 @@ def \xff():\n-x\n+y\n";
+        let changed = parse_diff(diff, Path::new("/top")).unwrap();
+        let path = |bytes: &[u8]| Path::new("/top").join(path_text::from_bytes(bytes));
+        assert!(changed.touches(&path(b"a\xff.py"), 1, 1));
+        assert!(changed.touches(&path(b"b\xfe\t.py"), 1, 1));
+        assert!(!changed.touches(&path(b"a\xef\xbf\xbd.py"), 1, 1), "not the lossy name");
+    }
+
+    #[test]
+    fn output_of_another_shape_is_an_error_not_a_guess() {
+        for diff in [
+            "+++ b/a.py\n@@ -0,0 +1 @@\n+x\n",
+            "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1 +1,2 @@\n-x\n+y\n",
+            "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x\n+y\n+z\n",
+            "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x\n y\n",
+            "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x\n+y\nstray\n",
+            "diff --git a/a.py b/a.py\n--- a/a.py\n+++ a.py\n@@ -1 +1 @@\n-x\n+y\n",
+            "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@@ -1 -1 +1 @@@\n",
+            "diff --git a/a.py b/a.py\n--- a/a.py\n@@ -0,0 +1 @@\n+x\n",
+        ] {
+            assert!(parse_diff(diff.as_bytes(), Path::new("/top")).is_err(), "{diff}");
+        }
+        assert!(parse_diff(b"", Path::new("/top")).unwrap().files.is_empty());
+    }
+
+    #[test]
+    fn a_revision_that_git_would_take_for_an_option_is_rejected() {
+        assert!(check_revision("--output=victim.txt").is_err());
+        assert!(check_revision("-p").is_err());
+        assert!(check_revision("HEAD~1").is_ok() && check_revision("origin/main").is_ok());
     }
 }

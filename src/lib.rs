@@ -15,12 +15,14 @@ pub mod docs;
 mod error;
 pub mod fingerprint;
 pub(crate) mod fs;
+pub(crate) mod path_text;
 pub(crate) mod python;
 pub mod report;
 pub mod rule;
 pub(crate) mod rules;
 pub mod scan;
 pub mod score;
+pub(crate) mod terminal;
 #[doc(hidden)]
 pub mod testing;
 pub(crate) mod text;
@@ -71,7 +73,7 @@ where
                 return ExitStatus::Success;
             }
             let _ = stdout.flush();
-            let _ = writeln!(stderr, "error: {err:#}");
+            let _ = writeln!(stderr, "error: {}", terminal::visible_lines(&format!("{err:#}")));
             ExitStatus::Error
         }
     }

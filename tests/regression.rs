@@ -186,3 +186,119 @@ fn progress_bar_on_a_terminal_does_not_deadlock() {
     };
     assert_eq!(status.code(), Some(1), "2,100 findings of direct-env-access: exit 1");
 }
+
+#[test]
+fn pre_commit_hook_file_named_like_an_option_is_scanned_not_obeyed() {
+    // The hook's entry was `ssot check`, and pre-commit appends the staged file names: a staged
+    // `--output=x.py` wrote the report over x.py, a staged `--exit-zero` (a Python script by its
+    // shebang) let every finding pass. The entry must end the options with `--`.
+    let hooks = std::fs::read_to_string(common::root().join(".pre-commit-hooks.yaml")).unwrap();
+    let entry = hooks.lines().find_map(|line| line.trim().strip_prefix("entry:")).expect("the hook has an entry");
+    let words: Vec<&str> = entry.split_whitespace().collect();
+    assert_eq!(words[0], "ssot");
+    let dir = common::project(&[
+        ("--output=x.py", "from . import x\n"),
+        ("--exit-zero", "#!/usr/bin/env python3\nfrom . import y\n"),
+        ("x.py", "X = 1\n"),
+    ]);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ssot"))
+        .args(&words[1..])
+        .args(["--output=x.py", "--exit-zero"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("x.py")).unwrap(), "X = 1\n", "x.py is not overwritten");
+    assert!(
+        stdout.contains("--output=x.py:1:") && stdout.contains("--exit-zero:2:"),
+        "both files are scanned:\n{stdout}"
+    );
+}
+
+/// Characters that must not reach a terminal or a log viewer raw: C0 controls but tab and line
+/// feed, DEL, C1 controls, bidirectional overrides.
+fn raw_controls(text: &str) -> Vec<char> {
+    let dangerous = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    text.chars().filter(|&c| dangerous(c)).collect()
+}
+
+#[test]
+fn control_characters_in_source_and_file_names_never_reach_the_terminal_raw() {
+    // ESC, BEL and friends in a source line, a string a message quotes or a file name were
+    // written raw by the human and GitHub formats: `\x1b]0;…\x07` retitles the terminal,
+    // `\x1b[2J` clears it, U+202E reorders what is shown after it.
+    let source = "import os\nA = '\x1b[2J' + os.environ['\x1b]0;owned\x07']  # \u{9b}31m \u{202e}gnp.py\u{7f} \r\n\
+                  B = '\u{202e}' + os.environ['B']\n";
+    let dir = common::project(&[("a\x1b[2Jb\u{202e}.py", source), ("c\r.py", "from . import \u{1b}x\n")]);
+    let root = dir.path().to_str().unwrap();
+    for format in ["human", "github", "markdown"] {
+        let run = common::ssot(&["check", root, "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert_eq!(raw_controls(&run.stdout), [], "{format}:\n{}", run.stdout);
+        assert_eq!(raw_controls(&run.stderr), [], "{format}:\n{}", run.stderr);
+        assert!(run.stdout.contains("a␛[2Jb"), "{format}: the name is shown, made visible:\n{}", run.stdout);
+    }
+    let run = common::ssot(&["check", root, "--format", "human", "--select", "direct-env-access"]);
+    insta::assert_snapshot!(run.stdout.replace(root, "[ROOT]"));
+    // Errors on stderr name what was given.
+    let run = common::ssot(&["check", &format!("{root}/missing\x1b]0;x\x07.py")]);
+    assert_eq!(run.code, 2);
+    assert_eq!(raw_controls(&run.stderr), [], "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn github_format_keeps_a_backslash_in_a_file_name() {
+    // GitHub annotations named a file relative to the workspace with every `\` turned into `/`:
+    // on Linux `a\b.py` is one file name, and `a/b.py` another file.
+    let dir = common::project(&[("a\\b.py", "from . import x\n"), ("a/b.py", "X = 1\n")]);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ssot"))
+        .args(["check", "--no-cache", "--format", "github", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.starts_with("::error file=a\\b.py,line=1,"), "{stdout}");
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_differ_only_in_invalid_utf8_stay_distinct() {
+    // `a\xff.py` and `a\xfe.py` were both reported as `a\u{fffd}.py`: one path for two files in
+    // every format, the same fingerprint for the same finding in each, and the human report
+    // quoted neither (it re-read the file by the lossy name).
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    for name in [&b"a\xff.py"[..], b"a\xfe.py", b"a\\xff.py", b"b\\\xff.py"] {
+        std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(name)), "from . import x\n").unwrap();
+    }
+    let root = dir.path().to_str().unwrap();
+    let json = check_json(dir.path());
+    assert_eq!(json["summary"]["files"]["scanned"], 4);
+    let paths: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["a\\\\xff.py", "a\\xfe.py", "a\\xff.py", "b\\\\\\xff.py"], "four names, four paths");
+    // Baselines tell the four findings apart, and the baseline lists them under those paths.
+    let out = tempfile::tempdir().unwrap();
+    let baseline = out.path().join("baseline.json");
+    let run = common::ssot(&["baseline", root, "--output", baseline.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let baseline: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let mut fingerprints: Vec<&str> =
+        baseline["entries"].as_array().unwrap().iter().map(|e| e["fingerprint"].as_str().unwrap()).collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), 4, "{baseline}");
+    let run = common::ssot(&["check", root]);
+    assert_eq!(run.stdout.matches("from . import x").count(), 4, "each file is quoted:\n{}", run.stdout);
+    let run = common::ssot(&["check", root, "--format", "sarif"]);
+    assert!(
+        run.stdout.contains("\"uri\": \"a%FF.py\"") && run.stdout.contains("\"uri\": \"a%5Cxff.py\""),
+        "{}",
+        run.stdout
+    );
+}

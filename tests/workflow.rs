@@ -144,3 +144,163 @@ fn output_writes_the_report_to_a_file_and_nothing_to_stdout() {
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
     assert_eq!(json["summary"]["findings"], 1);
 }
+
+/// Sets up a repository holding `base` (committed), then writes `changed` (relative path,
+/// contents; `None` deletes the file) into the working tree.
+fn repository(base: &[(&str, &str)], changed: &[(&str, Option<&str>)]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = project(base);
+    let root = canonical(&dir);
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "base"]);
+    for (path, contents) in changed {
+        match contents {
+            Some(contents) => std::fs::write(root.join(path), contents).unwrap(),
+            None => std::fs::remove_file(root.join(path)).unwrap(),
+        }
+    }
+    (dir, root)
+}
+
+fn reported_lines(run: &common::Run) -> Vec<(String, u64)> {
+    let mut found: Vec<_> = findings(run).into_iter().map(|f| (f.0, f.1)).collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn diff_mode_added_line_starting_with_plus_plus_does_not_send_later_hunks_to_another_file() {
+    // `++ 1` added shows as `+++ 1` in the patch, which was read as the header of a file `1`:
+    // every later hunk of the file went to `1`, and a new finding passed the gate.
+    const OLD: &str = "import os\nOLD = os.environ['O']\n";
+    let (_dir, root) = repository(
+        &[
+            ("plus.py", &format!("{OLD}x = 1\nx = 2\nx = 3\n")),
+            ("minus.py", &format!("{OLD}-- y\nx = 1\n")),
+            ("text.py", &format!("{OLD}x = 1\n")),
+            ("z.py", OLD),
+        ],
+        &[
+            ("plus.py", Some(&format!("{OLD}++ 1\nx = 2\nx = 3\nA = os.environ['A']\n"))),
+            // A removed `-- y` shows as `--- y`, an added `-- z` as `+-- z`.
+            ("minus.py", Some(&format!("{OLD}-- z\nx = 1\nB = os.environ['B']\n"))),
+            // Added text that looks like the start of a file's diff or of a hunk.
+            ("text.py", Some(&format!("{OLD}x = 1\ndiff --git\nC = os.environ['C']\n+++ b\nD = os.environ['D']\n"))),
+            ("z.py", Some(&format!("{OLD}E = os.environ['E']\n"))),
+        ],
+    );
+    let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        reported_lines(&run),
+        [
+            ("minus.py".to_string(), 5),
+            ("plus.py".to_string(), 6),
+            ("text.py".to_string(), 5),
+            ("text.py".to_string(), 7),
+            ("z.py".to_string(), 3),
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn diff_mode_finds_changed_lines_of_files_with_awkward_names_and_histories() {
+    // Names git quotes or pads, renames, mode changes, deletions, a missing final newline, and
+    // files a `.gitattributes` of the tree declares binary (`-diff`): each changed line counts.
+    const OLD: &str = "import os\nOLD = os.environ['O']\n";
+    let new = format!("{OLD}A = os.environ['A']\n");
+    let renamed = format!("{OLD}x = 1\nx = 2\nx = 3\nx = 4\nx = 5\n");
+    let (_dir, root) = repository(
+        &[
+            ("sp ace.py", OLD),
+            ("quo\"te.py", OLD),
+            ("back\\slash.py", OLD),
+            ("new\nline.py", OLD),
+            ("tab\t.py", OLD),
+            ("ü.py", OLD),
+            ("hidden.py", OLD),
+            (".gitattributes", "hidden.py -diff\n"),
+            ("mode.py", OLD),
+            ("gone.py", OLD),
+            ("before.py", &renamed),
+            ("eof.py", "import os\nOLD = os.environ['O']"),
+        ],
+        &[
+            ("sp ace.py", Some(&new)),
+            ("quo\"te.py", Some(&new)),
+            ("back\\slash.py", Some(&new)),
+            ("new\nline.py", Some(&new)),
+            ("tab\t.py", Some(&new)),
+            ("ü.py", Some(&new)),
+            ("hidden.py", Some(&new)),
+            ("mode.py", Some(&new)),
+            ("gone.py", None),
+            ("eof.py", Some("import os\nOLD = os.environ['O']\nA = os.environ['A']")),
+        ],
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(root.join("mode.py"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::rename(root.join("before.py"), root.join("after.py")).unwrap();
+    std::fs::write(root.join("after.py"), format!("{renamed}A = os.environ['A']\n")).unwrap();
+    git(&root, &["add", "-A"]);
+    std::fs::write(root.join("untracked \"new\".py"), &new).unwrap();
+    let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // eof.py: line 2 gained its newline, so git counts it as changed.
+    let expected: Vec<(String, u64)> = [
+        "after.py:8",
+        "back\\slash.py:3",
+        "eof.py:2",
+        "eof.py:3",
+        "hidden.py:3",
+        "mode.py:3",
+        "new\nline.py:3",
+        "quo\"te.py:3",
+        "sp ace.py:3",
+        "tab\t.py:3",
+        "untracked \"new\".py:2",
+        "untracked \"new\".py:3",
+        "ü.py:3",
+    ]
+    .iter()
+    .map(|place| {
+        let (path, line) = place.rsplit_once(':').unwrap();
+        (path.to_string(), line.parse().unwrap())
+    })
+    .collect();
+    assert_eq!(reported_lines(&run), expected);
+}
+
+#[test]
+fn diff_mode_revision_starting_with_a_dash_is_rejected_not_passed_to_git_as_an_option() {
+    // `--diff=--output=victim.txt` made git create (or truncate) victim.txt, and the run passed.
+    let (_dir, root) = repository(&[("a.py", "x = 1\n")], &[("a.py", Some("from . import x\n"))]);
+    for rev in ["--output=victim.txt", "-ovictim.txt", "--no-index"] {
+        let run = ssot(&["check", root.to_str().unwrap(), &format!("--diff={rev}")]);
+        assert_eq!(run.code, 2, "{rev}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("--diff") && run.stderr.contains("cannot start with `-`"), "{}", run.stderr);
+        assert!(!root.join("victim.txt").exists() && !common::root().join("victim.txt").exists(), "{rev}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn diff_mode_keeps_findings_in_files_whose_names_are_not_utf8() {
+    // git's output was read as lossy text: a changed file `a\xff.py` became `a\u{fffd}.py`, which
+    // names no file, and its new findings were dropped.
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::OsStr::from_bytes(b"a\xff.py");
+    let untracked = std::ffi::OsStr::from_bytes(b"b\xfe.py");
+    let dir = project(&[]);
+    let root = canonical(&dir);
+    std::fs::write(root.join(name), "import os\n").unwrap();
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "base"]);
+    std::fs::write(root.join(name), "import os\nA = os.environ['A']\n").unwrap();
+    std::fs::write(root.join(untracked), "from . import x\n").unwrap();
+    let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(reported_lines(&run), [("a\\xff.py".to_string(), 2), ("b\\xfe.py".to_string(), 1)]);
+}

@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::options::{PyProject, RuleTable};
 use super::{Options, DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_TIMEOUT_MS, DEFAULT_TEST_GLOBS};
-use crate::UserError;
+use crate::{path_text, UserError};
 
 /// A configuration file that was read: where it is and its text, to locate errors in it.
 #[derive(Debug, Clone)]
@@ -325,14 +325,15 @@ impl Settings {
         }
     }
 
-    /// The path shown in reports for the absolute `path`: relative to the root, `/`-separated.
+    /// The path shown in reports for the absolute `path`: relative to the root, `/`-separated,
+    /// a name that is not UTF-8 escaped ([`crate::path_text`]).
     pub fn display_path(&self, path: &Path) -> String {
         match path.strip_prefix(&self.root) {
             Ok(relative) if relative.as_os_str().is_empty() => {
-                path.file_name().map_or_else(|| slash_path(path), |name| name.to_string_lossy().into_owned())
+                path.file_name().map_or_else(|| path_text::text(path), |name| path_text::text(Path::new(name)))
             }
-            Ok(relative) => slash_path(relative),
-            Err(_) => slash_path(path),
+            Ok(relative) => path_text::text(relative),
+            Err(_) => path_text::text(path),
         }
     }
 

@@ -1,13 +1,16 @@
 //! GitHub Actions workflow commands: one `::error|warning|notice file=…,line=…,…::message` per
 //! diagnostic. Data and property values are escaped exactly as `@actions/core` does
 //! (`escapeData`, `escapeProperty`); columns are given only when the finding starts and ends on
-//! one line, since GitHub ignores them otherwise.
+//! one line, since GitHub ignores them otherwise. Control characters other than line breaks
+//! (which the escaping covers) are made visible first ([`crate::terminal`]): the Actions log
+//! viewer obeys ANSI escapes.
 
 use std::io::Write;
 use std::path::Path;
 
 use super::Context;
 use crate::diagnostic::{Outcome, Severity};
+use crate::terminal::visible_but_line_breaks;
 
 /// `@actions/core` `escapeData`: `%`, CR, LF.
 pub(crate) fn escape_data(text: &str) -> String {
@@ -28,23 +31,25 @@ pub(super) fn write(outcome: &Outcome, context: &Context, out: &mut dyn Write) -
             Severity::Info => "notice",
         };
         let path = workspace_path(&outcome.root, &outcome.file(d.file).path, context.cwd);
-        write!(out, "::{command} file={},line={}", escape_property(&path), d.start.line)?;
+        write!(out, "::{command} file={},line={}", escape_property(&visible_but_line_breaks(&path)), d.start.line)?;
         if d.start.line == d.end.line {
             write!(out, ",col={},endLine={},endColumn={}", d.start.column, d.end.line, d.end.column)?;
         } else {
             write!(out, ",endLine={}", d.end.line)?;
         }
-        writeln!(out, ",title={}::{}", escape_property(&d.rule), escape_data(&d.message))?;
+        let message = visible_but_line_breaks(&d.message);
+        writeln!(out, ",title={}::{}", escape_property(&d.rule), escape_data(&message))?;
     }
     Ok(())
 }
 
 /// The path as GitHub wants it: relative to the workspace (the current directory) when the file
-/// is inside it, else relative to the scanned root.
+/// is inside it, else relative to the scanned root; shown as every report shows paths (a `\\` in
+/// a Unix file name is part of the name).
 fn workspace_path(root: &Path, path: &str, cwd: Option<&Path>) -> String {
     if let Some(cwd) = cwd {
-        if let Ok(relative) = root.join(path).strip_prefix(cwd) {
-            return relative.to_string_lossy().replace('\\', "/");
+        if let Ok(relative) = root.join(crate::path_text::real(path)).strip_prefix(cwd) {
+            return crate::path_text::text(relative);
         }
     }
     path.to_string()

@@ -1,25 +1,95 @@
 //! The human report: each diagnostic rendered by codespan-reporting (rule id, message, source
 //! excerpt with a label), then skipped files, then a summary of files, findings per rule and
 //! scores. Colour comes from the writer (a terminal gets colour, anything else plain text).
+//! Paths, messages and quoted source pass through [`crate::terminal`]: their control characters
+//! are shown, never sent to the terminal.
+
+use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{Files, SimpleFiles};
 use codespan_reporting::term::{self, Config};
 use termcolor::{ColorSpec, WriteColor};
 
 use super::format_score;
 use crate::diagnostic::{Category, Outcome, Severity};
 use crate::score::Summary;
+use crate::terminal::{visible, visible_source, Shifts};
+
+/// The files codespan quotes, names and texts with their control characters made visible, and
+/// what it takes to give the original columns in its `┌─ path:line:column` headers.
+struct Excerpts {
+    files: SimpleFiles<String, Arc<str>>,
+    /// Per codespan file id: the original text and where its offsets moved.
+    originals: Vec<(Arc<str>, Shifts)>,
+}
+
+impl Excerpts {
+    fn new() -> Self {
+        Self { files: SimpleFiles::new(), originals: Vec::new() }
+    }
+
+    fn add(&mut self, path: &str, source: Arc<str>) -> usize {
+        let (text, shifts) = visible_source(&source);
+        self.originals.push((source, shifts));
+        self.files.add(visible(path).into_owned(), text)
+    }
+
+    /// Where `range` of the original text of file `id` is in the visible one.
+    fn range(&self, id: usize, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let (original, shifts) = &self.originals[id];
+        let range = clamp(original, range);
+        shifts.offset(range.start)..shifts.offset(range.end)
+    }
+}
+
+impl<'a> Files<'a> for Excerpts {
+    type FileId = usize;
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<String, codespan_reporting::files::Error> {
+        self.files.name(id)
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, codespan_reporting::files::Error> {
+        self.files.source(id)
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
+        self.files.line_index(id, byte_index)
+    }
+
+    fn line_range(
+        &'a self,
+        id: usize,
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, codespan_reporting::files::Error> {
+        self.files.line_range(id, line_index)
+    }
+
+    /// The column in the original text: an escape that replaced one character counts as one.
+    fn column_number(
+        &'a self,
+        id: usize,
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let (original, shifts) = &self.originals[id];
+        let start = shifts.original(self.files.line_range(id, line_index)?.start);
+        let end = shifts.original(byte_index).max(start);
+        Ok(original.get(start..end).map_or(0, |before| before.chars().count()) + 1)
+    }
+}
 
 pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteColor) -> std::io::Result<()> {
-    let mut files = SimpleFiles::new();
+    let mut files = Excerpts::new();
     let mut ids = vec![None; outcome.files.len()];
     for d in &outcome.diagnostics {
         for file in std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)) {
             if ids[file.0].is_none() {
                 let scanned = outcome.file(file);
-                let text = scanned.source.clone().unwrap_or_default();
-                ids[file.0] = Some(files.add(scanned.path.clone(), text));
+                ids[file.0] = Some(files.add(&scanned.path, scanned.source.clone().unwrap_or_default()));
             }
         }
     }
@@ -41,7 +111,7 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         writeln!(out, "Skipped files:")?;
         out.reset()?;
         for skipped in &outcome.skipped {
-            writeln!(out, "  {}: {}", skipped.path, skipped.reason)?;
+            writeln!(out, "  {}: {}", visible(&skipped.path), visible(&skipped.reason))?;
         }
         writeln!(out)?;
     }
@@ -93,7 +163,7 @@ type LongLines = std::collections::HashMap<(usize, usize), bool>;
 /// each related place.
 fn render(
     outcome: &Outcome,
-    files: &SimpleFiles<String, std::sync::Arc<str>>,
+    files: &Excerpts,
     ids: &[Option<usize>],
     long_lines: &mut LongLines,
     d: &crate::diagnostic::Diagnostic,
@@ -110,30 +180,29 @@ fn render(
         Severity::Info => Rendered::note(),
     };
     let file_id = ids[d.file.0].expect("file registered above");
-    let text = outcome.file(d.file).source.as_deref().unwrap_or_default();
     let mut labels = Vec::new();
     let mut notes = Vec::new();
     // A line too long to quote (generated code) is named, not printed.
     if too_long(d.file, d.start.line, d.range.start) {
-        let path = &outcome.file(d.file).path;
+        let path = visible(&outcome.file(d.file).path);
         notes.push(format!("at {path}:{}:{} (the line is too long to show)", d.start.line, d.start.column));
     } else {
-        labels.push(Label::primary(file_id, clamp(text, d.range.clone())));
+        labels.push(Label::primary(file_id, files.range(file_id, d.range.clone())));
     }
     for related in &d.related {
         let related_id = ids[related.file.0].expect("file registered above");
-        let related_text = outcome.file(related.file).source.as_deref().unwrap_or_default();
+        let message = visible(&related.message);
         if too_long(related.file, related.start.line, related.range.start) {
-            let path = &outcome.file(related.file).path;
-            notes.push(format!("{} at {path}:{}:{}", related.message, related.start.line, related.start.column));
+            let path = visible(&outcome.file(related.file).path);
+            notes.push(format!("{message} at {path}:{}:{}", related.start.line, related.start.column));
         } else {
-            let range = clamp(related_text, related.range.clone());
-            labels.push(Label::secondary(related_id, range).with_message(related.message.to_string()));
+            let range = files.range(related_id, related.range.clone());
+            labels.push(Label::secondary(related_id, range).with_message(message.into_owned()));
         }
     }
     let rendered = rendered
         .with_code(d.rule.to_string())
-        .with_message(d.message.to_string())
+        .with_message(visible(&d.message).into_owned())
         .with_labels(labels)
         .with_notes(notes);
     term::emit(out, &Config::default(), files, &rendered).map_err(to_io)

@@ -17,10 +17,11 @@ const TOP_FILES: usize = 10;
 const LISTED_FINDINGS: usize = 20;
 
 /// `text` safe as inline Markdown in a table cell: Markdown punctuation is backslash-escaped,
-/// `<`, `>` and `&` become entities, line breaks become spaces.
+/// `<`, `>` and `&` become entities, line breaks become spaces, other control characters and
+/// bidirectional overrides are made visible ([`crate::terminal`]).
 fn text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::terminal::visible_but_line_breaks(text).chars() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '$' | '~' => {
                 out.push('\\');
@@ -39,7 +40,7 @@ fn text(text: &str) -> String {
 /// `text` as a code span in a table cell (`|` escaped, which GFM tables honour inside code), or
 /// escaped text when a code span cannot hold it.
 fn code(text_: &str) -> String {
-    let text_ = text_.replace(['\r', '\n'], " ");
+    let text_ = crate::terminal::visible(&text_.replace(['\r', '\n'], " ")).into_owned();
     if text_.is_empty() || text_.contains('`') || text_.starts_with(' ') || text_.ends_with(' ') {
         return text(&text_);
     }
@@ -191,5 +192,7 @@ mod tests {
         assert_eq!(message("use `os.environ` | not <this>"), "use `os.environ` \\| not &lt;this&gt;");
         assert_eq!(message("unpaired ` tick"), "unpaired \\` tick");
         assert_eq!(message("`a|b`"), "`a\\|b`");
+        assert_eq!(text("a\x1b[2Jb\u{202e}"), "a␛\\[2Jb\\\\u{202e}");
+        assert_eq!(code("a\x1b[2J\u{202e}.py"), "`a␛[2J\\u{202e}.py`");
     }
 }

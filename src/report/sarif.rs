@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Outcome, Position, Severity};
+use crate::path_text;
 use crate::score::Summary;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -185,10 +186,10 @@ fn is_path_safe(byte: u8) -> bool {
 }
 
 /// Percent-encodes every byte of `path` that a URI path may not hold literally (UTF-8 bytes of
-/// non-ASCII characters included).
-fn percent_encode(path: &str, keep: impl Fn(u8) -> bool) -> String {
+/// non-ASCII characters, and bytes of a name that is not UTF-8, included).
+fn percent_encode(path: &[u8], keep: impl Fn(u8) -> bool) -> String {
     let mut out = String::with_capacity(path.len());
-    for &byte in path.as_bytes() {
+    for &byte in path {
         if keep(byte) {
             out.push(char::from(byte));
         } else {
@@ -201,15 +202,16 @@ fn percent_encode(path: &str, keep: impl Fn(u8) -> bool) -> String {
 /// `file://` URI of an absolute path; with `directory`, it ends with `/` (SARIF requires that
 /// of a base URI).
 fn file_uri(path: &Path, directory: bool) -> String {
-    let mut text = path.to_string_lossy().replace('\\', "/");
-    if let Some(rest) = text.strip_prefix("//?/") {
-        text = rest.to_string();
+    // The name's bytes, `/`-separated (a `\\` is a separator only on Windows).
+    let mut text = path_text::bytes(&path_text::text(path));
+    if let Some(rest) = text.strip_prefix(b"//?/") {
+        text = rest.to_vec();
     }
-    if !text.starts_with('/') {
-        text.insert(0, '/'); // a Windows drive: file:///C:/…
+    if !text.starts_with(b"/") {
+        text.insert(0, b'/'); // a Windows drive: file:///C:/…
     }
-    if directory && !text.ends_with('/') {
-        text.push('/');
+    if directory && !text.ends_with(b"/") {
+        text.push(b'/');
     }
     // A drive letter's colon stays as it is in an absolute URI's path.
     format!("file://{}", percent_encode(&text, |b| is_path_safe(b) || b == b':'))
@@ -220,9 +222,9 @@ fn file_uri(path: &Path, directory: bool) -> String {
 fn artifact_location(path: &str) -> ArtifactLocation {
     let absolute = Path::new(path).is_absolute() || path.starts_with('/');
     if absolute {
-        ArtifactLocation { uri: file_uri(Path::new(path), false), uri_base_id: None }
+        ArtifactLocation { uri: file_uri(&path_text::real(path), false), uri_base_id: None }
     } else {
-        ArtifactLocation { uri: percent_encode(path, is_path_safe), uri_base_id: Some(SRCROOT) }
+        ArtifactLocation { uri: percent_encode(&path_text::bytes(path), is_path_safe), uri_base_id: Some(SRCROOT) }
     }
 }
 

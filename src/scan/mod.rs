@@ -156,7 +156,7 @@ pub fn load_sources(outcome: &mut Outcome, max_size: u64) {
     let root = outcome.root.clone();
     outcome.files.par_iter_mut().zip(wanted).for_each(|(file, wanted)| {
         if wanted && file.source.is_none() {
-            file.source = source::read(&root.join(&file.path), max_size).ok().map(Arc::from);
+            file.source = source::read(&root.join(crate::path_text::real(&file.path)), max_size).ok().map(Arc::from);
         }
     });
 }
@@ -309,7 +309,7 @@ fn scan_files(
     // files in it, which no count would hold otherwise.
     for (path, message) in &walk.errors {
         let shown = settings.display_path(path);
-        let _ = writeln!(stderr, "warning: {shown}: {message}");
+        let _ = writeln!(stderr, "warning: {}", crate::terminal::visible(&format!("{shown}: {message}")));
         let reason = if path.is_dir() {
             format!("directory not scanned, none of its files is checked: {message}")
         } else {
