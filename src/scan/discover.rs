@@ -87,7 +87,10 @@ impl IgnoreRules {
             }
         };
         let mut builder = GitignoreBuilder::new(dir);
-        for line in String::from_utf8_lossy(&bytes).lines() {
+        // As git: a leading byte-order mark is dropped; bytes that are not UTF-8 spoil only
+        // their own line (the `ignore` crate stopped reading the file there).
+        let text = String::from_utf8_lossy(&bytes);
+        for line in text.strip_prefix('\u{feff}').unwrap_or(&text).lines() {
             // A malformed glob is skipped, as git and the `ignore` crate skip it.
             let _ = builder.add_line(Some(file.to_path_buf()), line);
         }
@@ -336,7 +339,7 @@ mod tests {
         write(".gitignore", "outer_ignored.py\n");
         write("repo/.gitignore", "ignored.py\n/build/\n*.py[cod]\n!kept_by_negation.py\nkept_by_negation.py\n!kept_by_negation.py\n!.github/\ndot_ignore_wins.py\n[broken\n");
         write("repo/.ignore", "!dot_ignore_wins.py\n");
-        write("repo/pkg/.gitignore", "local_only.py\ngenerated_*.py\n");
+        write("repo/pkg/.gitignore", "\u{feff}local_only.py\r\ngenerated_*.py\n");
         write("repo/pkg/deep/.gitignore", "!keep_generated.py\nkeep_*.py\n!keep_generated.py\n");
         write("repo/sub/.gitignore", "only_dirs/\n");
         std::fs::create_dir_all(root.join(".git/info")).unwrap();
