@@ -186,3 +186,73 @@ fn progress_bar_on_a_terminal_does_not_deadlock() {
     };
     assert_eq!(status.code(), Some(1), "2,100 findings of direct-env-access: exit 1");
 }
+
+#[test]
+fn many_findings_on_one_non_ascii_line_get_exact_columns_and_distinct_fingerprints() {
+    // Positions once counted the characters from the line's start for each finding, and
+    // fingerprints scanned the line's text for each: quadratic on one generated line (100,000
+    // findings took 21 s). Columns count characters, so the line starts with two-byte ones.
+    let count = 20_000;
+    let term = "os.getenv('A')";
+    let line = format!("y = 'éé' + {}", vec![term; count].join(" + "));
+    let dir = common::project(&[("generated.py", &format!("import os\n{line}\n"))]);
+    let json = check_json(dir.path());
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), count);
+    let first_column = "y = 'éé' + ".chars().count() as u64 + 1;
+    let step = (term.len() + " + ".len()) as u64;
+    for (i, d) in diagnostics.iter().enumerate() {
+        let column = first_column + i as u64 * step;
+        assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(column)), "{d}");
+        assert_eq!(d["end_column"].as_u64(), Some(column + "os.getenv".len() as u64), "{d}");
+    }
+    let gitlab = common::ssot(&["check", dir.path().to_str().unwrap(), "--format", "gitlab"]).json();
+    let fingerprints: std::collections::HashSet<&str> =
+        gitlab.as_array().unwrap().iter().map(|issue| issue["fingerprint"].as_str().unwrap()).collect();
+    assert_eq!(fingerprints.len(), count, "the occurrence index tells findings on one line apart");
+}
+
+#[test]
+fn tens_of_thousands_of_suppressions_are_each_judged() {
+    // Each finding was looked up in every directive of its file, and each directive checked
+    // every other for an `unused-suppression` silencer: quadratic (50,000 directives took 5–16 s).
+    let count = 20_000;
+    let mut per_line = String::from("import os\n");
+    let mut file_wide = String::from("import os\n");
+    let mut unused = String::from("import os\n");
+    for i in 0..count {
+        per_line.push_str(&format!("x{i} = os.getenv('A')  # ssot: ignore[direct-env-access]\n"));
+        file_wide.push_str("# ssot: ignore-file[direct-env-access]\n");
+        unused.push_str(&format!("x{i} = 1  # ssot: ignore[direct-env-access, no-such-rule]\n"));
+    }
+    file_wide.push_str("x = os.getenv('A')\n");
+    // Every `unused-suppression` finding of this file is itself suppressed.
+    let silenced = format!("# ssot: ignore-file[unused-suppression]\n{unused}");
+    let dir = common::project(&[
+        ("per_line.py", per_line.as_str()),
+        ("file_wide.py", &file_wide),
+        ("unused.py", &unused),
+        ("silenced.py", &silenced),
+    ]);
+    let json = check_json(dir.path());
+    let mut by_file: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
+    for d in json["diagnostics"].as_array().unwrap() {
+        let entry = by_file.entry(d["path"].as_str().unwrap().to_string()).or_default();
+        entry.push((d["message"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()));
+    }
+    assert!(!by_file.contains_key("per_line.py"), "every per-line suppression silences its line");
+    assert!(!by_file.contains_key("silenced.py"));
+    // The first file-wide directive silences the finding; the others have nothing left to do.
+    let file_wide = &by_file["file_wide.py"];
+    assert_eq!(file_wide.len(), count - 1);
+    assert!(file_wide
+        .iter()
+        .zip(3..)
+        .all(|((message, line), expected)| message.contains("no finding in this file") && *line == expected));
+    // Two problems per directive: the unused id and the unknown one.
+    let unused = &by_file["unused.py"];
+    assert_eq!(unused.len(), 2 * count);
+    assert!(unused.iter().zip(0..).all(|((_, line), i)| *line == 2 + i / 2));
+    // count (per line) + 1 (file-wide) + 2 * count (silenced.py's unused-suppression findings).
+    assert_eq!(json["summary"]["suppressed"].as_u64(), Some(3 * count as u64 + 1));
+}

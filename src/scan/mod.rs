@@ -114,11 +114,7 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
                     }
                 }
             }
-            let silenced = file_suppressions.directives.iter().any(|other| {
-                other.valid
-                    && (other.file_wide || other.start.line == directive.start.line)
-                    && other.ids.iter().any(|id| id == UNUSED_SUPPRESSION)
-            });
+            let silenced = file_suppressions.would_suppress(UNUSED_SUPPRESSION, directive.start.line);
             for problem in problems {
                 if silenced {
                     outcome.suppressed += 1;
