@@ -17,6 +17,22 @@ pub(crate) fn offset_of(source: &str, line: usize, column: usize) -> usize {
     start + rest.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum::<usize>()
 }
 
+/// `source` with every lone `\r` (one not followed by `\n`) turned into `\n`: same length, same
+/// offsets, the same lines as CPython reads. For tools that end lines only at `\n`
+/// (tree-sitter-python, codespan-reporting).
+pub(crate) fn universal_newlines(source: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = source.as_bytes();
+    let lone = |&i: &usize| bytes.get(i + 1) != Some(&b'\n');
+    if !memchr::memchr_iter(b'\r', bytes).any(|i| lone(&i)) {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = bytes.to_vec();
+    for i in memchr::memchr_iter(b'\r', bytes).filter(lone) {
+        out[i] = b'\n';
+    }
+    std::borrow::Cow::Owned(String::from_utf8(out).expect("one ASCII byte replaced by another"))
+}
+
 /// Converts many offsets of one Python file quickly, each in O(log lines): keeps the start
 /// offset of every line and, for a file that is not pure ASCII, how many characters precede
 /// every [`CHUNK`]-th byte, so neither a column nor a line's text needs a scan of the line
@@ -108,5 +124,17 @@ mod tests {
         assert_eq!(index.position(source, offset), (2, 8));
         assert_eq!(index.position(source, 0), (1, 1));
         assert_eq!(index.position(source, source.len()), (3, 1));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_as_in_cpython() {
+        let source = "a\rbé\r\nc\r\rd = é\n";
+        let index = LineIndex::new(source);
+        let at = |text: &str| index.position(source, source.find(text).unwrap());
+        assert_eq!([at("b"), at("c"), at("d"), at("= é")], [(2, 1), (3, 1), (5, 1), (5, 3)]);
+        assert_eq!(index.line_text(source, source.find('b').unwrap()), "bé");
+        assert_eq!(index.line_text(source, source.find('c').unwrap()), "c");
+        assert_eq!(universal_newlines(source), "a\nbé\r\nc\n\nd = é\n");
+        assert!(matches!(universal_newlines("a\r\nb\n"), std::borrow::Cow::Borrowed(_)));
     }
 }

@@ -256,3 +256,25 @@ fn tens_of_thousands_of_suppressions_are_each_judged() {
     // count (per line) + 1 (file-wide) + 2 * count (silenced.py's unused-suppression findings).
     assert_eq!(json["summary"]["suppressed"].as_u64(), Some(3 * count as u64 + 1));
 }
+
+#[test]
+fn lone_carriage_returns_end_lines_for_positions_the_parser_and_the_human_report() {
+    // CPython ends a line at a lone `\r`; ssot counted only `\n` (every finding on line 1), the
+    // parser saw one long line (a false `parse-error`) and the human report quoted it whole.
+    let dir =
+        common::project(&[("cr.py", "import os\rx = 1\ry = os.environ\r\rdef f():\r    return os.getenv('A')\r")]);
+    let path = dir.path().to_str().unwrap();
+    let run =
+        common::ssot(&["check", path, "--select", "parse-error", "--select", "direct-env-access", "--format", "json"]);
+    let positions: Vec<_> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap()))
+        .collect();
+    let env = "direct-env-access".to_string();
+    assert_eq!(positions, [(env.clone(), 3, 5), (env, 6, 12)]);
+    let human = common::ssot(&["check", path]).stdout;
+    assert!(human.contains("cr.py:3:5") && human.contains("3 │ y = os.environ\n"), "{human}");
+    assert!(!human.contains("import os"), "only the flagged lines are quoted: {human}");
+}

@@ -19,6 +19,11 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
             if ids[file.0].is_none() {
                 let scanned = outcome.file(file);
                 let text = scanned.source.clone().unwrap_or_default();
+                // codespan-reporting ends lines only at `\n`; ssot's positions follow CPython.
+                let text = match crate::text::universal_newlines(&text) {
+                    std::borrow::Cow::Owned(translated) => translated.into(),
+                    std::borrow::Cow::Borrowed(_) => text,
+                };
                 ids[file.0] = Some(files.add(scanned.path.clone(), text));
             }
         }
@@ -99,10 +104,13 @@ fn render(
     d: &crate::diagnostic::Diagnostic,
     out: &mut termcolor::Buffer,
 ) -> std::io::Result<()> {
+    // The texts as codespan-reporting holds them (see `write`).
+    let text_of = |file: crate::diagnostic::FileId| {
+        let id = ids[file.0].expect("file registered above");
+        files.get(id).map_or("", |f| codespan_reporting::files::SimpleFile::source(f).as_ref())
+    };
     let mut too_long = |file: crate::diagnostic::FileId, line: usize, offset: usize| {
-        *long_lines
-            .entry((file.0, line))
-            .or_insert_with(|| line_too_long(outcome.file(file).source.as_deref().unwrap_or_default(), offset))
+        *long_lines.entry((file.0, line)).or_insert_with(|| line_too_long(text_of(file), offset))
     };
     let rendered = match d.severity {
         Severity::Error => Rendered::error(),
@@ -110,7 +118,7 @@ fn render(
         Severity::Info => Rendered::note(),
     };
     let file_id = ids[d.file.0].expect("file registered above");
-    let text = outcome.file(d.file).source.as_deref().unwrap_or_default();
+    let text = text_of(d.file);
     let mut labels = Vec::new();
     let mut notes = Vec::new();
     // A line too long to quote (generated code) is named, not printed.
@@ -122,7 +130,7 @@ fn render(
     }
     for related in &d.related {
         let related_id = ids[related.file.0].expect("file registered above");
-        let related_text = outcome.file(related.file).source.as_deref().unwrap_or_default();
+        let related_text = text_of(related.file);
         if too_long(related.file, related.start.line, related.range.start) {
             let path = &outcome.file(related.file).path;
             notes.push(format!("{} at {path}:{}:{}", related.message, related.start.line, related.start.column));

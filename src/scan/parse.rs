@@ -1,6 +1,6 @@
 //! Parsing with tree-sitter-python under a time budget. Comment-only lines are blanked first
 //! (same byte offsets), because tree-sitter-python's scanner is quadratic on long runs of
-//! indented comment lines. An overrun is reported by the caller, never hidden.
+//! indented comment lines; a lone `\r` becomes `\n`, as CPython reads it. An overrun is reported by the caller, never hidden.
 
 use crate::python::FastKind;
 use std::time::{Duration, Instant};
@@ -33,10 +33,12 @@ impl PythonParser {
         Self { parser, budget }
     }
 
-    /// Parses `source` (comment-only lines blanked first).
+    /// Parses `source` (comment-only lines blanked first, and lone `\r` turned into `\n`:
+    /// CPython ends a line there, tree-sitter-python does not).
     pub(crate) fn parse(&mut self, source: &str) -> Result<Tree, ParseFailure> {
         let blanked = lexer::blank_comment_lines(source);
-        let bytes = blanked.as_bytes();
+        let text = crate::text::universal_newlines(&blanked);
+        let bytes = text.as_bytes();
         let started = Instant::now();
         let budget = self.budget;
         let mut timed_out = false;
@@ -79,7 +81,7 @@ pub(crate) fn first_error(tree: &Tree, source: &str) -> Option<(std::ops::Range<
         let node = cursor.node();
         if node.is_error() || node.is_missing() {
             let start = node.start_byte();
-            let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+            let line_end = source[start..].find(['\n', '\r']).map_or(source.len(), |i| start + i);
             let end = node.end_byte().min(line_end).max(start);
             let detail = if node.is_missing() {
                 format!("expected `{}` here", node.k())
