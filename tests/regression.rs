@@ -278,3 +278,44 @@ fn lone_carriage_returns_end_lines_for_positions_the_parser_and_the_human_report
     assert!(human.contains("cr.py:3:5") && human.contains("3 │ y = os.environ\n"), "{human}");
     assert!(!human.contains("import os"), "only the flagged lines are quoted: {human}");
 }
+
+#[test]
+fn indentation_cpython_refuses_is_a_parse_error() {
+    // tree-sitter-python accepts all of these; CPython 3.11 refuses each with the message named.
+    let cases = [
+        ("tab_error.py", "if x:\n\ty = 1\n        z = 2\n", 3, "inconsistent use of tabs and spaces in indentation"),
+        ("tab_error_dedent.py", "if x:\n\tif y:\n\t\tz = 1\n\t        w = 2\n", 4, "inconsistent use of tabs"),
+        ("unindent.py", "if x:\n    if y:\n        a = 1\n      b = 2\n", 4, "unindent does not match any outer"),
+        ("unexpected_indent.py", "x = 1\n  \n\ty = 2\n", 3, "unexpected indent"),
+        ("expected_block.py", "if x:\n# c\ny = 1\n", 3, "expected an indented block"),
+        ("expected_block_at_end.py", "def f():", 1, "expected an indented block"),
+    ];
+    let files: Vec<(&str, &str)> = cases.iter().map(|(name, text, _, _)| (*name, *text)).collect();
+    // Near misses CPython accepts: tabs and spaces inside brackets, on separate blocks, after a
+    // comment-only line, and a one-line compound statement.
+    let fine = [
+        ("brackets.py", "x = (1,\n\t2,\n        3)\n"),
+        ("separate_blocks.py", "if x:\n\ty = 1\n\nif z:\n        w = 2\n"),
+        ("comment_line.py", "if x:\n        a = 1\n\t# c\n        b = 2\n"),
+        ("one_line.py", "if x: y = 1\nclass A: pass\n"),
+    ];
+    let dir = common::project(&[files.as_slice(), fine.as_slice()].concat());
+    let run = common::ssot(&["check", dir.path().to_str().unwrap(), "--select", "parse-error", "--format", "json"]);
+    let mut found: Vec<(String, u64, String)> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (d["path"].as_str().unwrap().into(), d["line"].as_u64().unwrap(), d["message"].as_str().unwrap().into())
+        })
+        .collect();
+    found.sort();
+    let mut expected: Vec<_> =
+        cases.iter().map(|(name, _, line, message)| (name.to_string(), *line, *message)).collect();
+    expected.sort();
+    assert_eq!(found.len(), expected.len(), "{found:?}");
+    for ((path, line, message), (name, expected_line, expected_message)) in found.iter().zip(&expected) {
+        assert_eq!((path, line), (name, expected_line));
+        assert!(message.contains(expected_message), "{path}: {message}");
+    }
+}

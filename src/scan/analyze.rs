@@ -191,7 +191,7 @@ impl<'r> Analyzer<'r> {
 
         let mut raw: Vec<(usize, Range<usize>, String)> = Vec::new();
         if let Some(index) = self.rules.parse_error.filter(|&index| active[index]) {
-            if let Some((range, detail)) = first_error(&tree, &source) {
+            if let Some((range, detail)) = first_error(&tree, &base) {
                 let message = render_message(&rules[index].message, |name| {
                     (name == "detail").then_some(Cow::Borrowed(detail.as_str()))
                 });

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
 
 use super::lexer;
+use crate::rules::FileText;
 
 /// Why a file has no tree.
 #[derive(Debug)]
@@ -69,9 +70,21 @@ impl PythonParser {
     }
 }
 
-/// The first syntax error of `tree` in document order: its byte range (clipped to one line) and
-/// a short description.
-pub(crate) fn first_error(tree: &Tree, source: &str) -> Option<(std::ops::Range<usize>, String)> {
+/// The first syntax error of the file in document order: its byte range (clipped to one line)
+/// and a short description. Either the first error node of `tree`, or an indentation CPython
+/// refuses and tree-sitter-python accepts (found by the tokenizer: a `TabError`, an unindent
+/// matching no outer level, an unexpected indent, a missing indented block), whichever comes
+/// first.
+pub(crate) fn first_error(tree: &Tree, text: &FileText) -> Option<(std::ops::Range<usize>, String)> {
+    let indentation = text.tokens().indentation_error.as_ref().map(|e| (e.range.clone(), e.message.to_string()));
+    match (first_error_node(tree, text.source), indentation) {
+        (Some(node), Some(indentation)) if indentation.0.start < node.0.start => Some(indentation),
+        (node, indentation) => node.or(indentation),
+    }
+}
+
+/// The first error or missing node of `tree` in document order.
+fn first_error_node(tree: &Tree, source: &str) -> Option<(std::ops::Range<usize>, String)> {
     let root = tree.root_node();
     if !root.has_error() {
         return None;
