@@ -319,3 +319,55 @@ fn indentation_cpython_refuses_is_a_parse_error() {
         assert!(message.contains(expected_message), "{path}: {message}");
     }
 }
+
+#[test]
+fn a_rule_directory_listed_twice_loads_its_rules_once() {
+    // `rule-dirs = ["r", "./r"]` (or the same directory through a link) once failed with "two
+    // rule files define rule `print-call`", naming one file twice.
+    let rule = "id = \"print-call\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\nquery = '((call function: (identifier) @fn) @match (#eq? @fn \"print\"))'\n[docs]\nwhy = \"w\"\nbad = \"b\"\ngood = \"g\"\n";
+    let other = rule.replace("print-call", "other-call");
+    for dirs in [r#"["r", "r"]"#, r#"["r", "./r", "r/../r", "r/"]"#, r#"["r", "link"]"#] {
+        let config = format!("[rules]\nrule-dirs = {dirs}\nselect = [\"print-call\"]\n");
+        let dir =
+            common::project(&[("ssot.toml", config.as_str()), ("r/print-call.toml", rule), ("a.py", "print(1)\n")]);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("r"), dir.path().join("link")).unwrap();
+        #[cfg(not(unix))]
+        if dirs.contains("link") {
+            continue;
+        }
+        let run = common::ssot(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+        assert_eq!(run.code, 0, "{dirs}: {}", run.stderr);
+        assert_eq!(rules_and_lines(&run.json()), [("print-call".to_string(), 1)], "{dirs}");
+    }
+    // Two different files defining one id remain an error naming both.
+    let config = "[rules]\nrule-dirs = [\"r\", \"s\"]\n";
+    let dir = common::project(&[
+        ("ssot.toml", config),
+        ("r/print-call.toml", rule),
+        ("s/print-call.toml", rule),
+        ("s/other-call.toml", &other),
+        ("a.py", "print(1)\n"),
+    ]);
+    let run = common::ssot(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("two rule files define rule `print-call`"), "{}", run.stderr);
+    let named = |sub: &str| run.stderr.contains(&format!("{sub}{}print-call.toml", std::path::MAIN_SEPARATOR));
+    assert!(named("r") && named("s"), "{}", run.stderr);
+}
+
+#[test]
+fn a_rule_named_twice_in_one_suppression_is_called_a_duplicate() {
+    // The second `direct-env-access` was reported as having "no finding on this line to
+    // suppress", beside the very finding the first one silenced.
+    let dir = common::project(&[(
+        "a.py",
+        "import os\nx = os.environ  # ssot: ignore[direct-env-access, direct-env-access]\n",
+    )]);
+    let json = check_json(dir.path());
+    let messages: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("`direct-env-access` is named twice in this suppression"), "{messages:?}");
+    assert_eq!(json["summary"]["suppressed"], 1);
+}
