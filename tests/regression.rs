@@ -386,5 +386,6 @@ fn a_manager_class_defined_thousands_of_times_is_reported_for_each() {
     assert!(found
         .iter()
         .all(|d| d["rule"] == "duplicate-manager-class" && d["related"].as_array().unwrap().len() == 20));
-    assert!(found.iter().all(|d| d["line"].as_u64().unwrap() <= 2 * count as u64 - 1));
+    let extending_line = 2 * count as u64 + 1;
+    assert!(found.iter().all(|d| !(d["path"] == "b.py" && d["line"] == extending_line)));
 }
