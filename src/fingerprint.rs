@@ -23,17 +23,15 @@ fn fnv1a(parts: &[&str]) -> u64 {
 /// megabytes; the occurrence index still tells findings on one line apart).
 const LINE_LIMIT: usize = 400;
 
-/// The text of the line holding byte `offset`, whitespace runs collapsed, trimmed, cut after
-/// [`LINE_LIMIT`] bytes.
-pub(crate) fn normalized_line(source: &str, offset: usize) -> String {
-    let offset = offset.min(source.len());
-    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = source[start..].find('\n').map_or(source.len(), |i| start + i);
-    let mut cut = end.min(start + LINE_LIMIT * 4);
-    while !source.is_char_boundary(cut) {
+/// `line` (a line's text, from [`crate::text::LineIndex::line_text`]) with whitespace runs
+/// collapsed, trimmed, cut after [`LINE_LIMIT`] bytes. Reads at most `4 * LINE_LIMIT` bytes of
+/// it, so many findings on one huge line cost each the same.
+pub(crate) fn normalized_line(line: &str) -> String {
+    let mut cut = line.len().min(LINE_LIMIT * 4);
+    while !line.is_char_boundary(cut) {
         cut -= 1;
     }
-    let mut text = source.get(start..cut).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut text = line[..cut].split_whitespace().collect::<Vec<_>>().join(" ");
     if text.len() > LINE_LIMIT {
         let mut limit = LINE_LIMIT;
         while !text.is_char_boundary(limit) {
@@ -75,10 +73,13 @@ mod tests {
 
     #[test]
     fn fingerprints_ignore_line_numbers_and_whitespace() {
-        let a = "import os\nx = os.environ\n";
-        let b = "import os\n\n\n# moved\nx   =   os.environ   \n";
-        assert_eq!(normalized_line(a, a.find("os.environ").unwrap()), "x = os.environ");
-        assert_eq!(normalized_line(b, b.find("os.environ").unwrap()), "x = os.environ");
+        let line = |source: &str| {
+            let lines = crate::text::LineIndex::new(source);
+            normalized_line(lines.line_text(source, source.find("os.environ").unwrap()))
+        };
+        assert_eq!(line("import os\nx = os.environ\n"), "x = os.environ");
+        assert_eq!(line("import os\n\n\n# moved\nx   =   os.environ   \n"), "x = os.environ");
+        assert_eq!(line("import os\r\n\r# moved\rx   =   os.environ   \r"), "x = os.environ");
         assert_eq!(fingerprint("r", "p.py", "x = 1", 0), fingerprint("r", "p.py", "x = 1", 0));
         assert_ne!(fingerprint("r", "p.py", "x = 1", 0), fingerprint("r", "p.py", "x = 1", 1));
         assert_ne!(fingerprint("r", "p.py", "x = 1", 0), fingerprint("r", "q.py", "x = 1", 0));

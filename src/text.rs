@@ -17,44 +17,91 @@ pub(crate) fn offset_of(source: &str, line: usize, column: usize) -> usize {
     start + rest.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum::<usize>()
 }
 
-/// Converts many offsets of one file quickly: keeps the start offsets of every line.
+/// `source` with every lone `\r` (one not followed by `\n`) turned into `\n`: same length, same
+/// offsets, the same lines as CPython reads. For tools that end lines only at `\n`
+/// (tree-sitter-python, codespan-reporting).
+pub(crate) fn universal_newlines(source: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = source.as_bytes();
+    let lone = |&i: &usize| bytes.get(i + 1) != Some(&b'\n');
+    if !memchr::memchr_iter(b'\r', bytes).any(|i| lone(&i)) {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = bytes.to_vec();
+    for i in memchr::memchr_iter(b'\r', bytes).filter(lone) {
+        out[i] = b'\n';
+    }
+    std::borrow::Cow::Owned(String::from_utf8(out).expect("one ASCII byte replaced by another"))
+}
+
+/// Converts many offsets of one Python file quickly, each in O(log lines): keeps the start
+/// offset of every line and, for a file that is not pure ASCII, how many characters precede
+/// every [`CHUNK`]-th byte, so neither a column nor a line's text needs a scan of the line
+/// (thousands of findings on one huge generated line stay linear).
+///
+/// Lines end as CPython's tokenizer ends them (universal newlines): at `\n`, `\r\n` or a lone
+/// `\r`, so line numbers after a lone carriage return are CPython's.
 pub(crate) struct LineIndex {
     starts: Vec<usize>,
-    /// Per line: whether it is pure ASCII (then a column is a byte difference, in O(1), which
-    /// keeps many findings on one huge generated line linear).
-    ascii: Vec<bool>,
+    /// Non-ASCII files only: characters before byte `i * CHUNK`, for each `i`.
+    chars_before: Vec<usize>,
 }
+
+/// Bytes between two character-count checkpoints of a [`LineIndex`].
+const CHUNK: usize = 64;
 
 impl LineIndex {
     pub(crate) fn new(source: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr_iter(source.as_bytes()).map(|i| i + 1));
         let bytes = source.as_bytes();
-        let ascii = starts
-            .iter()
-            .enumerate()
-            .map(|(i, &start)| {
-                let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
-                bytes[start..end].is_ascii()
-            })
-            .collect();
-        Self { starts, ascii }
+        let mut starts = vec![0];
+        let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes);
+        starts.extend(breaks.filter(|&i| !(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n'))).map(|i| i + 1));
+        let mut chars_before = Vec::new();
+        if !source.is_ascii() {
+            let mut count = 0;
+            for chunk in bytes.chunks(CHUNK) {
+                chars_before.push(count);
+                count += chunk.iter().filter(|&&b| !is_continuation(b)).count();
+            }
+            chars_before.push(count);
+        }
+        Self { starts, chars_before }
+    }
+
+    /// The 0-based line holding byte `offset` (at most `source.len()`).
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    /// Characters in `source[..offset]` (`offset` on a char boundary).
+    fn chars_before(&self, source: &str, offset: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return offset;
+        }
+        let checkpoint = offset / CHUNK * CHUNK;
+        let rest = &source.as_bytes()[checkpoint..offset];
+        self.chars_before[offset / CHUNK] + rest.iter().filter(|&&b| !is_continuation(b)).count()
     }
 
     /// 1-based (line, column) of byte `offset`; the column counts characters.
     pub(crate) fn position(&self, source: &str, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(source, offset.min(source.len()));
-        let line = self.starts.partition_point(|&start| start <= offset) - 1;
+        let line = self.line_of(offset);
         let start = self.starts[line];
-        if self.ascii[line] {
-            return (line + 1, offset - start + 1);
-        }
-        (line + 1, source[start..offset].chars().count() + 1)
+        (line + 1, self.chars_before(source, offset) - self.chars_before(source, start) + 1)
+    }
+
+    /// The text of the line holding byte `offset`, without its line break.
+    pub(crate) fn line_text<'s>(&self, source: &'s str, offset: usize) -> &'s str {
+        let line = self.line_of(offset.min(source.len()));
+        let end = self.starts.get(line + 1).copied().unwrap_or(source.len());
+        let text = &source[self.starts[line]..end];
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        text.strip_suffix('\r').unwrap_or(text)
     }
 }
 
-fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i)
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
 }
 
 fn floor_char_boundary(source: &str, mut offset: usize) -> usize {
@@ -77,5 +124,17 @@ mod tests {
         assert_eq!(index.position(source, offset), (2, 8));
         assert_eq!(index.position(source, 0), (1, 1));
         assert_eq!(index.position(source, source.len()), (3, 1));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_as_in_cpython() {
+        let source = "a\rbé\r\nc\r\rd = é\n";
+        let index = LineIndex::new(source);
+        let at = |text: &str| index.position(source, source.find(text).unwrap());
+        assert_eq!([at("b"), at("c"), at("d"), at("= é")], [(2, 1), (3, 1), (5, 1), (5, 3)]);
+        assert_eq!(index.line_text(source, source.find('b').unwrap()), "bé");
+        assert_eq!(index.line_text(source, source.find('c').unwrap()), "c");
+        assert_eq!(universal_newlines(source), "a\nbé\r\nc\n\nd = é\n");
+        assert!(matches!(universal_newlines("a\r\nb\n"), std::borrow::Cow::Borrowed(_)));
     }
 }

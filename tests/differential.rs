@@ -12,10 +12,42 @@ type Finding = (String, usize, usize, String);
 #[test]
 fn both_rules_agree_with_cpython_ast_on_the_standard_library() {
     let Some(stdlib) = common::stdlib() else { return };
+    let (total, ts_only) = compare_with_cpython(&stdlib);
+    assert!(total > 500, "the corpus should hold hundreds of findings, found {total}");
+    eprintln!(
+        "compared {total} findings; {} files parsed by CPython but not fully by tree-sitter: {:?}",
+        ts_only.len(),
+        ts_only
+    );
+    assert!(ts_only.len() <= 10, "too many files tree-sitter cannot parse: {ts_only:?}");
+}
+
+#[test]
+fn positions_after_a_lone_carriage_return_agree_with_cpython_ast() {
+    // CPython ends a line at a lone `\r` (universal newlines); ssot once counted only `\n`, and
+    // tree-sitter-python, reading such a file as one line, found a syntax error in it.
+    let body = "import os\nx = os.environ\n'''\né\n'''; y = os.getenv('A')\nif x:\n    z = (1,\n         os.environ)\n";
+    let files = [
+        ("lone_cr.py", body.replace('\n', "\r")),
+        ("mixed.py", body.replacen('\n', "\r\n", 3).replace('\n', "\r")),
+        ("cr_then_crlf.py", body.replace('\n', "\r\r\n")),
+        ("comments.py", format!("# é\r# ü\r{}", body.replace('\n', "\r#c\r"))),
+        ("continuation.py", "import os\rx = 1 + \\\r    os.getenv('A')\ry = f'{os.environ}'\r".to_string()),
+    ];
+    let named: Vec<(&str, &str)> = files.iter().map(|(name, text)| (*name, text.as_str())).collect();
+    let dir = common::project(&named);
+    let (total, ts_only) = compare_with_cpython(dir.path());
+    assert!(ts_only.is_empty(), "tree-sitter failed where CPython parsed: {ts_only:?}");
+    assert_eq!(total, 14, "every finding of every file compared");
+}
+
+/// Runs the oracle and ssot on `root` and asserts they agree on every file both could parse;
+/// returns how many findings were compared and the files only CPython could parse.
+fn compare_with_cpython(stdlib: &std::path::Path) -> (usize, Vec<String>) {
     let oracle = Command::new("python3")
         .arg(common::root().join("testdata/oracle/ast_oracle.py"))
         .args(["--skip-dir", "site-packages"])
-        .arg(&stdlib)
+        .arg(stdlib)
         .output()
         .expect("run the oracle");
     assert!(oracle.status.success(), "oracle failed: {}", String::from_utf8_lossy(&oracle.stderr));
@@ -89,17 +121,11 @@ fn both_rules_agree_with_cpython_ast_on_the_standard_library() {
         show(&extra)
     );
     let total = expected.iter().filter(|f| compared(&f.0)).count();
-    assert!(total > 500, "the corpus should hold hundreds of findings, found {total}");
 
     // Files tree-sitter could not fully parse though CPython could: findings may be missing
     // there (parse-error says so). Keep them few, and never wrong where ssot does report.
     let ts_only: Vec<&String> = unparsed.iter().filter(|p| !oracle_skipped.contains_key(*p)).collect();
     let wrong: Vec<_> = actual.iter().filter(|f| ts_only.contains(&&f.0) && !expected.contains(f)).collect();
     assert!(wrong.is_empty(), "findings in partly parsed files that CPython disagrees with:\n{}", show(&wrong));
-    eprintln!(
-        "compared {total} findings; {} files parsed by CPython but not fully by tree-sitter: {:?}",
-        ts_only.len(),
-        ts_only
-    );
-    assert!(ts_only.len() <= 10, "too many files tree-sitter cannot parse: {ts_only:?}");
+    (total, ts_only.into_iter().cloned().collect())
 }

@@ -302,3 +302,206 @@ fn file_names_that_differ_only_in_invalid_utf8_stay_distinct() {
         run.stdout
     );
 }
+
+#[test]
+fn many_findings_on_one_non_ascii_line_get_exact_columns_and_distinct_fingerprints() {
+    // Positions once counted the characters from the line's start for each finding, and
+    // fingerprints scanned the line's text for each: quadratic on one generated line (100,000
+    // findings took 21 s). Columns count characters, so the line starts with two-byte ones.
+    let count = 20_000;
+    let term = "os.getenv('A')";
+    let line = format!("y = 'éé' + {}", vec![term; count].join(" + "));
+    let dir = common::project(&[("generated.py", &format!("import os\n{line}\n"))]);
+    let json = check_json(dir.path());
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), count);
+    let first_column = "y = 'éé' + ".chars().count() as u64 + 1;
+    let step = (term.len() + " + ".len()) as u64;
+    for (i, d) in diagnostics.iter().enumerate() {
+        let column = first_column + i as u64 * step;
+        assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(column)), "{d}");
+        assert_eq!(d["end_column"].as_u64(), Some(column + "os.getenv".len() as u64), "{d}");
+    }
+    let gitlab = common::ssot(&["check", dir.path().to_str().unwrap(), "--format", "gitlab"]).json();
+    let fingerprints: std::collections::HashSet<&str> =
+        gitlab.as_array().unwrap().iter().map(|issue| issue["fingerprint"].as_str().unwrap()).collect();
+    assert_eq!(fingerprints.len(), count, "the occurrence index tells findings on one line apart");
+}
+
+#[test]
+fn tens_of_thousands_of_suppressions_are_each_judged() {
+    // Each finding was looked up in every directive of its file, and each directive checked
+    // every other for an `unused-suppression` silencer: quadratic (50,000 directives took 5–16 s).
+    let count = 20_000;
+    let mut per_line = String::from("import os\n");
+    let mut file_wide = String::from("import os\n");
+    let mut unused = String::from("import os\n");
+    for i in 0..count {
+        per_line.push_str(&format!("x{i} = os.getenv('A')  # ssot: ignore[direct-env-access]\n"));
+        file_wide.push_str("# ssot: ignore-file[direct-env-access]\n");
+        unused.push_str(&format!("x{i} = 1  # ssot: ignore[direct-env-access, no-such-rule]\n"));
+    }
+    file_wide.push_str("x = os.getenv('A')\n");
+    // Every `unused-suppression` finding of this file is itself suppressed.
+    let silenced = format!("# ssot: ignore-file[unused-suppression]\n{unused}");
+    let dir = common::project(&[
+        ("per_line.py", per_line.as_str()),
+        ("file_wide.py", &file_wide),
+        ("unused.py", &unused),
+        ("silenced.py", &silenced),
+    ]);
+    let json = check_json(dir.path());
+    let mut by_file: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
+    for d in json["diagnostics"].as_array().unwrap() {
+        let entry = by_file.entry(d["path"].as_str().unwrap().to_string()).or_default();
+        entry.push((d["message"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()));
+    }
+    assert!(!by_file.contains_key("per_line.py"), "every per-line suppression silences its line");
+    assert!(!by_file.contains_key("silenced.py"));
+    // The first file-wide directive silences the finding; the others have nothing left to do.
+    let file_wide = &by_file["file_wide.py"];
+    assert_eq!(file_wide.len(), count - 1);
+    assert!(file_wide
+        .iter()
+        .zip(3..)
+        .all(|((message, line), expected)| message.contains("no finding in this file") && *line == expected));
+    // Two problems per directive: the unused id and the unknown one.
+    let unused = &by_file["unused.py"];
+    assert_eq!(unused.len(), 2 * count);
+    assert!(unused.iter().zip(0..).all(|((_, line), i)| *line == 2 + i / 2));
+    // count (per line) + 1 (file-wide) + 2 * count (silenced.py's unused-suppression findings).
+    assert_eq!(json["summary"]["suppressed"].as_u64(), Some(3 * count as u64 + 1));
+}
+
+#[test]
+fn lone_carriage_returns_end_lines_for_positions_the_parser_and_the_human_report() {
+    // CPython ends a line at a lone `\r`; ssot counted only `\n` (every finding on line 1), the
+    // parser saw one long line (a false `parse-error`) and the human report quoted it whole.
+    let dir =
+        common::project(&[("cr.py", "import os\rx = 1\ry = os.environ\r\rdef f():\r    return os.getenv('A')\r")]);
+    let path = dir.path().to_str().unwrap();
+    let run =
+        common::ssot(&["check", path, "--select", "parse-error", "--select", "direct-env-access", "--format", "json"]);
+    let positions: Vec<_> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap()))
+        .collect();
+    let env = "direct-env-access".to_string();
+    assert_eq!(positions, [(env.clone(), 3, 5), (env, 6, 12)]);
+    let human = common::ssot(&["check", path]).stdout;
+    assert!(human.contains("cr.py:3:5") && human.contains("3 │ y = os.environ\n"), "{human}");
+    assert!(!human.contains("import os"), "only the flagged lines are quoted: {human}");
+}
+
+#[test]
+fn indentation_cpython_refuses_is_a_parse_error() {
+    // tree-sitter-python accepts all of these; CPython 3.11 refuses each with the message named.
+    let cases = [
+        ("tab_error.py", "if x:\n\ty = 1\n        z = 2\n", 3, "inconsistent use of tabs and spaces in indentation"),
+        ("tab_error_dedent.py", "if x:\n\tif y:\n\t\tz = 1\n\t        w = 2\n", 4, "inconsistent use of tabs"),
+        ("unindent.py", "if x:\n    if y:\n        a = 1\n      b = 2\n", 4, "unindent does not match any outer"),
+        ("unexpected_indent.py", "x = 1\n  \n\ty = 2\n", 3, "unexpected indent"),
+        ("expected_block.py", "if x:\n# c\ny = 1\n", 3, "expected an indented block"),
+        ("expected_block_at_end.py", "def f():", 1, "expected an indented block"),
+    ];
+    let files: Vec<(&str, &str)> = cases.iter().map(|(name, text, _, _)| (*name, *text)).collect();
+    // Near misses CPython accepts: tabs and spaces inside brackets, on separate blocks, after a
+    // comment-only line, and a one-line compound statement.
+    let fine = [
+        ("brackets.py", "x = (1,\n\t2,\n        3)\n"),
+        ("separate_blocks.py", "if x:\n\ty = 1\n\nif z:\n        w = 2\n"),
+        ("comment_line.py", "if x:\n        a = 1\n\t# c\n        b = 2\n"),
+        ("one_line.py", "if x: y = 1\nclass A: pass\n"),
+    ];
+    let dir = common::project(&[files.as_slice(), fine.as_slice()].concat());
+    let run = common::ssot(&["check", dir.path().to_str().unwrap(), "--select", "parse-error", "--format", "json"]);
+    let mut found: Vec<(String, u64, String)> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (d["path"].as_str().unwrap().into(), d["line"].as_u64().unwrap(), d["message"].as_str().unwrap().into())
+        })
+        .collect();
+    found.sort();
+    let mut expected: Vec<_> =
+        cases.iter().map(|(name, _, line, message)| (name.to_string(), *line, *message)).collect();
+    expected.sort();
+    assert_eq!(found.len(), expected.len(), "{found:?}");
+    for ((path, line, message), (name, expected_line, expected_message)) in found.iter().zip(&expected) {
+        assert_eq!((path, line), (name, expected_line));
+        assert!(message.contains(expected_message), "{path}: {message}");
+    }
+}
+
+#[test]
+fn a_rule_directory_listed_twice_loads_its_rules_once() {
+    // `rule-dirs = ["r", "./r"]` (or the same directory through a link) once failed with "two
+    // rule files define rule `print-call`", naming one file twice.
+    let rule = "id = \"print-call\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\nquery = '((call function: (identifier) @fn) @match (#eq? @fn \"print\"))'\n[docs]\nwhy = \"w\"\nbad = \"b\"\ngood = \"g\"\n";
+    let other = rule.replace("print-call", "other-call");
+    for dirs in [r#"["r", "r"]"#, r#"["r", "./r", "r/../r", "r/"]"#, r#"["r", "link"]"#] {
+        let config = format!("[rules]\nrule-dirs = {dirs}\nselect = [\"print-call\"]\n");
+        let dir =
+            common::project(&[("ssot.toml", config.as_str()), ("r/print-call.toml", rule), ("a.py", "print(1)\n")]);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("r"), dir.path().join("link")).unwrap();
+        #[cfg(not(unix))]
+        if dirs.contains("link") {
+            continue;
+        }
+        let run = common::ssot(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+        assert_eq!(run.code, 0, "{dirs}: {}", run.stderr);
+        assert_eq!(rules_and_lines(&run.json()), [("print-call".to_string(), 1)], "{dirs}");
+    }
+    // Two different files defining one id remain an error naming both.
+    let config = "[rules]\nrule-dirs = [\"r\", \"s\"]\n";
+    let dir = common::project(&[
+        ("ssot.toml", config),
+        ("r/print-call.toml", rule),
+        ("s/print-call.toml", rule),
+        ("s/other-call.toml", &other),
+        ("a.py", "print(1)\n"),
+    ]);
+    let run = common::ssot(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("two rule files define rule `print-call`"), "{}", run.stderr);
+    let named = |sub: &str| run.stderr.contains(&format!("{sub}{}print-call.toml", std::path::MAIN_SEPARATOR));
+    assert!(named("r") && named("s"), "{}", run.stderr);
+}
+
+#[test]
+fn a_rule_named_twice_in_one_suppression_is_called_a_duplicate() {
+    // The second `direct-env-access` was reported as having "no finding on this line to
+    // suppress", beside the very finding the first one silenced.
+    let dir = common::project(&[(
+        "a.py",
+        "import os\nx = os.environ  # ssot: ignore[direct-env-access, direct-env-access]\n",
+    )]);
+    let json = check_json(dir.path());
+    let messages: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("`direct-env-access` is named twice in this suppression"), "{messages:?}");
+    assert_eq!(json["summary"]["suppressed"], 1);
+}
+
+#[test]
+fn a_manager_class_defined_thousands_of_times_is_reported_for_each() {
+    // Whether a class extends another of its group was checked against every other member:
+    // quadratic in the group (100,000 definitions took 10 s).
+    let count = 10_000;
+    let classes = "class FooManager:\n    pass\n".repeat(count);
+    let extending = "class FooManager(FooManager):\n    pass\n";
+    let dir = common::project(&[("a.py", classes.as_str()), ("b.py", &format!("{classes}{extending}"))]);
+    let json = check_json(dir.path());
+    let found = json["diagnostics"].as_array().unwrap();
+    assert_eq!(found.len(), 2 * count, "every definition but the one extending another");
+    assert!(found
+        .iter()
+        .all(|d| d["rule"] == "duplicate-manager-class" && d["related"].as_array().unwrap().len() == 20));
+    let extending_line = 2 * count as u64 + 1;
+    assert!(found.iter().all(|d| !(d["path"] == "b.py" && d["line"] == extending_line)));
+}

@@ -51,6 +51,20 @@ pub(crate) struct Tokens {
     /// inconsistent dedent, a character that starts no token (e.g. `$`, `?`, a stray backslash), a NUL byte...
     /// Callers then fall back to a real parser, so when in doubt set it to false.
     pub ok: bool,
+    /// The first indentation CPython refuses and tree-sitter-python accepts: its tokenizer's
+    /// `TabError` and `IndentationError`s (which also stop the tokens, `ok` false), and its
+    /// parser's "unexpected indent" and "expected an indented block" (the tokens go on, as
+    /// Python's `tokenize` yields them).
+    pub indentation_error: Option<IndentationError>,
+}
+
+/// An indentation CPython refuses: where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IndentationError {
+    /// The offending line's indentation (empty at column 0 and at the end of the file).
+    pub range: std::ops::Range<usize>,
+    /// CPython's message.
+    pub message: &'static str,
 }
 
 /// Tokens read by index together with their source: one place that slices a token's text.
@@ -84,7 +98,7 @@ impl<'s> Text<'s, '_> {
 pub(crate) fn tokenize(source: &str) -> Tokens {
     let bytes = source.as_bytes();
     if u32::try_from(bytes.len()).is_err() {
-        return Tokens { tokens: Vec::new(), ok: false };
+        return Tokens { tokens: Vec::new(), ok: false, indentation_error: None };
     }
     let pos = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let mut lexer = Lexer {
@@ -94,9 +108,10 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         brackets: Vec::new(),
         indents: Vec::new(),
         frames: Vec::new(),
+        indentation_error: None,
     };
     let ok = lexer.run().is_ok();
-    Tokens { tokens: lexer.tokens, ok }
+    Tokens { tokens: lexer.tokens, ok, indentation_error: lexer.indentation_error }
 }
 
 /// Nesting limits, as CPython's tokenizer has them (brackets: `MAXLEVEL`, indentation:
@@ -104,6 +119,10 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
 const MAX_BRACKETS: usize = 200;
 const MAX_INDENTS: usize = 100;
 const MAX_FRAMES: usize = 200;
+
+/// CPython's messages for the indentation errors it raises most.
+const TAB_ERROR: &str = "inconsistent use of tabs and spaces in indentation";
+const EXPECTED_BLOCK: &str = "expected an indented block";
 
 /// Byte classes: what a byte can start in ordinary code.
 const BAD: u8 = 0;
@@ -199,6 +218,7 @@ struct Lexer<'a> {
     indents: Vec<(usize, usize)>,
     /// Mode stack of the f-string being read; empty in ordinary code.
     frames: Vec<Frame>,
+    indentation_error: Option<IndentationError>,
 }
 
 /// The prefix `word` just before a quote: `Some((f- or t-string, raw))` if it is one (or empty).
@@ -363,6 +383,9 @@ impl Lexer<'_> {
         if !self.brackets.is_empty() {
             return Err(Bad);
         }
+        if self.opens_block() {
+            self.note(len..len, EXPECTED_BLOCK);
+        }
         for _ in 0..self.indents.len() {
             self.push(Kind::Dedent, len, len);
         }
@@ -372,25 +395,66 @@ impl Lexer<'_> {
     /// Compares the indentation of a logical line's first token (at `self.pos`) with the open
     /// levels: INDENT, DEDENTs or nothing. `alt_column` counts a tab as one column: CPython
     /// rejects indentation whose order depends on the tab size (`TabError`).
+    /// CPython's tokenizer errors are recorded in `indentation_error` and stop the tokens; so
+    /// are its parser's "unexpected indent" (an INDENT not after a line ending in `:`) and
+    /// "expected an indented block" (a line ending in `:` without one), without stopping them.
     fn indentation(&mut self, line_start: usize, column: usize, alt_column: usize) -> Step {
         let (top, alt_top) = self.indents.last().copied().unwrap_or((0, 0));
+        let opens_block = self.opens_block();
+        let here = line_start..self.pos;
         if column > top {
-            if alt_column <= alt_top || self.indents.len() >= MAX_INDENTS {
-                return Err(Bad);
+            if alt_column <= alt_top {
+                return self.refuse(here, TAB_ERROR);
+            }
+            if self.indents.len() >= MAX_INDENTS {
+                return self.refuse(here, "too many levels of indentation");
+            }
+            if !opens_block {
+                self.note(here, "unexpected indent");
             }
             self.indents.push((column, alt_column));
             self.push(Kind::Indent, line_start, self.pos);
             return Ok(());
+        }
+        if opens_block {
+            self.note(here.clone(), EXPECTED_BLOCK);
         }
         while self.indents.last().is_some_and(|&(level, _)| column < level) {
             self.indents.pop();
             self.push(Kind::Dedent, self.pos, self.pos);
         }
         let (top, alt_top) = self.indents.last().copied().unwrap_or((0, 0));
-        if column != top || alt_column != alt_top {
-            return Err(Bad);
+        if column != top {
+            return self.refuse(here, "unindent does not match any outer indentation level");
+        }
+        if alt_column != alt_top {
+            return self.refuse(here, TAB_ERROR);
         }
         Ok(())
+    }
+
+    /// Whether the last logical line ended with `:` (it opens a block: the next line must be
+    /// indented).
+    fn opens_block(&self) -> bool {
+        match self.tokens.as_slice() {
+            [.., colon, newline] => {
+                newline.kind == Kind::Newline
+                    && colon.kind == Kind::Op
+                    && self.bytes[colon.start as usize..colon.end as usize] == *b":"
+            }
+            _ => false,
+        }
+    }
+
+    /// Records the first indentation error.
+    fn note(&mut self, range: std::ops::Range<usize>, message: &'static str) {
+        self.indentation_error.get_or_insert(IndentationError { range, message });
+    }
+
+    /// Records an indentation error of CPython's tokenizer, which stops the tokens.
+    fn refuse(&mut self, range: std::ops::Range<usize>, message: &'static str) -> Step {
+        self.note(range, message);
+        Err(Bad)
     }
 
     /// A name at `self.pos`, or the string it prefixes.
@@ -749,6 +813,27 @@ impl Lexer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indentation_cpython_refuses_is_recorded_and_accepted_indentation_is_not() {
+        let error = |source: &str| tokenize(source).indentation_error.map(|e| (e.range, e.message));
+        for fine in [
+            "if x:  # c\n\n    # d\n    y = 1\n",
+            "if x: y = 1\nz = {1:\n  2}\n",
+            "class A(B,\n        C):\n\tpass\n",
+            "if x:\n    y\n\x0c    z = 1\n",
+            "x = 1 + \\\n    2\n",
+        ] {
+            assert_eq!(error(fine), None, "{fine:?}");
+        }
+        assert_eq!(error("if x:\n\ty\n        z\n"), Some((9..17, TAB_ERROR)));
+        assert_eq!(error("if x:\n    y\n  z\n"), Some((12..14, "unindent does not match any outer indentation level")));
+        assert_eq!(error("  x = 1\n"), Some((0..2, "unexpected indent")));
+        assert_eq!(error("if x:\ny\n"), Some((6..6, EXPECTED_BLOCK)));
+        assert_eq!(error("if x:\r\n"), Some((7..7, EXPECTED_BLOCK)));
+        // The parser-level errors leave the tokens as Python's `tokenize` yields them.
+        assert!(tokenize("  x = 1\n").ok && !tokenize("if x:\n\ty\n        z\n").ok);
+    }
 
     /// The tokens as (kind, text), and whether the input was ok.
     fn lex(source: &str) -> (bool, Vec<(Kind, &str)>) {

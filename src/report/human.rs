@@ -30,9 +30,20 @@ impl Excerpts {
     }
 
     fn add(&mut self, path: &str, source: Arc<str>) -> usize {
+        // codespan-reporting ends lines only at `\n`; ssot's positions follow CPython, which
+        // also ends one at a lone `\r` (same offsets).
+        let source: Arc<str> = match crate::text::universal_newlines(&source) {
+            std::borrow::Cow::Owned(translated) => translated.into(),
+            std::borrow::Cow::Borrowed(_) => source,
+        };
         let (text, shifts) = visible_source(&source);
         self.originals.push((source, shifts));
         self.files.add(visible(path).into_owned(), text)
+    }
+
+    /// The text of file `id` as scanned (lone `\r` read as `\n`), before it was made visible.
+    fn original(&self, id: usize) -> &str {
+        &self.originals[id].0
     }
 
     /// Where `range` of the original text of file `id` is in the visible one.
@@ -169,10 +180,13 @@ fn render(
     d: &crate::diagnostic::Diagnostic,
     out: &mut termcolor::Buffer,
 ) -> std::io::Result<()> {
+    // The texts as scanned, lines ended as CPython ends them (see `Excerpts::add`).
+    let text_of = |file: crate::diagnostic::FileId| {
+        let id = ids[file.0].expect("file registered above");
+        files.original(id)
+    };
     let mut too_long = |file: crate::diagnostic::FileId, line: usize, offset: usize| {
-        *long_lines
-            .entry((file.0, line))
-            .or_insert_with(|| line_too_long(outcome.file(file).source.as_deref().unwrap_or_default(), offset))
+        *long_lines.entry((file.0, line)).or_insert_with(|| line_too_long(text_of(file), offset))
     };
     let rendered = match d.severity {
         Severity::Error => Rendered::error(),

@@ -26,9 +26,11 @@ impl Catalog {
     }
 
     /// The bundled rules plus the `*.toml` files of `rule_dirs` (each with the config offset
-    /// that named it, for errors).
+    /// that named it, for errors). A file reached twice (its directory listed twice, spelled
+    /// differently or through a link) is loaded once: the same file cannot conflict with itself.
     pub fn load(rule_dirs: &[(PathBuf, Option<usize>, Option<&crate::config::ConfigFile>)]) -> Result<Self, UserError> {
         let mut entries = Vec::new();
+        let mut loaded: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
         for (path, text) in BUNDLED_RULES {
             let spec = parse_rule_file(Path::new(path), text)?;
             entries.push((spec, Origin::Bundled(path)));
@@ -48,6 +50,9 @@ impl Catalog {
                 .collect();
             files.sort();
             for path in files {
+                if !loaded.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone())) {
+                    continue;
+                }
                 let text = crate::fs::read_text(&path, crate::fs::CONFIG_LIMIT)
                     .map_err(|err| UserError::new(format!("{}: cannot read rule file: {err}", path.display())))?;
                 let spec = parse_rule_file(&path, &text)?;

@@ -200,7 +200,7 @@ impl<'a> FileText<'a> {
         let start = self.position(range.start);
         let end = self.position(range.end);
         let suppressed = self.suppressions().would_suppress(rule, start.line);
-        let line_text = crate::fingerprint::normalized_line(self.source, range.start);
+        let line_text = crate::fingerprint::normalized_line(self.lines().line_text(self.source, range.start));
         Site { range, start, end, suppressed, line_text }
     }
 

@@ -223,7 +223,7 @@ impl<'r> Analyzer<'r> {
 
         let mut raw: Vec<(usize, Range<usize>, String)> = Vec::new();
         if let Some(index) = self.rules.parse_error.filter(|&index| active[index]) {
-            if let Some((range, detail)) = first_error(&tree, &source) {
+            if let Some((range, detail)) = first_error(&tree, &base) {
                 let message = render_message(&rules[index].message, |name| {
                     (name == "detail").then_some(Cow::Borrowed(detail.as_str()))
                 });
@@ -319,21 +319,29 @@ fn report(
     let mut suppressed = 0;
     raw.sort_by_key(|a| (a.1.start, a.0, a.1.end));
     raw.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    // Findings come sorted by start: those on one line share its normalised text.
+    let mut line_text: Option<(usize, String)> = None;
     for (rule, range, message) in raw {
-        let range_start = range.start;
         let (line, column) = lines.position(source, range.start);
         if suppressions.suppresses(&rules[rule].id, line) {
             suppressed += 1;
             continue;
         }
         let (end_line, end_column) = lines.position(source, range.end);
+        let text = match &line_text {
+            Some((at, text)) if *at == line => text.clone(),
+            _ => {
+                let text = crate::fingerprint::normalized_line(lines.line_text(source, range.start));
+                line_text.insert((line, text)).1.clone()
+            }
+        };
         findings.push(FileFinding {
             rule,
             range,
             start: Position { line, column },
             end: Position { line: end_line, column: end_column },
             message,
-            line_text: crate::fingerprint::normalized_line(source, range_start),
+            line_text: text,
         });
     }
     let suppressions = base.take_suppressions().filter(|s| !s.is_empty());

@@ -105,8 +105,11 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
                 problems
                     .push("this suppression has no reason and `rules.require-reason` is set: add `-- why`".to_string());
             } else {
+                let mut named = std::collections::HashSet::new();
                 for (id, used) in directive.ids.iter().zip(&directive.used) {
-                    if !rules.known_ids.contains(id) {
+                    if !named.insert(id) {
+                        problems.push(format!("`{id}` is named twice in this suppression: remove one"));
+                    } else if !rules.known_ids.contains(id) {
                         problems.push(format!("`{id}` is not a rule (run `ssot rules` to list them)"));
                     } else if active(id) && !used.get() && id != UNUSED_SUPPRESSION {
                         let scope = if directive.file_wide { "in this file" } else { "on this line" };
@@ -114,11 +117,7 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
                     }
                 }
             }
-            let silenced = file_suppressions.directives.iter().any(|other| {
-                other.valid
-                    && (other.file_wide || other.start.line == directive.start.line)
-                    && other.ids.iter().any(|id| id == UNUSED_SUPPRESSION)
-            });
+            let silenced = file_suppressions.would_suppress(UNUSED_SUPPRESSION, directive.start.line);
             for problem in problems {
                 if silenced {
                     outcome.suppressed += 1;

@@ -1,8 +1,9 @@
 //! Parsing with tree-sitter-python under a time budget. Comment-only lines are blanked first
 //! (same byte offsets), because tree-sitter-python's scanner is quadratic on long runs of
-//! indented comment lines. A file whose indentation could overflow the scanner's fixed-size
-//! state is refused before parsing ([`MAX_INDENT_WIDTHS`]): tree-sitter aborts the process on
-//! it. An overrun or a refusal is reported by the caller, never hidden.
+//! indented comment lines; a lone `\r` becomes `\n`, as CPython reads it. A file whose
+//! indentation could overflow the scanner's fixed-size state is refused before parsing
+//! ([`MAX_INDENT_WIDTHS`]): tree-sitter aborts the process on it. An overrun or a refusal is
+//! reported by the caller, never hidden.
 
 use crate::python::FastKind;
 use std::time::{Duration, Instant};
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
 
 use super::lexer;
+use crate::rules::FileText;
 
 /// Why a file has no tree.
 #[derive(Debug)]
@@ -88,10 +90,12 @@ impl PythonParser {
         Self { parser, budget }
     }
 
-    /// Parses `source` (comment-only lines blanked first).
+    /// Parses `source` (comment-only lines blanked first, and lone `\r` turned into `\n`:
+    /// CPython ends a line there, tree-sitter-python does not).
     pub(crate) fn parse(&mut self, source: &str) -> Result<Tree, ParseFailure> {
         let blanked = lexer::blank_comment_lines(source);
-        let bytes = blanked.as_bytes();
+        let text = crate::text::universal_newlines(&blanked);
+        let bytes = text.as_bytes();
         if let Some(count) = too_many_indent_widths(bytes, MAX_INDENT_WIDTHS) {
             return Err(ParseFailure::TooDeep(count));
         }
@@ -125,9 +129,21 @@ impl PythonParser {
     }
 }
 
-/// The first syntax error of `tree` in document order: its byte range (clipped to one line) and
-/// a short description.
-pub(crate) fn first_error(tree: &Tree, source: &str) -> Option<(std::ops::Range<usize>, String)> {
+/// The first syntax error of the file in document order: its byte range (clipped to one line)
+/// and a short description. Either the first error node of `tree`, or an indentation CPython
+/// refuses and tree-sitter-python accepts (found by the tokenizer: a `TabError`, an unindent
+/// matching no outer level, an unexpected indent, a missing indented block), whichever comes
+/// first.
+pub(crate) fn first_error(tree: &Tree, text: &FileText) -> Option<(std::ops::Range<usize>, String)> {
+    let indentation = text.tokens().indentation_error.as_ref().map(|e| (e.range.clone(), e.message.to_string()));
+    match (first_error_node(tree, text.source), indentation) {
+        (Some(node), Some(indentation)) if indentation.0.start < node.0.start => Some(indentation),
+        (node, indentation) => node.or(indentation),
+    }
+}
+
+/// The first error or missing node of `tree` in document order.
+fn first_error_node(tree: &Tree, source: &str) -> Option<(std::ops::Range<usize>, String)> {
     let root = tree.root_node();
     if !root.has_error() {
         return None;
@@ -137,7 +153,7 @@ pub(crate) fn first_error(tree: &Tree, source: &str) -> Option<(std::ops::Range<
         let node = cursor.node();
         if node.is_error() || node.is_missing() {
             let start = node.start_byte();
-            let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+            let line_end = source[start..].find(['\n', '\r']).map_or(source.len(), |i| start + i);
             let end = node.end_byte().min(line_end).max(start);
             let detail = if node.is_missing() {
                 format!("expected `{}` here", node.k())

@@ -5,7 +5,8 @@
 //! silences nothing. Each directive remembers which of its ids silenced a finding, so unused and
 //! unknown ones can be reported (`unused-suppression`).
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Whether `source` may hold a suppression directive (it contains `ssot:`): one SIMD scan.
@@ -39,6 +40,17 @@ pub(crate) struct Directive {
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Suppressions {
     pub directives: Vec<Directive>,
+    /// Built on the first lookup, so each lookup costs O(1) however many directives there are.
+    #[serde(skip)]
+    index: OnceCell<HashMap<String, Silencers>>,
+}
+
+/// For one rule id: the first valid file-wide directive naming it, and per line the first valid
+/// line directive naming it, each as (directive, position of the id in it).
+#[derive(Debug, Default, Clone)]
+struct Silencers {
+    file_wide: Option<(usize, usize)>,
+    by_line: HashMap<usize, (usize, usize)>,
 }
 
 impl Suppressions {
@@ -79,7 +91,7 @@ impl Suppressions {
                     start: position(comment.start),
                     end: position(comment.end),
                     file_wide,
-                    line_text: crate::fingerprint::normalized_line(source, comment.start),
+                    line_text: crate::fingerprint::normalized_line(lines.line_text(source, comment.start)),
                     used: ids.iter().map(|_| Cell::new(false)).collect(),
                     ids,
                     valid,
@@ -90,12 +102,30 @@ impl Suppressions {
     }
 
     /// The (directive, id) that silences a finding of `rule` starting on 1-based `line`.
+    /// The first directive in the file that qualifies wins, as a scan of them in order would find.
     fn find(&self, rule: &str, line: usize) -> Option<(usize, usize)> {
-        self.directives.iter().enumerate().find_map(|(index, d)| {
-            if !d.valid || !(d.file_wide || d.start.line == line) {
-                return None;
+        let silencers = self.index().get(rule)?;
+        let on_line = silencers.by_line.get(&line).copied();
+        match (silencers.file_wide, on_line) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn index(&self) -> &HashMap<String, Silencers> {
+        self.index.get_or_init(|| {
+            let mut index: HashMap<String, Silencers> = HashMap::new();
+            for (at, d) in self.directives.iter().enumerate().filter(|(_, d)| d.valid) {
+                for (position, id) in d.ids.iter().enumerate() {
+                    let silencers = index.entry(id.clone()).or_default();
+                    if d.file_wide {
+                        silencers.file_wide.get_or_insert((at, position));
+                    } else {
+                        silencers.by_line.entry(d.start.line).or_insert((at, position));
+                    }
+                }
             }
-            d.ids.iter().position(|id| id == rule).map(|id| (index, id))
+            index
         })
     }
 
@@ -118,5 +148,39 @@ impl Suppressions {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.directives.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(source: &str) -> Suppressions {
+        let comments = super::super::lexer::comments(source);
+        Suppressions::parse(source, &comments, &LineIndex::new(source), false)
+    }
+
+    fn used(s: &Suppressions) -> Vec<Vec<bool>> {
+        s.directives.iter().map(|d| d.used.iter().map(Cell::get).collect()).collect()
+    }
+
+    #[test]
+    fn the_first_directive_that_qualifies_is_marked_used() {
+        // What a scan of the directives in file order marks, the index marks too.
+        let s = parse("x = 1  # ssot: ignore[b, a]\n# ssot: ignore-file[a]\ny = 2  # ssot: ignore[a]\n# ssot: ignore-file[a, b]\n");
+        assert!(s.suppresses("a", 1));
+        assert!(s.suppresses("a", 3));
+        assert!(s.suppresses("b", 3));
+        assert!(!s.suppresses("c", 1));
+        assert_eq!(used(&s), [vec![false, true], vec![true], vec![false], vec![false, true]]);
+        assert!(s.would_suppress("b", 99) && !s.would_suppress("c", 1));
+    }
+
+    #[test]
+    fn a_directive_missing_its_required_reason_silences_nothing() {
+        let source = "x = 1  # ssot: ignore[a]\ny = 2  # ssot: ignore[a] -- why\n";
+        let s = Suppressions::parse(source, &super::super::lexer::comments(source), &LineIndex::new(source), true);
+        assert!(!s.suppresses("a", 1));
+        assert!(s.suppresses("a", 2));
     }
 }
