@@ -275,3 +275,72 @@ fn a_symlinked_cache_directory_is_not_written_through() {
         assert!(!listing(&home.join("cache/ssot")).is_empty());
     }
 }
+
+/// Every hostile input at once, in one tree: the run ends with exit 0 or 1, lists every Python
+/// file (scanned or skipped), writes nothing but its cache (and not through the planted link),
+/// and a warm run says exactly what an uncached one says.
+#[test]
+fn a_tree_of_every_hostile_input_is_reported_whole() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let root = base.join("tree");
+    let home = base.join("home");
+    std::fs::create_dir_all(root.join("pkg")).unwrap();
+    let write = |name: &std::ffi::OsStr, text: &str| std::fs::write(root.join(name), text).unwrap();
+    let name = |s: &str| std::ffi::OsStr::new(s).to_os_string();
+    write(&name("deep.py"), &nested("if x:", " ", 511, "s = 'a'  # ssot: ignore[direct-env-access]"));
+    write(&name("one_line.py"), &format!("import os\nx = [{}]\n", vec!["os.environ['A']"; 20_000].join(", ")));
+    write(
+        &name("suppressions.py"),
+        &"import os\nx = os.environ  # ssot: ignore[direct-env-access]\n# ssot: ignore-file[magic-none]\n"
+            .repeat(5_000),
+    );
+    write(&name("lone_cr.py"), "import os\rx = 1\ry = os.environ['A']\r");
+    write(&name("tabs.py"), "if x:\n\tif y:\n        pass\n");
+    write(&name("pkg/a\x1b]0;owned\x07b.py"), "import os\nA = '\x1b[2J' + os.environ['B']\n");
+    write(&name("pkg/back\\slash.py"), "from . import x\n");
+    write(std::ffi::OsStr::from_bytes(b"pkg/latin\xff.py"), "from . import y\n");
+    write(std::ffi::OsStr::from_bytes(b"pkg/latin\xfe.py"), "from . import y\n");
+    write(&name("binary.py"), "x = 1\0\n");
+    std::fs::write(root.join("latin1.py"), b"# coding: latin-1\nx = '\xe9'\n").unwrap();
+    mkfifo(&root.join("fifo.py"));
+    std::os::unix::fs::symlink("/dev/zero", root.join(".gitignore")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", root.join("linked.py")).unwrap();
+    std::os::unix::fs::symlink(".", root.join(".ssot_cache")).unwrap();
+    // The Python entries a walk must account for: not hidden, not links (links are not followed).
+    let expected = std::fs::read_dir(&root)
+        .unwrap()
+        .chain(std::fs::read_dir(root.join("pkg")).unwrap())
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name();
+            n.as_bytes().ends_with(b".py") && !n.as_bytes().starts_with(b".") && !e.file_type().unwrap().is_symlink()
+        })
+        .count();
+    assert_eq!(expected, 12);
+    let before = listing(&root);
+    let args = ["check", ".", "--format", "json"];
+    let cold = ssot(&root, &home, &["check", ".", "--format", "json", "--no-cache"]);
+    let json = cold.json();
+    let files = &json["summary"]["files"];
+    assert_eq!(files["scanned"].as_u64().unwrap() + files["skipped"].as_u64().unwrap(), expected as u64 + 1, "{files}");
+    assert!(skip_reason(&json, ".gitignore").is_some(), "the ignore file not read is the extra entry");
+    for (path, reason) in
+        [("deep.py", "indentation"), ("fifo.py", "FIFO"), ("binary.py", "NUL"), ("latin1.py", "UTF-8")]
+    {
+        assert!(skip_reason(&json, path).is_some_and(|r| r.contains(reason)), "{path}: {:?}", skip_reason(&json, path));
+    }
+    let count = |rule: &str| json["summary"]["by_rule"][rule].as_u64().unwrap();
+    assert!(count("direct-env-access") >= 20_000 + 2);
+    assert_eq!(count("relative-import"), 3);
+    assert_eq!(findings_in(&json, "lone_cr.py"), ["direct-env-access"]);
+    for _ in 0..2 {
+        let warm = ssot(&root, &home, &args);
+        assert_eq!(warm.json(), json);
+    }
+    assert_eq!(listing(&root), before, "nothing written in the tree (its .ssot_cache links to it)");
+    let human = ssot(&root, &home, &["check", "."]);
+    assert!(matches!(human.code, Some(1)));
+    assert!(!human.stdout.contains('\x1b') && !human.stderr.contains('\x1b'), "no raw escape reaches the terminal");
+}
