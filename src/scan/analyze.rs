@@ -351,7 +351,6 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Overrides;
 
     /// A file edited between the read that grouped it and the read that analysed it: the report
     /// is stored under the key of the bytes it came from, never under the stale key, and is not
@@ -364,9 +363,7 @@ mod tests {
         let edited = "import os\nX = os.environ['A']\n";
         std::fs::write(root.join("a.py"), edited).unwrap();
         std::fs::write(root.join("b.py"), clean).unwrap();
-        let settings = Settings::resolve(&root, std::slice::from_ref(&root), &Overrides::default()).unwrap();
-        let catalog = crate::rule::RuleSet::catalog(&settings).unwrap();
-        let rules = RuleSet::new(&catalog, &settings).unwrap();
+        let (settings, rules) = crate::scan::test_setup(&root);
         let place = super::super::cache::Place::of(&settings, &rules).unwrap();
         let cache = Cache::open(&place, super::super::cache::now_ns());
         let mut analyzer = Analyzer::new(&rules, &settings);

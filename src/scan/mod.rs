@@ -347,10 +347,19 @@ fn scan_files(
     outcome
 }
 
+/// The default settings and rules for scanning the directory `root` (for the scan's unit tests).
+#[cfg(test)]
+pub(crate) fn test_setup(root: &std::path::Path) -> (Settings, RuleSet) {
+    let paths = [root.to_path_buf()];
+    let settings = Settings::resolve(root, &paths, &crate::config::Overrides::default()).unwrap();
+    let catalog = RuleSet::catalog(&settings).unwrap();
+    let rules = RuleSet::new(&catalog, &settings).unwrap();
+    (settings, rules)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Overrides;
 
     /// The walker reports a directory it cannot open (as root, a test cannot make one, so the
     /// walk's error is given): the report lists it with the skipped files, and the counts hold
@@ -361,9 +370,7 @@ mod tests {
         let root = dir.path().canonicalize().unwrap();
         std::fs::create_dir_all(root.join("locked")).unwrap();
         std::fs::write(root.join("a.py"), "X = 1\n").unwrap();
-        let settings = Settings::resolve(&root, std::slice::from_ref(&root), &Overrides::default()).unwrap();
-        let catalog = crate::rule::RuleSet::catalog(&settings).unwrap();
-        let rules = RuleSet::new(&catalog, &settings).unwrap();
+        let (settings, rules) = crate::scan::test_setup(&root);
         let mut walk = discover::discover(&settings);
         walk.errors.push((root.join("locked"), "Permission denied (os error 13)".to_string()));
         let mut stderr = Vec::new();

@@ -379,7 +379,6 @@ fn write(file: &Path, header: &Header, body: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Overrides;
 
     #[test]
     fn only_an_unchanged_tree_is_not_walked_again() {
@@ -390,9 +389,7 @@ mod tests {
         std::fs::write(root.join("pkg/sub/b.py"), "X = 1\n").unwrap();
         std::fs::write(root.join(".gitignore"), "skipped.py\n").unwrap();
         std::fs::write(root.join("pkg/skipped.py"), "").unwrap();
-        let settings = Settings::resolve(&root, std::slice::from_ref(&root), &Overrides::default()).unwrap();
-        let catalog = crate::rule::RuleSet::catalog(&settings).unwrap();
-        let rules = crate::rule::RuleSet::new(&catalog, &settings).unwrap();
+        let (settings, rules) = crate::scan::test_setup(&root);
         let scan = || crate::scan::scan(&settings, &rules, &mut Vec::new());
         // The first scan creates the cache directory, a change to the root directory.
         scan();
