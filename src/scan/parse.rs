@@ -41,9 +41,14 @@ pub(crate) const MAX_INDENT_WIDTHS: usize = 100;
 /// or form feed back to 0, a backslash-newline continues the same measure; wrapping at 2^16),
 /// when more than `limit`; `None` otherwise.
 pub(crate) fn too_many_indent_widths(source: &[u8], limit: usize) -> Option<usize> {
-    let mut seen = std::collections::HashSet::new();
+    // One bit per possible width; the scanner's stack also holds the width 0 of the module level.
+    let mut seen = vec![0u64; 1 << 10];
+    let mut count = 1;
     let mut at = 0;
     while at < source.len() {
+        // One measure, from a line's start to what ends it; it goes on past a backslash-newline,
+        // and the next measure starts on the line after the one where it stopped (each byte is
+        // looked at once).
         let mut width: u16 = 0;
         let mut i = at;
         let holds_something = loop {
@@ -63,15 +68,17 @@ pub(crate) fn too_many_indent_widths(source: &[u8], limit: usize) -> Option<usiz
             i += 1;
         };
         if holds_something && width > 0 {
-            seen.insert(width);
+            let (word, bit) = (usize::from(width) / 64, 1u64 << (width % 64));
+            if seen[word] & bit == 0 {
+                seen[word] |= bit;
+                count += 1;
+            }
         }
-        at = match memchr::memchr(b'\n', &source[at..]) {
-            Some(offset) => at + offset + 1,
+        at = match memchr::memchr(b'\n', source.get(i..).unwrap_or_default()) {
+            Some(offset) => i + offset + 1,
             None => source.len(),
         };
     }
-    // The scanner's stack also holds the width 0 of the module level.
-    let count = seen.len() + 1;
     (count > limit).then_some(count)
 }
 
@@ -181,5 +188,33 @@ fn first_error_node(tree: &Tree, source: &str) -> Option<(std::ops::Range<usize>
                 return None;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indentation_widths_are_counted_as_the_scanner_measures_them() {
+        let count = |text: &str| too_many_indent_widths(text.as_bytes(), 0).unwrap();
+        assert_eq!(count("a\n  b\n    c\n  d\n"), 3, "0, 2 and 4");
+        assert_eq!(count("a\n\tb\n        c\n"), 2, "a tab is 8, like 8 spaces");
+        assert_eq!(count("a\n  \\\n  b\n"), 2, "a continuation adds up: 4");
+        assert_eq!(count("a\n    \n  # c\n"), 2, "blank lines do not count; comment lines do (they are blanked first)");
+        assert_eq!(count("a\n  \x0c  b\n"), 2, "a form feed starts again: 2");
+    }
+
+    /// Each byte is looked at once: a chain of 200,000 backslash-newlines was measured from each
+    /// of its lines again (quadratic: 31 s). The chain is one measure.
+    #[test]
+    fn a_long_chain_of_continuation_lines_is_one_measure() {
+        let mut text = String::from("import os\n");
+        text.push_str(&" \\\n".repeat(200_000));
+        text.push_str("x\n");
+        assert_eq!(too_many_indent_widths(text.as_bytes(), 0), Some(2), "the chain's 200,000 spaces: one width");
+        // Wider than u16: the scanner's width wraps, and so does ours.
+        let wide = format!("a\n{}b\n", " ".repeat(65_537));
+        assert_eq!(too_many_indent_widths(wide.as_bytes(), 0), Some(2));
     }
 }
