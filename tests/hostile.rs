@@ -210,6 +210,22 @@ fn special_files_are_reported_and_never_read() {
     assert_eq!(reasons.len(), 2, "{reasons:?}");
     assert!(reasons.iter().any(|r| r.contains("FIFO")) && reasons.iter().any(|r| r.contains("character device")));
     assert_eq!(named["summary"]["files"]["scanned"], 1);
+    // A discovered configuration file that is a FIFO stops the run (a configuration further up
+    // must not apply in silence), and so does a rule file that is one.
+    let child = root.join("child");
+    std::fs::create_dir_all(child.join("rules")).unwrap();
+    std::fs::write(root.join("ssot.toml"), "[rules]\nignore = [\"direct-env-access\"]\n").unwrap();
+    std::fs::write(child.join("a.py"), "import os\nX = os.environ['A']\n").unwrap();
+    mkfifo(&child.join("ssot.toml"));
+    let run = ssot(&child, &home, &["check", "."]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("ssot.toml") && run.stderr.contains("FIFO"), "{}", run.stderr);
+    std::fs::remove_file(child.join("ssot.toml")).unwrap();
+    std::fs::write(child.join("ssot.toml"), "[rules]\nrule-dirs = [\"rules\"]\n").unwrap();
+    mkfifo(&child.join("rules/my-rule.toml"));
+    let run = ssot(&child, &home, &["check", "."]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("my-rule.toml") && run.stderr.contains("FIFO"), "{}", run.stderr);
     // As configuration or baseline: exit 2, naming the file and what it is.
     mkfifo(&root.join("ssot.toml.fifo"));
     for (flag, file) in [("--config", "ssot.toml.fifo"), ("--config", "zero.py"), ("--baseline", "zero.py")] {
@@ -343,4 +359,58 @@ fn a_tree_of_every_hostile_input_is_reported_whole() {
     let human = ssot(&root, &home, &["check", "."]);
     assert!(matches!(human.code, Some(1)));
     assert!(!human.stdout.contains('\x1b') && !human.stderr.contains('\x1b'), "no raw escape reaches the terminal");
+}
+
+/// A `.ssot_cache/` that came with the tree (committed, or unpacked from an archive), holding
+/// reports swapped between two contents: the run of anyone but its maker ignores it. Cache keys
+/// hold a secret kept in the user's own cache directory, outside every tree.
+#[test]
+fn a_cache_directory_that_came_with_the_tree_cannot_hide_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let (maker, victim) = (base.join("maker"), base.join("victim"));
+    let (bad, clean) = ("import os\nx = os.environ['A']\n", "import os\nx = os.eXviron['A']\n");
+    let made = base.join("made");
+    std::fs::create_dir_all(&made).unwrap();
+    std::fs::write(made.join("bad.py"), bad).unwrap();
+    std::fs::write(made.join("clean.py"), clean).unwrap();
+    let args = ["check", ".", "--format", "json"];
+    assert_eq!(ssot(&made, &maker, &args).json()["summary"]["findings"], 1);
+    // Swap the two contents' reports in the results file.
+    let hash = |text: &str| format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
+    let cache = made.join(".ssot_cache");
+    let results: Vec<PathBuf> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("results-"))
+        .collect();
+    assert_eq!(results.len(), 1);
+    let bytes = std::fs::read(&results[0]).unwrap();
+    let swapped = String::from_utf8_lossy(&bytes).into_owned();
+    assert!(swapped.contains(&hash(bad)) && swapped.contains(&hash(clean)));
+    let swapped = bytes
+        .windows(16)
+        .enumerate()
+        .filter_map(|(i, w)| (w == hash(bad).as_bytes() || w == hash(clean).as_bytes()).then_some(i))
+        .collect::<Vec<_>>();
+    let mut tampered = bytes.clone();
+    for i in swapped {
+        let other = if &bytes[i..i + 16] == hash(bad).as_bytes() { hash(clean) } else { hash(bad) };
+        tampered[i..i + 16].copy_from_slice(other.as_bytes());
+    }
+    std::fs::write(&results[0], tampered).unwrap();
+    // The tree as it reaches someone: the file with the finding, and the cache directory.
+    let tree = base.join("tree");
+    std::fs::create_dir_all(tree.join(".ssot_cache")).unwrap();
+    std::fs::write(tree.join("bad.py"), bad).unwrap();
+    for entry in std::fs::read_dir(&cache).unwrap().flatten() {
+        std::fs::copy(entry.path(), tree.join(".ssot_cache").join(entry.file_name())).unwrap();
+    }
+    // Its maker's secret opens it: the swap works (this test can fail)...
+    assert_eq!(ssot(&tree, &maker, &args).json()["summary"]["findings"], 0);
+    // ...and nobody else's does.
+    let run = ssot(&tree, &victim, &args);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.json()["summary"]["findings"], 1);
 }

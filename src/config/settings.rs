@@ -168,13 +168,13 @@ pub struct Overrides {
 pub(crate) fn discover(start: &Path) -> Result<Option<(ConfigFile, Options)>, UserError> {
     for dir in start.ancestors() {
         let candidate = dir.join("ssot.toml");
-        if candidate.is_file() {
+        if exists(&candidate) {
             let file = read_config(&candidate)?;
             let options = parse_options(&file)?;
             return Ok(Some((file, options)));
         }
         let candidate = dir.join("pyproject.toml");
-        if candidate.is_file() {
+        if exists(&candidate) {
             let file = read_config(&candidate)?;
             match toml::from_str::<PyProject>(&file.source) {
                 Ok(PyProject { tool: Some(tool) }) => {
@@ -192,6 +192,12 @@ pub(crate) fn discover(start: &Path) -> Result<Option<(ConfigFile, Options)>, Us
         }
     }
     Ok(None)
+}
+
+/// Whether anything is at `path` (a dangling link, a FIFO or a device too: reading it then says
+/// what is wrong, rather than a configuration further up applying in silence).
+fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 fn read_config(path: &Path) -> Result<ConfigFile, UserError> {

@@ -46,7 +46,9 @@ impl Catalog {
             let mut files: Vec<PathBuf> = listing
                 .flatten()
                 .map(|entry| entry.path())
-                .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
+                // Anything but a directory: a rule file that is a FIFO or a device is an error
+                // naming it, not a rule silently missing.
+                .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && !path.is_dir())
                 .collect();
             files.sort();
             for path in files {

@@ -163,13 +163,53 @@ fn directory(root: &Path) -> Option<PathBuf> {
     if usable(&local) {
         return Some(local);
     }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-    let parent = base.join("ssot");
-    std::fs::create_dir_all(&parent).ok()?;
-    let user = parent.join(format!("{:016x}", hash_of(root)));
+    let user = user_directory()?.join(format!("{:016x}", hash_of(root)));
     usable(&user).then_some(user)
+}
+
+/// This user's own cache directory for ssot: `$XDG_CACHE_HOME/ssot`, else `~/.cache/ssot`
+/// (created if need be).
+fn user_directory() -> Option<PathBuf> {
+    let base =
+        std::env::var_os("XDG_CACHE_HOME").filter(|value| !value.is_empty()).map(PathBuf::from).or_else(|| {
+            std::env::var_os("HOME").filter(|home| !home.is_empty()).map(|home| PathBuf::from(home).join(".cache"))
+        })?;
+    let dir = base.join("ssot");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir)
+}
+
+/// A secret of this user's, kept outside every scanned tree (`secret` in [`user_directory`],
+/// made once from the operating system's randomness), that is part of every cache key. A
+/// `.ssot_cache/` holding entries made elsewhere — committed to the repository, say, with reports
+/// swapped between contents — is then never read: its file names are not this user's, and a
+/// tree cannot decide a file's report. `None` (no cache) when there is no such directory.
+fn secret() -> Option<u128> {
+    let file = user_directory()?.join("secret");
+    let read = || -> Option<u128> {
+        let bytes = crate::fs::read(&file, 64, crate::fs::Links::Refuse).ok()?;
+        u128::from_str_radix(std::str::from_utf8(&bytes).ok()?.trim(), 16).ok()
+    };
+    if let Some(secret) = read() {
+        return Some(secret);
+    }
+    let random = || {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u128(now_ns());
+        hasher.write_u32(std::process::id());
+        hasher.finish()
+    };
+    let secret = (u128::from(random()) << 64) | u128::from(random());
+    // Made under a temporary name and linked into place, which fails if another run was first:
+    // every run then uses the secret that won.
+    let temp = file.with_extension(format!("tmp{}", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    if crate::fs::create_new(&temp, format!("{secret:032x}\n").as_bytes()).is_ok() {
+        let _ = std::fs::hard_link(&temp, &file);
+        let _ = std::fs::remove_file(&temp);
+    }
+    read()
 }
 
 /// Whether `dir` is (or could be made) a real directory, tagged as a cache, that this user can
@@ -250,7 +290,8 @@ pub(crate) struct Place {
 impl Place {
     /// `None`: no usable cache directory.
     pub(crate) fn of(settings: &Settings, rules: &RuleSet) -> Option<Self> {
-        Some(Self { dir: directory(&settings.root)?, key: settings_key(settings, rules) })
+        let key = hash_of((secret()?, settings_key(settings, rules)));
+        Some(Self { dir: directory(&settings.root)?, key })
     }
 
     pub(crate) fn key(&self) -> u64 {

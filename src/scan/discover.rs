@@ -36,6 +36,11 @@ pub(crate) struct Walk {
     pub dirs: Vec<PathBuf>,
 }
 
+/// The most bytes ssot reads of one ignore file. Compiled, ignore patterns take up to about 500
+/// times their size in memory (`**` and alternations do); 64 KiB is several times the largest
+/// `.gitignore` templates in common use. A larger file is reported and not used.
+const IGNORE_LIMIT: u64 = 64 << 10;
+
 /// The ignore rules one directory holds.
 #[derive(Default)]
 struct DirRules {
@@ -77,9 +82,12 @@ impl IgnoreRules {
     /// The rules of the ignore file `file` for the directory `dir`: `None` when there is none or
     /// it holds none; reported when it exists but cannot be read safely.
     fn read(&self, dir: &Path, file: &Path) -> Option<Gitignore> {
-        let bytes = match crate::fs::read(file, crate::fs::CONFIG_LIMIT, crate::fs::Links::Follow) {
+        let bytes = match crate::fs::read(file, IGNORE_LIMIT, crate::fs::Links::Follow) {
             Ok(bytes) => bytes,
             Err(crate::fs::ReadError::Missing) => return None,
+            // Nothing there that can be looked at (a directory that cannot be searched): the
+            // walker reports the directory itself.
+            Err(_) if std::fs::symlink_metadata(file).is_err() => return None,
             Err(err) => {
                 let message = format!("ignore file not read, so it ignores nothing: {err}");
                 self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((file.to_path_buf(), message));
@@ -94,7 +102,14 @@ impl IgnoreRules {
             // A malformed glob is skipped, as git and the `ignore` crate skip it.
             let _ = builder.add_line(Some(file.to_path_buf()), line);
         }
-        builder.build().ok().filter(|rules| !rules.is_empty())
+        match builder.build() {
+            Ok(rules) => Some(rules).filter(|rules| !rules.is_empty()),
+            Err(err) => {
+                let message = format!("ignore file not used, so it ignores nothing: {err}");
+                self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((file.to_path_buf(), message));
+                None
+            }
+        }
     }
 
     /// Whether the ignore files say to skip (`Some(true)`), to keep even if hidden
@@ -376,14 +391,18 @@ mod tests {
         std::os::unix::fs::symlink("/dev/zero", root.join(".gitignore")).unwrap();
         let fifo = std::ffi::CString::new(root.join("sub/.ignore").to_str().unwrap()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        // An ignore file too large to be a real one (compiled, its patterns could take gigabytes).
+        std::fs::create_dir_all(root.join("big")).unwrap();
+        std::fs::write(root.join("big/c.py"), "").unwrap();
+        std::fs::write(root.join("big/.gitignore"), "c.py\n".repeat(20_000)).unwrap();
         let walk = discover(&settings(&root, false, false));
-        assert_eq!(walk.files, [root.join("a.py"), root.join("sub/b.py")]);
+        assert_eq!(walk.files, [root.join("a.py"), root.join("big/c.py"), root.join("sub/b.py")]);
         let reported: Vec<&Path> = walk.errors.iter().map(|(path, _)| path.as_path()).collect();
-        assert_eq!(reported, [root.join(".gitignore"), root.join("sub/.ignore")]);
+        assert_eq!(reported, [root.join(".gitignore"), root.join("big/.gitignore"), root.join("sub/.ignore")]);
+        let reasons: Vec<&str> = walk.errors.iter().map(|(_, reason)| reason.as_str()).collect();
         assert!(
-            walk.errors[0].1.contains("character device") && walk.errors[1].1.contains("FIFO"),
-            "{:?}",
-            walk.errors
+            reasons[0].contains("character device") && reasons[1].contains("too large") && reasons[2].contains("FIFO"),
+            "{reasons:?}"
         );
     }
 }
