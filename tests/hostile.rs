@@ -414,3 +414,43 @@ fn a_cache_directory_that_came_with_the_tree_cannot_hide_a_finding() {
     assert_eq!(run.code, Some(1));
     assert_eq!(run.json()["summary"]["findings"], 1);
 }
+
+/// Name resolution after the parse has no time budget, so it must stay linear: a chained
+/// assignment (each target's parent was asked of tree-sitter, a walk from the root), 20,000
+/// nested lambdas each loading the name (each load walked every scope around it), thousands of
+/// module-level bindings and loads around a `del` (each load scanned every binding), and
+/// configured event names nested 20,000 deep (each asked for its parent, to tell a docstring).
+/// Once minutes each; the child's watchdog catches a return of that.
+#[test]
+fn name_resolution_and_event_literals_stay_linear_on_deep_and_long_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let n = 20_000;
+    let files = [
+        ("chain.py", format!("del MagicNone\nMagicNone = {}0\nMagicNone\n", "MagicNone = ".repeat(n))),
+        ("lambdas.py", format!("x = {}MagicNone{}\n", "(MagicNone, lambda: ".repeat(n), ")".repeat(n))),
+        ("module.py", format!("{}del MagicNone\n{}", "MagicNone = 0\n".repeat(n), "MagicNone\n".repeat(n))),
+        ("events.py", format!("x = {}{}\n", "[\"tool_executing\", ".repeat(n), "]".repeat(n))),
+        (
+            "docstring.py",
+            "\"\"\"tool_executing\"\"\"\ndef f():\n    \"tool_executing\"\n    return \"tool_executing\"\n".into(),
+        ),
+    ];
+    for (name, text) in &files {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+    std::fs::write(
+        root.join("ssot.toml"),
+        "[rules.scattered-event-literal]\nevents = [\"tool_executing\"]\ncanonical = [\"canonical.py\"]\n",
+    )
+    .unwrap();
+    let home = root.join("home");
+    let json = ssot(&root, &home, &["check", ".", "--format", "json", "--no-cache", "--no-fast-path"]).json();
+    let count = |path: &str, rule: &str| findings_in(&json, path).iter().filter(|r| **r == rule).count();
+    assert_eq!(json["skipped"], serde_json::json!([]));
+    assert_eq!(count("chain.py", "magic-none"), 0, "bound by the chain after the del");
+    assert_eq!(count("lambdas.py", "magic-none"), n + 1);
+    assert_eq!(count("module.py", "magic-none"), n, "unbound by the del");
+    assert_eq!(count("events.py", "scattered-event-literal"), n);
+    assert_eq!(count("docstring.py", "scattered-event-literal"), 1, "docstrings do not count");
+}

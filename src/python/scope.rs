@@ -64,6 +64,8 @@ struct State {
     walrus: bool,
     /// For a comprehension's first `for … in` clause: the scope its iterable is evaluated in.
     outer: Option<usize>,
+    /// The target of an annotation without a value (`x: T`), which binds nothing.
+    bare_target: bool,
 }
 
 struct Event {
@@ -97,8 +99,16 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
     let mut future_annotations = false;
     let text = |node: &Node| source.get(node.byte_range()).unwrap_or_default();
 
-    let root_state =
-        State { ctx: Ctx::Load, scope: 0, bind: 0, own: None, annotation: false, walrus: false, outer: None };
+    let root_state = State {
+        ctx: Ctx::Load,
+        scope: 0,
+        bind: 0,
+        own: None,
+        annotation: false,
+        walrus: false,
+        outer: None,
+        bare_target: false,
+    };
     walk_with(
         root,
         root_state,
@@ -111,6 +121,11 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                 annotation: parent_state.annotation,
                 walrus: false,
                 outer: None,
+                // Known here from the parent, not asked of the node later: a node's parent costs
+                // tree-sitter a walk down from the root.
+                bare_target: parent.k() == "assignment"
+                    && field == Some("left")
+                    && parent.child_by_field_name("right").is_none(),
             };
             let opened = |kind: Kind, parent_scope: usize| {
                 let mut scopes = scopes.borrow_mut();
@@ -176,7 +191,7 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
                             annotation: state.annotation,
                         }),
                         // `x: T` without a value binds nothing.
-                        Some(Role::Store) if is_bare_annotation_target(node) => {}
+                        Some(Role::Store) if state.bare_target => {}
                         Some(Role::Store) => bindings.push(Event {
                             name: name.to_string(),
                             scope: state.bind,
@@ -245,14 +260,72 @@ pub(crate) fn unresolved(root: Node, source: &str, names: &[&str]) -> Vec<(Strin
         let scope = target_scope(&scopes, event.scope, &event.name, event.walrus);
         scopes[scope].bindings.entry(event.name).or_default().push(event.offset);
     }
+    for scope in &mut scopes {
+        scope.bindings.values_mut().chain(scope.deletions.values_mut()).for_each(|offsets| offsets.sort_unstable());
+    }
 
+    let mut chains = Chains::default();
     let mut out = Vec::new();
     for load in loads {
-        if !resolves(&scopes, &load, future_annotations) {
+        if !resolves(&scopes, &mut chains, &load, future_annotations) {
             out.push((load.name, load.range));
         }
     }
     out
+}
+
+/// What the scopes from one up to the module say of a name, offsets aside.
+#[derive(Debug, Clone, Copy)]
+enum Chain {
+    /// A function, lambda or comprehension on the way binds it.
+    Bound,
+    /// The module decides; `through_function`: a function or lambda is on the way (its body
+    /// runs later, so any module-level binding counts).
+    Module { through_function: bool },
+}
+
+/// [`Chain`] per scope and name, each found once: a load in the 60,000th nested lambda does not
+/// walk the 60,000 scopes around it again.
+#[derive(Default)]
+struct Chains(HashMap<String, Vec<Option<Chain>>>);
+
+impl Chains {
+    /// The chain from `start` (included) up to the module.
+    fn of(&mut self, scopes: &[Scope], start: usize, name: &str) -> Chain {
+        if !self.0.contains_key(name) {
+            self.0.insert(name.to_string(), vec![None; scopes.len()]);
+        }
+        let known = self.0.get_mut(name).expect("inserted above");
+        let mut path = Vec::new();
+        let mut current = start;
+        let mut found = loop {
+            if let Some(chain) = known[current] {
+                break chain;
+            }
+            let scope = &scopes[current];
+            match scope.kind {
+                Kind::Function | Kind::Lambda | Kind::Comprehension if scope.bindings.contains_key(name) => {
+                    break Chain::Bound
+                }
+                Kind::Module => break Chain::Module { through_function: false },
+                _ => {}
+            }
+            path.push(current);
+            match scope.parent {
+                Some(parent) => current = parent,
+                // A scope with no parent that is not the module: nothing binds the name there.
+                None => break Chain::Module { through_function: false },
+            }
+        };
+        known[current] = Some(found);
+        for &index in path.iter().rev() {
+            if let (Kind::Function | Kind::Lambda, Chain::Module { .. }) = (scopes[index].kind, found) {
+                found = Chain::Module { through_function: true };
+            }
+            known[index] = Some(found);
+        }
+        found
+    }
 }
 
 /// The scope a binding in `scope` lands in: through `global`/`nonlocal`, and out of
@@ -281,7 +354,7 @@ fn target_scope(scopes: &[Scope], mut scope: usize, name: &str, walrus: bool) ->
     scope
 }
 
-fn resolves(scopes: &[Scope], load: &Load, future_annotations: bool) -> bool {
+fn resolves(scopes: &[Scope], chains: &mut Chains, load: &Load, future_annotations: bool) -> bool {
     let offset = load.range.start;
     let deferred_annotation = load.annotation && future_annotations;
     // The scope of the load itself.
@@ -302,25 +375,14 @@ fn resolves(scopes: &[Scope], load: &Load, future_annotations: bool) -> bool {
         return false;
     }
     // Enclosing scopes, skipping classes; the module last.
-    let mut deferred = deferred_annotation || matches!(own.kind, Kind::Function | Kind::Lambda);
-    let mut current = own.parent;
-    while let Some(index) = current {
-        let scope = &scopes[index];
-        match scope.kind {
-            Kind::Class => {}
-            Kind::Function | Kind::Lambda | Kind::Comprehension => {
-                if scope.bindings.contains_key(&load.name) {
-                    return true;
-                }
-            }
-            Kind::Module => return bound_before(scope, &load.name, offset, deferred),
+    let deferred = deferred_annotation || matches!(own.kind, Kind::Function | Kind::Lambda);
+    let Some(parent) = own.parent else { return false };
+    match chains.of(scopes, parent, &load.name) {
+        Chain::Bound => true,
+        Chain::Module { through_function } => {
+            bound_before(&scopes[0], &load.name, offset, deferred || through_function)
         }
-        if matches!(scope.kind, Kind::Function | Kind::Lambda) {
-            deferred = true;
-        }
-        current = scope.parent;
     }
-    false
 }
 
 /// Whether `scope` (module or class) binds `name` before `offset` (anywhere when `anywhere`),
@@ -330,15 +392,12 @@ fn bound_before(scope: &Scope, name: &str, offset: usize, anywhere: bool) -> boo
     if anywhere {
         return true;
     }
-    let Some(last) = offsets.iter().copied().filter(|&o| o < offset).max() else { return false };
-    !scope.deletions.get(name).is_some_and(|dels| dels.iter().any(|&d| d > last && d < offset))
-}
-
-fn is_bare_annotation_target(node: &Node) -> bool {
-    node.parent().is_some_and(|parent| {
-        parent.k() == "assignment"
-            && parent.child_by_field_name("right").is_none()
-            && parent.child_by_field_name("left").is_some_and(|left| left.id() == node.id())
+    // Offsets are sorted: the last binding before `offset`, then the first `del` after it.
+    let before = offsets.partition_point(|&o| o < offset);
+    let Some(&last) = before.checked_sub(1).and_then(|i| offsets.get(i)) else { return false };
+    !scope.deletions.get(name).is_some_and(|dels| {
+        let after = dels.partition_point(|&d| d <= last);
+        dels.get(after).is_some_and(|&d| d < offset)
     })
 }
 

@@ -138,25 +138,20 @@ fn unescape(body: &str) -> Option<String> {
     Some(out)
 }
 
-/// Whether the `string`/`concatenated_string` node is a docstring: the first statement of a
-/// module, class or function body, alone in its expression statement.
-pub(crate) fn is_docstring(node: &Node) -> bool {
-    let Some(statement) = node.parent() else { return false };
-    if statement.k() != "expression_statement" || statement.named_child_count() != 1 {
-        return false;
-    }
-    let Some(body) = statement.parent() else { return false };
-    let owner_ok = match body.k() {
-        "module" => true,
-        "block" => body.parent().is_some_and(|owner| matches!(owner.k(), "function_definition" | "class_definition")),
-        _ => false,
+/// The docstring of `node` when it is a module, class or function that has one: the string (or
+/// concatenation) alone in the first statement of its body, comments aside.
+pub(crate) fn docstring<'t>(node: &Node<'t>) -> Option<Node<'t>> {
+    let body = match node.k() {
+        "module" => *node,
+        "function_definition" | "class_definition" => node.child_by_field_name("body")?,
+        _ => return None,
     };
-    if !owner_ok {
-        return false;
-    }
     let mut cursor = body.walk();
-    let first = body.named_children(&mut cursor).find(|child| child.k() != "comment");
-    first.is_some_and(|first| first.id() == statement.id())
+    let statement = body.named_children(&mut cursor).find(|child| child.k() != "comment")?;
+    if statement.k() != "expression_statement" || statement.named_child_count() != 1 {
+        return None;
+    }
+    statement.named_child(0).filter(|string| matches!(string.k(), "string" | "concatenated_string"))
 }
 
 #[cfg(test)]

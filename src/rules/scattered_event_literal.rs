@@ -9,8 +9,8 @@ use std::path::Path;
 
 use super::{Engine, EngineFinding, FileContext};
 use crate::config::{Globs, Settings};
-use crate::python::strings::{is_docstring, literal, Literal};
-use crate::python::walk;
+use crate::python::strings::{docstring, literal, Literal};
+use crate::python::walk_with;
 use crate::rule::{render_message, Rule};
 use crate::UserError;
 
@@ -50,15 +50,26 @@ impl Engine for ScatteredEventLiteral {
         if self.events.is_empty() || self.canonical.is_match(file.path) {
             return;
         }
-        walk(file.tree.root_node(), |node, _| {
+        // Docstrings by node id, found when their module, class or function is reached (before
+        // the string itself); whether a node is a part of a concatenation, from the walk. Asking
+        // a node for its parent costs tree-sitter a walk down from the root, so it is not asked.
+        let mut docstrings = std::collections::HashSet::new();
+        let part_of_concatenation =
+            |parent: &tree_sitter::Node, _: &bool, _: Option<&str>, _: &tree_sitter::Node, _| {
+                parent.k() == "concatenated_string"
+            };
+        walk_with(file.tree.root_node(), false, part_of_concatenation, |node, &in_concatenation| {
+            if let Some(string) = docstring(node) {
+                docstrings.insert(string.id());
+            }
             match node.k() {
                 // A concatenation is one literal; its parts are not visited on their own.
                 "string" | "concatenated_string" => {
-                    if node.k() == "string" && node.parent().is_some_and(|p| p.k() == "concatenated_string") {
+                    if node.k() == "string" && in_concatenation {
                         return true;
                     }
                     if let Literal::Str(value) = literal(node, file.source) {
-                        if self.events.contains(&value) && !is_docstring(node) {
+                        if self.events.contains(&value) && !docstrings.contains(&node.id()) {
                             let message = render_message(&self.message, |var| match var {
                                 "event" => Some(Cow::Borrowed(value.as_str())),
                                 "canonical" => Some(Cow::Borrowed(self.canonical_text.as_str())),
