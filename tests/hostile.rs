@@ -454,3 +454,37 @@ fn name_resolution_and_event_literals_stay_linear_on_deep_and_long_inputs() {
     assert_eq!(count("events.py", "scattered-event-literal"), n);
     assert_eq!(count("docstring.py", "scattered-event-literal"), 1, "docstrings do not count");
 }
+
+/// CI setups that can only keep paths inside the project put the user cache directory there
+/// (`XDG_CACHE_HOME=$CI_PROJECT_DIR/.cache`): then the secret could come with the tree, and no
+/// cache is used at all. The secret is this user's alone (mode 600) and is what ssot wrote.
+#[test]
+fn a_user_cache_directory_inside_the_tree_is_not_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("a.py"), "import os\nx = os.getenv('K')\n").unwrap();
+    let run = |xdg: &Path| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ssot"))
+            .args(["check", ".", "--format", "json"])
+            .current_dir(&root)
+            .env("HOME", root.join("home"))
+            .env("XDG_CACHE_HOME", xdg)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        assert_eq!(child.wait().unwrap().code(), Some(1));
+    };
+    run(&root.join(".cache"));
+    assert!(!root.join(".cache/ssot/secret").exists(), "no secret kept in the tree");
+    assert!(!root.join(".ssot_cache").exists(), "no cache written");
+    let outside = dir.path().join("..").canonicalize().unwrap().join(format!("ssot-xdg-{}", std::process::id()));
+    run(&outside);
+    let secret = outside.join("ssot/secret");
+    let mode = std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777;
+    let text = std::fs::read_to_string(&secret).unwrap();
+    let _ = std::fs::remove_dir_all(&outside);
+    assert_eq!(mode, 0o600);
+    assert_eq!(text.trim().len(), 32);
+    assert!(root.join(".ssot_cache").is_dir());
+}

@@ -167,11 +167,11 @@ fn directory(root: &Path) -> Option<PathBuf> {
     usable(&user).then_some(user)
 }
 
-/// This user's own cache directory for ssot: `$XDG_CACHE_HOME/ssot`, else `~/.cache/ssot`
-/// (created if need be).
+/// This user's own cache directory for ssot: `$XDG_CACHE_HOME/ssot` (an absolute path, as the
+/// XDG specification asks), else `~/.cache/ssot` (created if need be).
 fn user_directory() -> Option<PathBuf> {
     let base =
-        std::env::var_os("XDG_CACHE_HOME").filter(|value| !value.is_empty()).map(PathBuf::from).or_else(|| {
+        std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|value| value.is_absolute()).or_else(|| {
             std::env::var_os("HOME").filter(|home| !home.is_empty()).map(|home| PathBuf::from(home).join(".cache"))
         })?;
     let dir = base.join("ssot");
@@ -184,11 +184,22 @@ fn user_directory() -> Option<PathBuf> {
 /// `.ssot_cache/` holding entries made elsewhere — committed to the repository, say, with reports
 /// swapped between contents — is then never read: its file names are not this user's, and a
 /// tree cannot decide a file's report. `None` (no cache) when there is no such directory.
-fn secret() -> Option<u128> {
-    let file = user_directory()?.join("secret");
+fn secret(settings: &Settings) -> Option<u128> {
+    let dir = user_directory()?.canonicalize().ok()?;
+    // A user cache directory inside a scanned tree (CI setups put it in the project to cache
+    // it) could come with the tree, secret and all: no cache then.
+    if settings.paths.iter().any(|path| dir.starts_with(path)) {
+        return None;
+    }
+    let file = dir.join("secret");
     let read = || -> Option<u128> {
         let bytes = crate::fs::read(&file, 64, crate::fs::Links::Refuse).ok()?;
-        u128::from_str_radix(std::str::from_utf8(&bytes).ok()?.trim(), 16).ok()
+        let text = std::str::from_utf8(&bytes).ok()?.trim();
+        // Only what ssot writes: 32 hex digits.
+        if text.len() != 32 {
+            return None;
+        }
+        u128::from_str_radix(text, 16).ok()
     };
     if let Some(secret) = read() {
         return Some(secret);
@@ -206,6 +217,12 @@ fn secret() -> Option<u128> {
     let temp = file.with_extension(format!("tmp{}", std::process::id()));
     let _ = std::fs::remove_file(&temp);
     if crate::fs::create_new(&temp, format!("{secret:032x}\n").as_bytes()).is_ok() {
+        // Readable by this user only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o600));
+        }
         let _ = std::fs::hard_link(&temp, &file);
         let _ = std::fs::remove_file(&temp);
     }
@@ -290,7 +307,7 @@ pub(crate) struct Place {
 impl Place {
     /// `None`: no usable cache directory.
     pub(crate) fn of(settings: &Settings, rules: &RuleSet) -> Option<Self> {
-        let key = hash_of((secret()?, settings_key(settings, rules)));
+        let key = hash_of((secret(settings)?, settings_key(settings, rules)));
         Some(Self { dir: directory(&settings.root)?, key })
     }
 
