@@ -41,6 +41,11 @@ pub(crate) struct Walk {
 /// `.gitignore` templates in common use. A larger file is reported and not used.
 const IGNORE_LIMIT: u64 = 64 << 10;
 
+/// The most bytes of ignore files ssot reads in one run: every compiled ignore file is kept for
+/// the whole walk, so many large ones could take gigabytes. Past it, further ignore files are
+/// reported and not used (which of them depends on the walk's order).
+const IGNORE_TOTAL_LIMIT: u64 = 2 << 20;
+
 /// The ignore rules one directory holds.
 #[derive(Default)]
 struct DirRules {
@@ -50,47 +55,104 @@ struct DirRules {
     exclude: Option<Gitignore>,
 }
 
+/// The rules that apply in a directory: its own (when it has any), then its parent's chain.
+/// Shared, so a directory 10,000 levels deep costs one link, not 10,000 lookups per entry.
+struct Chain {
+    rules: Option<DirRules>,
+    parent: Option<Arc<Chain>>,
+}
+
+impl Chain {
+    /// The rules of the directories from this one up, nearest first, those holding any.
+    fn iter(&self) -> impl Iterator<Item = &DirRules> {
+        let mut next = Some(self);
+        std::iter::from_fn(move || loop {
+            let chain = next?;
+            next = chain.parent.as_deref();
+            if let Some(rules) = &chain.rules {
+                return Some(rules);
+            }
+        })
+    }
+}
+
 /// The ignore rules of every directory met so far, read on first use.
 struct IgnoreRules {
-    dirs: RwLock<HashMap<PathBuf, Arc<DirRules>>>,
+    dirs: RwLock<HashMap<PathBuf, Arc<Chain>>>,
     global: Gitignore,
     /// Ignore files that were not read, with why.
     errors: Mutex<Vec<(PathBuf, String)>>,
+    /// Bytes of ignore files read so far ([`IGNORE_TOTAL_LIMIT`]).
+    total: std::sync::atomic::AtomicU64,
 }
 
 impl IgnoreRules {
     fn new() -> Self {
         // Git's global excludes file, from the user's own configuration (not the scanned tree).
         let (global, _) = Gitignore::global();
-        Self { dirs: RwLock::new(HashMap::new()), global, errors: Mutex::new(Vec::new()) }
+        Self {
+            dirs: RwLock::new(HashMap::new()),
+            global,
+            errors: Mutex::new(Vec::new()),
+            total: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 
-    /// The rules of `dir`.
-    fn of(&self, dir: &Path) -> Arc<DirRules> {
-        if let Some(rules) = self.dirs.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
-            return rules.clone();
+    /// The chain of rules that applies in `dir`: made for it and for each ancestor not met
+    /// yet, from the outermost down (no recursion, however deep the tree).
+    fn chain(&self, dir: &Path) -> Arc<Chain> {
+        let known = |dir: &Path| self.dirs.read().unwrap_or_else(|e| e.into_inner()).get(dir).cloned();
+        if let Some(chain) = known(dir) {
+            return chain;
         }
-        let exclude = git_excludes(dir, Git::of(dir)).into_iter().find(|path| path.ends_with("info/exclude"));
-        let rules = Arc::new(DirRules {
-            ignore: self.read(dir, &dir.join(".ignore")),
-            gitignore: self.read(dir, &dir.join(".gitignore")),
-            exclude: exclude.and_then(|file| self.read(dir, &file)),
-        });
-        self.dirs.write().unwrap_or_else(|e| e.into_inner()).entry(dir.to_path_buf()).or_insert(rules).clone()
+        let mut missing = Vec::new();
+        let mut parent = None;
+        for ancestor in dir.ancestors() {
+            if let Some(chain) = known(ancestor) {
+                parent = Some(chain);
+                break;
+            }
+            missing.push(ancestor);
+        }
+        for dir in missing.into_iter().rev() {
+            let exclude = git_excludes(dir, Git::of(dir)).into_iter().find(|path| path.ends_with("info/exclude"));
+            let rules = DirRules {
+                ignore: self.read(dir, &dir.join(".ignore")),
+                gitignore: self.read(dir, &dir.join(".gitignore")),
+                exclude: exclude.and_then(|file| self.read(dir, &file)),
+            };
+            let any = rules.ignore.is_some() || rules.gitignore.is_some() || rules.exclude.is_some();
+            let chain = Arc::new(Chain { rules: any.then_some(rules), parent });
+            let chain =
+                self.dirs.write().unwrap_or_else(|e| e.into_inner()).entry(dir.to_path_buf()).or_insert(chain).clone();
+            parent = Some(chain);
+        }
+        parent.expect("a path has at least itself as an ancestor")
     }
 
     /// The rules of the ignore file `file` for the directory `dir`: `None` when there is none or
     /// it holds none; reported when it exists but cannot be read safely.
     fn read(&self, dir: &Path, file: &Path) -> Option<Gitignore> {
+        let report =
+            |message: String| self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((file.to_path_buf(), message));
         let bytes = match crate::fs::read(file, IGNORE_LIMIT, crate::fs::Links::Follow) {
-            Ok(bytes) => bytes,
+            Ok(bytes) => {
+                let total = self.total.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                if total + bytes.len() as u64 > IGNORE_TOTAL_LIMIT {
+                    report(format!(
+                        "ignore file not used, so it ignores nothing: the tree's ignore files hold more than \
+                         {IGNORE_TOTAL_LIMIT} bytes in all"
+                    ));
+                    return None;
+                }
+                bytes
+            }
             Err(crate::fs::ReadError::Missing) => return None,
             // Nothing there that can be looked at (a directory that cannot be searched): the
             // walker reports the directory itself.
             Err(_) if std::fs::symlink_metadata(file).is_err() => return None,
             Err(err) => {
-                let message = format!("ignore file not read, so it ignores nothing: {err}");
-                self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((file.to_path_buf(), message));
+                report(format!("ignore file not read, so it ignores nothing: {err}"));
                 return None;
             }
         };
@@ -105,8 +167,7 @@ impl IgnoreRules {
         match builder.build() {
             Ok(rules) => Some(rules).filter(|rules| !rules.is_empty()),
             Err(err) => {
-                let message = format!("ignore file not used, so it ignores nothing: {err}");
-                self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((file.to_path_buf(), message));
+                report(format!("ignore file not used, so it ignores nothing: {err}"));
                 None
             }
         }
@@ -117,7 +178,7 @@ impl IgnoreRules {
     /// then the nearest `.gitignore` rule, then the nearest exclude file's, then the global
     /// excludes — the `ignore` crate's order.
     fn matched(&self, path: &Path, is_dir: bool) -> Option<bool> {
-        let chain: Vec<Arc<DirRules>> = path.ancestors().skip(1).map(|dir| self.of(dir)).collect();
+        let chain = self.chain(path.parent()?);
         let first = |pick: fn(&DirRules) -> Option<&Gitignore>| {
             chain.iter().find_map(|rules| match pick(rules)?.matched(path, is_dir) {
                 Match::None => None,
@@ -378,6 +439,35 @@ mod tests {
         let ours = discover(&settings).files;
         assert!(ours.len() > 20, "{}", ours.len());
         assert_eq!(ours, crate_walk(&settings));
+    }
+
+    /// Every compiled ignore file lives as long as the walk: past a total, the rest are
+    /// reported and not used (once 480 files of 64 KiB took 4.5 GB).
+    #[test]
+    fn ignore_files_beyond_the_total_limit_are_reported_and_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let text: String = (0..4_000).map(|i| format!("gen_{i}_*.py\n")).collect();
+        assert!(text.len() < IGNORE_LIMIT as usize);
+        let dirs = (IGNORE_TOTAL_LIMIT / text.len() as u64 + 3) as usize;
+        for d in 0..dirs {
+            let sub = root.join(format!("d{d:03}"));
+            std::fs::create_dir_all(&sub).unwrap();
+            std::fs::write(sub.join(".gitignore"), &text).unwrap();
+            std::fs::write(sub.join("gen_1_x.py"), "").unwrap();
+            std::fs::write(sub.join("kept.py"), "").unwrap();
+        }
+        let walk = discover(&settings(&root, false, false));
+        let over: Vec<&PathBuf> =
+            walk.errors.iter().filter(|(_, reason)| reason.contains("in all")).map(|(path, _)| path).collect();
+        assert!((1..=3).contains(&over.len()), "{} of {dirs} over the limit", over.len());
+        // Each directory's `gen_1_x.py` is ignored exactly when its ignore file was used.
+        for d in 0..dirs {
+            let sub = root.join(format!("d{d:03}"));
+            let used = !over.contains(&&sub.join(".gitignore"));
+            assert_eq!(walk.files.contains(&sub.join("gen_1_x.py")), !used, "{}", sub.display());
+            assert!(walk.files.contains(&sub.join("kept.py")));
+        }
     }
 
     #[cfg(unix)]
