@@ -212,9 +212,10 @@ fn check(
     // The score is the truth about the whole tree; diff mode only narrows what is reported.
     let whole = Summary::new(&outcome);
     if let Some(changed) = &changed {
-        let Outcome { files, diagnostics, .. } = &mut outcome;
-        let real = |file: crate::diagnostic::FileId| settings.root.join(crate::path_text::real(&files[file.0].path));
-        diagnostics.retain(|d| changed.touches(&real(d.file), d.start.line, d.end.line));
+        // Each file's real path once, not once per finding.
+        let paths: Vec<std::path::PathBuf> =
+            (0..outcome.files.len()).map(|i| outcome.real_path(crate::diagnostic::FileId(i))).collect();
+        outcome.diagnostics.retain(|d| changed.touches(&paths[d.file.0], d.start.line, d.end.line));
     }
     let mut summary = Summary::new(&outcome);
     summary.overall = whole.overall;

@@ -136,6 +136,11 @@ impl Outcome {
         &self.files[id.0]
     }
 
+    /// Where the file `id` is on disk (its shown path may escape bytes that are not UTF-8).
+    pub fn real_path(&self, id: FileId) -> std::path::PathBuf {
+        self.root.join(crate::path_text::real(&self.file(id).path))
+    }
+
     /// Sorts diagnostics by path, line, column, rule (then message, for total determinism).
     pub fn sort(&mut self) {
         let files = &self.files;

@@ -138,8 +138,11 @@ fn parse_diff(diff: &[u8], top: &Path) -> Result<ChangedLines, String> {
     // changed lines so far.
     let mut target: Option<PathBuf> = None;
     let mut ranges: Vec<RangeInclusive<usize>> = Vec::new();
+    if diff.is_empty() {
+        return Ok(changed);
+    }
     let body = diff.strip_suffix(b"\n").unwrap_or(diff);
-    for (index, line) in body.split(|&b| b == b'\n').enumerate().filter(|_| !diff.is_empty()) {
+    for (index, line) in body.split(|&b| b == b'\n').enumerate() {
         let unexpected = || format!("line {}: unexpected `{}`", index + 1, String::from_utf8_lossy(line));
         if let State::Hunk { old, new, line: number } = &mut state {
             match line.first() {

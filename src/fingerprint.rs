@@ -27,17 +27,10 @@ const LINE_LIMIT: usize = 400;
 /// collapsed, trimmed, cut after [`LINE_LIMIT`] bytes. Reads at most `4 * LINE_LIMIT` bytes of
 /// it, so many findings on one huge line cost each the same.
 pub(crate) fn normalized_line(line: &str) -> String {
-    let mut cut = line.len().min(LINE_LIMIT * 4);
-    while !line.is_char_boundary(cut) {
-        cut -= 1;
-    }
+    let cut = crate::text::floor_char_boundary(line, line.len().min(LINE_LIMIT * 4));
     let mut text = line[..cut].split_whitespace().collect::<Vec<_>>().join(" ");
     if text.len() > LINE_LIMIT {
-        let mut limit = LINE_LIMIT;
-        while !text.is_char_boundary(limit) {
-            limit -= 1;
-        }
-        text.truncate(limit);
+        text.truncate(crate::text::floor_char_boundary(&text, LINE_LIMIT));
     }
     text
 }

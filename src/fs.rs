@@ -134,12 +134,16 @@ pub(crate) fn read(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>, Rea
 /// The text of the regular file at `path` (at most `limit` bytes), for configuration, rule and
 /// baseline files: an error message names what is wrong, without the path (callers add it).
 pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, String> {
-    let bytes = read(path, limit, Links::Follow).map_err(|err| err.to_string())?;
+    utf8(read(path, limit, Links::Follow).map_err(|err| err.to_string())?)
+}
+
+/// `bytes` as text, or why they are not (the offset of the first invalid byte).
+pub(crate) fn utf8(bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes)
         .map_err(|err| format!("not valid UTF-8 (invalid byte at offset {})", err.utf8_error().valid_up_to()))
 }
 
-/// The most ssot reads of a configuration, rule, baseline or ignore file, or of a cache file.
+/// The most ssot reads of a configuration, rule or baseline file.
 pub(crate) const CONFIG_LIMIT: u64 = 64 << 20;
 
 /// The most ssot reads of one of its own cache files.

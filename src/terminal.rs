@@ -37,7 +37,7 @@ enum Replacement {
 fn push_shown(out: &mut String, c: char) {
     match replacement(c) {
         Some(Replacement::Picture(picture)) => out.push(picture),
-        Some(Replacement::Escape) => out.push_str(&c.escape_unicode().to_string()),
+        Some(Replacement::Escape) => out.extend(c.escape_unicode()),
         None => out.push(c),
     }
 }
@@ -106,7 +106,7 @@ impl Shifts {
 /// needed replacing.
 pub(crate) fn visible_source(source: &Arc<str>) -> (Arc<str>, Shifts) {
     let bytes = source.as_bytes();
-    let keep = |i: usize, c: char| matches!(c, '\t' | '\n') || (c == '\r' && bytes.get(i + 1) == Some(&b'\n'));
+    let keep = |i: usize, c: char| matches!(c, '\t' | '\n') || (c == '\r' && crate::text::is_crlf(bytes, i));
     let needs = |&(i, c): &(usize, char)| !keep(i, c) && replacement(c).is_some();
     if !source.char_indices().any(|ic| needs(&ic)) {
         return (Arc::clone(source), Shifts::default());

@@ -17,12 +17,17 @@ pub(crate) fn offset_of(source: &str, line: usize, column: usize) -> usize {
     start + rest.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum::<usize>()
 }
 
+/// Whether byte `i` of `bytes` is the `\r` of a `\r\n`.
+pub(crate) fn is_crlf(bytes: &[u8], i: usize) -> bool {
+    bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')
+}
+
 /// `source` with every lone `\r` (one not followed by `\n`) turned into `\n`: same length, same
 /// offsets, the same lines as CPython reads. For tools that end lines only at `\n`
 /// (tree-sitter-python, codespan-reporting).
 pub(crate) fn universal_newlines(source: &str) -> std::borrow::Cow<'_, str> {
     let bytes = source.as_bytes();
-    let lone = |&i: &usize| bytes.get(i + 1) != Some(&b'\n');
+    let lone = |&i: &usize| !is_crlf(bytes, i);
     if !memchr::memchr_iter(b'\r', bytes).any(|i| lone(&i)) {
         return std::borrow::Cow::Borrowed(source);
     }
@@ -54,7 +59,7 @@ impl LineIndex {
         let bytes = source.as_bytes();
         let mut starts = vec![0];
         let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes);
-        starts.extend(breaks.filter(|&i| !(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n'))).map(|i| i + 1));
+        starts.extend(breaks.filter(|&i| !is_crlf(bytes, i)).map(|i| i + 1));
         let mut chars_before = Vec::new();
         if !source.is_ascii() {
             let mut count = 0;
@@ -104,7 +109,8 @@ fn is_continuation(byte: u8) -> bool {
     byte & 0xC0 == 0x80
 }
 
-fn floor_char_boundary(source: &str, mut offset: usize) -> usize {
+/// `offset` (at most `source.len()`), moved back to the start of the character it falls in.
+pub(crate) fn floor_char_boundary(source: &str, mut offset: usize) -> usize {
     while !source.is_char_boundary(offset) {
         offset -= 1;
     }

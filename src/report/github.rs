@@ -14,7 +14,7 @@ use crate::terminal::visible_but_line_breaks;
 
 /// `@actions/core` `escapeData`: `%`, CR, LF.
 pub(crate) fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    visible_but_line_breaks(text).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// `@actions/core` `escapeProperty`: `%`, CR, LF, `:`, `,`.
@@ -30,15 +30,14 @@ pub(super) fn write(outcome: &Outcome, context: &Context, out: &mut dyn Write) -
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let path = workspace_path(&outcome.root, &outcome.file(d.file).path, context.cwd);
-        write!(out, "::{command} file={},line={}", escape_property(&visible_but_line_breaks(&path)), d.start.line)?;
+        let path = workspace_path(&outcome.real_path(d.file), &outcome.file(d.file).path, context.cwd);
+        write!(out, "::{command} file={},line={}", escape_property(&path), d.start.line)?;
         if d.start.line == d.end.line {
             write!(out, ",col={},endLine={},endColumn={}", d.start.column, d.end.line, d.end.column)?;
         } else {
             write!(out, ",endLine={}", d.end.line)?;
         }
-        let message = visible_but_line_breaks(&d.message);
-        writeln!(out, ",title={}::{}", escape_property(&d.rule), escape_data(&message))?;
+        writeln!(out, ",title={}::{}", escape_property(&d.rule), escape_data(&d.message))?;
     }
     Ok(())
 }
@@ -46,9 +45,10 @@ pub(super) fn write(outcome: &Outcome, context: &Context, out: &mut dyn Write) -
 /// The path as GitHub wants it: relative to the workspace (the current directory) when the file
 /// is inside it, else relative to the scanned root; shown as every report shows paths (a `\\` in
 /// a Unix file name is part of the name).
-fn workspace_path(root: &Path, path: &str, cwd: Option<&Path>) -> String {
+/// `real` is where the file is on disk, `path` its shown path.
+fn workspace_path(real: &Path, path: &str, cwd: Option<&Path>) -> String {
     if let Some(cwd) = cwd {
-        if let Ok(relative) = root.join(crate::path_text::real(path)).strip_prefix(cwd) {
+        if let Ok(relative) = real.strip_prefix(cwd) {
             return crate::path_text::text(relative);
         }
     }

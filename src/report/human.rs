@@ -234,13 +234,7 @@ fn line_too_long(text: &str, offset: usize) -> bool {
 
 /// `range` within `text` on character boundaries (the file may have changed since the scan).
 fn clamp(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let fit = |mut offset: usize| {
-        offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        offset
-    };
+    let fit = |offset: usize| crate::text::floor_char_boundary(text, offset.min(text.len()));
     let start = fit(range.start);
     start..fit(range.end).max(start)
 }

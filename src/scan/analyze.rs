@@ -123,7 +123,7 @@ impl<'r> Analyzer<'r> {
                 if let (Some(cache), Some(read)) = (cache, read) {
                     cache.put(&Cache::key(read, &signature), &report, self.rules);
                 }
-                if read.is_some() && read == content {
+                if read.is_some_and(|read| Some(read) == content) {
                     done.push((signature, report.clone()));
                 }
                 report

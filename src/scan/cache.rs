@@ -290,12 +290,6 @@ fn touch(file: &Path) {
     }
 }
 
-/// Writes `bytes` to `file` atomically (a temporary file, then a rename): a concurrent run sees
-/// the old file or the new one, never half of one.
-pub(super) fn write_atomically(file: &Path, bytes: &[u8]) {
-    crate::fs::write_atomically(file, bytes);
-}
-
 /// Where this configuration keeps its files: the cache directory and the key of everything
 /// besides the files themselves that decides a report ([`settings_key`]).
 #[derive(Clone)]
@@ -475,7 +469,7 @@ impl Cache {
                 stats: written(&self.old_stats, &stats),
             };
             if let Ok(bytes) = postcard::to_stdvec(&view) {
-                write_atomically(&self.file, &bytes);
+                crate::fs::write_atomically(&self.file, &bytes);
             }
         }
         // Freeing tens of thousands of entries takes a while; the run need not wait for it.

@@ -152,10 +152,12 @@ pub fn load_sources(outcome: &mut Outcome, max_size: u64) {
             wanted[related.file.0] = true;
         }
     }
-    let root = outcome.root.clone();
-    outcome.files.par_iter_mut().zip(wanted).for_each(|(file, wanted)| {
-        if wanted && file.source.is_none() {
-            file.source = source::read(&root.join(crate::path_text::real(&file.path)), max_size).ok().map(Arc::from);
+    let paths: Vec<Option<std::path::PathBuf>> = (0..outcome.files.len())
+        .map(|i| (wanted[i] && outcome.files[i].source.is_none()).then(|| outcome.real_path(FileId(i))))
+        .collect();
+    outcome.files.par_iter_mut().zip(paths).for_each(|(file, path)| {
+        if let Some(path) = path {
+            file.source = source::read(&path, max_size).ok().map(Arc::from);
         }
     });
 }

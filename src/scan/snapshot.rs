@@ -373,7 +373,7 @@ pub(crate) fn save(
 fn write(file: &Path, header: &Header, body: &[u8]) {
     let Ok(mut bytes) = postcard::to_stdvec(header) else { return };
     bytes.extend_from_slice(body);
-    cache::write_atomically(file, &bytes);
+    crate::fs::write_atomically(file, &bytes);
 }
 
 #[cfg(test)]

@@ -25,8 +25,7 @@ pub(crate) fn text(bytes: Vec<u8>) -> Result<String, String> {
     if let Some(offset) = memchr::memchr(0, &bytes) {
         return Err(format!("binary file (NUL byte at offset {offset})"));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|err| format!("not valid UTF-8 (invalid byte at offset {})", err.utf8_error().valid_up_to()))?;
+    let text = crate::fs::utf8(bytes)?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,

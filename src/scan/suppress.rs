@@ -105,11 +105,7 @@ impl Suppressions {
     /// The first directive in the file that qualifies wins, as a scan of them in order would find.
     fn find(&self, rule: &str, line: usize) -> Option<(usize, usize)> {
         let silencers = self.index().get(rule)?;
-        let on_line = silencers.by_line.get(&line).copied();
-        match (silencers.file_wide, on_line) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        silencers.file_wide.into_iter().chain(silencers.by_line.get(&line).copied()).min()
     }
 
     fn index(&self) -> &HashMap<String, Silencers> {
