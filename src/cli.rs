@@ -11,7 +11,8 @@ use crate::baseline::Baseline;
 use crate::config::{Overrides, Settings};
 use crate::diagnostic::Outcome;
 use crate::report::{self, Format};
-use crate::rule::{Catalog, RuleSet};
+use crate::rule::Catalog;
+use crate::rules::RuleSet;
 use crate::score::Summary;
 use crate::terminal::visible;
 use crate::{docs, ExitStatus};
@@ -170,7 +171,7 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
 fn catalog_for(cwd: &Path, config: Option<PathBuf>) -> anyhow::Result<Catalog> {
     let overrides = Overrides { config, ..Overrides::default() };
     let settings = Settings::resolve(cwd, &[], &overrides)?;
-    Ok(RuleSet::catalog(&settings)?)
+    Ok(crate::rules::catalog(&settings)?)
 }
 
 /// Resolves settings and rules and scans: the shared part of `check` and `baseline`.
@@ -186,7 +187,7 @@ fn run_scan(scan: ScanArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Resul
         no_fast_path: scan.no_fast_path,
     };
     let settings = Settings::resolve(cwd, &scan.paths, &overrides)?;
-    let catalog = RuleSet::catalog(&settings)?;
+    let catalog = crate::rules::catalog(&settings)?;
     let rules = RuleSet::new(&catalog, &settings)?;
     let outcome = crate::scan::scan(&settings, &rules, stderr);
     Ok((settings, rules, outcome))
@@ -257,13 +258,30 @@ fn check(
         )?;
     }
     let failed = below_threshold || (summary.new_errors > 0 && !args.exit_zero);
+    let broken = report_internal_errors(&outcome, stderr)?;
     // Freeing tens of thousands of diagnostics takes a while; the process need not wait for it.
     std::thread::spawn(move || drop(outcome));
-    Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(match (broken, failed) {
+        (true, _) => ExitStatus::Error,
+        (false, true) => ExitStatus::Failure,
+        (false, false) => ExitStatus::Success,
+    })
+}
+
+/// Names each internal error of the run on stderr; whether there was any. Findings are missing
+/// then, so no gate may take the run for a pass (nor may a baseline be written from it).
+fn report_internal_errors(outcome: &Outcome, stderr: &mut dyn Write) -> std::io::Result<bool> {
+    for error in &outcome.internal_errors {
+        writeln!(stderr, "ssot: {}", visible(error))?;
+    }
+    Ok(!outcome.internal_errors.is_empty())
 }
 
 fn baseline(args: BaselineArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Result<ExitStatus> {
     let (settings, _, outcome) = run_scan(args.scan, cwd, stderr)?;
+    if report_internal_errors(&outcome, stderr)? {
+        return Ok(ExitStatus::Error);
+    }
     let path = match &args.output {
         Some(path) => cwd.join(path),
         None => settings.root.join(crate::baseline::DEFAULT_FILE),

@@ -129,6 +129,12 @@ pub struct Outcome {
     pub rules: Vec<String>,
     /// The directory paths are relative to (absolute).
     pub root: std::path::PathBuf,
+    /// Failures of ssot itself that lost findings (a project rule's pass that panicked): the
+    /// report is still written, and the run ends with status 2.
+    pub internal_errors: Vec<String>,
+    /// Some file was skipped for a reason that may not recur (a failed read, a parse out of
+    /// time, an internal error): the outcome must not be replayed for an unchanged tree.
+    pub(crate) transient_skips: bool,
 }
 
 impl Outcome {

@@ -1,8 +1,9 @@
 //! ssot audits a Python codebase for single-source-of-truth compliance.
 //!
 //! The pipeline, one module per stage: [`cli`] (arguments) → [`config`] (options files →
-//! resolved [`config::Settings`]) → [`rule`] (rule files → compiled [`rule::RuleSet`]) → [`scan`]
-//! (discover files → analyze each distinct content in parallel → project pass → sort) →
+//! resolved [`config::Settings`]) → [`rule`] (rule files → selected [`rule::Rule`]s) →
+//! [`rules`] (their engines → the [`rules::RuleSet`]) → [`scan`] (discover files → analyze each
+//! distinct content in parallel → project pass → sort) →
 //! [`score`] → [`report`] (one printer per output format); [`baseline`] and [`diff`] narrow what
 //! `check` reports. [`run`] wires the stages together and is what the binary and the tests call.
 
@@ -19,9 +20,10 @@ pub(crate) mod path_text;
 pub(crate) mod python;
 pub mod report;
 pub mod rule;
-pub(crate) mod rules;
+pub mod rules;
 pub mod scan;
 pub mod score;
+pub(crate) mod suppress;
 pub(crate) mod terminal;
 #[doc(hidden)]
 pub mod testing;

@@ -1,14 +1,15 @@
 //! Loading: rule files (bundled and from `rules.rule-dirs`) → validated [`Catalog`]; catalog +
-//! settings (selection, `[rules.<id>]` options) → the [`RuleSet`] a scan runs.
+//! settings (selection, `[rules.<id>]` options) → the selected, configured [`Rule`]s
+//! ([`Catalog::select`]). The engines a rule file may name come from the caller
+//! ([`EngineSignature`]s), so this layer does not depend on the engines.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::query::{self, PatternMatcher};
-use super::{message, Origin, Rule, RuleKind, RuleSpec, PARSE_ERROR, SCANNER_ENGINES, UNUSED_SUPPRESSION};
+use super::query;
+use super::{message, EngineSignature, Origin, Rule, RuleKind, RuleSpec, ScannerRule};
 use crate::config::{compile_globs, Settings};
 use crate::diagnostic::Severity;
-use crate::rules::{self as engines, Engine};
 use crate::UserError;
 
 include!(concat!(env!("OUT_DIR"), "/bundled_rules.rs"));
@@ -20,19 +21,18 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The bundled rules only.
-    pub fn bundled() -> Result<Self, UserError> {
-        Self::load(&[])
-    }
-
     /// The bundled rules plus the `*.toml` files of `rule_dirs` (each with the config offset
-    /// that named it, for errors). A file reached twice (its directory listed twice, spelled
-    /// differently or through a link) is loaded once: the same file cannot conflict with itself.
-    pub fn load(rule_dirs: &[(PathBuf, Option<usize>, Option<&crate::config::ConfigFile>)]) -> Result<Self, UserError> {
+    /// that named it, for errors); `engines` are the engines a rule file may name. A file
+    /// reached twice (its directory listed twice, spelled differently or through a link) is
+    /// loaded once: the same file cannot conflict with itself.
+    pub fn load(
+        rule_dirs: &[(PathBuf, Option<usize>, Option<&crate::config::ConfigFile>)],
+        engines: &[EngineSignature],
+    ) -> Result<Self, UserError> {
         let mut entries = Vec::new();
         let mut loaded: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
         for (path, text) in BUNDLED_RULES {
-            let spec = parse_rule_file(Path::new(path), text)?;
+            let spec = parse_rule_file(Path::new(path), text, engines)?;
             entries.push((spec, Origin::Bundled(path)));
         }
         for (dir, offset, config) in rule_dirs {
@@ -57,7 +57,7 @@ impl Catalog {
                 }
                 let text = crate::fs::read_text(&path, crate::fs::CONFIG_LIMIT)
                     .map_err(|err| UserError::new(format!("{}: cannot read rule file: {err}", path.display())))?;
-                let spec = parse_rule_file(&path, &text)?;
+                let spec = parse_rule_file(&path, &text, engines)?;
                 entries.push((spec, Origin::User(path)));
             }
         }
@@ -91,8 +91,9 @@ fn origin_path(origin: &Origin) -> PathBuf {
     }
 }
 
-/// Parses and validates one rule file; every error names the file and position.
-pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
+/// Parses and validates one rule file (`engines`: those it may name besides the scanner-run
+/// rules); every error names the file and position.
+pub fn parse_rule_file(path: &Path, text: &str, engines: &[EngineSignature]) -> Result<RuleSpec, UserError> {
     let spec: RuleSpec = toml::from_str(text).map_err(|err| UserError::from_toml(path, text, &err))?;
     let at = |offset: usize, message: String| UserError::at(path, text, Some(offset), message);
     let id = spec.id.get_ref();
@@ -123,13 +124,26 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<RuleSpec, UserError> {
             })?;
         }
         (None, Some(engine)) => {
-            let Some(variables) = engines::variables(engine.get_ref()) else {
-                return Err(at(
-                    engine.span().start,
-                    format!("unknown engine `{}`: known engines are {}", engine.get_ref(), engines::NAMES.join(", ")),
-                ));
+            let name = engine.get_ref().as_str();
+            let scanner = ScannerRule::from_name(name);
+            let variables = match scanner {
+                Some(rule) => rule.variables(),
+                None => match engines.iter().find(|e| e.name == name) {
+                    Some(signature) => signature.variables,
+                    None => {
+                        let known: Vec<&str> = ScannerRule::ALL
+                            .iter()
+                            .map(|rule| rule.name())
+                            .chain(engines.iter().map(|e| e.name))
+                            .collect();
+                        return Err(at(
+                            engine.span().start,
+                            format!("unknown engine `{name}`: known engines are {}", known.join(", ")),
+                        ));
+                    }
+                },
             };
-            if SCANNER_ENGINES.contains(&engine.get_ref().as_str()) && engine.get_ref() != id {
+            if scanner.is_some() && name != id {
                 return Err(at(
                     engine.span().start,
                     format!("engine `{}` belongs to the built-in rule of that name", engine.get_ref()),
@@ -204,40 +218,10 @@ fn is_kebab_case(id: &str) -> bool {
         && !id.ends_with('-')
 }
 
-/// The rules a scan runs, compiled.
-pub struct RuleSet {
-    /// Active rules, sorted by id.
-    pub rules: Vec<Rule>,
-    pub(crate) patterns: Option<PatternMatcher>,
-    /// (rule index, engine) for every active engine rule.
-    pub(crate) engines: Vec<(usize, Box<dyn Engine>)>,
-    /// Index of the `parse-error` rule, when active.
-    pub(crate) parse_error: Option<usize>,
-    /// `parse-error` was selected by name: every file is parsed to look for errors (otherwise a
-    /// file is parsed only when another rule could match it).
-    pub(crate) parse_all: bool,
-    /// Index of the `unused-suppression` rule, when active.
-    pub(crate) unused_suppression: Option<usize>,
-    /// Every rule id of the catalog (active or not), to tell unknown ids in suppressions.
-    pub(crate) known_ids: std::collections::HashSet<String>,
-}
-
-impl std::fmt::Debug for RuleSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuleSet").field("rules", &self.rules.iter().map(|r| &r.id).collect::<Vec<_>>()).finish()
-    }
-}
-
-impl RuleSet {
-    /// Loads the catalog for `settings` (bundled rules and its rule directories).
-    pub fn catalog(settings: &Settings) -> Result<Catalog, UserError> {
-        let dirs: Vec<_> =
-            settings.rule_dirs.iter().map(|(dir, offset)| (dir.clone(), *offset, settings.config.as_ref())).collect();
-        Catalog::load(&dirs)
-    }
-
-    /// Selects and configures the rules of `catalog` as `settings` say, and compiles them.
-    pub fn new(catalog: &Catalog, settings: &Settings) -> Result<Self, UserError> {
+impl Catalog {
+    /// The rules `settings` select, each configured by its `[rules.<id>]` table, sorted by id;
+    /// an unknown id in the selection or a table is an error naming where it was written.
+    pub fn select(&self, settings: &Settings) -> Result<Vec<Rule>, UserError> {
         let unknown = |id: &str, offset: Option<usize>, what: &str| {
             settings.config_error(offset, format!("{what}: unknown rule `{id}` (run `ssot rules` to list the rules)"))
         };
@@ -245,24 +229,23 @@ impl RuleSet {
         let select_label = if selection.select_from_config { "rules.select" } else { "--select" };
         if let Some(select) = &selection.select {
             for (id, offset) in select {
-                if catalog.get(id).is_none() {
+                if self.get(id).is_none() {
                     return Err(unknown(id, *offset, select_label));
                 }
             }
         }
         for (id, offset) in &selection.ignore {
-            if catalog.get(id).is_none() {
+            if self.get(id).is_none() {
                 return Err(unknown(id, *offset, if offset.is_some() { "rules.ignore" } else { "--ignore" }));
             }
         }
         for (id, table) in &settings.rule_tables {
-            if catalog.get(id).is_none() {
+            if self.get(id).is_none() {
                 return Err(unknown(id, Some(table.span().start), &format!("[rules.{id}]")));
             }
         }
-
         let mut rules = Vec::new();
-        for (spec, origin) in &catalog.entries {
+        for (spec, origin) in &self.entries {
             let id = spec.id.get_ref();
             let selected = selection.select.as_ref().is_none_or(|list| list.iter().any(|(s, _)| s == id));
             let ignored = selection.ignore.iter().any(|(s, _)| s == id);
@@ -271,34 +254,7 @@ impl RuleSet {
                 rules.push(rule);
             }
         }
-
-        let mut pattern_inputs = Vec::new();
-        let mut engine_list = Vec::new();
-        let mut parse_error = None;
-        let mut unused_suppression = None;
-        for (index, rule) in rules.iter().enumerate() {
-            match &rule.kind {
-                RuleKind::Pattern { query, report } => {
-                    pattern_inputs.push((index, query.as_str(), report.as_str(), rule.message.as_str()));
-                }
-                RuleKind::Engine(name) if name == PARSE_ERROR => parse_error = Some(index),
-                RuleKind::Engine(name) if name == UNUSED_SUPPRESSION => unused_suppression = Some(index),
-                RuleKind::Engine(name) => {
-                    let engine = engines::build(name, rule, settings)?;
-                    engine_list.push((index, engine));
-                }
-            }
-        }
-        let patterns = PatternMatcher::compile(&pattern_inputs, rules.len())
-            .map_err(|err| UserError::new(format!("internal error combining rule queries: {err}")))?;
-        let known_ids = catalog.ids().map(str::to_string).collect();
-        let parse_all = parse_error.is_some()
-            && selection.select.as_ref().is_some_and(|list| list.iter().any(|(id, _)| id == PARSE_ERROR));
-        Ok(Self { rules, patterns, engines: engine_list, parse_error, parse_all, unused_suppression, known_ids })
-    }
-
-    pub fn ids(&self) -> Vec<String> {
-        self.rules.iter().map(|rule| rule.id.clone()).collect()
+        Ok(rules)
     }
 }
 
@@ -355,7 +311,10 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
             query: query.get_ref().clone(),
             report: spec.report.as_ref().map_or_else(|| "match".to_string(), |r| r.get_ref().clone()),
         },
-        (None, Some(engine)) => RuleKind::Engine(engine.get_ref().clone()),
+        (None, Some(engine)) => match ScannerRule::from_name(engine.get_ref()) {
+            Some(scanner) => RuleKind::Scanner(scanner),
+            None => RuleKind::Engine(engine.get_ref().clone()),
+        },
         (None, None) => unreachable!("validated by parse_rule_file"),
     };
     let prefilter = spec.prefilter.as_ref().and_then(|p| regex::Regex::new(p.get_ref()).ok());

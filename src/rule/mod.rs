@@ -1,16 +1,19 @@
-//! Rules: the raw rule file ([`RuleSpec`]), its compiled form ([`Rule`]), the loader that reads
-//! bundled and user rule files alike, and the [`RuleSet`] a scan runs (one combined tree-sitter
-//! query for all pattern rules, plus the Rust engines). It must not walk files or print reports.
+//! Rules as data: the raw rule file ([`RuleSpec`]), its compiled form ([`Rule`]), the loader
+//! that reads bundled and user rule files alike into a [`Catalog`] and selects and configures
+//! the rules a run uses, message templates, and the one combined tree-sitter query of all
+//! pattern rules. It knows the engines only by their [`EngineSignature`] (name and message
+//! variables), which `crate::rules` hands to the loader: this layer sits below the engines. It
+//! must not walk files or print reports.
 
 mod load;
 mod message;
 mod query;
 mod spec;
 
-pub use load::{parse_rule_file, Catalog, RuleSet};
+pub use load::{parse_rule_file, Catalog};
 pub(crate) use message::render as render_message;
 pub(crate) use query::python as python_language;
-pub(crate) use query::PatternMatch;
+pub(crate) use query::{PatternMatch, PatternMatcher};
 pub use spec::{DocsSpec, OptionSpec, RuleSpec};
 
 use std::collections::BTreeMap;
@@ -24,9 +27,48 @@ pub const PARSE_ERROR: &str = "parse-error";
 /// The rule id of the built-in rule reporting suppressions that silence nothing.
 pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
-/// Engines the scanner runs itself: `parse-error` reads the parse result's errors,
-/// `unused-suppression` needs every other rule's findings, project pass included.
-pub(crate) const SCANNER_ENGINES: [&str; 2] = [PARSE_ERROR, UNUSED_SUPPRESSION];
+/// A rule the scanner runs itself, not an engine: `parse-error` reads the parse result's
+/// errors, `unused-suppression` needs every other rule's findings, project pass included. A rule
+/// file selects one with `engine = "<its id>"`, and only the rule of that id may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScannerRule {
+    ParseError,
+    UnusedSuppression,
+}
+
+impl ScannerRule {
+    pub const ALL: [ScannerRule; 2] = [ScannerRule::ParseError, ScannerRule::UnusedSuppression];
+
+    /// The rule's id, which is also its engine name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ParseError => PARSE_ERROR,
+            Self::UnusedSuppression => UNUSED_SUPPRESSION,
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|rule| rule.name() == name)
+    }
+
+    /// The message variables it provides.
+    pub(crate) fn variables(self) -> &'static [&'static str] {
+        &["detail"]
+    }
+}
+
+/// What the loader must know of an engine to validate a rule file that names it: its name and
+/// the message variables it provides.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineSignature {
+    pub name: &'static str,
+    pub variables: &'static [&'static str],
+}
+
+/// The index of a rule among the rules a run uses (sorted by id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct RuleIndex(pub usize);
 
 /// Where a rule file came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +86,8 @@ pub enum RuleKind {
     Pattern { query: String, report: String },
     /// A Rust engine, by name.
     Engine(String),
+    /// Run by the scanner itself.
+    Scanner(ScannerRule),
 }
 
 /// A validated rule, with its options resolved against the configuration.

@@ -93,8 +93,7 @@ fn pattern_has_capture(query: &Query, source: &str, pattern: usize, name: &str) 
 
 /// One match of a pattern rule.
 pub(crate) struct PatternMatch {
-    /// Index of the rule in the rule set.
-    pub rule: usize,
+    pub rule: super::RuleIndex,
     pub range: Range<usize>,
     pub message: String,
 }
@@ -103,7 +102,7 @@ pub(crate) struct PatternMatch {
 pub(crate) struct PatternMatcher {
     query: Query,
     /// Rule index of each pattern.
-    pattern_rule: Vec<usize>,
+    pattern_rule: Vec<super::RuleIndex>,
     /// Capture index of the report capture of each pattern.
     pattern_report: Vec<u32>,
     /// Message template of each rule index (empty for non-pattern rules).
@@ -113,7 +112,10 @@ pub(crate) struct PatternMatcher {
 impl PatternMatcher {
     /// `rules`: (rule index, query, report capture, message), in rule order; `rule_count` is the
     /// size of the rule set.
-    pub(crate) fn compile(rules: &[(usize, &str, &str, &str)], rule_count: usize) -> Result<Option<Self>, String> {
+    pub(crate) fn compile(
+        rules: &[(super::RuleIndex, &str, &str, &str)],
+        rule_count: usize,
+    ) -> Result<Option<Self>, String> {
         if rules.is_empty() {
             return Ok(None);
         }
@@ -125,7 +127,7 @@ impl PatternMatcher {
             let count = Query::new(&python(), source).map_err(|err| err.message)?.pattern_count();
             pattern_rule.extend(std::iter::repeat_n(rule, count));
             reports.extend(std::iter::repeat_n(report, count));
-            messages[rule] = Some(message.to_string());
+            messages[rule.0] = Some(message.to_string());
             combined.push_str(source);
             combined.push('\n');
         }
@@ -150,14 +152,14 @@ impl PatternMatcher {
         let mut matches = cursor.matches(&self.query, tree.root_node(), source.as_bytes());
         while let Some(m) = matches.next() {
             let rule = self.pattern_rule[m.pattern_index];
-            if !enabled[rule] {
+            if !enabled[rule.0] {
                 continue;
             }
             let report = self.pattern_report[m.pattern_index];
             let Some(node) = m.captures.iter().find(|c| c.index == report).map(|c| c.node) else {
                 continue;
             };
-            let template = self.messages[rule].as_deref().unwrap_or_default();
+            let template = self.messages[rule.0].as_deref().unwrap_or_default();
             let message = super::render_message(template, |name| {
                 let capture = m.captures.iter().find(|c| names[c.index as usize] == name)?;
                 let text = source.get(capture.node.byte_range())?;

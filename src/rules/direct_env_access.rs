@@ -7,16 +7,19 @@ use std::collections::HashSet;
 
 use std::path::Path;
 
-use super::{Engine, EngineFinding, Facts, FileContext, FileText};
+use super::registry::{Engine, Registration};
+use super::{Declined, FileContext, FileRule, FileText, Finding, Prefilter};
 use crate::config::{Globs, Settings};
 use crate::python::statements::{certain_load, contains_word, import};
 use crate::python::tokens::Kind;
 use crate::python::{import_bindings, walk, Role};
-use crate::rule::{render_message, Rule};
+use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
-pub(crate) const NAME: &str = "direct-env-access";
-pub(crate) const VARIABLES: &[&str] = &["name"];
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature { name: "direct-env-access", variables: &["name"] },
+    build: |rule, settings| Ok(Engine::file(DirectEnvAccess::new(rule, settings)?)),
+};
 
 /// The attributes of `os` that reach the environment.
 const ENV_ATTRIBUTES: [&str; 6] = ["environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"];
@@ -51,7 +54,7 @@ fn in_pattern(node: tree_sitter::Node) -> bool {
     false
 }
 
-impl Engine for DirectEnvAccess {
+impl Prefilter for DirectEnvAccess {
     fn path_key(&self, path: &std::path::Path) -> u64 {
         u64::from(self.allow.is_match(path))
     }
@@ -65,12 +68,14 @@ impl Engine for DirectEnvAccess {
             })
             .is_match(source)
     }
+}
 
-    fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+impl FileRule for DirectEnvAccess {
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<Finding>) -> Result<(), Declined> {
         if self.allow.is_match(file.path) {
-            return Some(None);
+            return Ok(());
         }
-        let statements = file.statements()?;
+        let statements = file.statements().ok_or(Declined)?;
         let tokens = &file.tokens().tokens;
         let source = file.source;
         let text = |index: usize| crate::python::tokens::Text { source, tokens }.text(index);
@@ -85,7 +90,7 @@ impl Engine for DirectEnvAccess {
                 continue;
             }
             in_import[statement.tokens.clone()].iter_mut().for_each(|flag| *flag = true);
-            for binding in import(source, tokens, statement)?.bindings {
+            for binding in import(source, tokens, statement).ok_or(Declined)?.bindings {
                 os_bound |= binding.bound == "os";
                 match binding.name {
                     None if binding.module == "os" || (!binding.aliased && binding.module.starts_with("os.")) => {
@@ -101,7 +106,7 @@ impl Engine for DirectEnvAccess {
         // A `case` pattern both loads (`case os.environ:`) and binds (`case os:`) names, which
         // the statement reader does not tell apart: leave those files to the tree.
         if statements.list.iter().any(|s| s.header && text(s.tokens.start) == "case") {
-            return None;
+            return Err(Declined);
         }
         let mut attributes = Vec::new();
         let mut loads = Vec::new();
@@ -109,21 +114,21 @@ impl Engine for DirectEnvAccess {
             match token.kind {
                 // Code inside an f-string's fields is not tokenized.
                 Kind::FString if ENV_ATTRIBUTES.iter().chain(&from_os).any(|name| contains_word(text(index), name)) => {
-                    return None
+                    return Err(Declined)
                 }
                 Kind::Name if !(in_import[index] || index > 0 && is_op(index - 1, ".")) => {
                     let name = text(index);
                     if from_os.contains(name) {
                         // Every load of a name bound by `from os import environ`.
                         if !certain_load(source, tokens, statements, index) {
-                            return None;
+                            return Err(Declined);
                         }
                         loads.push(token.start as usize..token.end as usize);
                     }
                     if !is_op(index + 1, ".") {
                         // `os` other than before a dot may be bound here (`os = …`, `def f(os)`).
                         if name == "os" && !certain_load(source, tokens, statements, index) {
-                            return None;
+                            return Err(Declined);
                         }
                         continue;
                     }
@@ -143,16 +148,16 @@ impl Engine for DirectEnvAccess {
         for (object, range) in attributes {
             if os_aliases.contains(object) {
                 let shown: String = source[range.clone()].split_whitespace().collect();
-                out.push(EngineFinding { message: self.render(&shown), range });
+                out.push(Finding::new(range, self.render(&shown)));
             }
         }
         for range in loads {
-            out.push(EngineFinding { message: self.render(&source[range.clone()]), range });
+            out.push(Finding::new(range.clone(), self.render(&source[range])));
         }
-        Some(None)
+        Ok(())
     }
 
-    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
         if self.allow.is_match(file.path) {
             return;
         }
@@ -223,14 +228,14 @@ impl Engine for DirectEnvAccess {
         for (object, range, expression) in attributes {
             if os_aliases.contains(object) {
                 let shown: String = expression.split_whitespace().collect();
-                out.push(EngineFinding { range, message: render(&shown) });
+                out.push(Finding::new(range, render(&shown)));
             }
         }
         if !from_os.is_empty() {
             walk(file.tree.root_node(), |node, ctx| {
                 if node.k() == "identifier" && ctx.identifier_role() == Some(Role::Load) && from_os.contains(text(node))
                 {
-                    out.push(EngineFinding { range: node.byte_range(), message: render(text(node)) });
+                    out.push(Finding::new(node.byte_range(), render(text(node))));
                 }
                 true
             });

@@ -11,16 +11,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
 
-use super::{Engine, EngineFinding, Facts, FileContext, FileText, ProjectFinding, Site};
+use super::registry::{Engine, Registration};
+use super::{Declined, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Site};
 use crate::config::{Globs, Settings};
 use crate::diagnostic::{Category, FileId};
 use crate::python::tokens::{Kind, Text};
 use crate::python::walk;
-use crate::rule::{render_message, Rule};
+use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
-pub(crate) const NAME: &str = "duplicate-manager-class";
-pub(crate) const VARIABLES: &[&str] = &["name", "concept", "count", "others"];
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature { name: "duplicate-manager-class", variables: &["name", "concept", "count", "others"] },
+    build: |rule, settings| Ok(Engine::project(DuplicateManagerClass::new(rule, settings)?)),
+};
 
 /// Bases that make a class an interface, not an implementation.
 const INTERFACE_BASES: [&str; 11] = [
@@ -70,7 +73,7 @@ struct ClassFact {
 type GroupKey = (Option<usize>, String);
 
 #[derive(serde::Serialize, serde::Deserialize)]
-struct FileClasses {
+pub(crate) struct FileClasses {
     service: Option<usize>,
     classes: Vec<ClassFact>,
 }
@@ -83,7 +86,7 @@ impl DuplicateManagerClass {
             .map(|dir| {
                 let dir = dir.trim_end_matches('/');
                 crate::config::compile_globs(&settings.glob_base, &[format!("{dir}/**")], &|_, message| {
-                    settings.config_error(None, format!("[rules.{NAME}] services: {message}"))
+                    settings.config_error(None, format!("[rules.{}] services: {message}", rule.id))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -157,7 +160,7 @@ fn is_test_double(name: &str) -> bool {
     TEST_DOUBLES.iter().any(|prefix| name.starts_with(prefix))
 }
 
-impl Engine for DuplicateManagerClass {
+impl Prefilter for DuplicateManagerClass {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         // A `class Name` whose concept takes part.
         static CLASS: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
@@ -178,8 +181,12 @@ impl Engine for DuplicateManagerClass {
     fn path_key(&self, path: &std::path::Path) -> u64 {
         self.services.iter().position(|globs| globs.is_match(path)).map_or(0, |i| i as u64 + 1)
     }
+}
 
-    fn collect(&self, file: &FileContext) -> Option<Facts> {
+impl ProjectRule for DuplicateManagerClass {
+    type Facts = FileClasses;
+
+    fn collect(&self, file: &FileContext) -> Option<FileClasses> {
         if file.category != Category::Production {
             return None;
         }
@@ -198,55 +205,18 @@ impl Engine for DuplicateManagerClass {
         self.facts(file, classes)
     }
 
-    /// The classes `collect` finds, read from the class headers not in a function (in source
-    /// order, the tree's pre-order): `class NAME [type parameters] [(arguments)]`. Declines on a
-    /// header or an argument of a taking-part class whose shape [`Header`] does not know.
-    fn check_tokens(&self, file: &FileText, _out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+    /// The classes `collect` finds, from the class headers ([`Self::header_classes`]).
+    fn collect_tokens(&self, file: &FileText) -> Result<Option<FileClasses>, Declined> {
         if file.category != Category::Production {
-            return Some(None);
+            return Ok(None);
         }
-        let statements = file.statements()?;
-        let header = Header(Text { source: file.source, tokens: &file.tokens().tokens });
-        let mut classes = Vec::new();
-        for statement in statements.list.iter().filter(|s| s.header && !s.in_function) {
-            let Range { start, end } = statement.tokens;
-            if !header.is_name(start, "class") {
-                continue;
-            }
-            let name = start + 1;
-            if name >= end || !header.is_identifier(name) {
-                return None;
-            }
-            let mut next = name + 1;
-            if next < end && header.is_op(next, "[") {
-                next = header.group_end(next, end)?; // type parameters
-            }
-            let arguments = if next == end {
-                Vec::new()
-            } else if header.is_op(next, "(") && header.group_end(next, end)? == end {
-                header.arguments(next + 1..end - 1)
-            } else {
-                return None;
-            };
-            let range = header.tokens[name].start as usize..header.tokens[name].end as usize;
-            classes.extend(self.class_fact(file, header.text(name), range, arguments)?);
-        }
-        Some(self.facts(file, classes))
+        let classes = self.header_classes(file).ok_or(Declined)?;
+        Ok(self.facts(file, classes))
     }
 
-    fn save_facts(&self, facts: &Facts) -> Option<Vec<u8>> {
-        postcard::to_stdvec(facts.downcast_ref::<FileClasses>()?).ok()
-    }
-
-    fn load_facts(&self, bytes: &[u8]) -> Option<Facts> {
-        let classes: FileClasses = postcard::from_bytes(bytes).ok()?;
-        Some(std::sync::Arc::new(classes))
-    }
-
-    fn finish(&self, facts: Vec<(FileId, Facts)>, paths: &[&str]) -> Vec<ProjectFinding> {
+    fn finish(&self, facts: Vec<(FileId, std::sync::Arc<FileClasses>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let mut groups: BTreeMap<GroupKey, Vec<(FileId, ClassFact)>> = BTreeMap::new();
-        for (file, facts) in facts {
-            let Ok(file_classes) = facts.downcast::<FileClasses>() else { continue };
+        for (file, file_classes) in facts {
             for class in file_classes.classes.iter().cloned() {
                 groups.entry((file_classes.service, class.concept.clone())).or_default().push((file, class));
             }
@@ -305,12 +275,45 @@ impl Engine for DuplicateManagerClass {
 
 impl DuplicateManagerClass {
     /// The facts of a file holding `classes`.
-    fn facts(&self, file: &FileText, classes: Vec<ClassFact>) -> Option<Facts> {
+    /// The classes `collect` finds, read from the class headers not in a function (in source
+    /// order, the tree's pre-order): `class NAME [type parameters] [(arguments)]`; `None` on a
+    /// header or an argument of a taking-part class whose shape [`Header`] does not know.
+    fn header_classes(&self, file: &FileText) -> Option<Vec<ClassFact>> {
+        let statements = file.statements()?;
+        let header = Header(Text { source: file.source, tokens: &file.tokens().tokens });
+        let mut classes = Vec::new();
+        for statement in statements.list.iter().filter(|s| s.header && !s.in_function) {
+            let Range { start, end } = statement.tokens;
+            if !header.is_name(start, "class") {
+                continue;
+            }
+            let name = start + 1;
+            if name >= end || !header.is_identifier(name) {
+                return None;
+            }
+            let mut next = name + 1;
+            if next < end && header.is_op(next, "[") {
+                next = header.group_end(next, end)?; // type parameters
+            }
+            let arguments = if next == end {
+                Vec::new()
+            } else if header.is_op(next, "(") && header.group_end(next, end)? == end {
+                header.arguments(next + 1..end - 1)
+            } else {
+                return None;
+            };
+            let range = header.tokens[name].start as usize..header.tokens[name].end as usize;
+            classes.extend(self.class_fact(file, header.text(name), range, arguments)?);
+        }
+        Some(classes)
+    }
+
+    fn facts(&self, file: &FileText, classes: Vec<ClassFact>) -> Option<FileClasses> {
         if classes.is_empty() {
             return None;
         }
         let service = self.services.iter().position(|globs| globs.is_match(file.path));
-        Some(std::sync::Arc::new(FileClasses { service, classes }))
+        Some(FileClasses { service, classes })
     }
 
     /// The fact of the class `name` (at `range`) with the superclass list `arguments`, which is
@@ -458,7 +461,7 @@ mod tests {
     /// The facts as JSON, from the tree and (unless it declines) from the tokens.
     fn both(source: &str) -> (String, Option<String>) {
         let engine = DuplicateManagerClass {
-            id: NAME.to_string(),
+            id: REGISTRATION.signature.name.to_string(),
             message: String::new(),
             prefixes: vec!["Base".to_string()],
             strip_suffixes: vec!["Impl".to_string()],
@@ -471,13 +474,11 @@ mod tests {
         assert!(!tree.root_node().has_error(), "{source}");
         let path = Path::new("/p/m.py");
         // The facts as JSON (readable when the comparison fails).
-        let json = |facts: Option<Facts>| {
-            facts.and_then(|f| serde_json::to_string(f.downcast_ref::<FileClasses>()?).ok()).unwrap_or_default()
-        };
+        let json = |facts: Option<FileClasses>| facts.and_then(|f| serde_json::to_string(&f).ok()).unwrap_or_default();
         let file = FileContext::new(FileText::new(path, source, Category::Production, false), &tree);
         let tree_facts = json(engine.collect(&file));
         let text = FileText::new(path, source, Category::Production, false);
-        (tree_facts, engine.check_tokens(&text, &mut Vec::new()).map(json))
+        (tree_facts, engine.collect_tokens(&text).ok().map(json))
     }
 
     #[test]

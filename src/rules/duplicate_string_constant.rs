@@ -7,16 +7,19 @@ use crate::python::FastKind;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{list_places, Engine, EngineFinding, Facts, FileContext, FileText, ProjectFinding, Site};
+use super::registry::{Engine, Registration};
+use super::{list_places, Declined, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Site};
 use crate::diagnostic::{Category, FileId};
 use crate::python::statements::Scope;
 use crate::python::strings::{literal, Literal};
 use crate::python::tokens::Kind;
 use crate::python::walk;
-use crate::rule::{render_message, Rule};
+use crate::rule::{render_message, EngineSignature, Rule};
 
-pub(crate) const NAME: &str = "duplicate-string-constant";
-pub(crate) const VARIABLES: &[&str] = &["name", "value", "others"];
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature { name: "duplicate-string-constant", variables: &["name", "value", "others"] },
+    build: |rule, _| Ok(Engine::project(DuplicateStringConstant::new(rule))),
+};
 
 pub(crate) struct DuplicateStringConstant {
     id: String,
@@ -26,7 +29,7 @@ pub(crate) struct DuplicateStringConstant {
 }
 
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
-struct Constant {
+pub(crate) struct Constant {
     name: String,
     value: String,
     site: Site,
@@ -61,7 +64,7 @@ pub(crate) fn is_upper_case(name: &str) -> bool {
         && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-impl Engine for DuplicateStringConstant {
+impl Prefilter for DuplicateStringConstant {
     fn may_match(&self, _path: &std::path::Path, source: &str) -> bool {
         // An UPPER_CASE name before `=` (not `==`) or `:`, anywhere (after `;`, after
         // `class K:`, across a backslash continuation).
@@ -83,8 +86,12 @@ impl Engine for DuplicateStringConstant {
             start < end && is_upper_case(&source[start..end])
         })
     }
+}
 
-    fn collect(&self, file: &FileContext) -> Option<Facts> {
+impl ProjectRule for DuplicateStringConstant {
+    type Facts = Vec<Constant>;
+
+    fn collect(&self, file: &FileContext) -> Option<Vec<Constant>> {
         if file.category != Category::Production {
             return None;
         }
@@ -111,14 +118,14 @@ impl Engine for DuplicateStringConstant {
                 }
             }
         }
-        (!constants.is_empty()).then(|| std::sync::Arc::new(constants) as Facts)
+        (!constants.is_empty()).then_some(constants)
     }
 
-    fn check_tokens(&self, file: &FileText, _out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
+    fn collect_tokens(&self, file: &FileText) -> Result<Option<Vec<Constant>>, Declined> {
         if file.category != Category::Production {
-            return Some(None);
+            return Ok(None);
         }
-        let statements = file.statements()?;
+        let statements = file.statements().ok_or(Declined)?;
         let tokens = &file.tokens().tokens;
         let source = file.source;
         let text = |index: usize| crate::python::tokens::Text { source, tokens }.text(index);
@@ -204,22 +211,12 @@ impl Engine for DuplicateStringConstant {
         }
         found.sort_by_key(|(body, _)| *body);
         let constants: Vec<Constant> = found.into_iter().map(|(_, constant)| constant).collect();
-        Some((!constants.is_empty()).then(|| std::sync::Arc::new(constants) as Facts))
+        Ok((!constants.is_empty()).then_some(constants))
     }
 
-    fn save_facts(&self, facts: &Facts) -> Option<Vec<u8>> {
-        postcard::to_stdvec(facts.downcast_ref::<Vec<Constant>>()?).ok()
-    }
-
-    fn load_facts(&self, bytes: &[u8]) -> Option<Facts> {
-        let constants: Vec<Constant> = postcard::from_bytes(bytes).ok()?;
-        Some(std::sync::Arc::new(constants))
-    }
-
-    fn finish(&self, facts: Vec<(FileId, Facts)>, paths: &[&str]) -> Vec<ProjectFinding> {
+    fn finish(&self, facts: Vec<(FileId, std::sync::Arc<Vec<Constant>>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let mut groups: BTreeMap<(String, String), Vec<(FileId, Constant)>> = BTreeMap::new();
-        for (file, facts) in facts {
-            let Ok(constants) = facts.downcast::<Vec<Constant>>() else { continue };
+        for (file, constants) in facts {
             for constant in constants.iter().cloned() {
                 groups.entry((constant.name.clone(), constant.value.clone())).or_default().push((file, constant));
             }

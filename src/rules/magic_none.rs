@@ -3,11 +3,14 @@
 
 use std::path::Path;
 
-use super::{Engine, EngineFinding, Facts, FileContext, FileText};
-use crate::rule::Rule;
+use super::registry::{Engine, Registration};
+use super::{Declined, FileContext, FileRule, FileText, Finding, Prefilter};
+use crate::rule::{EngineSignature, Rule};
 
-pub(crate) const NAME: &str = "magic-none";
-pub(crate) const VARIABLES: &[&str] = &[];
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature { name: "magic-none", variables: &[] },
+    build: |rule, _| Ok(Engine::file(MagicNone::new(rule))),
+};
 
 pub(crate) struct MagicNone {
     message: String,
@@ -23,24 +26,26 @@ impl MagicNone {
     }
 }
 
-impl Engine for MagicNone {
+impl Prefilter for MagicNone {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         self.finder.any_in(source)
     }
+}
 
-    fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
-        for (name, range) in file.unresolved_mock_names_by_tokens()? {
+impl FileRule for MagicNone {
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<Finding>) -> Result<(), Declined> {
+        for (name, range) in file.unresolved_mock_names_by_tokens().ok_or(Declined)? {
             if name == "MagicNone" {
-                out.push(EngineFinding { range: range.clone(), message: self.message.clone() });
+                out.push(Finding::new(range.clone(), self.message.clone()));
             }
         }
-        Some(None)
+        Ok(())
     }
 
-    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
         for (name, range) in file.unresolved_mock_names() {
             if name == "MagicNone" {
-                out.push(EngineFinding { range: range.clone(), message: self.message.clone() });
+                out.push(Finding::new(range.clone(), self.message.clone()));
             }
         }
     }

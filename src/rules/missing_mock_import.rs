@@ -5,11 +5,14 @@ use std::borrow::Cow;
 
 use std::path::Path;
 
-use super::{Engine, EngineFinding, Facts, FileContext, FileText, MOCK_NAMES};
-use crate::rule::{render_message, Rule};
+use super::registry::{Engine, Registration};
+use super::{Declined, FileContext, FileRule, FileText, Finding, Prefilter, MOCK_NAMES};
+use crate::rule::{render_message, EngineSignature, Rule};
 
-pub(crate) const NAME: &str = "missing-mock-import";
-pub(crate) const VARIABLES: &[&str] = &["name"];
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature { name: "missing-mock-import", variables: &["name"] },
+    build: |rule, _| Ok(Engine::file(MissingMockImport::new(rule))),
+};
 
 pub(crate) struct MissingMockImport {
     message: String,
@@ -24,28 +27,30 @@ impl MissingMockImport {
     }
 }
 
-impl Engine for MissingMockImport {
+impl Prefilter for MissingMockImport {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         self.finder.any_in(source)
     }
+}
 
-    fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
-        for (name, range) in file.unresolved_mock_names_by_tokens()? {
+impl FileRule for MissingMockImport {
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<Finding>) -> Result<(), Declined> {
+        for (name, range) in file.unresolved_mock_names_by_tokens().ok_or(Declined)? {
             if name != "MagicNone" {
                 let message =
                     render_message(&self.message, |var| (var == "name").then_some(Cow::Borrowed(name.as_str())));
-                out.push(EngineFinding { range: range.clone(), message });
+                out.push(Finding::new(range.clone(), message));
             }
         }
-        Some(None)
+        Ok(())
     }
 
-    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
         for (name, range) in file.unresolved_mock_names() {
             if name != "MagicNone" {
                 let message =
                     render_message(&self.message, |var| (var == "name").then_some(Cow::Borrowed(name.as_str())));
-                out.push(EngineFinding { range: range.clone(), message });
+                out.push(Finding::new(range.clone(), message));
             }
         }
     }

@@ -7,14 +7,17 @@ use std::borrow::Cow;
 
 use std::path::Path;
 
-use super::{Engine, EngineFinding, FileContext};
+use super::registry::{Engine, Registration};
+use super::{FileContext, FileRule, Finding, Prefilter};
 use crate::config::{Globs, Settings};
 use crate::python::{import_bindings, walk, Ctx};
-use crate::rule::{render_message, Rule};
+use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
-pub(crate) const NAME: &str = "mock-in-real-test";
-pub(crate) const VARIABLES: &[&str] = &["what"];
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature { name: "mock-in-real-test", variables: &["what"] },
+    build: |rule, settings| Ok(Engine::file(MockInRealTest::new(rule, settings)?)),
+};
 
 const MOCK_MODULES: [&str; 3] = ["unittest.mock", "mock", "pytest_mock"];
 
@@ -33,7 +36,7 @@ fn is_mock_module(module: &str) -> bool {
     MOCK_MODULES.iter().any(|m| module == *m || module.strip_prefix(m).is_some_and(|rest| rest.starts_with('.')))
 }
 
-impl Engine for MockInRealTest {
+impl Prefilter for MockInRealTest {
     fn path_key(&self, path: &std::path::Path) -> u64 {
         u64::from(self.paths.is_match(path))
     }
@@ -41,8 +44,10 @@ impl Engine for MockInRealTest {
     fn may_match(&self, path: &Path, source: &str) -> bool {
         self.paths.is_match(path) && source.contains("mock")
     }
+}
 
-    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+impl FileRule for MockInRealTest {
+    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
         if !self.paths.is_match(file.path) {
             return;
         }
@@ -61,14 +66,11 @@ impl Engine for MockInRealTest {
                         is_mock_module(&module).then_some(module)
                     });
                     if let Some(module) = hit {
-                        out.push(EngineFinding {
-                            range: node.byte_range(),
-                            message: render(&format!("an import of `{module}`")),
-                        });
+                        out.push(Finding::new(node.byte_range(), render(&format!("an import of `{module}`"))));
                     }
                 }
                 "identifier" if ctx == Ctx::Param && file.text(node) == "mocker" => {
-                    out.push(EngineFinding { range: node.byte_range(), message: render("the `mocker` fixture") });
+                    out.push(Finding::new(node.byte_range(), render("the `mocker` fixture")));
                 }
                 _ => {}
             }

@@ -1,8 +1,15 @@
-//! Built-in rule engines: the rules whose logic is Rust, one file each. Each still has its rule
-//! file under `rules/python/` (id, severity, message, options, docs); this module maps the file's
-//! `engine = "<name>"` to the code. A file engine sees one parsed file at a time; a project
-//! engine gathers facts from each file (in parallel) and then makes one project pass over all
-//! of them. Engines must not print.
+//! Built-in rule engines: the rules whose logic is Rust, one file each, and the one registry
+//! ([`registry`]) that maps a rule file's `engine = "<name>"` to its code. Each still has its
+//! rule file under `rules/python/` (id, severity, message, options, docs). The engine API is in
+//! [`api`]: file rules judge one file at a time, project rules gather typed facts per file and
+//! make one pass over all of them. This module also owns what engines see of a file
+//! ([`FileText`], [`FileContext`], [`Site`]) and the [`RuleSet`] a scan runs ([`set`]). It sits
+//! above `rule` (rules as data) and `python` (what Python source means) and below `scan`.
+//! Engines must not print.
+
+mod api;
+mod registry;
+mod set;
 
 mod direct_env_access;
 mod duplicate_manager_class;
@@ -13,63 +20,36 @@ mod mock_in_real_test;
 mod relative_import;
 mod scattered_event_literal;
 
-use std::any::Any;
 use std::cell::OnceCell;
 use std::ops::Range;
 use std::path::Path;
 
+pub(crate) use api::{
+    AnyFacts, Declined, ErasedFacts, FileRule, Finding, Prefilter, ProjectFinding, ProjectIndex, ProjectRule,
+};
+#[cfg(test)]
+pub(crate) use api::Typed;
+pub use set::RuleSet;
+
 use crate::config::Settings;
 use crate::diagnostic::{Category, FileId, Position, Related};
-use crate::rule::Rule;
+use crate::rule::{Catalog, Rule};
 use crate::scan::lexer;
-use crate::scan::suppress::Suppressions;
+use crate::suppress::Suppressions;
 use crate::text::LineIndex;
 use crate::UserError;
 
-/// Names of every engine, for error messages. `parse-error` and `unused-suppression` are run by
-/// the scanner itself.
-pub(crate) const NAMES: &[&str] = &[
-    crate::rule::PARSE_ERROR,
-    crate::rule::UNUSED_SUPPRESSION,
-    direct_env_access::NAME,
-    duplicate_manager_class::NAME,
-    duplicate_string_constant::NAME,
-    magic_none::NAME,
-    missing_mock_import::NAME,
-    mock_in_real_test::NAME,
-    relative_import::NAME,
-    scattered_event_literal::NAME,
-];
-
-/// The message variables engine `name` provides, or `None` if there is no such engine.
-pub(crate) fn variables(name: &str) -> Option<&'static [&'static str]> {
-    Some(match name {
-        crate::rule::PARSE_ERROR | crate::rule::UNUSED_SUPPRESSION => &["detail"],
-        direct_env_access::NAME => direct_env_access::VARIABLES,
-        duplicate_manager_class::NAME => duplicate_manager_class::VARIABLES,
-        duplicate_string_constant::NAME => duplicate_string_constant::VARIABLES,
-        magic_none::NAME => magic_none::VARIABLES,
-        missing_mock_import::NAME => missing_mock_import::VARIABLES,
-        mock_in_real_test::NAME => mock_in_real_test::VARIABLES,
-        relative_import::NAME => relative_import::VARIABLES,
-        scattered_event_literal::NAME => scattered_event_literal::VARIABLES,
-        _ => return None,
-    })
+/// The catalog for `settings`: the bundled rule files and those of its rule directories,
+/// validated against the engines of the registry.
+pub fn catalog(settings: &Settings) -> Result<Catalog, UserError> {
+    let dirs: Vec<_> =
+        settings.rule_dirs.iter().map(|(dir, offset)| (dir.clone(), *offset, settings.config.as_ref())).collect();
+    Catalog::load(&dirs, &registry::signatures())
 }
 
-/// Builds engine `name` for `rule` (its options already validated against the rule file).
-pub(crate) fn build(name: &str, rule: &Rule, settings: &Settings) -> Result<Box<dyn Engine>, UserError> {
-    Ok(match name {
-        direct_env_access::NAME => Box::new(direct_env_access::DirectEnvAccess::new(rule, settings)?),
-        duplicate_manager_class::NAME => Box::new(duplicate_manager_class::DuplicateManagerClass::new(rule, settings)?),
-        duplicate_string_constant::NAME => Box::new(duplicate_string_constant::DuplicateStringConstant::new(rule)),
-        magic_none::NAME => Box::new(magic_none::MagicNone::new(rule)),
-        missing_mock_import::NAME => Box::new(missing_mock_import::MissingMockImport::new(rule)),
-        mock_in_real_test::NAME => Box::new(mock_in_real_test::MockInRealTest::new(rule, settings)?),
-        relative_import::NAME => Box::new(relative_import::RelativeImport::new(rule)),
-        scattered_event_literal::NAME => Box::new(scattered_event_literal::ScatteredEventLiteral::new(rule, settings)?),
-        _ => return Err(UserError::new(format!("rule `{}`: engine `{name}` cannot be built", rule.id))),
-    })
+/// The bundled rule files only.
+pub fn bundled_catalog() -> Result<Catalog, UserError> {
+    Catalog::load(&[], &registry::signatures())
 }
 
 /// Compiles the glob-list option `option` of `rule`, relative to the configuration's directory;
@@ -161,7 +141,7 @@ impl<'a> FileText<'a> {
             source,
             category,
             require_reason,
-            directives: crate::scan::suppress::may_have_directive(source),
+            directives: crate::suppress::may_have_directive(source),
             lines: OnceCell::new(),
             suppressions: OnceCell::new(),
             tokens: OnceCell::new(),
@@ -246,73 +226,6 @@ impl<'a> FileContext<'a> {
 
     pub(crate) fn text(&self, node: &tree_sitter::Node) -> &'a str {
         self.base.source.get(node.byte_range()).unwrap_or_default()
-    }
-}
-
-/// A finding of a file engine, before suppression and position conversion.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct EngineFinding {
-    pub range: Range<usize>,
-    pub message: String,
-}
-
-/// What a project engine gathered from one file.
-/// Shared, so files with identical content (and the same path-dependent settings) share them.
-pub(crate) type Facts = std::sync::Arc<dyn Any + Send + Sync>;
-
-/// A finding of the project pass.
-#[derive(Debug, Clone)]
-pub(crate) struct ProjectFinding {
-    pub file: FileId,
-    pub site: Site,
-    pub message: String,
-    pub related: Vec<Related>,
-}
-
-/// A rule implemented in Rust: a file engine implements `check`; a project engine `collect`
-/// and `finish`.
-pub(crate) trait Engine: Send + Sync {
-    /// What of a file's path changes this engine's result (an `allow` glob match, a service):
-    /// files with the same content and the same key share one analysis.
-    fn path_key(&self, _path: &Path) -> u64 {
-        0
-    }
-
-    /// Whether the file could hold a finding at all, judged from its bytes.
-    fn may_match(&self, _path: &Path, _source: &str) -> bool {
-        true
-    }
-
-    /// Appends the findings in `file` to `out`.
-    fn check(&self, _file: &FileContext, _out: &mut Vec<EngineFinding>) {}
-
-    /// The fast path: this engine's findings (appended to `out`) and facts for `file` decided
-    /// from its tokens alone, without a syntax tree; `None` when the tokens cannot decide (then
-    /// nothing may have been appended, the file is parsed and `check`/`collect` run). When it
-    /// answers, the answer must be what `check` and `collect` would give on the tree.
-    fn check_tokens(&self, _file: &FileText, _out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
-        None
-    }
-
-    /// The facts of one file for the project pass, if it has any.
-    fn collect(&self, _file: &FileContext) -> Option<Facts> {
-        None
-    }
-
-    /// The facts encoded for the result cache (`None`: this engine's facts are not cached, and
-    /// neither is the file's report).
-    fn save_facts(&self, _facts: &Facts) -> Option<Vec<u8>> {
-        None
-    }
-
-    /// Facts read back from the result cache.
-    fn load_facts(&self, _bytes: &[u8]) -> Option<Facts> {
-        None
-    }
-
-    /// The project pass: every file's facts in path order; `paths[file]` is a file's path.
-    fn finish(&self, _facts: Vec<(FileId, Facts)>, _paths: &[&str]) -> Vec<ProjectFinding> {
-        Vec::new()
     }
 }
 

@@ -10,14 +10,17 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use super::{Engine, EngineFinding, Facts, FileContext, FileText};
+use super::registry::{Engine, Registration};
+use super::{Declined, FileContext, FileRule, FileText, Finding, Prefilter};
 use crate::python::statements::{import, Statement};
 use crate::python::tokens::Kind;
 use crate::python::{walk, FastKind};
-use crate::rule::{render_message, Rule};
+use crate::rule::{render_message, EngineSignature, Rule};
 
-pub(crate) const NAME: &str = "relative-import";
-pub(crate) const VARIABLES: &[&str] = &["module"];
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature { name: "relative-import", variables: &["module"] },
+    build: |rule, _| Ok(Engine::file(RelativeImport::new(rule))),
+};
 
 pub(crate) struct RelativeImport {
     message: String,
@@ -28,13 +31,13 @@ impl RelativeImport {
         Self { message: rule.message.clone() }
     }
 
-    fn finding(&self, statement: Range<usize>, module: &str) -> EngineFinding {
+    fn finding(&self, statement: Range<usize>, module: &str) -> Finding {
         let message = render_message(&self.message, |var| (var == "module").then_some(Cow::Borrowed(module)));
-        EngineFinding { range: statement, message }
+        Finding::new(statement, message)
     }
 }
 
-impl Engine for RelativeImport {
+impl Prefilter for RelativeImport {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         // `from` followed by a dot, across spaces and backslash continuations.
         static PREFILTER: OnceLock<regex::Regex> = OnceLock::new();
@@ -42,8 +45,10 @@ impl Engine for RelativeImport {
             .get_or_init(|| regex::Regex::new(r"\bfrom[ \t\f]*(\\\r?\n[ \t\f]*)*\.").expect("valid regex"))
             .is_match(source)
     }
+}
 
-    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+impl FileRule for RelativeImport {
+    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
         walk(file.tree.root_node(), |node, _| {
             if node.k() == "import_from_statement" {
                 if let Some(module) = node.child_by_field_name("module_name").filter(|m| m.k() == "relative_import") {
@@ -54,8 +59,8 @@ impl Engine for RelativeImport {
         });
     }
 
-    fn check_tokens(&self, file: &FileText, out: &mut Vec<EngineFinding>) -> Option<Option<Facts>> {
-        let statements = file.statements()?;
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<Finding>) -> Result<(), Declined> {
+        let statements = file.statements().ok_or(Declined)?;
         let tokens = &file.tokens().tokens;
         let source = file.source;
         let text = |index: usize| crate::python::tokens::Text { source, tokens }.text(index);
@@ -66,14 +71,18 @@ impl Engine for RelativeImport {
         };
         let mut seen = 0;
         for statement in statements.list.iter().filter(|s: &&Statement| !s.header && relative_from(s.tokens.start)) {
-            let import = import(source, tokens, statement)?;
-            let module = import.relative_module?;
+            let import = import(source, tokens, statement).ok_or(Declined)?;
+            let module = import.relative_module.ok_or(Declined)?;
             let range = tokens[statement.tokens.start].start as usize..tokens[statement.tokens.end - 1].end as usize;
             out.push(self.finding(range, &source[module]));
             seen += 1;
         }
         // A `from` followed by a dot anywhere else is not Python the reader understands.
         let all = (0..tokens.len()).filter(|&index| relative_from(index)).count();
-        (all == seen).then_some(None)
+        if all == seen {
+            Ok(())
+        } else {
+            Err(Declined)
+        }
     }
 }

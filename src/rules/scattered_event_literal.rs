@@ -7,15 +7,18 @@ use std::borrow::Cow;
 
 use std::path::Path;
 
-use super::{Engine, EngineFinding, FileContext};
+use super::registry::{Engine, Registration};
+use super::{FileContext, FileRule, Finding, Prefilter};
 use crate::config::{Globs, Settings};
 use crate::python::strings::{docstring, literal, Literal};
 use crate::python::walk_with;
-use crate::rule::{render_message, Rule};
+use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
-pub(crate) const NAME: &str = "scattered-event-literal";
-pub(crate) const VARIABLES: &[&str] = &["event", "canonical"];
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature { name: "scattered-event-literal", variables: &["event", "canonical"] },
+    build: |rule, settings| Ok(Engine::file(ScatteredEventLiteral::new(rule, settings)?)),
+};
 
 pub(crate) struct ScatteredEventLiteral {
     message: String,
@@ -35,7 +38,7 @@ impl ScatteredEventLiteral {
     }
 }
 
-impl Engine for ScatteredEventLiteral {
+impl Prefilter for ScatteredEventLiteral {
     fn path_key(&self, path: &std::path::Path) -> u64 {
         u64::from(self.canonical.is_match(path))
     }
@@ -45,8 +48,10 @@ impl Engine for ScatteredEventLiteral {
         self.events.iter().any(|event| source.contains(event.as_str()))
             || (!self.events.is_empty() && source.contains('\\'))
     }
+}
 
-    fn check(&self, file: &FileContext, out: &mut Vec<EngineFinding>) {
+impl FileRule for ScatteredEventLiteral {
+    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
         if self.events.is_empty() || self.canonical.is_match(file.path) {
             return;
         }
@@ -75,7 +80,7 @@ impl Engine for ScatteredEventLiteral {
                                 "canonical" => Some(Cow::Borrowed(self.canonical_text.as_str())),
                                 _ => None,
                             });
-                            out.push(EngineFinding { range: node.byte_range(), message });
+                            out.push(Finding::new(node.byte_range(), message));
                         }
                     }
                     // Keep walking: f-string replacement fields hold expressions.

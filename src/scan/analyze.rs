@@ -9,24 +9,15 @@ use tree_sitter::QueryCursor;
 
 use super::cache::Cache;
 use super::parse::{first_error, ParseFailure, PythonParser};
+use super::report::{content_key, FileFinding, FileReport, ScannedReport, SkipReason};
 use super::source;
-use super::suppress::Suppressions;
 use crate::config::Settings;
 use crate::diagnostic::{Category, Position};
-use crate::rule::{render_message, PatternMatch, RuleSet};
-use crate::rules::{EngineFinding, Facts, FileContext, FileText};
+use crate::rule::{render_message, PatternMatch, RuleIndex, RuleKind};
+use crate::rules::{ErasedFacts, FileContext, FileText, Finding, ProjectIndex, RuleSet};
 
-/// One finding in one file, after suppression.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct FileFinding {
-    pub rule: usize,
-    pub range: Range<usize>,
-    pub start: Position,
-    pub end: Position,
-    pub message: String,
-    /// The flagged line, normalised (for the fingerprint).
-    pub line_text: String,
-}
+/// A finding before suppression and positions: (rule, byte range, message).
+type RawFinding = (RuleIndex, Range<usize>, String);
 
 /// What of a file's path decides its report for a given content: its category, which rules
 /// apply, and each engine's path key. Files with identical content and signature share a report.
@@ -35,40 +26,6 @@ pub(crate) struct Signature {
     pub category: Category,
     pub enabled: Vec<bool>,
     pub keys: Vec<u64>,
-}
-
-/// A file that was analysed.
-#[derive(Clone)]
-pub(crate) struct ScannedReport {
-    pub category: Category,
-    pub findings: Vec<FileFinding>,
-    pub suppressed: usize,
-    /// Facts for the project pass: (engine index in the rule set, facts).
-    pub facts: Vec<(usize, Facts)>,
-    /// The file's suppression directives, when it has any.
-    pub suppressions: Option<Suppressions>,
-}
-
-/// What became of one file.
-#[derive(Clone)]
-pub(crate) enum FileReport {
-    Scanned(ScannedReport),
-    Skipped(String),
-}
-
-/// Whether a skip reason lasts as long as the file's content: not a failed read, a parse that ran
-/// out of its time budget or an internal error, which a rerun may not meet again. Only lasting
-/// reasons are cached.
-pub(crate) fn lasting(reason: &str) -> bool {
-    !(reason.starts_with("cannot be read")
-        || reason.starts_with("not a regular file")
-        || reason.contains("parse-timeout-ms")
-        || reason.contains("internal error"))
-}
-
-/// The content key of a file's bytes: (hash, length).
-pub(crate) fn content_key(bytes: &[u8]) -> (u64, u64) {
-    (xxhash_rust::xxh3::xxh3_64(bytes), bytes.len() as u64)
 }
 
 /// Per-thread analysis state.
@@ -89,7 +46,7 @@ impl<'r> Analyzer<'r> {
         Signature {
             category: self.settings.category(path),
             enabled: self.rules.rules.iter().map(|rule| rule.applies_to(path)).collect(),
-            keys: self.rules.engines.iter().map(|(_, engine)| engine.path_key(path)).collect(),
+            keys: self.rules.path_keys(path),
         }
     }
 
@@ -141,8 +98,11 @@ impl<'r> Analyzer<'r> {
                 *on = regex.is_match(source);
             }
         }
-        for (index, engine) in &self.rules.engines {
-            active[*index] = active[*index] && engine.may_match(path, source);
+        for (index, engine) in &self.rules.file_rules {
+            active[index.0] = active[index.0] && engine.may_match(path, source);
+        }
+        for (index, engine) in &self.rules.project_rules {
+            active[index.0] = active[index.0] && engine.may_match(path, source);
         }
         active
     }
@@ -150,10 +110,10 @@ impl<'r> Analyzer<'r> {
     /// Whether the file must be parsed: some rule other than the scanner-run ones could match,
     /// or it has suppression comments to check, or `parse-error` was selected by name.
     fn needs_tree(&self, base: &FileText, active: &[bool]) -> bool {
-        let scanner_run = [self.rules.parse_error, self.rules.unused_suppression];
+        let rules = &self.rules.rules;
         self.rules.parse_all
             || base.directives
-            || active.iter().enumerate().any(|(index, &on)| on && !scanner_run.contains(&Some(index)))
+            || rules.iter().zip(active).any(|(rule, &on)| on && !matches!(rule.kind, RuleKind::Scanner(_)))
     }
 
     /// Analyzes the file at absolute `path`; a panic inside becomes a skip reason. Also returns
@@ -169,12 +129,10 @@ impl<'r> Analyzer<'r> {
         let report = outcome.unwrap_or_else(|panic| {
             self.parser = PythonParser::new(self.settings.parse_timeout);
             self.cursor = QueryCursor::new();
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            FileReport::Skipped(format!("internal error while analysing this file (please report it): {detail}"))
+            let detail = panic_message(panic.as_ref());
+            FileReport::Skipped(SkipReason::Internal(format!(
+                "internal error while analysing this file (please report it): {detail}"
+            )))
         });
         (report, Some(content))
     }
@@ -191,13 +149,7 @@ impl<'r> Analyzer<'r> {
         // Cheap before expensive: parse only when some rule could match (or a suppression
         // comment needs checking).
         if !self.needs_tree(&base, &active) {
-            return FileReport::Scanned(ScannedReport {
-                category,
-                findings: Vec::new(),
-                suppressed: 0,
-                facts: Vec::new(),
-                suppressions: None,
-            });
+            return FileReport::Scanned(ScannedReport::empty(category));
         }
         if let Some((raw, facts)) = self.fast_path(&base, &active) {
             return report(base, raw, facts, rules);
@@ -205,26 +157,28 @@ impl<'r> Analyzer<'r> {
         let tree = match self.parser.parse(&source) {
             Ok(tree) => tree,
             Err(ParseFailure::Timeout(elapsed)) => {
-                return FileReport::Skipped(format!(
+                return FileReport::Skipped(SkipReason::Timeout(format!(
                     "parsing took longer than the {} ms budget (stopped after {} ms; raise scan.parse-timeout-ms to scan it)",
                     self.settings.parse_timeout.as_millis(),
                     elapsed.as_millis()
-                ))
+                )))
             }
-            Err(ParseFailure::Failed) => return FileReport::Skipped("tree-sitter returned no syntax tree".into()),
+            Err(ParseFailure::Failed) => {
+                return FileReport::Skipped(SkipReason::Content("tree-sitter returned no syntax tree".into()))
+            }
             Err(ParseFailure::TooDeep(count)) => {
-                return FileReport::Skipped(format!(
+                return FileReport::Skipped(SkipReason::Content(format!(
                     "not parsed: {count} distinct indentation widths, more than the {} a file may have \
                      (CPython accepts at most 100 levels of indentation)",
                     super::parse::MAX_INDENT_WIDTHS
-                ))
+                )))
             }
         };
 
-        let mut raw: Vec<(usize, Range<usize>, String)> = Vec::new();
-        if let Some(index) = self.rules.parse_error.filter(|&index| active[index]) {
+        let mut raw: Vec<RawFinding> = Vec::new();
+        if let Some(index) = self.rules.parse_error.filter(|index| active[index.0]) {
             if let Some((range, detail)) = first_error(&tree, &base) {
-                let message = render_message(&rules[index].message, |name| {
+                let message = render_message(&self.rules.rule(index).message, |name| {
                     (name == "detail").then_some(Cow::Borrowed(detail.as_str()))
                 });
                 raw.push((index, range, message));
@@ -239,15 +193,18 @@ impl<'r> Analyzer<'r> {
             }
         }
         let context = FileContext::new(base, &tree);
-        let mut found: Vec<EngineFinding> = Vec::new();
-        let mut facts = Vec::new();
-        for (engine_index, (index, engine)) in self.rules.engines.iter().enumerate() {
-            if active[*index] {
-                found.clear();
+        let mut found: Vec<Finding> = Vec::new();
+        for (index, engine) in &self.rules.file_rules {
+            if active[index.0] {
                 engine.check(&context, &mut found);
                 raw.extend(found.drain(..).map(|f| (*index, f.range, f.message)));
-                if let Some(file_facts) = engine.collect(&context) {
-                    facts.push((engine_index, file_facts));
+            }
+        }
+        let mut facts = Vec::new();
+        for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
+            if active[index.0] {
+                if let Some(value) = engine.collect(&context) {
+                    facts.push(ErasedFacts { rule: ProjectIndex(position), value });
                 }
             }
         }
@@ -265,37 +222,46 @@ impl<'r> Analyzer<'r> {
     /// The fast path: every active rule decided from the file's tokens, without parsing it;
     /// `None` when some rule cannot be (a pattern rule, an engine whose tokens do not decide,
     /// suppression comments, `parse-error` selected by name, or `--no-fast-path`).
-    #[allow(clippy::type_complexity)]
-    fn fast_path(
-        &self,
-        base: &FileText,
-        active: &[bool],
-    ) -> Option<(Vec<(usize, Range<usize>, String)>, Vec<(usize, Facts)>)> {
+    fn fast_path(&self, base: &FileText, active: &[bool]) -> Option<(Vec<RawFinding>, Vec<ErasedFacts>)> {
         // A suppression comment may name `parse-error`, which only a parse can honour.
         if !self.settings.fast_path || self.rules.parse_all || base.directives || self.pattern_rule_active(active) {
             return None;
         }
         let mut raw = Vec::new();
-        let mut facts = Vec::new();
-        let mut found: Vec<EngineFinding> = Vec::new();
-        for (engine_index, (index, engine)) in self.rules.engines.iter().enumerate() {
-            if active[*index] {
-                found.clear();
-                let file_facts = engine.check_tokens(base, &mut found)?;
+        let mut found: Vec<Finding> = Vec::new();
+        for (index, engine) in &self.rules.file_rules {
+            if active[index.0] {
+                engine.check_tokens(base, &mut found).ok()?;
                 raw.extend(found.drain(..).map(|f| (*index, f.range, f.message)));
-                facts.extend(file_facts.map(|f| (engine_index, f)));
+            }
+        }
+        let mut facts = Vec::new();
+        for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
+            if active[index.0] {
+                if let Some(value) = engine.collect_tokens(base).ok()? {
+                    facts.push(ErasedFacts { rule: ProjectIndex(position), value });
+                }
             }
         }
         Some((raw, facts))
     }
 }
 
+/// The text of a caught panic's payload.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
 /// The report of a scanned file from its raw findings (rule, range, message) and facts: sorted,
 /// deduplicated, positioned, and filtered by the file's suppression comments.
 fn report(
     mut base: FileText,
-    mut raw: Vec<(usize, Range<usize>, String)>,
-    facts: Vec<(usize, Facts)>,
+    mut raw: Vec<RawFinding>,
+    facts: Vec<ErasedFacts>,
     rules: &[crate::rule::Rule],
 ) -> FileReport {
     let category = base.category;
@@ -304,13 +270,7 @@ fn report(
             base.suppressions();
         }
         let suppressions = base.take_suppressions().filter(|s| !s.is_empty());
-        return FileReport::Scanned(ScannedReport {
-            category,
-            findings: Vec::new(),
-            suppressed: 0,
-            facts,
-            suppressions,
-        });
+        return FileReport::Scanned(ScannedReport { suppressions, facts, ..ScannedReport::empty(category) });
     }
     let source = base.source;
     let lines = base.lines();
@@ -323,7 +283,7 @@ fn report(
     let mut line_text: Option<(usize, String)> = None;
     for (rule, range, message) in raw {
         let (line, column) = lines.position(source, range.start);
-        if suppressions.suppresses(&rules[rule].id, line) {
+        if suppressions.suppresses(&rules[rule.0].id, line) {
             suppressed += 1;
             continue;
         }
@@ -373,7 +333,7 @@ mod tests {
         let reports = analyzer.analyze_group(&[&a, &b], Some(stale), Some(&cache));
         let findings = |report: &FileReport| match report {
             FileReport::Scanned(scanned) => scanned.findings.len(),
-            FileReport::Skipped(reason) => panic!("skipped: {reason}"),
+            FileReport::Skipped(reason) => panic!("skipped: {reason:?}"),
         };
         assert_eq!(findings(&reports[0]), 1, "a.py is reported as it is now");
         assert_eq!(findings(&reports[1]), 0, "b.py does not get a.py's report");

@@ -18,15 +18,16 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::analyze::{FileFinding, FileReport, ScannedReport};
-use super::suppress::Suppressions;
+use super::report::{FileFinding, FileReport, ScannedReport, SkipReason};
 use crate::config::Settings;
 use crate::diagnostic::Category;
-use crate::rule::RuleSet;
+use crate::rules::{ErasedFacts, ProjectIndex, RuleSet};
+use crate::suppress::Suppressions;
 
 /// A report as stored.
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) enum CachedReport {
+    /// Only reasons that last ([`SkipReason::lasts`]) are stored.
     Skipped(String),
     Scanned {
         category: Category,
@@ -34,8 +35,8 @@ pub(crate) enum CachedReport {
         suppressed: usize,
         /// `Suppressions` encoded (its usage flags are cells, not shareable across threads).
         suppressions: Option<Vec<u8>>,
-        /// (engine index, facts as the engine encoded them).
-        facts: Vec<(usize, Vec<u8>)>,
+        /// (project rule, its facts encoded).
+        facts: Vec<(ProjectIndex, Vec<u8>)>,
     },
 }
 
@@ -392,16 +393,16 @@ impl Cache {
         format!("{:016x}-{}-{:016x}", content.0, content.1, hash_of(signature))
     }
 
-    /// The stored report, with facts decoded by the engines.
+    /// The stored report, with facts decoded by their project rules.
     pub(crate) fn get(&self, key: &str, rules: &RuleSet) -> Option<FileReport> {
         let kept = self.old.get(key)?;
         let report = match &kept.value {
-            CachedReport::Skipped(reason) => FileReport::Skipped(reason.clone()),
+            CachedReport::Skipped(reason) => FileReport::Skipped(SkipReason::Content(reason.clone())),
             CachedReport::Scanned { category, findings, suppressed, suppressions, facts } => {
                 let mut decoded = Vec::with_capacity(facts.len());
-                for (engine, bytes) in facts {
-                    let (_, e) = rules.engines.get(*engine)?;
-                    decoded.push((*engine, e.load_facts(bytes)?));
+                for (rule, bytes) in facts {
+                    let (_, engine) = rules.project_rule(*rule)?;
+                    decoded.push(ErasedFacts { rule: *rule, value: engine.decode(bytes)? });
                 }
                 let suppressions = match suppressions {
                     Some(bytes) => Some(postcard::from_bytes::<Suppressions>(bytes).ok()?),
@@ -420,22 +421,22 @@ impl Cache {
         Some(report)
     }
 
-    /// Stores a fresh report (unless an engine cannot store its facts).
+    /// Stores a fresh report (unless its skip reason may not recur).
     pub(crate) fn put(&self, key: &str, report: &FileReport, rules: &RuleSet) {
         let cached = match report {
             FileReport::Skipped(reason) => {
                 // A parse that ran out of time may fit next time: do not remember it.
-                if !super::analyze::lasting(reason) {
+                if !reason.lasts() {
                     return;
                 }
-                CachedReport::Skipped(reason.clone())
+                CachedReport::Skipped(reason.message().to_string())
             }
             FileReport::Scanned(scanned) => {
                 let mut facts = Vec::with_capacity(scanned.facts.len());
-                for (engine, fact) in &scanned.facts {
-                    let Some((_, e)) = rules.engines.get(*engine) else { return };
-                    let Some(value) = e.save_facts(fact) else { return };
-                    facts.push((*engine, value));
+                for facts_of in &scanned.facts {
+                    let Some((_, engine)) = rules.project_rule(facts_of.rule) else { return };
+                    let Some(value) = engine.encode(&facts_of.value) else { return };
+                    facts.push((facts_of.rule, value));
                 }
                 CachedReport::Scanned {
                     category: scanned.category,

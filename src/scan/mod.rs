@@ -11,9 +11,9 @@ mod cache;
 mod discover;
 pub(crate) mod lexer;
 mod parse;
+mod report;
 mod snapshot;
 mod source;
-pub(crate) mod suppress;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -22,16 +22,17 @@ use rayon::prelude::*;
 
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, FileId, Outcome, Position, ScannedFile, Skipped};
-use crate::rule::{render_message, RuleSet, UNUSED_SUPPRESSION};
-use crate::rules::Facts;
-use analyze::{Analyzer, FileReport};
-use suppress::Suppressions;
+use crate::rule::{render_message, RuleIndex, UNUSED_SUPPRESSION};
+use crate::rules::{AnyFacts, ProjectFinding, RuleSet};
+use crate::suppress::Suppressions;
+use analyze::Analyzer;
+use report::FileReport;
 
 /// A diagnostic without related places (fingerprint filled in at the end).
 #[allow(clippy::too_many_arguments)]
 fn diagnostic(
     rules: &RuleSet,
-    rule: usize,
+    rule: RuleIndex,
     file: FileId,
     range: std::ops::Range<usize>,
     start: Position,
@@ -39,7 +40,7 @@ fn diagnostic(
     message: String,
     line_text: String,
 ) -> Diagnostic {
-    let rule = &rules.rules[rule];
+    let rule = rules.rule(rule);
     Diagnostic {
         rule: rule.id.as_str().into(),
         severity: rule.severity,
@@ -55,47 +56,73 @@ fn diagnostic(
     }
 }
 
-/// Runs every project engine's pass over the facts its files gave, adding its findings.
+/// Runs every project rule's pass over the facts its files gave, adding its findings. A panic
+/// inside a rule's pass becomes an internal error of the run (its findings are missing, so the
+/// run must not pass as clean), not an abort.
 fn project_pass(
     rules: &RuleSet,
-    facts: Vec<Vec<(FileId, Facts)>>,
+    facts: Vec<Vec<(FileId, AnyFacts)>>,
     suppressions: &[Option<Suppressions>],
     outcome: &mut Outcome,
 ) {
     let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
-    // Engines finish in parallel; their findings come back in rule order.
-    let found: Vec<Vec<(usize, crate::rules::ProjectFinding)>> = rules
-        .engines
+    // Rules finish in parallel; their findings come back in rule order.
+    let found: Vec<(RuleIndex, Result<Vec<ProjectFinding>, String>)> = rules
+        .project_rules
         .par_iter()
         .zip(facts.into_par_iter())
-        .map(|((rule_index, engine), engine_facts)| {
-            if engine_facts.is_empty() {
-                return Vec::new();
+        .map(|((rule, engine), rule_facts)| {
+            if rule_facts.is_empty() {
+                return (*rule, Ok(Vec::new()));
             }
-            engine.finish(engine_facts, &paths).into_iter().map(|finding| (*rule_index, finding)).collect()
+            let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.finish(rule_facts, &paths)));
+            (*rule, finished.map_err(|panic| analyze::panic_message(panic.as_ref())))
         })
         .collect();
-    for (rule, finding) in found.into_iter().flatten() {
-        if finding.site.suppressed {
-            if let Some(file_suppressions) = &suppressions[finding.file.0] {
-                file_suppressions.suppresses(&rules.rules[rule].id, finding.site.start.line);
+    for (rule, finished) in found {
+        let findings = match finished {
+            Ok(findings) => findings,
+            Err(detail) => {
+                outcome.internal_errors.push(format!(
+                    "rule `{}`: internal error in its project pass, its findings are missing (please report it): {detail}",
+                    rules.rule(rule).id
+                ));
+                continue;
             }
-            outcome.suppressed += 1;
-            continue;
+        };
+        for finding in findings {
+            project_finding(rules, rule, finding, suppressions, outcome);
         }
-        let site = finding.site;
-        let mut d =
-            diagnostic(rules, rule, finding.file, site.range, site.start, site.end, finding.message, site.line_text);
-        d.related = finding.related;
-        outcome.diagnostics.push(d);
     }
+}
+
+/// Adds one finding of the project pass (or counts it as suppressed, marking its directive).
+fn project_finding(
+    rules: &RuleSet,
+    rule: RuleIndex,
+    finding: ProjectFinding,
+    suppressions: &[Option<Suppressions>],
+    outcome: &mut Outcome,
+) {
+    if finding.site.suppressed {
+        if let Some(file_suppressions) = &suppressions[finding.file.0] {
+            file_suppressions.suppresses(&rules.rule(rule).id, finding.site.start.line);
+        }
+        outcome.suppressed += 1;
+        return;
+    }
+    let site = finding.site;
+    let mut d =
+        diagnostic(rules, rule, finding.file, site.range, site.start, site.end, finding.message, site.line_text);
+    d.related = finding.related;
+    outcome.diagnostics.push(d);
 }
 
 /// `unused-suppression`: directives that silence nothing, name unknown rules, or lack a
 /// required reason.
 fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], outcome: &mut Outcome) {
     let Some(rule) = rules.unused_suppression else { return };
-    let template = &rules.rules[rule].message;
+    let template = &rules.rule(rule).message;
     let active = |id: &str| rules.rules.iter().any(|r| r.id == id);
     for (file, file_suppressions) in suppressions.iter().enumerate() {
         let Some(file_suppressions) = file_suppressions else { continue };
@@ -199,7 +226,7 @@ fn analyze_all(
                 }
             }
             let bytes = source::read_bytes(path, settings.max_file_size).ok()?;
-            let content = analyze::content_key(&bytes);
+            let content = report::content_key(&bytes);
             if let (Some(cache), Some(stamp)) = (&cache, stamp) {
                 cache.record_content(path, stamp, content);
             }
@@ -319,17 +346,20 @@ fn scan_files(
         outcome.skipped.push(Skipped { path: shown, reason });
     }
     let reports = analyze_all(files, stamps, rules, settings, cache);
-    let mut facts: Vec<Vec<(FileId, Facts)>> = rules.engines.iter().map(|_| Vec::new()).collect();
+    let mut facts: Vec<Vec<(FileId, AnyFacts)>> = rules.project_rules.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
     for (path, report) in files.iter().zip(reports) {
         let display = settings.display_path(path);
         match report {
-            FileReport::Skipped(reason) => outcome.skipped.push(Skipped { path: display, reason }),
+            FileReport::Skipped(reason) => {
+                outcome.transient_skips |= !reason.lasts();
+                outcome.skipped.push(Skipped { path: display, reason: reason.into_message() });
+            }
             FileReport::Scanned(scanned) => {
                 let file = FileId(outcome.files.len());
                 outcome.suppressed += scanned.suppressed;
-                for (engine, fact) in scanned.facts {
-                    facts[engine].push((file, fact));
+                for file_facts in scanned.facts {
+                    facts[file_facts.rule.0].push((file, file_facts.value));
                 }
                 outcome.diagnostics.extend(
                     scanned
@@ -354,7 +384,7 @@ fn scan_files(
 pub(crate) fn test_setup(root: &std::path::Path) -> (Settings, RuleSet) {
     let paths = [root.to_path_buf()];
     let settings = Settings::resolve(root, &paths, &crate::config::Overrides::default()).unwrap();
-    let catalog = RuleSet::catalog(&settings).unwrap();
+    let catalog = crate::rules::catalog(&settings).unwrap();
     let rules = RuleSet::new(&catalog, &settings).unwrap();
     (settings, rules)
 }
@@ -382,5 +412,45 @@ mod tests {
         assert_eq!(outcome.skipped[0].path, "locked");
         assert!(outcome.skipped[0].reason.contains("directory not scanned"), "{}", outcome.skipped[0].reason);
         assert_eq!(String::from_utf8(stderr).unwrap(), "warning: locked: Permission denied (os error 13)\n");
+    }
+
+    /// A project rule whose pass panics: the run goes on, the other rules' findings are all
+    /// there, and the outcome names the internal error (so `check` ends with status 2).
+    #[test]
+    fn a_panic_in_a_project_rule_becomes_an_internal_error() {
+        use crate::rules::{FileContext, Prefilter, ProjectFinding, ProjectRule, Typed};
+
+        struct Panics;
+        impl Prefilter for Panics {}
+        impl ProjectRule for Panics {
+            type Facts = u32;
+            fn collect(&self, _: &FileContext) -> Option<u32> {
+                Some(1)
+            }
+            fn finish(&self, _: Vec<(FileId, Arc<u32>)>, _: &[&str]) -> Vec<ProjectFinding> {
+                panic!("boom")
+            }
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let twice = "NAME = 'shared value'\nfrom . import x\n";
+        std::fs::write(root.join("a.py"), twice).unwrap();
+        std::fs::write(root.join("b.py"), twice).unwrap();
+        let (mut settings, mut rules) = crate::scan::test_setup(&root);
+        settings.cache = false;
+        let panicking =
+            rules.project_rules.iter().position(|(rule, _)| rules.rule(*rule).id == "duplicate-string-constant");
+        let panicking = panicking.expect("duplicate-string-constant is a project rule");
+        rules.project_rules[panicking].1 = Box::new(Typed(Panics));
+        let mut stderr = Vec::new();
+        let outcome = scan(&settings, &rules, &mut stderr);
+        assert_eq!(outcome.internal_errors.len(), 1, "{:?}", outcome.internal_errors);
+        assert!(
+            outcome.internal_errors[0].contains("duplicate-string-constant")
+                && outcome.internal_errors[0].contains("boom")
+        );
+        let ids: Vec<&str> = outcome.diagnostics.iter().map(|d| &*d.rule).collect();
+        assert_eq!(ids, ["relative-import", "relative-import"], "the file rules' findings are kept");
     }
 }

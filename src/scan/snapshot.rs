@@ -129,6 +129,7 @@ fn decode(bytes: &[u8]) -> Option<Outcome> {
         suppressed: body.suppressed,
         rules: body.rules,
         root: body.root,
+        ..Outcome::default()
     })
 }
 
@@ -340,7 +341,8 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<(Vec<Wa
 /// discovery order) with their `stamps`, and what the walk saw (`tree`, asked only when the
 /// outcome is stored). Nothing is written when the
 /// outcome may not hold next time: a file could not be stamped or changed too recently to be
-/// vouched for by its stamp, or a skip reason may not recur (a failed read, a parse out of time).
+/// vouched for by its stamp, a skip reason may not recur (a failed read, a parse out of time), or
+/// the run had an internal error.
 pub(crate) fn save(
     settings: &Settings,
     place: &Place,
@@ -353,7 +355,7 @@ pub(crate) fn save(
     let key = key(settings, place);
     let file = file_of(place, key);
     let since = started.saturating_sub(cache::SETTLE_NS);
-    if !outcome.skipped.iter().all(|skipped| super::analyze::lasting(&skipped.reason)) {
+    if outcome.transient_skips || !outcome.internal_errors.is_empty() {
         let _ = std::fs::remove_file(&file);
         return;
     }

@@ -4,28 +4,29 @@
 
 use std::path::Path;
 
+use super::report::SkipReason;
 use crate::fs::{Links, ReadError};
 
 /// The file's bytes, or why it is skipped.
-pub(crate) fn read_bytes(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
+pub(crate) fn read_bytes(path: &Path, max_size: u64) -> Result<Vec<u8>, SkipReason> {
     crate::fs::read(path, max_size, Links::Follow).map_err(|err| match err {
         ReadError::TooLarge { size: Some(size), limit } => {
-            format!("larger than scan.max-file-size ({size} bytes > {limit})")
+            SkipReason::Content(format!("larger than scan.max-file-size ({size} bytes > {limit})"))
         }
         ReadError::TooLarge { size: None, limit } => {
-            format!("larger than scan.max-file-size (more than {limit} bytes)")
+            SkipReason::Content(format!("larger than scan.max-file-size (more than {limit} bytes)"))
         }
-        ReadError::NotRegular(kind) => format!("not a regular file ({kind}): not read"),
-        other => format!("cannot be read: {other}"),
+        ReadError::NotRegular(kind) => SkipReason::Unreadable(format!("not a regular file ({kind}): not read")),
+        other => SkipReason::Unreadable(format!("cannot be read: {other}")),
     })
 }
 
 /// The text of `bytes` (without a UTF-8 byte-order mark), or why the file is skipped.
-pub(crate) fn text(bytes: Vec<u8>) -> Result<String, String> {
+pub(crate) fn text(bytes: Vec<u8>) -> Result<String, SkipReason> {
     if let Some(offset) = memchr::memchr(0, &bytes) {
-        return Err(format!("binary file (NUL byte at offset {offset})"));
+        return Err(SkipReason::Content(format!("binary file (NUL byte at offset {offset})")));
     }
-    let text = crate::fs::utf8(bytes)?;
+    let text = crate::fs::utf8(bytes).map_err(SkipReason::Content)?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
@@ -33,6 +34,6 @@ pub(crate) fn text(bytes: Vec<u8>) -> Result<String, String> {
 }
 
 /// The file's text (without a UTF-8 byte-order mark), or why it is skipped.
-pub(crate) fn read(path: &Path, max_size: u64) -> Result<String, String> {
+pub(crate) fn read(path: &Path, max_size: u64) -> Result<String, SkipReason> {
     text(read_bytes(path, max_size)?)
 }
