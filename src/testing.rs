@@ -1,7 +1,8 @@
 //! Entry points for integration tests only; not a stable API.
 //!
 //! They expose crate-internal pieces to the differential tests under `tests/` in the oracles'
-//! vocabulary, and must not be used by anything else.
+//! vocabulary, and the corpus those and the unit tests sweep (the standard library's files); they
+//! must not be used by anything else.
 
 use crate::python::tokens::{tokenize, Kind};
 
@@ -33,4 +34,40 @@ pub fn python_tokens(source: &str) -> (bool, Vec<(&'static str, usize, usize)>) 
 pub fn python_token_count(source: &str) -> (bool, usize) {
     let tokens = tokenize(source);
     (tokens.ok, tokens.tokens.len())
+}
+
+/// The CPython standard library of this machine (the differential tests' corpus), or `None`
+/// without python3 — which fails in CI, where it is required.
+pub fn stdlib() -> Option<std::path::PathBuf> {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success());
+    match output {
+        Some(output) => Some(std::path::PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())),
+        None => {
+            assert!(std::env::var_os("CI").is_none(), "python3 is required in CI");
+            eprintln!("note: python3 not found; this test does not run");
+            None
+        }
+    }
+}
+
+/// Every `*.py` file under `dir`, sorted.
+pub fn python_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "py") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
 }

@@ -172,19 +172,8 @@ fn project_rules_agree_with_the_ast_oracle_on_the_standard_library() {
 /// The standard library's tests that use `unittest.mock`, with their mock imports removed and
 /// `MagicMock` misspelt as `MagicNone` in every other file: a corpus of real NameErrors.
 fn mangled_mock_corpus(stdlib: &Path, into: &Path) -> usize {
-    let mut files = Vec::new();
-    let mut stack = vec![stdlib.join("test"), stdlib.join("unittest")];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "py") {
-                files.push(path);
-            }
-        }
-    }
+    let mut files = ssot::testing::python_files(&stdlib.join("test"));
+    files.extend(ssot::testing::python_files(&stdlib.join("unittest")));
     files.sort();
     let mut written = 0;
     for (index, path) in files.iter().enumerate() {

@@ -129,3 +129,156 @@ fn dogfood_ssot_is_clean_on_its_own_repository() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.json()["diagnostics"], serde_json::json!([]));
 }
+
+/// The modules of `src/` as nodes (`scan`, `scan/cache`, …) and the modules each one's code
+/// (tests aside) names through `crate::…` and `super::…` paths.
+fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    use syn::visit::Visit;
+
+    struct Paths<'a> {
+        me: &'a [String],
+        src: &'a Path,
+        out: std::collections::BTreeSet<String>,
+    }
+    impl Paths<'_> {
+        /// The module node a path's leading segments name, if it is a module of `src/`.
+        fn resolve(&mut self, segments: &[String]) {
+            let (base, rest): (Vec<String>, &[String]) = match segments.first().map(String::as_str) {
+                Some("crate") => (Vec::new(), &segments[1..]),
+                Some("super") => (self.me[..self.me.len().saturating_sub(1)].to_vec(), &segments[1..]),
+                _ => return,
+            };
+            let mut node = base;
+            for segment in rest.iter().take(2) {
+                let dir = self.src.join(node.join("/"));
+                if dir.join(format!("{segment}.rs")).is_file() || dir.join(segment).join("mod.rs").is_file() {
+                    node.push(segment.clone());
+                } else {
+                    break;
+                }
+            }
+            if !node.is_empty() && node != self.me {
+                self.out.insert(node.join("/"));
+            }
+        }
+    }
+    fn is_test(attrs: &[syn::Attribute]) -> bool {
+        attrs.iter().any(|attr| {
+            attr.path().is_ident("cfg") && attr.meta.require_list().is_ok_and(|list| list.tokens.to_string() == "test")
+        })
+    }
+    fn use_paths(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match tree {
+            syn::UseTree::Path(path) => {
+                prefix.push(path.ident.to_string());
+                use_paths(&path.tree, prefix, out);
+                prefix.pop();
+            }
+            syn::UseTree::Name(name) => out.push([prefix.clone(), vec![name.ident.to_string()]].concat()),
+            syn::UseTree::Rename(rename) => out.push([prefix.clone(), vec![rename.ident.to_string()]].concat()),
+            syn::UseTree::Glob(_) => out.push(prefix.clone()),
+            syn::UseTree::Group(group) => group.items.iter().for_each(|item| use_paths(item, prefix, out)),
+        }
+    }
+    impl<'ast> Visit<'ast> for Paths<'_> {
+        fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+            if !is_test(&item.attrs) {
+                syn::visit::visit_item_mod(self, item);
+            }
+        }
+        fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+            if !is_test(&item.attrs) {
+                syn::visit::visit_item_fn(self, item);
+            }
+        }
+        fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+            if is_test(&item.attrs) {
+                return;
+            }
+            let mut paths = Vec::new();
+            use_paths(&item.tree, &mut Vec::new(), &mut paths);
+            for path in paths {
+                self.resolve(&path);
+            }
+        }
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            self.resolve(&segments);
+            syn::visit::visit_path(self, path);
+        }
+    }
+
+    let src = common::root().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut graph = std::collections::BTreeMap::new();
+    for file in files {
+        let relative = file.strip_prefix(&src).unwrap().with_extension("");
+        let mut me: Vec<String> = relative.iter().map(|part| part.to_string_lossy().into_owned()).collect();
+        if me.last().is_some_and(|last| last == "mod") {
+            me.pop();
+        }
+        if matches!(me.as_slice(), [only] if only == "lib" || only == "main") {
+            continue;
+        }
+        let parsed = syn::parse_file(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mut paths = Paths { me: &me, src: &src, out: Default::default() };
+        paths.visit_file(&parsed);
+        graph.insert(me.join("/"), paths.out);
+    }
+    graph
+}
+
+/// A cycle of `graph`, if it has one.
+fn find_cycle(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit<'a>(
+        node: &'a str,
+        graph: &'a std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        state: &mut std::collections::HashMap<&'a str, bool>,
+        stack: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        match state.get(node) {
+            Some(true) => return None,
+            Some(false) => {
+                let start = stack.iter().position(|n| *n == node).unwrap_or(0);
+                return Some(stack[start..].iter().chain([&node]).map(|n| n.to_string()).collect());
+            }
+            None => {}
+        }
+        state.insert(node, false);
+        stack.push(node);
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, state, stack) {
+                return Some(cycle);
+            }
+        }
+        stack.pop();
+        state.insert(node, true);
+        None
+    }
+    let mut state = std::collections::HashMap::new();
+    graph.keys().find_map(|node| visit(node, graph, &mut state, &mut Vec::new()))
+}
+
+/// The layers import downwards only: no cycle among the top-level modules (`rules` ↔ `scan`), nor
+/// among the files of one directory (`scan/analyze` ↔ `scan/cache`); a directory's `mod.rs` may
+/// use what its files define and they may use what it re-exports.
+#[test]
+fn the_module_graph_has_no_cycle() {
+    let graph = module_graph();
+    let top = |node: &str| node.split('/').next().unwrap_or_default().to_string();
+    let mut layers: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    let mut siblings: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for (from, targets) in &graph {
+        for to in targets {
+            if top(from) != top(to) {
+                layers.entry(top(from)).or_default().insert(top(to));
+            } else if from.contains('/') && to.contains('/') {
+                siblings.entry(from.clone()).or_default().insert(to.clone());
+            }
+        }
+    }
+    assert!(layers.contains_key("scan") && layers["scan"].contains("rules"), "the graph is read: {layers:?}");
+    assert_eq!(find_cycle(&layers), None, "a cycle among the top-level modules");
+    assert_eq!(find_cycle(&siblings), None, "a cycle among the files of one directory");
+}

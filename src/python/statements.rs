@@ -1179,50 +1179,32 @@ mod naive {
 
     #[test]
     fn indexed_load_tests_agree_with_the_scans_they_replace_on_the_standard_library() {
-        let Ok(output) = std::process::Command::new("python3")
-            .args(["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"])
-            .output()
-        else {
-            assert!(std::env::var_os("CI").is_none(), "python3 is required in CI");
-            return;
-        };
-        let stdlib = std::path::PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-        let mut stack = vec![stdlib];
+        let Some(stdlib) = crate::testing::stdlib() else { return };
         let (mut names, mut loads, mut files) = (0, 0, 0);
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
+        for path in crate::testing::python_files(&stdlib) {
+            let Ok(source) = std::fs::read_to_string(&path) else { continue };
+            let tokens = crate::python::tokens::tokenize(&source);
+            if !tokens.ok {
+                continue;
+            }
+            let statements = Statements::new(&source, &tokens.tokens);
+            if !statements.ok {
+                continue;
+            }
+            files += 1;
+            for (index, token) in tokens.tokens.iter().enumerate() {
+                if token.kind != Kind::Name {
                     continue;
                 }
-                if path.extension().is_none_or(|e| e != "py") {
+                // The scans are quadratic: long statements are left to the indexed tests alone.
+                if statements.holding(index).is_none_or(|s| s.tokens.len() > 400) {
                     continue;
                 }
-                let Ok(source) = std::fs::read_to_string(&path) else { continue };
-                let tokens = crate::python::tokens::tokenize(&source);
-                if !tokens.ok {
-                    continue;
-                }
-                let statements = Statements::new(&source, &tokens.tokens);
-                if !statements.ok {
-                    continue;
-                }
-                files += 1;
-                for (index, token) in tokens.tokens.iter().enumerate() {
-                    if token.kind != Kind::Name {
-                        continue;
-                    }
-                    // The scans are quadratic: long statements are left to the indexed tests alone.
-                    if statements.holding(index).is_none_or(|s| s.tokens.len() > 400) {
-                        continue;
-                    }
-                    names += 1;
-                    let expected = certain_load(&source, &tokens.tokens, &statements, index);
-                    let got = super::certain_load(&source, &tokens.tokens, &statements, index);
-                    assert_eq!(got, expected, "{}: token {index}", path.display());
-                    loads += usize::from(got);
-                }
+                names += 1;
+                let expected = certain_load(&source, &tokens.tokens, &statements, index);
+                let got = super::certain_load(&source, &tokens.tokens, &statements, index);
+                assert_eq!(got, expected, "{}: token {index}", path.display());
+                loads += usize::from(got);
             }
         }
         assert!(files > 1000 && loads > 100_000 && loads < names, "{files} files, {loads} of {names} names");

@@ -10,9 +10,10 @@ use std::path::Path;
 use super::registry::{Engine, Registration};
 use super::{Declined, FileContext, FileRule, FileText, Finding, Prefilter};
 use crate::config::{Globs, Settings};
-use crate::python::statements::{certain_load, contains_word, import};
+use crate::python::imports::Import;
+use crate::python::statements::{certain_load, contains_word};
 use crate::python::tokens::Kind;
-use crate::python::{import_bindings, walk, Role};
+use crate::python::{walk, Role};
 use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
@@ -39,6 +40,28 @@ impl DirectEnvAccess {
     fn render(&self, name: &str) -> String {
         render_message(&self.message, |var| (var == "name").then(|| Cow::Owned(name.to_string())))
     }
+}
+
+/// What a file's imports say of `os`: the names bound to the `os` module (or a submodule, which
+/// binds `os`), whether any import binds the name `os`, and the names bound to one of its
+/// environment attributes (`from os import environ as env`).
+fn os_imports(imports: &[Import]) -> (HashSet<&str>, bool, HashSet<&str>) {
+    let mut os_aliases = HashSet::new();
+    let mut os_bound = false;
+    let mut from_os = HashSet::new();
+    for binding in imports.iter().flat_map(|import| &import.bindings) {
+        os_bound |= binding.bound == "os";
+        match binding.name.as_deref() {
+            None if binding.module == "os" || (!binding.aliased && binding.module.starts_with("os.")) => {
+                os_aliases.insert(binding.bound.as_str());
+            }
+            Some(name) if binding.level == 0 && binding.module == "os" && ENV_ATTRIBUTES.contains(&name) => {
+                from_os.insert(binding.bound.as_str());
+            }
+            _ => {}
+        }
+    }
+    (os_aliases, os_bound, from_os)
 }
 
 /// Whether `node` stands in the pattern of a `case` clause (not in its guard or body).
@@ -80,28 +103,16 @@ impl FileRule for DirectEnvAccess {
         let source = file.source;
         let text = |index: usize| crate::python::tokens::Text { source, tokens }.text(index);
         let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
+        let imports = file.imports_by_tokens().ok_or(Declined)?;
+        let (mut os_aliases, os_bound, from_os) = os_imports(imports);
+        // Names inside an import statement are not loads (imports come in source order).
         let mut in_import = vec![false; tokens.len()];
-        let mut os_aliases: HashSet<&str> = HashSet::new();
-        let mut os_bound = false;
-        let mut from_os: HashSet<&str> = HashSet::new();
-        for statement in statements.list.iter().filter(|s| !s.header) {
-            let first = statement.tokens.start;
-            if tokens[first].kind != Kind::Name || !matches!(text(first), "import" | "from") {
-                continue;
+        let mut next = imports.iter().peekable();
+        for (index, token) in tokens.iter().enumerate() {
+            while next.peek().is_some_and(|import| import.range.end <= token.start as usize) {
+                next.next();
             }
-            in_import[statement.tokens.clone()].iter_mut().for_each(|flag| *flag = true);
-            for binding in import(source, tokens, statement).ok_or(Declined)?.bindings {
-                os_bound |= binding.bound == "os";
-                match binding.name {
-                    None if binding.module == "os" || (!binding.aliased && binding.module.starts_with("os.")) => {
-                        os_aliases.insert(binding.bound);
-                    }
-                    Some(name) if binding.level == 0 && binding.module == "os" && ENV_ATTRIBUTES.contains(&name) => {
-                        from_os.insert(binding.bound);
-                    }
-                    _ => {}
-                }
-            }
+            in_import[index] = next.peek().is_some_and(|import| import.range.contains(&(token.start as usize)));
         }
         // A `case` pattern both loads (`case os.environ:`) and binds (`case os:`) names, which
         // the statement reader does not tell apart: leave those files to the tree.
@@ -163,33 +174,11 @@ impl FileRule for DirectEnvAccess {
         }
         let source = file.source;
         let text = |node: &tree_sitter::Node| source.get(node.byte_range()).unwrap_or_default();
-        let mut os_aliases: HashSet<&str> = HashSet::new();
-        let mut os_bound = false;
-        let mut from_os: HashSet<&str> = HashSet::new();
+        let (mut os_aliases, mut os_bound, from_os) = os_imports(file.imports());
         // (object name, range) of every `<name>.<env attribute>`.
         let mut attributes = Vec::new();
         walk(file.tree.root_node(), |node, ctx| {
             match node.k() {
-                "import_statement" | "import_from_statement" | "future_import_statement" => {
-                    for binding in import_bindings(node, source) {
-                        if binding.bound == "os" {
-                            os_bound = true;
-                        }
-                        match binding.name {
-                            None if binding.module == "os"
-                                || (!binding.aliased && binding.module.starts_with("os.")) =>
-                            {
-                                os_aliases.insert(binding.bound);
-                            }
-                            Some(name)
-                                if binding.level == 0 && binding.module == "os" && ENV_ATTRIBUTES.contains(&name) =>
-                            {
-                                from_os.insert(binding.bound);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
                 "attribute" => {
                     let object = node.child_by_field_name("object");
                     let attribute = node.child_by_field_name("attribute");

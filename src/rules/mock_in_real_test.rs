@@ -10,7 +10,7 @@ use std::path::Path;
 use super::registry::{Engine, Registration};
 use super::{FileContext, FileRule, Finding, Prefilter};
 use crate::config::{Globs, Settings};
-use crate::python::{import_bindings, walk, Ctx};
+use crate::python::{walk, Ctx};
 use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
@@ -52,27 +52,23 @@ impl FileRule for MockInRealTest {
             return;
         }
         let render = |what: &str| render_message(&self.message, |var| (var == "what").then_some(Cow::Borrowed(what)));
+        for import in file.imports() {
+            let hit = import.bindings.iter().find_map(|b| {
+                let module = match b.name.as_deref() {
+                    None => b.module.clone(),
+                    Some(_) if b.level > 0 => return None,
+                    Some("mock") if b.module == "unittest" => "unittest.mock".to_string(),
+                    Some(_) => b.module.clone(),
+                };
+                is_mock_module(&module).then_some(module)
+            });
+            if let Some(module) = hit {
+                out.push(Finding::new(import.range.clone(), render(&format!("an import of `{module}`"))));
+            }
+        }
         walk(file.tree.root_node(), |node, ctx| {
-            match node.k() {
-                "import_statement" | "import_from_statement" => {
-                    let bindings = import_bindings(node, file.source);
-                    let hit = bindings.iter().find_map(|b| {
-                        let module = match b.name {
-                            None => b.module.clone(),
-                            Some(_) if b.level > 0 => return None,
-                            Some(name) if b.module == "unittest" && name == "mock" => "unittest.mock".to_string(),
-                            Some(_) => b.module.clone(),
-                        };
-                        is_mock_module(&module).then_some(module)
-                    });
-                    if let Some(module) = hit {
-                        out.push(Finding::new(node.byte_range(), render(&format!("an import of `{module}`"))));
-                    }
-                }
-                "identifier" if ctx == Ctx::Param && file.text(node) == "mocker" => {
-                    out.push(Finding::new(node.byte_range(), render("the `mocker` fixture")));
-                }
-                _ => {}
+            if node.k() == "identifier" && ctx == Ctx::Param && file.text(node) == "mocker" {
+                out.push(Finding::new(node.byte_range(), render("the `mocker` fixture")));
             }
             true
         });

@@ -24,15 +24,16 @@ use std::cell::OnceCell;
 use std::ops::Range;
 use std::path::Path;
 
+#[cfg(test)]
+pub(crate) use api::Typed;
 pub(crate) use api::{
     AnyFacts, Declined, ErasedFacts, FileRule, Finding, Prefilter, ProjectFinding, ProjectIndex, ProjectRule,
 };
-#[cfg(test)]
-pub(crate) use api::Typed;
 pub use set::RuleSet;
 
 use crate::config::Settings;
 use crate::diagnostic::{Category, FileId, Position, Related};
+use crate::python::imports::Import;
 use crate::rule::{Catalog, Rule};
 use crate::scan::lexer;
 use crate::suppress::Suppressions;
@@ -103,6 +104,7 @@ pub(crate) struct FileText<'a> {
     tokens: OnceCell<crate::python::tokens::Tokens>,
     statements: OnceCell<crate::python::statements::Statements>,
     mock_uses: OnceCell<Option<NameUses>>,
+    imports: OnceCell<Option<Vec<Import>>>,
 }
 
 /// Loads of names, each with its byte range.
@@ -113,6 +115,7 @@ pub(crate) struct FileContext<'a> {
     pub base: FileText<'a>,
     pub tree: &'a tree_sitter::Tree,
     unresolved_mock_names: OnceCell<Vec<(String, Range<usize>)>>,
+    imports: OnceCell<Vec<Import>>,
 }
 
 impl<'a> std::ops::Deref for FileContext<'a> {
@@ -147,6 +150,7 @@ impl<'a> FileText<'a> {
             tokens: OnceCell::new(),
             statements: OnceCell::new(),
             mock_uses: OnceCell::new(),
+            imports: OnceCell::new(),
         }
     }
 
@@ -213,9 +217,21 @@ impl<'a> FileText<'a> {
     }
 }
 
+impl FileText<'_> {
+    /// The file's import statements read from its tokens, or `None` when they cannot be.
+    pub(crate) fn imports_by_tokens(&self) -> Option<&[Import]> {
+        self.imports
+            .get_or_init(|| {
+                let statements = self.statements()?;
+                crate::python::imports::from_tokens(self.source, &self.tokens().tokens, statements)
+            })
+            .as_deref()
+    }
+}
+
 impl<'a> FileContext<'a> {
     pub(crate) fn new(base: FileText<'a>, tree: &'a tree_sitter::Tree) -> Self {
-        Self { base, tree, unresolved_mock_names: OnceCell::new() }
+        Self { base, tree, unresolved_mock_names: OnceCell::new(), imports: OnceCell::new() }
     }
 
     /// Loads of [`MOCK_NAMES`] that resolve to no binding.
@@ -226,6 +242,11 @@ impl<'a> FileContext<'a> {
 
     pub(crate) fn text(&self, node: &tree_sitter::Node) -> &'a str {
         self.base.source.get(node.byte_range()).unwrap_or_default()
+    }
+
+    /// The file's import statements, read from the tree.
+    pub(crate) fn imports(&self) -> &[Import] {
+        self.imports.get_or_init(|| crate::python::imports::from_tree(self.tree.root_node(), self.source))
     }
 }
 

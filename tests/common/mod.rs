@@ -84,17 +84,5 @@ pub fn canonical(dir: &tempfile::TempDir) -> PathBuf {
 /// The CPython standard library of this machine (the differential tests' corpus), or `None`
 /// without python3 — which fails in CI, where it is required.
 pub fn stdlib() -> Option<PathBuf> {
-    let output = std::process::Command::new("python3")
-        .args(["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"])
-        .output()
-        .ok()
-        .filter(|output| output.status.success());
-    match output {
-        Some(output) => Some(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())),
-        None => {
-            assert!(std::env::var_os("CI").is_none(), "python3 is required in CI");
-            eprintln!("note: python3 not found; this test does not run");
-            None
-        }
-    }
+    ssot::testing::stdlib()
 }

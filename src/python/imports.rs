@@ -1,0 +1,164 @@
+//! The import statements of a module, as rules read them: each statement's range, the names it
+//! binds, a star, the module of a relative import as written. Two builders give the same list:
+//! [`from_tree`] (every import statement node of the syntax tree) and [`from_tokens`] (every
+//! simple statement that starts with `import` or `from`, read exactly from its tokens; `None`
+//! when some statement or token has a shape the reader does not know). A rule reads the list
+//! and never knows which builder made it; the test below holds the two equal on the standard
+//! library.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::statements::{self, Statements};
+use super::tokens::{Kind, Text, Token};
+use super::FastKind;
+
+/// One import statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Import {
+    /// The statement's byte range.
+    pub range: Range<usize>,
+    /// A relative `from` import: the byte range of its module as written (`..pkg.mod`).
+    pub relative_module: Option<Range<usize>>,
+    /// `from m import *`.
+    pub star: bool,
+    pub bindings: Vec<Binding>,
+}
+
+/// One name an import statement binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Binding {
+    /// The bound name.
+    pub bound: String,
+    /// The module, without leading dots: `os.path` for `import os.path`, `x` for
+    /// `from ..x import y`, `__future__` for a future import.
+    pub module: String,
+    /// The imported name of a `from` import (`None` for `import m`).
+    pub name: Option<String>,
+    /// Written with `as`.
+    pub aliased: bool,
+    /// Leading dots of a `from` import.
+    pub level: usize,
+}
+
+/// Every import statement of the tree, in source order.
+pub(crate) fn from_tree(root: Node, source: &str) -> Vec<Import> {
+    let mut out = Vec::new();
+    super::walk(root, |node, _| {
+        if matches!(node.k(), "import_statement" | "import_from_statement" | "future_import_statement") {
+            out.push(tree_import(node, source));
+            return false;
+        }
+        true
+    });
+    out
+}
+
+fn tree_import(node: &Node, source: &str) -> Import {
+    let module = node.child_by_field_name("module_name");
+    let relative_module = module.filter(|m| m.k() == "relative_import").map(|m| m.byte_range());
+    let mut cursor = node.walk();
+    let star = node.named_children(&mut cursor).any(|child| child.k() == "wildcard_import");
+    let bindings = super::import_bindings(node, source)
+        .into_iter()
+        .map(|b| Binding {
+            bound: b.bound.to_string(),
+            module: b.module.trim_start_matches('.').to_string(),
+            name: b.name.map(str::to_string),
+            aliased: b.aliased,
+            level: b.level,
+        })
+        .collect();
+    Import { range: node.byte_range(), relative_module, star, bindings }
+}
+
+/// Every import statement, read from the tokens; `None` when one of them (or a `from` followed
+/// by a dot anywhere else) is not something the reader understands.
+pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statements) -> Option<Vec<Import>> {
+    let text = |index: usize| Text { source, tokens }.text(index);
+    let mut out = Vec::new();
+    for statement in statements.list.iter().filter(|s| !s.header) {
+        let first = statement.tokens.start;
+        if tokens[first].kind != Kind::Name || !matches!(text(first), "import" | "from") {
+            continue;
+        }
+        let import = statements::import(source, tokens, statement)?;
+        let range = tokens[first].start as usize..tokens[statement.tokens.end - 1].end as usize;
+        let bindings = import
+            .bindings
+            .into_iter()
+            .map(|b| Binding {
+                bound: b.bound.to_string(),
+                module: b.module,
+                name: b.name.map(str::to_string),
+                aliased: b.aliased,
+                level: b.level,
+            })
+            .collect();
+        out.push(Import { range, relative_module: import.relative_module, star: import.star, bindings });
+    }
+    // A `from` followed by a dot that starts no statement is not Python the reader understands.
+    let relative_from = |index: usize| {
+        tokens[index].kind == Kind::Name
+            && text(index) == "from"
+            && tokens.get(index + 1).is_some_and(|t| t.kind == Kind::Op && matches!(text(index + 1), "." | "..."))
+    };
+    let relative = (0..tokens.len()).filter(|&index| relative_from(index)).count();
+    (relative == out.iter().filter(|import| import.relative_module.is_some()).count()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tree's imports (`None` when the tree has errors: it is no oracle then) and the
+    /// tokens' (`None` when they decline).
+    fn both(source: &str) -> (Option<Vec<Import>>, Option<Vec<Import>>) {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();
+        let tree = parser.parse(source, None).unwrap();
+        let tree_imports = (!tree.root_node().has_error()).then(|| from_tree(tree.root_node(), source));
+        let tokens = crate::python::tokens::tokenize(source);
+        let statements = Statements::new(source, &tokens.tokens);
+        let token_imports =
+            (tokens.ok && statements.ok).then(|| from_tokens(source, &tokens.tokens, &statements)).flatten();
+        (tree_imports, token_imports)
+    }
+
+    #[test]
+    fn both_builders_read_the_same_imports() {
+        let sources = [
+            "import os\nimport os.path as p, a.b.c\nfrom . import x\nfrom ..pkg.mod import (a as b, c,)\n",
+            "from __future__ import annotations\nfrom m import *\ndef f():\n    import json\n    from .x import y\n",
+            "if x:\n    from a import b; import c\nclass K:\n    import d as e\n",
+        ];
+        for source in sources {
+            let (tree, tokens) = both(source);
+            assert_eq!(tokens, tree, "{source}");
+            assert!(tree.is_some_and(|tree| !tree.is_empty()));
+        }
+        let tree = both("from . import x\n").0.unwrap();
+        assert_eq!(tree[0].relative_module, Some(5..6));
+        assert_eq!(tree[0].bindings[0].module, "");
+        assert_eq!(tree[0].bindings[0].level, 1);
+    }
+
+    /// Files of the standard library (every tenth, in path order: the sweep is slow in a debug
+    /// build) whose tokens the reader understands and whose tree has no error: the token
+    /// builder's imports are the tree's, exactly.
+    #[test]
+    fn both_builders_agree_on_the_standard_library() {
+        let Some(stdlib) = crate::testing::stdlib() else { return };
+        let (mut files, mut imports) = (0, 0);
+        for path in crate::testing::python_files(&stdlib).iter().step_by(10) {
+            let Ok(source) = std::fs::read_to_string(path) else { continue };
+            if let (Some(tree), Some(tokens)) = both(&source) {
+                assert_eq!(tokens, tree, "{}", path.display());
+                files += 1;
+                imports += tree.len();
+            }
+        }
+        assert!(files > 100 && imports > 1_000, "{files} files, {imports} imports");
+    }
+}
