@@ -3,6 +3,7 @@
 //! an import statement makes, string literal values, and ([`scope`]) which loads of a set of
 //! names resolve to no binding. Engines build on this; it knows no rule.
 
+pub(crate) mod assignments;
 pub(crate) mod imports;
 pub(crate) mod scope;
 pub(crate) mod statements;

@@ -33,6 +33,7 @@ pub use set::RuleSet;
 
 use crate::config::Settings;
 use crate::diagnostic::{Category, FileId, Position, Related};
+use crate::python::assignments::StringAssignment;
 use crate::python::imports::Import;
 use crate::rule::{Catalog, Rule};
 use crate::scan::lexer;
@@ -105,6 +106,7 @@ pub(crate) struct FileText<'a> {
     statements: OnceCell<crate::python::statements::Statements>,
     mock_uses: OnceCell<Option<NameUses>>,
     imports: OnceCell<Option<Vec<Import>>>,
+    string_assignments: OnceCell<Option<Vec<StringAssignment>>>,
 }
 
 /// Loads of names, each with its byte range.
@@ -116,6 +118,7 @@ pub(crate) struct FileContext<'a> {
     pub tree: &'a tree_sitter::Tree,
     unresolved_mock_names: OnceCell<Vec<(String, Range<usize>)>>,
     imports: OnceCell<Vec<Import>>,
+    string_assignments: OnceCell<Vec<StringAssignment>>,
 }
 
 impl<'a> std::ops::Deref for FileContext<'a> {
@@ -151,6 +154,7 @@ impl<'a> FileText<'a> {
             statements: OnceCell::new(),
             mock_uses: OnceCell::new(),
             imports: OnceCell::new(),
+            string_assignments: OnceCell::new(),
         }
     }
 
@@ -227,11 +231,28 @@ impl FileText<'_> {
             })
             .as_deref()
     }
+
+    /// The file's string assignments ([`crate::python::assignments`]) read from its tokens, or
+    /// `None` when they cannot be.
+    pub(crate) fn string_assignments_by_tokens(&self) -> Option<&[StringAssignment]> {
+        self.string_assignments
+            .get_or_init(|| {
+                let statements = self.statements()?;
+                Some(crate::python::assignments::from_tokens(self.source, &self.tokens().tokens, statements))
+            })
+            .as_deref()
+    }
 }
 
 impl<'a> FileContext<'a> {
     pub(crate) fn new(base: FileText<'a>, tree: &'a tree_sitter::Tree) -> Self {
-        Self { base, tree, unresolved_mock_names: OnceCell::new(), imports: OnceCell::new() }
+        Self {
+            base,
+            tree,
+            unresolved_mock_names: OnceCell::new(),
+            imports: OnceCell::new(),
+            string_assignments: OnceCell::new(),
+        }
     }
 
     /// Loads of [`MOCK_NAMES`] that resolve to no binding.
@@ -247,6 +268,12 @@ impl<'a> FileContext<'a> {
     /// The file's import statements, read from the tree.
     pub(crate) fn imports(&self) -> &[Import] {
         self.imports.get_or_init(|| crate::python::imports::from_tree(self.tree.root_node(), self.source))
+    }
+
+    /// The file's string assignments ([`crate::python::assignments`]), read from the tree.
+    pub(crate) fn string_assignments(&self) -> &[StringAssignment] {
+        self.string_assignments
+            .get_or_init(|| crate::python::assignments::from_tree(self.tree.root_node(), self.source))
     }
 }
 
