@@ -9,11 +9,14 @@
 //! [{"description": "…", "check_name": "relative-import", "fingerprint": "2c6a…",
 //!   "severity": "major", "location": {"path": "pkg/mod.py", "lines": {"begin": 3, "end": 3}}}]
 //! ```
+//!
+//! The issues are serialised by serde_json on the thread pool ([`super::pretty::Document`]).
 
 use std::io::Write;
 
 use serde::Serialize;
 
+use super::pretty::Document;
 use super::Context;
 use crate::diagnostic::{Outcome, Severity};
 use crate::score::Summary;
@@ -54,20 +57,13 @@ pub(super) fn write(
     _context: &Context,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let issues: Vec<Issue> = outcome
-        .diagnostics
-        .iter()
-        .map(|d| Issue {
-            description: &d.message,
-            check_name: &d.rule,
-            fingerprint: &d.fingerprint,
-            severity: severity(d.severity),
-            location: Location {
-                path: &outcome.file(d.file).path,
-                lines: Lines { begin: d.start.line, end: d.end.line },
-            },
-        })
-        .collect();
-    super::write_json(out, &issues)?;
-    writeln!(out)
+    let mut document = Document::new(out);
+    document.array(&outcome.diagnostics, |d| Issue {
+        description: &d.message,
+        check_name: &d.rule,
+        fingerprint: &d.fingerprint,
+        severity: severity(d.severity),
+        location: Location { path: &outcome.file(d.file).path, lines: Lines { begin: d.start.line, end: d.end.line } },
+    })?;
+    document.finish()
 }

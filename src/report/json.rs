@@ -1,7 +1,9 @@
 //! The JSON report, version 1. The wire format is these structs (not the internal types), so a
-//! refactor cannot change it by accident; `docs/json.md` documents it. Diagnostics, most of a
-//! large report, are written by hand ([`write_diagnostic`]) in parallel pieces; the unit tests
-//! hold the whole report byte-identical to serde_json's pretty printing of these structs.
+//! refactor cannot change it by accident; `docs/json.md` documents it. The report's top-level
+//! object is written member by member ([`super::pretty::Document`]) and every value in it is
+//! serialised by serde_json, the diagnostics (most of a large report) on the thread pool, each
+//! file's path once; the unit tests hold the report byte-identical to serde_json's pretty printing
+//! of one whole value.
 //!
 //! ```json
 //! {"version": 1, "tool": {"name": "ssot", "version": "0.1.0"},
@@ -18,17 +20,11 @@ use std::io::Write;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::value::{to_raw_value, RawValue};
 
-use crate::diagnostic::{Category, Diagnostic, Outcome, Skipped};
+use super::pretty::Document;
+use crate::diagnostic::{Category, Diagnostic, FileId, Outcome, Skipped};
 use crate::score::Summary;
-
-/// The top of the report; the `diagnostics` and `skipped` arrays follow it (see [`write`]).
-#[derive(Serialize)]
-struct Head<'a> {
-    version: u32,
-    tool: Tool,
-    summary: JsonSummary<'a>,
-}
 
 #[derive(Serialize)]
 struct Tool {
@@ -66,14 +62,12 @@ struct Scores {
     other: Option<f64>,
 }
 
-/// A diagnostic on the wire. [`write_diagnostic`] writes it by hand (much faster on reports of
-/// hundreds of thousands of related places); the unit tests hold the two byte-identical.
-#[cfg(test)]
+/// A diagnostic on the wire.
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
     rule: &'a str,
     severity: &'static str,
-    path: &'a str,
+    path: JsonPath<'a>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -86,13 +80,21 @@ struct JsonDiagnostic<'a> {
     baselined: bool,
 }
 
-#[cfg(test)]
 #[derive(Serialize)]
 struct JsonRelated<'a> {
-    path: &'a str,
+    path: JsonPath<'a>,
     line: usize,
     column: usize,
     message: &'a str,
+}
+
+/// A file's path on the wire: serialised by serde_json here, or serialised before (a large
+/// report names each file in hundreds of places, see [`write`]).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum JsonPath<'a> {
+    Text(&'a str),
+    Serialized(&'a RawValue),
 }
 
 #[derive(Serialize)]
@@ -101,69 +103,72 @@ struct JsonSkipped<'a> {
     reason: &'a str,
 }
 
-/// Writes the report: `{"version", "tool", "summary", "diagnostics", "skipped"}`, formatted as
-/// `serde_json`'s pretty printer formats the whole (the tests hold the two equal). Reports run to
-/// tens of megabytes on large trees, so the diagnostics are rendered in parallel, in batches,
-/// and written in order.
+/// Writes the report: `{"version", "tool", "summary", "diagnostics", "skipped"}`, as serde_json's
+/// pretty printer prints it.
 pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-    let head = serde_json::to_vec_pretty(&head(summary))?;
-    // The head's closing "\n}" is written after the arrays.
-    buffered.write_all(&head[..head.len() - 2])?;
-    buffered.write_all(b",\n  \"diagnostics\": ")?;
-    // Each file's path, escaped once.
-    let paths: Vec<Vec<u8>> =
-        outcome.files.par_iter().map(|file| serde_json::to_vec(&file.path)).collect::<Result<_, _>>()?;
-    let render =
-        |texts: &mut Texts, d: &Diagnostic, text: &mut Vec<u8>| write_diagnostic(outcome, &paths, texts, d, text);
-    super::write_json_array(&outcome.diagnostics, 2, render, &mut buffered)?;
-    buffered.write_all(b",\n  \"skipped\": ")?;
-    let skipped = |_: &mut (), s: &Skipped, text: &mut Vec<u8>| {
-        super::pretty_element(&JsonSkipped { path: &s.path, reason: &s.reason }, 2, text)
-    };
-    super::write_json_array(&outcome.skipped, 2, skipped, &mut buffered)?;
-    buffered.write_all(b"\n}\n")?;
-    buffered.flush()
+    let mut document = Document::new(out);
+    document.begin_object()?;
+    document.field("version", &VERSION)?;
+    document.field("tool", &TOOL)?;
+    document.field("summary", &json_summary(summary))?;
+    document.key("diagnostics")?;
+    // Each file's path serialised once: it is most of the text of a large report.
+    let paths: Vec<Box<RawValue>> =
+        outcome.files.par_iter().map(|file| to_raw_value(&file.path)).collect::<Result<_, _>>()?;
+    document.array(&outcome.diagnostics, |d| diagnostic(outcome, Some(&paths), d))?;
+    document.key("skipped")?;
+    document.array(&outcome.skipped, skipped)?;
+    document.end_object()?;
+    document.finish()
 }
 
-fn head(summary: &Summary) -> Head<'_> {
+/// The report's `version`.
+const VERSION: u32 = 1;
+
+const TOOL: Tool = Tool { name: "ssot", version: env!("CARGO_PKG_VERSION") };
+
+fn json_summary(summary: &Summary) -> JsonSummary<'_> {
     let count = |category| summary.per_category.get(&category).copied().unwrap_or(0);
     let score = |category| summary.scores.get(&category).copied().flatten();
-    Head {
-        version: 1,
-        tool: Tool { name: "ssot", version: env!("CARGO_PKG_VERSION") },
-        summary: JsonSummary {
-            files: Files {
-                scanned: summary.scanned,
-                skipped: summary.skipped,
-                production: count(Category::Production),
-                test: count(Category::Test),
-                other: count(Category::Other),
-            },
-            findings: summary.findings,
-            errors: summary.errors,
-            warnings: summary.warnings,
-            baselined: summary.baselined,
-            stale: summary.stale,
-            suppressed: summary.suppressed,
-            by_rule: &summary.by_rule,
-            score: Scores {
-                overall: summary.overall,
-                production: score(Category::Production),
-                test: score(Category::Test),
-                other: score(Category::Other),
-            },
+    JsonSummary {
+        files: Files {
+            scanned: summary.scanned,
+            skipped: summary.skipped,
+            production: count(Category::Production),
+            test: count(Category::Test),
+            other: count(Category::Other),
+        },
+        findings: summary.findings,
+        errors: summary.errors,
+        warnings: summary.warnings,
+        baselined: summary.baselined,
+        stale: summary.stale,
+        suppressed: summary.suppressed,
+        by_rule: &summary.by_rule,
+        score: Scores {
+            overall: summary.overall,
+            production: score(Category::Production),
+            test: score(Category::Test),
+            other: score(Category::Other),
         },
     }
 }
 
-#[cfg(test)]
-fn diagnostic<'a>(outcome: &'a Outcome, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+fn skipped(s: &Skipped) -> JsonSkipped<'_> {
+    JsonSkipped { path: &s.path, reason: &s.reason }
+}
+
+/// `d` on the wire; its paths taken from `paths`, each file's path serialised, if given.
+fn diagnostic<'a>(outcome: &'a Outcome, paths: Option<&'a [Box<RawValue>]>, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let path = |id: FileId| match paths {
+        Some(paths) => JsonPath::Serialized(&paths[id.0]),
+        None => JsonPath::Text(&outcome.file(id).path),
+    };
     let file = outcome.file(d.file);
     JsonDiagnostic {
         rule: &d.rule,
         severity: d.severity.as_str(),
-        path: &file.path,
+        path: path(d.file),
         line: d.start.line,
         column: d.start.column,
         end_line: d.end.line,
@@ -175,7 +180,7 @@ fn diagnostic<'a>(outcome: &'a Outcome, d: &'a Diagnostic) -> JsonDiagnostic<'a>
             .related
             .iter()
             .map(|r| JsonRelated {
-                path: &outcome.file(r.file).path,
+                path: path(r.file),
                 line: r.start.line,
                 column: r.start.column,
                 message: &r.message,
@@ -184,87 +189,18 @@ fn diagnostic<'a>(outcome: &'a Outcome, d: &'a Diagnostic) -> JsonDiagnostic<'a>
     }
 }
 
-/// Related places' messages already escaped, by the shared text's address: a group's findings
-/// repeat the same few texts many times.
-type Texts = std::collections::HashMap<*const u8, Vec<u8>>;
-
-/// Writes `d` two levels deep as serde_json's pretty printer writes [`diagnostic`]`(d)` (a unit
-/// test holds the two equal), without building it: the reports of large trees hold hundreds of
-/// thousands of related places. `paths` holds each file's path as a JSON string.
-fn write_diagnostic(
-    outcome: &Outcome,
-    paths: &[Vec<u8>],
-    texts: &mut Texts,
-    d: &Diagnostic,
-    text: &mut Vec<u8>,
-) -> std::io::Result<()> {
-    let mut number = itoa::Buffer::new();
-    let field = |text: &mut Vec<u8>, indent: &[u8], name: &str, first: bool| {
-        text.extend_from_slice(if first { b"\n" } else { b",\n" });
-        text.extend_from_slice(indent);
-        text.push(b'"');
-        text.extend_from_slice(name.as_bytes());
-        text.extend_from_slice(b"\": ");
-    };
-    const FIELD: &[u8] = b"      ";
-    text.push(b'{');
-    field(text, FIELD, "rule", true);
-    serde_json::to_writer(&mut *text, &*d.rule)?;
-    field(text, FIELD, "severity", false);
-    serde_json::to_writer(&mut *text, d.severity.as_str())?;
-    field(text, FIELD, "path", false);
-    text.extend_from_slice(&paths[d.file.0]);
-    for (name, value) in
-        [("line", d.start.line), ("column", d.start.column), ("end_line", d.end.line), ("end_column", d.end.column)]
-    {
-        field(text, FIELD, name, false);
-        text.extend_from_slice(number.format(value).as_bytes());
-    }
-    field(text, FIELD, "message", false);
-    serde_json::to_writer(&mut *text, &*d.message)?;
-    field(text, FIELD, "category", false);
-    serde_json::to_writer(&mut *text, outcome.file(d.file).category.as_str())?;
-    if !d.related.is_empty() {
-        field(text, FIELD, "related", false);
-        text.push(b'[');
-        const RELATED: &[u8] = b"          ";
-        for (index, related) in d.related.iter().enumerate() {
-            text.extend_from_slice(if index == 0 { b"\n        {" } else { b",\n        {" });
-            field(text, RELATED, "path", true);
-            text.extend_from_slice(&paths[related.file.0]);
-            field(text, RELATED, "line", false);
-            text.extend_from_slice(number.format(related.start.line).as_bytes());
-            field(text, RELATED, "column", false);
-            text.extend_from_slice(number.format(related.start.column).as_bytes());
-            field(text, RELATED, "message", false);
-            let escaped = match texts.entry(related.message.as_ptr()) {
-                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-                std::collections::hash_map::Entry::Vacant(new) => new.insert(serde_json::to_vec(&*related.message)?),
-            };
-            text.extend_from_slice(escaped);
-            text.extend_from_slice(b"\n        }");
-        }
-        text.extend_from_slice(b"\n      ]");
-    }
-    if d.baselined {
-        field(text, FIELD, "baselined", false);
-        text.extend_from_slice(b"true");
-    }
-    text.extend_from_slice(b"\n    }");
-    Ok(())
-}
-
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::diagnostic::{FileId, Position, Related, ScannedFile, Severity, Skipped};
+    use crate::diagnostic::{Position, Related, ScannedFile, Severity};
 
     /// The whole report as one value: what [`write`] must print, byte for byte, as serde_json's
     /// pretty printer prints it.
     #[derive(Serialize)]
     struct Report<'a> {
-        #[serde(flatten)]
-        head: Head<'a>,
+        version: u32,
+        tool: Tool,
+        summary: JsonSummary<'a>,
         diagnostics: Vec<JsonDiagnostic<'a>>,
         skipped: Vec<JsonSkipped<'a>>,
     }
@@ -313,7 +249,7 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn parallel_writer_prints_what_serde_json_prints() {
+    fn written_member_by_member_as_serde_json_prints_the_whole() {
         // Empty arrays, one element, and enough to span several pieces and batches.
         for (diagnostics, skipped) in [(0, 0), (1, 1), (3, 0), (0, 2), (40_000, 3)] {
             let outcome = outcome(diagnostics, skipped);
@@ -321,9 +257,11 @@ pub(super) mod tests {
             let mut written = Vec::new();
             write(&outcome, &summary, &mut written).unwrap();
             let report = Report {
-                head: head(&summary),
-                diagnostics: outcome.diagnostics.iter().map(|d| diagnostic(&outcome, d)).collect(),
-                skipped: outcome.skipped.iter().map(|s| JsonSkipped { path: &s.path, reason: &s.reason }).collect(),
+                version: VERSION,
+                tool: TOOL,
+                summary: json_summary(&summary),
+                diagnostics: outcome.diagnostics.iter().map(|d| diagnostic(&outcome, None, d)).collect(),
+                skipped: outcome.skipped.iter().map(super::skipped).collect(),
             };
             let mut expected = serde_json::to_vec_pretty(&report).unwrap();
             expected.push(b'\n');

@@ -5,6 +5,10 @@
 //! `partialFingerprints["ssot/v1"]` is the diagnostic's line-number-free fingerprint, so alerts
 //! survive edits elsewhere in the file. Columns count Unicode characters (`columnKind`), and
 //! `endColumn` is exclusive, as SARIF defines it.
+//!
+//! The log and its run are written member by member ([`super::pretty::Document`]), every value
+//! in them serialised by serde_json, the results (most of a large log) on the thread pool; a unit
+//! test holds the log byte-identical to serde_json's pretty printing of the whole log as one value.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -12,12 +16,15 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::pretty::Document;
 use super::Context;
 use crate::diagnostic::{Diagnostic, Outcome, Position, Severity};
 use crate::path_text;
 use crate::score::Summary;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const VERSION: &str = "2.1.0";
+const COLUMN_KIND: &str = "unicodeCodePoints";
 const SRCROOT: &str = "%SRCROOT%";
 const FINGERPRINT_KEY: &str = "ssot/v1";
 
@@ -27,24 +34,6 @@ const INFORMATION_URI: &str = match env!("CARGO_PKG_REPOSITORY").as_bytes() {
     [] => "https://crates.io/crates/ssot",
     _ => env!("CARGO_PKG_REPOSITORY"),
 };
-
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    tool: Tool<'a>,
-    invocations: [Invocation; 1],
-    original_uri_base_ids: BTreeMap<&'static str, BaseUri>,
-    column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
-}
 
 #[derive(Serialize)]
 struct Tool<'a> {
@@ -240,6 +229,8 @@ fn physical(path: &str, start: Position, end: Option<Position>) -> PhysicalLocat
     }
 }
 
+/// Writes the log: `{"$schema", "version", "runs": [{"tool", "invocations",
+/// "originalUriBaseIds", "columnKind", "results"}]}`, as serde_json's pretty printer prints it.
 pub(super) fn write(
     outcome: &Outcome,
     _summary: &Summary,
@@ -248,21 +239,23 @@ pub(super) fn write(
 ) -> std::io::Result<()> {
     let rule_index = rule_index(context);
     let baseline_in_use = outcome.diagnostics.iter().any(|d| d.baselined);
-    let log = log(outcome, context);
-    // The results, most of a large log, are the last member of the only run: the log is printed
-    // without them, and they are rendered in parallel where its empty array stood.
-    let head = serde_json::to_vec_pretty(&log)?;
-    let Some(head) = head.strip_suffix(RESULTS_LAST) else {
-        return Err(std::io::Error::other("the SARIF log no longer ends with its results"));
-    };
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-    buffered.write_all(head)?;
-    let render = |_: &mut (), d: &Diagnostic, text: &mut Vec<u8>| {
-        super::pretty_element(&result(outcome, &rule_index, baseline_in_use, d), 4, text)
-    };
-    super::write_json_array(&outcome.diagnostics, 4, render, &mut buffered)?;
-    buffered.write_all(b"\n    }\n  ]\n}\n")?;
-    buffered.flush()
+    let mut document = Document::new(out);
+    document.begin_object()?;
+    document.field("$schema", SCHEMA)?;
+    document.field("version", VERSION)?;
+    document.key("runs")?;
+    document.begin_array()?;
+    document.begin_object()?;
+    document.field("tool", &tool(context))?;
+    document.field("invocations", &invocations(outcome))?;
+    document.field("originalUriBaseIds", &original_uri_base_ids(outcome))?;
+    document.field("columnKind", COLUMN_KIND)?;
+    document.key("results")?;
+    document.array(&outcome.diagnostics, |d| result(outcome, &rule_index, baseline_in_use, d))?;
+    document.end_object()?;
+    document.end_array()?;
+    document.end_object()?;
+    document.finish()
 }
 
 /// Each rule's index in `tool.driver.rules`.
@@ -270,8 +263,8 @@ fn rule_index<'a>(context: &'a Context) -> BTreeMap<&'a str, usize> {
     context.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect()
 }
 
-/// The log without its results.
-fn log<'a>(outcome: &'a Outcome, context: &'a Context) -> Log<'a> {
+/// `runs[0].tool`: ssot and the active rules.
+fn tool<'a>(context: &'a Context) -> Tool<'a> {
     let rules = context
         .rules
         .iter()
@@ -283,6 +276,13 @@ fn log<'a>(outcome: &'a Outcome, context: &'a Context) -> Log<'a> {
             help: Help { text: &rule.help, markdown: &rule.help },
         })
         .collect();
+    Tool {
+        driver: Driver { name: "ssot", version: env!("CARGO_PKG_VERSION"), information_uri: INFORMATION_URI, rules },
+    }
+}
+
+/// `runs[0].invocations`: the one run, and the files skipped in it.
+fn invocations(outcome: &Outcome) -> [Invocation; 1] {
     let notifications = outcome
         .skipped
         .iter()
@@ -294,28 +294,13 @@ fn log<'a>(outcome: &'a Outcome, context: &'a Context) -> Log<'a> {
             }],
         })
         .collect();
-    Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "ssot",
-                    version: env!("CARGO_PKG_VERSION"),
-                    information_uri: INFORMATION_URI,
-                    rules,
-                },
-            },
-            invocations: [Invocation { execution_successful: true, tool_execution_notifications: notifications }],
-            original_uri_base_ids: BTreeMap::from([(SRCROOT, BaseUri { uri: file_uri(&outcome.root, true) })]),
-            column_kind: "unicodeCodePoints",
-            results: Vec::new(),
-        }],
-    }
+    [Invocation { execution_successful: true, tool_execution_notifications: notifications }]
 }
 
-/// How the log printed with no results ends: `"results": []`, closing its run, `runs` and the log.
-const RESULTS_LAST: &[u8] = b"[]\n    }\n  ]\n}";
+/// `runs[0].originalUriBaseIds`: `%SRCROOT%` is the scanned root.
+fn original_uri_base_ids(outcome: &Outcome) -> BTreeMap<&'static str, BaseUri> {
+    BTreeMap::from([(SRCROOT, BaseUri { uri: file_uri(&outcome.root, true) })])
+}
 
 /// One diagnostic as a SARIF result. `baseline_in_use`: `baselineState` on every result or on
 /// none, so a baseline in use shows through its matches.
@@ -349,6 +334,27 @@ fn result<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::RuleMeta;
+
+    /// The whole log as one value: what [`write`] must print, byte for byte, as serde_json's
+    /// pretty printer prints it.
+    #[derive(Serialize)]
+    struct Log<'a> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        version: &'static str,
+        runs: [Run<'a>; 1],
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Run<'a> {
+        tool: Tool<'a>,
+        invocations: [Invocation; 1],
+        original_uri_base_ids: BTreeMap<&'static str, BaseUri>,
+        column_kind: &'static str,
+        results: Vec<SarifResult<'a>>,
+    }
 
     #[test]
     fn encodes_what_a_uri_reference_may_not_hold() {
@@ -362,19 +368,34 @@ mod tests {
     }
 
     #[test]
-    fn parallel_writer_prints_what_serde_json_prints() {
-        let context = Context { cwd: None, rules: Vec::new() };
+    fn written_member_by_member_as_serde_json_prints_the_whole() {
+        let rule = |id: &str| RuleMeta {
+            id: id.to_string(),
+            severity: Severity::Warning,
+            summary: "one \"line\"".to_string(),
+            why: "a\nparagraph".to_string(),
+            help: "# help\n\n`code`\n".to_string(),
+        };
+        let context = Context { cwd: None, rules: vec![rule("duplicate-string-constant"), rule("relative-import")] };
         for (diagnostics, skipped) in [(0, 0), (1, 1), (3, 2), (3_000, 0)] {
             let mut outcome = crate::report::json::tests::outcome(diagnostics, skipped);
             outcome.root = std::path::PathBuf::from("/work/a b");
             let summary = Summary::new(&outcome);
             let mut written = Vec::new();
             write(&outcome, &summary, &context, &mut written).unwrap();
-            let mut whole = log(&outcome, &context);
             let index = rule_index(&context);
             let baseline_in_use = outcome.diagnostics.iter().any(|d| d.baselined);
-            whole.runs[0].results =
-                outcome.diagnostics.iter().map(|d| result(&outcome, &index, baseline_in_use, d)).collect();
+            let whole = Log {
+                schema: SCHEMA,
+                version: VERSION,
+                runs: [Run {
+                    tool: tool(&context),
+                    invocations: invocations(&outcome),
+                    original_uri_base_ids: original_uri_base_ids(&outcome),
+                    column_kind: COLUMN_KIND,
+                    results: outcome.diagnostics.iter().map(|d| result(&outcome, &index, baseline_in_use, d)).collect(),
+                }],
+            };
             let mut expected = serde_json::to_vec_pretty(&whole).unwrap();
             expected.push(b'\n');
             assert!(written == expected, "{diagnostics} diagnostics, {skipped} skipped: the outputs differ");
