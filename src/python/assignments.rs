@@ -166,17 +166,8 @@ pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statement
 mod tests {
     use super::*;
 
-    /// The tree's list (`None` when the tree has errors: no oracle then) and the tokens' (`None`
-    /// when the statement reader gives up).
     fn both(source: &str) -> (Option<Vec<StringAssignment>>, Option<Vec<StringAssignment>>) {
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();
-        let tree = parser.parse(source, None).unwrap();
-        let from_tree = (!tree.root_node().has_error()).then(|| from_tree(tree.root_node(), source));
-        let tokens = crate::python::tokens::tokenize(source);
-        let statements = Statements::new(source, &tokens.tokens);
-        let from_tokens = (tokens.ok && statements.ok).then(|| from_tokens(source, &tokens.tokens, &statements));
-        (from_tree, from_tokens)
+        crate::python::both_builders(source, from_tree, |s, t, st| Some(from_tokens(s, t, st)))
     }
 
     #[test]

@@ -112,18 +112,8 @@ pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statement
 mod tests {
     use super::*;
 
-    /// The tree's imports (`None` when the tree has errors: it is no oracle then) and the
-    /// tokens' (`None` when they decline).
     fn both(source: &str) -> (Option<Vec<Import>>, Option<Vec<Import>>) {
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();
-        let tree = parser.parse(source, None).unwrap();
-        let tree_imports = (!tree.root_node().has_error()).then(|| from_tree(tree.root_node(), source));
-        let tokens = crate::python::tokens::tokenize(source);
-        let statements = Statements::new(source, &tokens.tokens);
-        let token_imports =
-            (tokens.ok && statements.ok).then(|| from_tokens(source, &tokens.tokens, &statements)).flatten();
-        (tree_imports, token_imports)
+        crate::python::both_builders(source, from_tree, from_tokens)
     }
 
     #[test]

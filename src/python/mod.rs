@@ -310,3 +310,22 @@ pub(crate) fn import_bindings<'s>(node: &Node<'s>, source: &'s str) -> Vec<Impor
     }
     out
 }
+
+/// What a facet's two builders make of `source`: the tree's (`None` when the tree has errors: it
+/// is no oracle then) and the tokens' (`None` when the tokens or the statement reader decline,
+/// or the builder does).
+#[cfg(test)]
+pub(crate) fn both_builders<T>(
+    source: &str,
+    tree: impl FnOnce(Node, &str) -> T,
+    tokens: impl FnOnce(&str, &[tokens::Token], &statements::Statements) -> Option<T>,
+) -> (Option<T>, Option<T>) {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar loads");
+    let parsed = parser.parse(source, None).expect("no timeout is set");
+    let from_tree = (!parsed.root_node().has_error()).then(|| tree(parsed.root_node(), source));
+    let lexed = tokens::tokenize(source);
+    let statements = statements::Statements::new(source, &lexed.tokens);
+    let from_tokens = (lexed.ok && statements.ok).then(|| tokens(source, &lexed.tokens, &statements)).flatten();
+    (from_tree, from_tokens)
+}

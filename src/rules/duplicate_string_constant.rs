@@ -143,7 +143,7 @@ impl DuplicateStringConstant {
         let constants: Vec<Constant> = assignments
             .iter()
             .filter(|a| a.value.chars().count() >= self.min_length)
-            .filter(|a| is_upper_case(&a.name) && !self.ignore_names.iter().any(|n| *n == a.name))
+            .filter(|a| is_upper_case(&a.name) && !self.ignore_names.contains(&a.name))
             .map(|a| Constant {
                 name: a.name.clone(),
                 value: a.value.clone(),
