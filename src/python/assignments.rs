@@ -184,16 +184,11 @@ mod tests {
     /// understands and whose tree has no error: the same assignments, in the same order.
     #[test]
     fn both_builders_agree_on_the_standard_library() {
-        let Some(stdlib) = crate::testing::stdlib() else { return };
-        let (mut files, mut found) = (0, 0);
-        for path in crate::testing::python_files(&stdlib).iter().step_by(10) {
-            let Ok(source) = std::fs::read_to_string(path) else { continue };
-            if let (Some(tree), Some(tokens)) = both(&source) {
-                assert_eq!(tokens, tree, "{}", path.display());
-                files += 1;
-                found += tree.len();
-            }
-        }
+        let (files, found) = crate::python::both_builders_on_the_standard_library(
+            from_tree,
+            |s, t, st| Some(from_tokens(s, t, st)),
+            |a, b| a == b,
+        );
         assert!(files > 100 && found > 1_000, "{files} files, {found} assignments");
     }
 }

@@ -139,16 +139,8 @@ mod tests {
     /// builder's imports are the tree's, exactly.
     #[test]
     fn both_builders_agree_on_the_standard_library() {
-        let Some(stdlib) = crate::testing::stdlib() else { return };
-        let (mut files, mut imports) = (0, 0);
-        for path in crate::testing::python_files(&stdlib).iter().step_by(10) {
-            let Ok(source) = std::fs::read_to_string(path) else { continue };
-            if let (Some(tree), Some(tokens)) = both(&source) {
-                assert_eq!(tokens, tree, "{}", path.display());
-                files += 1;
-                imports += tree.len();
-            }
-        }
-        assert!(files > 100 && imports > 1_000, "{files} files, {imports} imports");
+        let (files, found) =
+            crate::python::both_builders_on_the_standard_library(from_tree, from_tokens, |a, b| a == b);
+        assert!(files > 100 && found > 1_000, "{files} files, {found} imports");
     }
 }

@@ -4,6 +4,7 @@
 //! names resolve to no binding. Engines build on this; it knows no rule.
 
 pub(crate) mod assignments;
+pub(crate) mod classes;
 pub(crate) mod imports;
 pub(crate) mod scope;
 pub(crate) mod statements;
@@ -328,4 +329,26 @@ pub(crate) fn both_builders<T>(
     let statements = statements::Statements::new(source, &lexed.tokens);
     let from_tokens = (lexed.ok && statements.ok).then(|| tokens(source, &lexed.tokens, &statements)).flatten();
     (from_tree, from_tokens)
+}
+
+/// Every tenth file of the standard library (in path order: the sweep is slow in a debug build)
+/// whose tree has no error and whose tokens a facet's token builder reads: `agree` must hold
+/// between the two builders' results. Returns (files compared, items the tree found).
+#[cfg(test)]
+pub(crate) fn both_builders_on_the_standard_library<T: std::fmt::Debug>(
+    tree: impl Fn(Node, &str) -> Vec<T>,
+    tokens: impl Fn(&str, &[tokens::Token], &statements::Statements) -> Option<Vec<T>>,
+    agree: impl Fn(&[T], &[T]) -> bool,
+) -> (usize, usize) {
+    let Some(stdlib) = crate::testing::stdlib() else { return (usize::MAX, usize::MAX) };
+    let (mut files, mut found) = (0, 0);
+    for path in crate::testing::python_files(&stdlib).iter().step_by(10) {
+        let Ok(source) = std::fs::read_to_string(path) else { continue };
+        if let (Some(from_tree), Some(from_tokens)) = both_builders(&source, &tree, &tokens) {
+            assert!(agree(&from_tokens, &from_tree), "{}:\n{from_tokens:?}\n{from_tree:?}", path.display());
+            files += 1;
+            found += from_tree.len();
+        }
+    }
+    (files, found)
 }

@@ -5,18 +5,15 @@
 //! Interfaces, test doubles, `I…` protocols, subclasses of a counted class of the same concept
 //! and aliases are not duplicates.
 
-use crate::python::FastKind;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Range;
 use std::path::Path;
 
 use super::registry::{Engine, Registration};
 use super::{Declined, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Site};
 use crate::config::{Globs, Settings};
 use crate::diagnostic::{Category, FileId};
-use crate::python::tokens::{Kind, Text};
-use crate::python::walk;
+use crate::python::classes::{Argument, ClassHeader};
 use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
@@ -41,13 +38,6 @@ const INTERFACE_BASES: [&str; 11] = [
 ];
 
 const TEST_DOUBLES: [&str; 4] = ["Mock", "Fake", "Stub", "Dummy"];
-
-/// Python's keywords: never an identifier on the tree.
-const KEYWORDS: [&str; 35] = [
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-];
 
 pub(crate) struct DuplicateManagerClass {
     id: String,
@@ -131,25 +121,6 @@ impl DuplicateManagerClass {
     }
 }
 
-/// The name of a base-class expression: `Name`, `a.b.Name`, `Name[T]`; none for calls.
-fn base_name<'s>(node: tree_sitter::Node, source: &'s str) -> Option<&'s str> {
-    match node.k() {
-        "identifier" => source.get(node.byte_range()),
-        "attribute" => node.child_by_field_name("attribute").and_then(|a| source.get(a.byte_range())),
-        "subscript" => node.child_by_field_name("value").and_then(|v| base_name(v, source)),
-        "generic_type" => node.named_child(0).and_then(|v| base_name(v, source)),
-        _ => None,
-    }
-}
-
-/// One argument of a class's superclass list, as [`DuplicateManagerClass::class_fact`] reads it.
-enum Argument<'s> {
-    /// `keyword=value`, with the [`base_name`] of the value (needed for `metaclass` only).
-    Keyword(&'s str, Option<&'s str>),
-    /// Any other argument, with its [`base_name`] (none for splats, calls, literals, …).
-    Positional(Option<&'s str>),
-}
-
 fn is_interface_name(name: &str) -> bool {
     let mut chars = name.trim_start_matches('_').chars();
     chars.next() == Some('I') && chars.next().is_some_and(|c| c.is_ascii_uppercase())
@@ -190,27 +161,15 @@ impl ProjectRule for DuplicateManagerClass {
         if file.category != Category::Production {
             return None;
         }
-        let mut classes = Vec::new();
-        walk(file.tree.root_node(), |node, _| match node.k() {
-            // Classes inside functions are local helpers, not definitions of the concept.
-            "function_definition" | "lambda" => false,
-            "class_definition" => {
-                if let Some(fact) = self.tree_class_fact(file, node) {
-                    classes.push(fact);
-                }
-                true
-            }
-            kind => crate::python::holds_statements(kind),
-        });
-        self.facts(file, classes)
+        let classes = self.classes(file, file.class_headers());
+        self.facts(file, classes.expect("the tree reads every argument"))
     }
 
-    /// The classes `collect` finds, from the class headers ([`Self::header_classes`]).
     fn collect_tokens(&self, file: &FileText) -> Result<Option<FileClasses>, Declined> {
         if file.category != Category::Production {
             return Ok(None);
         }
-        let classes = self.header_classes(file).ok_or(Declined)?;
+        let classes = self.classes(file, file.class_headers_by_tokens().ok_or(Declined)?).ok_or(Declined)?;
         Ok(self.facts(file, classes))
     }
 
@@ -275,35 +234,12 @@ impl ProjectRule for DuplicateManagerClass {
 
 impl DuplicateManagerClass {
     /// The facts of a file holding `classes`.
-    /// The classes `collect` finds, read from the class headers not in a function (in source
-    /// order, the tree's pre-order): `class NAME [type parameters] [(arguments)]`; `None` on a
-    /// header or an argument of a taking-part class whose shape [`Header`] does not know.
-    fn header_classes(&self, file: &FileText) -> Option<Vec<ClassFact>> {
-        let statements = file.statements()?;
-        let header = Header(Text { source: file.source, tokens: &file.tokens().tokens });
+    /// The classes of `headers` that take part, however the headers were read; `None` when
+    /// an argument of a taking-part class is unknown.
+    fn classes(&self, file: &FileText, headers: &[ClassHeader]) -> Option<Vec<ClassFact>> {
         let mut classes = Vec::new();
-        for statement in statements.list.iter().filter(|s| s.header && !s.in_function) {
-            let Range { start, end } = statement.tokens;
-            if !header.is_name(start, "class") {
-                continue;
-            }
-            let name = start + 1;
-            if name >= end || !header.is_identifier(name) {
-                return None;
-            }
-            let mut next = name + 1;
-            if next < end && header.is_op(next, "[") {
-                next = header.group_end(next, end)?; // type parameters
-            }
-            let arguments = if next == end {
-                Vec::new()
-            } else if header.is_op(next, "(") && header.group_end(next, end)? == end {
-                header.arguments(next + 1..end - 1)
-            } else {
-                return None;
-            };
-            let range = header.tokens[name].start as usize..header.tokens[name].end as usize;
-            classes.extend(self.class_fact(file, header.text(name), range, arguments)?);
+        for header in headers {
+            classes.extend(self.class_fact(file, header)?);
         }
         Some(classes)
     }
@@ -316,141 +252,28 @@ impl DuplicateManagerClass {
         Some(FileClasses { service, classes })
     }
 
-    /// The fact of the class `name` (at `range`) with the superclass list `arguments`, which is
-    /// read only when the class takes part: `Some(None)` when the class takes no part, `None`
-    /// when it takes part and an argument needed to tell is unknown (`None`).
-    fn class_fact<'s>(
-        &self,
-        file: &FileText,
-        name: &str,
-        range: Range<usize>,
-        arguments: impl IntoIterator<Item = Option<Argument<'s>>>,
-    ) -> Option<Option<ClassFact>> {
+    /// The fact of the class of `header`, whose superclass list is read only when the class
+    /// takes part: `Some(None)` when the class takes no part, `None` when it takes part and an
+    /// argument needed to tell is unknown.
+    fn class_fact(&self, file: &FileText, header: &ClassHeader) -> Option<Option<ClassFact>> {
+        let name = header.name.as_str();
         let concept = self.concept(name).to_lowercase();
         if !self.takes_part(&concept) || is_interface_name(name) || is_test_double(name) {
             return Some(None);
         }
         let mut bases = Vec::new();
-        for argument in arguments {
-            match argument? {
-                Argument::Keyword("metaclass", Some("ABCMeta")) => return Some(None),
-                Argument::Keyword(..) | Argument::Positional(None) => {}
-                Argument::Positional(Some(base)) if INTERFACE_BASES.contains(&base) => return Some(None),
-                Argument::Positional(Some(base)) => bases.push(base.to_string()),
-            }
-        }
-        Some(Some(ClassFact { name: name.to_string(), concept, bases, site: file.site(&self.id, range) }))
-    }
-
-    fn tree_class_fact(&self, file: &FileContext, node: &tree_sitter::Node) -> Option<ClassFact> {
-        let name = node.child_by_field_name("name")?;
-        let mut arguments = Vec::new();
-        if let Some(list) = node.child_by_field_name("superclasses") {
-            let mut cursor = list.walk();
-            for argument in list.named_children(&mut cursor) {
-                arguments.push(Some(if argument.k() == "keyword_argument" {
-                    let keyword = argument.child_by_field_name("name").map_or("", |n| file.text(&n));
-                    let value = argument.child_by_field_name("value").and_then(|v| base_name(v, file.source));
-                    Argument::Keyword(keyword, value)
-                } else {
-                    Argument::Positional(base_name(argument, file.source))
-                }));
-            }
-        }
-        self.class_fact(file, file.text(&name), name.byte_range(), arguments).flatten()
-    }
-}
-
-/// A file's tokens, read as the tree reads a class header (ranges within one header, whose
-/// brackets balance).
-struct Header<'s, 't>(Text<'s, 't>);
-
-impl<'s, 't> std::ops::Deref for Header<'s, 't> {
-    type Target = Text<'s, 't>;
-
-    fn deref(&self) -> &Text<'s, 't> {
-        &self.0
-    }
-}
-
-impl<'s> Header<'s, '_> {
-    /// A name that is no keyword: an `identifier` on the tree.
-    fn is_identifier(&self, index: usize) -> bool {
-        self.tokens[index].kind == Kind::Name && !KEYWORDS.contains(&self.text(index))
-    }
-
-    /// The index after the bracket group opened at `open`, within `..end`.
-    fn group_end(&self, open: usize, end: usize) -> Option<usize> {
-        let mut depth = 0usize;
-        (open..end)
-            .find(|&index| {
-                match self.text(index) {
-                    "(" | "[" | "{" if self.tokens[index].kind == Kind::Op => depth += 1,
-                    ")" | "]" | "}" if self.tokens[index].kind == Kind::Op => depth = depth.saturating_sub(1),
-                    _ => {}
+        for argument in &header.arguments {
+            match argument.as_ref()? {
+                Argument::Keyword(keyword, Some(value)) if keyword == "metaclass" && value == "ABCMeta" => {
+                    return Some(None)
                 }
-                depth == 0
-            })
-            .map(|close| close + 1)
-    }
-
-    /// The arguments between a class's parentheses, split at commas outside brackets (a
-    /// trailing comma allowed), each read as [`Argument`] or unknown (`None`).
-    fn arguments(&self, range: Range<usize>) -> Vec<Option<Argument<'s>>> {
-        let mut arguments = Vec::new();
-        let mut start = range.start;
-        while start < range.end {
-            let mut end = start;
-            while end < range.end && !self.is_op(end, ",") {
-                end = if matches!(self.text(end), "(" | "[" | "{") && self.tokens[end].kind == Kind::Op {
-                    self.group_end(end, range.end).unwrap_or(range.end)
-                } else {
-                    end + 1
-                };
-            }
-            arguments.push(self.argument(start..end));
-            start = end + 1;
-        }
-        arguments
-    }
-
-    /// One argument: `*x` and `**x` (splats: no base name), `name=value`, or an expression.
-    fn argument(&self, range: Range<usize>) -> Option<Argument<'s>> {
-        let Range { start, end } = range;
-        if start < end && (self.is_op(start, "*") || self.is_op(start, "**")) {
-            return Some(Argument::Positional(None));
-        }
-        if end > start + 2 && self.is_identifier(start) && self.is_op(start + 1, "=") {
-            let keyword = self.text(start);
-            let value = if keyword == "metaclass" { self.base_name(start + 2..end)? } else { None };
-            return Some(Argument::Keyword(keyword, value));
-        }
-        Some(Argument::Positional(self.base_name(range)?))
-    }
-
-    /// [`base_name`] of the expression `range`, when the tokens are certain of it: a name
-    /// followed by trailers (`.name`, `[…]`, `(…)`), the last of which decides as on the tree
-    /// (a subscript keeps its value's name, a call has none, an attribute is its name).
-    fn base_name(&self, range: Range<usize>) -> Option<Option<&'s str>> {
-        if range.is_empty() || !self.is_identifier(range.start) {
-            return None;
-        }
-        let mut name = Some(self.text(range.start));
-        let mut index = range.start + 1;
-        while index < range.end {
-            if self.is_op(index, ".") && index + 1 < range.end && self.is_identifier(index + 1) {
-                name = Some(self.text(index + 1));
-                index += 2;
-            } else if self.is_op(index, "[") && index + 1 < range.end && !self.is_op(index + 1, "]") {
-                index = self.group_end(index, range.end)?;
-            } else if self.is_op(index, "(") {
-                name = None;
-                index = self.group_end(index, range.end)?;
-            } else {
-                return None;
+                Argument::Keyword(..) | Argument::Positional(None) => {}
+                Argument::Positional(Some(base)) if INTERFACE_BASES.contains(&base.as_str()) => return Some(None),
+                Argument::Positional(Some(base)) => bases.push(base.clone()),
             }
         }
-        Some(name)
+        let site = file.site(&self.id, header.range.clone());
+        Some(Some(ClassFact { name: name.to_string(), concept, bases, site }))
     }
 }
 

@@ -34,6 +34,7 @@ pub use set::RuleSet;
 use crate::config::Settings;
 use crate::diagnostic::{Category, FileId, Position, Related};
 use crate::python::assignments::StringAssignment;
+use crate::python::classes::ClassHeader;
 use crate::python::imports::Import;
 use crate::rule::{Catalog, Rule};
 use crate::scan::lexer;
@@ -107,6 +108,7 @@ pub(crate) struct FileText<'a> {
     mock_uses: OnceCell<Option<NameUses>>,
     imports: OnceCell<Option<Vec<Import>>>,
     string_assignments: OnceCell<Option<Vec<StringAssignment>>>,
+    class_headers: OnceCell<Option<Vec<ClassHeader>>>,
 }
 
 /// Loads of names, each with its byte range.
@@ -119,6 +121,7 @@ pub(crate) struct FileContext<'a> {
     unresolved_mock_names: OnceCell<Vec<(String, Range<usize>)>>,
     imports: OnceCell<Vec<Import>>,
     string_assignments: OnceCell<Vec<StringAssignment>>,
+    class_headers: OnceCell<Vec<ClassHeader>>,
 }
 
 impl<'a> std::ops::Deref for FileContext<'a> {
@@ -155,6 +158,7 @@ impl<'a> FileText<'a> {
             mock_uses: OnceCell::new(),
             imports: OnceCell::new(),
             string_assignments: OnceCell::new(),
+            class_headers: OnceCell::new(),
         }
     }
 
@@ -242,6 +246,17 @@ impl FileText<'_> {
             })
             .as_deref()
     }
+
+    /// The file's class headers ([`crate::python::classes`]) read from its tokens, or `None`
+    /// when they cannot be.
+    pub(crate) fn class_headers_by_tokens(&self) -> Option<&[ClassHeader]> {
+        self.class_headers
+            .get_or_init(|| {
+                let statements = self.statements()?;
+                crate::python::classes::from_tokens(self.source, &self.tokens().tokens, statements)
+            })
+            .as_deref()
+    }
 }
 
 impl<'a> FileContext<'a> {
@@ -252,6 +267,7 @@ impl<'a> FileContext<'a> {
             unresolved_mock_names: OnceCell::new(),
             imports: OnceCell::new(),
             string_assignments: OnceCell::new(),
+            class_headers: OnceCell::new(),
         }
     }
 
@@ -274,6 +290,11 @@ impl<'a> FileContext<'a> {
     pub(crate) fn string_assignments(&self) -> &[StringAssignment] {
         self.string_assignments
             .get_or_init(|| crate::python::assignments::from_tree(self.tree.root_node(), self.source))
+    }
+
+    /// The file's class headers ([`crate::python::classes`]), read from the tree.
+    pub(crate) fn class_headers(&self) -> &[ClassHeader] {
+        self.class_headers.get_or_init(|| crate::python::classes::from_tree(self.tree.root_node(), self.source))
     }
 }
 
