@@ -1,12 +1,26 @@
 //! What tree-sitter-python's trees mean for names: one iterative pass that tells, for every
 //! identifier, whether Python loads, stores or deletes it (as `ast`'s `ctx` would), the bindings
-//! an import statement makes, string literal values, and ([`scope`]) which loads of a set of
-//! names resolve to no binding. Engines build on this; it knows no rule.
+//! an import statement makes, string literal values, and ([`model`]) which uses of a set of
+//! names are undefined, as pyflakes says. Engines build on this; it knows no rule.
 
-pub(crate) mod scope;
+pub(crate) mod model;
 pub(crate) mod statements;
 pub(crate) mod strings;
 pub(crate) mod tokens;
+
+/// The CPython standard library of this machine, the corpus of the differential unit tests, or
+/// `None` without python3 (which fails in CI, where it is required).
+#[cfg(test)]
+pub(crate) fn stdlib() -> Option<std::path::PathBuf> {
+    let Ok(output) = std::process::Command::new("python3")
+        .args(["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"])
+        .output()
+    else {
+        assert!(std::env::var_os("CI").is_none(), "python3 is required in CI");
+        return None;
+    };
+    Some(std::path::PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+}
 
 /// Node kinds by id, so hot loops need not measure and validate C strings (`Node::kind`).
 fn kind_names() -> &'static [&'static str] {
