@@ -4,6 +4,12 @@
 //! which parses every file some rule could match and runs every rule on the tree. Files
 //! tree-sitter cannot fully parse are left out: there the tree is partly wrong (`parse-error`
 //! says so) and the tokens may well be right.
+//!
+//! The mock rules' two model builders (tokens and tree, `src/python/model.rs`) are held equal
+//! here too: with the mock rules selected alone (no other engine's declining can hide their token
+//! answer), on the fixtures and on the standard library's files that use mocks, as they are and
+//! mutated (imports of `unittest.mock` removed, `mock.patch` made `patch`: most uses undefined). (The fast path answers only "nothing undefined"; the builders'
+//! full answers are compared in `src/python/model.rs`'s differential test.)
 
 mod common;
 
@@ -28,8 +34,14 @@ fn scan(dir: &Path, extra: &[&str]) -> (BTreeMap<String, Vec<String>>, BTreeSet<
 
 /// Asserts the fast path and the tree agree on `dir`; returns how many diagnostics were compared.
 fn agree(dir: &Path) -> usize {
-    let (fast, fast_skipped) = scan(dir, &[]);
-    let (tree, tree_skipped) = scan(dir, &["--no-fast-path"]);
+    agree_with(dir, &[])
+}
+
+/// [`agree`] with extra arguments for both runs.
+fn agree_with(dir: &Path, extra: &[&str]) -> usize {
+    let (fast, fast_skipped) = scan(dir, extra);
+    let tree_args: Vec<&str> = extra.iter().copied().chain(["--no-fast-path"]).collect();
+    let (tree, tree_skipped) = scan(dir, &tree_args);
     assert_eq!(fast_skipped, tree_skipped, "the same files are skipped");
     let (parse_errors, _) = scan(dir, &["--select", "parse-error"]);
     let paths: BTreeSet<&String> = fast.keys().chain(tree.keys()).filter(|p| !parse_errors.contains_key(*p)).collect();
@@ -60,4 +72,80 @@ fn fast_path_agrees_with_the_tree_on_the_standard_library() {
 fn fast_path_agrees_with_the_tree_on_the_rule_fixtures() {
     let compared = agree(&common::root().join("testdata/rules"));
     assert!(compared > 20, "too few diagnostics to mean anything: {compared}");
+}
+
+/// The mock rules alone: their token answers are used wherever they decide.
+const MOCK_RULES: &[&str] = &["--select", "missing-mock-import", "--select", "magic-none"];
+
+#[test]
+fn mock_rules_alone_agree_with_the_tree_on_the_rule_fixtures() {
+    let compared = agree_with(&common::root().join("testdata/rules"), MOCK_RULES);
+    assert!(compared > 40, "too few diagnostics to mean anything: {compared}");
+}
+
+/// `text` with imports from `unittest.mock` (or of it) turned into `pass`, and, when `unqualify`,
+/// `mock.NAME` and `unittest.mock.NAME` turned into `NAME`.
+fn mutate(text: &str, unqualify: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let imports_mock = (trimmed.starts_with("from unittest") || trimmed.starts_with("import unittest.mock"))
+            && trimmed.contains("mock")
+            && !trimmed.contains('(')
+            && !trimmed.trim_end().ends_with('\\');
+        if imports_mock {
+            out.push_str(indent);
+            out.push_str("pass");
+            out.push_str(if line.ends_with("\r\n") {
+                "\r\n"
+            } else if line.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            });
+        } else if unqualify {
+            out.push_str(&line.replace("unittest.mock.", "").replace("mock.", ""));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+#[test]
+fn mock_rules_alone_agree_with_the_tree_on_the_standard_library_files_using_mocks() {
+    let Some(stdlib) = common::stdlib() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut stack = vec![stdlib.clone()];
+    let mut files = Vec::new();
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !path.ends_with("site-packages") {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "py") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    // Every other file that uses mocks: a sample, to keep the test quick.
+    let mut written = 0;
+    let using_mocks = files.iter().filter_map(|path| {
+        std::fs::read_to_string(path).ok().filter(|text| text.contains("mock")).map(|text| (path, text))
+    });
+    for (path, text) in using_mocks.step_by(2) {
+        let relative = path.strip_prefix(&stdlib).unwrap().to_string_lossy().replace(['/', '\\'], "__");
+        std::fs::write(dir.path().join(format!("as_is__{relative}")), &text).unwrap();
+        for (suffix, unqualify) in [("imports", false), ("unqualified", true)] {
+            std::fs::write(dir.path().join(format!("{suffix}__{relative}")), mutate(&text, unqualify)).unwrap();
+            written += 1;
+        }
+    }
+    assert!(written > 100, "too few files use mocks: {written}");
+    let compared = agree_with(dir.path(), MOCK_RULES);
+    assert!(compared > 500, "too few diagnostics to mean anything: {compared}");
 }

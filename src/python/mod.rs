@@ -1,12 +1,12 @@
 //! What tree-sitter-python's trees mean for names: one iterative pass that tells, for every
 //! identifier, whether Python loads, stores or deletes it (as `ast`'s `ctx` would), the bindings
-//! an import statement makes, string literal values, and ([`scope`]) which loads of a set of
-//! names resolve to no binding. Engines build on this; it knows no rule.
+//! an import statement makes, string literal values, and ([`model`]) which uses of a set of
+//! names are undefined, as pyflakes says. Engines build on this; it knows no rule.
 
 pub(crate) mod assignments;
 pub(crate) mod classes;
 pub(crate) mod imports;
-pub(crate) mod scope;
+pub(crate) mod model;
 pub(crate) mod statements;
 pub(crate) mod strings;
 pub(crate) mod tokens;

@@ -1,5 +1,6 @@
-//! `magic-none`: loads of `MagicNone`, a name that does not exist in `unittest.mock` (a botched
-//! edit of `MagicMock`), that resolve to no binding — a `NameError` when the test runs.
+//! `magic-none`: uses of `MagicNone`, a name that does not exist in `unittest.mock` (a botched
+//! edit of `MagicMock`), that are undefined where they stand (`python::model`) — a `NameError`
+//! when the test runs.
 
 use std::path::Path;
 

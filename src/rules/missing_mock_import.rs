@@ -1,5 +1,6 @@
-//! `missing-mock-import`: loads of `unittest.mock` names (`Mock`, `patch`, `call`, …) that resolve
-//! to no binding — the import is missing, and the test fails with a `NameError` when it runs.
+//! `missing-mock-import`: uses of `unittest.mock` names (`Mock`, `patch`, `call`, …) that are
+//! undefined where they stand, as pyflakes says (the model and resolver of `python::model`) — the
+//! import is missing, and the test fails with a `NameError` when it runs.
 
 use std::borrow::Cow;
 

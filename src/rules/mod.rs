@@ -213,13 +213,17 @@ impl<'a> FileText<'a> {
         statements.ok.then_some(statements)
     }
 
-    /// Loads of [`MOCK_NAMES`] that resolve to no binding, decided from tokens alone, or `None`
-    /// when the tokens cannot decide.
+    /// Undefined uses of [`MOCK_NAMES`], from the model built from tokens alone (the resolver of
+    /// `python::model`), or `None` when the tokens cannot decide. Only "none" is answered here: a
+    /// file with an undefined use is parsed, as it always was (so its parse errors and the parse
+    /// budget apply to it).
     pub(crate) fn unresolved_mock_names_by_tokens(&self) -> Option<&[(String, Range<usize>)]> {
         self.mock_uses
             .get_or_init(|| {
                 let statements = self.statements()?;
-                crate::python::statements::unresolved(self.source, &self.tokens().tokens, statements, MOCK_NAMES)
+                let found =
+                    crate::python::statements::unresolved(self.source, &self.tokens().tokens, statements, MOCK_NAMES)?;
+                found.is_empty().then_some(found)
             })
             .as_deref()
     }
@@ -271,10 +275,12 @@ impl<'a> FileContext<'a> {
         }
     }
 
-    /// Loads of [`MOCK_NAMES`] that resolve to no binding.
+    /// Undefined uses of [`MOCK_NAMES`], from the model built from the tree.
     pub(crate) fn unresolved_mock_names(&self) -> &[(String, Range<usize>)] {
-        self.unresolved_mock_names
-            .get_or_init(|| crate::python::scope::unresolved(self.tree.root_node(), self.source, MOCK_NAMES))
+        self.unresolved_mock_names.get_or_init(|| {
+            let model = crate::python::model::from_tree(self.tree.root_node(), self.source, MOCK_NAMES);
+            crate::python::model::named(&crate::python::model::resolve(&model), MOCK_NAMES)
+        })
     }
 
     pub(crate) fn text(&self, node: &tree_sitter::Node) -> &'a str {

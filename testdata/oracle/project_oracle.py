@@ -53,22 +53,19 @@ Decisions where the rule text left room (the likeliest differences from ssot):
   compared after escape processing and implicit concatenation (the Python
   value); lengths are in code points; classes under if/try/with at module
   level count as classes (their direct body statements are constants).
-- magic-none / missing-mock-import: a binding's position is its name's (the
-  `def` / `class` keyword for definitions, the import statement for imports,
-  the end of the type / sub-pattern for `except T as n` / `P as n`), and
-  "textually before" is a strict comparison, so `x = x`, `(x := x)`,
-  `for x in x`, `class x(x)` and a class body naming its own class resolve at
-  module / class level; `del` unbinds only when the Del Name's scope is the
-  module; `global N` / `nonlocal N` are honoured in class bodies too, and a
-  load in a scope declaring `global N` looks in the module only;
-  `from __future__ import annotations` counts anywhere in the file; any
-  `import *` (relative too) silences both rules for the file.
+- magic-none / missing-mock-import: pyflakes' undefined-name semantics (see
+  the section of these rules below), reimplemented over `ast`: evaluation
+  order within a statement, deferred function bodies, `except ... as n`
+  unbound after its handler, conditional `del` ignored, NameError guards,
+  a function's later binding making its earlier loads undefined; an
+  `import *` at module level silences the loads after it.
 - mock-in-real-test: relative imports never count; `*mocker` / `**mocker`
   are reported at the name.
 """
 
 import argparse
 import ast
+import collections
 import json
 import os
 import re
@@ -853,263 +850,331 @@ def duplicate_constant_findings(records):
 # Rules 4 and 5: magic-none, missing-mock-import (name resolution)
 # --------------------------------------------------------------------------
 #
-# Scopes: module, class, function (def / async def), lambda, comprehension.
-# Only names of interest are tracked.  Positions are (lineno, byte col_offset)
-# tuples, which order like the text.  A binding's position is that of its
-# name: the Name / arg node, the import statement, the `def` / `class`
-# keyword, the end of the `except` type, the end of a MatchAs sub-pattern, the
-# MatchAs / MatchStar node, the end of a MatchMapping.  See resolve() for the
-# lookup.
+# pyflakes' undefined-name semantics for a few names, written here over `ast`
+# (independently of ssot's model): the module is walked once, in evaluation
+# order (an assignment's value before its targets, a `for` iterable before
+# its target, a comprehension's clauses before its element, a class body
+# before its name is bound), with each function and lambda body (and, under
+# `from __future__ import annotations`, each annotation) deferred to the end,
+# in the order met.  Scopes hold bindings as they are met; a load looks
+# through its scope and the enclosing ones (a class only from its own body,
+# or from a comprehension directly in it).  Reported: a load finding nothing
+# (unless a module-level `import *` came before it, or the innermost `try`
+# body around it catches `NameError`), a `del` of a name the scope does not
+# hold (a `del` under `if` / `while` / a conditional expression is ignored),
+# and the last load of an enclosing binding before the function binds the
+# name itself.  `except ... as n` binds n for the handler only, then gives
+# back what n was bound to before.  `global n` / `nonlocal n` in a function
+# binds n in the module (if unbound) and in every scope between, and drops
+# the undefined-name reports of n made so far.
 
 MOCK_NAMES = frozenset("Mock MagicMock AsyncMock NonCallableMock NonCallableMagicMock PropertyMock patch call "
                        "ANY sentinel mock_open create_autospec seal DEFAULT".split())
 MAGIC_NONE = "MagicNone"
 RESOLVED_NAMES = MOCK_NAMES | {MAGIC_NONE}
 
-MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = "module", "class", "function", "lambda", "comprehension"
+MODULE, CLASS, FUNCTION, COMPREHENSION = "module", "class", "function", "comprehension"
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+PLAIN, ANNOTATION, WALRUS = "plain", "annotation", "walrus"
 
 
 class Scope:
-    __slots__ = ("kind", "parent", "bindings", "dels", "globals", "nonlocals")
+    __slots__ = ("kind", "parent", "names")
 
     def __init__(self, kind, parent):
         self.kind = kind
         self.parent = parent
-        self.bindings = {}  # name -> [pos]
-        self.dels = {}  # name -> [pos]; module scope only
-        self.globals = set()
-        self.nonlocals = set()
+        self.names = {}  # name -> [binding kind, last load: (scope, node) or None]
+
+    def chain(self):
+        scope = self
+        while scope is not None:
+            yield scope
+            scope = scope.parent
 
 
-def _pos(node):
-    return (node.lineno, node.col_offset)
-
-
-def _end_pos(node):
-    return (node.end_lineno, node.end_col_offset)
-
-
-def _all_args(a):
-    out = list(a.posonlyargs) + list(a.args)
-    if a.vararg:
-        out.append(a.vararg)
-    out.extend(a.kwonlyargs)
-    if a.kwarg:
-        out.append(a.kwarg)
-    return out
-
-
-class _ScopeBuilder:
+class _Resolver:
     def __init__(self, names):
         self.names = names
         self.module = Scope(MODULE, None)
-        self.scopes = [self.module]
-        self.loads = []  # (name, scope, pos, in_annotation)
-        self.star_import = False
+        self.deferred = collections.deque()
+        self.reports = []  # [("name" | "local", name, node)]
+        self.star = False
         self.future_annotations = False
+        self.caught = [()]  # exception names of the innermost `try` body
+        self.conditional = 0  # enclosing if / while / conditional expressions
+        self.postponed = False  # in a deferred annotation
 
-    def _new(self, kind, parent):
-        s = Scope(kind, parent)
-        self.scopes.append(s)
-        return s
+    # -- events --------------------------------------------------------------
 
-    def _bind(self, scope, name, pos):
-        if name in self.names:
-            scope.bindings.setdefault(name, []).append(pos)
-
-    def build(self, tree):
-        stack = [(tree, self.module, False)]
-        push = stack.append
-        bind = self._bind
-        while stack:
-            node, scope, ann = stack.pop()
-            if isinstance(node, ast.Name):
-                if isinstance(node.ctx, ast.Load):
-                    if node.id in self.names:
-                        self.loads.append((node.id, scope, _pos(node), ann))
-                elif isinstance(node.ctx, ast.Store):
-                    bind(scope, node.id, _pos(node))
-                elif scope.kind == MODULE and node.id in self.names:  # Del
-                    scope.dels.setdefault(node.id, []).append(_pos(node))
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                bind(scope, node.name, _pos(node))
-                for d in node.decorator_list:
-                    push((d, scope, ann))
-                a = node.args
-                for d in a.defaults:
-                    push((d, scope, ann))
-                for d in a.kw_defaults:
-                    if d is not None:
-                        push((d, scope, ann))
-                args = _all_args(a)
-                for arg in args:
-                    if arg.annotation is not None:
-                        push((arg.annotation, scope, True))
-                if node.returns is not None:
-                    push((node.returns, scope, True))
-                for tp in getattr(node, "type_params", ()) or ():
-                    push((tp, scope, ann))
-                inner = self._new(FUNCTION, scope)
-                for arg in args:
-                    bind(inner, arg.arg, _pos(arg))
-                for stmt in node.body:
-                    push((stmt, inner, False))
-            elif isinstance(node, ast.Lambda):
-                a = node.args
-                for d in a.defaults:
-                    push((d, scope, ann))
-                for d in a.kw_defaults:
-                    if d is not None:
-                        push((d, scope, ann))
-                inner = self._new(LAMBDA, scope)
-                for arg in _all_args(a):
-                    bind(inner, arg.arg, _pos(arg))
-                push((node.body, inner, ann))
-            elif isinstance(node, ast.ClassDef):
-                bind(scope, node.name, _pos(node))
-                for d in node.decorator_list:
-                    push((d, scope, ann))
-                for b in node.bases:
-                    push((b, scope, ann))
-                for kw in node.keywords:
-                    push((kw.value, scope, ann))
-                for tp in getattr(node, "type_params", ()) or ():
-                    push((tp, scope, ann))
-                inner = self._new(CLASS, scope)
-                for stmt in node.body:
-                    push((stmt, inner, False))
-            elif isinstance(node, _COMPREHENSIONS):
-                inner = self._new(COMPREHENSION, scope)
-                for i, gen in enumerate(node.generators):
-                    push((gen.iter, scope if i == 0 else inner, ann))
-                    push((gen.target, inner, ann))
-                    for cond in gen.ifs:
-                        push((cond, inner, ann))
-                if isinstance(node, ast.DictComp):
-                    push((node.key, inner, ann))
-                    push((node.value, inner, ann))
-                else:
-                    push((node.elt, inner, ann))
-            elif isinstance(node, ast.NamedExpr):
-                target_scope = scope
-                while target_scope.kind == COMPREHENSION:
-                    target_scope = target_scope.parent
-                if isinstance(node.target, ast.Name):
-                    bind(target_scope, node.target.id, _pos(node.target))
-                push((node.value, scope, ann))
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    bind(scope, alias.asname or alias.name.split(".")[0], _pos(node))
-            elif isinstance(node, ast.ImportFrom):
-                if not node.level and node.module == "__future__" \
-                        and any(alias.name == "annotations" for alias in node.names):
-                    self.future_annotations = True
-                for alias in node.names:
-                    if alias.name == "*":
-                        self.star_import = True
-                    else:
-                        bind(scope, alias.asname or alias.name, _pos(node))
-            elif isinstance(node, ast.Global):
-                if scope.kind != MODULE:
-                    scope.globals.update(node.names)
-            elif isinstance(node, ast.Nonlocal):
-                if scope.kind != MODULE:
-                    scope.nonlocals.update(node.names)
-            elif isinstance(node, ast.ExceptHandler):
-                if node.type is not None:
-                    push((node.type, scope, ann))
-                if node.name:
-                    bind(scope, node.name, _end_pos(node.type) if node.type is not None else _pos(node))
-                for stmt in node.body:
-                    push((stmt, scope, ann))
-            elif isinstance(node, ast.MatchAs):
-                if node.pattern is not None:
-                    push((node.pattern, scope, ann))
-                if node.name:
-                    bind(scope, node.name, _end_pos(node.pattern) if node.pattern is not None else _pos(node))
-            elif isinstance(node, ast.MatchStar):
-                if node.name:
-                    bind(scope, node.name, _pos(node))
-            elif isinstance(node, ast.MatchMapping):
-                for k in node.keys:
-                    push((k, scope, ann))
-                for p in node.patterns:
-                    push((p, scope, ann))
-                if node.rest:
-                    bind(scope, node.rest, _end_pos(node))
-            elif isinstance(node, ast.AnnAssign):
-                if node.value is not None or not isinstance(node.target, ast.Name):
-                    push((node.target, scope, ann))
-                push((node.annotation, scope, True))
-                if node.value is not None:
-                    push((node.value, scope, ann))
-            else:
-                for child in ast.iter_child_nodes(node):
-                    push((child, scope, ann))
-        self._relocate()
-        return self
-
-    def _relocate(self):
-        """global / nonlocal: move a scope's bindings of N (inner scopes first)."""
-        for scope in reversed(self.scopes):
-            for name in scope.globals:
-                if name in scope.bindings:
-                    self.module.bindings.setdefault(name, []).extend(scope.bindings.pop(name))
-            for name in scope.nonlocals - scope.globals:
-                if name not in scope.bindings:
+    def load(self, name, scope, node):
+        if name not in self.names:
+            return
+        class_visible = None
+        for current in scope.chain():
+            if current.kind == CLASS and class_visible is False:
+                continue
+            binding = current.names.get(name)
+            if binding is not None:
+                binding[1] = (scope, node)
+                if binding[0] == ANNOTATION and not self.postponed:
                     continue
-                target = scope.parent
-                while target is not None and target.kind not in (FUNCTION, LAMBDA):
-                    target = target.parent
-                if target is not None:
-                    target.bindings.setdefault(name, []).extend(scope.bindings.pop(name))
+                return
+            if class_visible is not False:
+                class_visible = current.kind == COMPREHENSION
+        if self.star or "NameError" in self.caught[-1]:
+            return
+        self.reports.append(("name", name, node))
 
-    def _module_has(self, name, pos, anywhere):
-        bs = self.module.bindings.get(name)
-        if not bs:
-            return False
-        if anywhere:
-            return True
-        before = [b for b in bs if b < pos]
-        if not before:
-            return False
-        last = max(before)
-        return not any(last < d < pos for d in self.module.dels.get(name, ()))
+    def store(self, name, scope, kind=PLAIN):
+        if name not in self.names:
+            return
+        if scope.kind == FUNCTION and name not in scope.names:
+            outer = list(scope.chain())[1:]
+            for enclosing in reversed(outer):
+                if enclosing.kind not in (FUNCTION, MODULE):
+                    continue
+                binding = enclosing.names.get(name)
+                if binding is not None and binding[1] is not None and binding[1][0] is scope:
+                    self.reports.append(("local", name, binding[1][1]))
+                    break
+        existing = scope.names.get(name)
+        new = [kind, existing[1] if existing else None]
+        if kind == ANNOTATION and existing is not None:
+            return
+        if kind == WALRUS:
+            target = next(s for s in scope.chain() if s.kind != COMPREHENSION)
+            held = target.names.get(name)
+            if held is None or held[0] == ANNOTATION:
+                target.names[name] = new
+            return
+        scope.names[name] = new
 
-    def resolve(self, name, scope, pos, deferred):
-        """True when the load of `name` at `pos` in `scope` finds a binding."""
-        cur = scope
-        crossed_function = False  # a function / lambda between scope (incl.) and the module (excl.)
-        while cur is not None:
-            if cur.kind == MODULE:
-                return self._module_has(name, pos, crossed_function or deferred)
-            own = cur is scope
-            if own or cur.kind != CLASS:
-                if cur.kind in (FUNCTION, LAMBDA):
-                    crossed_function = True
-                if name in cur.globals:
-                    return self._module_has(name, pos, crossed_function or deferred)
-                bs = cur.bindings.get(name)
-                if bs:
-                    if cur.kind != CLASS or deferred or any(b < pos for b in bs):
-                        return True
-            cur = cur.parent
-        return False
+    def delete(self, name, scope, node):
+        if name not in self.names or self.conditional:
+            return
+        if scope.names.pop(name, None) is None:
+            self.reports.append(("name", name, node))
 
-    def unresolved_loads(self):
-        """[(name, lineno, col_offset)] of loads that find no binding."""
-        if self.star_import:
-            return []
-        out = []
-        for name, scope, pos, ann in self.loads:
-            if not self.resolve(name, scope, pos, ann and self.future_annotations):
-                out.append((name, pos[0], pos[1]))
-        return out
+    def declare_global(self, name, scope):
+        if name not in self.names or scope.kind == MODULE:
+            return
+        self.reports = [r for r in self.reports if r[0] != "name" or r[1] != name]
+        binding = [PLAIN, (self.module, None)]
+        self.module.names.setdefault(name, binding)
+        for current in scope.chain():
+            if current is not self.module:
+                current.names[name] = binding
+
+    def defer(self, action):
+        self.deferred.append((action, self.conditional))
+
+    def run(self, tree):
+        self.visit(tree, self.module)
+        while self.deferred:
+            action, conditional = self.deferred.popleft()
+            self.caught, self.conditional, self.postponed = [()], conditional, False
+            action()
+        found = {(name, node.lineno, node.col_offset) for _, name, node in self.reports}
+        return sorted(found, key=lambda r: (r[1], r[2], r[0]))
+
+    # -- the walk ------------------------------------------------------------
+
+    def visit(self, node, scope):
+        handler = getattr(self, "visit_" + type(node).__name__, None)
+        if handler is not None:
+            handler(node, scope)
+        else:
+            self.children(node, scope)
+
+    def children(self, node, scope, skip=()):
+        for field, value in ast.iter_fields(node):
+            if field in skip:
+                continue
+            if isinstance(value, ast.AST):
+                self.visit(value, scope)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item, scope)
+
+    def visit_all(self, nodes, scope):
+        for node in nodes:
+            if node is not None:
+                self.visit(node, scope)
+
+    def visit_Name(self, node, scope):
+        if isinstance(node.ctx, ast.Load):
+            self.load(node.id, scope, node)
+        elif isinstance(node.ctx, ast.Store):
+            self.store(node.id, scope)
+        else:
+            self.delete(node.id, scope, node)
+
+    def visit_Assign(self, node, scope):
+        self.visit(node.value, scope)
+        self.visit_all(node.targets, scope)
+
+    def visit_AugAssign(self, node, scope):
+        if isinstance(node.target, ast.Name):
+            self.load(node.target.id, scope, node.target)
+        self.visit(node.value, scope)
+        self.visit(node.target, scope)
+
+    def visit_AnnAssign(self, node, scope):
+        self.annotation(node.annotation, scope)
+        if node.value is not None:
+            self.visit(node.value, scope)
+        if isinstance(node.target, ast.Name) and node.value is None:
+            self.store(node.target.id, scope, ANNOTATION)
+        else:
+            self.visit(node.target, scope)
+
+    def visit_NamedExpr(self, node, scope):
+        self.visit(node.value, scope)
+        self.store(node.target.id, scope, WALRUS)
+
+    def visit_For(self, node, scope):
+        self.visit(node.iter, scope)
+        self.children(node, scope, skip=("iter",))
+
+    visit_AsyncFor = visit_comprehension = visit_For
+
+    def visit_ListComp(self, node, scope):
+        first = node.generators[0]
+        self.visit(first.iter, scope)
+        inner = Scope(COMPREHENSION, scope)
+        self.visit(first.target, inner)
+        self.visit_all(first.ifs, inner)
+        self.visit_all(node.generators[1:], inner)
+        if isinstance(node, ast.DictComp):
+            self.visit(node.key, inner)
+            self.visit(node.value, inner)
+        else:
+            self.visit(node.elt, inner)
+
+    visit_SetComp = visit_GeneratorExp = visit_DictComp = visit_ListComp
+
+    def annotation(self, node, scope):
+        if node is None:
+            return
+        if self.future_annotations:
+            def later():
+                self.postponed = True
+                self.visit(node, scope)
+            self.defer(later)
+        else:
+            self.visit(node, scope)
+
+    def function(self, node, scope):
+        """A def's or lambda's header in `scope`; its body deferred."""
+        a = node.args
+        arguments = [*a.posonlyargs, *a.args, *a.kwonlyargs, *(x for x in (a.vararg, a.kwarg) if x)]
+        for argument in arguments:
+            self.annotation(argument.annotation, scope)
+        if not isinstance(node, ast.Lambda):
+            self.annotation(node.returns, scope)
+        self.visit_all(a.defaults, scope)
+        self.visit_all(a.kw_defaults, scope)
+        inner = Scope(FUNCTION, scope)
+
+        def body():
+            for argument in arguments:
+                self.store(argument.arg, inner)
+            if isinstance(node, ast.Lambda):
+                self.visit(node.body, inner)
+            else:
+                self.visit_all(node.body, inner)
+        self.defer(body)
+
+    def visit_FunctionDef(self, node, scope):
+        self.visit_all(node.decorator_list, scope)
+        self.function(node, scope)
+        self.store(node.name, scope)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node, scope):
+        self.function(node, scope)
+
+    def visit_ClassDef(self, node, scope):
+        self.visit_all(node.decorator_list, scope)
+        self.visit_all(node.bases, scope)
+        self.visit_all(node.keywords, scope)
+        inner = Scope(CLASS, scope)
+        self.visit_all(node.body, inner)
+        self.store(node.name, scope)
+
+    def visit_Import(self, node, scope):
+        for alias in node.names:
+            self.store(alias.asname or alias.name.split(".")[0], scope)
+
+    def visit_ImportFrom(self, node, scope):
+        for alias in node.names:
+            if node.module == "__future__" and not node.level and alias.name == "annotations":
+                self.future_annotations = True
+            if alias.name == "*":
+                if scope.kind == MODULE:
+                    self.star = True
+            else:
+                self.store(alias.asname or alias.name, scope)
+
+    def visit_Global(self, node, scope):
+        for name in node.names:
+            self.declare_global(name, scope)
+
+    visit_Nonlocal = visit_Global
+
+    def visit_Try(self, node, scope):
+        caught = []
+        for handler in node.handlers:
+            kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            caught.extend(k.id for k in kinds if isinstance(k, ast.Name))
+        self.caught.append(tuple(caught))
+        self.visit_all(node.body, scope)
+        self.caught.pop()
+        self.children(node, scope, skip=("body",))
+
+    visit_TryStar = visit_Try
+
+    def visit_ExceptHandler(self, node, scope):
+        if not node.name:
+            self.children(node, scope)
+            return
+        if node.name in scope.names:
+            self.store(node.name, scope)
+        hidden = scope.names.pop(node.name, None)
+        self.store(node.name, scope)
+        self.children(node, scope)
+        scope.names.pop(node.name, None)
+        if hidden is not None:
+            scope.names[node.name] = hidden
+
+    def visit_If(self, node, scope):
+        self.conditional += 1
+        self.children(node, scope)
+        self.conditional -= 1
+
+    visit_While = visit_IfExp = visit_If
+
+    def visit_MatchAs(self, node, scope):
+        if node.name:
+            self.store(node.name, scope)
+        self.children(node, scope)
+
+    def visit_MatchStar(self, node, scope):
+        if node.name:
+            self.store(node.name, scope)
+
+    def visit_MatchMapping(self, node, scope):
+        if node.rest:
+            self.store(node.rest, scope)
+        self.children(node, scope)
 
 
 def unresolved_loads(tree, names=RESOLVED_NAMES):
-    return _ScopeBuilder(frozenset(names)).build(tree).unresolved_loads()
+    """[(name, lineno, col_offset)] of the undefined uses of `names`."""
+    return _Resolver(frozenset(names)).run(tree)
 
 
 # --------------------------------------------------------------------------
