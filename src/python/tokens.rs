@@ -2,7 +2,7 @@
 //! numbers, strings, f-strings, operators and the line structure (NEWLINE, INDENT, DEDENT), as
 //! Python 3.11's `tokenize.generate_tokens` yields them minus ENCODING, COMMENT, NL and
 //! ENDMARKER (`tests/differential_tokens.rs` checks that on the standard library). An f-string
-//! or t-string is one token, read with PEP 701 nesting as `scan/lexer.rs` reads it.
+//! or t-string is one token, read with PEP 701 nesting as `lexer.rs` reads it.
 //!
 //! It owns only the tokens: no syntax tree, no token text (offsets into the source), no
 //! allocation per token — one pass over the bytes, byte classes by table, one `Vec` of tokens

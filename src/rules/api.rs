@@ -16,7 +16,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::{FileContext, FileText, Site};
+use crate::config::Settings;
 use crate::diagnostic::{FileId, Related};
+use crate::rule::{EngineSignature, Rule};
+use crate::UserError;
 
 /// The tokens cannot decide this rule for this file: it must be parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,5 +170,28 @@ impl<R: ProjectRule> AnyProjectRule for Typed<R> {
             })
             .collect();
         self.0.finish(typed, paths)
+    }
+}
+
+/// One engine as the registry knows it.
+pub(crate) struct Registration {
+    pub signature: EngineSignature,
+    /// Builds the engine for `rule` (its options already validated against the rule file).
+    pub build: fn(&Rule, &Settings) -> Result<Engine, UserError>,
+}
+
+/// A built engine, of one of the two kinds.
+pub(crate) enum Engine {
+    File(Box<dyn FileRule>),
+    Project(Box<dyn AnyProjectRule>),
+}
+
+impl Engine {
+    pub(crate) fn file(rule: impl FileRule + 'static) -> Self {
+        Self::File(Box::new(rule))
+    }
+
+    pub(crate) fn project(rule: impl ProjectRule + 'static) -> Self {
+        Self::Project(Box::new(Typed(rule)))
     }
 }

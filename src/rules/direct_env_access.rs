@@ -7,8 +7,7 @@ use std::collections::HashSet;
 
 use std::path::Path;
 
-use super::registry::{Engine, Registration};
-use super::{Declined, FileContext, FileRule, FileText, Finding, Prefilter};
+use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
 use crate::config::{Globs, Settings};
 use crate::python::imports::Import;
 use crate::python::statements::{certain_load, contains_word};

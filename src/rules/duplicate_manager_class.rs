@@ -9,8 +9,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::registry::{Engine, Registration};
-use super::{Declined, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Site};
+use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
 use crate::config::{Globs, Settings};
 use crate::diagnostic::{Category, FileId};
 use crate::python::classes::{Argument, ClassHeader};

@@ -6,8 +6,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::registry::{Engine, Registration};
-use super::{list_places, Declined, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Site};
+use super::{
+    list_places, Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site,
+};
 use crate::diagnostic::{Category, FileId};
 use crate::python::assignments::StringAssignment;
 use crate::rule::{render_message, EngineSignature, Rule};

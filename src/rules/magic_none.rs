@@ -4,8 +4,7 @@
 
 use std::path::Path;
 
-use super::registry::{Engine, Registration};
-use super::{Declined, FileContext, FileRule, FileText, Finding, Prefilter};
+use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
 use crate::rule::{EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {

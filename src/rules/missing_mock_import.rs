@@ -6,8 +6,7 @@ use std::borrow::Cow;
 
 use std::path::Path;
 
-use super::registry::{Engine, Registration};
-use super::{Declined, FileContext, FileRule, FileText, Finding, Prefilter, MOCK_NAMES};
+use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration, MOCK_NAMES};
 use crate::rule::{render_message, EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {

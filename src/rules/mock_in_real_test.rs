@@ -7,8 +7,7 @@ use std::borrow::Cow;
 
 use std::path::Path;
 
-use super::registry::{Engine, Registration};
-use super::{FileContext, FileRule, Finding, Prefilter};
+use super::{Engine, FileContext, FileRule, Finding, Prefilter, Registration};
 use crate::config::{Globs, Settings};
 use crate::python::{walk, Ctx};
 use crate::rule::{render_message, EngineSignature, Rule};

@@ -27,7 +27,8 @@ use std::path::Path;
 #[cfg(test)]
 pub(crate) use api::Typed;
 pub(crate) use api::{
-    AnyFacts, Declined, ErasedFacts, FileRule, Finding, Prefilter, ProjectFinding, ProjectIndex, ProjectRule,
+    AnyFacts, Declined, Engine, ErasedFacts, FileRule, Finding, Prefilter, ProjectFinding, ProjectIndex, ProjectRule,
+    Registration,
 };
 pub use set::RuleSet;
 
@@ -36,8 +37,8 @@ use crate::diagnostic::{Category, FileId, Position, Related};
 use crate::python::assignments::StringAssignment;
 use crate::python::classes::ClassHeader;
 use crate::python::imports::Import;
+use crate::python::lexer;
 use crate::rule::{Catalog, Rule};
-use crate::scan::lexer;
 use crate::suppress::Suppressions;
 use crate::text::LineIndex;
 use crate::UserError;

@@ -1,10 +1,10 @@
 //! The one registry of engines: each built-in engine's [`Registration`] (its name as rule files
-//! write it, the message variables it provides, how to build it), one row per engine in
-//! [`REGISTRY`]. The rule loader validates rule files against [`signatures`]; the rule set
+//! write it, the message variables it provides, how to build it; defined in the engine's own
+//! file), one row per engine in [`REGISTRY`]. The rule loader validates rule files against [`signatures`]; the rule set
 //! builds engines with [`build`]. Adding an engine is one file under `src/rules/` that defines
 //! its `REGISTRATION`, and one row here.
 
-use super::api::{AnyProjectRule, FileRule, ProjectRule, Typed};
+use super::api::{Engine, Registration};
 use super::{
     direct_env_access, duplicate_manager_class, duplicate_string_constant, magic_none, missing_mock_import,
     mock_in_real_test, relative_import, scattered_event_literal,
@@ -24,29 +24,6 @@ const REGISTRY: &[Registration] = &[
     relative_import::REGISTRATION,
     scattered_event_literal::REGISTRATION,
 ];
-
-/// One engine as the registry knows it.
-pub(crate) struct Registration {
-    pub signature: EngineSignature,
-    /// Builds the engine for `rule` (its options already validated against the rule file).
-    pub build: fn(&Rule, &Settings) -> Result<Engine, UserError>,
-}
-
-/// A built engine, of one of the two kinds.
-pub(crate) enum Engine {
-    File(Box<dyn FileRule>),
-    Project(Box<dyn AnyProjectRule>),
-}
-
-impl Engine {
-    pub(crate) fn file(rule: impl FileRule + 'static) -> Self {
-        Self::File(Box::new(rule))
-    }
-
-    pub(crate) fn project(rule: impl ProjectRule + 'static) -> Self {
-        Self::Project(Box::new(Typed(rule)))
-    }
-}
 
 /// What the rule loader must know of every engine.
 pub(crate) fn signatures() -> Vec<EngineSignature> {

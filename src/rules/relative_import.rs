@@ -10,8 +10,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use super::registry::{Engine, Registration};
-use super::{Declined, FileContext, FileRule, FileText, Finding, Prefilter};
+use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
 use crate::python::imports::Import;
 use crate::rule::{render_message, EngineSignature, Rule};
 

@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use super::api::{AnyProjectRule, FileRule, ProjectIndex};
-use super::registry::{self, Engine};
+use super::api::{AnyProjectRule, Engine, FileRule, ProjectIndex};
+use super::registry;
 use crate::config::Settings;
 use crate::rule::{Catalog, PatternMatcher, Rule, RuleIndex, RuleKind, ScannerRule, PARSE_ERROR};
 use crate::UserError;

@@ -9,7 +9,6 @@
 mod analyze;
 mod cache;
 mod discover;
-pub(crate) mod lexer;
 mod parse;
 mod report;
 mod snapshot;

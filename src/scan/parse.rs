@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
 
-use super::lexer;
+use crate::python::lexer;
 use crate::rules::FileText;
 
 /// Why a file has no tree.
