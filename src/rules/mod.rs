@@ -21,7 +21,6 @@ use std::path::Path;
 use crate::config::Settings;
 use crate::diagnostic::{Category, FileId, Position, Related};
 use crate::rule::Rule;
-use crate::scan::lexer;
 use crate::scan::suppress::Suppressions;
 use crate::text::LineIndex;
 use crate::UserError;
@@ -184,8 +183,7 @@ impl<'a> FileText<'a> {
             if !self.directives {
                 return Suppressions::default();
             }
-            let comments = lexer::comments(self.source);
-            Suppressions::parse(self.source, &comments, self.lines(), self.require_reason)
+            Suppressions::parse(self.source, &self.tokens().comments, self.lines(), self.require_reason)
         })
     }
 
@@ -204,7 +202,7 @@ impl<'a> FileText<'a> {
         Site { range, start, end, suppressed, line_text }
     }
 
-    /// The file's tokens.
+    /// The file's tokens and comments.
     pub(crate) fn tokens(&self) -> &crate::python::tokens::Tokens {
         self.tokens.get_or_init(|| crate::python::tokens::tokenize(self.source))
     }

@@ -9,6 +9,7 @@
 mod analyze;
 mod cache;
 mod discover;
+#[cfg(test)]
 pub(crate) mod lexer;
 mod parse;
 mod snapshot;
