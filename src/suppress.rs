@@ -16,7 +16,7 @@ pub(crate) fn may_have_directive(source: &str) -> bool {
 }
 
 use crate::diagnostic::Position;
-use crate::python::lexer::Comment;
+use crate::python::tokens::Comment;
 use crate::text::LineIndex;
 
 /// One `ssot: ignore[…]` or `ssot: ignore-file[…]` directive.
@@ -152,7 +152,7 @@ mod tests {
     use super::*;
 
     fn parse(source: &str) -> Suppressions {
-        let comments = crate::python::lexer::comments(source);
+        let comments = crate::python::tokens::tokenize(source).comments;
         Suppressions::parse(source, &comments, &LineIndex::new(source), false)
     }
 
@@ -175,7 +175,8 @@ mod tests {
     #[test]
     fn a_directive_missing_its_required_reason_silences_nothing() {
         let source = "x = 1  # ssot: ignore[a]\ny = 2  # ssot: ignore[a] -- why\n";
-        let s = Suppressions::parse(source, &crate::python::lexer::comments(source), &LineIndex::new(source), true);
+        let comments = crate::python::tokens::tokenize(source).comments;
+        let s = Suppressions::parse(source, &comments, &LineIndex::new(source), true);
         assert!(!s.suppresses("a", 1));
         assert!(s.suppresses("a", 2));
     }

@@ -6,34 +6,38 @@
 
 use crate::python::tokens::{tokenize, Kind};
 
-/// [`tokenize`] of `source`: whether it was ok, and every token as (`tokenize.tok_name` of its
-/// type, start byte, end byte), an f-string being a `"STRING"` as in Python 3.11.
+/// [`tokenize`] of `source`: whether it was ok, and every token and comment in source order as
+/// (`tokenize.tok_name` of its type, start byte, end byte), an f-string being a `"STRING"` as in
+/// Python 3.11 and a comment a `"COMMENT"` (a comment inside an f-string's replacement field too,
+/// after its f-string: Python 3.11's `tokenize` has none there).
 pub fn python_tokens(source: &str) -> (bool, Vec<(&'static str, usize, usize)>) {
     let tokens = tokenize(source);
-    let list = tokens
-        .tokens
-        .iter()
-        .map(|token| {
-            let kind = match token.kind {
-                Kind::Name => "NAME",
-                Kind::Number => "NUMBER",
-                Kind::String | Kind::FString => "STRING",
-                Kind::Op => "OP",
-                Kind::Newline => "NEWLINE",
-                Kind::Indent => "INDENT",
-                Kind::Dedent => "DEDENT",
-            };
-            (kind, token.start as usize, token.end as usize)
-        })
-        .collect();
+    let mut comments = tokens.comments.iter().peekable();
+    let mut list = Vec::with_capacity(tokens.tokens.len() + tokens.comments.len());
+    for token in &tokens.tokens {
+        while let Some(comment) = comments.next_if(|comment| comment.start < token.start as usize) {
+            list.push(("COMMENT", comment.start, comment.end));
+        }
+        let kind = match token.kind {
+            Kind::Name => "NAME",
+            Kind::Number => "NUMBER",
+            Kind::String | Kind::FString => "STRING",
+            Kind::Op => "OP",
+            Kind::Newline => "NEWLINE",
+            Kind::Indent => "INDENT",
+            Kind::Dedent => "DEDENT",
+        };
+        list.push((kind, token.start as usize, token.end as usize));
+    }
+    list.extend(comments.map(|comment| ("COMMENT", comment.start, comment.end)));
     (tokens.ok, list)
 }
 
 /// [`tokenize`] of `source`, for throughput measurements: whether it was ok, and the number of
-/// tokens.
+/// tokens and comments.
 pub fn python_token_count(source: &str) -> (bool, usize) {
     let tokens = tokenize(source);
-    (tokens.ok, tokens.tokens.len())
+    (tokens.ok, tokens.tokens.len() + tokens.comments.len())
 }
 
 /// The CPython standard library of this machine (the differential tests' corpus), or `None`

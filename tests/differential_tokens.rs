@@ -1,8 +1,9 @@
 //! Differential test of ssot's Python tokenizer (`src/python/tokens.rs`) against an oracle nobody
 //! here wrote: CPython's own `tokenize`, through `testdata/oracle/tokens_oracle.py`, over the
 //! CPython standard library of the machine (`site-packages` not entered). On every file the
-//! oracle tokenizes, the tokenizer must be ok and produce the identical token list (kind, start
-//! byte, end byte); files the oracle rejects are counted and skipped (`SSOT_TOKENS_ORACLE_DIR`
+//! oracle tokenizes, the tokenizer must be ok and produce the identical list of tokens and
+//! comments (kind, start byte, end byte; COMMENT included); files the oracle rejects are counted
+//! and skipped (`SSOT_TOKENS_ORACLE_DIR`
 //! compares another directory instead). It also prints the
 //! tokenizer's throughput (meaningful in a release build: `cargo test --release --test
 //! differential_tokens -- --nocapture`).

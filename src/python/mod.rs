@@ -6,7 +6,6 @@
 pub(crate) mod assignments;
 pub(crate) mod classes;
 pub(crate) mod imports;
-pub(crate) mod lexer;
 pub(crate) mod model;
 pub(crate) mod statements;
 pub(crate) mod strings;

@@ -1,16 +1,28 @@
-//! A complete Python tokenizer, fast enough to run on every file in place of a parser: names,
-//! numbers, strings, f-strings, operators and the line structure (NEWLINE, INDENT, DEDENT), as
-//! Python 3.11's `tokenize.generate_tokens` yields them minus ENCODING, COMMENT, NL and
-//! ENDMARKER (`tests/differential_tokens.rs` checks that on the standard library). An f-string
-//! or t-string is one token, read with PEP 701 nesting as `lexer.rs` reads it.
+//! ssot's one Python tokenizer: names, numbers, strings, f-strings, operators, comments and the
+//! line structure (NEWLINE, INDENT, DEDENT), as Python 3.11's `tokenize.generate_tokens` yields
+//! them minus ENCODING, NL and ENDMARKER (`tests/differential_tokens.rs` checks that on the
+//! standard library). An f-string or t-string is one token, read with PEP 701 nesting as Python
+//! 3.12 reads it (so a `#` in a replacement field starts a comment).
 //!
-//! It owns only the tokens: no syntax tree, no token text (offsets into the source), no
-//! allocation per token — one pass over the bytes, byte classes by table, one `Vec` of tokens
-//! (plus a bracket stack, an indentation stack and an f-string mode stack, each allocated only
-//! when first needed). It must never panic. Input that is not tokenizable Python stops it at the
-//! first error with [`Tokens::ok`] false: callers then fall back to a real parser, so anything
-//! doubtful counts as an error (an unterminated string, an unbalanced bracket, an inconsistent
-//! dedent, a character that starts no token, a malformed number...).
+//! It owns the tokens and the comments: no syntax tree, no token text (offsets into the source),
+//! no allocation per token — one pass over the bytes, byte classes by table, one `Vec` of tokens
+//! and one of comments (plus a bracket stack, an indentation stack and an f-string mode stack,
+//! each allocated only when first needed). Comments are a side list ([`Tokens::comments`]), not
+//! tokens, so readers of the tokens never step over them. It also owns what comments are for
+//! before parsing: [`blank_comment_lines`].
+//!
+//! It must never panic, and its time is linear in the input. Input that is not tokenizable Python
+//! stops the tokens at the first error with [`Tokens::ok`] false: callers then fall back to a real
+//! parser, so anything doubtful counts as an error (an unterminated string, an unbalanced
+//! bracket, an inconsistent dedent, a character that starts no token, a malformed number...).
+//! The comments go on past the error (suppression comments in broken files still count): from
+//! the start of the token that failed, a recovering mode reads only strings, f-strings, comments
+//! and line breaks, and takes the local way out of every error — an unterminated single-quoted
+//! string (or f-string literal part) ends at the end of its line, an unterminated triple-quoted
+//! string runs to the end of the file, a stray `}`, `)` or backslash is skipped, nesting has no
+//! limit.
+
+use std::borrow::Cow;
 
 /// What a [`Token`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,10 +55,24 @@ pub(crate) struct Token {
     pub end: u32,
 }
 
-/// The tokens of a source file.
+/// Byte range of one comment, `start` at the `#`, `end` exclusive at the end of the line (before
+/// `\r`/`\n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Comment {
+    pub start: usize,
+    pub end: usize,
+    /// The comment is the only token on its physical line (only whitespace before the `#`), and
+    /// the line does not start inside a string (f-strings included) or after a backslash
+    /// continuation. A comment in a replacement field never is.
+    pub own_line: bool,
+}
+
+/// The tokens and comments of a source file.
 pub(crate) struct Tokens {
     /// Every token, in source order; when `ok` is false, only those before the error.
     pub tokens: Vec<Token>,
+    /// Every comment, in source order, also past an error (found by the recovering mode there).
+    pub comments: Vec<Comment>,
     /// false when the input is not tokenizable Python: unterminated string, unbalanced/mismatched brackets,
     /// inconsistent dedent, a character that starts no token (e.g. `$`, `?`, a stray backslash), a NUL byte...
     /// Callers then fall back to a real parser, so when in doubt set it to false.
@@ -97,21 +123,47 @@ impl<'s> Text<'s, '_> {
 /// Tokenizes `source` (a leading BOM is skipped). Never panics.
 pub(crate) fn tokenize(source: &str) -> Tokens {
     let bytes = source.as_bytes();
-    if u32::try_from(bytes.len()).is_err() {
-        return Tokens { tokens: Vec::new(), ok: false, indentation_error: None };
-    }
+    // Token offsets are `u32`: a source of 4 GiB or more gets no tokens, only its comments.
+    let fits = u32::try_from(bytes.len()).is_ok();
     let pos = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let mut lexer = Lexer {
         bytes,
         pos,
-        tokens: Vec::with_capacity(bytes.len() / 4 + 4),
+        tokens: Vec::with_capacity(if fits { bytes.len() / 4 + 4 } else { 0 }),
+        comments: Vec::new(),
+        line_start: pos,
+        failed_fstring: None,
+        recovering: false,
         brackets: Vec::new(),
         indents: Vec::new(),
         frames: Vec::new(),
         indentation_error: None,
     };
-    let ok = lexer.run().is_ok();
-    Tokens { tokens: lexer.tokens, ok, indentation_error: lexer.indentation_error }
+    let ok = fits && lexer.run().is_ok();
+    if !ok {
+        lexer.recover();
+    }
+    Tokens { tokens: lexer.tokens, comments: lexer.comments, ok, indentation_error: lexer.indentation_error }
+}
+
+/// `source` with every own-line comment of `comments` (its comments, as [`tokenize`] finds them)
+/// replaced by spaces: same byte length, same newlines, so every byte offset and line/column of
+/// the rest stays valid. Returns `Cow::Borrowed` when there is nothing to blank.
+pub(crate) fn blank_comment_lines<'s>(source: &'s str, comments: &[Comment]) -> Cow<'s, str> {
+    let mut own_line = comments.iter().filter(|comment| comment.own_line).peekable();
+    if own_line.peek().is_none() {
+        return Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut copied = 0;
+    for comment in own_line {
+        // Both ends are char boundaries: `start` is at an ASCII `#`, `end` at `\r`, `\n` or EOF.
+        out.push_str(&source[copied..comment.start]);
+        out.extend(std::iter::repeat_n(' ', comment.end - comment.start));
+        copied = comment.end;
+    }
+    out.push_str(&source[copied..]);
+    Cow::Owned(out)
 }
 
 /// Nesting limits, as CPython's tokenizer has them (brackets: `MAXLEVEL`, indentation:
@@ -187,6 +239,9 @@ static IS_WORD: [bool; 256] = {
 /// Bytes that matter in a replacement field's expression (everything else is skipped).
 static FIELD_STOPS: [bool; 256] = byte_set(b"#'\"\\\r\n()[]{}:");
 
+/// Bytes that matter in ordinary code while recovering (everything else is skipped).
+static RECOVERY_STOPS: [bool; 256] = byte_set(b"#'\"\\\r\n");
+
 /// Bytes that matter in an f-string's literal part or format spec, besides its quote.
 static LITERAL_STOPS: [bool; 256] = byte_set(b"{}\\\r\n");
 
@@ -202,6 +257,19 @@ enum Frame {
     Spec { quote: u8, triple: bool, raw: bool },
 }
 
+impl Frame {
+    /// The spec a depth-0 `:` opens in a field whose frame sits on this one (the f-string's own
+    /// literal part, or the spec of an enclosing field), in O(1) however deep the nesting.
+    fn spec(self) -> Option<Frame> {
+        match self {
+            Frame::FString { quote, triple, raw } | Frame::Spec { quote, triple, raw } => {
+                Some(Frame::Spec { quote, triple, raw })
+            }
+            Frame::Field { .. } => None,
+        }
+    }
+}
+
 /// The input is not tokenizable Python.
 struct Bad;
 
@@ -211,6 +279,16 @@ struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
     tokens: Vec<Token>,
+    comments: Vec<Comment>,
+    /// Start of the current physical line if it started in ordinary code, else of the last one
+    /// that did (a line that starts inside a string or after a backslash continuation does not).
+    /// A comment is alone on its line when only whitespace lies between this and its `#`.
+    line_start: usize,
+    /// The start of the f-string whose reading failed, if that was the error.
+    failed_fstring: Option<usize>,
+    /// Past the first error: only comments, strings and line breaks are read, and every error is
+    /// recovered from locally instead of stopping.
+    recovering: bool,
     /// Open brackets of ordinary code, innermost last.
     brackets: Vec<u8>,
     /// Open indentation levels (column with tabs to multiples of 8, column with tabs as 1),
@@ -268,14 +346,26 @@ impl Lexer<'_> {
         }
     }
 
-    /// Moves to the end of the comment at `self.pos` (before its line break).
-    fn skip_comment(&mut self) {
+    /// Records the comment at `self.pos` and moves to its end, before its line break.
+    fn comment(&mut self, own_line: bool) {
         let bytes = self.bytes;
-        let mut pos = self.pos + 1;
-        while pos < bytes.len() && bytes[pos] != b'\n' && bytes[pos] != b'\r' {
-            pos += 1;
+        let start = self.pos;
+        let mut end = start + 1;
+        while end < bytes.len() && bytes[end] != b'\n' && bytes[end] != b'\r' {
+            end += 1;
         }
-        self.pos = pos;
+        self.pos = end;
+        self.comments.push(Comment { start, end, own_line });
+    }
+
+    /// Whether only whitespace lies between the start of the line and `pos`, on a line that
+    /// started in ordinary code (see `line_start`).
+    fn alone_on_line(&self, pos: usize) -> bool {
+        let mut before = pos;
+        while before > self.line_start && matches!(self.bytes[before - 1], b' ' | b'\t' | b'\x0c') {
+            before -= 1;
+        }
+        before == self.line_start
     }
 
     fn run(&mut self) -> Step {
@@ -284,6 +374,7 @@ impl Lexer<'_> {
         'lines: loop {
             // The start of a logical line: its indentation, unless it is blank.
             let line_start = self.pos;
+            self.line_start = line_start;
             let (mut column, mut alt_column) = (0usize, 0usize);
             while let Some(b) = self.at(self.pos) {
                 match b {
@@ -297,7 +388,7 @@ impl Lexer<'_> {
             match self.at(self.pos) {
                 None => break 'lines,
                 Some(b'#') => {
-                    self.skip_comment();
+                    self.comment(true);
                     if self.pos < len {
                         self.pos = self.after_newline(self.pos);
                     }
@@ -324,13 +415,14 @@ impl Lexer<'_> {
                     EOL => {
                         let end = self.after_newline(pos);
                         self.pos = end;
+                        self.line_start = end;
                         if self.brackets.is_empty() {
                             self.push(Kind::Newline, pos, end);
                             continue 'lines;
                         }
                     }
                     WORD => self.word()?,
-                    HASH => self.skip_comment(),
+                    HASH => self.comment(self.alone_on_line(pos)),
                     DIGIT => self.number()?,
                     DOT => {
                         if self.at(pos + 1).is_some_and(|b| b.is_ascii_digit()) {
@@ -368,10 +460,7 @@ impl Lexer<'_> {
                     }
                     BACKSLASH => {
                         // Only a line continuation, and the file goes on after it.
-                        if !self.at(pos + 1).is_some_and(|b| b == b'\n' || b == b'\r') {
-                            return Err(Bad);
-                        }
-                        self.pos = self.after_newline(pos + 1);
+                        self.backslash()?;
                         if self.pos == len {
                             return Err(Bad);
                         }
@@ -479,12 +568,26 @@ impl Lexer<'_> {
     /// at `self.pos`.
     fn string(&mut self, start: usize, fstring: bool, raw: bool) -> Step {
         if fstring {
-            self.fstring(raw)?;
+            if let Err(bad) = self.fstring(raw) {
+                // It may have read comments in its replacement fields: read them again.
+                self.failed_fstring = Some(start);
+                return Err(bad);
+            }
             self.push(Kind::FString, start, self.pos);
         } else {
             self.plain_string()?;
             self.push(Kind::String, start, self.pos);
         }
+        Ok(())
+    }
+
+    /// An error, or when recovering, the end of an unterminated string or f-string: `at` its
+    /// line break (single-quoted) or at the end of the file.
+    fn unterminated(&mut self, at: usize) -> Step {
+        if !self.recovering {
+            return Err(Bad);
+        }
+        self.pos = at.min(self.bytes.len());
         Ok(())
     }
 
@@ -502,7 +605,7 @@ impl Lexer<'_> {
                     pos += 1;
                 }
                 if pos >= len {
-                    return Err(Bad);
+                    return self.unterminated(len);
                 }
                 if bytes[pos] == b'\\' {
                     pos += 2;
@@ -527,14 +630,14 @@ impl Lexer<'_> {
                 Some(b'\\') => match self.at(pos + 1) {
                     Some(b'\r') if self.at(pos + 2) == Some(b'\n') => pos += 3,
                     Some(_) => pos += 2,
-                    None => return Err(Bad),
+                    None => return self.unterminated(len),
                 },
                 Some(b) if b == quote => {
                     self.pos = pos + 1;
                     return Ok(());
                 }
                 // A line break or the end of the file before the closing quote.
-                _ => return Err(Bad),
+                _ => return self.unterminated(pos),
             }
         }
     }
@@ -544,22 +647,36 @@ impl Lexer<'_> {
         self.frames.clear();
         self.open_fstring(raw)?;
         while let Some(&frame) = self.frames.last() {
-            match frame {
-                Frame::FString { quote, triple, raw } => self.literal(quote, triple, raw, false)?,
-                Frame::Spec { quote, triple, raw } => self.literal(quote, triple, raw, true)?,
-                Frame::Field { depth } => self.field(depth)?,
-            }
+            self.mode(frame)?;
         }
         Ok(())
     }
 
-    /// Pushes a frame, within the nesting limit.
+    /// Reads on in the mode of `frame`, the top of the mode stack, until the mode changes.
+    fn mode(&mut self, frame: Frame) -> Step {
+        match frame {
+            Frame::FString { quote, triple, raw } => self.literal(quote, triple, raw, false),
+            Frame::Spec { quote, triple, raw } => self.literal(quote, triple, raw, true),
+            Frame::Field { depth } => self.field(depth),
+        }
+    }
+
+    /// Pushes a frame, within the nesting limit (none when recovering).
     fn push_frame(&mut self, frame: Frame) -> Step {
-        if self.frames.len() >= MAX_FRAMES {
+        if self.frames.len() >= MAX_FRAMES && !self.recovering {
             return Err(Bad);
         }
         self.frames.push(frame);
         Ok(())
+    }
+
+    /// Leaves the innermost f-string, with the spec and field frames above it.
+    fn pop_fstring(&mut self) {
+        while let Some(frame) = self.frames.pop() {
+            if let Frame::FString { .. } = frame {
+                break;
+            }
+        }
     }
 
     /// Enters the f-string whose opening quote is at `self.pos`.
@@ -568,6 +685,24 @@ impl Lexer<'_> {
         let triple = self.at(self.pos + 1) == Some(quote) && self.at(self.pos + 2) == Some(quote);
         self.pos += if triple { 3 } else { 1 };
         self.push_frame(Frame::FString { quote, triple, raw })
+    }
+
+    /// A quote at `self.pos` where no name was read before it (in a replacement field, or when
+    /// recovering): its prefix is the word of at most two bytes before it (a BOM is no part of
+    /// it). A plain string is read whole; an f-string is entered, and then the result is true
+    /// (the mode changed).
+    fn quote(&mut self) -> Result<bool, Bad> {
+        let bytes = self.bytes;
+        let pos = self.pos;
+        let first = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let mut start = pos;
+        while start > first && pos - start <= 2 && IS_WORD[bytes[start - 1] as usize] {
+            start -= 1;
+        }
+        match string_prefix(&bytes[start..pos]) {
+            Some((true, raw)) => self.open_fstring(raw).map(|()| true),
+            _ => self.plain_string().map(|()| false),
+        }
     }
 
     /// Literal part of an f-string (`in_spec` false) or a format spec (`in_spec` true) in the
@@ -581,7 +716,7 @@ impl Lexer<'_> {
                 pos += 1;
             }
             let Some(&b) = bytes.get(pos) else {
-                return Err(Bad);
+                return self.unterminated(len);
             };
             let next = self.at(pos + 1);
             match b {
@@ -597,36 +732,48 @@ impl Lexer<'_> {
                     return Ok(());
                 }
                 b'}' if next == Some(b'}') => pos += 2,
-                b'}' => return Err(Bad), // a single `}` is not allowed
+                // A single `}` is not allowed; recovering, it is kept literal.
+                b'}' if self.recovering => pos += 1,
+                b'}' => return Err(Bad),
                 b'\\' => match next {
                     // `\{` and `\}` do not escape the brace (3.12): it is read next round.
                     Some(b'{' | b'}') => pos += 1,
                     Some(b'N') if !raw && self.at(pos + 2) == Some(b'{') => {
-                        // `\N{NAME}`: the braces are not a replacement field.
+                        // `\N{NAME}`: the braces are not a replacement field. Recovering, a name
+                        // that meets the quote or a line break ends there.
                         pos += 3;
                         loop {
                             match self.at(pos) {
-                                Some(b'}') => break,
+                                Some(b'}') => {
+                                    pos += 1;
+                                    break;
+                                }
+                                Some(b'\n' | b'\r') | None if self.recovering => break,
+                                Some(b) if b == quote && self.recovering => break,
                                 Some(b'\n' | b'\r') | None => return Err(Bad),
                                 Some(b) if b == quote => return Err(Bad),
                                 Some(_) => pos += 1,
                             }
                         }
-                        pos += 1;
                     }
                     Some(b'\r') if self.at(pos + 2) == Some(b'\n') => pos += 3,
                     Some(_) => pos += 2,
-                    None => return Err(Bad),
+                    None => return self.unterminated(len),
                 },
                 b'\n' | b'\r' if triple => pos += 1,
-                b'\n' | b'\r' => return Err(Bad), // unterminated single-quoted f-string
+                b'\n' | b'\r' => {
+                    // An unterminated single-quoted f-string.
+                    self.unterminated(pos)?;
+                    self.pop_fstring();
+                    return Ok(());
+                }
                 _ if !triple || (next == Some(quote) && self.at(pos + 2) == Some(quote)) => {
                     // The closing quote; in a format spec, the field was never closed.
-                    if in_spec {
+                    if in_spec && !self.recovering {
                         return Err(Bad);
                     }
                     self.pos = pos + if triple { 3 } else { 1 };
-                    self.frames.pop();
+                    self.pop_fstring();
                     return Ok(());
                 }
                 _ => pos += 1, // one quote of a triple-quoted f-string's quote character
@@ -646,43 +793,30 @@ impl Lexer<'_> {
             }
             self.pos = pos;
             let Some(&b) = bytes.get(pos) else {
-                return Err(Bad);
+                return self.unterminated(len);
             };
             match b {
-                b'#' => self.skip_comment(),
+                b'#' => self.comment(false), // never alone on its line
                 b'\n' | b'\r' => self.pos = self.after_newline(pos),
-                b'\\' => {
-                    if !self.at(pos + 1).is_some_and(|b| b == b'\n' || b == b'\r') {
-                        return Err(Bad);
-                    }
-                    self.pos = self.after_newline(pos + 1);
-                }
+                b'\\' => self.backslash()?,
                 b'\'' | b'"' => {
-                    // The word before the quote, if it is a string prefix.
-                    let mut start = pos;
-                    while start > 0 && pos - start <= 2 && IS_WORD[bytes[start - 1] as usize] {
-                        start -= 1;
-                    }
-                    match string_prefix(&bytes[start..pos]) {
-                        Some((true, raw)) => {
-                            self.save_depth(depth);
-                            return self.open_fstring(raw);
-                        }
-                        _ => self.plain_string()?,
+                    self.save_depth(depth);
+                    if self.quote()? {
+                        return Ok(());
                     }
                 }
                 b'(' | b'[' | b'{' => {
-                    if depth as usize >= MAX_BRACKETS {
+                    if depth as usize >= MAX_BRACKETS && !self.recovering {
                         return Err(Bad);
                     }
-                    depth += 1;
+                    depth = depth.saturating_add(1);
                     self.pos = pos + 1;
                 }
                 b')' | b']' => {
-                    if depth == 0 {
+                    if depth == 0 && !self.recovering {
                         return Err(Bad);
                     }
-                    depth -= 1;
+                    depth = depth.saturating_sub(1);
                     self.pos = pos + 1;
                 }
                 b'}' => {
@@ -697,13 +831,83 @@ impl Lexer<'_> {
                     // `:`
                     self.pos = pos + 1;
                     if depth == 0 {
-                        let owner = self.frames.iter().rev().find_map(|frame| match *frame {
-                            Frame::FString { quote, triple, raw } => Some(Frame::Spec { quote, triple, raw }),
-                            _ => None,
-                        });
-                        let Some(spec) = owner else { return Err(Bad) };
+                        let below = self.frames.len().checked_sub(2).map(|i| self.frames[i]);
+                        let Some(spec) = below.and_then(Frame::spec) else { return Err(Bad) };
                         self.save_depth(depth);
                         return self.push_frame(spec);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A backslash at `self.pos` outside strings: a line continuation, or an error (recovering,
+    /// it is skipped alone).
+    fn backslash(&mut self) -> Step {
+        let pos = self.pos;
+        if self.at(pos + 1).is_some_and(|b| b == b'\n' || b == b'\r') {
+            self.pos = self.after_newline(pos + 1);
+        } else if self.recovering {
+            self.pos = pos + 1;
+        } else {
+            return Err(Bad);
+        }
+        Ok(())
+    }
+
+    /// Past the first error: goes back to the start of the token that failed (or before it, to
+    /// the end of the last token, comment or line break read, when only whitespace and line
+    /// continuations lie between, which the recovering mode reads alike), drops the comments found
+    /// from there on, and reads on to the end of the file in the recovering mode.
+    fn recover(&mut self) {
+        let resume = self.failed_fstring.unwrap_or_else(|| {
+            let token = self.tokens.last().map_or(0, |token| token.end as usize);
+            let comment = self.comments.last().map_or(0, |comment| comment.end);
+            token.max(comment).max(self.line_start)
+        });
+        while self.comments.last().is_some_and(|comment| comment.start >= resume) {
+            self.comments.pop();
+        }
+        self.pos = resume;
+        self.frames.clear();
+        self.recovering = true;
+        while self.pos < self.bytes.len() {
+            match self.frames.last() {
+                // Not reached: every mode recovers locally. Should one still fail, go on in
+                // ordinary code rather than stop.
+                Some(&frame) => {
+                    if self.mode(frame).is_err() {
+                        self.frames.clear();
+                    }
+                }
+                None => self.recover_code(),
+            }
+        }
+    }
+
+    /// Ordinary code while recovering: comments, strings and line breaks; returns at an f-string
+    /// (its frame pushed) or at the end of the file.
+    fn recover_code(&mut self) {
+        let bytes = self.bytes;
+        let len = bytes.len();
+        loop {
+            let mut pos = self.pos;
+            while pos < len && !RECOVERY_STOPS[bytes[pos] as usize] {
+                pos += 1;
+            }
+            self.pos = pos;
+            let Some(&b) = bytes.get(pos) else { return };
+            match b {
+                b'#' => self.comment(self.alone_on_line(pos)),
+                b'\n' | b'\r' => {
+                    self.pos = self.after_newline(pos);
+                    self.line_start = self.pos;
+                }
+                // Neither fails when recovering.
+                b'\\' => _ = self.backslash(),
+                _ => {
+                    if self.quote().unwrap_or(false) {
+                        return;
                     }
                 }
             }
@@ -813,6 +1017,35 @@ impl Lexer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A deterministic xorshift generator.
+    pub(super) fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
+    /// Hands `count` strings of up to `max_pieces` pieces of a Python-ish alphabet to `check`
+    /// (always the same ones).
+    pub(super) fn junk(count: usize, max_pieces: u64, mut check: impl FnMut(&str)) {
+        const ALPHABET: &[&str] = &[
+            "'", "\"", "'''", "\"\"\"", "#", "\\", "\n", "\r", "\r\n", "{", "}", "{{", "}}", "(", ")", "[", "]", ":",
+            "!", "=", " ", "\t", "\x0c", "f", "r", "b", "rf", "t", "N", "x", "é", "\u{feff}", "\0", "0", "1", ".", "e",
+            "_", "j", "0x", "if", "  ", "    ", "<", "*", "-", ">", "$", "\\N{", "# c\n", "f'{", "}'",
+        ];
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
+        let mut source = String::new();
+        for _ in 0..count {
+            source.clear();
+            for _ in 0..next() % (max_pieces + 1) {
+                source.push_str(ALPHABET[(next() % ALPHABET.len() as u64) as usize]);
+            }
+            check(&source);
+        }
+    }
 
     #[test]
     fn indentation_cpython_refuses_is_recorded_and_accepted_indentation_is_not() {
@@ -1130,31 +1363,14 @@ mod tests {
                 }
             }
         }
-        // Mangled inputs: random junk over a Python-ish alphabet.
-        const ALPHABET: &[&str] = &[
-            "'", "\"", "'''", "\"\"\"", "#", "\\", "\n", "\r", "\r\n", "{", "}", "{{", "}}", "(", ")", "[", "]", ":",
-            "!", "=", " ", "\t", "\x0c", "f", "r", "b", "rf", "t", "N", "x", "é", "\u{feff}", "\0", "0", "1", ".", "e",
-            "_", "j", "0x", "if", "  ", "    ", "<", "*", "-", ">", "$",
-        ];
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let mut source = String::new();
-        for _ in 0..30_000 {
-            source.clear();
-            let len = next() % 40;
-            for _ in 0..len {
-                source.push_str(ALPHABET[(next() % ALPHABET.len() as u64) as usize]);
-            }
-            let tokens = tokenize(&source);
+        // Mangled inputs: the tokens are valid slices, the comments keep their invariants.
+        junk(30_000, 40, |source| {
+            let tokens = tokenize(source);
             for t in &tokens.tokens {
                 assert!(source.get(t.start as usize..t.end as usize).is_some(), "{t:?} in {source:?}");
             }
-        }
+            super::comment_tests::check_invariants(source).unwrap_or_else(|err| panic!("{err} for {source:?}"));
+        });
         // Deep nesting.
         let deep = "f'{".repeat(10_000) + &"}'".repeat(10_000);
         assert!(!tokenize(&deep).ok);
@@ -1164,5 +1380,327 @@ mod tests {
         assert!(!tokenize(&("[".repeat(100) + &"]".repeat(101))).ok);
         let indented: String = (0..200).map(|i| format!("{}if x:\n", " ".repeat(i))).collect();
         assert!(!tokenize(&indented).ok);
+    }
+}
+
+/// Comments, own-line flags and blanking, as the comment lexer this tokenizer replaced specified
+/// them (its tests, kept), plus the recovering mode's totality and linearity.
+#[cfg(test)]
+mod comment_tests {
+    use super::*;
+
+    fn comments(source: &str) -> Vec<Comment> {
+        tokenize(source).comments
+    }
+
+    fn blank(source: &str) -> Cow<'_, str> {
+        blank_comment_lines(source, &tokenize(source).comments)
+    }
+
+    fn is_newline(byte: u8) -> bool {
+        byte == b'\n' || byte == b'\r'
+    }
+
+    /// The comments' texts with their `own_line` flags.
+    fn texts(source: &str) -> Vec<(&str, bool)> {
+        comments(source).iter().map(|c| (&source[c.start..c.end], c.own_line)).collect()
+    }
+
+    #[test]
+    fn plain_comments_and_line_ends() {
+        assert_eq!(
+            comments("# a\nx = 1  # b\r\n  # c\ry # d"),
+            vec![
+                Comment { start: 0, end: 3, own_line: true },
+                Comment { start: 11, end: 14, own_line: false },
+                Comment { start: 18, end: 21, own_line: true },
+                Comment { start: 24, end: 27, own_line: false },
+            ]
+        );
+        assert_eq!(texts("\t\x0c# tab\n"), vec![("# tab", true)]);
+        assert_eq!(texts("#"), vec![("#", true)]);
+        assert!(comments("").is_empty());
+        assert!(comments("x = 1\n").is_empty());
+    }
+
+    #[test]
+    fn lone_cr_ends_lines_and_strings() {
+        // A lone `\r` ends the comment, and the unterminated string, like `\n` does.
+        assert_eq!(texts("x = 1 # a\r# b\r"), vec![("# a", false), ("# b", true)]);
+        assert_eq!(texts("s = 'ab\r# c"), vec![("# c", true)]);
+        assert_eq!(texts("s = 'a\\\r\n# in string'\r\n# d"), vec![("# d", true)]);
+    }
+
+    #[test]
+    fn hash_in_quoted_strings_is_not_a_comment() {
+        assert_eq!(texts("a = '#' # c"), vec![("# c", false)]);
+        assert_eq!(texts("a = \"#\" # c"), vec![("# c", false)]);
+        assert_eq!(texts("a = '\"#' + \"'#\" # c"), vec![("# c", false)]);
+        assert_eq!(texts("a = '' # c"), vec![("# c", false)]);
+        assert_eq!(texts("a = '''#\n'#'\n# x\n''' # c"), vec![("# c", false)]);
+        assert_eq!(texts("a = \"\"\"#\n\"#\" \"\" \n# x\n\"\"\" # c"), vec![("# c", false)]);
+        assert_eq!(texts("a = ''''#' # c"), vec![]); // `'''` then `'#' # c` inside, unclosed
+        assert_eq!(texts("a = '''x''''#' # c"), vec![("# c", false)]);
+    }
+
+    #[test]
+    fn string_prefixes_in_any_case() {
+        for prefix in
+            ["r", "R", "b", "B", "u", "U", "f", "F", "t", "T", "rb", "Rb", "bR", "BR", "fr", "Rf", "tr", "rT", "RT"]
+        {
+            let source = format!("x = {prefix}'#' # c\ny = {prefix}\"\"\"#\n#\"\"\" # d");
+            assert_eq!(texts(&source), vec![("# c", false), ("# d", false)], "{prefix}");
+        }
+        // Not prefixes: the word is a name, the quote still opens a plain string.
+        assert_eq!(texts("x = abr'#' # c"), vec![("# c", false)]);
+        assert_eq!(texts("x = ub'{' # c"), vec![("# c", false)]);
+        // `abf` is a name, so `'{'` is not an f-string (a field would swallow the comment).
+        assert_eq!(texts("x = abf'{' # c"), vec![("# c", false)]);
+        assert_eq!(texts("x = f'{' # c"), vec![]);
+        assert_eq!(texts("x = é'#' # c"), vec![("# c", false)]);
+    }
+
+    #[test]
+    fn backslash_escapes() {
+        assert_eq!(texts(r##"a = "\"#" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"a = '\'#' # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"a = "\\" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"a = "\\\"#" # c"##), vec![("# c", false)]);
+        // Raw strings: the backslash is kept, but still stops the quote from closing.
+        assert_eq!(texts(r##"a = r"\"#" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"a = r"\\" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"a = rb'''a\'''#''' # c"##), vec![("# c", false)]);
+    }
+
+    #[test]
+    fn backslash_newline_continues_a_single_quoted_string() {
+        assert_eq!(texts("a = 'x\\\n# in\\\r\n# still' # c\n# d"), vec![("# c", false), ("# d", true)]);
+        assert_eq!(texts("a = f'{x}\\\n# in' # c"), vec![("# c", false)]);
+    }
+
+    #[test]
+    fn unterminated_single_quoted_string_ends_at_end_of_line() {
+        assert_eq!(texts("a = 'abc # d\n# e\nb = \"x # f\r\n  # g"), vec![("# e", true), ("# g", true)]);
+        assert_eq!(texts("a = f'abc {x} # d\n# e"), vec![("# e", true)]);
+        assert_eq!(texts("a = f'{x:abc # d\n# e"), vec![("# e", true)]);
+    }
+
+    #[test]
+    fn unterminated_triple_quoted_string_runs_to_end_of_file() {
+        assert_eq!(texts("a = '''abc\n# d\n'' # e\n"), vec![]);
+        assert_eq!(texts("# a\nb = f\"\"\"{x}\n# d\n"), vec![("# a", true)]);
+    }
+
+    #[test]
+    fn fstring_nested_same_quotes() {
+        assert_eq!(texts(r##"f"{x["key"]}" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"f"{x["#"]}" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"f"{f"{f"{1}"}"}" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"f"{f"{f"{'#'}#"}#"}#" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"f'{", ".join(x)}' # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"f"{'\"'}" # c"##), vec![("# c", false)]);
+    }
+
+    #[test]
+    fn fstring_literal_braces() {
+        assert_eq!(texts("f'{{#}}' # c"), vec![("# c", false)]);
+        assert_eq!(texts("f'{{' '#' # c"), vec![("# c", false)]);
+        assert_eq!(texts("f'}}{x}}}#' # c"), vec![("# c", false)]);
+        assert_eq!(texts("f'}#' # c"), vec![("# c", false)]);
+        // `{{` in a plain string is nothing special.
+        assert_eq!(texts("'{' # c"), vec![("# c", false)]);
+    }
+
+    #[test]
+    fn fstring_format_spec() {
+        assert_eq!(texts("f'{x:#>10}' # c"), vec![("# c", false)]);
+        assert_eq!(texts("f'{x:{w}#}' # c"), vec![("# c", false)]);
+        assert_eq!(texts("f'{x:{\"#\"}}' # c"), vec![("# c", false)]);
+        assert_eq!(texts("f'{x:{y:{z}#}#}#' # c"), vec![("# c", false)]);
+        assert_eq!(texts("f'{x!r:#^{n}}{y!s}#' # c"), vec![("# c", false)]);
+        // The spec ends at its string's closing quote too (an error, but don't lose the file).
+        assert_eq!(texts("f'{x:#' # c"), vec![("# c", false)]);
+        // A `:` inside brackets of the field is not a spec: `'"'` is a nested string here.
+        assert_eq!(texts(r##"f"{x[1:'"']}" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"f"{(lambda: '"')()}" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"f"{ {'a': '"'}['a'] }" # c"##), vec![("# c", false)]);
+    }
+
+    #[test]
+    fn fstring_conversion_and_debug() {
+        assert_eq!(texts("f'{x!r}#{y=}#{z = !a}' # c"), vec![("# c", false)]);
+        assert_eq!(texts("f'{x != y}#' # c"), vec![("# c", false)]);
+    }
+
+    #[test]
+    fn fstring_backslashes() {
+        // `\{` does not escape the brace: `{'"'}` is a field holding a nested string.
+        assert_eq!(texts(r##"f"\{'"'}" # c"##), vec![("# c", false)]);
+        // `\N{...}` is a named escape in a non-raw f-string, a field in a raw one.
+        assert_eq!(texts(r##"f"\N{a'}" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"rf"\N{a'}" # c"##), vec![]);
+        assert_eq!(texts(r##"f"\"#{x}\"#" # c"##), vec![("# c", false)]);
+        assert_eq!(texts(r##"fr"\"#{x}\"#" # c"##), vec![("# c", false)]);
+    }
+
+    #[test]
+    fn comment_in_replacement_field() {
+        // Python 3.12: everything after `#` in a field is a comment, in triple-quoted and in
+        // single-quoted f-strings alike (the field must then close on a later line).
+        assert_eq!(
+            texts("f'''{x # a }'''\n  # b\n}''' # c"),
+            vec![("# a }'''", false), ("# b", false), ("# c", false)]
+        );
+        assert_eq!(texts("f'abc{a # x }'\n+ 3}' # c"), vec![("# x }'", false), ("# c", false)]);
+        assert_eq!(
+            texts("f\"{', '.join([\n    'a',  # x's\n    'b'  # y\n])}\" # c"),
+            vec![("# x's", false), ("# y", false), ("# c", false)]
+        );
+    }
+
+    #[test]
+    fn comment_only_lines_in_brackets_are_own_line() {
+        let source = "x = [\n    1,\n    # a\n    (2, # b\n  # c\n    ),\n]\n";
+        assert_eq!(texts(source), vec![("# a", true), ("# b", false), ("# c", true)]);
+        let blanked = blank(source);
+        assert_eq!(blanked, "x = [\n    1,\n       \n    (2, # b\n     \n    ),\n]\n");
+    }
+
+    #[test]
+    fn lines_starting_in_strings_are_not_own_line() {
+        let source = "a = '''\n'''# x\nb = f'''{\n1}''' # y\nc = f'''{\n# z\n}'''\n";
+        assert_eq!(texts(source), vec![("# x", false), ("# y", false), ("# z", false)]);
+        assert!(matches!(blank(source), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn backslash_continuation_is_not_own_line() {
+        let source = "x = 1 + \\\n# c\n# d\ny = 2 + \\\r\n  # e\r\n";
+        assert_eq!(texts(source), vec![("# c", false), ("# d", true), ("# e", false)]);
+        assert_eq!(blank(source), "x = 1 + \\\n# c\n   \ny = 2 + \\\r\n  # e\r\n");
+    }
+
+    #[test]
+    fn bom_counts_as_nothing() {
+        assert_eq!(texts("\u{feff}# a\n"), vec![("# a", true)]);
+        // Not even as part of a string prefix right after it, in the recovering mode too (the
+        // f-string fails at `)` and is read again).
+        assert_eq!(texts("\u{feff}f'{x # c\n}' # d"), vec![("# c", false), ("# d", false)]);
+        assert_eq!(texts("\u{feff}f'{x # c\n)}' # d"), vec![("# c", false), ("# d", false)]);
+        assert!(!tokenize("\u{feff}f'{x # c\n)}' # d").ok);
+    }
+
+    #[test]
+    fn blank_comment_lines_keeps_offsets() {
+        let source = "# é ünïcode\r\nx = 1  # keep\n\t# ß\ry = '#'\n  #";
+        let blanked = blank(source);
+        assert_eq!(blanked.len(), source.len());
+        assert_eq!(blanked, format!("{}\r\nx = 1  # keep\n\t    \ry = '#'\n   ", " ".repeat(14)));
+        assert!(matches!(blank("x = 1  # keep\n"), Cow::Borrowed(_)));
+        assert!(matches!(blank(""), Cow::Borrowed(_)));
+    }
+
+    /// The invariants the comments of every input must satisfy.
+    pub(super) fn check_invariants(source: &str) -> Result<(), String> {
+        let found = comments(source);
+        let bytes = source.as_bytes();
+        let mut previous_end = 0;
+        for c in &found {
+            if c.start < previous_end || c.end < c.start + 1 || c.end > bytes.len() {
+                return Err(format!("bad range {c:?}"));
+            }
+            if bytes[c.start] != b'#' || bytes[c.start..c.end].iter().any(|&b| is_newline(b)) {
+                return Err(format!("not a one-line `#` comment: {c:?}"));
+            }
+            if c.end < bytes.len() && !is_newline(bytes[c.end]) {
+                return Err(format!("comment does not reach the end of its line: {c:?}"));
+            }
+            previous_end = c.end;
+        }
+        let blanked = blank(source);
+        if blanked.len() != source.len() {
+            return Err("blank_comment_lines changed the length".into());
+        }
+        let mut in_own_line = vec![false; bytes.len()];
+        for c in found.iter().filter(|c| c.own_line) {
+            in_own_line[c.start..c.end].iter_mut().for_each(|b| *b = true);
+        }
+        for (i, (&old, &new)) in bytes.iter().zip(blanked.as_bytes()).enumerate() {
+            let expected = if in_own_line[i] { b' ' } else { old };
+            if new != expected {
+                return Err(format!("blank_comment_lines: byte {i} is {new:#x}, expected {expected:#x}"));
+            }
+        }
+        // Blanking whole comments cannot change how the rest lexes.
+        let kept: Vec<Comment> = found.iter().copied().filter(|c| !c.own_line).collect();
+        if comments(&blanked) != kept {
+            return Err("re-lexing the blanked source found different comments".into());
+        }
+        Ok(())
+    }
+
+    /// Junk is checked with the tokens, in `tests::never_panics`.
+    #[test]
+    fn invariants_hold_on_truncations_and_deep_nesting() {
+        // Every prefix of a tricky snippet (truncation anywhere).
+        let snippet = "x = f'{a[\"#\"]:{b}#}' rf\"\\{x}\\N{y}\" '''\n#\n''' # c\r\n(\n  # d\n) \\\n";
+        for end in (0..=snippet.len()).filter(|&end| snippet.is_char_boundary(end)) {
+            check_invariants(&snippet[..end]).unwrap();
+        }
+        // Deep nesting.
+        let deep = "f'{".repeat(10_000) + &"}'".repeat(10_000) + " # c";
+        check_invariants(&deep).unwrap();
+        assert_eq!(texts(&deep), vec![("# c", false)]);
+        let unbalanced = "f'{".repeat(10_000) + &"}'".repeat(9_999) + " # c\n# d";
+        check_invariants(&unbalanced).unwrap();
+        assert_eq!(texts(&unbalanced), vec![("# c", false), ("# d", false)]);
+    }
+
+    #[test]
+    fn comments_go_on_past_the_first_error() {
+        // Unbalanced brackets, a stray character, a bad number, an inconsistent dedent, a stray
+        // backslash: the tokens stop, the comments do not.
+        for broken in ["x = (\n", "x = )\n", "x = $\n", "x = 0777\n", "if x:\n    y\n  z\n", "x = 1 \\ 2\n"] {
+            let source = format!("# a\n{broken}# ssot: ignore[r]\ny = 1  # b\n");
+            let tokens = tokenize(&source);
+            assert!(!tokens.ok, "{broken:?}");
+            let texts: Vec<_> = tokens.comments.iter().map(|c| (&source[c.start..c.end], c.own_line)).collect();
+            let expected = vec![("# a", true), ("# ssot: ignore[r]", true), ("# b", false)];
+            // Inside the unclosed bracket, the comments are still alone on their lines.
+            assert_eq!(texts, expected, "{broken:?}");
+        }
+        // A comment read inside a token that then failed is found once, by the recovering mode.
+        assert_eq!(texts("f'{x # a\n}' # b\ny = )  # c"), vec![("# a", false), ("# b", false), ("# c", false)]);
+        assert_eq!(texts("f'{x # a\n)}' # b\n# c"), vec![("# a", false), ("# b", false), ("# c", true)]);
+        // Deeper than the tokenizer's nesting limit: read again from the f-string's start.
+        let deep = format!("# a\nx = {}{} # b\n# c", "f'{".repeat(300), "}'".repeat(300));
+        assert!(!tokenize(&deep).ok);
+        assert_eq!(texts(&deep), vec![("# a", true), ("# b", false), ("# c", true)]);
+    }
+
+    #[test]
+    fn recovering_mode_is_total_and_linear() {
+        // Random bytes (as the lossy UTF-8 a file could hold).
+        let mut next = super::tests::xorshift(0x0123_4567_89AB_CDEF);
+        for _ in 0..2_000 {
+            let bytes: Vec<u8> = (0..next() % 200).map(|_| next() as u8).collect();
+            let source = String::from_utf8_lossy(&bytes);
+            check_invariants(&source).unwrap_or_else(|err| panic!("{err} for {source:?}"));
+        }
+        // Long runs of what nests or continues: each would be quadratic with a rescan per level or
+        // per byte, and at this size take minutes.
+        for source in [
+            "f'{x:".to_string() + &"{x:".repeat(100_000) + "\n# c",
+            "f'{x:".to_string() + &"{x:".repeat(100_000) + &"}".repeat(100_001) + "' # c",
+            "(".repeat(300_000) + " # c",
+            "'".repeat(300_000) + "\n# c",
+            "f'{".repeat(100_000) + "# c",
+            format!("x = {}  # c", "a + ".repeat(200_000)),
+            "\\\n".repeat(200_000) + "# c",
+            "f'''{".repeat(50_000) + "\n# c\n",
+        ] {
+            check_invariants(&source).unwrap();
+            assert!(texts(&source).last().is_some_and(|(text, _)| *text == "# c"), "{:?}", &source[..20]);
+        }
     }
 }

@@ -37,7 +37,6 @@ use crate::diagnostic::{Category, FileId, Position, Related};
 use crate::python::assignments::StringAssignment;
 use crate::python::classes::ClassHeader;
 use crate::python::imports::Import;
-use crate::python::lexer;
 use crate::rule::{Catalog, Rule};
 use crate::suppress::Suppressions;
 use crate::text::LineIndex;
@@ -177,8 +176,7 @@ impl<'a> FileText<'a> {
             if !self.directives {
                 return Suppressions::default();
             }
-            let comments = lexer::comments(self.source);
-            Suppressions::parse(self.source, &comments, self.lines(), self.require_reason)
+            Suppressions::parse(self.source, &self.tokens().comments, self.lines(), self.require_reason)
         })
     }
 
@@ -197,7 +195,7 @@ impl<'a> FileText<'a> {
         Site { range, start, end, suppressed, line_text }
     }
 
-    /// The file's tokens.
+    /// The file's tokens and comments.
     pub(crate) fn tokens(&self) -> &crate::python::tokens::Tokens {
         self.tokens.get_or_init(|| crate::python::tokens::tokenize(self.source))
     }

@@ -154,7 +154,7 @@ impl<'r> Analyzer<'r> {
         if let Some((raw, facts)) = self.fast_path(&base, &active) {
             return report(base, raw, facts, rules);
         }
-        let tree = match self.parser.parse(&source) {
+        let tree = match self.parser.parse(&source, &base.tokens().comments) {
             Ok(tree) => tree,
             Err(ParseFailure::Timeout(elapsed)) => {
                 return FileReport::Skipped(SkipReason::Timeout(format!(

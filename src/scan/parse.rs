@@ -5,12 +5,12 @@
 //! ([`MAX_INDENT_WIDTHS`]): tree-sitter aborts the process on it. An overrun or a refusal is
 //! reported by the caller, never hidden.
 
+use crate::python::tokens::{blank_comment_lines, Comment};
 use crate::python::FastKind;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
 
-use crate::python::lexer;
 use crate::rules::FileText;
 
 /// Why a file has no tree.
@@ -97,10 +97,10 @@ impl PythonParser {
         Self { parser, budget }
     }
 
-    /// Parses `source` (comment-only lines blanked first, and lone `\r` turned into `\n`:
-    /// CPython ends a line there, tree-sitter-python does not).
-    pub(crate) fn parse(&mut self, source: &str) -> Result<Tree, ParseFailure> {
-        let blanked = lexer::blank_comment_lines(source);
+    /// Parses `source`, whose comments are `comments` (comment-only lines blanked first, and lone
+    /// `\r` turned into `\n`: CPython ends a line there, tree-sitter-python does not).
+    pub(crate) fn parse(&mut self, source: &str, comments: &[Comment]) -> Result<Tree, ParseFailure> {
+        let blanked = blank_comment_lines(source, comments);
         let text = crate::text::universal_newlines(&blanked);
         let bytes = text.as_bytes();
         if let Some(count) = too_many_indent_widths(bytes, MAX_INDENT_WIDTHS) {

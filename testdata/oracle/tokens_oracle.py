@@ -18,8 +18,8 @@ file names sorted, `__pycache__` and `--skip-dir` names not entered).  Output
 
 A token is [type, start byte, end byte): byte offsets into the file's UTF-8
 bytes, end exclusive.  `type` is `tokenize.tok_name[token.type]` (so every
-operator is OP, never its exact type); ENCODING, COMMENT, NL and ENDMARKER are
-dropped, leaving NAME, NUMBER, STRING, OP, NEWLINE, INDENT and DEDENT.  The file
+operator is OP, never its exact type); ENCODING, NL and ENDMARKER are dropped,
+leaving NAME, NUMBER, STRING, OP, COMMENT, NEWLINE, INDENT and DEDENT.  The file
 is read as UTF-8 with `newline=''`, so lines split on `\\n`, `\\r\\n` and `\\r`
 as `tokenize` expects and columns (characters of the line) convert exactly to
 bytes; a leading UTF-8 BOM is skipped (offsets still count its 3 bytes).
@@ -37,7 +37,8 @@ Normalisations (the only places where the output is not `tokenize`'s verbatim):
     of the file), and omits it when that last physical line starts with `#`,
     even when the `#` is inside a string that ends there.  The oracle drops
     tokenize's NEWLINE '' and emits a zero-width NEWLINE at the end of the file
-    exactly when the last logical line has tokens not yet ended by a NEWLINE.
+    exactly when the last logical line has tokens (comments aside) not yet
+    ended by a NEWLINE.
   * The DEDENTs at end of file.  `tokenize` puts them at column 0 of the line
     after the last one it read, which is the start of a trailing
     whitespace-only line without line break when there is one; the oracle puts
@@ -52,7 +53,7 @@ import sys
 import tokenize
 import warnings
 
-DROPPED = {tokenize.ENCODING, tokenize.COMMENT, tokenize.NL, tokenize.ENDMARKER}
+DROPPED = {tokenize.ENCODING, tokenize.NL, tokenize.ENDMARKER}
 
 
 def iter_paths(paths, skip_dirs):
@@ -117,7 +118,8 @@ def tokens_of(path):
     while out and out[-1][0] == "DEDENT":
         out.pop()
         dedents += 1
-    if out and out[-1][0] != "NEWLINE":
+    last = next((tok[0] for tok in reversed(out) if tok[0] != "COMMENT"), None)
+    if last is not None and last != "NEWLINE":
         out.append(["NEWLINE", total, total])
     out.extend(["DEDENT", total, total] for _ in range(dedents))
     return {"path": path, "tokens": out}
