@@ -9,8 +9,6 @@
 mod analyze;
 mod cache;
 mod discover;
-#[cfg(test)]
-pub(crate) mod lexer;
 mod parse;
 mod snapshot;
 mod source;
