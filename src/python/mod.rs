@@ -10,6 +10,7 @@ pub(crate) mod model;
 pub(crate) mod statements;
 pub(crate) mod strings;
 pub(crate) mod tokens;
+pub(crate) mod uses;
 
 /// Node kinds by id, so hot loops need not measure and validate C strings (`Node::kind`).
 fn kind_names() -> &'static [&'static str] {

@@ -1,7 +1,6 @@
 //! `direct-env-access`: reads and writes of the process environment that bypass the sanctioned
 //! configuration wrapper (`os.environ`, `os.getenv`, `from os import environ`, …).
 
-use crate::python::FastKind;
 use std::borrow::Cow;
 use std::collections::HashSet;
 
@@ -10,9 +9,8 @@ use std::path::Path;
 use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
 use crate::config::{Globs, Settings};
 use crate::python::imports::Import;
-use crate::python::statements::{certain_load, contains_word};
-use crate::python::tokens::Kind;
-use crate::python::{walk, Role};
+use crate::python::uses::Uses;
+use crate::python::Role;
 use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
@@ -63,19 +61,6 @@ fn os_imports(imports: &[Import]) -> (HashSet<&str>, bool, HashSet<&str>) {
     (os_aliases, os_bound, from_os)
 }
 
-/// Whether `node` stands in the pattern of a `case` clause (not in its guard or body).
-fn in_pattern(node: tree_sitter::Node) -> bool {
-    let mut current = node.parent();
-    while let Some(parent) = current {
-        match parent.k() {
-            "case_pattern" => return true,
-            "case_clause" | "block" | "module" => return false,
-            _ => current = parent.parent(),
-        }
-    }
-    false
-}
-
 impl Prefilter for DirectEnvAccess {
     fn path_key(&self, path: &std::path::Path) -> u64 {
         u64::from(self.allow.is_match(path))
@@ -97,73 +82,10 @@ impl FileRule for DirectEnvAccess {
         if self.allow.is_match(file.path) {
             return Ok(());
         }
-        let statements = file.statements().ok_or(Declined)?;
-        let tokens = &file.tokens().tokens;
-        let source = file.source;
-        let text = |index: usize| crate::python::tokens::Text { source, tokens }.text(index);
-        let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
         let imports = file.imports_by_tokens().ok_or(Declined)?;
-        let (mut os_aliases, os_bound, from_os) = os_imports(imports);
-        // Names inside an import statement are not loads (imports come in source order).
-        let mut in_import = vec![false; tokens.len()];
-        let mut next = imports.iter().peekable();
-        for (index, token) in tokens.iter().enumerate() {
-            while next.peek().is_some_and(|import| import.range.end <= token.start as usize) {
-                next.next();
-            }
-            in_import[index] = next.peek().is_some_and(|import| import.range.contains(&(token.start as usize)));
-        }
-        // A `case` pattern both loads (`case os.environ:`) and binds (`case os:`) names, which
-        // the statement reader does not tell apart: leave those files to the tree.
-        if statements.list.iter().any(|s| s.header && text(s.tokens.start) == "case") {
-            return Err(Declined);
-        }
-        let mut attributes = Vec::new();
-        let mut loads = Vec::new();
-        for (index, token) in tokens.iter().enumerate() {
-            match token.kind {
-                // Code inside an f-string's fields is not tokenized.
-                Kind::FString if ENV_ATTRIBUTES.iter().chain(&from_os).any(|name| contains_word(text(index), name)) => {
-                    return Err(Declined)
-                }
-                Kind::Name if !(in_import[index] || index > 0 && is_op(index - 1, ".")) => {
-                    let name = text(index);
-                    if from_os.contains(name) {
-                        // Every load of a name bound by `from os import environ`.
-                        if !certain_load(source, tokens, statements, index) {
-                            return Err(Declined);
-                        }
-                        loads.push(token.start as usize..token.end as usize);
-                    }
-                    if !is_op(index + 1, ".") {
-                        // `os` other than before a dot may be bound here (`os = …`, `def f(os)`).
-                        if name == "os" && !certain_load(source, tokens, statements, index) {
-                            return Err(Declined);
-                        }
-                        continue;
-                    }
-                    let attribute = index + 2;
-                    if tokens.get(attribute).is_some_and(|t| t.kind == Kind::Name)
-                        && ENV_ATTRIBUTES.contains(&text(attribute))
-                    {
-                        attributes.push((text(index), token.start as usize..tokens[attribute].end as usize));
-                    }
-                }
-                _ => {}
-            }
-        }
-        if !os_bound {
-            os_aliases.insert("os");
-        }
-        for (object, range) in attributes {
-            if os_aliases.contains(object) {
-                let shown: String = source[range.clone()].split_whitespace().collect();
-                out.push(Finding::new(range, self.render(&shown)));
-            }
-        }
-        for range in loads {
-            out.push(Finding::new(range.clone(), self.render(&source[range])));
-        }
+        let names = watched(imports);
+        let uses = file.uses_by_tokens(&names, &ENV_ATTRIBUTES).ok_or(Declined)?;
+        self.report(file.source, imports, &uses, out);
         Ok(())
     }
 
@@ -171,62 +93,42 @@ impl FileRule for DirectEnvAccess {
         if self.allow.is_match(file.path) {
             return;
         }
-        let source = file.source;
-        let text = |node: &tree_sitter::Node| source.get(node.byte_range()).unwrap_or_default();
-        let (mut os_aliases, mut os_bound, from_os) = os_imports(file.imports());
-        // (object name, range) of every `<name>.<env attribute>`.
-        let mut attributes = Vec::new();
-        walk(file.tree.root_node(), |node, ctx| {
-            match node.k() {
-                "attribute" => {
-                    let object = node.child_by_field_name("object");
-                    let attribute = node.child_by_field_name("attribute");
-                    if let (Some(object), Some(attribute)) = (object, attribute) {
-                        if object.k() == "identifier" && ENV_ATTRIBUTES.contains(&text(&attribute)) {
-                            attributes.push((text(&object), node.byte_range(), text(node)));
-                        }
-                    }
-                }
-                // A value or class pattern (`case os.environ:`): tree-sitter reads a dotted name
-                // where Python reads attribute loads.
-                "dotted_name" if in_pattern(*node) => {
-                    let mut cursor = node.walk();
-                    let parts: Vec<tree_sitter::Node> =
-                        node.named_children(&mut cursor).filter(|part| part.k() == "identifier").collect();
-                    if let [object, attribute, ..] = parts[..] {
-                        if ENV_ATTRIBUTES.contains(&text(&attribute)) {
-                            let range = object.start_byte()..attribute.end_byte();
-                            attributes.push((text(&object), range.clone(), source.get(range).unwrap_or_default()));
-                        }
-                    }
-                }
-                "identifier" if text(node) == "os" => {
-                    if matches!(ctx.identifier_role(), Some(Role::Store | Role::Del)) {
-                        os_bound = true;
-                    }
-                }
-                _ => {}
-            }
-            true
-        });
+        let imports = file.imports();
+        let uses = file.uses(&watched(imports), &ENV_ATTRIBUTES);
+        self.report(file.source, imports, &uses, out);
+    }
+}
+
+/// The names whose uses decide: `os` (rebound, it is no longer the module) and the names bound
+/// by `from os import environ` and its kin.
+fn watched(imports: &[Import]) -> Vec<&str> {
+    let (_, _, from_os) = os_imports(imports);
+    let mut names: Vec<&str> = std::iter::once("os").chain(from_os).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+impl DirectEnvAccess {
+    /// The findings of a file from its imports and the uses of the watched names, however read:
+    /// each `<os alias>.<environment attribute>`, and each load of a name bound by
+    /// `from os import environ`.
+    fn report(&self, source: &str, imports: &[Import], uses: &Uses, out: &mut Vec<Finding>) {
+        let (mut os_aliases, mut os_bound, from_os) = os_imports(imports);
+        os_bound |= uses.names.iter().any(|(name, _, role)| name == "os" && matches!(role, Role::Store | Role::Del));
         if !os_bound {
             os_aliases.insert("os");
         }
-        let render = |name: &str| self.render(name);
-        for (object, range, expression) in attributes {
-            if os_aliases.contains(object) {
-                let shown: String = expression.split_whitespace().collect();
-                out.push(Finding::new(range, render(&shown)));
+        for (object, range) in &uses.attributes {
+            if os_aliases.contains(object.as_str()) {
+                let shown: String = source[range.clone()].split_whitespace().collect();
+                out.push(Finding::new(range.clone(), self.render(&shown)));
             }
         }
-        if !from_os.is_empty() {
-            walk(file.tree.root_node(), |node, ctx| {
-                if node.k() == "identifier" && ctx.identifier_role() == Some(Role::Load) && from_os.contains(text(node))
-                {
-                    out.push(Finding::new(node.byte_range(), render(text(node))));
-                }
-                true
-            });
+        for (name, range, role) in &uses.names {
+            if *role == Role::Load && from_os.contains(name.as_str()) {
+                out.push(Finding::new(range.clone(), self.render(name)));
+            }
         }
     }
 }

@@ -250,6 +250,14 @@ impl FileText<'_> {
             .as_deref()
     }
 
+    /// The uses of `names` and of `attributes` ([`crate::python::uses`]) read from the tokens,
+    /// or `None` when they cannot be.
+    pub(crate) fn uses_by_tokens(&self, names: &[&str], attributes: &[&str]) -> Option<crate::python::uses::Uses> {
+        let statements = self.statements()?;
+        let imports = self.imports_by_tokens()?;
+        crate::python::uses::from_tokens(self.source, &self.tokens().tokens, statements, imports, names, attributes)
+    }
+
     /// The file's class headers ([`crate::python::classes`]) read from its tokens, or `None`
     /// when they cannot be.
     pub(crate) fn class_headers_by_tokens(&self) -> Option<&[ClassHeader]> {
@@ -295,6 +303,11 @@ impl<'a> FileContext<'a> {
     pub(crate) fn string_assignments(&self) -> &[StringAssignment] {
         self.string_assignments
             .get_or_init(|| crate::python::assignments::from_tree(self.tree.root_node(), self.source))
+    }
+
+    /// The uses of `names` and of `attributes` ([`crate::python::uses`]), read from the tree.
+    pub(crate) fn uses(&self, names: &[&str], attributes: &[&str]) -> crate::python::uses::Uses {
+        crate::python::uses::from_tree(self.tree.root_node(), self.source, names, attributes)
     }
 
     /// The file's class headers ([`crate::python::classes`]), read from the tree.

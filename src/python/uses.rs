@@ -1,0 +1,185 @@
+//! Where a few names are used, and which of their attributes: every occurrence of the names asked
+//! about with its role (load, store, delete), and every `NAME.attribute` whose attribute is asked
+//! about (with `NAME` a name, in an expression or a `case` pattern), as rules read them. Two
+//! builders give the same answer: [`from_tree`], and [`from_tokens`], which declines (`None`)
+//! where the tokens cannot tell a use's role (a `case` pattern, a name inside an f-string's
+//! fields, an occurrence that is not certainly a load) and skips import statements (their
+//! bindings are [`super::imports`]'s).
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::imports::Import;
+use super::statements::{certain_load, contains_word, Statements};
+use super::tokens::{Kind, Text, Token};
+use super::{FastKind, Role};
+
+/// The uses of the names and attributes asked about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Uses {
+    /// (name, its byte range, its role), in source order.
+    pub names: Vec<(String, Range<usize>, Role)>,
+    /// `NAME.attribute`: the name and the byte range from the name to the attribute's end.
+    pub attributes: Vec<(String, Range<usize>)>,
+}
+
+/// The uses in the tree (import statements included: their names are stores there).
+pub(crate) fn from_tree(root: Node, source: &str, names: &[&str], attributes: &[&str]) -> Uses {
+    let text = |node: &Node| source.get(node.byte_range()).unwrap_or_default();
+    let mut uses = Uses::default();
+    super::walk(root, |node, ctx| {
+        match node.k() {
+            "attribute" => {
+                let object = node.child_by_field_name("object");
+                let attribute = node.child_by_field_name("attribute");
+                if let (Some(object), Some(attribute)) = (object, attribute) {
+                    if object.k() == "identifier" && attributes.contains(&text(&attribute)) {
+                        uses.attributes.push((text(&object).to_string(), node.byte_range()));
+                    }
+                }
+            }
+            // A value or class pattern (`case os.environ:`): tree-sitter reads a dotted name
+            // where Python reads attribute loads.
+            "dotted_name" if in_pattern(*node) => {
+                let mut cursor = node.walk();
+                let parts: Vec<Node> =
+                    node.named_children(&mut cursor).filter(|part| part.k() == "identifier").collect();
+                if let [object, attribute, ..] = parts[..] {
+                    if attributes.contains(&text(&attribute)) {
+                        uses.attributes.push((text(&object).to_string(), object.start_byte()..attribute.end_byte()));
+                    }
+                }
+            }
+            "identifier" if names.contains(&text(node)) => {
+                if let Some(role) = ctx.identifier_role() {
+                    uses.names.push((text(node).to_string(), node.byte_range(), role));
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    uses
+}
+
+/// Whether `node` stands in the pattern of a `case` clause (not in its guard or body).
+fn in_pattern(node: Node) -> bool {
+    let mut current = node.parent();
+    while let Some(parent) = current {
+        match parent.k() {
+            "case_pattern" => return true,
+            "case_clause" | "block" | "module" => return false,
+            _ => current = parent.parent(),
+        }
+    }
+    false
+}
+
+/// The uses read from the tokens, outside the import statements `imports`; `None` when the
+/// tokens cannot tell.
+pub(crate) fn from_tokens(
+    source: &str,
+    tokens: &[Token],
+    statements: &Statements,
+    imports: &[Import],
+    names: &[&str],
+    attributes: &[&str],
+) -> Option<Uses> {
+    let text = |index: usize| Text { source, tokens }.text(index);
+    let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
+    // A `case` pattern both loads (`case os.environ:`) and binds (`case os:`) names, which the
+    // statement reader does not tell apart.
+    if statements.list.iter().any(|s| s.header && text(s.tokens.start) == "case") {
+        return None;
+    }
+    let mut uses = Uses::default();
+    // Imports come in source order, as the tokens do.
+    let mut next_import = imports.iter().peekable();
+    for (index, token) in tokens.iter().enumerate() {
+        let start = token.start as usize;
+        while next_import.peek().is_some_and(|import| import.range.end <= start) {
+            next_import.next();
+        }
+        let in_import = next_import.peek().is_some_and(|import| import.range.contains(&start));
+        match token.kind {
+            // Code inside an f-string's fields is not tokenized.
+            Kind::FString if attributes.iter().chain(names).any(|name| contains_word(text(index), name)) => {
+                return None
+            }
+            Kind::Name if !(in_import || index > 0 && is_op(index - 1, ".")) => {
+                let name = text(index);
+                let dotted = is_op(index + 1, ".");
+                if names.contains(&name) {
+                    // A name before a dot is an attribute's object: always a load.
+                    if !dotted && !certain_load(source, tokens, statements, index) {
+                        return None;
+                    }
+                    uses.names.push((name.to_string(), start..token.end as usize, Role::Load));
+                }
+                let attribute = index + 2;
+                if dotted
+                    && tokens.get(attribute).is_some_and(|t| t.kind == Kind::Name)
+                    && attributes.contains(&text(attribute))
+                {
+                    uses.attributes.push((name.to_string(), start..tokens[attribute].end as usize));
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(uses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAMES: [&str; 3] = ["os", "environ", "getenv"];
+    const ATTRIBUTES: [&str; 2] = ["environ", "getenv"];
+
+    fn tree_uses(root: Node, source: &str) -> Vec<Uses> {
+        vec![from_tree(root, source, &NAMES, &ATTRIBUTES)]
+    }
+
+    fn token_uses(source: &str, tokens: &[Token], statements: &Statements) -> Option<Vec<Uses>> {
+        let imports = super::super::imports::from_tokens(source, tokens, statements)?;
+        Some(vec![from_tokens(source, tokens, statements, &imports, &NAMES, &ATTRIBUTES)?])
+    }
+
+    /// The tokens give the tree's attributes and the tree's loads outside import statements.
+    fn agree(tokens: &[Uses], tree: &[Uses]) -> bool {
+        let loads = |uses: &Uses| -> Vec<(String, Range<usize>)> {
+            uses.names
+                .iter()
+                .filter(|(_, _, role)| *role == Role::Load)
+                .map(|(n, r, _)| (n.clone(), r.clone()))
+                .collect()
+        };
+        tokens[0].attributes == tree[0].attributes
+            && tokens[0].names.iter().all(|(_, _, role)| *role == Role::Load)
+            && loads(&tokens[0]) == loads(&tree[0])
+    }
+
+    #[test]
+    fn both_builders_read_the_same_uses() {
+        let source = "import os\nfrom os import environ\nx = os.environ['A'] + environ['B']\nos . getenv('C')\n\
+                      def f():\n    return getenv\n";
+        let (tree, tokens) = crate::python::both_builders(source, tree_uses, token_uses);
+        let (tree, tokens) = (tree.unwrap(), tokens.unwrap());
+        assert!(agree(&tokens, &tree), "{tokens:?}\n{tree:?}");
+        assert_eq!(tree[0].attributes.len(), 2);
+        assert_eq!(&source[tree[0].attributes[1].1.clone()], "os . getenv");
+        // An `os` that may be bound here: the tokens cannot tell.
+        for declined in ["os = 1\n", "def f(os): pass\n", "match x:\n    case os.environ: pass\n", "f'{environ}'\n"] {
+            assert_eq!(crate::python::both_builders(declined, tree_uses, token_uses).1, None, "{declined}");
+        }
+    }
+
+    /// A sample of the standard library: the same attributes and loads from tokens and tree.
+    #[test]
+    fn both_builders_agree_on_the_standard_library() {
+        let (files, found) = crate::python::both_builders_on_the_standard_library(tree_uses, token_uses, agree);
+        assert!(files > 100 && found > 100, "{files} files, {found}");
+    }
+}
