@@ -117,21 +117,7 @@ fn mutate(text: &str, unqualify: bool) -> String {
 fn mock_rules_alone_agree_with_the_tree_on_the_standard_library_files_using_mocks() {
     let Some(stdlib) = common::stdlib() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let mut stack = vec![stdlib.clone()];
-    let mut files = Vec::new();
-    while let Some(current) = stack.pop() {
-        for entry in std::fs::read_dir(&current).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                if !path.ends_with("site-packages") {
-                    stack.push(path);
-                }
-            } else if path.extension().is_some_and(|e| e == "py") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let files = ssot::testing::python_files_outside(&stdlib, Some("site-packages"));
     // Every other file that uses mocks: a sample, to keep the test quick.
     let mut written = 0;
     let using_mocks = files.iter().filter_map(|path| {

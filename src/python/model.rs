@@ -969,21 +969,7 @@ mod differential {
     fn compare(dir: &std::path::Path, step: usize, mutate: impl Fn(&str) -> String) -> (usize, usize) {
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();
-        let mut files = Vec::new();
-        let mut stack = vec![dir.to_path_buf()];
-        while let Some(current) = stack.pop() {
-            for entry in std::fs::read_dir(&current).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    if !path.ends_with("site-packages") {
-                        stack.push(path);
-                    }
-                } else if path.extension().is_some_and(|e| e == "py") {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
+        let files = crate::testing::python_files_outside(dir, Some("site-packages"));
         let (mut answered, mut compared) = (0, 0);
         for path in files.iter().step_by(step) {
             let Ok(text) = std::fs::read_to_string(path) else { continue };

@@ -39,26 +39,42 @@ impl DirectEnvAccess {
     }
 }
 
-/// What a file's imports say of `os`: the names bound to the `os` module (or a submodule, which
-/// binds `os`), whether any import binds the name `os`, and the names bound to one of its
-/// environment attributes (`from os import environ as env`).
-fn os_imports(imports: &[Import]) -> (HashSet<&str>, bool, HashSet<&str>) {
-    let mut os_aliases = HashSet::new();
-    let mut os_bound = false;
-    let mut from_os = HashSet::new();
-    for binding in imports.iter().flat_map(|import| &import.bindings) {
-        os_bound |= binding.bound == "os";
-        match binding.name.as_deref() {
-            None if binding.module == "os" || (!binding.aliased && binding.module.starts_with("os.")) => {
-                os_aliases.insert(binding.bound.as_str());
+/// What a file's imports say of `os`.
+struct OsImports<'i> {
+    /// The names bound to the `os` module (or a submodule, which binds `os`).
+    aliases: HashSet<&'i str>,
+    /// Some import binds the name `os`.
+    bound: bool,
+    /// The names bound to one of its environment attributes (`from os import environ as env`).
+    from_os: HashSet<&'i str>,
+}
+
+impl<'i> OsImports<'i> {
+    fn of(imports: &'i [Import]) -> Self {
+        let mut found = Self { aliases: HashSet::new(), bound: false, from_os: HashSet::new() };
+        for binding in imports.iter().flat_map(|import| &import.bindings) {
+            found.bound |= binding.bound == "os";
+            match binding.name.as_deref() {
+                None if binding.module == "os" || (!binding.aliased && binding.module.starts_with("os.")) => {
+                    found.aliases.insert(binding.bound.as_str());
+                }
+                Some(name) if binding.level == 0 && binding.module == "os" && ENV_ATTRIBUTES.contains(&name) => {
+                    found.from_os.insert(binding.bound.as_str());
+                }
+                _ => {}
             }
-            Some(name) if binding.level == 0 && binding.module == "os" && ENV_ATTRIBUTES.contains(&name) => {
-                from_os.insert(binding.bound.as_str());
-            }
-            _ => {}
         }
+        found
     }
-    (os_aliases, os_bound, from_os)
+
+    /// The names whose uses decide: `os` (rebound, it is no longer the module) and the names
+    /// bound by `from os import environ` and its kin.
+    fn watched(&self) -> Vec<&'i str> {
+        let mut names: Vec<&str> = std::iter::once("os").chain(self.from_os.iter().copied()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
 }
 
 impl Prefilter for DirectEnvAccess {
@@ -82,9 +98,8 @@ impl FileRule for DirectEnvAccess {
         if self.allow.is_match(file.path) {
             return Ok(());
         }
-        let imports = file.imports_by_tokens().ok_or(Declined)?;
-        let names = watched(imports);
-        let uses = file.uses_by_tokens(&names, &ENV_ATTRIBUTES).ok_or(Declined)?;
+        let imports = OsImports::of(file.imports_by_tokens().ok_or(Declined)?);
+        let uses = file.uses_by_tokens(&imports.watched(), &ENV_ATTRIBUTES).ok_or(Declined)?;
         self.report(file.source, imports, &uses, out);
         Ok(())
     }
@@ -93,34 +108,24 @@ impl FileRule for DirectEnvAccess {
         if self.allow.is_match(file.path) {
             return;
         }
-        let imports = file.imports();
-        let uses = file.uses(&watched(imports), &ENV_ATTRIBUTES);
+        let imports = OsImports::of(file.imports());
+        let uses = file.uses(&imports.watched(), &ENV_ATTRIBUTES);
         self.report(file.source, imports, &uses, out);
     }
-}
-
-/// The names whose uses decide: `os` (rebound, it is no longer the module) and the names bound
-/// by `from os import environ` and its kin.
-fn watched(imports: &[Import]) -> Vec<&str> {
-    let (_, _, from_os) = os_imports(imports);
-    let mut names: Vec<&str> = std::iter::once("os").chain(from_os).collect();
-    names.sort_unstable();
-    names.dedup();
-    names
 }
 
 impl DirectEnvAccess {
     /// The findings of a file from its imports and the uses of the watched names, however read:
     /// each `<os alias>.<environment attribute>`, and each load of a name bound by
     /// `from os import environ`.
-    fn report(&self, source: &str, imports: &[Import], uses: &Uses, out: &mut Vec<Finding>) {
-        let (mut os_aliases, mut os_bound, from_os) = os_imports(imports);
-        os_bound |= uses.names.iter().any(|(name, _, role)| name == "os" && matches!(role, Role::Store | Role::Del));
-        if !os_bound {
-            os_aliases.insert("os");
+    fn report(&self, source: &str, imports: OsImports, uses: &Uses, out: &mut Vec<Finding>) {
+        let OsImports { mut aliases, bound, from_os } = imports;
+        let rebound = uses.names.iter().any(|(name, _, role)| name == "os" && matches!(role, Role::Store | Role::Del));
+        if !(bound || rebound) {
+            aliases.insert("os");
         }
         for (object, range) in &uses.attributes {
-            if os_aliases.contains(object.as_str()) {
+            if aliases.contains(object.as_str()) {
                 let shown: String = source[range.clone()].split_whitespace().collect();
                 out.push(Finding::new(range.clone(), self.render(&shown)));
             }
