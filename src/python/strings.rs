@@ -1,9 +1,281 @@
 //! String literals: the value CPython's `ast` gives a `string` or `concatenated_string` node
-//! (prefixes, quotes, escape sequences, implicit concatenation), and docstring positions.
+//! (prefixes, quotes, escape sequences, implicit concatenation), docstring positions, and the
+//! facet every rule reading literals uses: each string literal expression of a file (a
+//! concatenation is one), whether it is a docstring, and its value on demand, built from the
+//! tree ([`from_tree`]) or from the tokens ([`from_tokens`]) and held equal by a differential
+//! test.
+
+use std::ops::Range;
 
 use tree_sitter::Node;
 
+use super::statements::Statements;
+use super::tokens::{Kind, Token};
 use super::FastKind;
+
+/// One string literal expression as `ast` has one `Constant` or `JoinedStr`: a string, or an
+/// implicit concatenation of strings, wherever it stands (strings inside an f-string's
+/// replacement fields included, the f-string's literal text not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StringLiteral {
+    /// From the first part's prefix to the last part's closing quote.
+    pub range: Range<usize>,
+    /// Indices into [`StringLiterals::parts`].
+    parts: Range<u32>,
+    /// The docstring of the module, a class or a function.
+    pub docstring: bool,
+}
+
+/// The string literals of a file, in source order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct StringLiterals {
+    pub literals: Vec<StringLiteral>,
+    /// The byte range of every part of every literal (one entry for a lone string).
+    parts: Vec<Range<usize>>,
+}
+
+impl StringLiterals {
+    fn push(&mut self, parts: impl Iterator<Item = Range<usize>>, docstring: bool) {
+        let first = self.parts.len();
+        self.parts.extend(parts);
+        let (Some(start), Some(end)) = (self.parts.get(first), self.parts.last()) else { return };
+        let range = start.start..end.end;
+        self.literals.push(StringLiteral { range, parts: first as u32..self.parts.len() as u32, docstring });
+    }
+
+    /// The value of `literal` (decoded now: most literals are never asked).
+    pub(crate) fn value(&self, literal: &StringLiteral, source: &str) -> Literal {
+        let parts = &self.parts[literal.parts.start as usize..literal.parts.end as usize];
+        let text = |range: &Range<usize>| source.get(range.clone()).unwrap_or_default();
+        match parts {
+            [one] => single(text(one)),
+            _ => concatenation(parts.iter().map(text)),
+        }
+    }
+
+    /// The byte length of the longest value `literal` may have (its value is never longer
+    /// than the text of its parts between their quotes): a cheap test before decoding.
+    pub(crate) fn max_len(&self, literal: &StringLiteral) -> usize {
+        self.parts[literal.parts.start as usize..literal.parts.end as usize].iter().map(|r| r.len()).sum()
+    }
+}
+
+/// The string literals of the tree under `root` (see [`StringLiterals`]).
+pub(crate) fn from_tree(root: Node, _source: &str) -> StringLiterals {
+    // Docstrings by node id, found when their module, class or function is reached (before the
+    // string itself); whether a node is a part of a concatenation, from the walk. Asking a node
+    // for its parent costs tree-sitter a walk down from the root, so it is not asked.
+    let mut docstrings = std::collections::HashSet::new();
+    let mut found = StringLiterals::default();
+    let part_of_concatenation =
+        |parent: &Node, _: &bool, _: Option<&str>, _: &Node, _| parent.k() == "concatenated_string";
+    super::walk_with(root, false, part_of_concatenation, |node, &in_concatenation| {
+        if let Some(string) = docstring(node) {
+            docstrings.insert(string.id());
+        }
+        match node.k() {
+            "string" if !in_concatenation => {
+                found.push(std::iter::once(node.byte_range()), docstrings.contains(&node.id()));
+            }
+            "concatenated_string" => {
+                let mut cursor = node.walk();
+                let parts: Vec<_> =
+                    node.named_children(&mut cursor).filter(|n| n.k() == "string").map(|n| n.byte_range()).collect();
+                found.push(parts.into_iter(), docstrings.contains(&node.id()));
+            }
+            _ => {}
+        }
+        // Keep walking: f-string replacement fields hold expressions.
+        true
+    });
+    found
+}
+
+/// The string literals read from the tokens, or `None` when they cannot be told for certain:
+/// an f-string whose replacement fields hold a quote (a string the tokens do not show).
+pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statements) -> Option<StringLiterals> {
+    let is_string = |token: &Token| matches!(token.kind, Kind::String | Kind::FString);
+    let mut found = StringLiterals::default();
+    // Docstrings: statements made of string tokens alone, first in the module or right after
+    // a `class` or `def` header whose body holds them.
+    let mut docstrings = std::collections::HashSet::new();
+    for (index, statement) in statements.list.iter().enumerate() {
+        if statement.header || statement.tokens.is_empty() || !tokens[statement.tokens.clone()].iter().all(is_string) {
+            continue;
+        }
+        let first = index == 0
+            || index.checked_sub(1).is_some_and(|previous| {
+                let header = &statements.list[previous];
+                let keyword = |i: usize| {
+                    tokens.get(i).and_then(|t| source.get(t.start as usize..t.end as usize)).unwrap_or_default()
+                };
+                let start = header.tokens.start;
+                let defines = match keyword(start) {
+                    "def" | "class" => true,
+                    "async" => keyword(start + 1) == "def",
+                    _ => false,
+                };
+                header.header && defines && statement.owner == Some(previous)
+            });
+        if first {
+            docstrings.insert(statement.tokens.start);
+        }
+    }
+    let mut index = 0;
+    while index < tokens.len() {
+        if !is_string(&tokens[index]) {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        while index < tokens.len() && is_string(&tokens[index]) {
+            if tokens[index].kind == Kind::FString && holds_quote_in_field(source.get(tokens[index].start as usize..tokens[index].end as usize)?) {
+                return None;
+            }
+            index += 1;
+        }
+        let parts = tokens[start..index].iter().map(|t| t.start as usize..t.end as usize);
+        found.push(parts, docstrings.contains(&start));
+    }
+    Some(found)
+}
+
+/// Whether `source` may hold a string literal (or an implicit concatenation) whose value is one
+/// of `values`: a cheap test on the bytes that never says no to a file that holds one. Escapes
+/// are decoded over the whole text first (an escape never swallows a quote, so a literal's
+/// escapes decode as they would inside it); then a value is either in the text, or split over
+/// parts: some prefix of it ends at a quote and a later suffix starts at one.
+pub(crate) fn may_hold_any(source: &str, values: &[String]) -> bool {
+    // A value holding a quote, a backslash or a control character can be spelled by escapes as
+    // common as `\n`, or by a raw newline in a triple-quoted string: no cheap test.
+    if values.iter().any(|value| !ValueTest::judges(value)) {
+        return source.contains(['\'', '"']);
+    }
+    let test = ValueTest::new(source);
+    values.iter().any(|value| test.admits(value))
+}
+
+/// The text [`may_hold_any`] searches: escapes decoded, quotes found.
+struct ValueTest<'s> {
+    decoded: std::borrow::Cow<'s, str>,
+    quotes: Vec<usize>,
+}
+
+impl<'s> ValueTest<'s> {
+    fn new(source: &'s str) -> Self {
+        let decoded = if source.contains('\\') { std::borrow::Cow::Owned(decode_escapes(source)) } else { source.into() };
+        let quotes = memchr::memchr2_iter(b'\'', b'"', decoded.as_bytes()).collect();
+        Self { decoded, quotes }
+    }
+
+    /// Whether the test can judge `value` (nonempty, without quotes, backslashes or control
+    /// characters).
+    fn judges(value: &str) -> bool {
+        !value.is_empty() && !value.contains(|c: char| matches!(c, '\\' | '\'' | '"') || c.is_control())
+    }
+
+    fn admits(&self, value: &str) -> bool {
+        self.decoded.contains(value) || split_over_quotes(self.decoded.as_bytes(), &self.quotes, value.as_bytes())
+    }
+}
+
+/// Some nonempty proper prefix `value[..i]` ends right before a quote of `text`, and some suffix
+/// `value[j..]` with `j >= i` starts right after a later quote.
+fn split_over_quotes(text: &[u8], quotes: &[usize], value: &[u8]) -> bool {
+    let n = value.len();
+    // The smallest i whose prefix ends before a quote seen so far.
+    let mut first_end = n;
+    for &at in quotes {
+        for j in first_end..n {
+            if text.get(at + 1..at + 1 + n - j) == Some(&value[j..]) {
+                return true;
+            }
+        }
+        for i in 1..first_end {
+            if at >= i && text[at - i..at] == value[..i] {
+                first_end = i;
+                break;
+            }
+        }
+    }
+    false
+}
+
+/// `text` with Python's value escapes decoded wherever they stand (`\xhh`, `\uhhhh`,
+/// `\Uhhhhhhhh`, octal, and a backslash before a line break removed); every other backslash
+/// pair is kept as it is, so backslash runs pair up as they do inside a literal.
+fn decode_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let mut chars = after.chars();
+        let Some(e) = chars.next() else {
+            out.push('\\');
+            return out;
+        };
+        let taken = match e {
+            '\n' => Some((None, 1)),
+            '\r' => Some((None, if after.as_bytes().get(1) == Some(&b'\n') { 2 } else { 1 })),
+            'x' | 'u' | 'U' => {
+                let digits = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                after
+                    .get(1..1 + digits)
+                    .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .and_then(char::from_u32)
+                    .map(|c| (Some(c), 1 + digits))
+            }
+            '0'..='7' => {
+                let digits = after.bytes().take(3).take_while(|b| (b'0'..=b'7').contains(b)).count();
+                u32::from_str_radix(&after[..digits], 8).ok().and_then(char::from_u32).map(|c| (Some(c), digits))
+            }
+            _ => None,
+        };
+        match taken {
+            Some((decoded, length)) => {
+                out.extend(decoded);
+                rest = &after[length..];
+            }
+            None => {
+                // Kept as it is, the backslash and the character after it.
+                out.push('\\');
+                out.push(e);
+                rest = &after[e.len_utf8()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether the f-string `text` (prefix to closing quote) holds a quote inside a replacement
+/// field, where it starts a string literal of its own.
+fn holds_quote_in_field(text: &str) -> bool {
+    let quote_at = text.find(['\'', '"']).unwrap_or(text.len());
+    let rest = &text[quote_at..];
+    let delimiter = if rest.starts_with("'''") || rest.starts_with("\"\"\"") { 3 } else { 1 };
+    let body = rest.get(delimiter..rest.len().saturating_sub(delimiter)).unwrap_or_default().as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'{' if depth == 0 && body.get(i + 1) == Some(&b'{') => i += 1,
+            b'}' if depth == 0 && body.get(i + 1) == Some(&b'}') => i += 1,
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'\'' | b'"' if depth > 0 => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
 
 /// What a string literal node is, as `ast` sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,24 +295,31 @@ pub(crate) fn literal(node: &Node, source: &str) -> Literal {
     match node.k() {
         "string" => single(source.get(node.byte_range()).unwrap_or_default()),
         "concatenated_string" => {
-            let mut value = String::new();
             let mut cursor = node.walk();
-            let mut result = None;
-            for part in node.named_children(&mut cursor).filter(|n| n.k() == "string") {
-                match single(source.get(part.byte_range()).unwrap_or_default()) {
-                    Literal::Str(text) => value.push_str(&text),
-                    Literal::Formatted => result = Some(Literal::Formatted),
-                    other => {
-                        if result.is_none() {
-                            result = Some(other);
-                        }
-                    }
-                }
-            }
-            result.unwrap_or(Literal::Str(value))
+            let parts: Vec<_> = node.named_children(&mut cursor).filter(|n| n.k() == "string").collect();
+            concatenation(parts.iter().map(|part| source.get(part.byte_range()).unwrap_or_default()))
         }
         _ => Literal::Unknown,
     }
+}
+
+/// The value of an implicit concatenation of the string tokens `parts`: an f-string part makes
+/// it formatted; otherwise the first part that is not a `str` decides.
+fn concatenation<'s>(parts: impl Iterator<Item = &'s str>) -> Literal {
+    let mut value = String::new();
+    let mut result = None;
+    for part in parts {
+        match single(part) {
+            Literal::Str(text) => value.push_str(&text),
+            Literal::Formatted => result = Some(Literal::Formatted),
+            other => {
+                if result.is_none() {
+                    result = Some(other);
+                }
+            }
+        }
+    }
+    result.unwrap_or(Literal::Str(value))
 }
 
 /// Decodes one string literal token (prefix, quotes, body).
@@ -157,6 +436,125 @@ pub(crate) fn docstring<'t>(node: &Node<'t>) -> Option<Node<'t>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn both(source: &str) -> (Option<StringLiterals>, Option<StringLiterals>) {
+        crate::python::both_builders(source, from_tree, from_tokens)
+    }
+
+    /// (value, docstring) of each literal.
+    fn listed(literals: &StringLiterals, source: &str) -> Vec<(String, bool)> {
+        let show = |literal| match literals.value(literal, source) {
+            Literal::Str(value) => value,
+            other => format!("{other:?}"),
+        };
+        literals.literals.iter().map(|literal| (show(literal), literal.docstring)).collect()
+    }
+
+    #[test]
+    fn both_builders_read_the_same_literals() {
+        let source = "'''mod'''\nx = 'a' \"b\"\ny = ('c'\n     # between\n     r'\\d')\n\
+                      z = f'{x}' 'lit'\nw = b'by'\nclass A:\n    'doc'\n    v = 'not doc'\n\
+                      @d\nasync def f():\n    '''fdoc''' 'more'\n    if x:\n        'plain'\n\
+                      def g(): 'one-line doc'\n'after'\nprint(f'{x!r:>{w}}', 'arg')\n";
+        let (tree, tokens) = both(source);
+        assert_eq!(tokens, tree);
+        let found = listed(&tree.unwrap(), source);
+        let expected = [
+            ("mod", true),
+            ("ab", false),
+            ("c\\d", false),
+            ("Formatted", false),
+            ("Bytes", false),
+            ("doc", true),
+            ("not doc", false),
+            ("fdocmore", true),
+            ("plain", false),
+            ("one-line doc", true),
+            ("after", false),
+            ("Formatted", false),
+            ("arg", false),
+        ];
+        let expected: Vec<(String, bool)> = expected.iter().map(|(v, d)| (v.to_string(), *d)).collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn strings_inside_replacement_fields_send_the_file_to_the_tree() {
+        let source = "x = f\"{d['key']}\"\n";
+        let (tree, tokens) = both(source);
+        assert_eq!(tokens, None);
+        assert_eq!(listed(&tree.unwrap(), source), [("Formatted".to_string(), false), ("key".to_string(), false)]);
+        // Quotes in the literal text and doubled braces are not fields.
+        let plain = "x = f\"it's {{'no'}} {y}\"\n";
+        let (tree, tokens) = both(plain);
+        assert_eq!(tokens, tree);
+    }
+
+    /// Files of the standard library (every tenth): the same literals, docstrings and ranges.
+    #[test]
+    fn both_builders_agree_on_the_standard_library() {
+        let (files, found) = crate::python::both_builders_on_the_standard_library(
+            |root, source| vec![from_tree(root, source)],
+            |source, tokens, statements| from_tokens(source, tokens, statements).map(|found| vec![found]),
+            |a, b| a == b,
+        );
+        assert!(files > 100, "{files} files");
+        let _ = found;
+    }
+
+    #[test]
+    fn the_byte_test_admits_every_spelling_of_a_value() {
+        let holds = |source: &str, value: &str| may_hold_any(source, &[value.to_string()]);
+        for source in [
+            "x = 'tool_executing'",
+            "x = 'tool_' 'executing'",
+            "x = ('tool'\n  # c\n  '_exec' r'uting')",
+            "x = 'tool\\x5fexecuting'",
+            "x = 'tool\\137executing'",
+            "x = 'tool\\u005fexecuting'",
+            "x = 'tool_\\\nexecuting'",
+            "x = 'tool_\\\r\nexecuting'",
+            "x = '\\\\' 'tool_' \"executing\"",
+        ] {
+            assert!(holds(source, "tool_executing"), "{source}");
+        }
+        for source in ["x = 'tool_'\ny = 'other'", "x = 'executing' + 'tool_'", "tool_executin", "x = 'tool\\_executing'"] {
+            assert!(!holds(source, "tool_executing"), "{source}");
+        }
+        // A value no cheap test can judge admits every file with a quote.
+        assert!(holds("x = 'a\\nb'", "a\nb"));
+        assert!(!holds("x = 1", "a\nb"));
+    }
+
+    /// Every `str` literal of a sample of the standard library, as the tree reads it: the byte
+    /// test admits its file for its value.
+    #[test]
+    fn the_byte_test_admits_every_literal_of_the_standard_library() {
+        let Some(stdlib) = crate::testing::stdlib() else { return };
+        let (mut files, mut checked) = (0, 0);
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar loads");
+        for path in crate::testing::python_files(&stdlib).iter().step_by(25) {
+            let Ok(source) = std::fs::read_to_string(path) else { continue };
+            let Some(tree) = parser.parse(&source, None) else { continue };
+            let literals = from_tree(tree.root_node(), &source);
+            let values: Vec<String> = literals
+                .literals
+                .iter()
+                .filter_map(|literal| match literals.value(literal, &source) {
+                    Literal::Str(value) => Some(value),
+                    _ => None,
+                })
+                .collect();
+            let test = ValueTest::new(&source);
+            for value in values.iter().filter(|value| ValueTest::judges(value)) {
+                assert!(test.admits(value), "{}: {value:?}", path.display());
+                checked += 1;
+            }
+            files += 1;
+        }
+        assert!(files > 50 && checked > 5_000, "{files} files, {checked} literals");
+    }
 
     fn value(text: &str) -> Literal {
         single(text)

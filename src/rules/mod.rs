@@ -37,6 +37,7 @@ use crate::diagnostic::{Category, FileId, Position, Related};
 use crate::python::assignments::StringAssignment;
 use crate::python::classes::ClassHeader;
 use crate::python::imports::Import;
+use crate::python::strings::StringLiterals;
 use crate::rule::{Catalog, Rule};
 use crate::suppress::Suppressions;
 use crate::text::LineIndex;
@@ -108,6 +109,7 @@ pub(crate) struct FileText<'a> {
     mock_uses: OnceCell<Option<NameUses>>,
     imports: OnceCell<Option<Vec<Import>>>,
     string_assignments: OnceCell<Option<Vec<StringAssignment>>>,
+    string_literals: OnceCell<Option<StringLiterals>>,
     class_headers: OnceCell<Option<Vec<ClassHeader>>>,
 }
 
@@ -121,6 +123,7 @@ pub(crate) struct FileContext<'a> {
     unresolved_mock_names: OnceCell<Vec<(String, Range<usize>)>>,
     imports: OnceCell<Vec<Import>>,
     string_assignments: OnceCell<Vec<StringAssignment>>,
+    string_literals: OnceCell<StringLiterals>,
     class_headers: OnceCell<Vec<ClassHeader>>,
 }
 
@@ -158,6 +161,7 @@ impl<'a> FileText<'a> {
             mock_uses: OnceCell::new(),
             imports: OnceCell::new(),
             string_assignments: OnceCell::new(),
+            string_literals: OnceCell::new(),
             class_headers: OnceCell::new(),
         }
     }
@@ -250,6 +254,17 @@ impl FileText<'_> {
             .as_deref()
     }
 
+    /// The file's string literals ([`crate::python::strings`]) read from its tokens, or `None`
+    /// when they cannot be.
+    pub(crate) fn string_literals_by_tokens(&self) -> Option<&StringLiterals> {
+        self.string_literals
+            .get_or_init(|| {
+                let statements = self.statements()?;
+                crate::python::strings::from_tokens(self.source, &self.tokens().tokens, statements)
+            })
+            .as_ref()
+    }
+
     /// The uses of `names` and of `attributes` ([`crate::python::uses`]) read from the tokens,
     /// or `None` when they cannot be.
     pub(crate) fn uses_by_tokens(&self, names: &[&str], attributes: &[&str]) -> Option<crate::python::uses::Uses> {
@@ -278,6 +293,7 @@ impl<'a> FileContext<'a> {
             unresolved_mock_names: OnceCell::new(),
             imports: OnceCell::new(),
             string_assignments: OnceCell::new(),
+            string_literals: OnceCell::new(),
             class_headers: OnceCell::new(),
         }
     }
@@ -303,6 +319,11 @@ impl<'a> FileContext<'a> {
     pub(crate) fn string_assignments(&self) -> &[StringAssignment] {
         self.string_assignments
             .get_or_init(|| crate::python::assignments::from_tree(self.tree.root_node(), self.source))
+    }
+
+    /// The file's string literals ([`crate::python::strings`]), read from the tree.
+    pub(crate) fn string_literals(&self) -> &StringLiterals {
+        self.string_literals.get_or_init(|| crate::python::strings::from_tree(self.tree.root_node(), self.source))
     }
 
     /// The uses of `names` and of `attributes` ([`crate::python::uses`]), read from the tree.

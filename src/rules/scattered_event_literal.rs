@@ -1,16 +1,14 @@
 //! `scattered-event-literal`: a configured event name typed as a string literal outside the
 //! canonical module(s) that define it. Docstrings and the literal parts of f-strings do not
-//! count; a string inside an f-string's `{…}` does.
+//! count; a string inside an f-string's `{…}` does. Read from the string-literal facet
+//! ([`crate::python::strings`]), built from the tokens when they are certain.
 
-use crate::python::FastKind;
 use std::borrow::Cow;
-
 use std::path::Path;
 
-use super::{Engine, FileContext, FileRule, Finding, Prefilter, Registration};
+use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
 use crate::config::{Globs, Settings};
-use crate::python::strings::{docstring, literal, Literal};
-use crate::python::walk_with;
+use crate::python::strings::{Literal, StringLiterals};
 use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
@@ -22,6 +20,8 @@ pub(crate) const REGISTRATION: Registration = Registration {
 pub(crate) struct ScatteredEventLiteral {
     message: String,
     events: Vec<String>,
+    /// The length of the shortest event name, in bytes: a shorter literal is not decoded.
+    shortest: usize,
     canonical: Globs,
     canonical_text: String,
 }
@@ -33,60 +33,56 @@ impl ScatteredEventLiteral {
             [] => "the module that defines the event names".to_string(),
             patterns => patterns.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" or "),
         };
-        Ok(Self { message: rule.message.clone(), events: rule.string_list("events"), canonical, canonical_text })
+        let events = rule.string_list("events");
+        let shortest = events.iter().map(String::len).min().unwrap_or(0);
+        Ok(Self { message: rule.message.clone(), events, shortest, canonical, canonical_text })
+    }
+
+    fn findings(&self, literals: &StringLiterals, source: &str, out: &mut Vec<Finding>) {
+        for literal in &literals.literals {
+            if literal.docstring || literals.max_len(literal) < self.shortest {
+                continue;
+            }
+            let Literal::Str(value) = literals.value(literal, source) else { continue };
+            if self.events.contains(&value) {
+                let message = render_message(&self.message, |var| match var {
+                    "event" => Some(Cow::Borrowed(value.as_str())),
+                    "canonical" => Some(Cow::Borrowed(self.canonical_text.as_str())),
+                    _ => None,
+                });
+                out.push(Finding::new(literal.range.clone(), message));
+            }
+        }
+    }
+
+    fn applies(&self, path: &Path) -> bool {
+        !self.events.is_empty() && !self.canonical.is_match(path)
     }
 }
 
 impl Prefilter for ScatteredEventLiteral {
-    fn path_key(&self, path: &std::path::Path) -> u64 {
+    fn path_key(&self, path: &Path) -> u64 {
         u64::from(self.canonical.is_match(path))
     }
 
     fn may_match(&self, _path: &Path, source: &str) -> bool {
-        // A literal holding an event name holds its text, unless written with escapes.
-        self.events.iter().any(|event| source.contains(event.as_str()))
-            || (!self.events.is_empty() && source.contains('\\'))
+        crate::python::strings::may_hold_any(source, &self.events)
     }
 }
 
 impl FileRule for ScatteredEventLiteral {
-    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
-        if self.events.is_empty() || self.canonical.is_match(file.path) {
-            return;
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<Finding>) -> Result<(), Declined> {
+        if !self.applies(file.path) {
+            return Ok(());
         }
-        // Docstrings by node id, found when their module, class or function is reached (before
-        // the string itself); whether a node is a part of a concatenation, from the walk. Asking
-        // a node for its parent costs tree-sitter a walk down from the root, so it is not asked.
-        let mut docstrings = std::collections::HashSet::new();
-        let part_of_concatenation =
-            |parent: &tree_sitter::Node, _: &bool, _: Option<&str>, _: &tree_sitter::Node, _| {
-                parent.k() == "concatenated_string"
-            };
-        walk_with(file.tree.root_node(), false, part_of_concatenation, |node, &in_concatenation| {
-            if let Some(string) = docstring(node) {
-                docstrings.insert(string.id());
-            }
-            match node.k() {
-                // A concatenation is one literal; its parts are not visited on their own.
-                "string" | "concatenated_string" => {
-                    if node.k() == "string" && in_concatenation {
-                        return true;
-                    }
-                    if let Literal::Str(value) = literal(node, file.source) {
-                        if self.events.contains(&value) && !docstrings.contains(&node.id()) {
-                            let message = render_message(&self.message, |var| match var {
-                                "event" => Some(Cow::Borrowed(value.as_str())),
-                                "canonical" => Some(Cow::Borrowed(self.canonical_text.as_str())),
-                                _ => None,
-                            });
-                            out.push(Finding::new(node.byte_range(), message));
-                        }
-                    }
-                    // Keep walking: f-string replacement fields hold expressions.
-                    true
-                }
-                _ => true,
-            }
-        });
+        let literals = file.string_literals_by_tokens().ok_or(Declined)?;
+        self.findings(literals, file.source, out);
+        Ok(())
+    }
+
+    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
+        if self.applies(file.path) {
+            self.findings(file.string_literals(), file.source, out);
+        }
     }
 }
