@@ -90,10 +90,11 @@ pub struct CheckArgs {
     /// Findings listed in this baseline (see `ssot baseline`) are marked and do not fail the run.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Report only findings on lines added or changed since the git revision REV (project-wide
-    /// rules still see the whole tree).
+    /// Report only findings on lines added or changed since the merge base of the git revision
+    /// REV and HEAD, uncommitted and untracked files included, or within a range `A..B`
+    /// (project-wide rules still see the whole tree).
     #[arg(long, value_name = "REV")]
-    pub diff: Option<String>,
+    pub changed_since: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -202,7 +203,7 @@ fn check(
     // Validate the inputs that do not need a scan first.
     let baseline = args.baseline.as_ref().map(|path| Baseline::load(&cwd.join(path))).transpose()?;
     let (settings, rules, mut outcome) = run_scan(args.scan, cwd, stderr)?;
-    let changed = match &args.diff {
+    let changed = match &args.changed_since {
         Some(rev) => Some(crate::diff::changed_since(&settings.root, rev)?),
         None => None,
     };

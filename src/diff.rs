@@ -1,6 +1,9 @@
-//! Diff mode: which lines changed since a git revision (`git diff --unified=0 REV`, plus
-//! untracked files, which count as wholly added). Reports keep only findings on those lines;
-//! the scan itself, and so every project-wide rule, still sees the whole tree.
+//! Diff mode (`--changed-since REV`): which lines a change made. For a revision, the change is
+//! everything since the merge base of REV and HEAD (what `git diff REV...HEAD` shows), plus
+//! uncommitted changes in the working tree and untracked files, which count as wholly added:
+//! `git merge-base REV HEAD`, then `git diff --unified=0 BASE`. A range (`A..B`, `A...B`) is
+//! handed to git as it is and compares two commits only. Reports keep only findings on those
+//! lines; the scan itself, and so every project-wide rule, still sees the whole tree.
 //!
 //! git's output is read by its structure, as bytes: a file's `---`/`+++` names only in the
 //! header block after its `diff --git` line, and in a hunk exactly as many `-`, `+` and ` ` lines
@@ -56,20 +59,30 @@ const DIFF: &[&str] = &[
     "--inter-hunk-context=0",
 ];
 
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, UserError> {
-    let output = Command::new("git")
+/// Runs git in `dir`; its output, whether it succeeded or not.
+fn run_git(dir: &Path, args: &[&str]) -> Result<std::process::Output, UserError> {
+    Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(["-c", "core.quotePath=false"])
         .args(args)
         .output()
-        .map_err(|err| UserError::new(format!("--diff needs git, which could not be run: {err}")))?;
+        .map_err(|err| UserError::new(format!("--changed-since needs git, which could not be run: {err}")))
+}
+
+/// What git printed on failure, as a user error.
+fn git_failed(args: &[&str], output: &std::process::Output) -> UserError {
+    UserError::new(format!(
+        "--changed-since: `git {}` failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr).trim()
+    ))
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, UserError> {
+    let output = run_git(dir, args)?;
     if !output.status.success() {
-        return Err(UserError::new(format!(
-            "--diff: `git {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
+        return Err(git_failed(args, &output));
     }
     Ok(output.stdout)
 }
@@ -77,22 +90,60 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, UserError> {
 /// Rejects a revision git would take for an option (`--output=FILE` writes a file).
 fn check_revision(rev: &str) -> Result<(), UserError> {
     if rev.starts_with('-') {
-        return Err(UserError::new(format!("--diff: `{rev}` is not a revision: a revision cannot start with `-`")));
+        return Err(UserError::new(format!(
+            "--changed-since: `{rev}` is not a revision: a revision cannot start with `-`"
+        )));
     }
     Ok(())
 }
 
-/// The lines changed since `rev` in the git repository holding `dir`.
+/// Whether `rev` is written as a range of commits (gitrevisions: `A..B`, `A...B`, `..B`, `A..`,
+/// and the parent shorthands `A^!`, `A^-`, `A^-N`) rather than as one revision.
+fn is_range(rev: &str) -> bool {
+    let parent_shorthand =
+        rev.ends_with("^!") || rev.rsplit_once("^-").is_some_and(|(_, n)| n.bytes().all(|b| b.is_ascii_digit()));
+    rev.contains("..") || parent_shorthand
+}
+
+/// The merge base of `rev` and HEAD, as git names it (a commit id).
+fn merge_base(top: &Path, rev: &str) -> Result<String, UserError> {
+    let args = ["merge-base", "--end-of-options", rev, "HEAD"];
+    let output = run_git(top, &args)?;
+    // Status 1 with nothing printed: no common ancestor (a bad revision is 128, with a message).
+    if output.status.code() == Some(1) && output.stdout.is_empty() && output.stderr.is_empty() {
+        return Err(UserError::new(format!(
+            "--changed-since: `{rev}` and HEAD have no common ancestor (unrelated histories, or a shallow \
+             clone without it: fetch more history), so there is no merge base to compare with"
+        )));
+    }
+    if !output.status.success() {
+        return Err(git_failed(&args, &output));
+    }
+    let base = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if base.is_empty() || base.contains(char::is_whitespace) {
+        return Err(UserError::new(format!("--changed-since: `git merge-base` printed `{base}` for `{rev}`")));
+    }
+    Ok(base)
+}
+
+/// The lines changed since `rev` in the git repository holding `dir`: since the merge base of
+/// `rev` and HEAD, working tree and untracked files included; or, for a range, between its ends.
 pub fn changed_since(dir: &Path, rev: &str) -> Result<ChangedLines, UserError> {
     check_revision(rev)?;
     let top = git(dir, &["rev-parse", "--show-toplevel"])
         .map_err(|err| UserError::new(format!("{} (is {} inside a git repository?)", err.message, dir.display())))?;
     let top = path_text::from_bytes(top.strip_suffix(b"\n").unwrap_or(&top));
     let top = std::fs::canonicalize(&top).unwrap_or(top);
+    let range = is_range(rev);
+    let since = if range { rev.to_string() } else { merge_base(&top, rev)? };
     // `--end-of-options` as well: git takes nothing after it for an option, whatever it starts with.
-    let diff = git(&top, &[DIFF, &["--end-of-options", rev, "--"]].concat())?;
+    let diff = git(&top, &[DIFF, &["--end-of-options", &since, "--"]].concat())?;
     let mut changed = parse_diff(&diff, &top)
-        .map_err(|err| UserError::new(format!("--diff: cannot read the output of `git diff`: {err}")))?;
+        .map_err(|err| UserError::new(format!("--changed-since: cannot read the output of `git diff`: {err}")))?;
+    if range {
+        // Two commits: the working tree, and so its untracked files, is not part of the change.
+        return Ok(changed);
+    }
     let untracked = git(&top, &["ls-files", "--others", "--exclude-standard", "-z"])?;
     changed
         .whole
@@ -346,5 +397,15 @@ mod tests {
         assert!(check_revision("--output=victim.txt").is_err());
         assert!(check_revision("-p").is_err());
         assert!(check_revision("HEAD~1").is_ok() && check_revision("origin/main").is_ok());
+    }
+
+    #[test]
+    fn ranges_are_told_from_single_revisions() {
+        for range in ["a..b", "a...b", "..b", "a..", "HEAD~3..HEAD", "v1^!", "HEAD^-", "HEAD^-2"] {
+            assert!(is_range(range), "{range}");
+        }
+        for rev in ["origin/main", "HEAD~1", "HEAD^2", "v1.0", "main@{1}", "HEAD^-x"] {
+            assert!(!is_range(rev), "{rev}");
+        }
     }
 }

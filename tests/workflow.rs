@@ -108,7 +108,7 @@ fn diff_mode_reports_only_changed_lines_but_project_rules_see_everything() {
     )
     .unwrap();
     std::fs::write(root.join("svc/new.py"), "from . import old\n").unwrap();
-    let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD", "--format", "json"]);
+    let run = ssot(&["check", root.to_str().unwrap(), "--changed-since", "HEAD", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let found: Vec<_> = findings(&run).into_iter().map(|f| (f.0, f.1, f.2)).collect();
     assert_eq!(
@@ -128,9 +128,9 @@ fn diff_mode_reports_only_changed_lines_but_project_rules_see_everything() {
 fn diff_mode_outside_git_is_a_usage_error() {
     let dir = project(&[("a.py", "x = 1\n")]);
     let root = canonical(&dir);
-    let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD"]);
+    let run = ssot(&["check", root.to_str().unwrap(), "--changed-since", "HEAD"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("--diff") && run.stderr.contains("git"), "{}", run.stderr);
+    assert!(run.stderr.contains("--changed-since") && run.stderr.contains("git"), "{}", run.stderr);
 }
 
 #[test]
@@ -189,7 +189,7 @@ fn diff_mode_added_line_starting_with_plus_plus_does_not_send_later_hunks_to_ano
             ("z.py", Some(&format!("{OLD}E = os.environ['E']\n"))),
         ],
     );
-    let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD", "--format", "json"]);
+    let run = ssot(&["check", root.to_str().unwrap(), "--changed-since", "HEAD", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
         reported_lines(&run),
@@ -245,7 +245,7 @@ fn diff_mode_finds_changed_lines_of_files_with_awkward_names_and_histories() {
     std::fs::write(root.join("after.py"), format!("{renamed}A = os.environ['A']\n")).unwrap();
     git(&root, &["add", "-A"]);
     std::fs::write(root.join("untracked \"new\".py"), &new).unwrap();
-    let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD", "--format", "json"]);
+    let run = ssot(&["check", root.to_str().unwrap(), "--changed-since", "HEAD", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     // eof.py: line 2 gained its newline, so git counts it as changed.
     let expected: Vec<(String, u64)> = [
@@ -274,14 +274,72 @@ fn diff_mode_finds_changed_lines_of_files_with_awkward_names_and_histories() {
 
 #[test]
 fn diff_mode_revision_starting_with_a_dash_is_rejected_not_passed_to_git_as_an_option() {
-    // `--diff=--output=victim.txt` made git create (or truncate) victim.txt, and the run passed.
+    // A revision `--output=victim.txt` made git create (or truncate) victim.txt, and the run passed.
     let (_dir, root) = repository(&[("a.py", "x = 1\n")], &[("a.py", Some("from . import x\n"))]);
     for rev in ["--output=victim.txt", "-ovictim.txt", "--no-index"] {
-        let run = ssot(&["check", root.to_str().unwrap(), &format!("--diff={rev}")]);
+        let run = ssot(&["check", root.to_str().unwrap(), &format!("--changed-since={rev}")]);
         assert_eq!(run.code, 2, "{rev}: {}{}", run.stdout, run.stderr);
-        assert!(run.stderr.contains("--diff") && run.stderr.contains("cannot start with `-`"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("--changed-since") && run.stderr.contains("cannot start with `-`"),
+            "{}",
+            run.stderr
+        );
         assert!(!root.join("victim.txt").exists() && !common::root().join("victim.txt").exists(), "{rev}");
     }
+}
+
+#[test]
+fn changed_since_counts_from_the_merge_base_so_newer_commits_on_the_revision_are_not_the_change() {
+    // `git diff main` compared the branch with main's tip: a line main fixed after the branch was
+    // made counted as added by the branch, and its old finding failed the gate.
+    let (_dir, root) =
+        repository(&[("pkg/__init__.py", ""), ("pkg/a.py", "x = 1\n"), ("pkg/old.py", "from . import a\n")], &[]);
+    git(&root, &["branch", "-M", "main"]);
+    git(&root, &["checkout", "-q", "-b", "feature"]);
+    git(&root, &["checkout", "-q", "main"]);
+    // main moves on: it fixes the old finding and adds one of its own.
+    std::fs::write(root.join("pkg/old.py"), "from pkg import a\n").unwrap();
+    std::fs::write(root.join("pkg/main_only.py"), "from . import old\n").unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "main moves on"]);
+    git(&root, &["checkout", "-q", "feature"]);
+    // The branch: a committed finding, an uncommitted one and an untracked file.
+    std::fs::write(root.join("pkg/branch.py"), "from . import a\n").unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "feature"]);
+    std::fs::write(root.join("pkg/a.py"), "x = 1\nfrom . import old\n").unwrap();
+    std::fs::write(root.join("pkg/untracked.py"), "from . import a\n").unwrap();
+    let root_str = root.to_str().unwrap();
+
+    let run = ssot(&["check", root_str, "--changed-since", "main", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let only_the_branch =
+        [("pkg/a.py".to_string(), 2), ("pkg/branch.py".to_string(), 1), ("pkg/untracked.py".to_string(), 1)];
+    assert_eq!(reported_lines(&run), only_the_branch, "pkg/old.py:1 is older than the branch, not part of it");
+
+    // A range compares its two commits as git does: `A...B` from their merge base, `A..B` from
+    // A itself; neither includes the working tree.
+    let run = ssot(&["check", root_str, "--changed-since", "main...feature", "--format", "json"]);
+    assert_eq!(reported_lines(&run), [("pkg/branch.py".to_string(), 1)], "{}", run.stderr);
+    let run = ssot(&["check", root_str, "--changed-since", "main..feature", "--format", "json"]);
+    assert_eq!(reported_lines(&run), [("pkg/branch.py".to_string(), 1), ("pkg/old.py".to_string(), 1)]);
+}
+
+#[test]
+fn changed_since_a_revision_with_no_common_ancestor_is_a_usage_error_naming_it() {
+    let (_dir, root) = repository(&[("a.py", "x = 1\n")], &[]);
+    git(&root, &["branch", "-M", "main"]);
+    git(&root, &["checkout", "-q", "--orphan", "unrelated"]);
+    std::fs::write(root.join("a.py"), "from . import x\n").unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "unrelated history"]);
+    let run = ssot(&["check", root.to_str().unwrap(), "--changed-since", "main"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("--changed-since: `main`") && run.stderr.contains("no common ancestor"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[cfg(unix)]
@@ -300,7 +358,7 @@ fn diff_mode_keeps_findings_in_files_whose_names_are_not_utf8() {
     git(&root, &["commit", "-q", "-m", "base"]);
     std::fs::write(root.join(name), "import os\nA = os.environ['A']\n").unwrap();
     std::fs::write(root.join(untracked), "from . import x\n").unwrap();
-    let run = ssot(&["check", root.to_str().unwrap(), "--diff", "HEAD", "--format", "json"]);
+    let run = ssot(&["check", root.to_str().unwrap(), "--changed-since", "HEAD", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(reported_lines(&run), [("a\\xff.py".to_string(), 2), ("b\\xfe.py".to_string(), 1)]);
 }
