@@ -87,6 +87,19 @@ pub struct CheckArgs {
     /// Exit 0 even when there are error findings (the threshold still applies).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Apply the safe fixes of the findings (see `docs/fixes.md`), then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix`, `--fix-only` or `--diff`: apply the unsafe fixes too.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Apply fixes as `--fix` does, but report nothing and exit 0 whatever remains.
+    #[arg(long)]
+    pub fix_only: bool,
+    /// Write nothing: print the unified diff the fixes would make (one pass) and exit 1 when it
+    /// is not empty.
+    #[arg(long, conflicts_with_all = ["fix", "fix_only"])]
+    pub diff: bool,
     /// Findings listed in this baseline (see `ssot baseline`) are marked and do not fail the run.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -203,6 +216,18 @@ fn check(
     // Validate the inputs that do not need a scan first.
     let baseline = args.baseline.as_ref().map(|path| Baseline::load(&cwd.join(path))).transpose()?;
     let (settings, rules, mut outcome) = run_scan(args.scan, cwd, stderr)?;
+    if args.diff {
+        return preview_fixes(&outcome, crate::fixer::Mode::new(args.unsafe_fixes), &settings, stdout, stderr);
+    }
+    if args.fix || args.fix_only {
+        let fixed;
+        (outcome, fixed) = crate::fixer::run(&settings, &rules, outcome, crate::fixer::Mode::new(args.unsafe_fixes), stderr);
+        report_fixed(&fixed, &outcome, stderr)?;
+        if args.fix_only {
+            let broken = report_internal_errors(&outcome, stderr)?;
+            return Ok(if broken { ExitStatus::Error } else { ExitStatus::Success });
+        }
+    }
     let changed = match &args.changed_since {
         Some(rev) => Some(crate::diff::changed_since(&settings.root, rev)?),
         None => None,
@@ -267,6 +292,57 @@ fn check(
         (false, true) => ExitStatus::Failure,
         (false, false) => ExitStatus::Success,
     })
+}
+
+/// `--diff`: the changes one pass of fixes would make, as a unified diff on stdout.
+fn preview_fixes(
+    outcome: &Outcome,
+    mode: crate::fixer::Mode,
+    settings: &crate::config::Settings,
+    stdout: &mut dyn WriteColor,
+    stderr: &mut dyn Write,
+) -> anyhow::Result<ExitStatus> {
+    let (changes, refusals) = crate::fixer::plan(outcome, mode, settings.max_file_size);
+    for change in &changes {
+        write!(stdout, "{}", crate::fixer::unified_diff(change))?;
+    }
+    for refusal in &refusals {
+        writeln!(stderr, "ssot: {}: fixes not applied: {}", visible(&refusal.path), visible(&refusal.reason))?;
+    }
+    let applied: usize = changes.iter().map(|change| change.applied).sum();
+    let deferred: usize = changes.iter().map(|change| change.deferred).sum();
+    writeln!(stderr, "ssot: would fix {applied} findings in {} files", changes.len())?;
+    if deferred > 0 {
+        writeln!(stderr, "ssot: {deferred} more fixes overlap these and would follow in a later pass of `--fix`")?;
+    }
+    if report_internal_errors(outcome, stderr)? {
+        return Ok(ExitStatus::Error);
+    }
+    Ok(if changes.is_empty() { ExitStatus::Success } else { ExitStatus::Failure })
+}
+
+/// What `--fix` did, on stderr: fixes applied, files refused or not finished, what remains.
+fn report_fixed(fixed: &crate::fixer::Fixed, outcome: &Outcome, stderr: &mut dyn Write) -> std::io::Result<()> {
+    for (path, reason) in &fixed.refused {
+        writeln!(stderr, "ssot: {}: fixes not applied: {}", visible(path), visible(reason))?;
+    }
+    for path in &fixed.unfinished {
+        writeln!(
+            stderr,
+            "ssot: {}: fixes still apply after {} passes; run `ssot check --fix` again",
+            visible(path),
+            crate::fixer::MAX_PASSES
+        )?;
+    }
+    let fixable = outcome.diagnostics.iter().filter(|d| d.fix.is_some()).count();
+    writeln!(
+        stderr,
+        "ssot: fixed {} findings in {} files; {} remain ({} of them with a fix not applied)",
+        fixed.applied,
+        fixed.files.len(),
+        outcome.diagnostics.len(),
+        fixable
+    )
 }
 
 /// Names each internal error of the run on stderr; whether there was any. Findings are missing

@@ -50,12 +50,7 @@ impl Category {
     }
 }
 
-/// A 1-based line and a 1-based column counted in characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-}
+pub use crate::text::Position;
 
 /// Index of a scanned file in [`Outcome::files`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -107,6 +102,8 @@ pub struct Diagnostic {
     pub line_text: String,
     /// Listed in the baseline given with `--baseline`: reported, but does not fail the run.
     pub baselined: bool,
+    /// How to remove it mechanically, when its rule knows.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// A file that was found but not analysed, and why.

@@ -30,6 +30,9 @@ pub fn rule_markdown(spec: &RuleSpec) -> String {
         }
         out.push('\n');
     }
+    if let Some(fix) = &spec.docs.fix {
+        let _ = writeln!(out, "## Fix\n\n{}\n", fix.trim());
+    }
     if let Some(notes) = &spec.docs.notes {
         let _ = writeln!(out, "## Notes\n\n{}\n", notes.trim());
     }

@@ -15,6 +15,8 @@ pub mod diff;
 pub mod docs;
 mod error;
 pub mod fingerprint;
+pub mod fix;
+pub mod fixer;
 pub(crate) mod fs;
 pub(crate) mod path_text;
 pub(crate) mod python;

@@ -26,6 +26,10 @@ pub struct Summary {
     pub new_errors: usize,
     /// Baseline entries whose finding is gone (fixed); set by the caller.
     pub stale: usize,
+    /// Findings with a safe fix (`--fix` applies it).
+    pub fixable: usize,
+    /// Findings with an unsafe fix (`--unsafe-fixes` applies it too).
+    pub unsafe_fixable: usize,
     pub overall: Option<f64>,
     pub scores: BTreeMap<Category, Option<f64>>,
 }
@@ -45,7 +49,13 @@ impl Summary {
         let mut failing = vec![false; outcome.files.len()];
         let mut by_rule: BTreeMap<String, usize> = outcome.rules.iter().map(|id| (id.clone(), 0)).collect();
         let (mut errors, mut warnings, mut baselined, mut new_errors) = (0, 0, 0, 0);
+        let (mut fixable, mut unsafe_fixable) = (0, 0);
         for diagnostic in &outcome.diagnostics {
+            match diagnostic.fix.as_ref().map(|fix| fix.applicability) {
+                Some(crate::fix::Applicability::Safe) => fixable += 1,
+                Some(crate::fix::Applicability::Unsafe) => unsafe_fixable += 1,
+                _ => {}
+            }
             match by_rule.get_mut(&*diagnostic.rule) {
                 Some(count) => *count += 1,
                 None => {
@@ -86,6 +96,8 @@ impl Summary {
             baselined,
             new_errors,
             stale: 0,
+            fixable,
+            unsafe_fixable,
             overall: percentage(compliant, outcome.files.len()),
             scores,
         }

@@ -34,6 +34,19 @@ pub(crate) struct Directive {
     pub valid: bool,
     /// Per id: whether it silenced a finding.
     pub used: Vec<Cell<bool>>,
+    /// What a fix edits: the text between the brackets (to drop some ids), and what to delete
+    /// to drop the whole directive (the comment, with its line when it stands alone, or with the
+    /// blanks before it; only the directive when the comment holds more).
+    pub list: EditSite,
+    pub removal: EditSite,
+}
+
+/// A byte range with its positions, for a fix's edit.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct EditSite {
+    pub range: Range<usize>,
+    pub start: Position,
+    pub end: Position,
 }
 
 /// The suppressions of one file.
@@ -53,6 +66,34 @@ struct Silencers {
     by_line: HashMap<usize, (usize, usize)>,
 }
 
+/// What to delete to drop the directive at `directive` from `comment`: the whole comment when
+/// it holds nothing else (`#`, blanks and the directive), with its line when it stands alone on
+/// it, else with the blanks between the code and the `#`; otherwise the directive alone, with
+/// the blanks before it.
+fn removal(source: &str, comment: &Comment, directive: Range<usize>) -> Range<usize> {
+    let before = source[comment.start + 1..directive.start].trim();
+    let after = source[directive.end..comment.end].trim();
+    if !before.is_empty() {
+        // `# note ssot: ignore[…]`: the directive and the blanks before it.
+        let start = directive.start - (source[..directive.start].len() - source[..directive.start].trim_end().len());
+        return start.max(comment.start + 1)..directive.end;
+    }
+    if !after.is_empty() {
+        let after_start = comment.end - source[directive.end..comment.end].trim_start().len();
+        // `# ssot: ignore[…]  # other`: up to the other comment's `#`; `# ssot: ignore[…] text`:
+        // the directive and the blanks after it, the `#` staying for the text.
+        return if source[after_start..].starts_with('#') { comment.start..after_start } else { directive.start..after_start };
+    }
+    let line_start = source[..comment.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    if comment.own_line && source[line_start..comment.start].trim().is_empty() {
+        let rest = &source[comment.end..];
+        let newline = if rest.starts_with("\r\n") { 2 } else { usize::from(rest.starts_with(['\n', '\r'])) };
+        return line_start..comment.end + newline;
+    }
+    let code_end = source[..comment.start].trim_end_matches([' ', '\t']).len();
+    code_end..comment.end
+}
+
 impl Suppressions {
     pub(crate) fn parse(source: &str, comments: &[Comment], lines: &LineIndex, require_reason: bool) -> Self {
         let mut out = Suppressions::default();
@@ -60,10 +101,12 @@ impl Suppressions {
             let (line, column) = lines.position(source, offset);
             Position { line, column }
         };
+        let site = |range: Range<usize>| EditSite { start: position(range.start), end: position(range.end), range };
         for comment in comments {
             let text = &source[comment.start..comment.end];
             let mut rest = text;
             while let Some(at) = rest.find("ssot:") {
+                let directive_start = comment.start + (text.len() - rest.len()) + at;
                 rest = rest[at + 5..].trim_start();
                 let (file_wide, after) = if let Some(after) = rest.strip_prefix("ignore-file") {
                     (true, after)
@@ -74,6 +117,8 @@ impl Suppressions {
                 };
                 let Some(list) = after.trim_start().strip_prefix('[') else { continue };
                 let Some(close) = list.find(']') else { continue };
+                let list_start = comment.start + (text.len() - list.len());
+                let list_range = list_start..list_start + close;
                 let ids: Vec<String> =
                     list[..close].split(',').map(str::trim).filter(|id| !id.is_empty()).map(str::to_string).collect();
                 rest = &list[close + 1..];
@@ -86,6 +131,12 @@ impl Suppressions {
                     continue;
                 }
                 let valid = !require_reason || reason.is_some();
+                // The directive ends at its `]`, or with its reason at the next directive.
+                let directive_end = match reason {
+                    Some(_) => rest.find("ssot:").map_or(comment.end, |at| comment.start + (text.len() - rest.len()) + at),
+                    None => list_range.end + 1,
+                };
+                let removal = removal(source, comment, directive_start..directive_end);
                 out.directives.push(Directive {
                     range: comment.start..comment.end,
                     start: position(comment.start),
@@ -95,6 +146,8 @@ impl Suppressions {
                     used: ids.iter().map(|_| Cell::new(false)).collect(),
                     ids,
                     valid,
+                    list: site(list_range),
+                    removal: site(removal),
                 });
             }
         }
@@ -179,5 +232,33 @@ mod tests {
         let s = Suppressions::parse(source, &comments, &LineIndex::new(source), true);
         assert!(!s.suppresses("a", 1));
         assert!(s.suppresses("a", 2));
+    }
+
+    /// The text left when each directive of `source` is removed by its fix's removal range.
+    fn removed(source: &str) -> Vec<String> {
+        parse(source)
+            .directives
+            .iter()
+            .map(|d| format!("{}{}", &source[..d.removal.range.start], &source[d.removal.range.end..]))
+            .collect()
+    }
+
+    #[test]
+    fn removing_a_directive_leaves_the_rest_of_the_line_and_comment() {
+        // Alone on its line: the line goes.
+        assert_eq!(removed("a = 1\n    # ssot: ignore-file[x]\nb = 2\n"), ["a = 1\nb = 2\n"]);
+        assert_eq!(removed("a = 1\r\n# ssot: ignore-file[x] -- why\r\nb = 2\r\n"), ["a = 1\r\nb = 2\r\n"]);
+        // After code: the comment and the blanks before it.
+        assert_eq!(removed("a = 1  # ssot: ignore[x] -- why\n"), ["a = 1\n"]);
+        // Another comment after it stays, and so does text after it (with its `#`).
+        assert_eq!(removed("a = 1  # ssot: ignore[x]  # type: ignore\n"), ["a = 1  # type: ignore\n"]);
+        assert_eq!(removed("a = 1  # ssot: ignore[x] see below\n"), ["a = 1  # see below\n"]);
+        // A note before it stays.
+        assert_eq!(removed("a = 1  # noqa: E501 ssot: ignore[x]\n"), ["a = 1  # noqa: E501\n"]);
+        // Two directives in one comment: each goes alone.
+        assert_eq!(
+            removed("a = 1  # ssot: ignore[x] -- one ssot: ignore[y]\n"),
+            ["a = 1  # ssot: ignore[y]\n", "a = 1  # ssot: ignore[x] -- one\n"]
+        );
     }
 }

@@ -1,6 +1,13 @@
 //! Byte offsets ↔ 1-based lines and columns. Columns count Unicode characters, as every output
 //! format promises; nothing else in ssot converts positions.
 
+/// A 1-based line and a 1-based column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
 /// 1-based (line, column) of byte `offset` in `source`; the column counts characters.
 pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(source, offset.min(source.len()));

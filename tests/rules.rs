@@ -2,6 +2,10 @@
 //! in `# expect: <id>` (several ids separated by commas when a line has several findings) and
 //! near-misses without a marker. The marker check runs first, for every rule, so a wrong
 //! snapshot cannot be blessed by accident; then the rendered human report is snapshot-tested.
+//! A rule with fixes has, beside a file `x.py` its fixes change, the expected result `x.fixed.py`
+//! (written by hand): `--fix --unsafe-fixes` on a copy of the directory must turn each such
+//! file into its `.fixed.py`, leave every other file as it was, and change nothing when run
+//! again. `.fixed.py` files are not scanned.
 
 mod common;
 
@@ -16,7 +20,7 @@ fn python_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             python_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "py") {
+        } else if path.extension().is_some_and(|e| e == "py") && !is_fixed(&path) {
             out.push(path);
         }
     }
@@ -45,7 +49,7 @@ fn expected_findings(dir: &Path) -> Findings {
 /// about other rules' findings, such as `unused-suppression`, needs them active).
 fn check_args<'a>(dir: &'a str, rule: &'a str) -> Vec<&'a str> {
     let config = std::fs::read_to_string(Path::new(dir).join("ssot.toml")).unwrap_or_default();
-    let mut args = vec!["check", dir, "--no-ignore"];
+    let mut args = vec!["check", dir, "--no-ignore", "--exclude", "**/*.fixed.py"];
     if !config.contains("select") {
         args.extend(["--select", rule]);
     }
@@ -113,4 +117,67 @@ fn fixtures_flag_exactly_the_marked_lines_then_match_snapshots() {
             insta::assert_snapshot!("output", run.snapshot(&[]));
         });
     }
+}
+
+fn is_fixed(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(".fixed.py")
+}
+
+/// Every file under `dir` (relative path → text).
+fn texts(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(dir: &Path, base: &Path, out: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, base, out);
+            } else {
+                let name = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(name, std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn fixes_turn_each_fixture_into_its_fixed_file_and_nothing_else() {
+    let mut rules_with_fixes = Vec::new();
+    for (rule, dir) in rule_dirs() {
+        let all = texts(&dir);
+        let fixed: BTreeMap<String, String> = all
+            .iter()
+            .filter(|(name, _)| name.ends_with(".fixed.py"))
+            .map(|(name, text)| (name.replace(".fixed.py", ".py"), text.clone()))
+            .collect();
+        if fixed.is_empty() {
+            continue;
+        }
+        rules_with_fixes.push(rule.clone());
+        let copy = tempfile::tempdir().unwrap();
+        for (name, text) in all.iter().filter(|(name, _)| !name.ends_with(".fixed.py") && !name.ends_with(".snap")) {
+            let path = copy.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let dir_text = copy.path().to_str().unwrap().to_string();
+        let mut args = check_args(&dir_text, &rule);
+        args.extend(["--fix", "--unsafe-fixes"]);
+        let run = common::ssot(&args);
+        assert!(run.code <= 1, "{rule}: {}", run.stderr);
+        let after = texts(copy.path());
+        for (name, before) in all.iter().filter(|(name, _)| !name.ends_with(".fixed.py") && !name.ends_with(".snap")) {
+            let expected = fixed.get(name).unwrap_or(before);
+            assert_eq!(&after[name], expected, "{rule}: {name} after --fix (stderr: {})", run.stderr);
+        }
+        // Idempotent: a second run finds nothing more to fix.
+        let again = common::ssot(&args);
+        assert_eq!(texts(copy.path()), after, "{rule}: a second --fix changed files");
+        assert!(again.stderr.contains("fixed 0 findings"), "{rule}: {}", again.stderr);
+    }
+    assert!(
+        rules_with_fixes.len() >= 4,
+        "fix fixtures for relative-import, magic-none, missing-mock-import and unused-suppression: {rules_with_fixes:?}"
+    );
 }

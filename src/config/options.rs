@@ -32,6 +32,9 @@ pub struct ScanOptions {
     pub max_file_size: Option<u64>,
     /// Time budget for parsing one file, in milliseconds; a file over it is skipped and listed.
     pub parse_timeout_ms: Option<u64>,
+    /// Source roots: the directories absolute imports start from (default: the project root,
+    /// plus `src/` when it holds packages).
+    pub roots: Option<Vec<Spanned<String>>>,
 }
 
 /// A per-rule table `[rules.<rule-id>]`: `severity` plus the options the rule declares.

@@ -115,6 +115,27 @@ pub struct RuleSelection {
     pub select_from_config: bool,
 }
 
+/// The default source roots: the project root (the configuration's directory, else the top of
+/// the git work tree holding `root`, else `root`), then its `src/` when that holds a package or a
+/// module.
+fn default_source_roots(config_dir: Option<&Path>, root: &Path) -> Vec<PathBuf> {
+    let project = config_dir
+        .map(Path::to_path_buf)
+        .or_else(|| root.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf))
+        .unwrap_or_else(|| root.to_path_buf());
+    let project = project.canonicalize().unwrap_or(project);
+    let mut roots = vec![project.clone()];
+    let src = project.join("src");
+    let holds_python = std::fs::read_dir(&src).into_iter().flatten().flatten().any(|entry| {
+        let path = entry.path();
+        path.join("__init__.py").is_file() || path.extension().is_some_and(|e| e == "py" || e == "pyi")
+    });
+    if holds_python {
+        roots.push(src);
+    }
+    roots
+}
+
 /// Everything the scan needs to know, resolved and validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -148,6 +169,10 @@ pub struct Settings {
     /// Let engines decide a file from its tokens when they can, without parsing it (off with
     /// `--no-fast-path`).
     pub fast_path: bool,
+    /// The directories absolute imports start from, in order (absolute, canonical):
+    /// `scan.roots`, else the project root (the configuration's directory, else the git work
+    /// tree's top, else the scanned root) and its `src/` when that holds packages.
+    pub source_roots: Vec<PathBuf>,
 }
 
 /// What the command line contributes to [`Settings`].
@@ -294,6 +319,22 @@ impl Settings {
         selection.ignore = rules.ignore.map(spanned_ids).unwrap_or_default();
         selection.ignore.extend(overrides.ignore.iter().map(|id| (id.clone(), None)));
 
+        let source_roots = match scan.roots {
+            Some(list) => list
+                .iter()
+                .map(|dir| {
+                    glob_base.join(dir.get_ref()).canonicalize().map_err(|err| {
+                        let message = format!("scan.roots: `{}` is not a directory ssot can read: {err}", dir.get_ref());
+                        match &config {
+                            Some(file) => file.error(Some(dir.span().start), message),
+                            None => UserError::new(message),
+                        }
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => default_source_roots(config.as_ref().and_then(|file| file.path.parent()), &root),
+        };
+
         let rule_dirs = rules
             .rule_dirs
             .unwrap_or_default()
@@ -319,6 +360,7 @@ impl Settings {
             require_reason: rules.require_reason.unwrap_or(false),
             cache: !overrides.no_cache,
             fast_path: !overrides.no_fast_path,
+            source_roots,
         })
     }
 

@@ -109,12 +109,7 @@ pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statement
     Some(out)
 }
 
-/// Python's keywords: never an identifier on the tree.
-const KEYWORDS: [&str; 35] = [
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-];
+use super::KEYWORDS;
 
 /// A file's tokens, read as the tree reads a class header (ranges within one header, whose
 /// brackets balance).

@@ -47,6 +47,19 @@ pub(crate) fn holds_statements(kind: &str) -> bool {
 }
 
 /// `Node::kind` in O(1).
+/// Python's hard keywords: never an identifier (a name before `(` that is one of them does not
+/// make a call).
+pub(crate) const KEYWORDS: [&str; 35] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// Whether `name` is one of Python's hard keywords.
+pub(crate) fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
 pub(crate) trait FastKind {
     fn k(&self) -> &'static str;
 }

@@ -1006,12 +1006,7 @@ pub(crate) fn certain_load(source: &str, tokens: &[Token], statements: &Statemen
         || with_context(text, loads, statement, index)
 }
 
-/// Python's hard keywords: a name before `(` that is one of them does not make a call.
-const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-];
+use super::KEYWORDS;
 
 /// A whole argument of a call (`f(name)`, `f(a, name)`, `f(k=name)`): always a load, wherever the
 /// call stands, unless the statement is a `def` header (parameters look the same) or a `case`

@@ -155,6 +155,9 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
     for (rule, count) in &summary.by_rule {
         writeln!(out, "    {rule:<width$}  {count}")?;
     }
+    if summary.fixable > 0 || summary.unsafe_fixable > 0 {
+        writeln!(out, "  {}", fixable_line(summary))?;
+    }
     let score = |category| format_score(summary.scores.get(&category).copied().flatten());
     writeln!(
         out,
@@ -214,6 +217,14 @@ fn render(
             labels.push(Label::secondary(related_id, range).with_message(message.into_owned()));
         }
     }
+    if let Some(fix) = &d.fix {
+        let how = match fix.applicability {
+            crate::fix::Applicability::Safe => " (`--fix`)",
+            crate::fix::Applicability::Unsafe => " (unsafe: `--fix --unsafe-fixes`)",
+            crate::fix::Applicability::DisplayOnly => " (not applied automatically)",
+        };
+        notes.push(format!("help: {}{how}", visible(&fix.message)));
+    }
     let rendered = rendered
         .with_code(d.rule.to_string())
         .with_message(visible(&d.message).into_owned())
@@ -237,6 +248,15 @@ fn clamp(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
     let fit = |offset: usize| crate::text::floor_char_boundary(text, offset.min(text.len()));
     let start = fit(range.start);
     start..fit(range.end).max(start)
+}
+
+/// "3 fixable with `--fix` (2 more with `--unsafe-fixes`)".
+pub(super) fn fixable_line(summary: &Summary) -> String {
+    let more = match summary.unsafe_fixable {
+        0 => String::new(),
+        n => format!(" ({n} more with `--unsafe-fixes`)"),
+    };
+    format!("fixable: {} with `--fix`{more}", summary.fixable)
 }
 
 fn plural(count: usize, noun: &str) -> String {

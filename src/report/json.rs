@@ -78,6 +78,25 @@ struct JsonDiagnostic<'a> {
     related: Vec<JsonRelated<'a>>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     baselined: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+/// A fix on the wire: how safe, what it does, and its edits positioned as diagnostics are.
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'static str,
+    message: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
@@ -176,6 +195,21 @@ fn diagnostic<'a>(outcome: &'a Outcome, paths: Option<&'a [Box<RawValue>]>, d: &
         message: &d.message,
         category: file.category.as_str(),
         baselined: d.baselined,
+        fix: d.fix.as_ref().map(|fix| JsonFix {
+            applicability: fix.applicability.as_str(),
+            message: &fix.message,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    line: e.start.line,
+                    column: e.start.column,
+                    end_line: e.end.line,
+                    end_column: e.end.column,
+                    content: &e.content,
+                })
+                .collect(),
+        }),
         related: d
             .related
             .iter()
@@ -234,6 +268,20 @@ pub(super) mod tests {
                 fingerprint: format!("{i:016x}"),
                 line_text: String::new(),
                 baselined: i % 5 == 0,
+                // Some with a fix: an insertion and a replacement, with text to escape.
+                fix: (i % 4 == 1).then(|| {
+                    let mut insert = crate::fix::Edit::insert(0, "from x import \"y\"\n");
+                    insert.start = at(1);
+                    insert.end = at(1);
+                    let mut replace = crate::fix::Edit::replace(i..i + 3, "é\t");
+                    replace.start = at(i + 1);
+                    replace.end = at(i + 2);
+                    crate::fix::Fix::new(
+                        [crate::fix::Applicability::Safe, crate::fix::Applicability::Unsafe][i % 2],
+                        format!("fix {i}"),
+                        vec![insert, replace],
+                    )
+                }),
             })
             .collect();
         let skipped =

@@ -116,6 +116,32 @@ struct SarifResult<'a> {
     /// With a baseline in use: `unchanged` for findings in it, `new` for the others.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
+    /// The finding's fix, when its rule has one (one artifact change: the finding's file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Text<'a>,
+    artifact_changes: [ArtifactChange<'a>; 1],
+    /// `applicability`: `safe`, `unsafe` or `display-only`, as `--fix` reads it.
+    properties: BTreeMap<&'static str, &'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region,
+    inserted_content: Text<'a>,
 }
 
 #[derive(Serialize)]
@@ -328,6 +354,30 @@ fn result<'a>(
             })
             .collect(),
         baseline_state: baseline_in_use.then_some(if d.baselined { "unchanged" } else { "new" }),
+        fixes: d
+            .fix
+            .iter()
+            .map(|fix| SarifFix {
+                description: Text { text: &fix.message },
+                artifact_changes: [ArtifactChange {
+                    artifact_location: artifact_location(&outcome.file(d.file).path),
+                    replacements: fix
+                        .edits
+                        .iter()
+                        .map(|edit| Replacement {
+                            deleted_region: Region {
+                                start_line: edit.start.line,
+                                start_column: edit.start.column,
+                                end_line: Some(edit.end.line),
+                                end_column: Some(edit.end.column),
+                            },
+                            inserted_content: Text { text: &edit.content },
+                        })
+                        .collect(),
+                }],
+                properties: BTreeMap::from([("applicability", fix.applicability.as_str())]),
+            })
+            .collect(),
     }
 }
 

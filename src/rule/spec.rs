@@ -73,6 +73,9 @@ pub struct DocsSpec {
     /// Anything else: precise semantics, known limits.
     #[serde(default)]
     pub notes: Option<String>,
+    /// Whether and how `--fix` removes its findings, and how safe that is (`docs/fixes.md`).
+    #[serde(default)]
+    pub fix: Option<String>,
 }
 
 fn python() -> String {

@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::{FileContext, FileText, Site};
 use crate::config::Settings;
 use crate::diagnostic::{FileId, Related};
+use crate::fix::Fix;
 use crate::rule::{EngineSignature, Rule};
 use crate::UserError;
 
@@ -78,11 +79,17 @@ pub(crate) trait ProjectRule: Prefilter {
 pub(crate) struct Finding {
     pub range: Range<usize>,
     pub message: String,
+    /// How to remove it mechanically, when the rule knows.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
     pub(crate) fn new(range: Range<usize>, message: String) -> Self {
-        Self { range, message }
+        Self { range, message, fix: None }
+    }
+
+    pub(crate) fn with_fix(self, fix: Option<Fix>) -> Self {
+        Self { fix, ..self }
     }
 }
 
@@ -93,6 +100,8 @@ pub(crate) struct ProjectFinding {
     pub site: Site,
     pub message: String,
     pub related: Vec<Related>,
+    /// How to remove it mechanically (edits positioned), when the rule knows.
+    pub fix: Option<Fix>,
 }
 
 /// The index of a project rule among those a run uses (its facts carry it).

@@ -224,7 +224,7 @@ impl ProjectRule for DuplicateManagerClass {
                 });
                 let related =
                     others.iter().map(|(f, c)| c.site.related(*f, defined[c.name.as_str()].clone())).collect();
-                out.push(ProjectFinding { file: *file, site: class.site.clone(), message, related });
+                out.push(ProjectFinding { file: *file, site: class.site.clone(), message, related, fix: None });
             }
         }
         out

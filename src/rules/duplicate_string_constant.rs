@@ -131,7 +131,7 @@ impl ProjectRule for DuplicateStringConstant {
                     _ => None,
                 });
                 let related = others.iter().map(|(f, c)| c.site.related(*f, also.clone())).collect();
-                out.push(ProjectFinding { file: *file, site: constant.site.clone(), message, related });
+                out.push(ProjectFinding { file: *file, site: constant.site.clone(), message, related, fix: None });
             }
         }
         out

@@ -43,10 +43,15 @@ impl FileRule for MagicNone {
     }
 
     fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
-        for (name, range) in file.unresolved_mock_names() {
-            if name == "MagicNone" {
-                out.push(Finding::new(range.clone(), self.message.clone()));
-            }
+        let sites: Vec<_> = file
+            .unresolved_mock_names()
+            .iter()
+            .filter(|(name, _)| name == "MagicNone")
+            .map(|(name, range)| (range.clone(), name.as_str()))
+            .collect();
+        let fixes = super::mock_import::fixes(file, &sites, Some("MagicMock"));
+        for ((range, _), fix) in sites.into_iter().zip(fixes) {
+            out.push(Finding::new(range, self.message.clone()).with_fix(fix));
         }
     }
 }

@@ -46,12 +46,16 @@ impl FileRule for MissingMockImport {
     }
 
     fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
-        for (name, range) in file.unresolved_mock_names() {
-            if name != "MagicNone" {
-                let message =
-                    render_message(&self.message, |var| (var == "name").then_some(Cow::Borrowed(name.as_str())));
-                out.push(Finding::new(range.clone(), message));
-            }
+        let sites: Vec<_> = file
+            .unresolved_mock_names()
+            .iter()
+            .filter(|(name, _)| name != "MagicNone")
+            .map(|(name, range)| (range.clone(), name.as_str()))
+            .collect();
+        let fixes = super::mock_import::fixes(file, &sites, None);
+        for ((range, name), fix) in sites.into_iter().zip(fixes) {
+            let message = render_message(&self.message, |var| (var == "name").then_some(Cow::Borrowed(name)));
+            out.push(Finding::new(range, message).with_fix(fix));
         }
     }
 }

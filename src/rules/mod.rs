@@ -16,6 +16,7 @@ mod duplicate_manager_class;
 mod duplicate_string_constant;
 mod magic_none;
 mod missing_mock_import;
+mod mock_import;
 mod mock_in_real_test;
 mod relative_import;
 mod scattered_event_literal;

@@ -1,36 +1,89 @@
 //! `relative-import`: `from . import x`, `from ..pkg import y`. One finding per statement, at
 //! `from`, spanning the statement; `{module}` is the relative module as written.
 //!
-//! It was a pattern rule (a tree-sitter query); it is an engine so that it can be decided from
-//! tokens, sparing the parse of most files that have one: it reads the file's imports
-//! (`crate::python::imports`), which the tokens give when they can and the tree otherwise.
+//! It reads the file's imports (`crate::python::imports`), which the tokens give when they can
+//! and the tree otherwise, so most files that have one are not parsed. It is a project rule
+//! because of its fix: the absolute module a relative import means depends on where the file
+//! stands among the source roots (`scan.roots`) and on what is on disk, not on the file's text
+//! alone, so the fix is decided in the project pass of every run (never from the cache).
+//!
+//! The fix rewrites only the module part of the statement (`from .x import (a,  # why` keeps
+//! its names, parentheses and comments). It is offered, and safe, when the relative import
+//! resolves to a module or package on disk inside a source root, and its absolute name, looked
+//! up from the source roots in order as Python's import system would (regular packages,
+//! modules, stubs and extension modules first; namespace directories merged), reaches that same
+//! module; otherwise there is no fix.
 
 use std::borrow::Cow;
-use std::ops::Range;
-use std::path::Path;
-use std::sync::OnceLock;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
-use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
+use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
+use crate::config::Settings;
+use crate::diagnostic::FileId;
+use crate::fix::{Edit, Fix};
 use crate::python::imports::Import;
 use crate::rule::{render_message, EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {
     signature: EngineSignature { name: "relative-import", variables: &["module"] },
-    build: |rule, _| Ok(Engine::file(RelativeImport::new(rule))),
+    build: |rule, settings| Ok(Engine::project(RelativeImport::new(rule, settings))),
 };
 
 pub(crate) struct RelativeImport {
+    id: String,
     message: String,
+    /// Paths in `finish` are relative to this directory.
+    root: PathBuf,
+    source_roots: Vec<PathBuf>,
+}
+
+/// One relative import statement of a file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct RelativeFact {
+    /// The statement.
+    site: Site,
+    /// The module as written (`..pkg.mod`), and where it is.
+    module: String,
+    module_site: crate::suppress::EditSite,
 }
 
 impl RelativeImport {
-    pub(crate) fn new(rule: &Rule) -> Self {
-        Self { message: rule.message.clone() }
+    pub(crate) fn new(rule: &Rule, settings: &Settings) -> Self {
+        Self {
+            id: rule.id.clone(),
+            message: rule.message.clone(),
+            root: settings.root.clone(),
+            source_roots: settings.source_roots.clone(),
+        }
     }
 
-    fn finding(&self, statement: Range<usize>, module: &str) -> Finding {
-        let message = render_message(&self.message, |var| (var == "module").then_some(Cow::Borrowed(module)));
-        Finding::new(statement, message)
+    /// The file's relative imports, from its imports however read.
+    fn facts(&self, file: &FileText, imports: &[Import]) -> Option<Vec<RelativeFact>> {
+        let facts: Vec<RelativeFact> = imports
+            .iter()
+            .filter_map(|import| {
+                let module = import.relative_module.clone()?;
+                Some(RelativeFact {
+                    site: file.site(&self.id, import.range.clone()),
+                    module: file.source[module.clone()].to_string(),
+                    module_site: crate::suppress::EditSite {
+                        start: file.position(module.start),
+                        end: file.position(module.end),
+                        range: module,
+                    },
+                })
+            })
+            .collect();
+        (!facts.is_empty()).then_some(facts)
+    }
+
+    /// The fix of `fact` in a file at `place`.
+    fn fix(&self, place: Option<&Place>, fact: &RelativeFact, disk: &Disk) -> Option<Fix> {
+        let absolute = absolute_module(&self.source_roots, place?, &fact.module, disk)?;
+        let site = &fact.module_site;
+        let edit = Edit { range: site.range.clone(), content: absolute.clone(), start: site.start, end: site.end };
+        Some(Fix::safe(format!("Import from `{absolute}`"), vec![edit]))
     }
 }
 
@@ -44,24 +97,255 @@ impl Prefilter for RelativeImport {
     }
 }
 
-impl FileRule for RelativeImport {
-    fn check_tokens(&self, file: &FileText, out: &mut Vec<Finding>) -> Result<(), Declined> {
-        self.report(file.source, file.imports_by_tokens().ok_or(Declined)?, out);
-        Ok(())
+impl ProjectRule for RelativeImport {
+    type Facts = Vec<RelativeFact>;
+
+    fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {
+        Ok(self.facts(file, file.imports_by_tokens().ok_or(Declined)?))
     }
 
-    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
-        self.report(file.source, file.imports(), out);
+    fn collect(&self, file: &FileContext) -> Option<Self::Facts> {
+        self.facts(file, file.imports())
+    }
+
+    fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
+        let mut out = Vec::new();
+        let disk = Disk::default();
+        for (file, facts) in facts {
+            let path = self.root.join(crate::path_text::real(paths[file.0]));
+            let place = Place::of(&self.source_roots, &path);
+            for fact in facts.iter() {
+                let message =
+                    render_message(&self.message, |var| (var == "module").then_some(Cow::Borrowed(fact.module.as_str())));
+                out.push(ProjectFinding {
+                    file,
+                    site: fact.site.clone(),
+                    message,
+                    related: Vec::new(),
+                    fix: self.fix(place.as_ref(), fact, &disk),
+                });
+            }
+        }
+        out
     }
 }
 
-impl RelativeImport {
-    /// One finding per relative import statement, from the file's imports however read.
-    fn report(&self, source: &str, imports: &[Import], out: &mut Vec<Finding>) {
-        for import in imports {
-            if let Some(module) = &import.relative_module {
-                out.push(self.finding(import.range.clone(), &source[module.clone()]));
+/// Where a file stands among the source roots: the deepest root that holds it, and its
+/// package (its directories below that root), when they are all identifiers.
+pub(crate) struct Place<'r> {
+    root: &'r PathBuf,
+    package: Vec<String>,
+}
+
+impl<'r> Place<'r> {
+    pub(crate) fn of(roots: &'r [PathBuf], path: &Path) -> Option<Self> {
+        let root = roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count())?;
+        let relative = path.parent()?.strip_prefix(root).ok()?;
+        let package: Vec<String> =
+            relative.components().map(|c| c.as_os_str().to_str().map(str::to_string)).collect::<Option<_>>()?;
+        package.iter().all(|part| is_identifier(part)).then_some(Self { root, package })
+    }
+}
+
+/// The absolute name of the module the relative import of `written` (`..pkg.mod`) in a file at
+/// `place` means, when it is proven: the import climbs no higher than the file's top package,
+/// the target exists, and its absolute name resolves from `roots` to that same target. `disk`
+/// answers what is on disk (each directory read once per run).
+pub(crate) fn absolute_module(roots: &[PathBuf], place: &Place, written: &str, disk: &Disk) -> Option<String> {
+    let written: String = written.chars().filter(|c| !c.is_whitespace() && *c != '\\').collect();
+    let level = written.chars().take_while(|c| *c == '.').count();
+    let rest = &written[level..];
+    let module: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('.').collect() };
+    let package = &place.package;
+    if module.iter().any(|part| !is_identifier(part)) || level == 0 || level > package.len() {
+        return None;
+    }
+    let base = &package[..package.len() + 1 - level];
+    let name: Vec<&str> = base.iter().map(String::as_str).chain(module.iter().copied()).collect();
+    let (last, parents) = name.split_last()?;
+    let parent = parents.iter().fold(place.root.clone(), |dir, part| dir.join(part));
+    let target = disk.locate(&parent, last)?;
+    resolve(roots, &name, disk)?.contains(&target).then(|| name.join("."))
+}
+
+/// What ssot asks of the file system to resolve imports, each directory read once: its entries
+/// and which of them are directories.
+#[derive(Default)]
+pub(crate) struct Disk {
+    listings: std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<Listing>>>,
+}
+
+/// A directory's entries: name → is a directory (symbolic links followed).
+type Listing = std::collections::HashMap<String, bool>;
+
+impl Disk {
+    fn listing(&self, dir: &Path) -> Arc<Listing> {
+        let mut listings = self.listings.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        listings
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
+                Arc::new(
+                    entries
+                        .filter_map(|entry| {
+                            let name = entry.file_name().into_string().ok()?;
+                            let file_type = entry.file_type().ok()?;
+                            let is_dir = if file_type.is_symlink() { entry.path().is_dir() } else { file_type.is_dir() };
+                            Some((name, is_dir))
+                        })
+                        .collect(),
+                )
+            })
+            .clone()
+    }
+
+    fn is_dir(&self, dir: &Path, name: &str) -> bool {
+        self.listing(dir).get(name) == Some(&true)
+    }
+
+    fn is_file(&self, dir: &Path, name: &str) -> bool {
+        self.listing(dir).get(name) == Some(&false)
+    }
+
+    /// Whether `dir/name` is a regular package (it holds `__init__.py` or `__init__.pyi`).
+    fn is_package(&self, dir: &Path, name: &str) -> bool {
+        self.is_dir(dir, name) && {
+            let package = dir.join(name);
+            self.is_file(&package, "__init__.py") || self.is_file(&package, "__init__.pyi")
+        }
+    }
+
+    /// The module file `name` in `dir`: `.py`, `.pyi`, or an extension module (`name.*.so`,
+    /// `name.pyd`, `name.so`).
+    fn module_file(&self, dir: &Path, name: &str) -> Option<PathBuf> {
+        let listing = self.listing(dir);
+        let found = ["py", "pyi", "so", "pyd"]
+            .iter()
+            .map(|extension| format!("{name}.{extension}"))
+            .find(|file| listing.get(file) == Some(&false))
+            .or_else(|| {
+                let mut extensions: Vec<&String> = listing
+                    .iter()
+                    .filter(|(file, is_dir)| {
+                        !**is_dir
+                            && file.strip_prefix(name).and_then(|rest| rest.strip_prefix('.')).is_some_and(|rest| {
+                                rest.ends_with(".so") || rest.ends_with(".pyd")
+                            })
+                    })
+                    .map(|(file, _)| file)
+                    .collect();
+                extensions.sort();
+                extensions.first().map(|file| file.to_string())
+            })?;
+        Some(dir.join(found))
+    }
+
+    /// What `dir/name` is: a package or namespace directory, a module, a stub or an extension
+    /// module.
+    fn locate(&self, dir: &Path, name: &str) -> Option<PathBuf> {
+        if self.is_dir(dir, name) {
+            return Some(dir.join(name));
+        }
+        self.module_file(dir, name)
+    }
+}
+
+/// Where the absolute module `name` is found from `roots`, as the import system looks: at each
+/// step, in the portions of the parent (the roots, for the first part), the first regular
+/// package or module wins; else the namespace directories found, merged. The result is every
+/// place that holds it (one, unless it is a namespace package).
+fn resolve(roots: &[PathBuf], name: &[&str], disk: &Disk) -> Option<Vec<PathBuf>> {
+    let mut portions: Vec<PathBuf> = roots.to_vec();
+    for (index, part) in name.iter().enumerate() {
+        let last = index + 1 == name.len();
+        let mut namespace = Vec::new();
+        let mut found = None;
+        for portion in &portions {
+            if disk.is_package(portion, part) {
+                found = Some(portion.join(part));
+                break;
+            }
+            if let Some(file) = disk.module_file(portion, part) {
+                if !last {
+                    return None; // a module holds no submodules
+                }
+                found = Some(file);
+                break;
+            }
+            if disk.is_dir(portion, part) {
+                namespace.push(portion.join(part));
             }
         }
+        portions = match found {
+            Some(place) => vec![place],
+            None if !namespace.is_empty() => namespace,
+            None => return None,
+        };
+    }
+    Some(portions)
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+        && !crate::python::is_keyword(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn resolves_as_the_import_system_would() {
+        let dir = tree(&[
+            "app/__init__.py",
+            "app/core/__init__.py",
+            "app/core/models.py",
+            "app/core/views.py",
+            "app/util.py",
+            "src/lib/__init__.py",
+            "src/lib/a.py",
+            "src/lib/b.py",
+            "ns/part/x.py",
+            "ns/part/y.py",
+        ]);
+        let root = dir.path().canonicalize().unwrap();
+        let roots = vec![root.clone(), root.join("src")];
+        let views = root.join("app/core/views.py");
+        let disk = Disk::default();
+        let absolute =
+            |path: &Path, written: &str| absolute_module(&roots, &Place::of(&roots, path)?, written, &disk);
+        assert_eq!(absolute(&views, ".models").as_deref(), Some("app.core.models"));
+        assert_eq!(absolute(&views, ".").as_deref(), Some("app.core"));
+        assert_eq!(absolute(&views, "..util").as_deref(), Some("app.util"));
+        assert_eq!(absolute(&views, "..").as_deref(), Some("app"));
+        assert_eq!(absolute(&views, "...").as_deref(), None, "climbs above the top package");
+        assert_eq!(absolute(&views, ".missing").as_deref(), None, "resolves to nothing");
+        // A `src/` layout: the deepest root that holds the file names it.
+        assert_eq!(absolute(&root.join("src/lib/a.py"), ".b").as_deref(), Some("lib.b"));
+        // Namespace directories (no `__init__.py`) count as packages.
+        assert_eq!(absolute(&root.join("ns/part/x.py"), ".y").as_deref(), Some("ns.part.y"));
+        assert_eq!(absolute(&root.join("app/core/views.py"), ". models").as_deref(), Some("app.core.models"));
+    }
+
+    #[test]
+    fn no_fix_when_an_earlier_root_shadows_the_name() {
+        // `lib` in the first root is a module: `lib.b` would not reach src/lib/b.py.
+        let dir = tree(&["lib.py", "src/lib/__init__.py", "src/lib/a.py", "src/lib/b.py"]);
+        let root = dir.path().canonicalize().unwrap();
+        let roots = vec![root.clone(), root.join("src")];
+        let place = Place::of(&roots, &root.join("src/lib/a.py")).unwrap();
+        assert_eq!(absolute_module(&roots, &place, ".b", &Disk::default()), None);
     }
 }

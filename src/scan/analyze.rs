@@ -2,7 +2,6 @@
 //! pass plus the engines → positions → suppressions. A worker thread owns one [`Analyzer`].
 
 use std::borrow::Cow;
-use std::ops::Range;
 use std::path::Path;
 
 use tree_sitter::QueryCursor;
@@ -17,7 +16,7 @@ use crate::rule::{render_message, PatternMatch, RuleIndex, RuleKind};
 use crate::rules::{ErasedFacts, FileContext, FileText, Finding, ProjectIndex, RuleSet};
 
 /// A finding before suppression and positions: (rule, byte range, message).
-type RawFinding = (RuleIndex, Range<usize>, String);
+type RawFinding = (RuleIndex, Finding);
 
 /// What of a file's path decides its report for a given content: its category, which rules
 /// apply, and each engine's path key. Files with identical content and signature share a report.
@@ -181,7 +180,7 @@ impl<'r> Analyzer<'r> {
                 let message = render_message(&self.rules.rule(index).message, |name| {
                     (name == "detail").then_some(Cow::Borrowed(detail.as_str()))
                 });
-                raw.push((index, range, message));
+                raw.push((index, Finding::new(range, message)));
             }
         }
         if let Some(patterns) = &self.rules.patterns {
@@ -189,7 +188,7 @@ impl<'r> Analyzer<'r> {
             if self.pattern_rule_active(&active) {
                 let mut matches: Vec<PatternMatch> = Vec::new();
                 patterns.run(&tree, &source, &active, &mut self.cursor, &mut matches);
-                raw.extend(matches.into_iter().map(|m| (m.rule, m.range, m.message)));
+                raw.extend(matches.into_iter().map(|m| (m.rule, Finding::new(m.range, m.message))));
             }
         }
         let context = FileContext::new(base, &tree);
@@ -197,7 +196,7 @@ impl<'r> Analyzer<'r> {
         for (index, engine) in &self.rules.file_rules {
             if active[index.0] {
                 engine.check(&context, &mut found);
-                raw.extend(found.drain(..).map(|f| (*index, f.range, f.message)));
+                raw.extend(found.drain(..).map(|f| (*index, f)));
             }
         }
         let mut facts = Vec::new();
@@ -232,7 +231,7 @@ impl<'r> Analyzer<'r> {
         for (index, engine) in &self.rules.file_rules {
             if active[index.0] {
                 engine.check_tokens(base, &mut found).ok()?;
-                raw.extend(found.drain(..).map(|f| (*index, f.range, f.message)));
+                raw.extend(found.drain(..).map(|f| (*index, f)));
             }
         }
         let mut facts = Vec::new();
@@ -277,11 +276,11 @@ fn report(
     let suppressions = base.suppressions();
     let mut findings = Vec::with_capacity(raw.len());
     let mut suppressed = 0;
-    raw.sort_by_key(|a| (a.1.start, a.0, a.1.end));
-    raw.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    raw.sort_by_key(|(rule, finding)| (finding.range.start, *rule, finding.range.end));
+    raw.dedup_by(|a, b| a.0 == b.0 && a.1.range == b.1.range);
     // Findings come sorted by start: those on one line share its normalised text.
     let mut line_text: Option<(usize, String)> = None;
-    for (rule, range, message) in raw {
+    for (rule, Finding { range, message, fix }) in raw {
         let (line, column) = lines.position(source, range.start);
         if suppressions.suppresses(&rules[rule.0].id, line) {
             suppressed += 1;
@@ -302,6 +301,13 @@ fn report(
             end: Position { line: end_line, column: end_column },
             message,
             line_text: text,
+            fix: fix.map(|mut fix| {
+                for edit in &mut fix.edits {
+                    edit.start = base.position(edit.range.start);
+                    edit.end = base.position(edit.range.end);
+                }
+                fix
+            }),
         });
     }
     let suppressions = base.take_suppressions().filter(|s| !s.is_empty());

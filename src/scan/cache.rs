@@ -277,6 +277,13 @@ fn settings_key(settings: &Settings, rules: &RuleSet) -> u64 {
         settings.max_file_size,
         settings.parse_timeout,
         settings.fast_path,
+        // The source roots decide `relative-import`'s fixes; relative to the root, so a tree
+        // moved whole keeps its cache.
+        settings
+            .source_roots
+            .iter()
+            .map(|root| root.strip_prefix(&settings.root).unwrap_or(root).to_path_buf())
+            .collect::<Vec<_>>(),
     ))
 }
 

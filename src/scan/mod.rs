@@ -12,7 +12,7 @@ mod discover;
 mod parse;
 mod report;
 mod snapshot;
-mod source;
+pub(crate) mod source;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -38,6 +38,7 @@ fn diagnostic(
     end: Position,
     message: String,
     line_text: String,
+    fix: Option<crate::fix::Fix>,
 ) -> Diagnostic {
     let rule = rules.rule(rule);
     Diagnostic {
@@ -52,6 +53,7 @@ fn diagnostic(
         fingerprint: String::new(),
         line_text,
         baselined: false,
+        fix,
     }
 }
 
@@ -112,7 +114,7 @@ fn project_finding(
     }
     let site = finding.site;
     let mut d =
-        diagnostic(rules, rule, finding.file, site.range, site.start, site.end, finding.message, site.line_text);
+        diagnostic(rules, rule, finding.file, site.range, site.start, site.end, finding.message, site.line_text, finding.fix);
     d.related = finding.related;
     outcome.diagnostics.push(d);
 }
@@ -127,6 +129,8 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
         let Some(file_suppressions) = file_suppressions else { continue };
         for directive in &file_suppressions.directives {
             let mut problems = Vec::new();
+            // The ids that stay when the fix drops the ones reported.
+            let mut kept: Vec<&str> = Vec::new();
             if !directive.valid {
                 problems
                     .push("this suppression has no reason and `rules.require-reason` is set: add `-- why`".to_string());
@@ -140,10 +144,13 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
                     } else if active(id) && !used.get() && id != UNUSED_SUPPRESSION {
                         let scope = if directive.file_wide { "in this file" } else { "on this line" };
                         problems.push(format!("`{id}` has no finding {scope} to suppress: remove it"));
+                    } else {
+                        kept.push(id);
                     }
                 }
             }
             let silenced = file_suppressions.would_suppress(UNUSED_SUPPRESSION, directive.start.line);
+            let fix = directive.valid.then(|| suppression_fix(directive, &kept));
             for problem in problems {
                 if silenced {
                     outcome.suppressed += 1;
@@ -161,10 +168,27 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
                     directive.end,
                     message,
                     directive.line_text.clone(),
+                    fix.clone(),
                 ));
             }
         }
     }
+}
+
+/// The fix of a directive's `unused-suppression` findings: keep only `kept` of its ids, or
+/// remove it when none stays. Safe: what it drops silences nothing.
+fn suppression_fix(directive: &crate::suppress::Directive, kept: &[&str]) -> crate::fix::Fix {
+    use crate::fix::{Edit, Fix};
+    let edit = |site: &crate::suppress::EditSite, content: String| Edit {
+        range: site.range.clone(),
+        content,
+        start: site.start,
+        end: site.end,
+    };
+    if kept.is_empty() {
+        return Fix::safe("Remove the suppression comment", vec![edit(&directive.removal, String::new())]);
+    }
+    Fix::safe("Remove the rules it does not need from the suppression", vec![edit(&directive.list, kept.join(", "))])
 }
 
 /// Loads the text of every file a diagnostic points into (for reports that quote code); files
@@ -364,7 +388,7 @@ fn scan_files(
                     scanned
                         .findings
                         .into_iter()
-                        .map(|f| diagnostic(rules, f.rule, file, f.range, f.start, f.end, f.message, f.line_text)),
+                        .map(|f| diagnostic(rules, f.rule, file, f.range, f.start, f.end, f.message, f.line_text, f.fix)),
                 );
                 outcome.files.push(ScannedFile { path: display, category: scanned.category, source: None });
                 suppressions.push(scanned.suppressions);

@@ -21,6 +21,8 @@ pub(crate) struct FileFinding {
     pub message: String,
     /// The flagged line, normalised (for the fingerprint).
     pub line_text: String,
+    /// Its fix, edits positioned.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// A file that was analysed.

@@ -1,0 +1,222 @@
+//! Applying fixes (`--fix`, `--diff`): from a scan's diagnostics to new file texts, checked and
+//! written atomically. Per file, one pass takes the fixes in order of position and applies
+//! every one whose edits do not overlap an edit already taken (an edit identical to one taken,
+//! such as the same added import, is shared); the others wait for the next pass, which runs on
+//! a fresh scan of the fixed tree. A fixed text that no longer tokenizes, or no longer parses
+//! without error where the original did, is not written: the file is reported and left as it
+//! was. Nothing but the scanned files with fixes is written; a write goes to a temporary file
+//! beside the original, takes its permissions and replaces it by a rename.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{FileId, Outcome};
+use crate::fix::{Applicability, Fix};
+
+/// Which fixes are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mode {
+    /// The least safe applicability applied: `Safe`, or `Unsafe` with `--unsafe-fixes`.
+    pub least: Applicability,
+}
+
+impl Mode {
+    pub fn new(unsafe_fixes: bool) -> Self {
+        Self { least: if unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe } }
+    }
+
+    pub fn applies(&self, fix: &Fix) -> bool {
+        fix.applicability != Applicability::DisplayOnly && fix.applicability >= self.least
+    }
+}
+
+/// One file's text before and after one pass of its fixes.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The path as reports show it.
+    pub path: String,
+    /// Where it is on disk.
+    pub real: PathBuf,
+    pub before: String,
+    pub after: String,
+    /// Fixes applied in this pass.
+    pub applied: usize,
+    /// Fixes left for a later pass (they overlap one applied now).
+    pub deferred: usize,
+    /// The file started with a UTF-8 byte-order mark (kept when written).
+    bom: bool,
+}
+
+/// Why a file's fixes were not applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub path: String,
+    pub reason: String,
+}
+
+/// At most this many passes: each applies the fixes that overlap none of the others.
+pub const MAX_PASSES: usize = 4;
+
+/// What `--fix` did.
+#[derive(Debug, Default)]
+pub struct Fixed {
+    /// Fixes applied, over every pass.
+    pub applied: usize,
+    /// Files written.
+    pub files: std::collections::BTreeSet<String>,
+    /// Files whose fixes were not applied, and why.
+    pub refused: BTreeMap<String, String>,
+    /// Files that still had applicable fixes after the last pass.
+    pub unfinished: Vec<String>,
+}
+
+/// Applies fixes in passes, rescanning after each, until none applies (or [`MAX_PASSES`]);
+/// returns the last scan's outcome (what remains) and what was done.
+pub fn run(
+    settings: &crate::config::Settings,
+    rules: &crate::rules::RuleSet,
+    mut outcome: Outcome,
+    mode: Mode,
+    stderr: &mut dyn Write,
+) -> (Outcome, Fixed) {
+    let mut fixed = Fixed::default();
+    for _ in 0..MAX_PASSES {
+        let (changes, refusals) = plan(&outcome, mode, settings.max_file_size);
+        for refusal in refusals {
+            fixed.refused.entry(refusal.path).or_insert(refusal.reason);
+        }
+        let mut wrote = false;
+        for change in &changes {
+            if fixed.refused.contains_key(&change.path) {
+                continue;
+            }
+            match write(change) {
+                Ok(()) => {
+                    wrote = true;
+                    fixed.applied += change.applied;
+                    fixed.files.insert(change.path.clone());
+                }
+                Err(err) => {
+                    fixed.refused.insert(change.path.clone(), format!("cannot be written: {err}"));
+                }
+            }
+        }
+        if !wrote {
+            return (outcome, fixed);
+        }
+        outcome = crate::scan::scan(settings, rules, stderr);
+    }
+    let (changes, _) = plan(&outcome, mode, settings.max_file_size);
+    fixed.unfinished = changes.into_iter().map(|change| change.path).filter(|p| !fixed.refused.contains_key(p)).collect();
+    (outcome, fixed)
+}
+
+/// Whether `outcome` holds a fix `mode` applies.
+pub fn any(outcome: &Outcome, mode: Mode) -> bool {
+    outcome.diagnostics.iter().filter_map(|d| d.fix.as_ref()).any(|fix| mode.applies(fix))
+}
+
+/// One pass: the new text of every file with applicable fixes, computed in memory (nothing is
+/// written), and the files whose fixes were refused.
+pub fn plan(outcome: &Outcome, mode: Mode, max_size: u64) -> (Vec<Change>, Vec<Refusal>) {
+    let mut by_file: BTreeMap<FileId, Vec<&Fix>> = BTreeMap::new();
+    for d in &outcome.diagnostics {
+        if let Some(fix) = d.fix.as_ref().filter(|fix| mode.applies(fix)) {
+            by_file.entry(d.file).or_default().push(fix);
+        }
+    }
+    let mut changes = Vec::new();
+    let mut refusals = Vec::new();
+    for (file, fixes) in by_file {
+        let path = outcome.file(file).path.clone();
+        let real = outcome.real_path(file);
+        match change_of(&real, &fixes, max_size) {
+            Ok((before, after, applied, deferred, bom)) => {
+                if after != before {
+                    changes.push(Change { path, real, before, after, applied, deferred, bom });
+                }
+            }
+            Err(reason) => refusals.push(Refusal { path, reason }),
+        }
+    }
+    (changes, refusals)
+}
+
+/// The file's text, its text after one pass of `fixes`, how many were applied and deferred,
+/// and whether it had a byte-order mark.
+fn change_of(real: &Path, fixes: &[&Fix], max_size: u64) -> Result<(String, String, usize, usize, bool), String> {
+    let bytes = crate::fs::read(real, max_size, crate::fs::Links::Follow)
+        .map_err(|err| format!("cannot be read again to fix it: {err}"))?;
+    let bom = bytes.starts_with("\u{feff}".as_bytes());
+    let before = crate::scan::source::text(bytes).map_err(|reason| reason.into_message())?;
+    let (after, applied, deferred) = crate::fix::apply(&before, fixes).ok_or_else(|| {
+        "changed since it was scanned (a fix no longer fits its text); run ssot again".to_string()
+    })?;
+    check(&before, &after)?;
+    Ok((before, after, applied, deferred, bom))
+}
+
+/// A fixed text must still read as Python wherever the original did: tokens without error, and
+/// a syntax tree without error when the original had none.
+fn check(before: &str, after: &str) -> Result<(), String> {
+    use crate::python::tokens::tokenize;
+    if tokenize(before).ok && !tokenize(after).ok {
+        return Err("its fixes would leave text that does not tokenize; left unchanged (please report it)".into());
+    }
+    let parses = |text: &str| {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_python::LANGUAGE.into()).is_ok()
+            && parser.parse(text, None).is_some_and(|tree| !tree.root_node().has_error())
+    };
+    if parses(before) && !parses(after) {
+        return Err("its fixes would leave text that does not parse; left unchanged (please report it)".into());
+    }
+    Ok(())
+}
+
+/// Writes `change.after` over the file: a temporary file beside it, the original's
+/// permissions, then a rename (a reader never sees half a file).
+pub fn write(change: &Change) -> std::io::Result<()> {
+    let dir = change.real.parent().unwrap_or(Path::new("."));
+    let name = change.real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.ssot-fix-{}", std::process::id()));
+    let result = (|| {
+        let permissions = std::fs::metadata(&change.real)?.permissions();
+        let mut file = std::fs::File::create(&temporary)?;
+        if change.bom {
+            file.write_all("\u{feff}".as_bytes())?;
+        }
+        file.write_all(change.after.as_bytes())?;
+        file.sync_all()?;
+        std::fs::set_permissions(&temporary, permissions)?;
+        std::fs::rename(&temporary, &change.real)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// The unified diff of one change, with `a/` and `b/` paths as git prints them.
+pub fn unified_diff(change: &Change) -> String {
+    similar::TextDiff::from_lines(&change.before, &change.after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{}", change.path), &format!("b/{}", change.path))
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fix_that_breaks_the_syntax_is_refused() {
+        assert!(check("x = 1\n", "x = (1\n").is_err());
+        assert!(check("x = 1\n", "x = 1 +\n").is_err());
+        assert!(check("x = 1\n", "x = 2\n").is_ok());
+        // Already broken: the fix is judged by the tokens only.
+        assert!(check("def f(:\n", "def g(:\n").is_ok());
+    }
+}
