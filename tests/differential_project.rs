@@ -238,7 +238,8 @@ fn project_rules_agree_with_the_ast_oracle_on_the_fixtures() {
         let dir = common::root().join("testdata/rules").join(rule);
         let config = match rule {
             "scattered-event-literal" => {
-                r#"{"scattered-event-literal": {"events": ["tool_executing", "agent_started"], "canonical": ["shared/events.py"]}}"#
+                // As the fixture's ssot.toml says.
+                r#"{"scattered-event-literal": {"events": ["tool_executing", "agent_started", "agent_thinking", "tool_completed", "custom_kind", "orphan_event"], "canonical": ["shared/events.py"]}}"#
             }
             _ => "{}",
         };

@@ -896,7 +896,6 @@ fn parameters(source: &str, tokens: &[Token], statement: &Statement) -> Vec<usiz
 
 impl Statements {
     /// The statement holding token `index`, if any.
-    #[cfg(test)]
     pub(crate) fn holding(&self, index: usize) -> Option<&Statement> {
         self.holding_at(index).map(|(_, statement)| statement)
     }

@@ -14,6 +14,7 @@ mod set;
 mod direct_env_access;
 mod duplicate_manager_class;
 mod duplicate_string_constant;
+mod import_system;
 mod magic_none;
 mod missing_mock_import;
 mod mock_import;

@@ -2,28 +2,103 @@
 //! canonical module(s) that define it. Docstrings and the literal parts of f-strings do not
 //! count; a string inside an f-string's `{…}` does. Read from the string-literal facet
 //! ([`crate::python::strings`]), built from the tokens when they are certain.
+//!
+//! A project rule because of its fix: each file contributes its event literals, and each
+//! canonical file the constants it defines (`NAME = "value"` in the module, and members of its
+//! classes, Enum or plain); the project pass then replaces a literal with the constant that holds
+//! its value, imported from the canonical module by its absolute name (the source roots), and
+//! says so in the message when no canonical file defines one.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
+use super::import_system::module_name;
+use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
 use crate::config::{Globs, Settings};
+use crate::diagnostic::FileId;
+use crate::fix::{Applicability, Edit, Fix};
 use crate::python::strings::{Literal, StringLiterals};
+use crate::python::tokens::Kind;
+use crate::python::FastKind;
 use crate::rule::{render_message, EngineSignature, Rule};
+use crate::suppress::EditSite;
 use crate::UserError;
 
 pub(crate) const REGISTRATION: Registration = Registration {
     signature: EngineSignature { name: "scattered-event-literal", variables: &["event", "canonical"] },
-    build: |rule, settings| Ok(Engine::file(ScatteredEventLiteral::new(rule, settings)?)),
+    build: |rule, settings| Ok(Engine::project(ScatteredEventLiteral::new(rule, settings)?)),
 };
 
 pub(crate) struct ScatteredEventLiteral {
+    id: String,
     message: String,
     events: Vec<String>,
     /// The length of the shortest event name, in bytes: a shorter literal is not decoded.
     shortest: usize,
     canonical: Globs,
     canonical_text: String,
+    root: PathBuf,
+    source_roots: Vec<PathBuf>,
+}
+
+/// What one file contributes.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct EventFacts {
+    /// Event literals (files outside the canonical ones).
+    literals: Vec<EventLiteral>,
+    /// The constants a canonical file defines whose value is an event name.
+    constants: Vec<Constant>,
+    /// Where an import goes in this file, when it has literals and its tokens tell.
+    imports: Option<ImportContext>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct EventLiteral {
+    site: Site,
+    value: String,
+    /// In a `case` pattern, where a bare name would capture instead of compare.
+    in_pattern: bool,
+    /// A comment stands between its parts (the replacement would drop it): no fix.
+    holds_comment: bool,
+}
+
+/// A constant of a canonical module: `NAME` at module level, or `Owner.NAME` in a class.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Constant {
+    owner: Option<String>,
+    name: String,
+    value: String,
+    kind: ConstantKind,
+}
+
+/// What the constant is at run time, which decides the replacement and its safety.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+enum ConstantKind {
+    /// A `str` (module constant, or attribute of a class with no base).
+    Str,
+    /// A member of a `StrEnum`: a `str` whose `str()` and format are its value.
+    StrEnumMember,
+    /// A member of another `Enum` (a `str` mixin included, whose `str()` is `Owner.NAME`): its
+    /// `.value` is the string.
+    EnumMember,
+    /// An attribute of a class whose bases ssot cannot judge.
+    Unknown,
+}
+
+/// Where an import of a canonical name can go in a file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct ImportContext {
+    /// The start of the line a new import statement goes on.
+    new_line: EditSite,
+    /// The file's line ending.
+    crlf: bool,
+    /// Module-level `from M import …` (absolute, no star): the module, the names it binds, and
+    /// the point after its last name.
+    from_imports: Vec<(String, Vec<String>, EditSite)>,
+    /// Every identifier of the file (a name to import must not be one already).
+    identifiers: Vec<String>,
 }
 
 impl ScatteredEventLiteral {
@@ -35,29 +110,255 @@ impl ScatteredEventLiteral {
         };
         let events = rule.string_list("events");
         let shortest = events.iter().map(String::len).min().unwrap_or(0);
-        Ok(Self { message: rule.message.clone(), events, shortest, canonical, canonical_text })
+        Ok(Self {
+            id: rule.id.clone(),
+            message: rule.message.clone(),
+            events,
+            shortest,
+            canonical,
+            canonical_text,
+            root: settings.root.clone(),
+            source_roots: settings.source_roots.clone(),
+        })
     }
 
-    fn findings(&self, literals: &StringLiterals, source: &str, out: &mut Vec<Finding>) {
+    /// The event literals of a file, from its string literals however read.
+    fn literals(&self, file: &FileText, literals: &StringLiterals) -> Vec<EventLiteral> {
+        let mut out = Vec::new();
         for literal in &literals.literals {
             if literal.docstring || literals.max_len(literal) < self.shortest {
                 continue;
             }
-            let Literal::Str(value) = literals.value(literal, source) else { continue };
+            let Literal::Str(value) = literals.value(literal, file.source) else { continue };
             if self.events.contains(&value) {
-                let message = render_message(&self.message, |var| match var {
-                    "event" => Some(Cow::Borrowed(value.as_str())),
-                    "canonical" => Some(Cow::Borrowed(self.canonical_text.as_str())),
-                    _ => None,
+                out.push(EventLiteral {
+                    site: file.site(&self.id, literal.range.clone()),
+                    value,
+                    in_pattern: in_case_pattern(file, literal.range.start),
+                    holds_comment: {
+                        let comments = &file.tokens().comments;
+                        let after = comments.partition_point(|c| c.start < literal.range.start);
+                        comments.get(after).is_some_and(|c| c.start < literal.range.end)
+                    },
                 });
-                out.push(Finding::new(literal.range.clone(), message));
+            }
+        }
+        out
+    }
+
+    fn facts(&self, file: &FileText, literals: Vec<EventLiteral>) -> Option<EventFacts> {
+        if literals.is_empty() {
+            return None;
+        }
+        let imports = import_context(file);
+        Some(EventFacts { literals, constants: Vec::new(), imports })
+    }
+
+    /// The replacement of `literal` by `constant` (of `module`): the name to import, the text,
+    /// and how safe it is; `None` where a bare name would change the meaning (a `case` pattern).
+    fn replacement(literal: &EventLiteral, constant: &Constant) -> Option<(String, String, Applicability)> {
+        if literal.holds_comment {
+            return None;
+        }
+        Some(match (&constant.owner, constant.kind) {
+            (None, _) if literal.in_pattern => return None,
+            (None, _) => (constant.name.clone(), constant.name.clone(), Applicability::Safe),
+            (Some(owner), ConstantKind::Str | ConstantKind::StrEnumMember) => {
+                (owner.clone(), format!("{owner}.{}", constant.name), Applicability::Safe)
+            }
+            (Some(owner), ConstantKind::EnumMember) => {
+                (owner.clone(), format!("{owner}.{}.value", constant.name), Applicability::Safe)
+            }
+            (Some(owner), ConstantKind::Unknown) => {
+                (owner.clone(), format!("{owner}.{}", constant.name), Applicability::Unsafe)
+            }
+        })
+    }
+
+    /// The fixes of a file's literals: each replaces the literal, and imports what the file's
+    /// fixes need from its module in one edit they all share (so one pass applies them all).
+    fn fixes(&self, facts: &EventFacts, by_value: &BTreeMap<&str, (String, Constant)>) -> Vec<Option<Fix>> {
+        let Some(imports) = facts.imports.as_ref() else { return vec![None; facts.literals.len()] };
+        let planned: Vec<Option<(&String, String, String, Applicability)>> = facts
+            .literals
+            .iter()
+            .map(|literal| {
+                let (module, constant) = by_value.get(literal.value.as_str())?;
+                let (binding, text, applicability) = Self::replacement(literal, constant)?;
+                let imported = imports.from_imports.iter().any(|(m, names, _)| m == module && names.contains(&binding));
+                // A name that means something else in this file already is not imported over it.
+                if !imported && imports.identifiers.contains(&binding) {
+                    return None;
+                }
+                Some((module, binding, text, applicability))
+            })
+            .collect();
+        // Per module, the names to import, sorted.
+        let mut needed: BTreeMap<&String, Vec<&str>> = BTreeMap::new();
+        for (module, binding, _, _) in planned.iter().flatten() {
+            let imported = imports.from_imports.iter().any(|(m, names, _)| m == *module && names.contains(binding));
+            if !imported {
+                needed.entry(module).or_default().push(binding);
+            }
+        }
+        let import_edits: BTreeMap<&String, Edit> = needed
+            .into_iter()
+            .map(|(module, mut names)| {
+                names.sort_unstable();
+                names.dedup();
+                let listed = names.join(", ");
+                let edit = match imports.from_imports.iter().find(|(m, _, _)| m == module) {
+                    Some((_, _, after)) => edit_at(after, format!(", {listed}")),
+                    None => {
+                        let newline = if imports.crlf { "\r\n" } else { "\n" };
+                        edit_at(&imports.new_line, format!("from {module} import {listed}{newline}"))
+                    }
+                };
+                (module, edit)
+            })
+            .collect();
+        facts
+            .literals
+            .iter()
+            .zip(planned)
+            .map(|(literal, planned)| {
+                let (module, binding, text, applicability) = planned?;
+                let mut edits = vec![edit_at(
+                    &EditSite { range: literal.site.range.clone(), start: literal.site.start, end: literal.site.end },
+                    text.clone(),
+                )];
+                let imported = imports.from_imports.iter().any(|(m, names, _)| m == module && names.contains(&binding));
+                if !imported {
+                    edits.push(import_edits.get(module)?.clone());
+                }
+                Some(Fix::new(applicability, format!("Replace with `{text}` from `{module}`"), edits))
+            })
+            .collect()
+    }
+}
+
+fn edit_at(site: &EditSite, content: String) -> Edit {
+    Edit { range: site.range.clone(), content, start: site.start, end: site.end }
+}
+
+/// Whether the literal at `offset` stands in a `case` clause's pattern.
+fn in_case_pattern(file: &FileText, offset: usize) -> bool {
+    let Some(statements) = file.statements() else { return true };
+    let tokens = &file.tokens().tokens;
+    let index = tokens.partition_point(|t| (t.start as usize) < offset);
+    statements.holding(index).is_some_and(|statement| {
+        let first = &tokens[statement.tokens.start];
+        statement.header && file.source.get(first.start as usize..first.end as usize) == Some("case")
+    })
+}
+
+/// Where imports go in `file`, from its tokens: after the module docstring and the `from
+/// __future__` imports; and its module-level absolute `from` imports. `None` when the tokens do
+/// not tell.
+fn import_context(file: &FileText) -> Option<ImportContext> {
+    let statements = file.statements()?;
+    let imports = file.imports_by_tokens()?;
+    let tokens = &file.tokens().tokens;
+    let source = file.source;
+    let text = |i: usize| tokens.get(i).and_then(|t| source.get(t.start as usize..t.end as usize)).unwrap_or_default();
+    let mut after: Option<usize> = None;
+    let mut first_statement = None;
+    for (index, statement) in statements.list.iter().enumerate() {
+        let range = statement.tokens.clone();
+        let is_docstring = index == 0 && !range.is_empty() && tokens[range.clone()].iter().all(|t| t.kind == Kind::String);
+        let is_future = text(range.start) == "from" && text(range.start + 1) == "__future__";
+        if is_docstring || is_future {
+            after = Some(tokens[range.end - 1].end as usize);
+            continue;
+        }
+        first_statement = Some(tokens.get(range.start)?.start as usize);
+        break;
+    }
+    let at = match after {
+        Some(end) => source[end..].find('\n').map_or(source.len(), |i| end + i + 1),
+        None => source[..first_statement?].rfind('\n').map_or(0, |i| i + 1),
+    };
+    let site = |range: std::ops::Range<usize>| EditSite { start: file.position(range.start), end: file.position(range.end), range };
+    let mut from_imports = Vec::new();
+    for import in imports {
+        let line_start = source[..import.range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let module = import.bindings.first().map(|b| b.module.clone()).unwrap_or_default();
+        let plain = !import.star
+            && line_start == import.range.start
+            && !import.bindings.is_empty()
+            && import.bindings.iter().all(|b| b.level == 0 && b.name.is_some() && b.module == module);
+        if !plain {
+            continue;
+        }
+        let last = tokens
+            .iter()
+            .rev()
+            .find(|t| t.kind == Kind::Name && import.range.contains(&(t.start as usize)))
+            .map(|t| t.end as usize)?;
+        let names = import.bindings.iter().map(|b| b.bound.clone()).collect();
+        from_imports.push((module, names, site(last..last)));
+    }
+    let mut identifiers: Vec<String> =
+        tokens.iter().enumerate().filter(|(_, t)| t.kind == Kind::Name).map(|(i, _)| text(i).to_string()).collect();
+    identifiers.sort_unstable();
+    identifiers.dedup();
+    Some(ImportContext { new_line: site(at..at), crlf: source.contains("\r\n"), from_imports, identifiers })
+}
+
+/// The string constants of a canonical module (the tree): `NAME = "value"` directly in the
+/// module, and `NAME = "value"` directly in the body of a module-level class, with what the
+/// class's bases make of it.
+fn constants(file: &FileContext, events: &[String]) -> Vec<Constant> {
+    let mut out = Vec::new();
+    let root = file.tree.root_node();
+    let mut cursor = root.walk();
+    let assignment = |statement: tree_sitter::Node| -> Option<(String, String)> {
+        let node = (statement.k() == "expression_statement").then(|| statement.named_child(0)).flatten()?;
+        if node.k() != "assignment" {
+            return None;
+        }
+        let left = node.child_by_field_name("left").filter(|left| left.k() == "identifier")?;
+        let right = node.child_by_field_name("right")?;
+        match crate::python::strings::literal(&right, file.source) {
+            Literal::Str(value) if events.contains(&value) => Some((file.text(&left).to_string(), value)),
+            _ => None,
+        }
+    };
+    for statement in root.named_children(&mut cursor) {
+        if let Some((name, value)) = assignment(statement) {
+            out.push(Constant { owner: None, name, value, kind: ConstantKind::Str });
+            continue;
+        }
+        if statement.k() != "class_definition" {
+            continue;
+        }
+        let Some(owner) = statement.child_by_field_name("name").map(|n| file.text(&n).to_string()) else { continue };
+        let bases: Vec<String> = statement
+            .child_by_field_name("superclasses")
+            .map(|list| {
+                let mut cursor = list.walk();
+                list.named_children(&mut cursor).map(|base| file.text(&base).to_string()).collect()
+            })
+            .unwrap_or_default();
+        let last = |base: &String| base.rsplit('.').next().unwrap_or_default().to_string();
+        let kind = if bases.is_empty() || bases.iter().all(|b| b == "object") {
+            ConstantKind::Str
+        } else if bases.iter().any(|b| last(b) == "StrEnum") {
+            ConstantKind::StrEnumMember
+        } else if bases.iter().any(|b| matches!(last(b).as_str(), "Enum" | "IntEnum" | "Flag" | "IntFlag")) {
+            ConstantKind::EnumMember
+        } else {
+            ConstantKind::Unknown
+        };
+        let Some(body) = statement.child_by_field_name("body") else { continue };
+        let mut body_cursor = body.walk();
+        for member in body.named_children(&mut body_cursor) {
+            if let Some((name, value)) = assignment(member) {
+                out.push(Constant { owner: Some(owner.clone()), name, value, kind });
             }
         }
     }
-
-    fn applies(&self, path: &Path) -> bool {
-        !self.events.is_empty() && !self.canonical.is_match(path)
-    }
+    out
 }
 
 impl Prefilter for ScatteredEventLiteral {
@@ -65,24 +366,63 @@ impl Prefilter for ScatteredEventLiteral {
         u64::from(self.canonical.is_match(path))
     }
 
-    fn may_match(&self, _path: &Path, source: &str) -> bool {
-        crate::python::strings::may_hold_any(source, &self.events)
+    fn may_match(&self, path: &Path, source: &str) -> bool {
+        !self.events.is_empty()
+            && (self.canonical.is_match(path) || crate::python::strings::may_hold_any(source, &self.events))
     }
 }
 
-impl FileRule for ScatteredEventLiteral {
-    fn check_tokens(&self, file: &FileText, out: &mut Vec<Finding>) -> Result<(), Declined> {
-        if !self.applies(file.path) {
-            return Ok(());
+impl ProjectRule for ScatteredEventLiteral {
+    type Facts = EventFacts;
+
+    fn collect_tokens(&self, file: &FileText) -> Result<Option<EventFacts>, Declined> {
+        if self.canonical.is_match(file.path) {
+            return Err(Declined); // its constants are read from the tree
         }
         let literals = file.string_literals_by_tokens().ok_or(Declined)?;
-        self.findings(literals, file.source, out);
-        Ok(())
+        Ok(self.facts(file, self.literals(file, literals)))
     }
 
-    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
-        if self.applies(file.path) {
-            self.findings(file.string_literals(), file.source, out);
+    fn collect(&self, file: &FileContext) -> Option<EventFacts> {
+        if self.canonical.is_match(file.path) {
+            let constants = constants(file, &self.events);
+            return (!constants.is_empty()).then(|| EventFacts { constants, ..EventFacts::default() });
         }
+        self.facts(file, self.literals(file, file.string_literals()))
+    }
+
+    fn finish(&self, facts: Vec<(FileId, Arc<EventFacts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
+        // The first constant (in path order) holding each value, with its module.
+        let mut by_value: BTreeMap<&str, (String, Constant)> = BTreeMap::new();
+        for (file, facts) in &facts {
+            if facts.constants.is_empty() {
+                continue;
+            }
+            let path = self.root.join(crate::path_text::real(paths[file.0]));
+            let Some(module) = module_name(&self.source_roots, &path) else { continue };
+            for constant in &facts.constants {
+                by_value.entry(constant.value.as_str()).or_insert_with(|| (module.clone(), constant.clone()));
+            }
+        }
+        let mut out = Vec::new();
+        for (file, facts) in &facts {
+            let fixes = self.fixes(facts, &by_value);
+            for (literal, fix) in facts.literals.iter().zip(fixes) {
+                let constant = by_value.get(literal.value.as_str());
+                let canonical = match constant {
+                    None if !self.canonical.patterns().is_empty() => {
+                        format!("{} (which defines no constant with this value)", self.canonical_text)
+                    }
+                    _ => self.canonical_text.clone(),
+                };
+                let message = render_message(&self.message, |var| match var {
+                    "event" => Some(Cow::Borrowed(literal.value.as_str())),
+                    "canonical" => Some(Cow::Borrowed(canonical.as_str())),
+                    _ => None,
+                });
+                out.push(ProjectFinding { file: *file, site: literal.site.clone(), message, related: Vec::new(), fix });
+            }
+        }
+        out
     }
 }

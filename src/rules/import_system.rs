@@ -1,0 +1,244 @@
+//! How Python finds modules on disk, as far as ssot needs it without importing anything: the
+//! source roots a file stands in ([`Place`]), what a directory holds ([`Disk`], each directory
+//! read once per run), where an absolute module name leads from the roots, and the absolute
+//! name a relative import means ([`absolute_module`]). `relative-import`'s fix and
+//! `scattered-event-literal`'s fix read it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where a file stands among the source roots: the deepest root that holds it, and its
+/// package (its directories below that root), when they are all identifiers.
+pub(crate) struct Place<'r> {
+    pub root: &'r PathBuf,
+    pub package: Vec<String>,
+}
+
+impl<'r> Place<'r> {
+    pub(crate) fn of(roots: &'r [PathBuf], path: &Path) -> Option<Self> {
+        let root = roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count())?;
+        let relative = path.parent()?.strip_prefix(root).ok()?;
+        let package: Vec<String> =
+            relative.components().map(|c| c.as_os_str().to_str().map(str::to_string)).collect::<Option<_>>()?;
+        package.iter().all(|part| is_identifier(part)).then_some(Self { root, package })
+    }
+}
+
+/// The absolute name of the module the relative import of `written` (`..pkg.mod`) in a file at
+/// `place` means, when it is proven: the import climbs no higher than the file's top package,
+/// the target exists, and its absolute name resolves from `roots` to that same target. `disk`
+/// answers what is on disk (each directory read once per run).
+pub(crate) fn absolute_module(roots: &[PathBuf], place: &Place, written: &str, disk: &Disk) -> Option<String> {
+    let written: String = written.chars().filter(|c| !c.is_whitespace() && *c != '\\').collect();
+    let level = written.chars().take_while(|c| *c == '.').count();
+    let rest = &written[level..];
+    let module: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('.').collect() };
+    let package = &place.package;
+    if module.iter().any(|part| !is_identifier(part)) || level == 0 || level > package.len() {
+        return None;
+    }
+    let base = &package[..package.len() + 1 - level];
+    let name: Vec<&str> = base.iter().map(String::as_str).chain(module.iter().copied()).collect();
+    let (last, parents) = name.split_last()?;
+    let parent = parents.iter().fold(place.root.clone(), |dir, part| dir.join(part));
+    let target = disk.locate(&parent, last)?;
+    resolve(roots, &name, disk)?.contains(&target).then(|| name.join("."))
+}
+
+/// What ssot asks of the file system to resolve imports, each directory read once: its entries
+/// and which of them are directories.
+#[derive(Default)]
+pub(crate) struct Disk {
+    listings: std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<Listing>>>,
+}
+
+/// A directory's entries: name → is a directory (symbolic links followed).
+type Listing = std::collections::HashMap<String, bool>;
+
+impl Disk {
+    fn listing(&self, dir: &Path) -> Arc<Listing> {
+        let mut listings = self.listings.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        listings
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
+                Arc::new(
+                    entries
+                        .filter_map(|entry| {
+                            let name = entry.file_name().into_string().ok()?;
+                            let file_type = entry.file_type().ok()?;
+                            let is_dir = if file_type.is_symlink() { entry.path().is_dir() } else { file_type.is_dir() };
+                            Some((name, is_dir))
+                        })
+                        .collect(),
+                )
+            })
+            .clone()
+    }
+
+    fn is_dir(&self, dir: &Path, name: &str) -> bool {
+        self.listing(dir).get(name) == Some(&true)
+    }
+
+    fn is_file(&self, dir: &Path, name: &str) -> bool {
+        self.listing(dir).get(name) == Some(&false)
+    }
+
+    /// Whether `dir/name` is a regular package (it holds `__init__.py` or `__init__.pyi`).
+    fn is_package(&self, dir: &Path, name: &str) -> bool {
+        self.is_dir(dir, name) && {
+            let package = dir.join(name);
+            self.is_file(&package, "__init__.py") || self.is_file(&package, "__init__.pyi")
+        }
+    }
+
+    /// The module file `name` in `dir`: `.py`, `.pyi`, or an extension module (`name.*.so`,
+    /// `name.pyd`, `name.so`).
+    fn module_file(&self, dir: &Path, name: &str) -> Option<PathBuf> {
+        let listing = self.listing(dir);
+        let found = ["py", "pyi", "so", "pyd"]
+            .iter()
+            .map(|extension| format!("{name}.{extension}"))
+            .find(|file| listing.get(file) == Some(&false))
+            .or_else(|| {
+                let mut extensions: Vec<&String> = listing
+                    .iter()
+                    .filter(|(file, is_dir)| {
+                        !**is_dir
+                            && file.strip_prefix(name).and_then(|rest| rest.strip_prefix('.')).is_some_and(|rest| {
+                                rest.ends_with(".so") || rest.ends_with(".pyd")
+                            })
+                    })
+                    .map(|(file, _)| file)
+                    .collect();
+                extensions.sort();
+                extensions.first().map(|file| file.to_string())
+            })?;
+        Some(dir.join(found))
+    }
+
+    /// What `dir/name` is: a package or namespace directory, a module, a stub or an extension
+    /// module.
+    fn locate(&self, dir: &Path, name: &str) -> Option<PathBuf> {
+        if self.is_dir(dir, name) {
+            return Some(dir.join(name));
+        }
+        self.module_file(dir, name)
+    }
+}
+
+/// Where the absolute module `name` is found from `roots`, as the import system looks: at each
+/// step, in the portions of the parent (the roots, for the first part), the first regular
+/// package or module wins; else the namespace directories found, merged. The result is every
+/// place that holds it (one, unless it is a namespace package).
+fn resolve(roots: &[PathBuf], name: &[&str], disk: &Disk) -> Option<Vec<PathBuf>> {
+    let mut portions: Vec<PathBuf> = roots.to_vec();
+    for (index, part) in name.iter().enumerate() {
+        let last = index + 1 == name.len();
+        let mut namespace = Vec::new();
+        let mut found = None;
+        for portion in &portions {
+            if disk.is_package(portion, part) {
+                found = Some(portion.join(part));
+                break;
+            }
+            if let Some(file) = disk.module_file(portion, part) {
+                if !last {
+                    return None; // a module holds no submodules
+                }
+                found = Some(file);
+                break;
+            }
+            if disk.is_dir(portion, part) {
+                namespace.push(portion.join(part));
+            }
+        }
+        portions = match found {
+            Some(place) => vec![place],
+            None if !namespace.is_empty() => namespace,
+            None => return None,
+        };
+    }
+    Some(portions)
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+        && !crate::python::is_keyword(text)
+}
+
+/// The absolute name of the module in the file at `path` (its package, then its stem unless it
+/// is an `__init__`), when it stands in a source root with a name of identifiers.
+pub(crate) fn module_name(roots: &[PathBuf], path: &Path) -> Option<String> {
+    let place = Place::of(roots, path)?;
+    let stem = path.file_stem()?.to_str()?;
+    let mut parts = place.package;
+    if stem != "__init__" {
+        if !is_identifier(stem) {
+            return None;
+        }
+        parts.push(stem.to_string());
+    }
+    (!parts.is_empty()).then(|| parts.join("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn resolves_as_the_import_system_would() {
+        let dir = tree(&[
+            "app/__init__.py",
+            "app/core/__init__.py",
+            "app/core/models.py",
+            "app/core/views.py",
+            "app/util.py",
+            "src/lib/__init__.py",
+            "src/lib/a.py",
+            "src/lib/b.py",
+            "ns/part/x.py",
+            "ns/part/y.py",
+        ]);
+        let root = dir.path().canonicalize().unwrap();
+        let roots = vec![root.clone(), root.join("src")];
+        let views = root.join("app/core/views.py");
+        let disk = Disk::default();
+        let absolute =
+            |path: &Path, written: &str| absolute_module(&roots, &Place::of(&roots, path)?, written, &disk);
+        assert_eq!(absolute(&views, ".models").as_deref(), Some("app.core.models"));
+        assert_eq!(absolute(&views, ".").as_deref(), Some("app.core"));
+        assert_eq!(absolute(&views, "..util").as_deref(), Some("app.util"));
+        assert_eq!(absolute(&views, "..").as_deref(), Some("app"));
+        assert_eq!(absolute(&views, "...").as_deref(), None, "climbs above the top package");
+        assert_eq!(absolute(&views, ".missing").as_deref(), None, "resolves to nothing");
+        // A `src/` layout: the deepest root that holds the file names it.
+        assert_eq!(absolute(&root.join("src/lib/a.py"), ".b").as_deref(), Some("lib.b"));
+        // Namespace directories (no `__init__.py`) count as packages.
+        assert_eq!(absolute(&root.join("ns/part/x.py"), ".y").as_deref(), Some("ns.part.y"));
+        assert_eq!(absolute(&root.join("app/core/views.py"), ". models").as_deref(), Some("app.core.models"));
+    }
+
+    #[test]
+    fn no_fix_when_an_earlier_root_shadows_the_name() {
+        // `lib` in the first root is a module: `lib.b` would not reach src/lib/b.py.
+        let dir = tree(&["lib.py", "src/lib/__init__.py", "src/lib/a.py", "src/lib/b.py"]);
+        let root = dir.path().canonicalize().unwrap();
+        let roots = vec![root.clone(), root.join("src")];
+        let place = Place::of(&roots, &root.join("src/lib/a.py")).unwrap();
+        assert_eq!(absolute_module(&roots, &place, ".b", &Disk::default()), None);
+    }
+}
