@@ -216,22 +216,25 @@ fn check(
     // Validate the inputs that do not need a scan first.
     let baseline = args.baseline.as_ref().map(|path| Baseline::load(&cwd.join(path))).transpose()?;
     let (settings, rules, mut outcome) = run_scan(args.scan, cwd, stderr)?;
+    let changed = match &args.changed_since {
+        Some(rev) => Some(crate::diff::changed_since(&settings.root, rev)?),
+        None => None,
+    };
+    // With `--changed-since`, fixes touch only the files the change touched.
+    let scope = |path: &Path| changed.as_ref().is_none_or(|changed| changed.touches(path, 1, usize::MAX));
+    let mode = crate::fixer::Mode::new(args.unsafe_fixes);
     if args.diff {
-        return preview_fixes(&outcome, crate::fixer::Mode::new(args.unsafe_fixes), &settings, stdout, stderr);
+        return preview_fixes(&outcome, mode, &scope, &settings, cwd, stdout, stderr);
     }
     if args.fix || args.fix_only {
         let fixed;
-        (outcome, fixed) = crate::fixer::run(&settings, &rules, outcome, crate::fixer::Mode::new(args.unsafe_fixes), stderr);
+        (outcome, fixed) = crate::fixer::run(&settings, &rules, outcome, mode, &scope, stderr);
         report_fixed(&fixed, &outcome, stderr)?;
         if args.fix_only {
             let broken = report_internal_errors(&outcome, stderr)?;
             return Ok(if broken { ExitStatus::Error } else { ExitStatus::Success });
         }
     }
-    let changed = match &args.changed_since {
-        Some(rev) => Some(crate::diff::changed_since(&settings.root, rev)?),
-        None => None,
-    };
     let mut stale = Vec::new();
     if let Some(baseline) = &baseline {
         stale = crate::baseline::apply(baseline, &mut outcome);
@@ -298,13 +301,16 @@ fn check(
 fn preview_fixes(
     outcome: &Outcome,
     mode: crate::fixer::Mode,
+    scope: &dyn Fn(&Path) -> bool,
     settings: &crate::config::Settings,
+    cwd: &Path,
     stdout: &mut dyn WriteColor,
     stderr: &mut dyn Write,
 ) -> anyhow::Result<ExitStatus> {
-    let (changes, refusals) = crate::fixer::plan(outcome, mode, settings.max_file_size);
+    let (changes, refusals) = crate::fixer::plan(outcome, mode, scope, settings.max_file_size);
     for change in &changes {
-        write!(stdout, "{}", crate::fixer::unified_diff(change))?;
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        write!(stdout, "{}", crate::fixer::unified_diff(change, &cwd))?;
     }
     for refusal in &refusals {
         writeln!(stderr, "ssot: {}: fixes not applied: {}", visible(&refusal.path), visible(&refusal.reason))?;

@@ -78,11 +78,12 @@ pub fn run(
     rules: &crate::rules::RuleSet,
     mut outcome: Outcome,
     mode: Mode,
+    scope: &dyn Fn(&Path) -> bool,
     stderr: &mut dyn Write,
 ) -> (Outcome, Fixed) {
     let mut fixed = Fixed::default();
     for _ in 0..MAX_PASSES {
-        let (changes, refusals) = plan(&outcome, mode, settings.max_file_size);
+        let (changes, refusals) = plan(&outcome, mode, scope, settings.max_file_size);
         for refusal in refusals {
             fixed.refused.entry(refusal.path).or_insert(refusal.reason);
         }
@@ -107,7 +108,7 @@ pub fn run(
         }
         outcome = crate::scan::scan(settings, rules, stderr);
     }
-    let (changes, _) = plan(&outcome, mode, settings.max_file_size);
+    let (changes, _) = plan(&outcome, mode, scope, settings.max_file_size);
     fixed.unfinished = changes.into_iter().map(|change| change.path).filter(|p| !fixed.refused.contains_key(p)).collect();
     (outcome, fixed)
 }
@@ -117,21 +118,24 @@ pub fn any(outcome: &Outcome, mode: Mode) -> bool {
     outcome.diagnostics.iter().filter_map(|d| d.fix.as_ref()).any(|fix| mode.applies(fix))
 }
 
-/// One pass: the new text of every file with applicable fixes, computed in memory (nothing is
-/// written), and the files whose fixes were refused.
-pub fn plan(outcome: &Outcome, mode: Mode, max_size: u64) -> (Vec<Change>, Vec<Refusal>) {
-    let mut by_file: BTreeMap<FileId, Vec<&Fix>> = BTreeMap::new();
+/// One pass: the new text of every file with applicable fixes that `scope` takes (by its path
+/// on disk), computed in memory (nothing is written), and the files whose fixes were refused.
+pub fn plan(outcome: &Outcome, mode: Mode, scope: &dyn Fn(&Path) -> bool, max_size: u64) -> (Vec<Change>, Vec<Refusal>) {
+    let mut by_file: BTreeMap<FileId, Vec<&crate::diagnostic::Diagnostic>> = BTreeMap::new();
     for d in &outcome.diagnostics {
-        if let Some(fix) = d.fix.as_ref().filter(|fix| mode.applies(fix)) {
-            by_file.entry(d.file).or_default().push(fix);
+        if d.fix.as_ref().is_some_and(|fix| mode.applies(fix)) {
+            by_file.entry(d.file).or_default().push(d);
         }
     }
     let mut changes = Vec::new();
     let mut refusals = Vec::new();
-    for (file, fixes) in by_file {
+    for (file, diagnostics) in by_file {
         let path = outcome.file(file).path.clone();
         let real = outcome.real_path(file);
-        match change_of(&real, &fixes, max_size) {
+        if !scope(&real) {
+            continue;
+        }
+        match change_of(&real, &diagnostics, max_size) {
             Ok((before, after, applied, deferred, bom)) => {
                 if after != before {
                     changes.push(Change { path, real, before, after, applied, deferred, bom });
@@ -145,14 +149,31 @@ pub fn plan(outcome: &Outcome, mode: Mode, max_size: u64) -> (Vec<Change>, Vec<R
 
 /// The file's text, its text after one pass of `fixes`, how many were applied and deferred,
 /// and whether it had a byte-order mark.
-fn change_of(real: &Path, fixes: &[&Fix], max_size: u64) -> Result<(String, String, usize, usize, bool), String> {
+fn change_of(
+    real: &Path,
+    diagnostics: &[&crate::diagnostic::Diagnostic],
+    max_size: u64,
+) -> Result<(String, String, usize, usize, bool), String> {
     let bytes = crate::fs::read(real, max_size, crate::fs::Links::Follow)
         .map_err(|err| format!("cannot be read again to fix it: {err}"))?;
     let bom = bytes.starts_with("\u{feff}".as_bytes());
     let before = crate::scan::source::text(bytes).map_err(|reason| reason.into_message())?;
-    let (after, applied, deferred) = crate::fix::apply(&before, fixes).ok_or_else(|| {
-        "changed since it was scanned (a fix no longer fits its text); run ssot again".to_string()
-    })?;
+    let changed = || "changed since it was scanned; run ssot again".to_string();
+    if before.contains('\r') && !before.contains("\r\n") {
+        return Err("its lines end with a lone `\\r` (classic Mac OS): not fixed".into());
+    }
+    // The file must still read as it did when scanned: each finding's line as it was.
+    let lines = crate::text::LineIndex::new(&before);
+    for d in diagnostics {
+        if d.range.end > before.len() || !before.is_char_boundary(d.range.start) {
+            return Err(changed());
+        }
+        if crate::fingerprint::normalized_line(lines.line_text(&before, d.range.start)) != d.line_text {
+            return Err(changed());
+        }
+    }
+    let fixes: Vec<&Fix> = diagnostics.iter().filter_map(|d| d.fix.as_ref()).collect();
+    let (after, applied, deferred) = crate::fix::apply(&before, &fixes).ok_or_else(changed)?;
     check(&before, &after)?;
     Ok((before, after, applied, deferred, bom))
 }
@@ -176,20 +197,42 @@ fn check(before: &str, after: &str) -> Result<(), String> {
 }
 
 /// Writes `change.after` over the file: a temporary file beside it, the original's
-/// permissions, then a rename (a reader never sees half a file).
+/// permissions, then a rename (a reader never sees half a file). A file that is read-only is not
+/// written; one with other hard links, or owned by someone else, is rewritten in place (a
+/// rename would split the links or change its owner).
 pub fn write(change: &Change) -> std::io::Result<()> {
+    let metadata = std::fs::metadata(&change.real)?;
+    if metadata.permissions().readonly() {
+        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "the file is read-only"));
+    }
+    let mut content = Vec::with_capacity(change.after.len() + 3);
+    if change.bom {
+        content.extend_from_slice("\u{feff}".as_bytes());
+    }
+    content.extend_from_slice(change.after.as_bytes());
+    let in_place = || std::fs::OpenOptions::new().write(true).truncate(true).open(&change.real)?.write_all(&content);
+    #[cfg(unix)]
+    if std::os::unix::fs::MetadataExt::nlink(&metadata) > 1 {
+        return in_place();
+    }
     let dir = change.real.parent().unwrap_or(Path::new("."));
     let name = change.real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = dir.join(format!(".{name}.ssot-fix-{}", std::process::id()));
     let result = (|| {
-        let permissions = std::fs::metadata(&change.real)?.permissions();
-        let mut file = std::fs::File::create(&temporary)?;
-        if change.bom {
-            file.write_all("\u{feff}".as_bytes())?;
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temporary)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Someone else's file: the new one would be ours. Rewrite it in place instead.
+            if file.metadata()?.uid() != metadata.uid() {
+                drop(file);
+                let _ = std::fs::remove_file(&temporary);
+                return in_place();
+            }
         }
-        file.write_all(change.after.as_bytes())?;
+        file.write_all(&content)?;
         file.sync_all()?;
-        std::fs::set_permissions(&temporary, permissions)?;
+        std::fs::set_permissions(&temporary, metadata.permissions())?;
         std::fs::rename(&temporary, &change.real)
     })();
     if result.is_err() {
@@ -198,12 +241,16 @@ pub fn write(change: &Change) -> std::io::Result<()> {
     result
 }
 
-/// The unified diff of one change, with `a/` and `b/` paths as git prints them.
-pub fn unified_diff(change: &Change) -> String {
-    similar::TextDiff::from_lines(&change.before, &change.after)
+/// The unified diff of one change, with `a/` and `b/` paths relative to `cwd` (as `patch -p1`
+/// and `git apply` run there read them); a byte-order mark is part of the first line.
+pub fn unified_diff(change: &Change, cwd: &Path) -> String {
+    let shown = change.real.strip_prefix(cwd).map_or_else(|_| change.path.clone(), crate::path_text::text);
+    let bom = if change.bom { "\u{feff}" } else { "" };
+    let (before, after) = (format!("{bom}{}", change.before), format!("{bom}{}", change.after));
+    similar::TextDiff::from_lines(&before, &after)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{}", change.path), &format!("b/{}", change.path))
+        .header(&format!("a/{shown}"), &format!("b/{shown}"))
         .to_string()
 }
 

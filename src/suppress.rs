@@ -74,8 +74,12 @@ fn removal(source: &str, comment: &Comment, directive: Range<usize>) -> Range<us
     let before = source[comment.start + 1..directive.start].trim();
     let after = source[directive.end..comment.end].trim();
     if !before.is_empty() {
-        // `# note ssot: ignore[…]`: the directive and the blanks before it.
-        let start = directive.start - (source[..directive.start].len() - source[..directive.start].trim_end().len());
+        // `# note ssot: ignore[…]`: the directive and the blanks before it, and a `#` right
+        // before it that opened it (`# type: ignore # ssot: ignore[…]`).
+        let mut start = source[..directive.start].trim_end().len();
+        if start > comment.start + 1 && source[..start].ends_with('#') {
+            start = source[..start - 1].trim_end().len();
+        }
         return start.max(comment.start + 1)..directive.end;
     }
     if !after.is_empty() {
@@ -131,9 +135,22 @@ impl Suppressions {
                     continue;
                 }
                 let valid = !require_reason || reason.is_some();
-                // The directive ends at its `]`, or with its reason at the next directive.
+                // The directive ends at its `]`, or with its reason at the next directive or at a
+                // comment after it (`-- why  # type: ignore`: a `#` after a blank, then a blank).
                 let directive_end = match reason {
-                    Some(_) => rest.find("ssot:").map_or(comment.end, |at| comment.start + (text.len() - rest.len()) + at),
+                    Some(_) => {
+                        let rest_start = comment.start + (text.len() - rest.len());
+                        let next_directive = rest.find("ssot:").unwrap_or(rest.len());
+                        let bytes = rest.as_bytes();
+                        let next_comment = (1..next_directive)
+                            .find(|&i| {
+                                bytes[i] == b'#'
+                                    && bytes[i - 1].is_ascii_whitespace()
+                                    && bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace())
+                            })
+                            .map(|i| rest[..i].trim_end().len());
+                        rest_start + next_comment.unwrap_or(next_directive)
+                    }
                     None => list_range.end + 1,
                 };
                 let removal = removal(source, comment, directive_start..directive_end);
@@ -255,6 +272,10 @@ mod tests {
         assert_eq!(removed("a = 1  # ssot: ignore[x] see below\n"), ["a = 1  # see below\n"]);
         // A note before it stays.
         assert_eq!(removed("a = 1  # noqa: E501 ssot: ignore[x]\n"), ["a = 1  # noqa: E501\n"]);
+        assert_eq!(removed("a = 1  # type: ignore # ssot: ignore[x]\n"), ["a = 1  # type: ignore\n"]);
+        // A reason ends where another comment starts.
+        assert_eq!(removed("a = 1  # ssot: ignore[x] -- why  # type: ignore\n"), ["a = 1  # type: ignore\n"]);
+        assert_eq!(removed("a = 1  # ssot: ignore[x] -- see #12\n"), ["a = 1\n"]);
         // Two directives in one comment: each goes alone.
         assert_eq!(
             removed("a = 1  # ssot: ignore[x] -- one ssot: ignore[y]\n"),

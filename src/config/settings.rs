@@ -130,7 +130,8 @@ fn default_source_roots(config_dir: Option<&Path>, root: &Path) -> Vec<PathBuf> 
         let path = entry.path();
         path.join("__init__.py").is_file() || path.extension().is_some_and(|e| e == "py" || e == "pyi")
     });
-    if holds_python {
+    // A `src/` that is itself a package (`src/__init__.py`) is not a root: `src.x` is its name.
+    if holds_python && !src.join("__init__.py").is_file() {
         roots.push(src);
     }
     roots
@@ -319,11 +320,13 @@ impl Settings {
         selection.ignore = rules.ignore.map(spanned_ids).unwrap_or_default();
         selection.ignore.extend(overrides.ignore.iter().map(|id| (id.clone(), None)));
 
+        // Relative to the configuration file that names them (with `--config` too).
+        let roots_base = config.as_ref().and_then(|file| file.path.parent()).unwrap_or(&glob_base).to_path_buf();
         let source_roots = match scan.roots {
             Some(list) => list
                 .iter()
                 .map(|dir| {
-                    glob_base.join(dir.get_ref()).canonicalize().map_err(|err| {
+                    roots_base.join(dir.get_ref()).canonicalize().map_err(|err| {
                         let message = format!("scan.roots: `{}` is not a directory ssot can read: {err}", dir.get_ref());
                         match &config {
                             Some(file) => file.error(Some(dir.span().start), message),

@@ -108,6 +108,45 @@ pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statement
     (relative == out.iter().filter(|import| import.relative_module.is_some()).count()).then_some(out)
 }
 
+/// Where a new import statement goes in a module, read from its tokens: the start of the line
+/// after the module docstring (parenthesized or not, as `ast` takes it) and the `from
+/// __future__` imports, else the start of the first statement's line (after leading comments).
+/// `None` for a file without a statement.
+pub(crate) fn insertion_point(source: &str, tokens: &[Token], statements: &Statements) -> Option<usize> {
+    let view = Text { source, tokens };
+    let mut after: Option<usize> = None;
+    for (index, statement) in statements.list.iter().enumerate() {
+        let range = statement.tokens.clone();
+        if range.is_empty() {
+            continue;
+        }
+        let strings_only = tokens[range.clone()].iter().enumerate().all(|(i, t)| {
+            t.kind == Kind::String || (t.kind == Kind::Op && matches!(view.text(range.start + i), "(" | ")"))
+        }) && tokens[range.clone()].iter().any(|t| t.kind == Kind::String);
+        let is_docstring = index == 0 && !statement.header && strings_only;
+        let is_future = view.text(range.start) == "from" && view.text(range.start + 1) == "__future__";
+        if is_docstring || is_future {
+            after = Some(tokens[range.end - 1].end as usize);
+            continue;
+        }
+        let start = tokens[range.start].start as usize;
+        return Some(match after {
+            Some(end) => next_line(source, end),
+            None => source[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1),
+        });
+    }
+    after.map(|end| next_line(source, end))
+}
+
+/// The start of the line after byte `at` (the end of the text on its last line).
+fn next_line(source: &str, at: usize) -> usize {
+    match source[at..].find(['\n', '\r']) {
+        Some(i) if source[at + i..].starts_with("\r\n") => at + i + 2,
+        Some(i) => at + i + 1,
+        None => source.len(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,20 +7,37 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Where a file stands among the source roots: the deepest root that holds it, and its
-/// package (its directories below that root), when they are all identifiers.
+/// Where a file stands: the source root above it and its package, the directories between.
+/// The root must not be a package itself, and the top directory below it must be a regular
+/// package (it holds `__init__.py`); directories below that may be namespace portions of it.
+/// So a monorepo's `services/billing/billing/`, Django's `mysite/polls/` under the repository
+/// root, a scanned directory that is itself a package, or a top-level namespace package have no
+/// place: which directory Python runs them from is written nowhere ssot can read, and a guessed
+/// absolute name breaks the import.
 pub(crate) struct Place<'r> {
     pub root: &'r PathBuf,
     pub package: Vec<String>,
 }
 
 impl<'r> Place<'r> {
-    pub(crate) fn of(roots: &'r [PathBuf], path: &Path) -> Option<Self> {
-        let root = roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count())?;
-        let relative = path.parent()?.strip_prefix(root).ok()?;
-        let package: Vec<String> =
-            relative.components().map(|c| c.as_os_str().to_str().map(str::to_string)).collect::<Option<_>>()?;
-        package.iter().all(|part| is_identifier(part)).then_some(Self { root, package })
+    pub(crate) fn of(roots: &'r [PathBuf], path: &Path, disk: &Disk) -> Option<Self> {
+        let mut package = Vec::new();
+        let mut dir = path.parent()?;
+        let root = loop {
+            if let Some(root) = roots.iter().find(|root| root.as_path() == dir) {
+                break root;
+            }
+            package.push(dir.file_name()?.to_str()?.to_string());
+            dir = dir.parent()?;
+        };
+        package.reverse();
+        let top_is_package = match package.first() {
+            Some(top) => disk.is_file(&root.join(top), "__init__.py"),
+            None => true, // a module directly in the root
+        };
+        let root_is_package = disk.is_file(root, "__init__.py");
+        (top_is_package && !root_is_package && package.iter().all(|part| is_identifier(part)))
+            .then_some(Self { root, package })
     }
 }
 
@@ -76,20 +93,18 @@ impl Disk {
             .clone()
     }
 
-    fn is_dir(&self, dir: &Path, name: &str) -> bool {
+    pub(crate) fn is_dir(&self, dir: &Path, name: &str) -> bool {
         self.listing(dir).get(name) == Some(&true)
     }
 
-    fn is_file(&self, dir: &Path, name: &str) -> bool {
+    pub(crate) fn is_file(&self, dir: &Path, name: &str) -> bool {
         self.listing(dir).get(name) == Some(&false)
     }
 
-    /// Whether `dir/name` is a regular package (it holds `__init__.py` or `__init__.pyi`).
+    /// Whether `dir/name` is a regular package: it holds `__init__.py` (a directory with only
+    /// `__init__.pyi` is a namespace package at run time).
     fn is_package(&self, dir: &Path, name: &str) -> bool {
-        self.is_dir(dir, name) && {
-            let package = dir.join(name);
-            self.is_file(&package, "__init__.py") || self.is_file(&package, "__init__.pyi")
-        }
+        self.is_dir(dir, name) && self.is_file(&dir.join(name), "__init__.py")
     }
 
     /// The module file `name` in `dir`: `.py`, `.pyi`, or an extension module (`name.*.so`,
@@ -171,8 +186,8 @@ fn is_identifier(text: &str) -> bool {
 
 /// The absolute name of the module in the file at `path` (its package, then its stem unless it
 /// is an `__init__`), when it stands in a source root with a name of identifiers.
-pub(crate) fn module_name(roots: &[PathBuf], path: &Path) -> Option<String> {
-    let place = Place::of(roots, path)?;
+pub(crate) fn module_name(roots: &[PathBuf], path: &Path, disk: &Disk) -> Option<String> {
+    let place = Place::of(roots, path, disk)?;
     let stem = path.file_stem()?.to_str()?;
     let mut parts = place.package;
     if stem != "__init__" {
@@ -218,7 +233,7 @@ mod tests {
         let views = root.join("app/core/views.py");
         let disk = Disk::default();
         let absolute =
-            |path: &Path, written: &str| absolute_module(&roots, &Place::of(&roots, path)?, written, &disk);
+            |path: &Path, written: &str| absolute_module(&roots, &Place::of(&roots, path, &disk)?, written, &disk);
         assert_eq!(absolute(&views, ".models").as_deref(), Some("app.core.models"));
         assert_eq!(absolute(&views, ".").as_deref(), Some("app.core"));
         assert_eq!(absolute(&views, "..util").as_deref(), Some("app.util"));
@@ -227,8 +242,8 @@ mod tests {
         assert_eq!(absolute(&views, ".missing").as_deref(), None, "resolves to nothing");
         // A `src/` layout: the deepest root that holds the file names it.
         assert_eq!(absolute(&root.join("src/lib/a.py"), ".b").as_deref(), Some("lib.b"));
-        // Namespace directories (no `__init__.py`) count as packages.
-        assert_eq!(absolute(&root.join("ns/part/x.py"), ".y").as_deref(), Some("ns.part.y"));
+        // A namespace directory (no `__init__.py`) is no package ssot can place.
+        assert_eq!(absolute(&root.join("ns/part/x.py"), ".y").as_deref(), None);
         assert_eq!(absolute(&root.join("app/core/views.py"), ". models").as_deref(), Some("app.core.models"));
     }
 
@@ -238,7 +253,7 @@ mod tests {
         let dir = tree(&["lib.py", "src/lib/__init__.py", "src/lib/a.py", "src/lib/b.py"]);
         let root = dir.path().canonicalize().unwrap();
         let roots = vec![root.clone(), root.join("src")];
-        let place = Place::of(&roots, &root.join("src/lib/a.py")).unwrap();
+        let place = Place::of(&roots, &root.join("src/lib/a.py"), &Disk::default()).unwrap();
         assert_eq!(absolute_module(&roots, &place, ".b", &Disk::default()), None);
     }
 }

@@ -13,6 +13,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
 };
 
 pub(crate) struct MagicNone {
+    id: String,
     message: String,
     finder: super::NameFinder,
 }
@@ -20,6 +21,7 @@ pub(crate) struct MagicNone {
 impl MagicNone {
     pub(crate) fn new(rule: &Rule) -> Self {
         Self {
+            id: rule.id.clone(),
             message: crate::rule::render_message(&rule.message, |_| None),
             finder: super::NameFinder::new(&["MagicNone"]),
         }
@@ -49,7 +51,7 @@ impl FileRule for MagicNone {
             .filter(|(name, _)| name == "MagicNone")
             .map(|(name, range)| (range.clone(), name.as_str()))
             .collect();
-        let fixes = super::mock_import::fixes(file, &sites, Some("MagicMock"));
+        let fixes = super::mock_import::fixes(file, &self.id, &sites, Some("MagicMock"));
         for ((range, _), fix) in sites.into_iter().zip(fixes) {
             out.push(Finding::new(range, self.message.clone()).with_fix(fix));
         }

@@ -15,6 +15,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
 };
 
 pub(crate) struct MissingMockImport {
+    id: String,
     message: String,
     /// The mock names but `MagicNone` (its own rule's).
     finder: super::NameFinder,
@@ -23,7 +24,7 @@ pub(crate) struct MissingMockImport {
 impl MissingMockImport {
     pub(crate) fn new(rule: &Rule) -> Self {
         let names: Vec<&str> = MOCK_NAMES.iter().copied().filter(|name| *name != "MagicNone").collect();
-        Self { message: rule.message.clone(), finder: super::NameFinder::new(&names) }
+        Self { id: rule.id.clone(), message: rule.message.clone(), finder: super::NameFinder::new(&names) }
     }
 }
 
@@ -52,7 +53,7 @@ impl FileRule for MissingMockImport {
             .filter(|(name, _)| name != "MagicNone")
             .map(|(name, range)| (range.clone(), name.as_str()))
             .collect();
-        let fixes = super::mock_import::fixes(file, &sites, None);
+        let fixes = super::mock_import::fixes(file, &self.id, &sites, None);
         for ((range, name), fix) in sites.into_iter().zip(fixes) {
             let message = render_message(&self.message, |var| (var == "name").then_some(Cow::Borrowed(name)));
             out.push(Finding::new(range, message).with_fix(fix));

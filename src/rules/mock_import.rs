@@ -17,7 +17,12 @@ use crate::python::{FastKind, Role};
 /// renaming each use to `rename` first when given (then only `rename` is imported, and only
 /// when the rename alone leaves some use undefined). `None` for a site the fixed file would not
 /// resolve.
-pub(crate) fn fixes(file: &FileContext, sites: &[(Range<usize>, &str)], rename: Option<&str>) -> Vec<Option<Fix>> {
+pub(crate) fn fixes(
+    file: &FileContext,
+    rule: &str,
+    sites: &[(Range<usize>, &str)],
+    rename: Option<&str>,
+) -> Vec<Option<Fix>> {
     // No fix for a name the file binds some other way than by an import (a class, a parameter,
     // an assignment, an augmented assignment, a `del`): which binding the author meant is not
     // for a fix to guess (and a `del` of a name never bound is a bug an import would hide). The
@@ -26,7 +31,14 @@ pub(crate) fn fixes(file: &FileContext, sites: &[(Range<usize>, &str)], rename: 
     if rename.is_some_and(|to| bound.contains(to)) {
         return vec![None; sites.len()];
     }
-    let loads: Vec<bool> = sites.iter().map(|(_, name)| !bound.contains(*name)).collect();
+    // A use whose finding a suppression silences is left as it is: its name is not imported
+    // for it (the import would make the suppression unused, and the next pass remove it).
+    let loads: Vec<bool> = sites
+        .iter()
+        .map(|(range, name)| {
+            !bound.contains(*name) && !file.suppressions().would_suppress(rule, file.position(range.start).line)
+        })
+        .collect();
     let renames: Vec<Edit> = match rename {
         Some(to) => sites.iter().map(|(range, _)| Edit::replace(range.clone(), to)).collect(),
         None => Vec::new(),
@@ -120,8 +132,10 @@ fn import_edit(file: &FileContext, names: &[&str]) -> Option<(&'static str, Edit
                 && import.bindings.iter().all(|b| b.level == 0 && b.module == module && b.name.is_some())
         })
     };
-    let uses_mock_package = imports.iter().any(|import| import.bindings.iter().any(|b| b.level == 0 && b.module == "mock"));
-    let module = if from("unittest.mock").is_none() && uses_mock_package { "mock" } else { "unittest.mock" };
+    // Merged into the file's `from unittest.mock import …`, else its `from mock import …`; a new
+    // statement always imports from `unittest.mock` (`mock` may be only a fallback the file
+    // tries when `unittest.mock` is missing).
+    let module = if from("unittest.mock").is_none() && from("mock").is_some() { "mock" } else { "unittest.mock" };
     if let Some(import) = from(module) {
         // A name this statement binds already is not settled by binding it again.
         if names.iter().any(|name| import.bindings.iter().any(|b| b.bound == *name)) {
@@ -136,40 +150,17 @@ fn import_edit(file: &FileContext, names: &[&str]) -> Option<(&'static str, Edit
             .map(|t| t.end as usize)?;
         return Some((module, Edit::insert(last, format!(", {listed}"))));
     }
-    let at = new_import_at(file)?;
+    let statements = file.statements()?;
+    let at = crate::python::imports::insertion_point(file.source, &file.tokens().tokens, statements)?;
     Some((module, Edit::insert(at, new_import_text(file.source, at, module, &listed))))
 }
 
-/// Where a new import statement goes: the start of the line after the module docstring and the
-/// `from __future__` imports, else the start of the first statement's line.
-fn new_import_at(file: &FileContext) -> Option<usize> {
-    let root = file.tree.root_node();
-    let mut cursor = root.walk();
-    let mut after: Option<usize> = None;
-    let mut first_statement = None;
-    let docstring = crate::python::strings::docstring(&root).map(|node| node.id());
-    for (index, child) in root.named_children(&mut cursor).filter(|c| c.k() != "comment").enumerate() {
-        let is_docstring = index == 0 && docstring.is_some_and(|id| child.named_child(0).is_some_and(|s| s.id() == id));
-        if is_docstring || child.k() == "future_import_statement" {
-            after = Some(child.end_byte());
-            continue;
-        }
-        first_statement = Some(child.start_byte());
-        break;
-    }
-    let source = file.source;
-    match after {
-        Some(end) => Some(source[end..].find('\n').map_or(source.len(), |i| end + i + 1)),
-        None => {
-            let start = first_statement?;
-            Some(source[..start].rfind('\n').map_or(0, |i| i + 1))
-        }
-    }
-}
-
+/// A new import statement for `names` at byte `at`, in the file's line endings (on a line of
+/// its own when `at` ends a last line without one).
 fn new_import_text(source: &str, at: usize, module: &str, names: &str) -> String {
-    let newline = if at > 0 && !source[..at].ends_with('\n') { "\n" } else { "" };
-    format!("{newline}from {module} import {names}\n")
+    let newline = if source.contains("\r\n") { "\r\n" } else { "\n" };
+    let before = if at > 0 && !source[..at].ends_with(['\n', '\r']) { newline } else { "" };
+    format!("{before}from {module} import {names}{newline}")
 }
 
 thread_local! {

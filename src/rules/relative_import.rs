@@ -47,6 +47,9 @@ pub(crate) struct RelativeFact {
     /// The module as written (`..pkg.mod`), and where it is.
     module: String,
     module_site: crate::suppress::EditSite,
+    /// The module touches the keyword before or after it (`from.x import y`, `from .import x`):
+    /// the absolute name needs a space there.
+    glued: (bool, bool),
 }
 
 impl RelativeImport {
@@ -68,6 +71,10 @@ impl RelativeImport {
                 Some(RelativeFact {
                     site: file.site(&self.id, import.range.clone()),
                     module: file.source[module.clone()].to_string(),
+                    glued: (
+                        !file.source[..module.start].ends_with(|c: char| c.is_whitespace() || c == '\\'),
+                        !file.source[module.end..].starts_with(|c: char| c.is_whitespace() || c == '\\'),
+                    ),
                     module_site: crate::suppress::EditSite {
                         start: file.position(module.start),
                         end: file.position(module.end),
@@ -83,7 +90,9 @@ impl RelativeImport {
     fn fix(&self, place: Option<&Place>, fact: &RelativeFact, disk: &Disk) -> Option<Fix> {
         let absolute = absolute_module(&self.source_roots, place?, &fact.module, disk)?;
         let site = &fact.module_site;
-        let edit = Edit { range: site.range.clone(), content: absolute.clone(), start: site.start, end: site.end };
+        let (before, after) = fact.glued;
+        let content = format!("{}{absolute}{}", if before { " " } else { "" }, if after { " " } else { "" });
+        let edit = Edit { range: site.range.clone(), content, start: site.start, end: site.end };
         Some(Fix::safe(format!("Import from `{absolute}`"), vec![edit]))
     }
 }
@@ -114,7 +123,7 @@ impl ProjectRule for RelativeImport {
         let disk = Disk::default();
         for (file, facts) in facts {
             let path = self.root.join(crate::path_text::real(paths[file.0]));
-            let place = Place::of(&self.source_roots, &path);
+            let place = Place::of(&self.source_roots, &path, &disk);
             for fact in facts.iter() {
                 let message =
                     render_message(&self.message, |var| (var == "module").then_some(Cow::Borrowed(fact.module.as_str())));

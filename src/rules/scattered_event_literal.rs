@@ -261,23 +261,7 @@ fn import_context(file: &FileText) -> Option<ImportContext> {
     let tokens = &file.tokens().tokens;
     let source = file.source;
     let text = |i: usize| tokens.get(i).and_then(|t| source.get(t.start as usize..t.end as usize)).unwrap_or_default();
-    let mut after: Option<usize> = None;
-    let mut first_statement = None;
-    for (index, statement) in statements.list.iter().enumerate() {
-        let range = statement.tokens.clone();
-        let is_docstring = index == 0 && !range.is_empty() && tokens[range.clone()].iter().all(|t| t.kind == Kind::String);
-        let is_future = text(range.start) == "from" && text(range.start + 1) == "__future__";
-        if is_docstring || is_future {
-            after = Some(tokens[range.end - 1].end as usize);
-            continue;
-        }
-        first_statement = Some(tokens.get(range.start)?.start as usize);
-        break;
-    }
-    let at = match after {
-        Some(end) => source[end..].find('\n').map_or(source.len(), |i| end + i + 1),
-        None => source[..first_statement?].rfind('\n').map_or(0, |i| i + 1),
-    };
+    let at = crate::python::imports::insertion_point(source, tokens, statements)?;
     let site = |range: std::ops::Range<usize>| EditSite { start: file.position(range.start), end: file.position(range.end), range };
     let mut from_imports = Vec::new();
     for import in imports {
@@ -394,12 +378,13 @@ impl ProjectRule for ScatteredEventLiteral {
     fn finish(&self, facts: Vec<(FileId, Arc<EventFacts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         // The first constant (in path order) holding each value, with its module.
         let mut by_value: BTreeMap<&str, (String, Constant)> = BTreeMap::new();
+        let disk = super::import_system::Disk::default();
         for (file, facts) in &facts {
             if facts.constants.is_empty() {
                 continue;
             }
             let path = self.root.join(crate::path_text::real(paths[file.0]));
-            let Some(module) = module_name(&self.source_roots, &path) else { continue };
+            let Some(module) = module_name(&self.source_roots, &path, &disk) else { continue };
             for constant in &facts.constants {
                 by_value.entry(constant.value.as_str()).or_insert_with(|| (module.clone(), constant.clone()));
             }

@@ -121,7 +121,10 @@ fn project_finding(
 
 /// `unused-suppression`: directives that silence nothing, name unknown rules, or lack a
 /// required reason.
-fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], outcome: &mut Outcome) {
+fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], whole_tree: bool, outcome: &mut Outcome) {
+    let project_rule = |id: &str| {
+        rules.project_rules.iter().any(|(index, _)| rules.rule(*index).id == id)
+    };
     let Some(rule) = rules.unused_suppression else { return };
     let template = &rules.rule(rule).message;
     let active = |id: &str| rules.rules.iter().any(|r| r.id == id);
@@ -129,8 +132,10 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
         let Some(file_suppressions) = file_suppressions else { continue };
         for directive in &file_suppressions.directives {
             let mut problems = Vec::new();
-            // The ids that stay when the fix drops the ones reported.
+            // The ids that stay when the fix drops the ones reported; and whether one dropped is
+            // a project rule's in a scan of part of the tree (then no fix: see `whole_tree`).
             let mut kept: Vec<&str> = Vec::new();
+            let mut partial = false;
             if !directive.valid {
                 problems
                     .push("this suppression has no reason and `rules.require-reason` is set: add `-- why`".to_string());
@@ -144,13 +149,14 @@ fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], o
                     } else if active(id) && !used.get() && id != UNUSED_SUPPRESSION {
                         let scope = if directive.file_wide { "in this file" } else { "on this line" };
                         problems.push(format!("`{id}` has no finding {scope} to suppress: remove it"));
+                        partial |= !whole_tree && project_rule(id);
                     } else {
                         kept.push(id);
                     }
                 }
             }
             let silenced = file_suppressions.would_suppress(UNUSED_SUPPRESSION, directive.start.line);
-            let fix = directive.valid.then(|| suppression_fix(directive, &kept));
+            let fix = (directive.valid && !partial).then(|| suppression_fix(directive, &kept));
             for problem in problems {
                 if silenced {
                     outcome.suppressed += 1;
@@ -396,7 +402,10 @@ fn scan_files(
         }
     }
     project_pass(rules, facts, &suppressions, &mut outcome);
-    unused_suppressions(rules, &suppressions, &mut outcome);
+    // Whether the scan covers the whole tree under the root: otherwise a directive naming a
+    // project rule may be unused only because the files its finding pairs with were not scanned.
+    let whole_tree = settings.paths.len() == 1 && settings.paths[0] == settings.root;
+    unused_suppressions(rules, &suppressions, whole_tree, &mut outcome);
     outcome.sort();
     crate::fingerprint::assign(&mut outcome);
     outcome

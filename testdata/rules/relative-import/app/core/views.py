@@ -10,7 +10,9 @@ from ..util import text  # expect: relative-import
 from . missing import nothing  # expect: relative-import
 from ... import beyond  # expect: relative-import
 
+from.models import X as Z  # expect: relative-import
+from .import models as M  # expect: relative-import
 
 def lazy():
     from .models import X  # expect: relative-import
-    return X, Y, models, core, helper, text, nothing, beyond
+    return X, Y, Z, M, models, core, helper, text, nothing, beyond
