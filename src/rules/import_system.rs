@@ -21,16 +21,17 @@ pub(crate) struct Place<'r> {
 
 impl<'r> Place<'r> {
     pub(crate) fn of(roots: &'r [PathBuf], path: &Path, disk: &Disk) -> Option<Self> {
-        let mut package = Vec::new();
-        let mut dir = path.parent()?;
-        let root = loop {
-            if let Some(root) = roots.iter().find(|root| root.as_path() == dir) {
-                break root;
-            }
-            package.push(dir.file_name()?.to_str()?.to_string());
-            dir = dir.parent()?;
+        // The nearest root above the file: the longest that is a prefix of its directory (both
+        // canonical, so compared as text, not component by component).
+        let dir = path.parent()?.to_str()?;
+        let below = |root: &PathBuf| {
+            let root_text = root.to_str()?;
+            let rest = dir.strip_prefix(root_text)?;
+            (rest.is_empty() || rest.starts_with(std::path::MAIN_SEPARATOR)).then_some(rest)
         };
-        package.reverse();
+        let (root, rest) = roots.iter().filter_map(|root| Some((root, below(root)?))).min_by_key(|(_, rest)| rest.len())?;
+        let package: Vec<String> =
+            rest.split(std::path::MAIN_SEPARATOR).filter(|part| !part.is_empty()).map(str::to_string).collect();
         let top_is_package = match package.first() {
             Some(top) => disk.is_file(&root.join(top), "__init__.py"),
             None => true, // a module directly in the root

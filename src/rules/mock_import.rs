@@ -23,6 +23,9 @@ pub(crate) fn fixes(
     sites: &[(Range<usize>, &str)],
     rename: Option<&str>,
 ) -> Vec<Option<Fix>> {
+    if sites.is_empty() {
+        return Vec::new();
+    }
     // No fix for a name the file binds some other way than by an import (a class, a parameter,
     // an assignment, an augmented assignment, a `del`): which binding the author meant is not
     // for a fix to guess (and a `del` of a name never bound is a bug an import would hide). The

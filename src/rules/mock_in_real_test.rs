@@ -7,7 +7,9 @@ use std::borrow::Cow;
 
 use std::path::Path;
 
-use super::{Engine, FileContext, FileRule, Finding, Prefilter, Registration};
+use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
+use crate::python::imports::Import;
+use crate::python::tokens::Kind;
 use crate::config::{Globs, Settings};
 use crate::python::{walk, Ctx};
 use crate::rule::{render_message, EngineSignature, Rule};
@@ -45,13 +47,14 @@ impl Prefilter for MockInRealTest {
     }
 }
 
-impl FileRule for MockInRealTest {
-    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
-        if !self.paths.is_match(file.path) {
-            return;
-        }
-        let render = |what: &str| render_message(&self.message, |var| (var == "what").then_some(Cow::Borrowed(what)));
-        for import in file.imports() {
+impl MockInRealTest {
+    fn render(&self, what: &str) -> String {
+        render_message(&self.message, |var| (var == "what").then_some(Cow::Borrowed(what)))
+    }
+
+    /// One finding per import of a mock module, from the imports however read.
+    fn imports(&self, imports: &[Import], out: &mut Vec<Finding>) {
+        for import in imports {
             let hit = import.bindings.iter().find_map(|b| {
                 let module = match b.name.as_deref() {
                     None => b.module.clone(),
@@ -62,12 +65,39 @@ impl FileRule for MockInRealTest {
                 is_mock_module(&module).then_some(module)
             });
             if let Some(module) = hit {
-                out.push(Finding::new(import.range.clone(), render(&format!("an import of `{module}`"))));
+                out.push(Finding::new(import.range.clone(), self.render(&format!("an import of `{module}`"))));
             }
         }
+    }
+}
+
+impl FileRule for MockInRealTest {
+    /// Decided from the tokens when no name `mocker` appears (a parameter named so needs the
+    /// tree to be told from other uses).
+    fn check_tokens(&self, file: &FileText, out: &mut Vec<Finding>) -> Result<(), Declined> {
+        if !self.paths.is_match(file.path) {
+            return Ok(());
+        }
+        let imports = file.imports_by_tokens().ok_or(Declined)?;
+        let tokens = &file.tokens().tokens;
+        let mocker = tokens
+            .iter()
+            .any(|t| t.kind == Kind::Name && file.source.get(t.start as usize..t.end as usize) == Some("mocker"));
+        if mocker {
+            return Err(Declined);
+        }
+        self.imports(imports, out);
+        Ok(())
+    }
+
+    fn check(&self, file: &FileContext, out: &mut Vec<Finding>) {
+        if !self.paths.is_match(file.path) {
+            return;
+        }
+        self.imports(file.imports(), out);
         walk(file.tree.root_node(), |node, ctx| {
             if node.k() == "identifier" && ctx == Ctx::Param && file.text(node) == "mocker" {
-                out.push(Finding::new(node.byte_range(), render("the `mocker` fixture")));
+                out.push(Finding::new(node.byte_range(), self.render("the `mocker` fixture")));
             }
             true
         });
