@@ -252,11 +252,11 @@ fn clamp(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
 
 /// "3 fixable with `--fix` (2 more with `--unsafe-fixes`)".
 pub(super) fn fixable_line(summary: &Summary) -> String {
-    let more = match summary.unsafe_fixable {
-        0 => String::new(),
-        n => format!(" ({n} more with `--unsafe-fixes`)"),
-    };
-    format!("fixable: {} with `--fix`{more}", summary.fixable)
+    match (summary.fixable, summary.unsafe_fixable) {
+        (safe, 0) => format!("fixable: {safe} with `--fix`"),
+        (0, risky) => format!("fixable: {risky} with `--fix --unsafe-fixes`"),
+        (safe, risky) => format!("fixable: {safe} with `--fix` ({risky} more with `--unsafe-fixes`)"),
+    }
 }
 
 fn plural(count: usize, noun: &str) -> String {

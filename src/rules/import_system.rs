@@ -147,7 +147,7 @@ impl Disk {
 /// step, in the portions of the parent (the roots, for the first part), the first regular
 /// package or module wins; else the namespace directories found, merged. The result is every
 /// place that holds it (one, unless it is a namespace package).
-fn resolve(roots: &[PathBuf], name: &[&str], disk: &Disk) -> Option<Vec<PathBuf>> {
+pub(crate) fn resolve(roots: &[PathBuf], name: &[&str], disk: &Disk) -> Option<Vec<PathBuf>> {
     let mut portions: Vec<PathBuf> = roots.to_vec();
     for (index, part) in name.iter().enumerate() {
         let last = index + 1 == name.len();

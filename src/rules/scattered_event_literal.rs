@@ -50,6 +50,8 @@ pub(crate) struct EventFacts {
     literals: Vec<EventLiteral>,
     /// The constants a canonical file defines whose value is an event name.
     constants: Vec<Constant>,
+    /// A canonical file (it may define none).
+    canonical: bool,
     /// Where an import goes in this file, when it has literals and its tokens tell.
     imports: Option<ImportContext>,
 }
@@ -60,8 +62,12 @@ struct EventLiteral {
     value: String,
     /// In a `case` pattern, where a bare name would capture instead of compare.
     in_pattern: bool,
-    /// A comment stands between its parts (the replacement would drop it): no fix.
-    holds_comment: bool,
+    /// A place where no replacement keeps the meaning: a comment between its parts (it would be
+    /// dropped), inside an f-string (`f"{'x'=}"` prints the text), or a statement of its own (a
+    /// parenthesized docstring).
+    no_fix: bool,
+    /// An identifier character touches it before or after (`return"x"`): the name needs a space.
+    glued: (bool, bool),
 }
 
 /// A constant of a canonical module: `NAME` at module level, or `Owner.NAME` in a class.
@@ -99,6 +105,8 @@ struct ImportContext {
     from_imports: Vec<(String, Vec<String>, EditSite)>,
     /// Every identifier of the file (a name to import must not be one already).
     identifiers: Vec<String>,
+    /// The file has a `from … import *`.
+    star: bool,
 }
 
 impl ScatteredEventLiteral {
@@ -135,10 +143,13 @@ impl ScatteredEventLiteral {
                     site: file.site(&self.id, literal.range.clone()),
                     value,
                     in_pattern: in_case_pattern(file, literal.range.start),
-                    holds_comment: {
-                        let comments = &file.tokens().comments;
-                        let after = comments.partition_point(|c| c.start < literal.range.start);
-                        comments.get(after).is_some_and(|c| c.start < literal.range.end)
+                    no_fix: no_fix_at(file, literal.range.clone()),
+                    glued: {
+                        let word = |c: char| c.is_alphanumeric() || c == '_';
+                        (
+                            file.source[..literal.range.start].ends_with(word),
+                            file.source[literal.range.end..].starts_with(word),
+                        )
                     },
                 });
             }
@@ -151,53 +162,89 @@ impl ScatteredEventLiteral {
             return None;
         }
         let imports = import_context(file);
-        Some(EventFacts { literals, constants: Vec::new(), imports })
+        Some(EventFacts { literals, constants: Vec::new(), canonical: false, imports })
     }
 
     /// The replacement of `literal` by `constant` (of `module`): the name to import, the text,
     /// and how safe it is; `None` where a bare name would change the meaning (a `case` pattern).
     fn replacement(literal: &EventLiteral, constant: &Constant) -> Option<(String, String, Applicability)> {
-        if literal.holds_comment {
+        // A name-mangled member (`__X` in a class) cannot be reached as `Owner.__X`.
+        if literal.no_fix || (constant.owner.is_some() && constant.name.starts_with("__")) {
             return None;
         }
+        // Unsafe, always: the constant may be rebound where the literal stands, the new import
+        // may close an import cycle or come before a `sys.path` set-up, and a `Literal[...]`
+        // annotation wants literals (docs/decisions.md).
+        let unsafe_ = Applicability::Unsafe;
         Some(match (&constant.owner, constant.kind) {
             (None, _) if literal.in_pattern => return None,
-            (None, _) => (constant.name.clone(), constant.name.clone(), Applicability::Safe),
-            (Some(owner), ConstantKind::Str | ConstantKind::StrEnumMember) => {
-                (owner.clone(), format!("{owner}.{}", constant.name), Applicability::Safe)
+            (None, _) => (constant.name.clone(), constant.name.clone(), unsafe_),
+            (Some(owner), ConstantKind::Str) => (owner.clone(), format!("{owner}.{}", constant.name), unsafe_),
+            // An Enum member (a `StrEnum`'s too: its `repr()` and type differ) is not the string;
+            // its `.value` is.
+            (Some(owner), ConstantKind::StrEnumMember | ConstantKind::EnumMember) => {
+                (owner.clone(), format!("{owner}.{}.value", constant.name), unsafe_)
             }
-            (Some(owner), ConstantKind::EnumMember) => {
-                (owner.clone(), format!("{owner}.{}.value", constant.name), Applicability::Safe)
-            }
-            (Some(owner), ConstantKind::Unknown) => {
-                (owner.clone(), format!("{owner}.{}", constant.name), Applicability::Unsafe)
-            }
+            (Some(_), ConstantKind::Unknown) => return None,
         })
     }
 
     /// The fixes of a file's literals: each replaces the literal, and imports what the file's
     /// fixes need from its module in one edit they all share (so one pass applies them all).
     fn fixes(&self, facts: &EventFacts, by_value: &BTreeMap<&str, (String, Constant)>) -> Vec<Option<Fix>> {
-        let Some(imports) = facts.imports.as_ref() else { return vec![None; facts.literals.len()] };
-        let planned: Vec<Option<(&String, String, String, Applicability)>> = facts
+        let none = || vec![None; facts.literals.len()];
+        let Some(imports) = facts.imports.as_ref() else { return none() };
+        if imports.star {
+            return none(); // a star import may rebind any name
+        }
+        let imported_from = |binding: &str| {
+            imports.from_imports.iter().find(|(_, names, _)| names.iter().any(|n| n == binding)).map(|(m, _, _)| m)
+        };
+        // Where each module's import goes: merged into its `from` import, else a new statement.
+        let import_at = |module: &String| match imports.from_imports.iter().find(|(m, _, _)| m == module) {
+            Some((_, _, after)) => after.range.start,
+            None => imports.new_line.range.start,
+        };
+        let mut planned: Vec<Option<(&String, String, String, Applicability)>> = facts
             .literals
             .iter()
             .map(|literal| {
+                if literal.site.suppressed {
+                    return None; // its finding is silenced: no import for it either
+                }
                 let (module, constant) = by_value.get(literal.value.as_str())?;
                 let (binding, text, applicability) = Self::replacement(literal, constant)?;
-                let imported = imports.from_imports.iter().any(|(m, names, _)| m == module && names.contains(&binding));
-                // A name that means something else in this file already is not imported over it.
-                if !imported && imports.identifiers.contains(&binding) {
-                    return None;
+                match imported_from(&binding) {
+                    Some(from) if from != module => return None, // the name is another module's here
+                    Some(_) => {}
+                    // A name that means something else in this file already is not imported
+                    // over it; a use before where the import goes would run before it.
+                    None if imports.identifiers.contains(&binding) || literal.site.range.start < import_at(module) => {
+                        return None
+                    }
+                    None => {}
                 }
+                let (before, after) = literal.glued;
+                let text = format!("{}{text}{}", if before { " " } else { "" }, if after { " " } else { "" });
                 Some((module, binding, text, applicability))
             })
             .collect();
-        // Per module, the names to import, sorted.
+        // One name from two modules in one file: neither.
+        let mut modules_of: BTreeMap<&str, std::collections::BTreeSet<&String>> = BTreeMap::new();
+        for (module, binding, _, _) in planned.iter().flatten() {
+            modules_of.entry(binding.as_str()).or_default().insert(module);
+        }
+        let clashing: Vec<String> =
+            modules_of.iter().filter(|(_, modules)| modules.len() > 1).map(|(b, _)| b.to_string()).collect();
+        for entry in planned.iter_mut() {
+            if entry.as_ref().is_some_and(|(_, binding, _, _)| clashing.contains(binding)) {
+                *entry = None;
+            }
+        }
+        // Per module, the names to import, sorted: one edit every fix of the module shares.
         let mut needed: BTreeMap<&String, Vec<&str>> = BTreeMap::new();
         for (module, binding, _, _) in planned.iter().flatten() {
-            let imported = imports.from_imports.iter().any(|(m, names, _)| m == *module && names.contains(binding));
-            if !imported {
+            if imported_from(binding).is_none() {
                 needed.entry(module).or_default().push(binding);
             }
         }
@@ -223,15 +270,13 @@ impl ScatteredEventLiteral {
             .zip(planned)
             .map(|(literal, planned)| {
                 let (module, binding, text, applicability) = planned?;
-                let mut edits = vec![edit_at(
-                    &EditSite { range: literal.site.range.clone(), start: literal.site.start, end: literal.site.end },
-                    text.clone(),
-                )];
-                let imported = imports.from_imports.iter().any(|(m, names, _)| m == module && names.contains(&binding));
-                if !imported {
+                let site = &literal.site;
+                let mut edits =
+                    vec![edit_at(&EditSite { range: site.range.clone(), start: site.start, end: site.end }, text.clone())];
+                if imported_from(&binding).is_none() {
                     edits.push(import_edits.get(module)?.clone());
                 }
-                Some(Fix::new(applicability, format!("Replace with `{text}` from `{module}`"), edits))
+                Some(Fix::new(applicability, format!("Replace with `{}` from `{module}`", text.trim()), edits))
             })
             .collect()
     }
@@ -239,6 +284,30 @@ impl ScatteredEventLiteral {
 
 fn edit_at(site: &EditSite, content: String) -> Edit {
     Edit { range: site.range.clone(), content, start: site.start, end: site.end }
+}
+
+/// Whether no replacement of the literal at `range` is sure to keep the meaning: a comment
+/// between its parts, a place inside an f-string, a statement made of it alone; or tokens that
+/// do not tell.
+fn no_fix_at(file: &FileText, range: std::ops::Range<usize>) -> bool {
+    let comments = &file.tokens().comments;
+    let after = comments.partition_point(|c| c.start < range.start);
+    if comments.get(after).is_some_and(|c| c.start < range.end) {
+        return true;
+    }
+    let Some(statements) = file.statements() else { return true };
+    let tokens = &file.tokens().tokens;
+    let index = tokens.partition_point(|t| (t.end as usize) <= range.start);
+    let Some(token) = tokens.get(index) else { return true };
+    if token.kind == Kind::FString || (token.start as usize) < range.start {
+        return true; // inside an f-string's replacement field
+    }
+    statements.holding(index).is_none_or(|statement| {
+        tokens[statement.tokens.clone()].iter().all(|t| {
+            t.kind == Kind::String
+                || (t.kind == Kind::Op && matches!(file.source.get(t.start as usize..t.end as usize), Some("(" | ")")))
+        })
+    })
 }
 
 /// Whether the literal at `offset` stands in a `case` clause's pattern.
@@ -286,7 +355,8 @@ fn import_context(file: &FileText) -> Option<ImportContext> {
         tokens.iter().enumerate().filter(|(_, t)| t.kind == Kind::Name).map(|(i, _)| text(i).to_string()).collect();
     identifiers.sort_unstable();
     identifiers.dedup();
-    Some(ImportContext { new_line: site(at..at), crlf: source.contains("\r\n"), from_imports, identifiers })
+    let star = imports.iter().any(|import| import.star);
+    Some(ImportContext { new_line: site(at..at), crlf: source.contains("\r\n"), from_imports, identifiers, star })
 }
 
 /// The string constants of a canonical module (the tree): `NAME = "value"` directly in the
@@ -369,8 +439,7 @@ impl ProjectRule for ScatteredEventLiteral {
 
     fn collect(&self, file: &FileContext) -> Option<EventFacts> {
         if self.canonical.is_match(file.path) {
-            let constants = constants(file, &self.events);
-            return (!constants.is_empty()).then(|| EventFacts { constants, ..EventFacts::default() });
+            return Some(EventFacts { constants: constants(file, &self.events), canonical: true, ..EventFacts::default() });
         }
         self.facts(file, self.literals(file, file.string_literals()))
     }
@@ -378,13 +447,25 @@ impl ProjectRule for ScatteredEventLiteral {
     fn finish(&self, facts: Vec<(FileId, Arc<EventFacts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         // The first constant (in path order) holding each value, with its module.
         let mut by_value: BTreeMap<&str, (String, Constant)> = BTreeMap::new();
+        // Whether a canonical file was scanned, and every value one defines (importable or
+        // not): the message says "no constant" only when that is known.
+        let canonical_seen = facts.iter().any(|(_, facts)| facts.canonical);
+        let defined: std::collections::BTreeSet<&str> =
+            facts.iter().flat_map(|(_, facts)| facts.constants.iter().map(|c| c.value.as_str())).collect();
         let disk = super::import_system::Disk::default();
         for (file, facts) in &facts {
             if facts.constants.is_empty() {
                 continue;
             }
             let path = self.root.join(crate::path_text::real(paths[file.0]));
+            // Its absolute name, proven to reach this file from the roots.
             let Some(module) = module_name(&self.source_roots, &path, &disk) else { continue };
+            let parts: Vec<&str> = module.split('.').collect();
+            let reaches = super::import_system::resolve(&self.source_roots, &parts, &disk)
+                .is_some_and(|places| places.iter().any(|place| place == &path || place.join("__init__.py") == path));
+            if !reaches {
+                continue;
+            }
             for constant in &facts.constants {
                 by_value.entry(constant.value.as_str()).or_insert_with(|| (module.clone(), constant.clone()));
             }
@@ -393,9 +474,8 @@ impl ProjectRule for ScatteredEventLiteral {
         for (file, facts) in &facts {
             let fixes = self.fixes(facts, &by_value);
             for (literal, fix) in facts.literals.iter().zip(fixes) {
-                let constant = by_value.get(literal.value.as_str());
-                let canonical = match constant {
-                    None if !self.canonical.patterns().is_empty() => {
+                let canonical = match defined.contains(literal.value.as_str()) {
+                    false if canonical_seen => {
                         format!("{} (which defines no constant with this value)", self.canonical_text)
                     }
                     _ => self.canonical_text.clone(),

@@ -12,3 +12,7 @@ def emit(send):
     send("custom_kind")  # expect: scattered-event-literal
     send("orphan_event")  # expect: scattered-event-literal
     return AGENT_STARTED
+
+
+def glued():
+    return"tool_executing"  # expect: scattered-event-literal

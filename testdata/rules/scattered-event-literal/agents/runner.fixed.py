@@ -8,7 +8,7 @@ async def run(notifier, payload, d):
     kind = {AGENT_STARTED: 1}  # expect: scattered-event-literal
     joined = TOOL_EXECUTING  # expect: scattered-event-literal
     escaped = TOOL_EXECUTING  # expect: scattered-event-literal
-    inner = f"{d[TOOL_EXECUTING]}"  # expect: scattered-event-literal
+    inner = f"{d['tool_executing']}"  # expect: scattered-event-literal
     match kind:
         case "agent_started":  # expect: scattered-event-literal
             pass
