@@ -69,6 +69,10 @@ pub struct ScanArgs {
     /// rule on its syntax tree (slower; the reference the fast path is tested against).
     #[arg(long)]
     pub no_fast_path: bool,
+    /// Print to stderr what the scan did and where its time went: files walked, read, tokenized
+    /// and parsed, each phase, and each rule's CPU time.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -200,11 +204,23 @@ fn run_scan(scan: ScanArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Resul
         no_cache: scan.no_cache,
         no_fast_path: scan.no_fast_path,
     };
-    let settings = Settings::resolve(cwd, &scan.paths, &overrides)?;
+    let mut settings = Settings::resolve(cwd, &scan.paths, &overrides)?;
     let catalog = crate::rules::catalog(&settings)?;
     let rules = RuleSet::new(&catalog, &settings)?;
+    if scan.timings {
+        settings.timings = Some(std::sync::Arc::new(crate::timings::Timings::new(rules.rules.len())));
+    }
     let outcome = crate::scan::scan(&settings, &rules, stderr);
     Ok((settings, rules, outcome))
+}
+
+/// `--timings`: the run's counters on stderr.
+fn report_timings(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> std::io::Result<()> {
+    if let Some(timings) = &settings.timings {
+        let ids: Vec<&str> = rules.rules.iter().map(|rule| rule.id.as_str()).collect();
+        write!(stderr, "{}", timings.render(&ids))?;
+    }
+    Ok(())
 }
 
 fn check(
@@ -267,6 +283,7 @@ fn check(
         None => report::write(args.format, &outcome, &summary, &context, stdout)?,
     }
 
+    report_timings(&settings, &rules, stderr)?;
     if !stale.is_empty() {
         writeln!(
             stderr,

@@ -27,6 +27,7 @@ pub mod scan;
 pub mod score;
 pub(crate) mod suppress;
 pub(crate) mod terminal;
+pub mod timings;
 #[doc(hidden)]
 pub mod testing;
 pub(crate) mod text;

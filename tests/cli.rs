@@ -377,3 +377,27 @@ fn file_names_with_newlines_percent_commas_and_colons_are_escaped_everywhere() {
         sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
     assert_eq!(uri, "new%0Aline,a%3Ab%25c.py");
 }
+
+/// `--timings` says on stderr what the scan did: every file walked, how each was answered,
+/// and the rules that took time; the report on stdout is the same as without it.
+#[test]
+fn timings_report_what_the_scan_did() {
+    let project = common::project(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/a.py", "from . import b\n"),
+        ("pkg/b.py", "import os\nx = os.environ['X']\n"),
+        ("pkg/copy.py", "import os\nx = os.environ['X']\n"),
+    ]);
+    let root = common::canonical(&project);
+    let path = root.to_str().unwrap();
+    let plain = common::ssot(&["check", path, "--format", "json"]);
+    let timed = common::ssot(&["check", path, "--format", "json", "--timings"]);
+    assert_eq!(timed.stdout, plain.stdout, "the report does not change");
+    let stderr = &timed.stderr;
+    assert!(stderr.contains("files: 4 walked, 3 read and analysed, 1 answered by the cache or a copy"), "{stderr}");
+    assert!(stderr.contains("phases (wall): walk "), "{stderr}");
+    let rule_lines: Vec<&str> = stderr.lines().filter(|line| line.trim_end().ends_with(" ms") && line.starts_with("    ")).collect();
+    assert!(rule_lines.iter().any(|line| line.trim_start().starts_with("relative-import")), "{stderr}");
+    assert!(rule_lines.iter().any(|line| line.trim_start().starts_with("direct-env-access")), "{stderr}");
+    assert!(!plain.stderr.contains("timings:"), "only when asked");
+}

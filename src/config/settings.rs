@@ -174,6 +174,8 @@ pub struct Settings {
     /// `scan.roots`, else the project root (the configuration's directory, else the git work
     /// tree's top, else the scanned root) and its `src/` when that holds packages.
     pub source_roots: Vec<PathBuf>,
+    /// `--timings`: the counters of the run, when asked for.
+    pub timings: Option<std::sync::Arc<crate::timings::Timings>>,
 }
 
 /// What the command line contributes to [`Settings`].
@@ -364,6 +366,7 @@ impl Settings {
             cache: !overrides.no_cache,
             fast_path: !overrides.no_fast_path,
             source_roots,
+            timings: None,
         })
     }
 

@@ -66,12 +66,18 @@ impl<'r> Analyzer<'r> {
             .map(|path| {
                 let signature = self.signature(path);
                 if let Some((_, report)) = done.iter().find(|(s, _)| *s == signature) {
+                    if let Some(timings) = &self.settings.timings {
+                        crate::timings::Timings::count(&timings.reused);
+                    }
                     return report.clone();
                 }
                 let cached = cache
                     .zip(content)
                     .and_then(|(cache, content)| cache.get(&Cache::key(content, &signature), self.rules));
                 if let Some(report) = cached {
+                    if let Some(timings) = &self.settings.timings {
+                        crate::timings::Timings::count(&timings.reused);
+                    }
                     done.push((signature, report.clone()));
                     return report;
                 }
@@ -123,6 +129,9 @@ impl<'r> Analyzer<'r> {
             Err(reason) => return (FileReport::Skipped(reason), None),
         };
         let content = content_key(&bytes);
+        if let Some(timings) = &self.settings.timings {
+            crate::timings::Timings::count(&timings.analysed);
+        }
         let outcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path, bytes, signature)));
         let report = outcome.unwrap_or_else(|panic| {
@@ -150,10 +159,21 @@ impl<'r> Analyzer<'r> {
         if !self.needs_tree(&base, &active) {
             return FileReport::Scanned(ScannedReport::empty(category));
         }
+        let timings = self.settings.timings.as_deref();
         if let Some((raw, facts)) = self.fast_path(&base, &active) {
+            if let Some(timings) = timings {
+                crate::timings::Timings::count(&timings.tokenized);
+            }
             return report(base, raw, facts, rules);
         }
-        let tree = match self.parser.parse(&source, &base.tokens().comments) {
+        if let Some(timings) = timings {
+            crate::timings::Timings::count(&timings.tokenized);
+            crate::timings::Timings::count(&timings.parsed);
+        }
+        let comments = &base.tokens().comments;
+        let parser = &mut self.parser;
+        let parsed = crate::timings::timed(timings, |t, d| t.add_parse(d), || parser.parse(&source, comments));
+        let tree = match parsed {
             Ok(tree) => tree,
             Err(ParseFailure::Timeout(elapsed)) => {
                 return FileReport::Skipped(SkipReason::Timeout(format!(
@@ -187,7 +207,10 @@ impl<'r> Analyzer<'r> {
             // Only the pattern rules whose prefilter matched take part in the query pass.
             if self.pattern_rule_active(&active) {
                 let mut matches: Vec<PatternMatch> = Vec::new();
-                patterns.run(&tree, &source, &active, &mut self.cursor, &mut matches);
+                let cursor = &mut self.cursor;
+                crate::timings::timed(timings, |t, d| t.add_rule(None, d), || {
+                    patterns.run(&tree, &source, &active, cursor, &mut matches)
+                });
                 raw.extend(matches.into_iter().map(|m| (m.rule, Finding::new(m.range, m.message))));
             }
         }
@@ -195,14 +218,15 @@ impl<'r> Analyzer<'r> {
         let mut found: Vec<Finding> = Vec::new();
         for (index, engine) in &self.rules.file_rules {
             if active[index.0] {
-                engine.check(&context, &mut found);
+                crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), || engine.check(&context, &mut found));
                 raw.extend(found.drain(..).map(|f| (*index, f)));
             }
         }
         let mut facts = Vec::new();
         for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
             if active[index.0] {
-                if let Some(value) = engine.collect(&context) {
+                let collect = || engine.collect(&context);
+                if let Some(value) = crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), collect) {
                     facts.push(ErasedFacts { rule: ProjectIndex(position), value });
                 }
             }
@@ -226,18 +250,21 @@ impl<'r> Analyzer<'r> {
         if !self.settings.fast_path || self.rules.parse_all || base.directives || self.pattern_rule_active(active) {
             return None;
         }
+        let timings = self.settings.timings.as_deref();
         let mut raw = Vec::new();
         let mut found: Vec<Finding> = Vec::new();
         for (index, engine) in &self.rules.file_rules {
             if active[index.0] {
-                engine.check_tokens(base, &mut found).ok()?;
+                let check = || engine.check_tokens(base, &mut found);
+                crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), check).ok()?;
                 raw.extend(found.drain(..).map(|f| (*index, f)));
             }
         }
         let mut facts = Vec::new();
         for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
             if active[index.0] {
-                if let Some(value) = engine.collect_tokens(base).ok()? {
+                let collect = || engine.collect_tokens(base);
+                if let Some(value) = crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), collect).ok()? {
                     facts.push(ErasedFacts { rule: ProjectIndex(position), value });
                 }
             }

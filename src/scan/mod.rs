@@ -13,6 +13,7 @@ mod parse;
 mod report;
 mod snapshot;
 pub(crate) mod source;
+use crate::timings;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -64,6 +65,7 @@ fn project_pass(
     rules: &RuleSet,
     facts: Vec<Vec<(FileId, AnyFacts)>>,
     suppressions: &[Option<Suppressions>],
+    timings: Option<&timings::Timings>,
     outcome: &mut Outcome,
 ) {
     let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
@@ -76,7 +78,10 @@ fn project_pass(
             if rule_facts.is_empty() {
                 return (*rule, Ok(Vec::new()));
             }
-            let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.finish(rule_facts, &paths)));
+            let finish = || engine.finish(rule_facts, &paths);
+            let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                timings::timed(timings, |t, d| t.add_rule(Some(rule.0), d), finish)
+            }));
             (*rule, finished.map_err(|panic| analyze::panic_message(panic.as_ref())))
         })
         .collect();
@@ -319,7 +324,14 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
     let open = |place: &cache::Place| cache::Cache::open(place, started);
     let (walk, cache) = match known {
         Some(walk) => (walk, None),
-        None => rayon::join(|| discover::discover(settings), || place.as_ref().map(open)),
+        None => rayon::join(
+            || {
+                timings::timed(settings.timings.as_deref(), |t, d| t.add_phase(timings::Phase::Walk, d), || {
+                    discover::discover(settings)
+                })
+            },
+            || place.as_ref().map(open),
+        ),
     };
     let stamps: Vec<Option<cache::Stamp>> =
         if place.is_some() { walk.files.par_iter().map(|path| cache::Stamp::of(path)).collect() } else { Vec::new() };
@@ -374,7 +386,12 @@ fn scan_files(
         };
         outcome.skipped.push(Skipped { path: shown, reason });
     }
-    let reports = analyze_all(files, stamps, rules, settings, cache);
+    if let Some(timings) = &settings.timings {
+        timings.walked.store(files.len(), std::sync::atomic::Ordering::Relaxed);
+    }
+    let reports = timings::timed(settings.timings.as_deref(), |t, d| t.add_phase(timings::Phase::Analysis, d), || {
+        analyze_all(files, stamps, rules, settings, cache)
+    });
     let mut facts: Vec<Vec<(FileId, AnyFacts)>> = rules.project_rules.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
     for (path, report) in files.iter().zip(reports) {
@@ -401,7 +418,9 @@ fn scan_files(
             }
         }
     }
-    project_pass(rules, facts, &suppressions, &mut outcome);
+    timings::timed(settings.timings.as_deref(), |t, d| t.add_phase(timings::Phase::Project, d), || {
+        project_pass(rules, facts, &suppressions, settings.timings.as_deref(), &mut outcome)
+    });
     // Whether the scan covers the whole tree under the root: otherwise a directive naming a
     // project rule may be unused only because the files its finding pairs with were not scanned.
     let whole_tree = settings.paths.len() == 1 && settings.paths[0] == settings.root;

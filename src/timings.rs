@@ -1,0 +1,118 @@
+//! `--timings`: what a scan did and where its time went — files walked, read, answered by the
+//! cache, tokenized and parsed; the time of each phase; and the CPU time of each rule, summed
+//! over the threads. Counted only when asked (the clock is read around each step only then), so
+//! a user can see why a configuration is slow.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The counters of one scan. Shared by the threads that analyse files.
+#[derive(Debug, Default)]
+pub struct Timings {
+    pub walked: AtomicUsize,
+    /// Read from disk and analysed.
+    pub analysed: AtomicUsize,
+    /// Answered by the result cache (or by a byte-identical copy analysed in this run).
+    pub reused: AtomicUsize,
+    pub tokenized: AtomicUsize,
+    pub parsed: AtomicUsize,
+    /// Nanoseconds: walking, analysing (wall), the project pass (wall), tree-sitter parsing (CPU).
+    walk: AtomicU64,
+    analysis: AtomicU64,
+    project: AtomicU64,
+    parse: AtomicU64,
+    /// CPU nanoseconds per rule (by rule index), file analysis and project pass together; the
+    /// last slot is the pattern rules' shared query pass.
+    rules: Vec<AtomicU64>,
+}
+
+/// A phase of the scan, timed by its wall clock.
+#[derive(Debug, Clone, Copy)]
+pub enum Phase {
+    Walk,
+    Analysis,
+    Project,
+}
+
+impl Timings {
+    /// Counters for a run of `rules` rules.
+    pub fn new(rules: usize) -> Self {
+        Self { rules: (0..=rules).map(|_| AtomicU64::new(0)).collect(), ..Self::default() }
+    }
+
+    pub(crate) fn add_phase(&self, phase: Phase, time: Duration) {
+        let slot = match phase {
+            Phase::Walk => &self.walk,
+            Phase::Analysis => &self.analysis,
+            Phase::Project => &self.project,
+        };
+        slot.fetch_add(nanos(time), Ordering::Relaxed);
+    }
+
+    pub(crate) fn add_parse(&self, time: Duration) {
+        self.parse.fetch_add(nanos(time), Ordering::Relaxed);
+    }
+
+    /// Adds CPU time to rule `index` (`None`: the pattern rules' query pass).
+    pub(crate) fn add_rule(&self, index: Option<usize>, time: Duration) {
+        let slot = index.unwrap_or(self.rules.len().saturating_sub(1));
+        if let Some(counter) = self.rules.get(slot) {
+            counter.fetch_add(nanos(time), Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn count(counter: &AtomicUsize) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The report: counts, phases, then the rules by time (those that took any), `ids` naming
+    /// them in index order.
+    pub fn render(&self, ids: &[&str]) -> String {
+        let ms = |n: &AtomicU64| n.load(Ordering::Relaxed) as f64 / 1e6;
+        let get = |n: &AtomicUsize| n.load(Ordering::Relaxed);
+        let mut out = format!(
+            "timings:\n  files: {} walked, {} read and analysed, {} answered by the cache or a copy; {} tokenized, {} parsed\n  \
+             phases (wall): walk {:.0} ms, analysis {:.0} ms, project pass {:.0} ms; parsing (cpu) {:.0} ms\n  \
+             rules (cpu, summed over threads):\n",
+            get(&self.walked),
+            get(&self.analysed),
+            get(&self.reused),
+            get(&self.tokenized),
+            get(&self.parsed),
+            ms(&self.walk),
+            ms(&self.analysis),
+            ms(&self.project),
+            ms(&self.parse),
+        );
+        let mut rows: Vec<(f64, &str)> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(index, time)| (ms(time), ids.get(index).copied().unwrap_or("(pattern rules' query pass)")))
+            .filter(|(time, _)| *time > 0.0)
+            .collect();
+        rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        let width = rows.iter().map(|(_, id)| id.len()).max().unwrap_or(0);
+        for (time, id) in rows {
+            out.push_str(&format!("    {id:<width$}  {time:>9.1} ms\n"));
+        }
+        out
+    }
+}
+
+fn nanos(time: Duration) -> u64 {
+    u64::try_from(time.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Runs `step`, adding its duration through `add` when timings are on.
+pub(crate) fn timed<T>(timings: Option<&Timings>, add: impl FnOnce(&Timings, Duration), step: impl FnOnce() -> T) -> T {
+    match timings {
+        None => step(),
+        Some(timings) => {
+            let started = Instant::now();
+            let result = step();
+            add(timings, started.elapsed());
+            result
+        }
+    }
+}
