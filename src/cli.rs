@@ -240,13 +240,16 @@ fn check(
     let scope = |path: &Path| changed.as_ref().is_none_or(|changed| changed.touches(path, 1, usize::MAX));
     let mode = crate::fixer::Mode::new(args.unsafe_fixes);
     if args.diff {
-        return preview_fixes(&outcome, mode, &scope, &settings, cwd, stdout, stderr);
+        let status = preview_fixes(&outcome, mode, &scope, &settings, cwd, stdout, stderr);
+        report_timings(&settings, &rules, stderr)?;
+        return status;
     }
     if args.fix || args.fix_only {
         let fixed;
         (outcome, fixed) = crate::fixer::run(&settings, &rules, outcome, mode, &scope, stderr);
         report_fixed(&fixed, &outcome, stderr)?;
         if args.fix_only {
+            report_timings(&settings, &rules, stderr)?;
             let broken = report_internal_errors(&outcome, stderr)?;
             return Ok(if broken { ExitStatus::Error } else { ExitStatus::Success });
         }
@@ -325,8 +328,8 @@ fn preview_fixes(
     stderr: &mut dyn Write,
 ) -> anyhow::Result<ExitStatus> {
     let (changes, refusals) = crate::fixer::plan(outcome, mode, scope, settings.max_file_size);
+    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
     for change in &changes {
-        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
         write!(stdout, "{}", crate::fixer::unified_diff(change, &cwd))?;
     }
     for refusal in &refusals {
@@ -378,7 +381,8 @@ fn report_internal_errors(outcome: &Outcome, stderr: &mut dyn Write) -> std::io:
 }
 
 fn baseline(args: BaselineArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Result<ExitStatus> {
-    let (settings, _, outcome) = run_scan(args.scan, cwd, stderr)?;
+    let (settings, rules, outcome) = run_scan(args.scan, cwd, stderr)?;
+    report_timings(&settings, &rules, stderr)?;
     if report_internal_errors(&outcome, stderr)? {
         return Ok(ExitStatus::Error);
     }

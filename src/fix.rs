@@ -86,10 +86,6 @@ impl Fix {
         Self::new(Applicability::Safe, message, edits)
     }
 
-    pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Self {
-        Self::new(Applicability::Unsafe, message, edits)
-    }
-
     /// The byte range from the first edit's start to the last edit's end.
     pub fn span(&self) -> Option<Range<usize>> {
         Some(self.edits.first()?.range.start..self.edits.iter().map(|e| e.range.end).max()?)
