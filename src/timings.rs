@@ -24,6 +24,9 @@ pub struct Timings {
     /// CPU nanoseconds per rule (by rule index), file analysis and project pass together; the
     /// last slot is the pattern rules' shared query pass.
     rules: Vec<AtomicU64>,
+    /// Per rule: the files whose tokens it was the first rule unable to decide (so they were
+    /// parsed; later rules were not asked).
+    declined: Vec<AtomicUsize>,
 }
 
 /// A phase of the scan, timed by its wall clock.
@@ -37,7 +40,11 @@ pub enum Phase {
 impl Timings {
     /// Counters for a run of `rules` rules.
     pub fn new(rules: usize) -> Self {
-        Self { rules: (0..=rules).map(|_| AtomicU64::new(0)).collect(), ..Self::default() }
+        Self {
+            rules: (0..=rules).map(|_| AtomicU64::new(0)).collect(),
+            declined: (0..rules).map(|_| AtomicUsize::new(0)).collect(),
+            ..Self::default()
+        }
     }
 
     pub(crate) fn add_phase(&self, phase: Phase, time: Duration) {
@@ -61,6 +68,13 @@ impl Timings {
         }
     }
 
+    /// Rule `index` could not decide a file from its tokens.
+    pub(crate) fn add_declined(&self, index: usize) {
+        if let Some(counter) = self.declined.get(index) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     pub(crate) fn count(counter: &AtomicUsize) {
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -73,7 +87,7 @@ impl Timings {
         let mut out = format!(
             "timings:\n  files: {} walked, {} read and analysed, {} answered by the cache or a copy; {} tokenized, {} parsed\n  \
              phases (wall): walk {:.0} ms, analysis {:.0} ms, project pass {:.0} ms; parsing (cpu) {:.0} ms\n  \
-             rules (cpu, summed over threads):\n",
+             rules (cpu, summed over threads; files it was the first rule unable to decide from tokens, so they were parsed):\n",
             get(&self.walked),
             get(&self.analysed),
             get(&self.reused),
@@ -84,17 +98,20 @@ impl Timings {
             ms(&self.project),
             ms(&self.parse),
         );
-        let mut rows: Vec<(f64, &str)> = self
+        let mut rows: Vec<(f64, &str, usize)> = self
             .rules
             .iter()
             .enumerate()
-            .map(|(index, time)| (ms(time), ids.get(index).copied().unwrap_or("(pattern rules' query pass)")))
-            .filter(|(time, _)| *time > 0.0)
+            .map(|(index, time)| {
+                let declined = self.declined.get(index).map_or(0, get);
+                (ms(time), ids.get(index).copied().unwrap_or("(pattern rules' query pass)"), declined)
+            })
+            .filter(|(time, _, _)| *time > 0.0)
             .collect();
         rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        let width = rows.iter().map(|(_, id)| id.len()).max().unwrap_or(0);
-        for (time, id) in rows {
-            out.push_str(&format!("    {id:<width$}  {time:>9.1} ms\n"));
+        let width = rows.iter().map(|(_, id, _)| id.len()).max().unwrap_or(0);
+        for (time, id, declined) in rows {
+            out.push_str(&format!("    {id:<width$}  {time:>9.1} ms  {declined:>7} parsed\n"));
         }
         out
     }

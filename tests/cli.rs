@@ -396,7 +396,8 @@ fn timings_report_what_the_scan_did() {
     let stderr = &timed.stderr;
     assert!(stderr.contains("files: 4 walked, 3 read and analysed, 1 answered by the cache or a copy"), "{stderr}");
     assert!(stderr.contains("phases (wall): walk "), "{stderr}");
-    let rule_lines: Vec<&str> = stderr.lines().filter(|line| line.trim_end().ends_with(" ms") && line.starts_with("    ")).collect();
+    let rule_lines: Vec<&str> =
+        stderr.lines().filter(|line| line.contains(" ms ") && line.trim_end().ends_with(" parsed")).collect();
     assert!(rule_lines.iter().any(|line| line.trim_start().starts_with("relative-import")), "{stderr}");
     assert!(rule_lines.iter().any(|line| line.trim_start().starts_with("direct-env-access")), "{stderr}");
     assert!(!plain.stderr.contains("timings:"), "only when asked");

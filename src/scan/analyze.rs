@@ -256,7 +256,12 @@ impl<'r> Analyzer<'r> {
         for (index, engine) in &self.rules.file_rules {
             if active[index.0] {
                 let check = || engine.check_tokens(base, &mut found);
-                crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), check).ok()?;
+                if crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), check).is_err() {
+                    if let Some(timings) = timings {
+                        timings.add_declined(index.0);
+                    }
+                    return None;
+                }
                 raw.extend(found.drain(..).map(|f| (*index, f)));
             }
         }
@@ -264,7 +269,14 @@ impl<'r> Analyzer<'r> {
         for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
             if active[index.0] {
                 let collect = || engine.collect_tokens(base);
-                if let Some(value) = crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), collect).ok()? {
+                let collected = crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), collect);
+                let Ok(collected) = collected else {
+                    if let Some(timings) = timings {
+                        timings.add_declined(index.0);
+                    }
+                    return None;
+                };
+                if let Some(value) = collected {
                     facts.push(ErasedFacts { rule: ProjectIndex(position), value });
                 }
             }
