@@ -109,7 +109,8 @@ pub fn run(
         outcome = crate::scan::scan(settings, rules, stderr);
     }
     let (changes, _) = plan(&outcome, mode, scope, settings.max_file_size);
-    fixed.unfinished = changes.into_iter().map(|change| change.path).filter(|p| !fixed.refused.contains_key(p)).collect();
+    fixed.unfinished =
+        changes.into_iter().map(|change| change.path).filter(|p| !fixed.refused.contains_key(p)).collect();
     (outcome, fixed)
 }
 
@@ -120,7 +121,12 @@ pub fn any(outcome: &Outcome, mode: Mode) -> bool {
 
 /// One pass: the new text of every file with applicable fixes that `scope` takes (by its path
 /// on disk), computed in memory (nothing is written), and the files whose fixes were refused.
-pub fn plan(outcome: &Outcome, mode: Mode, scope: &dyn Fn(&Path) -> bool, max_size: u64) -> (Vec<Change>, Vec<Refusal>) {
+pub fn plan(
+    outcome: &Outcome,
+    mode: Mode,
+    scope: &dyn Fn(&Path) -> bool,
+    max_size: u64,
+) -> (Vec<Change>, Vec<Refusal>) {
     let mut by_file: BTreeMap<FileId, Vec<&crate::diagnostic::Diagnostic>> = BTreeMap::new();
     for d in &outcome.diagnostics {
         if d.fix.as_ref().is_some_and(|fix| mode.applies(fix)) {

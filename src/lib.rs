@@ -27,10 +27,10 @@ pub mod scan;
 pub mod score;
 pub(crate) mod suppress;
 pub(crate) mod terminal;
-pub mod timings;
 #[doc(hidden)]
 pub mod testing;
 pub(crate) mod text;
+pub mod timings;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -86,7 +86,11 @@ fn removal(source: &str, comment: &Comment, directive: Range<usize>) -> Range<us
         let after_start = comment.end - source[directive.end..comment.end].trim_start().len();
         // `# ssot: ignore[…]  # other`: up to the other comment's `#`; `# ssot: ignore[…] text`:
         // the directive and the blanks after it, the `#` staying for the text.
-        return if source[after_start..].starts_with('#') { comment.start..after_start } else { directive.start..after_start };
+        return if source[after_start..].starts_with('#') {
+            comment.start..after_start
+        } else {
+            directive.start..after_start
+        };
     }
     let line_start = source[..comment.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     if comment.own_line && source[line_start..comment.start].trim().is_empty() {

@@ -105,7 +105,8 @@ fn diff_previews_fix_applies_and_fix_only_ignores_what_remains() {
     let fix = common::ssot(&["check", path, "--fix", "--format", "json"]);
     assert_eq!(fix.code, 1, "direct-env-access has no fix and is an error: {}", fix.stderr);
     let json = fix.json();
-    let rules: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
     assert_eq!(rules, ["direct-env-access"], "what remains");
     let views = std::fs::read(root.join("app/views.py")).unwrap();
     assert_eq!(views, "\u{feff}from app.models import X\r\nimport os\r\nY = os.environ['Y']\r\n".as_bytes());
@@ -211,7 +212,8 @@ fn mock_fixes_import_from_unittest_and_leave_suppressed_uses() {
                       def test_b():\n    return patch\n";
     let diff = preview(&[("tests/test_b.py", suppressed)], ".");
     assert!(diff.contains("+from unittest.mock import patch\n"), "only the unsuppressed use: {diff}");
-    let docstring = "(\n    \"\"\"Doc.\"\"\"\n)\nfrom __future__ import annotations\n\ndef test_it():\n    return patch\n";
+    let docstring =
+        "(\n    \"\"\"Doc.\"\"\"\n)\nfrom __future__ import annotations\n\ndef test_it():\n    return patch\n";
     let diff = preview(&[("tests/test_c.py", docstring)], ".");
     assert!(diff.contains(" from __future__ import annotations\n+from unittest.mock import patch\n"), "{diff}");
     let shadowed = "import os\r\ndef test_x():\r\n    m = Mock()\r\n    import os as Mock\r\n    return m\r\n";

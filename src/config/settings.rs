@@ -329,7 +329,8 @@ impl Settings {
                 .iter()
                 .map(|dir| {
                     roots_base.join(dir.get_ref()).canonicalize().map_err(|err| {
-                        let message = format!("scan.roots: `{}` is not a directory ssot can read: {err}", dir.get_ref());
+                        let message =
+                            format!("scan.roots: `{}` is not a directory ssot can read: {err}", dir.get_ref());
                         match &config {
                             Some(file) => file.error(Some(dir.span().start), message),
                             None => UserError::new(message),

@@ -129,7 +129,9 @@ pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statement
         }
         let start = index;
         while index < tokens.len() && is_string(&tokens[index]) {
-            if tokens[index].kind == Kind::FString && holds_quote_in_field(source.get(tokens[index].start as usize..tokens[index].end as usize)?) {
+            if tokens[index].kind == Kind::FString
+                && holds_quote_in_field(source.get(tokens[index].start as usize..tokens[index].end as usize)?)
+            {
                 return None;
             }
             index += 1;
@@ -163,7 +165,8 @@ struct ValueTest<'s> {
 
 impl<'s> ValueTest<'s> {
     fn new(source: &'s str) -> Self {
-        let decoded = if source.contains('\\') { std::borrow::Cow::Owned(decode_escapes(source)) } else { source.into() };
+        let decoded =
+            if source.contains('\\') { std::borrow::Cow::Owned(decode_escapes(source)) } else { source.into() };
         let quotes = memchr::memchr2_iter(b'\'', b'"', decoded.as_bytes()).collect();
         Self { decoded, quotes }
     }
@@ -518,7 +521,9 @@ mod tests {
         ] {
             assert!(holds(source, "tool_executing"), "{source}");
         }
-        for source in ["x = 'tool_'\ny = 'other'", "x = 'executing' + 'tool_'", "tool_executin", "x = 'tool\\_executing'"] {
+        for source in
+            ["x = 'tool_'\ny = 'other'", "x = 'executing' + 'tool_'", "tool_executin", "x = 'tool\\_executing'"]
+        {
             assert!(!holds(source, "tool_executing"), "{source}");
         }
         // A value no cheap test can judge admits every file with a quote.

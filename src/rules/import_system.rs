@@ -29,7 +29,8 @@ impl<'r> Place<'r> {
             let rest = dir.strip_prefix(root_text)?;
             (rest.is_empty() || rest.starts_with(std::path::MAIN_SEPARATOR)).then_some(rest)
         };
-        let (root, rest) = roots.iter().filter_map(|root| Some((root, below(root)?))).min_by_key(|(_, rest)| rest.len())?;
+        let (root, rest) =
+            roots.iter().filter_map(|root| Some((root, below(root)?))).min_by_key(|(_, rest)| rest.len())?;
         let package: Vec<String> =
             rest.split(std::path::MAIN_SEPARATOR).filter(|part| !part.is_empty()).map(str::to_string).collect();
         let top_is_package = match package.first() {
@@ -85,7 +86,8 @@ impl Disk {
                         .filter_map(|entry| {
                             let name = entry.file_name().into_string().ok()?;
                             let file_type = entry.file_type().ok()?;
-                            let is_dir = if file_type.is_symlink() { entry.path().is_dir() } else { file_type.is_dir() };
+                            let is_dir =
+                                if file_type.is_symlink() { entry.path().is_dir() } else { file_type.is_dir() };
                             Some((name, is_dir))
                         })
                         .collect(),
@@ -121,9 +123,10 @@ impl Disk {
                     .iter()
                     .filter(|(file, is_dir)| {
                         !**is_dir
-                            && file.strip_prefix(name).and_then(|rest| rest.strip_prefix('.')).is_some_and(|rest| {
-                                rest.ends_with(".so") || rest.ends_with(".pyd")
-                            })
+                            && file
+                                .strip_prefix(name)
+                                .and_then(|rest| rest.strip_prefix('.'))
+                                .is_some_and(|rest| rest.ends_with(".so") || rest.ends_with(".pyd"))
                     })
                     .map(|(file, _)| file)
                     .collect();

@@ -47,15 +47,14 @@ pub(crate) fn fixes(
         None => Vec::new(),
     };
     let starts: Vec<usize> = sites.iter().map(|(range, _)| range.start).collect();
-    let rename_alone = if renames.is_empty() { vec![false; sites.len()] } else { resolved(file.source, &renames, &starts) };
+    let rename_alone =
+        if renames.is_empty() { vec![false; sites.len()] } else { resolved(file.source, &renames, &starts) };
     // The names to import: those of the loads the renames alone do not settle. A name whose
     // uses the import does not settle either (bound too late, deleted) is dropped, and the
     // import tried again without it.
     let needed = |index: usize| loads[index] && !rename_alone[index];
-    let mut names: Vec<&str> = (0..sites.len())
-        .filter(|&index| needed(index))
-        .map(|index| rename.unwrap_or(sites[index].1))
-        .collect();
+    let mut names: Vec<&str> =
+        (0..sites.len()).filter(|&index| needed(index)).map(|index| rename.unwrap_or(sites[index].1)).collect();
     names.sort_unstable();
     names.dedup();
     let mut with_import = None;
@@ -88,7 +87,10 @@ pub(crate) fn fixes(
             continue;
         }
         if rename_alone[index] {
-            out.push(Some(Fix::safe(format!("Replace with `{}`", rename.unwrap_or(name)), rename_edit.into_iter().collect())));
+            out.push(Some(Fix::safe(
+                format!("Replace with `{}`", rename.unwrap_or(name)),
+                rename_edit.into_iter().collect(),
+            )));
             continue;
         }
         out.push(match &with_import {

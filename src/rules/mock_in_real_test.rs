@@ -8,9 +8,9 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
+use crate::config::{Globs, Settings};
 use crate::python::imports::Import;
 use crate::python::tokens::Kind;
-use crate::config::{Globs, Settings};
 use crate::python::{walk, Ctx};
 use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;

@@ -125,8 +125,9 @@ impl ProjectRule for RelativeImport {
             let path = self.root.join(crate::path_text::real(paths[file.0]));
             let place = Place::of(&self.source_roots, &path, &disk);
             for fact in facts.iter() {
-                let message =
-                    render_message(&self.message, |var| (var == "module").then_some(Cow::Borrowed(fact.module.as_str())));
+                let message = render_message(&self.message, |var| {
+                    (var == "module").then_some(Cow::Borrowed(fact.module.as_str()))
+                });
                 out.push(ProjectFinding {
                     file,
                     site: fact.site.clone(),

@@ -271,8 +271,10 @@ impl ScatteredEventLiteral {
             .map(|(literal, planned)| {
                 let (module, binding, text, applicability) = planned?;
                 let site = &literal.site;
-                let mut edits =
-                    vec![edit_at(&EditSite { range: site.range.clone(), start: site.start, end: site.end }, text.clone())];
+                let mut edits = vec![edit_at(
+                    &EditSite { range: site.range.clone(), start: site.start, end: site.end },
+                    text.clone(),
+                )];
                 if imported_from(&binding).is_none() {
                     edits.push(import_edits.get(module)?.clone());
                 }
@@ -331,7 +333,11 @@ fn import_context(file: &FileText) -> Option<ImportContext> {
     let source = file.source;
     let text = |i: usize| tokens.get(i).and_then(|t| source.get(t.start as usize..t.end as usize)).unwrap_or_default();
     let at = crate::python::imports::insertion_point(source, tokens, statements)?;
-    let site = |range: std::ops::Range<usize>| EditSite { start: file.position(range.start), end: file.position(range.end), range };
+    let site = |range: std::ops::Range<usize>| EditSite {
+        start: file.position(range.start),
+        end: file.position(range.end),
+        range,
+    };
     let mut from_imports = Vec::new();
     for import in imports {
         let line_start = source[..import.range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
@@ -439,7 +445,11 @@ impl ProjectRule for ScatteredEventLiteral {
 
     fn collect(&self, file: &FileContext) -> Option<EventFacts> {
         if self.canonical.is_match(file.path) {
-            return Some(EventFacts { constants: constants(file, &self.events), canonical: true, ..EventFacts::default() });
+            return Some(EventFacts {
+                constants: constants(file, &self.events),
+                canonical: true,
+                ..EventFacts::default()
+            });
         }
         self.facts(file, self.literals(file, file.string_literals()))
     }

@@ -208,9 +208,11 @@ impl<'r> Analyzer<'r> {
             if self.pattern_rule_active(&active) {
                 let mut matches: Vec<PatternMatch> = Vec::new();
                 let cursor = &mut self.cursor;
-                crate::timings::timed(timings, |t, d| t.add_rule(None, d), || {
-                    patterns.run(&tree, &source, &active, cursor, &mut matches)
-                });
+                crate::timings::timed(
+                    timings,
+                    |t, d| t.add_rule(None, d),
+                    || patterns.run(&tree, &source, &active, cursor, &mut matches),
+                );
                 raw.extend(matches.into_iter().map(|m| (m.rule, Finding::new(m.range, m.message))));
             }
         }
@@ -218,7 +220,11 @@ impl<'r> Analyzer<'r> {
         let mut found: Vec<Finding> = Vec::new();
         for (index, engine) in &self.rules.file_rules {
             if active[index.0] {
-                crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), || engine.check(&context, &mut found));
+                crate::timings::timed(
+                    timings,
+                    |t, d| t.add_rule(Some(index.0), d),
+                    || engine.check(&context, &mut found),
+                );
                 raw.extend(found.drain(..).map(|f| (*index, f)));
             }
         }

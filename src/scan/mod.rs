@@ -118,18 +118,30 @@ fn project_finding(
         return;
     }
     let site = finding.site;
-    let mut d =
-        diagnostic(rules, rule, finding.file, site.range, site.start, site.end, finding.message, site.line_text, finding.fix);
+    let mut d = diagnostic(
+        rules,
+        rule,
+        finding.file,
+        site.range,
+        site.start,
+        site.end,
+        finding.message,
+        site.line_text,
+        finding.fix,
+    );
     d.related = finding.related;
     outcome.diagnostics.push(d);
 }
 
 /// `unused-suppression`: directives that silence nothing, name unknown rules, or lack a
 /// required reason.
-fn unused_suppressions(rules: &RuleSet, suppressions: &[Option<Suppressions>], whole_tree: bool, outcome: &mut Outcome) {
-    let project_rule = |id: &str| {
-        rules.project_rules.iter().any(|(index, _)| rules.rule(*index).id == id)
-    };
+fn unused_suppressions(
+    rules: &RuleSet,
+    suppressions: &[Option<Suppressions>],
+    whole_tree: bool,
+    outcome: &mut Outcome,
+) {
+    let project_rule = |id: &str| rules.project_rules.iter().any(|(index, _)| rules.rule(*index).id == id);
     let Some(rule) = rules.unused_suppression else { return };
     let template = &rules.rule(rule).message;
     let active = |id: &str| rules.rules.iter().any(|r| r.id == id);
@@ -326,9 +338,11 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         Some(walk) => (walk, None),
         None => rayon::join(
             || {
-                timings::timed(settings.timings.as_deref(), |t, d| t.add_phase(timings::Phase::Walk, d), || {
-                    discover::discover(settings)
-                })
+                timings::timed(
+                    settings.timings.as_deref(),
+                    |t, d| t.add_phase(timings::Phase::Walk, d),
+                    || discover::discover(settings),
+                )
             },
             || place.as_ref().map(open),
         ),
@@ -389,9 +403,11 @@ fn scan_files(
     if let Some(timings) = &settings.timings {
         timings.walked.store(files.len(), std::sync::atomic::Ordering::Relaxed);
     }
-    let reports = timings::timed(settings.timings.as_deref(), |t, d| t.add_phase(timings::Phase::Analysis, d), || {
-        analyze_all(files, stamps, rules, settings, cache)
-    });
+    let reports = timings::timed(
+        settings.timings.as_deref(),
+        |t, d| t.add_phase(timings::Phase::Analysis, d),
+        || analyze_all(files, stamps, rules, settings, cache),
+    );
     let mut facts: Vec<Vec<(FileId, AnyFacts)>> = rules.project_rules.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
     for (path, report) in files.iter().zip(reports) {
@@ -408,19 +424,20 @@ fn scan_files(
                     facts[file_facts.rule.0].push((file, file_facts.value));
                 }
                 outcome.diagnostics.extend(
-                    scanned
-                        .findings
-                        .into_iter()
-                        .map(|f| diagnostic(rules, f.rule, file, f.range, f.start, f.end, f.message, f.line_text, f.fix)),
+                    scanned.findings.into_iter().map(|f| {
+                        diagnostic(rules, f.rule, file, f.range, f.start, f.end, f.message, f.line_text, f.fix)
+                    }),
                 );
                 outcome.files.push(ScannedFile { path: display, category: scanned.category, source: None });
                 suppressions.push(scanned.suppressions);
             }
         }
     }
-    timings::timed(settings.timings.as_deref(), |t, d| t.add_phase(timings::Phase::Project, d), || {
-        project_pass(rules, facts, &suppressions, settings.timings.as_deref(), &mut outcome)
-    });
+    timings::timed(
+        settings.timings.as_deref(),
+        |t, d| t.add_phase(timings::Phase::Project, d),
+        || project_pass(rules, facts, &suppressions, settings.timings.as_deref(), &mut outcome),
+    );
     // Whether the scan covers the whole tree under the root: otherwise a directive naming a
     // project rule may be unused only because the files its finding pairs with were not scanned.
     let whole_tree = settings.paths.len() == 1 && settings.paths[0] == settings.root;
