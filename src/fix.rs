@@ -65,6 +65,22 @@ impl Edit {
     }
 }
 
+/// Where an edit will go, positioned: recorded with a finding's facts (or a directive) before
+/// the fix is built, possibly in a later pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditSite {
+    pub range: Range<usize>,
+    pub start: Position,
+    pub end: Position,
+}
+
+impl EditSite {
+    /// Replaces this range with `content`.
+    pub fn edit(&self, content: impl Into<String>) -> Edit {
+        Edit { range: self.range.clone(), content: content.into(), start: self.start, end: self.end }
+    }
+}
+
 /// How to remove a finding mechanically.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Fix {

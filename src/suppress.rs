@@ -16,6 +16,7 @@ pub(crate) fn may_have_directive(source: &str) -> bool {
 }
 
 use crate::diagnostic::Position;
+use crate::fix::EditSite;
 use crate::python::tokens::Comment;
 use crate::text::LineIndex;
 
@@ -39,14 +40,6 @@ pub(crate) struct Directive {
     /// blanks before it; only the directive when the comment holds more).
     pub list: EditSite,
     pub removal: EditSite,
-}
-
-/// A byte range with its positions, for a fix's edit.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct EditSite {
-    pub range: Range<usize>,
-    pub start: Position,
-    pub end: Position,
 }
 
 /// The suppressions of one file.

@@ -108,6 +108,51 @@ pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statement
     (relative == out.iter().filter(|import| import.relative_module.is_some()).count()).then_some(out)
 }
 
+impl Import {
+    /// The module of a plain module-level `from M import a, b as c` (absolute, no star, at the
+    /// start of its line): the statement a fix may add names to.
+    pub(crate) fn plain_from(&self, source: &str) -> Option<&str> {
+        let module = self.bindings.first()?.module.as_str();
+        let line_start = source[..self.range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let plain = !self.star
+            && line_start == self.range.start
+            && self.bindings.iter().all(|b| b.level == 0 && b.name.is_some() && b.module == module);
+        plain.then_some(module)
+    }
+
+    /// Where `, name` merges into this statement: after its last name (an alias included),
+    /// before any `)` or comment.
+    pub(crate) fn merge_point(&self, tokens: &[Token]) -> Option<usize> {
+        tokens
+            .iter()
+            .rev()
+            .find(|t| t.kind == Kind::Name && self.range.contains(&(t.start as usize)))
+            .map(|t| t.end as usize)
+    }
+}
+
+/// How a new import statement is written where it goes: the file's line ending, and a line
+/// break first when the point ends a last line that has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct NewLine {
+    crlf: bool,
+    break_first: bool,
+}
+
+impl NewLine {
+    /// For a statement inserted at byte `at` of `source`.
+    pub(crate) fn at(source: &str, at: usize) -> Self {
+        Self { crlf: source.contains("\r\n"), break_first: at > 0 && !source[..at].ends_with(['\n', '\r']) }
+    }
+
+    /// `from module import names` on a line of its own.
+    pub(crate) fn statement(self, module: &str, names: &str) -> String {
+        let newline = if self.crlf { "\r\n" } else { "\n" };
+        let before = if self.break_first { newline } else { "" };
+        format!("{before}from {module} import {names}{newline}")
+    }
+}
+
 /// Where a new import statement goes in a module, read from its tokens: the start of the line
 /// after the module docstring (parenthesized or not, as `ast` takes it) and the `from
 /// __future__` imports, else the start of the first statement's line (after leading comments).

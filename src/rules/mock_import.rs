@@ -9,7 +9,6 @@ use std::ops::Range;
 
 use super::{FileContext, MOCK_NAMES};
 use crate::fix::{Edit, Fix};
-use crate::python::tokens::Kind;
 use crate::python::{FastKind, Role};
 
 /// The fixes for the undefined uses of mock names at `sites` (range, name), in order: each
@@ -125,18 +124,7 @@ fn bound_otherwise(file: &FileContext) -> std::collections::HashSet<&'static str
 fn import_edit(file: &FileContext, names: &[&str]) -> Option<(&'static str, Edit)> {
     let listed = names.join(", ");
     let imports = file.imports();
-    let at_module_level = |range: &Range<usize>| {
-        let line_start = file.source[..range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        line_start == range.start
-    };
-    let from = |module: &str| {
-        imports.iter().find(|import| {
-            !import.star
-                && at_module_level(&import.range)
-                && !import.bindings.is_empty()
-                && import.bindings.iter().all(|b| b.level == 0 && b.module == module && b.name.is_some())
-        })
-    };
+    let from = |module: &str| imports.iter().find(|import| import.plain_from(file.source) == Some(module));
     // Merged into the file's `from unittest.mock import …`, else its `from mock import …`; a new
     // statement always imports from `unittest.mock` (`mock` may be only a fallback the file
     // tries when `unittest.mock` is missing).
@@ -146,26 +134,12 @@ fn import_edit(file: &FileContext, names: &[&str]) -> Option<(&'static str, Edit
         if names.iter().any(|name| import.bindings.iter().any(|b| b.bound == *name)) {
             return None;
         }
-        // After the statement's last name (an alias included), before any `)` or comment.
-        let tokens = &file.tokens().tokens;
-        let last = tokens
-            .iter()
-            .rev()
-            .find(|t| t.kind == Kind::Name && import.range.contains(&(t.start as usize)))
-            .map(|t| t.end as usize)?;
+        let last = import.merge_point(&file.tokens().tokens)?;
         return Some((module, Edit::insert(last, format!(", {listed}"))));
     }
     let statements = file.statements()?;
     let at = crate::python::imports::insertion_point(file.source, &file.tokens().tokens, statements)?;
-    Some((module, Edit::insert(at, new_import_text(file.source, at, module, &listed))))
-}
-
-/// A new import statement for `names` at byte `at`, in the file's line endings (on a line of
-/// its own when `at` ends a last line without one).
-fn new_import_text(source: &str, at: usize, module: &str, names: &str) -> String {
-    let newline = if source.contains("\r\n") { "\r\n" } else { "\n" };
-    let before = if at > 0 && !source[..at].ends_with(['\n', '\r']) { newline } else { "" };
-    format!("{before}from {module} import {names}{newline}")
+    Some((module, Edit::insert(at, crate::python::imports::NewLine::at(file.source, at).statement(module, &listed))))
 }
 
 thread_local! {

@@ -350,6 +350,11 @@ pub(crate) fn others<T>(group: &[T], index: usize) -> Vec<&T> {
 }
 
 impl Site {
+    /// An edit replacing this site's range with `content`.
+    pub(crate) fn edit(&self, content: impl Into<String>) -> crate::fix::Edit {
+        crate::fix::EditSite { range: self.range.clone(), start: self.start, end: self.end }.edit(content)
+    }
+
     /// This site as a related place of another finding in `file`.
     pub(crate) fn related(&self, file: FileId, message: std::sync::Arc<str>) -> Related {
         Related { file, range: self.range.clone(), start: self.start, message }

@@ -22,7 +22,7 @@ use super::import_system::{absolute_module, Disk, Place};
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
 use crate::config::Settings;
 use crate::diagnostic::FileId;
-use crate::fix::{Edit, Fix};
+use crate::fix::Fix;
 use crate::python::imports::Import;
 use crate::rule::{render_message, EngineSignature, Rule};
 
@@ -46,7 +46,7 @@ pub(crate) struct RelativeFact {
     site: Site,
     /// The module as written (`..pkg.mod`), and where it is.
     module: String,
-    module_site: crate::suppress::EditSite,
+    module_site: crate::fix::EditSite,
     /// The module touches the keyword before or after it (`from.x import y`, `from .import x`):
     /// the absolute name needs a space there.
     glued: (bool, bool),
@@ -75,7 +75,7 @@ impl RelativeImport {
                         !file.source[..module.start].ends_with(|c: char| c.is_whitespace() || c == '\\'),
                         !file.source[module.end..].starts_with(|c: char| c.is_whitespace() || c == '\\'),
                     ),
-                    module_site: crate::suppress::EditSite {
+                    module_site: crate::fix::EditSite {
                         start: file.position(module.start),
                         end: file.position(module.end),
                         range: module,
@@ -89,10 +89,9 @@ impl RelativeImport {
     /// The fix of `fact` in a file at `place`.
     fn fix(&self, place: Option<&Place>, fact: &RelativeFact, disk: &Disk) -> Option<Fix> {
         let absolute = absolute_module(&self.source_roots, place?, &fact.module, disk)?;
-        let site = &fact.module_site;
         let (before, after) = fact.glued;
         let content = format!("{}{absolute}{}", if before { " " } else { "" }, if after { " " } else { "" });
-        let edit = Edit { range: site.range.clone(), content, start: site.start, end: site.end };
+        let edit = fact.module_site.edit(content);
         Some(Fix::safe(format!("Import from `{absolute}`"), vec![edit]))
     }
 }

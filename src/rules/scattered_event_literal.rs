@@ -18,12 +18,13 @@ use super::import_system::module_name;
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
 use crate::config::{Globs, Settings};
 use crate::diagnostic::FileId;
+use crate::fix::EditSite;
 use crate::fix::{Applicability, Edit, Fix};
+use crate::python::imports::NewLine;
 use crate::python::strings::{Literal, StringLiterals};
 use crate::python::tokens::Kind;
 use crate::python::FastKind;
 use crate::rule::{render_message, EngineSignature, Rule};
-use crate::suppress::EditSite;
 use crate::UserError;
 
 pub(crate) const REGISTRATION: Registration = Registration {
@@ -96,10 +97,9 @@ enum ConstantKind {
 /// Where an import of a canonical name can go in a file.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct ImportContext {
-    /// The start of the line a new import statement goes on.
+    /// The start of the line a new import statement goes on, and how it is written there.
     new_line: EditSite,
-    /// The file's line ending.
-    crlf: bool,
+    line: NewLine,
     /// Module-level `from M import …` (absolute, no star): the module, the names it binds, and
     /// the point after its last name.
     from_imports: Vec<(String, Vec<String>, EditSite)>,
@@ -255,11 +255,8 @@ impl ScatteredEventLiteral {
                 names.dedup();
                 let listed = names.join(", ");
                 let edit = match imports.from_imports.iter().find(|(m, _, _)| m == module) {
-                    Some((_, _, after)) => edit_at(after, format!(", {listed}")),
-                    None => {
-                        let newline = if imports.crlf { "\r\n" } else { "\n" };
-                        edit_at(&imports.new_line, format!("from {module} import {listed}{newline}"))
-                    }
+                    Some((_, _, after)) => after.edit(format!(", {listed}")),
+                    None => imports.new_line.edit(imports.line.statement(module, &listed)),
                 };
                 (module, edit)
             })
@@ -270,11 +267,7 @@ impl ScatteredEventLiteral {
             .zip(planned)
             .map(|(literal, planned)| {
                 let (module, binding, text, applicability) = planned?;
-                let site = &literal.site;
-                let mut edits = vec![edit_at(
-                    &EditSite { range: site.range.clone(), start: site.start, end: site.end },
-                    text.clone(),
-                )];
+                let mut edits = vec![literal.site.edit(text.clone())];
                 if imported_from(&binding).is_none() {
                     edits.push(import_edits.get(module)?.clone());
                 }
@@ -282,10 +275,6 @@ impl ScatteredEventLiteral {
             })
             .collect()
     }
-}
-
-fn edit_at(site: &EditSite, content: String) -> Edit {
-    Edit { range: site.range.clone(), content, start: site.start, end: site.end }
 }
 
 /// Whether no replacement of the literal at `range` is sure to keep the meaning: a comment
@@ -340,29 +329,17 @@ fn import_context(file: &FileText) -> Option<ImportContext> {
     };
     let mut from_imports = Vec::new();
     for import in imports {
-        let line_start = source[..import.range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        let module = import.bindings.first().map(|b| b.module.clone()).unwrap_or_default();
-        let plain = !import.star
-            && line_start == import.range.start
-            && !import.bindings.is_empty()
-            && import.bindings.iter().all(|b| b.level == 0 && b.name.is_some() && b.module == module);
-        if !plain {
-            continue;
-        }
-        let last = tokens
-            .iter()
-            .rev()
-            .find(|t| t.kind == Kind::Name && import.range.contains(&(t.start as usize)))
-            .map(|t| t.end as usize)?;
+        let Some(module) = import.plain_from(source) else { continue };
+        let last = import.merge_point(tokens)?;
         let names = import.bindings.iter().map(|b| b.bound.clone()).collect();
-        from_imports.push((module, names, site(last..last)));
+        from_imports.push((module.to_string(), names, site(last..last)));
     }
     let mut identifiers: Vec<String> =
         tokens.iter().enumerate().filter(|(_, t)| t.kind == Kind::Name).map(|(i, _)| text(i).to_string()).collect();
     identifiers.sort_unstable();
     identifiers.dedup();
     let star = imports.iter().any(|import| import.star);
-    Some(ImportContext { new_line: site(at..at), crlf: source.contains("\r\n"), from_imports, identifiers, star })
+    Some(ImportContext { new_line: site(at..at), line: NewLine::at(source, at), from_imports, identifiers, star })
 }
 
 /// The string constants of a canonical module (the tree): `NAME = "value"` directly in the

@@ -201,17 +201,11 @@ fn unused_suppressions(
 /// The fix of a directive's `unused-suppression` findings: keep only `kept` of its ids, or
 /// remove it when none stays. Safe: what it drops silences nothing.
 fn suppression_fix(directive: &crate::suppress::Directive, kept: &[&str]) -> crate::fix::Fix {
-    use crate::fix::{Edit, Fix};
-    let edit = |site: &crate::suppress::EditSite, content: String| Edit {
-        range: site.range.clone(),
-        content,
-        start: site.start,
-        end: site.end,
-    };
+    use crate::fix::Fix;
     if kept.is_empty() {
-        return Fix::safe("Remove the suppression comment", vec![edit(&directive.removal, String::new())]);
+        return Fix::safe("Remove the suppression comment", vec![directive.removal.edit("")]);
     }
-    Fix::safe("Remove the rules it does not need from the suppression", vec![edit(&directive.list, kept.join(", "))])
+    Fix::safe("Remove the rules it does not need from the suppression", vec![directive.list.edit(kept.join(", "))])
 }
 
 /// Loads the text of every file a diagnostic points into (for reports that quote code); files
