@@ -424,6 +424,7 @@ fn list_rules(catalog: &Catalog, json: bool, out: &mut dyn WriteColor) -> std::i
                     "needs_config": spec.needs_config,
                     "summary": spec.summary.trim(),
                     "engine": spec.engine.as_ref().map(|e| e.get_ref().clone()),
+                    "languages": crate::rule::rule_languages(spec),
                 })
             })
             .collect();
@@ -431,14 +432,16 @@ fn list_rules(catalog: &Catalog, json: bool, out: &mut dyn WriteColor) -> std::i
         return writeln!(out);
     }
     let width = catalog.ids().map(str::len).max().unwrap_or(4).max(4);
-    writeln!(out, "{:<width$}  {:<8}  {:<6}  summary", "rule", "severity", "config")?;
+    writeln!(out, "{:<width$}  {:<8}  {:<6}  {:<11}  summary", "rule", "severity", "config", "languages")?;
     for (spec, _) in &catalog.entries {
+        let languages: Vec<&str> = crate::rule::rule_languages(spec).iter().map(|l| l.name()).collect();
         writeln!(
             out,
-            "{:<width$}  {:<8}  {:<6}  {}",
+            "{:<width$}  {:<8}  {:<6}  {:<11}  {}",
             spec.id.get_ref(),
             spec.severity.as_str(),
             if spec.needs_config { "needed" } else { "-" },
+            languages.join(","),
             visible(spec.summary.trim())
         )?;
     }

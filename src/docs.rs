@@ -18,6 +18,8 @@ pub fn rule_markdown(spec: &RuleSpec) -> String {
     let _ = writeln!(out, "- Severity: {}", spec.severity.as_str());
     let _ = writeln!(out, "- Kind: {kind}");
     let _ = writeln!(out, "- Needs configuration: {}", if spec.needs_config { "yes" } else { "no" });
+    let languages: Vec<&str> = crate::rule::rule_languages(spec).iter().map(|language| language.title()).collect();
+    let _ = writeln!(out, "- Languages: {}", languages.join(", "));
     let _ = writeln!(out, "- Suppress with: `# ssot: ignore[{id}]`\n");
     let _ = writeln!(out, "## Why\n\n{}\n", spec.docs.why.trim());
     let _ = writeln!(out, "## Bad\n\n```python\n{}\n```\n", spec.docs.bad.trim_end());

@@ -1,4 +1,4 @@
-//! ssot audits a Python codebase for single-source-of-truth compliance.
+//! ssot audits a Python and Rust codebase for single-source-of-truth compliance.
 //!
 //! The pipeline, one module per stage: [`cli`] (arguments) → [`config`] (options files →
 //! resolved [`config::Settings`]) → [`rule`] (rule files → selected [`rule::Rule`]s) →
@@ -18,11 +18,13 @@ pub mod fingerprint;
 pub mod fix;
 pub mod fixer;
 pub(crate) mod fs;
+pub mod language;
 pub(crate) mod path_text;
 pub(crate) mod python;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub(crate) mod rust;
 pub mod scan;
 pub mod score;
 pub(crate) mod suppress;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Category, Outcome};
+use crate::language::Language;
 
 /// File counts, finding counts and scores of one scan.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +14,8 @@ pub struct Summary {
     pub skipped: usize,
     /// Scanned files per category.
     pub per_category: BTreeMap<Category, usize>,
+    /// Scanned files per language (every language, zero included).
+    pub per_language: BTreeMap<Language, usize>,
     /// Unsuppressed findings (= diagnostics).
     pub findings: usize,
     pub suppressed: usize,
@@ -32,6 +35,21 @@ pub struct Summary {
     pub unsafe_fixable: usize,
     pub overall: Option<f64>,
     pub scores: BTreeMap<Category, Option<f64>>,
+}
+
+impl Summary {
+    /// "Python 120, Rust 30" when files of a language other than Python were scanned (a
+    /// Python-only scan says nothing more than it always did); `None` otherwise.
+    pub fn languages_text(&self) -> Option<String> {
+        let others = self.per_language.iter().any(|(language, count)| *language != Language::Python && *count > 0);
+        others.then(|| {
+            self.per_language
+                .iter()
+                .map(|(language, count)| format!("{} {count}", language.title()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
 }
 
 /// `100 × compliant / total` rounded half up to one decimal, computed in integers.
@@ -83,11 +101,16 @@ impl Summary {
             per_category.insert(category, total);
             scores.insert(category, percentage(compliant, total));
         }
+        let mut per_language: BTreeMap<Language, usize> = Language::ALL.iter().map(|l| (*l, 0)).collect();
+        for file in &outcome.files {
+            *per_language.entry(Language::of_scanned(std::path::Path::new(&file.path))).or_default() += 1;
+        }
         let compliant = failing.iter().filter(|f| !**f).count();
         Summary {
             scanned: outcome.files.len(),
             skipped: outcome.skipped.len(),
             per_category,
+            per_language,
             findings: outcome.diagnostics.len(),
             suppressed: outcome.suppressed,
             by_rule,

@@ -17,7 +17,7 @@ pub(crate) fn may_have_directive(source: &str) -> bool {
 
 use crate::diagnostic::Position;
 use crate::fix::EditSite;
-use crate::python::tokens::Comment;
+use crate::text::Comment;
 use crate::text::LineIndex;
 
 /// One `ssot: ignore[…]` or `ssot: ignore-file[…]` directive.
@@ -64,22 +64,24 @@ struct Silencers {
 /// it, else with the blanks between the code and the `#`; otherwise the directive alone, with
 /// the blanks before it.
 fn removal(source: &str, comment: &Comment, directive: Range<usize>) -> Range<usize> {
-    let before = source[comment.start + 1..directive.start].trim();
+    let marker = Marker::of(&source[comment.start..comment.end]);
+    let opener = marker.opener(&source[comment.start..comment.end]);
+    let before = source[comment.start + opener..directive.start].trim();
     let after = source[directive.end..comment.end].trim();
     if !before.is_empty() {
-        // `# note ssot: ignore[…]`: the directive and the blanks before it, and a `#` right
-        // before it that opened it (`# type: ignore # ssot: ignore[…]`).
+        // A note, then the directive: the directive and the blanks before it, and a `#` right
+        // before it that opened it (`# type: ignore` then `#` and the directive).
         let mut start = source[..directive.start].trim_end().len();
-        if start > comment.start + 1 && source[..start].ends_with('#') {
-            start = source[..start - 1].trim_end().len();
+        if start > comment.start + opener && source[..start].ends_with(marker.text()) {
+            start = source[..start - marker.text().len()].trim_end().len();
         }
-        return start.max(comment.start + 1)..directive.end;
+        return start.max(comment.start + opener)..directive.end;
     }
     if !after.is_empty() {
         let after_start = comment.end - source[directive.end..comment.end].trim_start().len();
-        // `# ssot: ignore[…]  # other`: up to the other comment's `#`; `# ssot: ignore[…] text`:
-        // the directive and the blanks after it, the `#` staying for the text.
-        return if source[after_start..].starts_with('#') {
+        // The directive, then `# other`: up to the other comment's `#`; the directive, then
+        // text: the directive and the blanks after it, the `#` staying for the text.
+        return if source[after_start..].starts_with(marker.text()) {
             comment.start..after_start
         } else {
             directive.start..after_start
@@ -93,6 +95,49 @@ fn removal(source: &str, comment: &Comment, directive: Range<usize>) -> Range<us
     }
     let code_end = source[..comment.start].trim_end_matches([' ', '\t']).len();
     code_end..comment.end
+}
+
+/// How a comment starts: Python's `#`, or Rust's `//` (`///` and `//!` for doc comments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Hash,
+    Slashes,
+}
+
+impl Marker {
+    fn of(comment: &str) -> Self {
+        if comment.starts_with("//") {
+            Self::Slashes
+        } else {
+            Self::Hash
+        }
+    }
+
+    /// What starts another comment inside this one's text.
+    fn text(self) -> &'static str {
+        match self {
+            Self::Hash => "#",
+            Self::Slashes => "//",
+        }
+    }
+
+    /// The length of the comment's own opener (`#`, `//`, `///`, `//!`).
+    fn opener(self, comment: &str) -> usize {
+        match self {
+            Self::Hash => 1,
+            Self::Slashes => 2 + usize::from(matches!(comment.as_bytes().get(2), Some(b'/' | b'!'))),
+        }
+    }
+
+    /// Whether another comment starts at byte `i` of `bytes` (after a blank, and for `#`
+    /// followed by one).
+    fn starts_at(self, bytes: &[u8], i: usize) -> bool {
+        let after_blank = bytes[i - 1].is_ascii_whitespace();
+        match self {
+            Self::Hash => after_blank && bytes[i] == b'#' && bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()),
+            Self::Slashes => after_blank && bytes[i..].starts_with(b"//"),
+        }
+    }
 }
 
 impl Suppressions {
@@ -139,12 +184,9 @@ impl Suppressions {
                         let rest_start = comment.start + (text.len() - rest.len());
                         let next_directive = rest.find("ssot:").unwrap_or(rest.len());
                         let bytes = rest.as_bytes();
+                        let marker = Marker::of(text);
                         let next_comment = (1..next_directive)
-                            .find(|&i| {
-                                bytes[i] == b'#'
-                                    && bytes[i - 1].is_ascii_whitespace()
-                                    && bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace())
-                            })
+                            .find(|&i| marker.starts_at(bytes, i))
                             .map(|i| rest[..i].trim_end().len());
                         rest_start + next_comment.unwrap_or(next_directive)
                     }

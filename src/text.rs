@@ -63,10 +63,24 @@ const CHUNK: usize = 64;
 
 impl LineIndex {
     pub(crate) fn new(source: &str) -> Self {
+        Self::with_breaks(source, true)
+    }
+
+    /// Lines ending at `\n` and `\r\n` only: a lone `\r` is whitespace inside a line, as rustc
+    /// and tree-sitter-rust count Rust lines.
+    pub(crate) fn newline_only(source: &str) -> Self {
+        Self::with_breaks(source, false)
+    }
+
+    fn with_breaks(source: &str, lone_cr: bool) -> Self {
         let bytes = source.as_bytes();
         let mut starts = vec![0];
-        let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes);
-        starts.extend(breaks.filter(|&i| !is_crlf(bytes, i)).map(|i| i + 1));
+        if lone_cr {
+            let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes);
+            starts.extend(breaks.filter(|&i| !is_crlf(bytes, i)).map(|i| i + 1));
+        } else {
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        }
         let mut chars_before = Vec::new();
         if !source.is_ascii() {
             let mut count = 0;
@@ -150,4 +164,16 @@ mod tests {
         assert_eq!(universal_newlines(source), "a\nbé\r\nc\n\nd = é\n");
         assert!(matches!(universal_newlines("a\r\nb\n"), std::borrow::Cow::Borrowed(_)));
     }
+}
+
+/// Byte range of one line comment (Python's `#…`, Rust's `//…`), `start` at its first character,
+/// `end` exclusive at the end of the line (before `\r`/`\n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Comment {
+    pub start: usize,
+    pub end: usize,
+    /// The comment is the only token on its physical line (only whitespace before it), and the
+    /// line does not start inside a string (Python's f-strings included) or after a backslash
+    /// continuation. A comment in a Python replacement field never is.
+    pub own_line: bool,
 }

@@ -261,3 +261,19 @@ fn cache_files_of_other_configurations_go_once_unused_for_30_days() {
         assert!(modified > age(1), "{}: kept and marked as used now", path.display());
     }
 }
+
+#[test]
+fn the_snapshot_sees_a_change_of_scanned_languages() {
+    // `scan.languages` decides which files are scanned: a warm run after narrowing it must not
+    // replay the outcome of the wider scan (nor the other way round).
+    let (_dir, root) = settled_project(&[
+        ("ssot.toml", "[scan]\nlanguages = [\"python\"]\n"),
+        ("app/a.py", "import os\nX = os.environ\n"),
+        ("app/b.rs", "fn f() { let a = std::env::var(\"A\"); }\n"),
+    ]);
+    assert_eq!(warm_equals_uncached(&root).json()["summary"]["findings"], 1);
+    std::fs::write(root.join("ssot.toml"), "[scan]\nlanguages = [\"python\", \"rust\"]\n").unwrap();
+    let run = warm_equals_uncached(&root);
+    assert_eq!(run.json()["summary"]["findings"], 2);
+    assert_eq!(run.json()["summary"]["files"]["languages"]["rust"], 1);
+}

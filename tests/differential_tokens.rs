@@ -29,7 +29,7 @@ struct Record<'a> {
 #[test]
 fn tokens_agree_with_cpython_tokenize_on_the_standard_library() {
     // `SSOT_TOKENS_ORACLE_DIR` compares another corpus instead (then nothing is excluded).
-    let other = std::env::var_os("SSOT_TOKENS_ORACLE_DIR").map(std::path::PathBuf::from);
+    let other = std::env::var_os("SSOT_TOKENS_ORACLE_DIR").map(std::path::PathBuf::from); // ssot: ignore[direct-env-access] -- a test knob
     let Some(stdlib) = other.clone().or_else(common::stdlib) else { return };
     let oracle = Command::new("python3")
         .arg(common::root().join("testdata/oracle/tokens_oracle.py"))

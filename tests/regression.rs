@@ -89,6 +89,17 @@ fn suppression_comment_in_a_string_does_not_suppress() {
     assert_eq!(json["summary"]["suppressed"], 1);
 }
 
+/// Swaps bytes (brackets, quotes) in the second half of `text`: the broken input editors and
+/// botched automated edits produce.
+fn swap_in_second_half(text: &mut [u8], swaps: &[(u8, u8)]) {
+    let half = text.len() / 2;
+    for byte in &mut text[half..] {
+        if let Some((_, to)) = swaps.iter().find(|(from, _)| from == byte) {
+            *byte = *to;
+        }
+    }
+}
+
 #[test]
 fn truncated_and_mangled_real_files_never_panic_or_get_lost() {
     // Real Python (the standard library), cut at arbitrary points and with bytes swapped, is the
@@ -108,16 +119,7 @@ fn truncated_and_mangled_real_files_never_panic_or_get_lost() {
         for (j, cut) in [bytes.len() / 3, bytes.len() / 2, bytes.len() * 7 / 8].into_iter().enumerate() {
             let mut mangled = bytes[..cut].to_vec();
             if j == 1 {
-                // Swap brackets and quotes in the second half of what is left.
-                let half = mangled.len() / 2;
-                for b in &mut mangled[half..] {
-                    *b = match *b {
-                        b'(' => b']',
-                        b'"' => b'\'',
-                        b':' => b'(',
-                        other => other,
-                    };
-                }
+                swap_in_second_half(&mut mangled, &[(b'(', b']'), (b'"', b'\''), (b':', b'(')]);
             }
             std::fs::write(dir.path().join(format!("f{i}_{j}.py")), mangled).unwrap();
             written += 1;
@@ -237,8 +239,8 @@ fn control_characters_in_source_and_file_names_never_reach_the_terminal_raw() {
     for format in ["human", "github", "markdown"] {
         let run = common::ssot(&["check", root, "--format", format]);
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
-        assert_eq!(raw_controls(&run.stdout), [], "{format}:\n{}", run.stdout);
-        assert_eq!(raw_controls(&run.stderr), [], "{format}:\n{}", run.stderr);
+        assert_eq!(raw_controls(&run.stdout), Vec::<char>::new(), "{format}:\n{}", run.stdout);
+        assert_eq!(raw_controls(&run.stderr), Vec::<char>::new(), "{format}:\n{}", run.stderr);
         assert!(run.stdout.contains("a␛[2Jb"), "{format}: the name is shown, made visible:\n{}", run.stdout);
     }
     let run = common::ssot(&["check", root, "--format", "human", "--select", "direct-env-access"]);
@@ -246,7 +248,7 @@ fn control_characters_in_source_and_file_names_never_reach_the_terminal_raw() {
     // Errors on stderr name what was given.
     let run = common::ssot(&["check", &format!("{root}/missing\x1b]0;x\x07.py")]);
     assert_eq!(run.code, 2);
-    assert_eq!(raw_controls(&run.stderr), [], "{}", run.stderr);
+    assert_eq!(raw_controls(&run.stderr), Vec::<char>::new(), "{}", run.stderr);
 }
 
 #[cfg(unix)]
@@ -504,4 +506,76 @@ fn a_manager_class_defined_thousands_of_times_is_reported_for_each() {
         .all(|d| d["rule"] == "duplicate-manager-class" && d["related"].as_array().unwrap().len() == 20));
     let extending_line = 2 * count as u64 + 1;
     assert!(found.iter().all(|d| !(d["path"] == "b.py" && d["line"] == extending_line)));
+}
+
+#[test]
+fn rust_nested_past_the_bound_is_refused_not_a_stack_overflow() {
+    // syn parses by recursion: each of these, 100,000 deep, overflowed an 8 MiB stack and
+    // aborted the process. They are refused before syn sees them; code nested 300 deep is
+    // parsed and checked.
+    let depth = 100_000;
+    let with_env = |body: String| format!("use std::env;\nfn f() {{ let a = env::var(\"A\"); {body} }}\n");
+    let files = [
+        ("parens.rs", with_env(format!("let x = {}1{};", "(".repeat(depth), ")".repeat(depth)))),
+        ("negations.rs", with_env(format!("let x = {}1;", "-".repeat(depth)))),
+        ("generics.rs", with_env(format!("let x: {}u8{} = 1;", "Box<".repeat(depth), ">".repeat(depth)))),
+        ("blocks.rs", with_env(format!("{}{}", "{".repeat(depth), "}".repeat(depth)))),
+        ("closures.rs", with_env(format!("let x = {} 1;", "|a| ".repeat(depth)))),
+        ("ok.rs", with_env(format!("let x = {}1{};", "(".repeat(300), ")".repeat(300)))),
+    ];
+    let named: Vec<(&str, &str)> = files.iter().map(|(name, text)| (*name, text.as_str())).collect();
+    let dir = common::project(&named);
+    let json = check_json(dir.path());
+    assert_eq!(rules_and_lines(&json), [("direct-env-access".to_string(), 2)], "ok.rs is checked");
+    let skipped = json["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 5, "{skipped:?}");
+    for entry in skipped {
+        assert!(entry["reason"].as_str().unwrap().contains("nested"), "{entry}");
+    }
+}
+
+#[test]
+fn truncated_and_mangled_real_rust_files_never_panic_or_get_lost() {
+    // Real Rust (the crates cargo fetched for this build), cut and with brackets swapped.
+    let mut sources: Vec<std::path::PathBuf> = common::cargo_registries()
+        .iter()
+        .flat_map(|registry| std::fs::read_dir(registry).into_iter().flatten().flatten())
+        .filter(|crate_dir| crate_dir.file_name().to_string_lossy().starts_with("syn-"))
+        .flat_map(|crate_dir| std::fs::read_dir(crate_dir.path().join("src")).into_iter().flatten().flatten())
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    sources.sort();
+    let dir = tempfile::tempdir().unwrap();
+    let mut written = 0;
+    for (i, source) in sources.iter().take(40).enumerate() {
+        let bytes = std::fs::read(source).unwrap();
+        for (j, cut) in [bytes.len() / 3, bytes.len() / 2, bytes.len()].into_iter().enumerate() {
+            let mut mangled = bytes[..cut].to_vec();
+            if j == 1 {
+                swap_in_second_half(&mut mangled, &[(b'(', b']'), (b'"', b'\''), (b'{', b'(')]);
+            }
+            // Something for the rules to look at in every file.
+            mangled.extend_from_slice(b"\nconst EVENT: &str = \"tool_executing\"; // ssot: ignore[x]\n");
+            std::fs::write(dir.path().join(format!("f{i}_{j}.rs")), mangled).unwrap();
+            written += 1;
+        }
+    }
+    if written == 0 {
+        return;
+    }
+    let config = dir.path().join("ssot.toml");
+    std::fs::write(&config, "[rules.scattered-event-literal]\nevents = [\"tool_executing\"]\n").unwrap();
+    let run = common::ssot(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let json = run.json();
+    let files = &json["summary"]["files"];
+    assert_eq!(files["scanned"].as_u64().unwrap() + files["skipped"].as_u64().unwrap(), written);
+    assert_eq!(files["languages"]["rust"].as_u64().unwrap(), files["scanned"].as_u64().unwrap());
+    for skipped in json["skipped"].as_array().unwrap() {
+        assert!(!skipped["reason"].as_str().unwrap().contains("internal error"), "{skipped}");
+    }
+    let by_rule = &json["summary"]["by_rule"];
+    assert!(by_rule["parse-error"].as_u64().unwrap() > 0, "the cut files are reported: {by_rule}");
+    assert!(by_rule["scattered-event-literal"].as_u64().unwrap() > 0, "the whole files are checked: {by_rule}");
 }

@@ -1,5 +1,5 @@
-//! Rule fixtures: every rule has `testdata/rules/<id>/` with Python files whose flagged lines end
-//! in `# expect: <id>` (several ids separated by commas when a line has several findings) and
+//! Rule fixtures: every rule has `testdata/rules/<id>/` with Python and Rust files whose flagged
+//! lines end in `# expect: <id>` (`// expect: <id>` in Rust) (several ids separated by commas when a line has several findings) and
 //! near-misses without a marker. The marker check runs first, for every rule, so a wrong
 //! snapshot cannot be blessed by accident; then the rendered human report is snapshot-tested.
 //! A rule with fixes has, beside a file `x.py` its fixes change, the expected result `x.fixed.py`
@@ -20,7 +20,7 @@ fn python_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             python_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "py") && !is_fixed(&path) {
+        } else if path.extension().is_some_and(|e| e == "py" || e == "rs") && !is_fixed(&path) {
             out.push(path);
         }
     }
@@ -35,8 +35,9 @@ fn expected_findings(dir: &Path) -> Findings {
         let name = file.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(file).unwrap();
         for (index, line) in text.lines().enumerate() {
-            if let Some(at) = line.find("# expect:") {
-                for id in line[at + "# expect:".len()..].split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let marker = line.find("# expect:").map(|at| at + "# expect:".len());
+            if let Some(at) = marker.or_else(|| line.find("// expect:").map(|at| at + "// expect:".len())) {
+                for id in line[at..].split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     *expected.entry((name.clone(), index + 1, id.to_string())).or_default() += 1;
                 }
             }
@@ -49,7 +50,7 @@ fn expected_findings(dir: &Path) -> Findings {
 /// about other rules' findings, such as `unused-suppression`, needs them active).
 fn check_args<'a>(dir: &'a str, rule: &'a str) -> Vec<&'a str> {
     let config = std::fs::read_to_string(Path::new(dir).join("ssot.toml")).unwrap_or_default();
-    let mut args = vec!["check", dir, "--no-ignore", "--exclude", "**/*.fixed.py"];
+    let mut args = vec!["check", dir, "--no-ignore", "--exclude", "**/*.fixed.py", "--exclude", "**/*.fixed.rs"];
     if !config.contains("select") {
         args.extend(["--select", rule]);
     }
@@ -120,7 +121,8 @@ fn fixtures_flag_exactly_the_marked_lines_then_match_snapshots() {
 }
 
 fn is_fixed(path: &Path) -> bool {
-    path.to_string_lossy().ends_with(".fixed.py")
+    let path = path.to_string_lossy();
+    path.ends_with(".fixed.py") || path.ends_with(".fixed.rs")
 }
 
 /// Every file under `dir` (relative path → text).
@@ -148,15 +150,15 @@ fn fixes_turn_each_fixture_into_its_fixed_file_and_nothing_else() {
         let all = texts(&dir);
         let fixed: BTreeMap<String, String> = all
             .iter()
-            .filter(|(name, _)| name.ends_with(".fixed.py"))
-            .map(|(name, text)| (name.replace(".fixed.py", ".py"), text.clone()))
+            .filter(|(name, _)| is_fixed(Path::new(name)))
+            .map(|(name, text)| (name.replace(".fixed.py", ".py").replace(".fixed.rs", ".rs"), text.clone()))
             .collect();
         if fixed.is_empty() {
             continue;
         }
         rules_with_fixes.push(rule.clone());
         let copy = tempfile::tempdir().unwrap();
-        for (name, text) in all.iter().filter(|(name, _)| !name.ends_with(".fixed.py") && !name.ends_with(".snap")) {
+        for (name, text) in all.iter().filter(|(name, _)| !is_fixed(Path::new(name)) && !name.ends_with(".snap")) {
             let path = copy.path().join(name);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
@@ -167,7 +169,7 @@ fn fixes_turn_each_fixture_into_its_fixed_file_and_nothing_else() {
         let run = common::ssot(&args);
         assert!(run.code <= 1, "{rule}: {}", run.stderr);
         let after = texts(copy.path());
-        for (name, before) in all.iter().filter(|(name, _)| !name.ends_with(".fixed.py") && !name.ends_with(".snap")) {
+        for (name, before) in all.iter().filter(|(name, _)| !is_fixed(Path::new(name)) && !name.ends_with(".snap")) {
             let expected = fixed.get(name).unwrap_or(before);
             assert_eq!(&after[name], expected, "{rule}: {name} after --fix (stderr: {})", run.stderr);
         }

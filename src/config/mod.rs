@@ -11,7 +11,15 @@ pub(crate) use settings::compile_globs;
 pub use settings::{ConfigFile, Globs, Overrides, RuleSelection, Settings};
 
 /// The default `scan.test` globs: where test files live.
-pub const DEFAULT_TEST_GLOBS: [&str; 5] = ["tests/**", "**/tests/**", "**/test_*.py", "**/*_test.py", "**/conftest.py"];
+pub const DEFAULT_TEST_GLOBS: [&str; 7] = [
+    "tests/**",
+    "**/tests/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "**/benches/**/*.rs",
+    "**/examples/**/*.rs",
+];
 
 /// The default `scan.max-file-size`: 10 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;

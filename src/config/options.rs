@@ -35,6 +35,8 @@ pub struct ScanOptions {
     /// Source roots: the directories absolute imports start from (default: the project root,
     /// plus `src/` when it holds packages).
     pub roots: Option<Vec<Spanned<String>>>,
+    /// The languages whose files are scanned (`python`, `rust`); default both.
+    pub languages: Option<Vec<Spanned<String>>>,
 }
 
 /// A per-rule table `[rules.<rule-id>]`: `severity` plus the options the rule declares.

@@ -174,6 +174,8 @@ pub struct Settings {
     /// `scan.roots`, else the project root (the configuration's directory, else the git work
     /// tree's top, else the scanned root) and its `src/` when that holds packages.
     pub source_roots: Vec<PathBuf>,
+    /// `scan.languages`: the languages whose files are scanned (default every one).
+    pub languages: Vec<crate::language::Language>,
     /// `--timings`: the counters of the run, when asked for.
     pub timings: Option<std::sync::Arc<crate::timings::Timings>>,
 }
@@ -341,6 +343,30 @@ impl Settings {
             None => default_source_roots(config.as_ref().and_then(|file| file.path.parent()), &root),
         };
 
+        let languages = match scan.languages {
+            None => crate::language::Language::ALL.to_vec(),
+            Some(list) => {
+                let mut languages = Vec::new();
+                for name in &list {
+                    let Some(language) = crate::language::Language::from_name(name.get_ref()) else {
+                        let message = format!(
+                            "scan.languages: unknown language `{}`: expected {}",
+                            name.get_ref(),
+                            crate::language::known_names()
+                        );
+                        return Err(match &config {
+                            Some(file) => file.error(Some(name.span().start), message),
+                            None => UserError::new(message),
+                        });
+                    };
+                    languages.push(language);
+                }
+                languages.sort();
+                languages.dedup();
+                languages
+            }
+        };
+
         let rule_dirs = rules
             .rule_dirs
             .unwrap_or_default()
@@ -367,6 +393,7 @@ impl Settings {
             cache: !overrides.no_cache,
             fast_path: !overrides.no_fast_path,
             source_roots,
+            languages,
             timings: None,
         })
     }
@@ -390,6 +417,11 @@ impl Settings {
             Ok(relative) => path_text::text(relative),
             Err(_) => path_text::text(path),
         }
+    }
+
+    /// Whether `path` is a source file of a language this run scans.
+    pub fn is_source(&self, path: &Path) -> bool {
+        crate::language::Language::of(path).is_some_and(|language| self.languages.contains(&language))
     }
 
     pub fn is_excluded(&self, path: &Path) -> bool {

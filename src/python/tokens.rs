@@ -55,17 +55,7 @@ pub(crate) struct Token {
     pub end: u32,
 }
 
-/// Byte range of one comment, `start` at the `#`, `end` exclusive at the end of the line (before
-/// `\r`/`\n`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Comment {
-    pub start: usize,
-    pub end: usize,
-    /// The comment is the only token on its physical line (only whitespace before the `#`), and
-    /// the line does not start inside a string (f-strings included) or after a backslash
-    /// continuation. A comment in a replacement field never is.
-    pub own_line: bool,
-}
+pub(crate) use crate::text::Comment;
 
 /// The tokens and comments of a source file.
 pub(crate) struct Tokens {

@@ -131,9 +131,10 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
     out.set_color(ColorSpec::new().set_bold(true))?;
     writeln!(out, "Summary")?;
     out.reset()?;
+    let languages = summary.languages_text().map(|text| format!("; {text}")).unwrap_or_default();
     writeln!(
         out,
-        "  files: {} scanned (production {}, test {}, other {}), {} skipped",
+        "  files: {} scanned (production {}, test {}, other {}{languages}), {} skipped",
         summary.scanned,
         count(Category::Production),
         count(Category::Test),

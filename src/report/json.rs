@@ -34,7 +34,7 @@ struct Tool {
 
 #[derive(Serialize)]
 struct JsonSummary<'a> {
-    files: Files,
+    files: Files<'a>,
     findings: usize,
     errors: usize,
     warnings: usize,
@@ -46,12 +46,13 @@ struct JsonSummary<'a> {
 }
 
 #[derive(Serialize)]
-struct Files {
+struct Files<'a> {
     scanned: usize,
     skipped: usize,
     production: usize,
     test: usize,
     other: usize,
+    languages: &'a BTreeMap<crate::language::Language, usize>,
 }
 
 #[derive(Serialize)]
@@ -156,6 +157,7 @@ fn json_summary(summary: &Summary) -> JsonSummary<'_> {
             production: count(Category::Production),
             test: count(Category::Test),
             other: count(Category::Other),
+            languages: &summary.per_language,
         },
         findings: summary.findings,
         errors: summary.errors,

@@ -78,6 +78,9 @@ pub(super) fn write(
         plural(summary.scanned, "file", "files"),
         info = plural(infos, "info", "info"),
     )?;
+    if let Some(languages) = summary.languages_text() {
+        write!(out, " ({languages})")?;
+    }
     if summary.skipped > 0 {
         write!(out, ", {} skipped", plural(summary.skipped, "file", "files"))?;
     }

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::query;
+use crate::language::Language;
+
 use super::{message, EngineSignature, Origin, Rule, RuleKind, RuleSpec, ScannerRule};
 use crate::config::{compile_globs, Settings};
 use crate::diagnostic::Severity;
@@ -104,20 +106,23 @@ pub fn parse_rule_file(path: &Path, text: &str, engines: &[EngineSignature]) -> 
     if *id != stem {
         return Err(at(spec.id.span().start, format!("rule id `{id}` must equal the file name `{stem}` (rename one)")));
     }
-    if spec.language != "python" {
-        return Err(UserError::at(
-            path,
-            text,
-            None,
-            format!("language `{}` is not supported: use `python`", spec.language),
-        ));
-    }
+    let languages = languages(&spec).map_err(|(offset, message)| at(offset, message))?;
     let placeholders = message::placeholders(spec.message.get_ref())
         .map_err(|(offset, message)| at(value_start(text, spec.message.span().start) + offset, message))?;
     match (&spec.query, &spec.engine) {
         (Some(query), None) => {
             let report = spec.report.as_ref().map_or("match", |r| r.get_ref().as_str());
             let start = value_start(text, query.span().start);
+            if let Some(rust) = languages.iter().find(|(language, _)| *language != Language::Python) {
+                return Err(at(
+                    rust.1,
+                    format!(
+                        "a pattern rule reads Python only (its query is over tree-sitter-python); \
+                         `{}` needs an engine",
+                        rust.0.name()
+                    ),
+                ));
+            }
             query::validate(query.get_ref(), report, &placeholders).map_err(|problem| {
                 let offset = if problem.in_message { spec.message.span().start } else { start + problem.offset };
                 at(offset, problem.message)
@@ -126,10 +131,10 @@ pub fn parse_rule_file(path: &Path, text: &str, engines: &[EngineSignature]) -> 
         (None, Some(engine)) => {
             let name = engine.get_ref().as_str();
             let scanner = ScannerRule::from_name(name);
-            let variables = match scanner {
-                Some(rule) => rule.variables(),
+            let (variables, supported) = match scanner {
+                Some(rule) => (rule.variables(), &Language::ALL[..]),
                 None => match engines.iter().find(|e| e.name == name) {
-                    Some(signature) => signature.variables,
+                    Some(signature) => (signature.variables, signature.languages),
                     None => {
                         let known: Vec<&str> = ScannerRule::ALL
                             .iter()
@@ -147,6 +152,13 @@ pub fn parse_rule_file(path: &Path, text: &str, engines: &[EngineSignature]) -> 
                 return Err(at(
                     engine.span().start,
                     format!("engine `{}` belongs to the built-in rule of that name", engine.get_ref()),
+                ));
+            }
+            if let Some((language, offset)) = languages.iter().find(|(language, _)| !supported.contains(language)) {
+                let names: Vec<&str> = supported.iter().map(|language| language.name()).collect();
+                return Err(at(
+                    *offset,
+                    format!("engine `{name}` does not read `{}`: it supports {}", language.name(), names.join(", ")),
                 ));
             }
             if let Some(report) = &spec.report {
@@ -191,6 +203,33 @@ pub fn parse_rule_file(path: &Path, text: &str, engines: &[EngineSignature]) -> 
         })?;
     }
     Ok(spec)
+}
+
+/// The languages a rule file names, each with the offset of its name (default: Python).
+fn languages(spec: &RuleSpec) -> Result<Vec<(Language, usize)>, (usize, String)> {
+    let Some(list) = &spec.languages else { return Ok(vec![(Language::Python, 0)]) };
+    if list.get_ref().is_empty() {
+        return Err((list.span().start, "`languages` must name at least one language".into()));
+    }
+    list.get_ref()
+        .iter()
+        .map(|name| match Language::from_name(name.get_ref()) {
+            Some(language) => Ok((language, name.span().start)),
+            None => Err((
+                name.span().start,
+                format!("unknown language `{}`: expected {}", name.get_ref(), crate::language::known_names()),
+            )),
+        })
+        .collect()
+}
+
+/// The languages of a validated rule file, sorted.
+pub fn rule_languages(spec: &RuleSpec) -> Vec<Language> {
+    let mut languages: Vec<Language> =
+        languages(spec).map(|list| list.into_iter().map(|(language, _)| language).collect()).unwrap_or_default();
+    languages.sort();
+    languages.dedup();
+    languages
 }
 
 /// Byte offset where the content of the TOML string value starting at `span_start` begins.
@@ -328,6 +367,7 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
         message: spec.message.get_ref().clone(),
         needs_config: spec.needs_config,
         kind,
+        languages: rule_languages(spec),
         options,
         spec: spec.clone(),
         origin: origin.clone(),

@@ -10,7 +10,7 @@ mod message;
 mod query;
 mod spec;
 
-pub use load::{parse_rule_file, Catalog};
+pub use load::{parse_rule_file, rule_languages, Catalog};
 pub(crate) use message::render as render_message;
 pub(crate) use query::python as python_language;
 pub(crate) use query::{PatternMatch, PatternMatcher};
@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Globs;
 use crate::diagnostic::Severity;
+use crate::language::Language;
 
 /// The rule id of the built-in rule reporting files tree-sitter could not fully parse.
 pub const PARSE_ERROR: &str = "parse-error";
@@ -57,12 +58,14 @@ impl ScannerRule {
     }
 }
 
-/// What the loader must know of an engine to validate a rule file that names it: its name and
-/// the message variables it provides.
+/// What the loader must know of an engine to validate a rule file that names it: its name, the
+/// message variables it provides and the languages it reads.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineSignature {
     pub name: &'static str,
     pub variables: &'static [&'static str],
+    /// The languages it reads.
+    pub languages: &'static [Language],
 }
 
 /// The index of a rule among the rules a run uses (sorted by id).
@@ -99,6 +102,8 @@ pub struct Rule {
     pub message: String,
     pub needs_config: bool,
     pub kind: RuleKind,
+    /// The languages whose files it reads (sorted).
+    pub languages: Vec<Language>,
     /// Pattern rules: files not matching it need no parse for this rule.
     pub prefilter: Option<regex::Regex>,
     /// Only files matching these globs (empty: every file).
@@ -113,7 +118,8 @@ pub struct Rule {
 impl Rule {
     /// Whether the rule looks at the file at absolute `path` at all.
     pub fn applies_to(&self, path: &std::path::Path) -> bool {
-        self.include.as_ref().is_none_or(|globs| globs.is_empty() || globs.is_match(path))
+        self.languages.contains(&Language::of_scanned(path))
+            && self.include.as_ref().is_none_or(|globs| globs.is_empty() || globs.is_match(path))
             && !self.exclude.as_ref().is_some_and(|globs| globs.is_match(path))
     }
 

@@ -24,9 +24,11 @@ pub struct RuleSpec {
     /// The rule finds nothing until it is configured (its options have empty defaults).
     #[serde(default)]
     pub needs_config: bool,
-    /// Language of the files the rule reads; only `python`.
-    #[serde(default = "python")]
-    pub language: String,
+    /// The languages whose files the rule reads: `python` (the default), `rust`, or both. A
+    /// pattern rule reads Python only (its query is over tree-sitter-python); an engine rule may
+    /// name the languages its engine supports.
+    #[serde(default)]
+    pub languages: Option<Spanned<Vec<Spanned<String>>>>,
     /// A tree-sitter query over tree-sitter-python (pattern rules). Text predicates `#eq?`,
     /// `#not-eq?`, `#match?`, `#not-match?`, `#any-of?`, `#not-any-of?` are supported.
     pub query: Option<Spanned<String>>,
@@ -76,8 +78,4 @@ pub struct DocsSpec {
     /// Whether and how `--fix` removes its findings, and how safe that is (`docs/fixes.md`).
     #[serde(default)]
     pub fix: Option<String>,
-}
-
-fn python() -> String {
-    "python".to_string()
 }

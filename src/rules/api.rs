@@ -5,7 +5,9 @@
 //! the parsed file. The scanner and the result cache see project rules only through
 //! [`AnyProjectRule`], which one generic adapter ([`Typed`]) implements for every
 //! [`ProjectRule`]: it alone erases and restores the facts' type and encodes them for the cache,
-//! so no engine downcasts or writes its own encoding. Engines must not print.
+//! so no engine downcasts or writes its own encoding. A Rust file reaches an engine through
+//! its own methods (`may_match_rust`, `check_rust`, `collect_rust`): an engine reads the
+//! languages its registration names. Engines must not print.
 
 use std::any::Any;
 use std::ops::Range;
@@ -15,7 +17,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{FileContext, FileText, Site};
+use super::{FileContext, FileText, RustFile, Site};
 use crate::config::Settings;
 use crate::diagnostic::{FileId, Related};
 use crate::fix::Fix;
@@ -39,6 +41,12 @@ pub(crate) trait Prefilter: Send + Sync {
     fn may_match(&self, _path: &Path, _source: &str) -> bool {
         true
     }
+
+    /// [`Prefilter::may_match`] for a Rust file. An engine that reads no Rust never sees one
+    /// (its rule cannot name the language).
+    fn may_match_rust(&self, _path: &Path, _source: &str) -> bool {
+        false
+    }
 }
 
 /// A rule that judges each file on its own.
@@ -52,6 +60,9 @@ pub(crate) trait FileRule: Prefilter {
 
     /// Appends the findings in the parsed `file` to `out`.
     fn check(&self, file: &FileContext, out: &mut Vec<Finding>);
+
+    /// Appends the findings in the parsed Rust `file` to `out` (engines that read Rust).
+    fn check_rust(&self, _file: &RustFile, _out: &mut Vec<Finding>) {}
 }
 
 /// A rule over the whole project: facts from each file, then one pass over all of them.
@@ -67,6 +78,11 @@ pub(crate) trait ProjectRule: Prefilter {
 
     /// The facts of the parsed `file`, if it has any.
     fn collect(&self, file: &FileContext) -> Option<Self::Facts>;
+
+    /// The facts of the parsed Rust `file`, if it has any (engines that read Rust).
+    fn collect_rust(&self, _file: &RustFile) -> Option<Self::Facts> {
+        None
+    }
 
     /// The project pass: every file's facts in path order (files with identical content share
     /// theirs); `paths[file]` is a file's path. Group with ordered maps: the output must not
@@ -124,6 +140,7 @@ pub(crate) type AnyFacts = Arc<dyn Any + Send + Sync>;
 pub(crate) trait AnyProjectRule: Prefilter {
     fn collect_tokens(&self, file: &FileText) -> Result<Option<AnyFacts>, Declined>;
     fn collect(&self, file: &FileContext) -> Option<AnyFacts>;
+    fn collect_rust(&self, file: &RustFile) -> Option<AnyFacts>;
     /// The facts encoded for the result cache (`None`: they were not made by this rule).
     fn encode(&self, facts: &AnyFacts) -> Option<Vec<u8>>;
     /// Facts read back from the result cache (`None`: not an encoding of this rule's facts).
@@ -148,6 +165,10 @@ impl<R: ProjectRule> Prefilter for Typed<R> {
     fn may_match(&self, path: &Path, source: &str) -> bool {
         self.0.may_match(path, source)
     }
+
+    fn may_match_rust(&self, path: &Path, source: &str) -> bool {
+        self.0.may_match_rust(path, source)
+    }
 }
 
 impl<R: ProjectRule> AnyProjectRule for Typed<R> {
@@ -157,6 +178,10 @@ impl<R: ProjectRule> AnyProjectRule for Typed<R> {
 
     fn collect(&self, file: &FileContext) -> Option<AnyFacts> {
         self.0.collect(file).map(Self::erase)
+    }
+
+    fn collect_rust(&self, file: &RustFile) -> Option<AnyFacts> {
+        self.0.collect_rust(file).map(Self::erase)
     }
 
     fn encode(&self, facts: &AnyFacts) -> Option<Vec<u8>> {

@@ -1,12 +1,13 @@
 //! `direct-env-access`: reads and writes of the process environment that bypass the sanctioned
-//! configuration wrapper (`os.environ`, `os.getenv`, `from os import environ`, …).
+//! configuration wrapper: in Python `os.environ`, `os.getenv`, `from os import environ`, …; in
+//! Rust `std::env::var` and its kin however a `use` spells them ([`crate::rust::env`]).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 
 use std::path::Path;
 
-use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
+use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration, RustFile};
 use crate::config::{Globs, Settings};
 use crate::python::imports::Import;
 use crate::python::uses::Uses;
@@ -15,7 +16,11 @@ use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
 pub(crate) const REGISTRATION: Registration = Registration {
-    signature: EngineSignature { name: "direct-env-access", variables: &["name"] },
+    signature: EngineSignature {
+        name: "direct-env-access",
+        variables: &["name"],
+        languages: &crate::language::Language::ALL,
+    },
     build: |rule, settings| Ok(Engine::file(DirectEnvAccess::new(rule, settings)?)),
 };
 
@@ -91,6 +96,12 @@ impl Prefilter for DirectEnvAccess {
             })
             .is_match(source)
     }
+
+    /// Every Rust finding names `std` and `env`: in the path, or in the `use` that binds it.
+    fn may_match_rust(&self, _path: &Path, source: &str) -> bool {
+        memchr::memmem::find(source.as_bytes(), b"env").is_some()
+            && memchr::memmem::find(source.as_bytes(), b"std").is_some()
+    }
 }
 
 impl FileRule for DirectEnvAccess {
@@ -111,6 +122,16 @@ impl FileRule for DirectEnvAccess {
         let imports = OsImports::of(file.imports());
         let uses = file.uses(&imports.watched(), &ENV_ATTRIBUTES);
         self.report(file.source, imports, &uses, out);
+    }
+
+    fn check_rust(&self, file: &RustFile, out: &mut Vec<Finding>) {
+        if self.allow.is_match(file.path) {
+            return;
+        }
+        for path in file.env_paths() {
+            let shown: String = file.source[path.range.clone()].split_whitespace().collect();
+            out.push(Finding::new(path.range.clone(), self.render(&shown)));
+        }
     }
 }
 

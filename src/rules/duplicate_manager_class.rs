@@ -3,21 +3,29 @@
 //! `LegacyWebSocketManagerAdapter`, …). A project rule: each file contributes its classes (not
 //! nested in functions), then one pass groups them by concept (and by service when configured).
 //! Interfaces, test doubles, `I…` protocols, subclasses of a counted class of the same concept
-//! and aliases are not duplicates.
+//! and aliases are not duplicates. In Rust, structs and unions are the classes (outside
+//! functions and `#[cfg(test)]` modules); traits and enums are interfaces.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
+use super::{
+    Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, RustFile, Site,
+};
 use crate::config::{Globs, Settings};
 use crate::diagnostic::{Category, FileId};
 use crate::python::classes::{Argument, ClassHeader};
 use crate::rule::{render_message, EngineSignature, Rule};
+use crate::rust::items::TypeKind;
 use crate::UserError;
 
 pub(crate) const REGISTRATION: Registration = Registration {
-    signature: EngineSignature { name: "duplicate-manager-class", variables: &["name", "concept", "count", "others"] },
+    signature: EngineSignature {
+        name: "duplicate-manager-class",
+        variables: &["name", "concept", "count", "others"],
+        languages: &crate::language::Language::ALL,
+    },
     build: |rule, settings| Ok(Engine::project(DuplicateManagerClass::new(rule, settings)?)),
 };
 
@@ -148,6 +156,25 @@ impl Prefilter for DuplicateManagerClass {
         })
     }
 
+    /// A `struct` or `union` whose concept takes part.
+    fn may_match_rust(&self, _path: &Path, source: &str) -> bool {
+        ["struct", "union"].iter().any(|keyword| {
+            let bytes = source.as_bytes();
+            memchr::memmem::find_iter(bytes, keyword.as_bytes()).any(|at| {
+                let before_ok = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
+                let rest = &source[at + keyword.len()..];
+                let trimmed = rest.trim_start();
+                if !before_ok || trimmed.len() == rest.len() {
+                    return false;
+                }
+                let trimmed = trimmed.strip_prefix("r#").unwrap_or(trimmed);
+                let name_len = trimmed.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(trimmed.len());
+                let name = &trimmed[..name_len];
+                !name.is_empty() && self.takes_part(&self.concept(name).to_lowercase()) && !is_test_double(name)
+            })
+        })
+    }
+
     fn path_key(&self, path: &std::path::Path) -> u64 {
         self.services.iter().position(|globs| globs.is_match(path)).map_or(0, |i| i as u64 + 1)
     }
@@ -155,6 +182,29 @@ impl Prefilter for DuplicateManagerClass {
 
 impl ProjectRule for DuplicateManagerClass {
     type Facts = FileClasses;
+
+    /// Structs and unions take part; traits and enums are interfaces (and never counted).
+    fn collect_rust(&self, file: &RustFile) -> Option<FileClasses> {
+        if file.category != Category::Production {
+            return None;
+        }
+        let classes = file
+            .items()
+            .types
+            .iter()
+            .filter(|t| matches!(t.kind, TypeKind::Struct | TypeKind::Union))
+            .filter_map(|t| {
+                let concept = self.concept(&t.name).to_lowercase();
+                (self.takes_part(&concept) && !is_test_double(&t.name)).then(|| ClassFact {
+                    name: t.name.clone(),
+                    concept,
+                    bases: Vec::new(),
+                    site: file.site(&self.id, t.range.clone()),
+                })
+            })
+            .collect();
+        self.facts(file, classes)
+    }
 
     fn collect(&self, file: &FileContext) -> Option<FileClasses> {
         if file.category != Category::Production {

@@ -1,5 +1,6 @@
 //! `duplicate-string-constant`: the same UPPER_CASE string constant (same name, same value)
-//! defined at module or class level in two or more production files — one value, several
+//! defined at module or class level (Rust: a `const`/`static` `&str` item, at module level or in
+//! an `impl` or `trait` block) in two or more production files — one value, several
 //! sources of truth. A project rule: each file contributes its constants, then one pass groups
 //! them.
 
@@ -7,14 +8,19 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{
-    list_places, Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site,
+    list_places, Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration,
+    RustFile, Site,
 };
 use crate::diagnostic::{Category, FileId};
 use crate::python::assignments::StringAssignment;
 use crate::rule::{render_message, EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {
-    signature: EngineSignature { name: "duplicate-string-constant", variables: &["name", "value", "others"] },
+    signature: EngineSignature {
+        name: "duplicate-string-constant",
+        variables: &["name", "value", "others"],
+        languages: &crate::language::Language::ALL,
+    },
     build: |rule, _| Ok(Engine::project(DuplicateStringConstant::new(rule))),
 };
 
@@ -83,10 +89,24 @@ impl Prefilter for DuplicateStringConstant {
             start < end && is_upper_case(&source[start..end])
         })
     }
+
+    /// A `const` or `static` item.
+    fn may_match_rust(&self, _path: &std::path::Path, source: &str) -> bool {
+        let bytes = source.as_bytes();
+        memchr::memmem::find(bytes, b"const").is_some() || memchr::memmem::find(bytes, b"static").is_some()
+    }
 }
 
 impl ProjectRule for DuplicateStringConstant {
     type Facts = Vec<Constant>;
+
+    fn collect_rust(&self, file: &RustFile) -> Option<Vec<Constant>> {
+        if file.category != Category::Production {
+            return None;
+        }
+        let items = file.items().constants.iter().map(|c| (c.name.as_str(), c.value.as_str(), c.range.clone()));
+        self.taking_part(file, items)
+    }
 
     fn collect(&self, file: &FileContext) -> Option<Vec<Constant>> {
         if file.category != Category::Production {
@@ -139,16 +159,29 @@ impl ProjectRule for DuplicateStringConstant {
 }
 
 impl DuplicateStringConstant {
+    /// Whether a constant `name = value` takes part: an UPPER_CASE name not ignored, a value of
+    /// the minimum length.
+    fn counts(&self, name: &str, value: &str) -> bool {
+        value.chars().count() >= self.min_length && is_upper_case(name) && !self.ignore_names.iter().any(|n| n == name)
+    }
+
     /// The constants among a file's string assignments, however they were read.
     fn constants(&self, file: &FileText, assignments: &[StringAssignment]) -> Option<Vec<Constant>> {
-        let constants: Vec<Constant> = assignments
-            .iter()
-            .filter(|a| a.value.chars().count() >= self.min_length)
-            .filter(|a| is_upper_case(&a.name) && !self.ignore_names.contains(&a.name))
-            .map(|a| Constant {
-                name: a.name.clone(),
-                value: a.value.clone(),
-                site: file.site(&self.id, a.range.clone()),
+        self.taking_part(file, assignments.iter().map(|a| (a.name.as_str(), a.value.as_str(), a.range.clone())))
+    }
+
+    /// The constants (name, value, range of the name) of `file` that take part, if any.
+    fn taking_part<'c>(
+        &self,
+        file: &FileText,
+        constants: impl Iterator<Item = (&'c str, &'c str, std::ops::Range<usize>)>,
+    ) -> Option<Vec<Constant>> {
+        let constants: Vec<Constant> = constants
+            .filter(|(name, value, _)| self.counts(name, value))
+            .map(|(name, value, range)| Constant {
+                name: name.to_string(),
+                value: value.to_string(),
+                site: file.site(&self.id, range),
             })
             .collect();
         (!constants.is_empty()).then_some(constants)

@@ -8,7 +8,7 @@ use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilte
 use crate::rule::{EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {
-    signature: EngineSignature { name: "magic-none", variables: &[] },
+    signature: EngineSignature { name: "magic-none", variables: &[], languages: &[crate::language::Language::Python] },
     build: |rule, _| Ok(Engine::file(MagicNone::new(rule))),
 };
 

@@ -10,7 +10,11 @@ use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilte
 use crate::rule::{render_message, EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {
-    signature: EngineSignature { name: "missing-mock-import", variables: &["name"] },
+    signature: EngineSignature {
+        name: "missing-mock-import",
+        variables: &["name"],
+        languages: &[crate::language::Language::Python],
+    },
     build: |rule, _| Ok(Engine::file(MissingMockImport::new(rule))),
 };
 

@@ -16,7 +16,11 @@ use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
 pub(crate) const REGISTRATION: Registration = Registration {
-    signature: EngineSignature { name: "mock-in-real-test", variables: &["what"] },
+    signature: EngineSignature {
+        name: "mock-in-real-test",
+        variables: &["what"],
+        languages: &[crate::language::Language::Python],
+    },
     build: |rule, settings| Ok(Engine::file(MockInRealTest::new(rule, settings)?)),
 };
 

@@ -36,6 +36,7 @@ pub use set::RuleSet;
 
 use crate::config::Settings;
 use crate::diagnostic::{Category, FileId, Position, Related};
+use crate::language::Language;
 use crate::python::assignments::StringAssignment;
 use crate::python::classes::ClassHeader;
 use crate::python::imports::Import;
@@ -104,6 +105,8 @@ pub(crate) struct FileText<'a> {
     pub require_reason: bool,
     /// The text may hold a suppression directive (it contains `ssot:`); scanned once.
     pub directives: bool,
+    /// The language it is read as: it decides where comments (and so suppressions) are.
+    pub language: Language,
     lines: OnceCell<LineIndex>,
     suppressions: OnceCell<Suppressions>,
     tokens: OnceCell<crate::python::tokens::Tokens>,
@@ -156,6 +159,7 @@ impl<'a> FileText<'a> {
             category,
             require_reason,
             directives: crate::suppress::may_have_directive(source),
+            language: Language::Python,
             lines: OnceCell::new(),
             suppressions: OnceCell::new(),
             tokens: OnceCell::new(),
@@ -168,8 +172,16 @@ impl<'a> FileText<'a> {
         }
     }
 
+    /// The same file read as `language`.
+    pub(crate) fn with_language(self, language: Language) -> Self {
+        Self { language, ..self }
+    }
+
     pub(crate) fn lines(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(self.source))
+        self.lines.get_or_init(|| match self.language {
+            Language::Python => LineIndex::new(self.source),
+            Language::Rust => LineIndex::newline_only(self.source),
+        })
     }
 
     /// Takes the parsed suppressions out (after every engine ran), if they were parsed.
@@ -182,7 +194,15 @@ impl<'a> FileText<'a> {
             if !self.directives {
                 return Suppressions::default();
             }
-            Suppressions::parse(self.source, &self.tokens().comments, self.lines(), self.require_reason)
+            match self.language {
+                Language::Python => {
+                    Suppressions::parse(self.source, &self.tokens().comments, self.lines(), self.require_reason)
+                }
+                Language::Rust => {
+                    let comments = crate::rust::lex::comments(self.source);
+                    Suppressions::parse(self.source, &comments, self.lines(), self.require_reason)
+                }
+            }
         })
     }
 
@@ -336,6 +356,45 @@ impl<'a> FileContext<'a> {
     /// The file's class headers ([`crate::python::classes`]), read from the tree.
     pub(crate) fn class_headers(&self) -> &[ClassHeader] {
         self.class_headers.get_or_init(|| crate::python::classes::from_tree(self.tree.root_node(), self.source))
+    }
+}
+
+/// One parsed Rust file, as engines see it: its text (through `Deref`), its syntax tree, and the
+/// facets of [`crate::rust`] read from it, each computed on first use and shared by every engine.
+pub(crate) struct RustFile<'a> {
+    pub base: FileText<'a>,
+    pub syntax: &'a syn::File,
+    env_paths: OnceCell<Vec<crate::rust::env::EnvPath>>,
+    string_literals: OnceCell<Vec<crate::rust::strings::RustString>>,
+    items: OnceCell<crate::rust::items::Items>,
+}
+
+impl<'a> std::ops::Deref for RustFile<'a> {
+    type Target = FileText<'a>;
+
+    fn deref(&self) -> &FileText<'a> {
+        &self.base
+    }
+}
+
+impl<'a> RustFile<'a> {
+    pub(crate) fn new(base: FileText<'a>, syntax: &'a syn::File) -> Self {
+        Self { base, syntax, env_paths: OnceCell::new(), string_literals: OnceCell::new(), items: OnceCell::new() }
+    }
+
+    /// The paths that reach the process environment ([`crate::rust::env`]).
+    pub(crate) fn env_paths(&self) -> &[crate::rust::env::EnvPath] {
+        self.env_paths.get_or_init(|| crate::rust::env::env_paths(self.syntax))
+    }
+
+    /// The string literals ([`crate::rust::strings`]).
+    pub(crate) fn string_literals(&self) -> &[crate::rust::strings::RustString] {
+        self.string_literals.get_or_init(|| crate::rust::strings::string_literals(self.syntax, self.base.source))
+    }
+
+    /// The string constants and type definitions ([`crate::rust::items`]).
+    pub(crate) fn items(&self) -> &crate::rust::items::Items {
+        self.items.get_or_init(|| crate::rust::items::items(self.syntax))
     }
 }
 

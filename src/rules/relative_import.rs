@@ -27,7 +27,11 @@ use crate::python::imports::Import;
 use crate::rule::{render_message, EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {
-    signature: EngineSignature { name: "relative-import", variables: &["module"] },
+    signature: EngineSignature {
+        name: "relative-import",
+        variables: &["module"],
+        languages: &[crate::language::Language::Python],
+    },
     build: |rule, settings| Ok(Engine::project(RelativeImport::new(rule, settings))),
 };
 

@@ -3,6 +3,10 @@
 //! count; a string inside an f-string's `{…}` does. Read from the string-literal facet
 //! ([`crate::python::strings`]), built from the tokens when they are certain.
 //!
+//! In Rust: every plain or raw string literal (macro arguments and attributes included; byte and
+//! C strings are not strings), read from the syn tree ([`crate::rust::strings`]); a canonical
+//! Rust file contributes its `&str` constants. Rust literals get no fix.
+//!
 //! A project rule because of its fix: each file contributes its event literals, and each
 //! canonical file the constants it defines (`NAME = "value"` in the module, and members of its
 //! classes, Enum or plain); the project pass then replaces a literal with the constant that holds
@@ -15,7 +19,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::import_system::module_name;
-use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
+use super::{
+    Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, RustFile, Site,
+};
 use crate::config::{Globs, Settings};
 use crate::diagnostic::FileId;
 use crate::fix::EditSite;
@@ -28,7 +34,11 @@ use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
 
 pub(crate) const REGISTRATION: Registration = Registration {
-    signature: EngineSignature { name: "scattered-event-literal", variables: &["event", "canonical"] },
+    signature: EngineSignature {
+        name: "scattered-event-literal",
+        variables: &["event", "canonical"],
+        languages: &crate::language::Language::ALL,
+    },
     build: |rule, settings| Ok(Engine::project(ScatteredEventLiteral::new(rule, settings)?)),
 };
 
@@ -407,10 +417,48 @@ impl Prefilter for ScatteredEventLiteral {
         !self.events.is_empty()
             && (self.canonical.is_match(path) || crate::python::strings::may_hold_any(source, &self.events))
     }
+
+    fn may_match_rust(&self, path: &Path, source: &str) -> bool {
+        !self.events.is_empty()
+            && (self.canonical.is_match(path) || crate::rust::strings::may_hold_any(source, &self.events))
+    }
 }
 
 impl ProjectRule for ScatteredEventLiteral {
     type Facts = EventFacts;
+
+    /// A Rust file's event literals (no fix: the constant's path is the user's to choose), or a
+    /// canonical file's `&str` constants holding event names.
+    fn collect_rust(&self, file: &RustFile) -> Option<EventFacts> {
+        if self.canonical.is_match(file.path) {
+            let constants = file
+                .items()
+                .constants
+                .iter()
+                .filter(|c| self.events.contains(&c.value))
+                .map(|c| Constant {
+                    owner: None,
+                    name: c.name.clone(),
+                    value: c.value.clone(),
+                    kind: ConstantKind::Str,
+                })
+                .collect();
+            return Some(EventFacts { constants, canonical: true, ..EventFacts::default() });
+        }
+        let literals: Vec<EventLiteral> = file
+            .string_literals()
+            .iter()
+            .filter(|literal| self.events.contains(&literal.value))
+            .map(|literal| EventLiteral {
+                site: file.site(&self.id, literal.range.clone()),
+                value: literal.value.clone(),
+                in_pattern: false,
+                no_fix: true,
+                glued: (false, false),
+            })
+            .collect();
+        (!literals.is_empty()).then(|| EventFacts { literals, ..EventFacts::default() })
+    }
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<EventFacts>, Declined> {
         if self.canonical.is_match(file.path) {

@@ -12,6 +12,7 @@ use super::report::{content_key, FileFinding, FileReport, ScannedReport, SkipRea
 use super::source;
 use crate::config::Settings;
 use crate::diagnostic::{Category, Position};
+use crate::language::Language;
 use crate::rule::{render_message, PatternMatch, RuleIndex, RuleKind};
 use crate::rules::{ErasedFacts, FileContext, FileText, Finding, ProjectIndex, RuleSet};
 
@@ -135,6 +136,7 @@ impl<'r> Analyzer<'r> {
         let outcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path, bytes, signature)));
         let report = outcome.unwrap_or_else(|panic| {
+            crate::rust::release_spans();
             self.parser = PythonParser::new(self.settings.parse_timeout);
             self.cursor = QueryCursor::new();
             let detail = panic_message(panic.as_ref());
@@ -150,6 +152,9 @@ impl<'r> Analyzer<'r> {
             Ok(source) => source,
             Err(reason) => return FileReport::Skipped(reason),
         };
+        if Language::of_scanned(path) == Language::Rust {
+            return self.analyze_rust(path, &source, signature);
+        }
         let category = signature.category;
         let rules = &self.rules.rules;
         let active = self.active(path, &source, &signature.enabled);
@@ -238,6 +243,83 @@ impl<'r> Analyzer<'r> {
             }
         }
         report(context.base, raw, facts, rules)
+    }
+
+    /// [`Analyzer::analyze_inner`] for a Rust file: parsed with syn when some rule could match
+    /// (or a suppression needs checking), then each engine that reads Rust runs on the tree. A
+    /// file syn cannot parse gets its `parse-error` finding and no other.
+    fn analyze_rust(&mut self, path: &Path, source: &str, signature: &Signature) -> FileReport {
+        let rules = &self.rules.rules;
+        let mut active = signature.enabled.clone();
+        for (index, engine) in &self.rules.file_rules {
+            active[index.0] = active[index.0] && engine.may_match_rust(path, source);
+        }
+        for (index, engine) in &self.rules.project_rules {
+            active[index.0] = active[index.0] && engine.may_match_rust(path, source);
+        }
+        let base =
+            FileText::new(path, source, signature.category, self.settings.require_reason).with_language(Language::Rust);
+        if !self.needs_tree(&base, &active) {
+            return FileReport::Scanned(ScannedReport::empty(signature.category));
+        }
+        let timings = self.settings.timings.as_deref();
+        if let Some(timings) = timings {
+            crate::timings::Timings::count(&timings.parsed);
+        }
+        let started = std::time::Instant::now();
+        let parsed = crate::timings::timed(timings, |t, d| t.add_parse(d), || crate::rust::parse(source));
+        let elapsed = started.elapsed();
+        if elapsed > self.settings.parse_timeout {
+            drop(parsed);
+            crate::rust::release_spans();
+            return FileReport::Skipped(SkipReason::Timeout(format!(
+                "parsing took longer than the {} ms budget ({} ms; raise scan.parse-timeout-ms to scan it)",
+                self.settings.parse_timeout.as_millis(),
+                elapsed.as_millis()
+            )));
+        }
+        let mut raw: Vec<RawFinding> = Vec::new();
+        let mut facts = Vec::new();
+        let syntax = match parsed {
+            Ok(syntax) => syntax,
+            Err(crate::rust::ParseFailure::TooDeep(depth)) => {
+                return FileReport::Skipped(SkipReason::Content(format!(
+                    "not parsed: nested {depth} deep, more than the {} a Rust file may be",
+                    crate::rust::MAX_NESTING
+                )))
+            }
+            Err(crate::rust::ParseFailure::Syntax { range, message }) => {
+                crate::rust::release_spans();
+                if let Some(index) = self.rules.parse_error.filter(|index| active[index.0]) {
+                    let message = render_message(&self.rules.rule(index).message, |name| {
+                        (name == "detail").then_some(Cow::Borrowed(message.as_str()))
+                    });
+                    raw.push((index, Finding::new(range, message)));
+                }
+                return report(base, raw, facts, rules);
+            }
+        };
+        let context = crate::rules::RustFile::new(base, &syntax);
+        let mut found: Vec<Finding> = Vec::new();
+        for (index, engine) in &self.rules.file_rules {
+            if active[index.0] {
+                let check = || engine.check_rust(&context, &mut found);
+                crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), check);
+                raw.extend(found.drain(..).map(|f| (*index, f)));
+            }
+        }
+        for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
+            if active[index.0] {
+                let collect = || engine.collect_rust(&context);
+                if let Some(value) = crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), collect) {
+                    facts.push(ErasedFacts { rule: ProjectIndex(position), value });
+                }
+            }
+        }
+        let report = report(context.base, raw, facts, rules);
+        drop(syntax);
+        crate::rust::release_spans();
+        report
     }
 
     fn pattern_rule_active(&self, active: &[bool]) -> bool {

@@ -171,10 +171,12 @@ fn directory(root: &Path) -> Option<PathBuf> {
 /// This user's own cache directory for ssot: `$XDG_CACHE_HOME/ssot` (an absolute path, as the
 /// XDG specification asks), else `~/.cache/ssot` (created if need be).
 fn user_directory() -> Option<PathBuf> {
-    let base =
-        std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|value| value.is_absolute()).or_else(|| {
-            std::env::var_os("HOME").filter(|home| !home.is_empty()).map(|home| PathBuf::from(home).join(".cache"))
-        })?;
+    let xdg = std::env::var_os("XDG_CACHE_HOME"); // ssot: ignore[direct-env-access] -- where the XDG specification puts caches
+    let home = std::env::var_os("HOME"); // ssot: ignore[direct-env-access] -- the fallback the XDG specification names
+    let base = xdg
+        .map(PathBuf::from)
+        .filter(|value| value.is_absolute())
+        .or_else(|| home.filter(|home| !home.is_empty()).map(|home| PathBuf::from(home).join(".cache")))?;
     let dir = base.join("ssot");
     std::fs::create_dir_all(&dir).ok()?;
     Some(dir)

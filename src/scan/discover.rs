@@ -19,11 +19,6 @@ use ignore::{Match, WalkBuilder, WalkState};
 
 use crate::config::Settings;
 
-/// Whether `path` is a Python file by name.
-pub(crate) fn is_python(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "py" || ext == "pyi")
-}
-
 /// What a walk found.
 #[derive(Default)]
 pub(crate) struct Walk {
@@ -229,7 +224,7 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
         let filter_rules = rules.clone();
         let keep = move |entry: &ignore::DirEntry| -> bool {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if entry.depth() == 0 || !(is_dir || is_python(entry.path())) {
+            if entry.depth() == 0 || !(is_dir || exclude_settings.is_source(entry.path())) {
                 // Roots are always walked; other files are never collected anyway.
                 return true;
             }
@@ -255,7 +250,7 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
                         let file_type = entry.file_type();
                         if file_type.is_some_and(|t| t.is_dir()) {
                             read_dirs.lock().unwrap_or_else(|e| e.into_inner()).push(entry.into_path());
-                        } else if file_type.is_some_and(|t| !t.is_symlink()) && is_python(entry.path()) {
+                        } else if file_type.is_some_and(|t| !t.is_symlink()) && settings.is_source(entry.path()) {
                             // Special files (FIFOs, sockets, devices) too: the analysis reports
                             // them as not read. Links are not followed.
                             found.lock().unwrap_or_else(|e| e.into_inner()).push(entry.into_path());
@@ -368,7 +363,7 @@ mod tests {
         let mut files: Vec<PathBuf> = builder
             .build()
             .flatten()
-            .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()) && is_python(entry.path()))
+            .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()) && settings.is_source(entry.path()))
             .map(|entry| entry.into_path())
             .collect();
         files.sort();

@@ -253,6 +253,7 @@ fn analyze_all(
     settings: &Settings,
     cache: Option<cache::Cache>,
 ) -> Vec<FileReport> {
+    worker_stacks();
     // Content keys: (hash, length), from the cache when a file's stamp is unchanged, else by
     // reading the file.
     let keys: Vec<Option<(u64, u64)>> = files
@@ -319,7 +320,19 @@ fn analyze_all(
 
 /// Scans everything `settings` names with `rules`. Warnings (such as unreadable directories) go
 /// to `stderr`.
+/// Gives the worker threads the stack syn's recursive descent may need on a Rust file within
+/// the nesting bound ([`crate::rust::WORKER_STACK`]), once per process: reserved address space,
+/// used only as deep as a parse goes. (When something built the global pool before, its
+/// threads stay as they are; ssot itself builds it nowhere else.)
+fn worker_stacks() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rayon::ThreadPoolBuilder::new().stack_size(crate::rust::WORKER_STACK).build_global();
+    });
+}
+
 pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Outcome {
+    worker_stacks();
     let started = cache::now_ns();
     let place = if settings.cache { cache::Place::of(settings, rules) } else { None };
     let previous = place.as_ref().and_then(|place| snapshot::Previous::load(settings, place));

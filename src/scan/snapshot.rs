@@ -143,11 +143,13 @@ fn key(settings: &Settings, place: &Place) -> u64 {
         .chain([&settings.test, &settings.other])
         .map(|globs| (globs.patterns(), globs.base()))
         .collect();
-    let environment: Vec<Option<std::ffi::OsString>> =
-        ["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"].map(std::env::var_os).into();
+    // The variables that decide which global git ignore file applies.
+    let names = ["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"];
+    let environment: Vec<Option<std::ffi::OsString>> = names.map(std::env::var_os).into(); // ssot: ignore[direct-env-access] -- they decide which ignore files apply
     cache::hash_of((
         place.key(),
         (&settings.root, &settings.paths, settings.respect_ignore_files, settings.hidden),
+        &settings.languages,
         globs,
         environment,
     ))
@@ -317,8 +319,8 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<(Vec<Wa
         }
     }
     outside.extend(ignore::gitignore::gitconfig_excludes_path());
-    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty()).map(PathBuf::from);
-    // The home directory as the `ignore` crate finds it (`HOME`, else the user database).
+    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty()).map(PathBuf::from); // ssot: ignore[direct-env-access] -- as the `ignore` crate reads them
+                                                                                                        // The home directory as the `ignore` crate finds it (`HOME`, else the user database).
     #[allow(deprecated)]
     let home = std::env::home_dir().filter(|home| !home.as_os_str().is_empty());
     outside.extend(var("GIT_CONFIG_GLOBAL"));

@@ -86,3 +86,16 @@ pub fn canonical(dir: &tempfile::TempDir) -> PathBuf {
 pub fn stdlib() -> Option<PathBuf> {
     ssot::testing::stdlib()
 }
+
+/// The directories cargo unpacks fetched crates into (`$CARGO_HOME/registry/src/*/`): real
+/// Rust that every build of ssot has on disk (never committed).
+pub fn cargo_registries() -> Vec<PathBuf> {
+    let cargo_home = std::env::var_os("CARGO_HOME"); // ssot: ignore[direct-env-access] -- where cargo keeps its registry
+    let home = std::env::var_os("HOME"); // ssot: ignore[direct-env-access] -- cargo's default home is under it
+    let home = cargo_home.map(PathBuf::from).or_else(|| home.map(|home| PathBuf::from(home).join(".cargo")));
+    let registries = home.map(|home| home.join("registry/src")).and_then(|dir| std::fs::read_dir(dir).ok());
+    let mut dirs: Vec<PathBuf> =
+        registries.into_iter().flatten().flatten().map(|entry| entry.path()).filter(|p| p.is_dir()).collect();
+    dirs.sort();
+    dirs
+}

@@ -1,0 +1,2 @@
+// A test file (`tests/**`): never production.
+pub const WS_EVENT: &str = "websocket_connected";

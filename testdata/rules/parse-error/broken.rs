@@ -1,0 +1,5 @@
+fn valid() {}
+
+fn broken() {
+    let x = ; // expect: parse-error
+}

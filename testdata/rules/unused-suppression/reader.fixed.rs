@@ -1,0 +1,6 @@
+use std::env;
+
+fn read() {
+    let a = env::var("A"); // ssot: ignore[direct-env-access] -- bootstrap reads it once
+    let b = 1; // expect: unused-suppression
+}
