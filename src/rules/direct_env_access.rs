@@ -97,10 +97,12 @@ impl Prefilter for DirectEnvAccess {
             .is_match(source)
     }
 
-    /// Every Rust finding names `std` and `env`: in the path, or in the `use` that binds it.
+    /// Every Rust finding names `std` and `env` as words (in the path, or in the `use` that binds
+    /// it), and that `env` is no `env!` macro.
     fn may_match_rust(&self, _path: &Path, source: &str) -> bool {
-        memchr::memmem::find(source.as_bytes(), b"env").is_some()
-            && memchr::memmem::find(source.as_bytes(), b"std").is_some()
+        use crate::rust::lex::words;
+        words(source, "std").next().is_some()
+            && words(source, "env").any(|at| !source[at + 3..].trim_start().starts_with('!'))
     }
 }
 

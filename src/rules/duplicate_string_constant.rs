@@ -90,10 +90,29 @@ impl Prefilter for DuplicateStringConstant {
         })
     }
 
-    /// A `const` or `static` item.
+    /// A `const` or `static` item with an UPPER_CASE name of type `&str` (or `&'a str`), as
+    /// rustfmt writes it or with other blanks (not with comments inside).
     fn may_match_rust(&self, _path: &std::path::Path, source: &str) -> bool {
-        let bytes = source.as_bytes();
-        memchr::memmem::find(bytes, b"const").is_some() || memchr::memmem::find(bytes, b"static").is_some()
+        use crate::rust::lex::words;
+        let item = |at: usize, keyword: &str| {
+            let rest = source[at + keyword.len()..].trim_start();
+            let rest = rest.strip_prefix("mut").filter(|r| r.starts_with(char::is_whitespace)).unwrap_or(rest);
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix("r#").unwrap_or(rest);
+            let name_len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            if !is_upper_case(&rest[..name_len]) {
+                return false;
+            }
+            let Some(ty) = rest[name_len..].trim_start().strip_prefix(':') else { return false };
+            let Some(ty) = ty.trim_start().strip_prefix('&') else { return false };
+            let mut ty = ty.trim_start();
+            if let Some(lifetime) = ty.strip_prefix('\'') {
+                let end = lifetime.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(lifetime.len());
+                ty = lifetime[end..].trim_start();
+            }
+            ty.strip_prefix("str").is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+        };
+        words(source, "const").any(|at| item(at, "const")) || words(source, "static").any(|at| item(at, "static"))
     }
 }
 
@@ -190,7 +209,34 @@ impl DuplicateStringConstant {
 
 #[cfg(test)]
 mod tests {
-    use super::is_upper_case;
+    use super::*;
+
+    #[test]
+    fn the_rust_byte_test_admits_every_constant_item() {
+        let engine = DuplicateStringConstant {
+            id: String::new(),
+            message: String::new(),
+            min_length: 3,
+            ignore_names: Vec::new(),
+        };
+        let admits = |source: &str| engine.may_match_rust(std::path::Path::new("a.rs"), source);
+        for source in [
+            "const EVENT: &str = \"x\";",
+            "pub static  mut\n  NAME : &'static str = \"x\";",
+            "impl A { const r#KIND: &str = \"k\"; }",
+        ] {
+            assert!(admits(source), "{source}");
+        }
+        for source in [
+            "const fn f() -> &'static str { \"x\" }",
+            "const N: usize = 3;",
+            "let x: &'static u8 = &1;",
+            "static NAMES: &[&str] = &[];",
+            "const S: &string::String = x;",
+        ] {
+            assert!(!admits(source), "{source}");
+        }
+    }
 
     #[test]
     fn upper_case_names() {

@@ -197,6 +197,16 @@ pub(crate) fn comments(source: &str) -> Vec<Comment> {
     out
 }
 
+/// The byte offsets where `word` occurs in `source` as a whole identifier (not inside a longer
+/// one); comments and strings are not told apart (a byte test, for prefilters).
+pub(crate) fn words<'s>(source: &'s str, word: &'s str) -> impl Iterator<Item = usize> + 's {
+    let bytes = source.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    memchr::memmem::find_iter(bytes, word.as_bytes()).filter(move |&at| {
+        (at == 0 || !is_ident(bytes[at - 1])) && bytes.get(at + word.len()).is_none_or(|&b| !is_ident(b))
+    })
+}
+
 /// Words that may open a nested construct syn parses by recursion (`return return x`, `move ||
 /// move || x`, `&mut &mut T`, `impl Fn() -> impl Fn()`).
 const NESTING_WORDS: &[&str] = &[

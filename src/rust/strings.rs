@@ -164,10 +164,15 @@ fn decoded(source: &str) -> String {
 }
 
 /// Whether `source` may hold a string literal whose value is one of `values`, judged from its
-/// bytes: a superset (a raw string's value is in the text as it is; a cooked one's in the text
-/// with its escapes decoded).
+/// bytes: a superset. A raw string's value stands in the text between quotes as it is (`r"v"`,
+/// `r#"v"#`); a cooked one's, between its quotes once escapes are decoded. (A value holding a
+/// quote or a backslash is looked for without the quotes.)
 pub(crate) fn may_hold_any(source: &str, values: &[String]) -> bool {
-    let finder = aho_corasick::AhoCorasick::new(values).expect("literal strings build");
+    let patterns: Vec<String> = values
+        .iter()
+        .map(|value| if value.contains(['"', '\\']) { value.clone() } else { format!("\"{value}\"") })
+        .collect();
+    let finder = aho_corasick::AhoCorasick::new(&patterns).expect("literal strings build");
     finder.is_match(source) || (source.contains('\\') && finder.is_match(&decoded(source)))
 }
 
@@ -198,6 +203,8 @@ mod tests {
             assert!(may_hold_any(source, &values), "{source}");
         }
         assert!(!may_hold_any("let a = \"tool_exec\\nuting\";", &values));
+        // In a longer text, the value is no literal of its own.
+        assert!(!may_hold_any("let a = \"tool_executing started\"; // tool_executing", &values));
     }
 
     #[test]
