@@ -23,6 +23,45 @@ use crate::{docs, ExitStatus};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour the output: `auto` (on a terminal, unless `NO_COLOR` is set; `FORCE_COLOR`
+    /// forces it), `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// How to colour a stream that is (`terminal`) or is not a terminal: `always` and `never`
+    /// say; `auto` colours a terminal (unless `TERM=dumb`) but not when `NO_COLOR` is set
+    /// (non-empty), and anything when `FORCE_COLOR` is set (non-empty, not `0`), as
+    /// <https://no-color.org> and <https://force-color.org> ask.
+    pub fn choice(self, terminal: bool) -> termcolor::ColorChoice {
+        use termcolor::ColorChoice;
+        let no_color = std::env::var_os("NO_COLOR"); // ssot: ignore[direct-env-access] -- a colour convention
+        let force_color = std::env::var_os("FORCE_COLOR"); // ssot: ignore[direct-env-access] -- a colour convention
+        match self {
+            Self::Always => ColorChoice::AlwaysAnsi,
+            Self::Never => ColorChoice::Never,
+            Self::Auto if no_color.is_some_and(|value| !value.is_empty()) => ColorChoice::Never,
+            Self::Auto if force_color.is_some_and(|value| !value.is_empty() && value != "0") => ColorChoice::AlwaysAnsi,
+            Self::Auto if terminal => ColorChoice::Auto,
+            Self::Auto => ColorChoice::Never,
+        }
+    }
+}
+
+/// How the standard output of a run with `args` is coloured (`--color`, `NO_COLOR`,
+/// `FORCE_COLOR`, and whether it is a terminal); arguments that do not parse give `auto`.
+pub fn color_choice(args: &[std::ffi::OsString], terminal: bool) -> termcolor::ColorChoice {
+    let when = Cli::try_parse_from(args).map_or(ColorWhen::Auto, |cli| cli.color);
+    when.choice(terminal)
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,15 +112,35 @@ pub struct ScanArgs {
     /// and parsed, each phase, and each rule's CPU time.
     #[arg(long)]
     pub timings: bool,
+    /// Print to stderr which configuration is used, the project's roots and languages, and how
+    /// many files of each language were scanned.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Never draw a progress bar (one is drawn on a terminal for scans of 2,000 files or more).
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub scan: ScanArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format (`--format` is an alias).
+    #[arg(long = "output-format", alias = "format", value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print the number of findings per rule instead of the findings (human and concise formats).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the findings only: no summary (human, concise and `--statistics`).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Print the files a check would scan (path, language, category) and scan nothing.
+    #[arg(long, conflicts_with_all = ["fix", "fix_only", "diff", "statistics"])]
+    pub show_files: bool,
+    /// Print the resolved settings (configuration file, roots, globs, limits, rules and their
+    /// options, each with where it came from) and scan nothing.
+    #[arg(long, conflicts_with_all = ["fix", "fix_only", "diff", "statistics", "show_files"])]
+    pub show_settings: bool,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -192,26 +251,128 @@ fn catalog_for(cwd: &Path, config: Option<PathBuf>) -> anyhow::Result<Catalog> {
     Ok(crate::rules::catalog(&settings)?)
 }
 
-/// Resolves settings and rules and scans: the shared part of `check` and `baseline`.
-fn run_scan(scan: ScanArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Result<(Settings, RuleSet, Outcome)> {
-    let overrides = Overrides {
-        config: scan.config,
-        exclude: scan.exclude,
-        select: scan.select,
-        ignore: scan.ignore,
+/// What the command line overrides of the configuration.
+fn overrides(scan: &ScanArgs) -> Overrides {
+    Overrides {
+        config: scan.config.clone(),
+        exclude: scan.exclude.clone(),
+        select: scan.select.clone(),
+        ignore: scan.ignore.clone(),
         no_ignore: scan.no_ignore,
         hidden: scan.hidden,
         no_cache: scan.no_cache,
         no_fast_path: scan.no_fast_path,
+        no_progress: scan.no_progress,
+    }
+}
+
+/// `--show-files`: each file a check would scan, with its language and category.
+fn show_files(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::resolve(cwd, &scan.paths, &overrides(scan))?;
+    let walk = crate::scan::discover_files(&settings);
+    for path in &walk {
+        let language = crate::language::Language::of_scanned(path);
+        let category = settings.category(path);
+        writeln!(out, "{}\t{}\t{}", visible(&settings.display_path(path)), language.name(), category.as_str())?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `--show-settings`: the resolved settings, each with where it came from.
+fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::resolve(cwd, &scan.paths, &overrides(scan))?;
+    let catalog = crate::rules::catalog(&settings)?;
+    let rules = RuleSet::new(&catalog, &settings)?;
+    let origin = match &settings.config {
+        Some(file) => format!("from {}", visible(&file.path.display().to_string())),
+        None => "no configuration file: defaults".to_string(),
     };
+    let shown = |path: &Path| visible(&path.display().to_string()).into_owned();
+    writeln!(out, "# {origin}; command-line flags applied")?;
+    writeln!(out, "root = {:?}  # paths are shown relative to it", shown(&settings.root))?;
+    let paths: Vec<String> = settings.paths.iter().map(|p| shown(p)).collect();
+    writeln!(out, "paths = {paths:?}")?;
+    writeln!(out, "\n[scan]")?;
+    let languages: Vec<&str> = settings.languages.iter().map(|l| l.name()).collect();
+    writeln!(out, "languages = {languages:?}")?;
+    let globs = |globs: &crate::config::Globs| format!("{:?}", globs.patterns());
+    let excludes: Vec<&String> = settings.exclude.iter().flat_map(|globs| globs.patterns()).collect();
+    writeln!(out, "exclude = {excludes:?}  # configuration, then --exclude")?;
+    writeln!(out, "test = {}", globs(&settings.test))?;
+    writeln!(out, "other = {}", globs(&settings.other))?;
+    writeln!(out, "max-file-size = {}", settings.max_file_size)?;
+    writeln!(out, "parse-timeout-ms = {}", settings.parse_timeout.as_millis())?;
+    let roots: Vec<String> = settings.source_roots.iter().map(|p| shown(p)).collect();
+    writeln!(out, "roots = {roots:?}")?;
+    writeln!(out, "respect-ignore-files = {}  # --no-ignore turns it off", settings.respect_ignore_files)?;
+    writeln!(out, "hidden = {}  # --hidden", settings.hidden)?;
+    writeln!(out, "cache = {}  # --no-cache turns it off", settings.cache)?;
+    writeln!(out, "\n[rules]")?;
+    writeln!(out, "active = {:?}", rules.ids())?;
+    writeln!(out, "require-reason = {}", settings.require_reason)?;
+    for rule in &rules.rules {
+        let table = settings.rule_tables.get(&rule.id);
+        writeln!(out, "\n[rules.{}]", rule.id)?;
+        writeln!(out, "severity = {:?}", rule.severity.as_str())?;
+        for (key, value) in &rule.options {
+            let from = match table.and_then(|table| table.get_ref().get(key)) {
+                Some(_) => "configured",
+                None => "default",
+            };
+            writeln!(out, "{key} = {value}  # {from}")?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Resolves settings and rules and scans: the shared part of `check` and `baseline`.
+fn run_scan(scan: ScanArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Result<(Settings, RuleSet, Outcome)> {
+    let overrides = overrides(&scan);
     let mut settings = Settings::resolve(cwd, &scan.paths, &overrides)?;
+    let verbose = scan.verbose;
     let catalog = crate::rules::catalog(&settings)?;
     let rules = RuleSet::new(&catalog, &settings)?;
     if scan.timings {
         settings.timings = Some(std::sync::Arc::new(crate::timings::Timings::new(rules.rules.len())));
     }
     let outcome = crate::scan::scan(&settings, &rules, stderr);
+    if verbose {
+        describe_run(&settings, &rules, &outcome, stderr)?;
+    }
     Ok((settings, rules, outcome))
+}
+
+/// `-v`: which configuration, roots, languages and rules a run used, and what it scanned.
+fn describe_run(
+    settings: &Settings,
+    rules: &RuleSet,
+    outcome: &Outcome,
+    stderr: &mut dyn Write,
+) -> std::io::Result<()> {
+    let shown = |path: &Path| visible(&path.display().to_string()).into_owned();
+    match &settings.config {
+        Some(file) => writeln!(stderr, "ssot: configuration: {}", shown(&file.path))?,
+        None => writeln!(stderr, "ssot: configuration: none (defaults)")?,
+    }
+    writeln!(stderr, "ssot: paths are shown relative to {}", shown(&settings.root))?;
+    let roots: Vec<String> = settings.source_roots.iter().map(|root| shown(root)).collect();
+    writeln!(stderr, "ssot: source roots: {}", roots.join(", "))?;
+    let languages: Vec<&str> = settings.languages.iter().map(|language| language.name()).collect();
+    writeln!(stderr, "ssot: languages: {}", languages.join(", "))?;
+    writeln!(stderr, "ssot: rules: {}", rules.ids().join(", "))?;
+    let mut per_language = std::collections::BTreeMap::new();
+    for file in &outcome.files {
+        *per_language.entry(crate::language::Language::of_scanned(Path::new(&file.path))).or_insert(0usize) += 1;
+    }
+    let counts: Vec<String> =
+        per_language.iter().map(|(language, count)| format!("{count} {}", language.title())).collect();
+    writeln!(
+        stderr,
+        "ssot: scanned {} files ({}), skipped {}",
+        outcome.files.len(),
+        if counts.is_empty() { "none".to_string() } else { counts.join(", ") },
+        outcome.skipped.len()
+    )
 }
 
 /// `--timings`: the run's counters on stderr.
@@ -229,7 +390,16 @@ fn check(
     stdout: &mut dyn WriteColor,
     stderr: &mut dyn Write,
 ) -> anyhow::Result<ExitStatus> {
+    if args.show_files {
+        return show_files(&args.scan, cwd, stdout);
+    }
+    if args.show_settings {
+        return show_settings(&args.scan, cwd, stdout);
+    }
     // Validate the inputs that do not need a scan first.
+    if args.statistics && !matches!(args.format, Format::Human | Format::Concise) {
+        anyhow::bail!("--statistics prints text: use it with --output-format human or concise");
+    }
     let baseline = args.baseline.as_ref().map(|path| Baseline::load(&cwd.join(path))).transpose()?;
     let (settings, rules, mut outcome) = run_scan(args.scan, cwd, stderr)?;
     let changed = match &args.changed_since {
@@ -274,16 +444,23 @@ fn check(
     if matches!(args.format, Format::Human) {
         crate::scan::load_sources(&mut outcome, settings.max_file_size);
     }
-    let context =
-        report::Context { cwd: Some(cwd), rules: rules.rules.iter().map(report::RuleMeta::from_rule).collect() };
+    let context = report::Context {
+        cwd: Some(cwd),
+        rules: rules.rules.iter().map(report::RuleMeta::from_rule).collect(),
+        quiet: args.quiet,
+    };
+    let write = |out: &mut dyn WriteColor| match args.statistics {
+        true => report::write_statistics(&outcome, &summary, &context, out),
+        false => report::write(args.format, &outcome, &summary, &context, out),
+    };
     match &args.output {
         Some(path) => {
             let mut buffer = termcolor::NoColor::new(Vec::new());
-            report::write(args.format, &outcome, &summary, &context, &mut buffer)?;
+            write(&mut buffer)?;
             std::fs::write(cwd.join(path), buffer.into_inner())
                 .map_err(|err| anyhow::anyhow!("{}: cannot write the report: {err}", path.display()))?;
         }
-        None => report::write(args.format, &outcome, &summary, &context, stdout)?,
+        None => write(stdout)?,
     }
 
     report_timings(&settings, &rules, stderr)?;

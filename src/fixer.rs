@@ -165,11 +165,16 @@ fn change_of(
     let bom = bytes.starts_with("\u{feff}".as_bytes());
     let before = crate::scan::source::text(bytes).map_err(|reason| reason.into_message())?;
     let changed = || "changed since it was scanned; run ssot again".to_string();
-    if before.contains('\r') && !before.contains("\r\n") {
+    let language = crate::language::Language::of_scanned(real);
+    if language == crate::language::Language::Python && before.contains('\r') && !before.contains("\r\n") {
         return Err("its lines end with a lone `\\r` (classic Mac OS): not fixed".into());
     }
-    // The file must still read as it did when scanned: each finding's line as it was.
-    let lines = crate::text::LineIndex::new(&before);
+    // The file must still read as it did when scanned: each finding's line as it was (lines
+    // counted as its language counts them).
+    let lines = match language {
+        crate::language::Language::Python => crate::text::LineIndex::new(&before),
+        crate::language::Language::Rust => crate::text::LineIndex::newline_only(&before),
+    };
     for d in diagnostics {
         if d.range.end > before.len() || !before.is_char_boundary(d.range.start) {
             return Err(changed());
@@ -180,8 +185,27 @@ fn change_of(
     }
     let fixes: Vec<&Fix> = diagnostics.iter().filter_map(|d| d.fix.as_ref()).collect();
     let (after, applied, deferred) = crate::fix::apply(&before, &fixes).ok_or_else(changed)?;
-    check(&before, &after)?;
+    match language {
+        crate::language::Language::Python => check(&before, &after)?,
+        crate::language::Language::Rust => check_rust(&before, &after)?,
+    }
     Ok((before, after, applied, deferred, bom))
+}
+
+/// A fixed Rust text must still parse (with syn) wherever the original did.
+fn check_rust(before: &str, after: &str) -> Result<(), String> {
+    // On the analysis threads: their stacks are sized for syn.
+    let parses = |text: &str| {
+        crate::scan::on_analysis_threads(|| {
+            let parsed = crate::rust::parse(text).is_ok();
+            crate::rust::release_spans();
+            parsed
+        })
+    };
+    if parses(before) && !parses(after) {
+        return Err("its fixes would leave text that does not parse; left unchanged (please report it)".into());
+    }
+    Ok(())
 }
 
 /// A fixed text must still read as Python wherever the original did: tokens without error, and

@@ -4,11 +4,11 @@
 use std::io::IsTerminal;
 
 fn main() -> std::process::ExitCode {
-    let color =
-        if std::io::stdout().is_terminal() { termcolor::ColorChoice::Auto } else { termcolor::ColorChoice::Never };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let color = ssot::cli::color_choice(&args, std::io::stdout().is_terminal());
     let mut stdout = termcolor::BufferedStandardStream::stdout(color);
     // Not locked for the whole run: the progress bar draws to stderr from worker threads.
     let mut stderr = std::io::stderr();
-    let status = ssot::run(std::env::args_os(), &mut stdout, &mut stderr);
+    let status = ssot::run(args, &mut stdout, &mut stderr);
     std::process::ExitCode::from(status as u8)
 }

@@ -121,11 +121,12 @@ impl Marker {
         }
     }
 
-    /// The length of the comment's own opener (`#`, `//`, `///`, `//!`).
+    /// The length of the comment's own opener: `#`, or every `/` a Rust line comment starts with
+    /// (`//`, `////`; doc comments hold no directives).
     fn opener(self, comment: &str) -> usize {
         match self {
             Self::Hash => 1,
-            Self::Slashes => 2 + usize::from(matches!(comment.as_bytes().get(2), Some(b'/' | b'!'))),
+            Self::Slashes => comment.bytes().take_while(|&b| b == b'/').count(),
         }
     }
 

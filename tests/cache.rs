@@ -277,3 +277,22 @@ fn the_snapshot_sees_a_change_of_scanned_languages() {
     assert_eq!(run.json()["summary"]["findings"], 2);
     assert_eq!(run.json()["summary"]["files"]["languages"]["rust"], 1);
 }
+
+#[test]
+fn a_python_and_a_rust_file_with_the_same_bytes_do_not_share_a_report() {
+    // Both languages' rules see the same content differently: `fn f() {}` is a Python syntax
+    // error and valid Rust.
+    let dir = project(&[("a.py", "fn f() {}\n"), ("b.rs", "fn f() {}\n")]);
+    let root = canonical(&dir);
+    let args = ["check", root.to_str().unwrap(), "--select", "parse-error", "--format", "json"];
+    let run = ssot_with_cache(&args);
+    let json = run.json();
+    let paths: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["a.py"]);
+    // Renamed to `.rs`, the cached Python report must not come back.
+    std::fs::rename(root.join("a.py"), root.join("c.rs")).unwrap();
+    let warm = ssot_with_cache(&args);
+    assert_eq!(warm.stdout, ssot(&args).stdout);
+    assert_eq!(warm.json()["summary"]["findings"], 0);
+}

@@ -402,3 +402,99 @@ fn timings_report_what_the_scan_did() {
     assert!(rule_lines.iter().any(|line| line.trim_start().starts_with("direct-env-access")), "{stderr}");
     assert!(!plain.stderr.contains("timings:"), "only when asked");
 }
+
+/// A small mixed project: two findings in Python, one fixable; one in Rust.
+fn mixed_project() -> tempfile::TempDir {
+    project(&[
+        ("app/__init__.py", ""),
+        ("app/config.py", "import os\nX = os.environ['A']\n"),
+        ("app/views.py", "from . import config\n"),
+        ("core/src/lib.rs", "fn f() { let a = std::env::var(\"A\"); }\n"),
+        ("core/tests/it.rs", "fn t() {}\n"),
+    ])
+}
+
+#[test]
+fn concise_format_is_one_line_per_finding_under_either_flag_name() {
+    let dir = mixed_project();
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--output-format", "concise"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[..3],
+        [
+            "app/config.py:2:5: direct-env-access direct access to the process environment through `os.environ`: read it through the project's configuration module",
+            "app/views.py:1:1: relative-import [*] relative import from `.`: import it by its absolute module path",
+            "core/src/lib.rs:1:18: direct-env-access direct access to the process environment through `std::env::var`: read it through the project's configuration module",
+        ][..],
+        "{}",
+        run.stdout
+    );
+    assert!(lines[3].starts_with("Found 3 findings (3 errors, 0 warnings) in 5 files scanned; overall score 40.0%"));
+    assert_eq!(lines.len(), 4);
+    // `--format` is the old name of the same flag; `-q` drops the summary line.
+    let old = ssot(&["check", root.to_str().unwrap(), "--format", "concise", "-q"]);
+    assert_eq!(old.stdout.lines().collect::<Vec<_>>(), lines[..3]);
+}
+
+#[test]
+fn statistics_count_findings_per_rule_without_listing_them() {
+    let dir = mixed_project();
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--statistics"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[..2], ["2  direct-env-access  error", "1  relative-import    error  [*]"][..], "{}", run.stdout);
+    assert!(lines[2].starts_with("Found 3 findings"), "{}", run.stdout);
+    let json = ssot(&["check", root.to_str().unwrap(), "--statistics", "--format", "json"]);
+    assert_eq!(json.code, 2);
+    assert!(json.stderr.contains("--statistics prints text"), "{}", json.stderr);
+}
+
+#[test]
+fn quiet_human_report_has_no_summary_and_lists_only_rules_with_findings_otherwise() {
+    let dir = mixed_project();
+    let root = canonical(&dir);
+    let quiet = ssot(&["check", root.to_str().unwrap(), "-q"]);
+    assert!(quiet.stdout.contains("direct-env-access") && !quiet.stdout.contains("Summary"), "{}", quiet.stdout);
+    let full = ssot(&["check", root.to_str().unwrap()]);
+    let summary = full.stdout.split("Summary").nth(1).unwrap();
+    assert!(summary.contains("    direct-env-access  2\n    relative-import    1\n"), "{summary}");
+    assert!(!summary.contains("magic-none"), "rules without findings are not listed: {summary}");
+    assert!(summary.contains("a score is the share of files with no error or warning finding"), "{summary}");
+}
+
+#[test]
+fn show_files_and_show_settings_scan_nothing() {
+    let dir = mixed_project();
+    let root = canonical(&dir);
+    std::fs::write(root.join("ssot.toml"), "[rules.direct-env-access]\nallow = [\"app/config.py\"]\n").unwrap();
+    let files = ssot(&["check", root.to_str().unwrap(), "--show-files"]);
+    assert_eq!(files.code, 0, "{}", files.stderr);
+    assert_eq!(
+        files.stdout,
+        "app/__init__.py\tpython\tproduction\napp/config.py\tpython\tproduction\napp/views.py\tpython\tproduction\n\
+         core/src/lib.rs\trust\tproduction\ncore/tests/it.rs\trust\ttest\n"
+    );
+    assert!(!root.join(".ssot_cache").exists(), "nothing was scanned");
+    let settings = ssot(&["check", root.to_str().unwrap(), "--show-settings"]);
+    assert_eq!(settings.code, 0, "{}", settings.stderr);
+    assert!(settings.stdout.contains("ssot.toml"), "{}", settings.stdout);
+    assert!(settings.stdout.contains("allow = [\"app/config.py\"]  # configured"), "{}", settings.stdout);
+    assert!(settings.stdout.contains("min-length = 3  # default"), "{}", settings.stdout);
+    assert!(settings.stdout.contains("languages = [\"python\", \"rust\"]"), "{}", settings.stdout);
+}
+
+#[test]
+fn color_follows_the_flag() {
+    use ssot::cli::ColorWhen;
+    use termcolor::ColorChoice;
+    assert_eq!(ColorWhen::Always.choice(false), ColorChoice::AlwaysAnsi);
+    assert_eq!(ColorWhen::Never.choice(true), ColorChoice::Never);
+    let args = |extra: &[&str]| -> Vec<std::ffi::OsString> {
+        ["ssot", "check", "."].iter().chain(extra).map(std::ffi::OsString::from).collect()
+    };
+    assert_eq!(ssot::cli::color_choice(&args(&["--color", "always"]), false), ColorChoice::AlwaysAnsi);
+    assert_eq!(ssot::cli::color_choice(&args(&["--color=never"]), true), ColorChoice::Never);
+}

@@ -521,6 +521,9 @@ fn rust_nested_past_the_bound_is_refused_not_a_stack_overflow() {
         ("generics.rs", with_env(format!("let x: {}u8{} = 1;", "Box<".repeat(depth), ">".repeat(depth)))),
         ("blocks.rs", with_env(format!("{}{}", "{".repeat(depth), "}".repeat(depth)))),
         ("closures.rs", with_env(format!("let x = {} 1;", "|a| ".repeat(depth)))),
+        ("generic_lists.rs", with_env(format!("let x: {}u8{} = 1;", "A<u8, ".repeat(20_000), ">".repeat(20_000)))),
+        ("closure_lists.rs", with_env(format!("let c = {}0;", "|a, b| ".repeat(20_000)))),
+        ("bindings.rs", with_env(format!("let {}1 = 1;", "a @ ".repeat(depth)))),
         ("ok.rs", with_env(format!("let x = {}1{};", "(".repeat(300), ")".repeat(300)))),
     ];
     let named: Vec<(&str, &str)> = files.iter().map(|(name, text)| (*name, text.as_str())).collect();
@@ -528,7 +531,7 @@ fn rust_nested_past_the_bound_is_refused_not_a_stack_overflow() {
     let json = check_json(dir.path());
     assert_eq!(rules_and_lines(&json), [("direct-env-access".to_string(), 2)], "ok.rs is checked");
     let skipped = json["skipped"].as_array().unwrap();
-    assert_eq!(skipped.len(), 5, "{skipped:?}");
+    assert_eq!(skipped.len(), 8, "{skipped:?}");
     for entry in skipped {
         assert!(entry["reason"].as_str().unwrap().contains("nested"), "{entry}");
     }
@@ -578,4 +581,43 @@ fn truncated_and_mangled_real_rust_files_never_panic_or_get_lost() {
     let by_rule = &json["summary"]["by_rule"];
     assert!(by_rule["parse-error"].as_u64().unwrap() > 0, "the cut files are reported: {by_rule}");
     assert!(by_rule["scattered-event-literal"].as_u64().unwrap() > 0, "the whole files are checked: {by_rule}");
+}
+
+#[test]
+fn rust_nested_past_the_bound_alone_is_refused_too() {
+    // A scan of one file once ran it on the calling thread, whose stack is smaller than the
+    // analysis threads' (8 MiB on Linux, 1 MiB on Windows).
+    let text = format!("type T = {}u8{};\nconst X: &str = \"x\";\n", "Box<".repeat(990), ">".repeat(990));
+    let dir = common::project(&[("one.rs", &text)]);
+    let run = common::ssot(&["check", dir.path().join("one.rs").to_str().unwrap(), "--format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let deep = format!("type T = {}u8{};\nconst X: &str = \"x\";\n", "A<u8, ".repeat(5_000), ">".repeat(5_000));
+    let dir = common::project(&[("one.rs", &deep)]);
+    let run = common::ssot(&["check", dir.path().join("one.rs").to_str().unwrap(), "--format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    assert_eq!(run.json()["summary"]["files"]["skipped"], 1);
+}
+
+#[test]
+fn ordinary_rust_with_many_items_is_not_refused_as_too_deep() {
+    let items: String = (0..2_000).map(|i| format!("#[inline] pub fn f{i}() -> u8 {{ 1 }}\n")).collect();
+    let text = format!(
+        "{items}#[cfg(test)]\nmod tests {{\n{}}}\n",
+        "    #[test]\n    fn t() { assert!(1 < 2); }\n".repeat(1_000)
+    );
+    let dir = common::project(&[("many.rs", &text)]);
+    let json = check_json(dir.path());
+    assert_eq!(json["summary"]["files"]["skipped"], 0, "{}", json["skipped"]);
+}
+
+#[test]
+fn removing_an_unused_suppression_from_a_rust_comment_leaves_valid_rust() {
+    let dir = common::project(&[(
+        "a.rs",
+        "fn f() {\n    let b = 1; //// ssot: ignore[direct-env-access]\n    let c = 2; // ssot: ignore[direct-env-access] -- why // keep\n}\n",
+    )]);
+    let run = common::ssot(&["check", dir.path().to_str().unwrap(), "--fix"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let fixed = std::fs::read_to_string(dir.path().join("a.rs")).unwrap();
+    assert_eq!(fixed, "fn f() {\n    let b = 1;\n    let c = 2; // keep\n}\n");
 }

@@ -174,6 +174,8 @@ pub struct Settings {
     /// `scan.roots`, else the project root (the configuration's directory, else the git work
     /// tree's top, else the scanned root) and its `src/` when that holds packages.
     pub source_roots: Vec<PathBuf>,
+    /// Draw a progress bar on a terminal for long scans (off with `--no-progress`).
+    pub progress: bool,
     /// `scan.languages`: the languages whose files are scanned (default every one).
     pub languages: Vec<crate::language::Language>,
     /// `--timings`: the counters of the run, when asked for.
@@ -191,6 +193,8 @@ pub struct Overrides {
     pub hidden: bool,
     pub no_cache: bool,
     pub no_fast_path: bool,
+    /// `--no-progress`.
+    pub no_progress: bool,
 }
 
 /// Finds the configuration that applies to `start`: the nearest `ssot.toml`, or `pyproject.toml`
@@ -394,6 +398,7 @@ impl Settings {
             fast_path: !overrides.no_fast_path,
             source_roots,
             languages,
+            progress: !overrides.no_progress,
             timings: None,
         })
     }

@@ -6,7 +6,6 @@
 //! viewer obeys ANSI escapes.
 
 use std::io::Write;
-use std::path::Path;
 
 use super::Context;
 use crate::diagnostic::{Outcome, Severity};
@@ -30,7 +29,7 @@ pub(super) fn write(outcome: &Outcome, context: &Context, out: &mut dyn Write) -
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let path = workspace_path(&outcome.real_path(d.file), &outcome.file(d.file).path, context.cwd);
+        let path = super::workspace_path(&outcome.real_path(d.file), &outcome.file(d.file).path, context.cwd);
         write!(out, "::{command} file={},line={}", escape_property(&path), d.start.line)?;
         if d.start.line == d.end.line {
             write!(out, ",col={},endLine={},endColumn={}", d.start.column, d.end.line, d.end.column)?;
@@ -40,19 +39,6 @@ pub(super) fn write(outcome: &Outcome, context: &Context, out: &mut dyn Write) -
         writeln!(out, ",title={}::{}", escape_property(&d.rule), escape_data(&d.message))?;
     }
     Ok(())
-}
-
-/// The path as GitHub wants it: relative to the workspace (the current directory) when the file
-/// is inside it, else relative to the scanned root; shown as every report shows paths (a `\\` in
-/// a Unix file name is part of the name).
-/// `real` is where the file is on disk, `path` its shown path.
-fn workspace_path(real: &Path, path: &str, cwd: Option<&Path>) -> String {
-    if let Some(cwd) = cwd {
-        if let Ok(relative) = real.strip_prefix(cwd) {
-            return crate::path_text::text(relative);
-        }
-    }
-    path.to_string()
 }
 
 #[cfg(test)]

@@ -93,7 +93,12 @@ impl<'a> Files<'a> for Excerpts {
     }
 }
 
-pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteColor) -> std::io::Result<()> {
+pub(super) fn write(
+    outcome: &Outcome,
+    summary: &Summary,
+    context: &super::Context,
+    out: &mut dyn WriteColor,
+) -> std::io::Result<()> {
     let mut files = Excerpts::new();
     let mut ids = vec![None; outcome.files.len()];
     for d in &outcome.diagnostics {
@@ -116,6 +121,9 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         Ok(buffer)
     };
     super::render_in_order(&shown, 256, render_piece, |buffer| out.write_all(buffer.as_slice()))?;
+    if context.quiet {
+        return Ok(());
+    }
 
     if !outcome.skipped.is_empty() {
         out.set_color(ColorSpec::new().set_bold(true))?;
@@ -152,8 +160,10 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
     if summary.baselined > 0 || summary.stale > 0 {
         writeln!(out, "  baseline: {} known findings not shown, {} stale entries", summary.baselined, summary.stale)?;
     }
-    let width = summary.by_rule.keys().map(String::len).max().unwrap_or(0);
-    for (rule, count) in &summary.by_rule {
+    // Only the rules that found something (`--statistics` and the JSON report list them all).
+    let found: Vec<(&String, &usize)> = summary.by_rule.iter().filter(|(_, count)| **count > 0).collect();
+    let width = found.iter().map(|(rule, _)| rule.len()).max().unwrap_or(0);
+    for (rule, count) in found {
         writeln!(out, "    {rule:<width$}  {count}")?;
     }
     if summary.fixable > 0 || summary.unsafe_fixable > 0 {
@@ -168,6 +178,7 @@ pub(super) fn write(outcome: &Outcome, summary: &Summary, out: &mut dyn WriteCol
         score(Category::Test),
         score(Category::Other)
     )?;
+    writeln!(out, "  (a score is the share of files with no error or warning finding; docs/scoring.md)")?;
     Ok(())
 }
 

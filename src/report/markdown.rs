@@ -85,6 +85,7 @@ pub(super) fn write(
         write!(out, ", {} skipped", plural(summary.skipped, "file", "files"))?;
     }
     writeln!(out, "; overall score **{}**.\n", format_score(summary.overall))?;
+    writeln!(out, "A score is the share of files with no error or warning finding (see `docs/scoring.md`).\n")?;
     let baselined = outcome.diagnostics.iter().filter(|d| d.baselined).count();
     if baselined > 0 {
         writeln!(
@@ -103,12 +104,64 @@ pub(super) fn write(
     }
     writeln!(out, "| **overall** | **{}** | **{}** |\n", summary.scanned, format_score(summary.overall))?;
 
+    write_folders(outcome, out)?;
     write_rules(outcome, summary, context, out)?;
     if outcome.diagnostics.is_empty() {
         return Ok(());
     }
     write_top_files(outcome, out)?;
     write_findings(outcome, out)
+}
+
+/// At most this many folders in the per-folder table and chart (those with the most files).
+const FOLDERS: usize = 20;
+
+/// Per top-level folder (files directly in the root are `(root)`): files, findings and score,
+/// then the scores as a Mermaid bar chart (GitHub renders it in job summaries and comments).
+/// Only when the files are in two or more folders.
+fn write_folders(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut failing = vec![false; outcome.files.len()];
+    let mut findings = vec![0usize; outcome.files.len()];
+    for d in &outcome.diagnostics {
+        findings[d.file.0] += 1;
+        failing[d.file.0] |= d.severity.counts_against_score();
+    }
+    // Folder → (files, failing files, findings).
+    let mut folders: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for (index, file) in outcome.files.iter().enumerate() {
+        let folder = file.path.split_once('/').map_or("(root)", |(first, _)| first);
+        let entry = folders.entry(folder).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(failing[index]);
+        entry.2 += findings[index];
+    }
+    if folders.len() < 2 {
+        return Ok(());
+    }
+    let mut rows: Vec<(&str, (usize, usize, usize))> = folders.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    let shown = &rows[..rows.len().min(FOLDERS)];
+    writeln!(out, "### Folders\n")?;
+    writeln!(out, "| folder | files | findings | score |")?;
+    writeln!(out, "| --- | ---: | ---: | ---: |")?;
+    let score = |(files, failing, _): (usize, usize, usize)| crate::score::percentage(files - failing, files);
+    for (folder, counts) in shown {
+        writeln!(out, "| {} | {} | {} | {} |", code(folder), counts.0, counts.2, format_score(score(*counts)))?;
+    }
+    if rows.len() > FOLDERS {
+        writeln!(out, "\n…and {} more.", plural(rows.len() - FOLDERS, "folder", "folders"))?;
+    }
+    // Mermaid labels are quoted strings: a quote or a backslash in a name cannot end one early.
+    let label = |name: &str| {
+        let cleaned: String =
+            name.chars().map(|c| if matches!(c, '"' | '\\' | '`') || c.is_control() { '_' } else { c }).collect();
+        format!("\"{cleaned}\"")
+    };
+    let labels: Vec<String> = shown.iter().map(|(folder, _)| label(folder)).collect();
+    let values: Vec<String> = shown.iter().map(|(_, counts)| format!("{:.1}", score(*counts).unwrap_or(0.0))).collect();
+    writeln!(out, "\n```mermaid\nxychart-beta\n    title \"Score per folder (%)\"")?;
+    writeln!(out, "    x-axis [{}]", labels.join(", "))?;
+    writeln!(out, "    y-axis \"score\" 0 --> 100\n    bar [{}]\n```\n", values.join(", "))
 }
 
 /// Findings per rule: only rules with findings, most first, then the suppressed count.

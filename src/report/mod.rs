@@ -5,6 +5,7 @@
 //! JSON by hand. Large reports are rendered on the thread pool and written in order
 //! ([`render_in_order`]).
 
+mod concise;
 mod github;
 mod gitlab;
 mod human;
@@ -25,6 +26,9 @@ use crate::score::Summary;
 pub enum Format {
     /// Diagnostics with source excerpts, then a summary (colour on a terminal).
     Human,
+    /// One line per finding, `path:line:column: rule message`, then a summary line (for Vim's
+    /// errorformat, grep and editors).
+    Concise,
     /// One JSON document, `version` 1 (see docs/json.md).
     Json,
     /// GitHub Actions workflow commands (`::error file=…::message`).
@@ -44,6 +48,8 @@ pub struct Context<'a> {
     pub cwd: Option<&'a Path>,
     /// The active rules' metadata, sorted by id (SARIF lists them in `tool.driver.rules`).
     pub rules: Vec<RuleMeta>,
+    /// `--quiet`: the terminal formats print findings only, no summary.
+    pub quiet: bool,
 }
 
 /// What reports may say about a rule.
@@ -80,13 +86,79 @@ pub fn write(
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
     match format {
-        Format::Human => human::write(outcome, summary, out),
+        Format::Human => human::write(outcome, summary, context, out),
+        Format::Concise => concise::write(outcome, summary, context, out),
         Format::Json => json::write(outcome, summary, out),
         Format::Github => github::write(outcome, context, out),
         Format::Sarif => sarif::write(outcome, summary, context, out),
         Format::Gitlab => gitlab::write(outcome, summary, context, out),
         Format::Markdown => markdown::write(outcome, summary, context, out),
     }
+}
+
+/// Writes `--statistics`: per rule with findings (most first), the count, the rule, its
+/// severity and `[*]` when `--fix` removes some of them; then the summary line.
+pub fn write_statistics(
+    outcome: &Outcome,
+    summary: &Summary,
+    context: &Context,
+    out: &mut dyn WriteColor,
+) -> std::io::Result<()> {
+    let mut rows: Vec<(&str, usize)> =
+        summary.by_rule.iter().filter(|(_, count)| **count > 0).map(|(rule, count)| (rule.as_str(), *count)).collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let fixable = |rule: &str| {
+        outcome.diagnostics.iter().any(|d| {
+            &*d.rule == rule && d.fix.as_ref().is_some_and(|fix| fix.applicability == crate::fix::Applicability::Safe)
+        })
+    };
+    let severity =
+        |rule: &str| context.rules.iter().find(|meta| meta.id == rule).map_or("", |meta| meta.severity.as_str());
+    let width = rows.iter().map(|(rule, _)| rule.len()).max().unwrap_or(0);
+    let count_width = rows.iter().map(|(_, count)| count.to_string().len()).max().unwrap_or(1);
+    for (rule, count) in &rows {
+        let marker = if fixable(rule) { "  [*]" } else { "" };
+        writeln!(out, "{count:>count_width$}  {rule:<width$}  {}{marker}", severity(rule))?;
+    }
+    if !context.quiet {
+        writeln!(out, "{}", one_line_summary(summary))?;
+    }
+    Ok(())
+}
+
+/// "Found 12 findings (3 errors, 9 warnings) in 40 files; overall score 85.0% (the share of
+/// scanned files with no error or warning finding)."
+pub(crate) fn one_line_summary(summary: &Summary) -> String {
+    let noun = |count: usize, one: &str, many: &str| format!("{count} {}", if count == 1 { one } else { many });
+    let mut line = format!(
+        "Found {} ({}, {}) in {} scanned; overall score {} {}.",
+        noun(summary.findings, "finding", "findings"),
+        noun(summary.errors, "error", "errors"),
+        noun(summary.warnings, "warning", "warnings"),
+        noun(summary.scanned, "file", "files"),
+        format_score(summary.overall),
+        SCORE_MEANING
+    );
+    if summary.fixable > 0 || summary.unsafe_fixable > 0 {
+        line.push_str(&format!(" {}.", human::fixable_line(summary).replacen("fixable", "Fixable", 1)));
+    }
+    line
+}
+
+/// What the overall score is, in a few words (docs/scoring.md has the formula).
+pub(crate) const SCORE_MEANING: &str = "(the share of scanned files with no error or warning finding)";
+
+/// The path as GitHub annotations and the concise format show it: relative to the current
+/// directory when the file is inside it, else relative to the scanned root; shown as every
+/// report shows paths (a `\\` in a Unix file name is part of the name). `real` is where the file
+/// is on disk, `path` its shown path.
+pub(crate) fn workspace_path(real: &Path, path: &str, cwd: Option<&Path>) -> String {
+    if let Some(cwd) = cwd {
+        if let Ok(relative) = real.strip_prefix(cwd) {
+            return crate::path_text::text(relative);
+        }
+    }
+    path.to_string()
 }
 
 /// A score for humans: `95.0%`, or `n/a` for a category with no files.

@@ -426,7 +426,11 @@ mod tests {
             why: "a\nparagraph".to_string(),
             help: "# help\n\n`code`\n".to_string(),
         };
-        let context = Context { cwd: None, rules: vec![rule("duplicate-string-constant"), rule("relative-import")] };
+        let context = Context {
+            cwd: None,
+            rules: vec![rule("duplicate-string-constant"), rule("relative-import")],
+            quiet: false,
+        };
         for (diagnostics, skipped) in [(0, 0), (1, 1), (3, 2), (3_000, 0)] {
             let mut outcome = crate::report::json::tests::outcome(diagnostics, skipped);
             outcome.root = std::path::PathBuf::from("/work/a b");

@@ -207,20 +207,28 @@ pub fn parse_rule_file(path: &Path, text: &str, engines: &[EngineSignature]) -> 
 
 /// The languages a rule file names, each with the offset of its name (default: Python).
 fn languages(spec: &RuleSpec) -> Result<Vec<(Language, usize)>, (usize, String)> {
-    let Some(list) = &spec.languages else { return Ok(vec![(Language::Python, 0)]) };
+    let named = |name: &toml::Spanned<String>| match Language::from_name(name.get_ref()) {
+        Some(language) => Ok((language, name.span().start)),
+        None => Err((
+            name.span().start,
+            format!("unknown language `{}`: expected {}", name.get_ref(), crate::language::known_names()),
+        )),
+    };
+    let list = match (&spec.languages, &spec.language) {
+        (Some(_), Some(single)) => {
+            return Err((
+                single.span().start,
+                "give `languages` only (`language` is its former, one-language form)".into(),
+            ))
+        }
+        (None, Some(single)) => return Ok(vec![named(single)?]),
+        (None, None) => return Ok(vec![(Language::Python, 0)]),
+        (Some(list), None) => list,
+    };
     if list.get_ref().is_empty() {
         return Err((list.span().start, "`languages` must name at least one language".into()));
     }
-    list.get_ref()
-        .iter()
-        .map(|name| match Language::from_name(name.get_ref()) {
-            Some(language) => Ok((language, name.span().start)),
-            None => Err((
-                name.span().start,
-                format!("unknown language `{}`: expected {}", name.get_ref(), crate::language::known_names()),
-            )),
-        })
-        .collect()
+    list.get_ref().iter().map(named).collect()
 }
 
 /// The languages of a validated rule file, sorted.

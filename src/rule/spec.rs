@@ -29,6 +29,9 @@ pub struct RuleSpec {
     /// name the languages its engine supports.
     #[serde(default)]
     pub languages: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The former key: one language (`language = "python"`), still read.
+    #[serde(default)]
+    pub language: Option<Spanned<String>>,
     /// A tree-sitter query over tree-sitter-python (pattern rules). Text predicates `#eq?`,
     /// `#not-eq?`, `#match?`, `#not-match?`, `#any-of?`, `#not-any-of?` are supported.
     pub query: Option<Spanned<String>>,

@@ -163,7 +163,7 @@ impl Prefilter for DuplicateManagerClass {
             memchr::memmem::find_iter(bytes, keyword.as_bytes()).any(|at| {
                 let before_ok = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
                 let rest = &source[at + keyword.len()..];
-                let trimmed = rest.trim_start();
+                let trimmed = crate::rust::lex::skip_trivia(rest);
                 if !before_ok || trimmed.len() == rest.len() {
                     return false;
                 }

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use proc_macro2::TokenTree;
+use syn::ext::IdentExt;
 use syn::visit::Visit;
 
 use super::span_range;
@@ -53,12 +54,12 @@ impl Bindings {
         };
         match tree {
             syn::UseTree::Path(path) => {
-                prefix.push(path.ident.to_string());
+                prefix.push(path.ident.unraw().to_string());
                 self.walk(&path.tree, prefix);
                 prefix.pop();
             }
             syn::UseTree::Name(name) => {
-                let ident = name.ident.to_string();
+                let ident = name.ident.unraw().to_string();
                 if ident == "self" {
                     if let Some(last) = prefix.last() {
                         bind(prefix.clone(), last.clone());
@@ -70,12 +71,12 @@ impl Bindings {
                 }
             }
             syn::UseTree::Rename(rename) => {
-                let ident = rename.ident.to_string();
+                let ident = rename.ident.unraw().to_string();
                 let mut path = prefix.clone();
                 if ident != "self" {
                     path.push(ident);
                 }
-                bind(path, rename.rename.to_string());
+                bind(path, rename.rename.unraw().to_string());
             }
             syn::UseTree::Glob(_) => match prefix.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
                 ["std"] => {
@@ -122,7 +123,7 @@ struct Paths<'b> {
 impl<'ast> Visit<'ast> for Paths<'_> {
     fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
         if expr.qself.is_none() {
-            let segments: Vec<String> = expr.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segments: Vec<String> = expr.path.segments.iter().map(|s| s.ident.unraw().to_string()).collect();
             if self.bindings.reaches(&segments, expr.path.leading_colon.is_some()) {
                 if let (Some(first), Some(last)) = (expr.path.segments.first(), expr.path.segments.last()) {
                     let range = span_range(first.ident.span()).start..span_range(last.ident.span()).end;
@@ -158,19 +159,31 @@ impl Paths<'_> {
             let field = at >= 1
                 && ((is_punct(trees.get(at - 1), '.') && !(at >= 2 && is_punct(trees.get(at - 2), '.')))
                     || is_punct(trees.get(at - 1), '\''));
-            let mut segments = vec![first.to_string()];
+            let mut segments = vec![first.unraw().to_string()];
             let mut last = first.span();
             let mut next = at + 1;
             while is_path_separator(trees, next) {
                 let Some(TokenTree::Ident(ident)) = trees.get(next + 2) else { break };
-                segments.push(ident.to_string());
+                segments.push(ident.unraw().to_string());
                 last = ident.span();
                 next += 3;
             }
             let continues = (after_separator && !leading) || field;
-            let macro_name = segments.len() == 1 && is_punct(trees.get(next), '!');
+            // `$var` (a macro_rules variable), `a::b!(…)` (a macro), `var::…` (a longer path).
+            let metavariable = at >= 1 && is_punct(trees.get(at - 1), '$');
+            let macro_name = is_punct(trees.get(next), '!');
             let continued = segments.len() == 1 && is_path_separator(trees, next);
-            if !continues && !macro_name && !continued && self.bindings.reaches(&segments, leading) {
+            // A bare name before a lone `=` (a named argument, `format!("{var}", var = 1)`) or a
+            // lone `:` (a field, `S { var: 1 }`) names no function.
+            let lone = |ch: char| matches!(trees.get(next), Some(TokenTree::Punct(p)) if p.as_char() == ch && p.spacing() == proc_macro2::Spacing::Alone);
+            let named = segments.len() == 1 && (lone('=') || lone(':'));
+            if !continues
+                && !metavariable
+                && !macro_name
+                && !continued
+                && !named
+                && self.bindings.reaches(&segments, leading)
+            {
                 let range = span_range(first.span()).start..span_range(last).end;
                 self.out.push(EnvPath { range });
             }
@@ -252,10 +265,18 @@ fn f(config: &Config) {
     let f = other::env::var("F");
     println!("{}", config.var);
     m!('var: loop { break 'var; });
+    m!($var, S { var: 1 }, std::env::var!(x));
+    println!("{var}", var = 1);
     var!(x);
 }
 "#;
         assert_eq!(found(source), Vec::<String>::new());
+    }
+
+    #[test]
+    fn raw_identifiers_are_their_names() {
+        assert_eq!(found("fn f() { let a = std::env::r#var(\"A\"); }\n"), ["std::env::r#var"]);
+        assert_eq!(found("use std::env as env2;\nfn f() { r#env2::var(\"A\"); }\n"), ["r#env2::var"]);
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 use std::ops::Range;
 
+use syn::ext::IdentExt;
+
 use super::{is_test_only, span_range};
 
 /// `const NAME: &str = "value";` (or `static`, or `&'static str`).
@@ -61,12 +63,12 @@ fn string_constant(ty: &syn::Type, expr: &syn::Expr) -> Option<String> {
 impl Items {
     fn constant(&mut self, ident: &syn::Ident, ty: &syn::Type, expr: &syn::Expr) {
         if let Some(value) = string_constant(ty, expr) {
-            self.constants.push(RustConst { name: ident.to_string(), value, range: span_range(ident.span()) });
+            self.constants.push(RustConst { name: ident.unraw().to_string(), value, range: span_range(ident.span()) });
         }
     }
 
     fn kind(&mut self, ident: &syn::Ident, kind: TypeKind) {
-        self.types.push(RustType { name: ident.to_string(), kind, range: span_range(ident.span()) });
+        self.types.push(RustType { name: ident.unraw().to_string(), kind, range: span_range(ident.span()) });
     }
 
     fn items(&mut self, items: &[syn::Item]) {
@@ -116,7 +118,10 @@ impl Items {
 /// The string constants and type definitions of `file`.
 pub(crate) fn items(file: &syn::File) -> Items {
     let mut out = Items::default();
-    out.items(&file.items);
+    // `#![cfg(test)]` at the top: the whole file is compiled for tests only.
+    if !is_test_only(&file.attrs) {
+        out.items(&file.items);
+    }
     out
 }
 

@@ -1,8 +1,8 @@
 //! What ssot reads of Rust source without syn: its comments (suppression directives live in
-//! them; syn drops all but doc comments) and a bound on how deep syn's recursive descent could go
-//! on it, so a hostile file is refused before it can overflow the stack. One small lexer serves
-//! both; it knows strings (raw, byte and C strings included), character literals and lifetimes,
-//! nested block comments, and nothing finer.
+//! them; syn drops all but doc comments), and byte tests for prefilters (whole words, what
+//! follows a keyword past blanks and comments). A small lexer that knows strings (raw, byte and
+//! C strings included), character literals and lifetimes, nested block comments and whitespace
+//! as proc-macro2 reads it, and nothing finer.
 
 use std::ops::Range;
 
@@ -71,13 +71,15 @@ impl<'s> Lexer<'s> {
         true
     }
 
-    fn ident_continues(&self) -> bool {
-        self.peek(0).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80)
-    }
-
+    /// Past an identifier's characters (ASCII word characters, and any other character that is
+    /// not whitespace).
     fn skip_ident(&mut self) {
-        while self.ident_continues() {
-            self.at += 1;
+        while let Some(c) = self.source[self.at..].chars().next() {
+            let word = c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && !is_whitespace(c));
+            if !word {
+                return;
+            }
+            self.at += c.len_utf8();
         }
     }
 }
@@ -86,15 +88,20 @@ impl Iterator for Lexer<'_> {
     type Item = (Kind, Range<usize>);
 
     fn next(&mut self) -> Option<(Kind, Range<usize>)> {
-        while self.peek(0).is_some_and(|b| b.is_ascii_whitespace()) {
-            self.at += 1;
+        // Whitespace as proc-macro2 (and so syn) reads it: Unicode whitespace and the two
+        // direction marks.
+        while let Some(c) = self.source[self.at..].chars().next().filter(|&c| is_whitespace(c)) {
+            self.at += c.len_utf8();
         }
         let start = self.at;
         let byte = self.peek(0)?;
         let kind = match byte {
             b'/' if self.peek(1) == Some(b'/') => {
-                self.at = memchr::memchr2(b'\n', b'\r', &self.bytes[start..]).map_or(self.bytes.len(), |i| start + i);
-                Kind::LineComment
+                // To the line feed, as rustc reads it (a lone carriage return stays inside); a
+                // `\r` before it is not part of the comment.
+                let end = memchr::memchr(b'\n', &self.bytes[start..]).map_or(self.bytes.len(), |i| start + i);
+                self.at = end;
+                return Some((Kind::LineComment, start..end - usize::from(self.bytes[start..end].ends_with(b"\r"))));
             }
             b'/' if self.peek(1) == Some(b'*') => {
                 self.at += 2;
@@ -173,6 +180,28 @@ impl Iterator for Lexer<'_> {
     }
 }
 
+/// Whitespace as proc-macro2's lexer (which syn uses) reads it.
+pub(crate) fn is_whitespace(c: char) -> bool {
+    c.is_whitespace() || c == '\u{200e}' || c == '\u{200f}'
+}
+
+/// `text` after any whitespace and comments at its start (for prefilters that look past a
+/// keyword: `struct /* x */ Name`).
+pub(crate) fn skip_trivia(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start_matches(is_whitespace);
+        if text.starts_with("//") {
+            text = text.find('\n').map_or("", |i| &text[i..]);
+        } else if text.starts_with("/*") {
+            let mut lexer = Lexer::new(text);
+            let end = lexer.next().map_or(text.len(), |(_, range)| range.end);
+            text = &text[end..];
+        } else {
+            return text;
+        }
+    }
+}
+
 /// The line comments of `source` that may hold suppression directives, each ending before its
 /// line break: `//` comments, not doc comments (`///`, `//!`), which are documentation (they
 /// describe the directive syntax more often than they use it).
@@ -182,7 +211,7 @@ pub(crate) fn comments(source: &str) -> Vec<Comment> {
     let mut last_end = 0;
     for (kind, range) in Lexer::new(source) {
         let between = &source[last_end..range.start];
-        if between.contains(['\n', '\r']) {
+        if between.contains('\n') {
             line_start_clean = true;
         }
         let text = &source[range.clone()];
@@ -200,48 +229,11 @@ pub(crate) fn comments(source: &str) -> Vec<Comment> {
 /// The byte offsets where `word` occurs in `source` as a whole identifier (not inside a longer
 /// one); comments and strings are not told apart (a byte test, for prefilters).
 pub(crate) fn words<'s>(source: &'s str, word: &'s str) -> impl Iterator<Item = usize> + 's {
-    let bytes = source.as_bytes();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    memchr::memmem::find_iter(bytes, word.as_bytes()).filter(move |&at| {
-        (at == 0 || !is_ident(bytes[at - 1])) && bytes.get(at + word.len()).is_none_or(|&b| !is_ident(b))
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    memchr::memmem::find_iter(source.as_bytes(), word.as_bytes()).filter(move |&at| {
+        !source[..at].chars().next_back().is_some_and(is_ident)
+            && !source[at + word.len()..].chars().next().is_some_and(is_ident)
     })
-}
-
-/// Words that may open a nested construct syn parses by recursion (`return return x`, `move ||
-/// move || x`, `&mut &mut T`, `impl Fn() -> impl Fn()`).
-const NESTING_WORDS: &[&str] = &[
-    "as", "async", "await", "box", "break", "const", "dyn", "else", "fn", "for", "if", "impl", "in", "let", "loop",
-    "match", "mod", "move", "mut", "ref", "return", "static", "unsafe", "where", "while", "yield",
-];
-
-/// An upper bound of how deep syn's recursive descent nests on `source`, in units of at most a
-/// few kilobytes of stack each: every open bracket, plus, inside each bracket (and the file),
-/// the operators and keywords that may nest (`-`, `!`, `*`, `&`, `<`, `|`, `=`, `.`, `return`,
-/// `move`, …) since its last `;` or `,`.
-pub(crate) fn nesting(source: &str) -> usize {
-    let mut saved: Vec<usize> = Vec::new();
-    let (mut current, mut enclosing, mut deepest) = (0usize, 0usize, 0usize);
-    for (kind, range) in Lexer::new(source) {
-        match kind {
-            Kind::Open => {
-                saved.push(current);
-                enclosing += 1 + current;
-                current = 0;
-            }
-            Kind::Close => {
-                if let Some(outer) = saved.pop() {
-                    enclosing -= 1 + outer;
-                    current = outer;
-                }
-            }
-            Kind::Punct(b';' | b',') => current = 0,
-            Kind::Punct(b'-' | b'!' | b'*' | b'&' | b'<' | b'|' | b'=' | b'.' | b'#') => current += 1,
-            Kind::Ident if NESTING_WORDS.contains(&&source[range]) => current += 1,
-            _ => {}
-        }
-        deepest = deepest.max(enclosing + current);
-    }
-    deepest
 }
 
 #[cfg(test)]
@@ -257,19 +249,5 @@ mod tests {
             texts,
             [("// yes", false), ("// own", true), ("// after", false), ("// label", false), ("//// not doc", false)]
         );
-    }
-
-    #[test]
-    fn nesting_counts_brackets_and_chains_that_recurse() {
-        assert_eq!(nesting("fn f() {}"), 2); // `fn` and `(`, then `{` after `fn` closed
-        let deep = format!("fn f() {{ let x = {}1{}; }}", "(".repeat(500), ")".repeat(500));
-        assert!(nesting(&deep) > 500);
-        let negations = format!("fn f() {{ let x = {}1; }}", "-".repeat(2000));
-        assert!(nesting(&negations) > 2000);
-        // A long list resets at each comma: it does not nest.
-        let list = format!("const X: [u8; 3000] = [{}];", "1, ".repeat(3000));
-        assert!(nesting(&list) < 10, "{}", nesting(&list));
-        // Brackets in strings and comments do not count.
-        assert_eq!(nesting("\"((((((\" // ((((\n"), 0);
     }
 }

@@ -3,8 +3,9 @@
 //! syntax tree — the paths that reach the process environment ([`env`]), the string literals
 //! ([`strings`]), the constants and type definitions ([`items`]). Macro bodies are token
 //! streams to syn: the facets read literals and paths inside them at the token level
-//! ([`tokens`]). Without syn: comments (for suppressions) and the nesting bound that keeps a
-//! hostile file from overflowing syn's recursion ([`lex`]). Knows no rule.
+//! ([`tokens`]), which also bounds how deep syn would recurse, so a hostile file is refused
+//! before it can overflow the stack. Without syn: comments (for suppressions) and byte tests for
+//! prefilters ([`lex`]). Knows no rule.
 
 pub(crate) mod env;
 pub(crate) mod items;
@@ -14,7 +15,7 @@ pub(crate) mod tokens;
 
 use std::ops::Range;
 
-/// The deepest nesting ([`lex::nesting`]) a file may have to be parsed. Real code stays far
+/// The deepest nesting ([`tokens::nesting`]) a file may have to be parsed. Real code stays far
 /// below (a few dozen); each unit costs syn at most a few kilobytes of stack, and the scanner's
 /// worker threads have [`WORKER_STACK`].
 pub(crate) const MAX_NESTING: usize = 1_000;
@@ -36,16 +37,19 @@ pub(crate) enum ParseFailure {
 /// `source` (a shebang line is blanked, not cut). Call [`release_spans`] once the tree and
 /// everything holding its spans is gone.
 pub(crate) fn parse(source: &str) -> Result<syn::File, ParseFailure> {
-    let nesting = lex::nesting(source);
+    let text = blank_shebang(source);
+    let clamp = |range: Range<usize>| range.start.min(source.len())..range.end.min(source.len());
+    // proc-macro2's lexer is iterative: the bound is taken on the very tokens syn will read.
+    let tokens: proc_macro2::TokenStream = text.parse().map_err(|err: proc_macro2::LexError| ParseFailure::Syntax {
+        range: clamp(span_range(err.span())),
+        message: err.to_string(),
+    })?;
+    let nesting = tokens::nesting(&tokens);
     if nesting > MAX_NESTING {
         return Err(ParseFailure::TooDeep(nesting));
     }
-    let text = blank_shebang(source);
-    syn::parse_str::<syn::File>(&text).map_err(|err| {
-        let range = span_range(err.span());
-        let range = range.start.min(source.len())..range.end.min(source.len());
-        ParseFailure::Syntax { range, message: err.to_string() }
-    })
+    syn::parse2::<syn::File>(tokens)
+        .map_err(|err| ParseFailure::Syntax { range: clamp(span_range(err.span())), message: err.to_string() })
 }
 
 /// `source` with a shebang line (`#!` not starting an inner attribute `#![…]`) turned into
@@ -135,8 +139,36 @@ mod tests {
 
     #[test]
     fn a_file_nested_too_deep_is_not_given_to_syn() {
-        let source = format!("fn f() {{ let x = {}1; }}", "-".repeat(100_000));
-        assert!(matches!(parse(&source), Err(ParseFailure::TooDeep(_))));
+        let n = 20_000;
+        for source in [
+            format!("fn f() {{ let x = {}1; }}", "-".repeat(100_000)),
+            format!("type T = {}u8{};", "A<u8, ".repeat(n), ">".repeat(n)),
+            format!("fn f() {{ let c = {}0; }}", "|a, b| ".repeat(n)),
+            format!("fn f() {{ let {}1 = 1; }}", "a @ ".repeat(n)),
+            // What the lexer of comments would read differently does not hide brackets from it.
+            format!("fn f() {{ let a =\u{200e}r\"\\\"; let x = {}1{}; }} // \"\n", "(".repeat(n), ")".repeat(n)),
+            format!("#!/bin/true /*\nfn f() {{ let x = {}1{}; }}\n", "(".repeat(n), ")".repeat(n)),
+            format!("// \r\"\nfn f() {{ let x = {}1{}; }} // \"\n", "(".repeat(n), ")".repeat(n)),
+        ] {
+            assert!(matches!(parse(&source), Err(ParseFailure::TooDeep(_))), "{}", &source[..60.min(source.len())]);
+        }
+        release_spans();
+    }
+
+    #[test]
+    fn ordinary_files_stay_well_below_the_bound() {
+        // Items, statements and list elements end their constructs.
+        let items: String = (0..2_000).map(|i| format!("#[inline] pub fn f{i}() -> u8 {{ 1 }}\n")).collect();
+        let tests =
+            format!("#[cfg(test)] mod tests {{ {} }}", "#[test] fn t() { assert!(a < b, \"x\"); }\n".repeat(2_000));
+        let list = format!("const X: [u8; 3000] = [{}];", "1, ".repeat(3000));
+        let statements = format!("fn f() {{ {} }}", "if a < b { c(); } let x = y.z(); ".repeat(2_000));
+        for source in [items, tests, list, statements] {
+            let tokens: proc_macro2::TokenStream = source.parse().unwrap();
+            let depth = tokens::nesting(&tokens);
+            assert!(depth < 20, "{depth}: {}", &source[..60]);
+        }
+        release_spans();
     }
 
     #[test]

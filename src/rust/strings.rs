@@ -134,16 +134,23 @@ fn decoded(source: &str) -> String {
                 }
             }
             Some('u') if chars.peek() == Some(&'{') => {
-                chars.next();
-                let mut hex = String::new();
-                for c in chars.by_ref() {
-                    if c == '}' {
-                        break;
+                // At most six hex digits (and underscores) before the `}`; anything else is no
+                // escape (a `\\u{` in a comment or a raw string) and stays as it is.
+                let rest: String = chars.clone().skip(1).take(16).collect();
+                let close = rest.find('}').filter(|&at| {
+                    let hex = rest[..at].replace('_', "");
+                    (1..=6).contains(&hex.len()) && hex.chars().all(|c| c.is_ascii_hexdigit())
+                });
+                match close.and_then(|at| u32::from_str_radix(&rest[..at].replace('_', ""), 16).ok().map(|v| (at, v))) {
+                    Some((at, value)) => {
+                        // `{`, the digits and `}`.
+                        for _ in 0..at + 2 {
+                            chars.next();
+                        }
+                        out.extend(char::from_u32(value));
                     }
-                    hex.push(c);
+                    None => out.push_str("\\u"),
                 }
-                let code = u32::from_str_radix(&hex.replace('_', ""), 16).ok().and_then(char::from_u32);
-                out.extend(code);
             }
             Some('\n') => {
                 while chars.peek().is_some_and(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) {
@@ -203,6 +210,8 @@ mod tests {
             assert!(may_hold_any(source, &values), "{source}");
         }
         assert!(!may_hold_any("let a = \"tool_exec\\nuting\";", &values));
+        // An unclosed `\u{` in a comment swallows nothing.
+        assert!(may_hold_any("// regex \\u{ in a comment\nfn f() { let a = \"tool\\x5fexecuting\"; }", &values));
         // In a longer text, the value is no literal of its own.
         assert!(!may_hold_any("let a = \"tool_executing started\"; // tool_executing", &values));
     }

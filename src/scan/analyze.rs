@@ -19,10 +19,12 @@ use crate::rules::{ErasedFacts, FileContext, FileText, Finding, ProjectIndex, Ru
 /// A finding before suppression and positions: (rule, byte range, message).
 type RawFinding = (RuleIndex, Finding);
 
-/// What of a file's path decides its report for a given content: its category, which rules
-/// apply, and each engine's path key. Files with identical content and signature share a report.
+/// What of a file's path decides its report for a given content: its language, its category,
+/// which rules apply, and each engine's path key. Files with identical content and signature
+/// share a report (a `.py` and a `.rs` file with the same bytes do not).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Signature {
+    pub language: Language,
     pub category: Category,
     pub enabled: Vec<bool>,
     pub keys: Vec<u64>,
@@ -44,6 +46,7 @@ impl<'r> Analyzer<'r> {
     /// What of `path` decides the result for a given content.
     pub(crate) fn signature(&self, path: &Path) -> Signature {
         Signature {
+            language: Language::of_scanned(path),
             category: self.settings.category(path),
             enabled: self.rules.rules.iter().map(|rule| rule.applies_to(path)).collect(),
             keys: self.rules.path_keys(path),
@@ -152,7 +155,7 @@ impl<'r> Analyzer<'r> {
             Ok(source) => source,
             Err(reason) => return FileReport::Skipped(reason),
         };
-        if Language::of_scanned(path) == Language::Rust {
+        if signature.language == Language::Rust {
             return self.analyze_rust(path, &source, signature);
         }
         let category = signature.category;

@@ -229,10 +229,11 @@ pub fn load_sources(outcome: &mut Outcome, max_size: u64) {
     });
 }
 
-/// A progress bar on stderr for scans longer than a moment, only when stderr is a terminal.
-fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
+/// A progress bar on stderr for scans longer than a moment, only when stderr is a terminal (and
+/// not `--no-progress`).
+fn progress_bar(files: usize, wanted: bool) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
-    if files < 2_000 || !std::io::stderr().is_terminal() {
+    if !wanted || files < 2_000 || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new(files as u64);
@@ -242,10 +243,15 @@ fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// Runs `work` on one of the analysis threads (see [`analysis_pool`]).
+pub(crate) fn on_analysis_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    analysis_pool().install(work)
+}
+
 /// Analyzes every file, each distinct content once: files are grouped by a hash of their bytes
 /// (backup folders of byte-identical copies are common in large monorepos), each group goes to
-/// one worker, and the reports come back in the order of `files`.
-/// `stamps` holds each file's stamp when the cache is on.
+/// one worker, and the reports come back in the order of `files`. Called on the analysis
+/// threads. `stamps` holds each file's stamp when the cache is on.
 fn analyze_all(
     files: &[std::path::PathBuf],
     stamps: &[Option<cache::Stamp>],
@@ -253,7 +259,6 @@ fn analyze_all(
     settings: &Settings,
     cache: Option<cache::Cache>,
 ) -> Vec<FileReport> {
-    worker_stacks();
     // Content keys: (hash, length), from the cache when a file's stamp is unchanged, else by
     // reading the file.
     let keys: Vec<Option<(u64, u64)>> = files
@@ -288,7 +293,7 @@ fn analyze_all(
             }
         }
     }
-    let progress = progress_bar(files.len());
+    let progress = progress_bar(files.len(), settings.progress);
     let grouped: Vec<Vec<(usize, FileReport)>> = groups
         .par_iter()
         .map_init(
@@ -320,19 +325,27 @@ fn analyze_all(
 
 /// Scans everything `settings` names with `rules`. Warnings (such as unreadable directories) go
 /// to `stderr`.
-/// Gives the worker threads the stack syn's recursive descent may need on a Rust file within
-/// the nesting bound ([`crate::rust::WORKER_STACK`]), once per process: reserved address space,
-/// used only as deep as a parse goes. (When something built the global pool before, its
-/// threads stay as they are; ssot itself builds it nowhere else.)
-fn worker_stacks() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = rayon::ThreadPoolBuilder::new().stack_size(crate::rust::WORKER_STACK).build_global();
-    });
+/// The threads that analyse files: with the stack syn's recursive descent may need on a Rust
+/// file within the nesting bound ([`crate::rust::WORKER_STACK`]; reserved address space, used
+/// only as deep as a parse goes). Every analysis runs on them, also a one-file scan (which
+/// rayon would otherwise run on the calling thread, whose stack is smaller).
+fn analysis_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(crate::rust::WORKER_STACK)
+            .thread_name(|index| format!("ssot-analysis-{index}"))
+            .build()
+            .expect("the analysis threads start")
+    })
+}
+
+/// The files a scan with `settings` would analyse, sorted (`check --show-files`).
+pub fn discover_files(settings: &Settings) -> Vec<std::path::PathBuf> {
+    discover::discover(settings).files
 }
 
 pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Outcome {
-    worker_stacks();
     let started = cache::now_ns();
     let place = if settings.cache { cache::Place::of(settings, rules) } else { None };
     let previous = place.as_ref().and_then(|place| snapshot::Previous::load(settings, place));
@@ -413,7 +426,7 @@ fn scan_files(
     let reports = timings::timed(
         settings.timings.as_deref(),
         |t, d| t.add_phase(timings::Phase::Analysis, d),
-        || analyze_all(files, stamps, rules, settings, cache),
+        || on_analysis_threads(|| analyze_all(files, stamps, rules, settings, cache)),
     );
     let mut facts: Vec<Vec<(FileId, AnyFacts)>> = rules.project_rules.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
