@@ -162,8 +162,13 @@ mod tests {
         let tests =
             format!("#[cfg(test)] mod tests {{ {} }}", "#[test] fn t() { assert!(a < b, \"x\"); }\n".repeat(2_000));
         let list = format!("const X: [u8; 3000] = [{}];", "1, ".repeat(3000));
+        let docs = format!(
+            "{}\n{}fn f() {{}}\n",
+            "//! A crate.\n".repeat(3_000),
+            "/// A function.\n#[inline]\n".repeat(1_000)
+        );
         let statements = format!("fn f() {{ {} }}", "if a < b { c(); } let x = y.z(); ".repeat(2_000));
-        for source in [items, tests, list, statements] {
+        for source in [items, tests, list, statements, docs] {
             let tokens: proc_macro2::TokenStream = source.parse().unwrap();
             let depth = tokens::nesting(&tokens);
             assert!(depth < 20, "{depth}: {}", &source[..60]);

@@ -52,8 +52,9 @@ struct Level {
 
 /// An upper bound of how deep syn's recursive descent goes on `stream`, in units of at most a
 /// few kilobytes of stack each: every bracket, plus, inside each bracket (and the file), the
-/// operators and keywords that may nest (`-`, `!`, `*`, `&`, `<`, `|`, `=`, `.`, `#`, `@`,
-/// `return`, `move`, …) since the construct they belong to began. A construct ends at `;`, at `,`
+/// operators and keywords that may nest (`-`, `!`, `*`, `&`, `<`, `|`, `=`, `.`, `@`, `return`,
+/// `move`, …) since the construct they belong to began; attributes (doc comments are
+/// attributes) count nothing but their brackets. A construct ends at `;`, at `,`
 /// outside `<…>` and `|…|`, and at a `}` followed by what starts a statement or an item (a word
 /// other than `as`/`else`, `#`, a lifetime). Computed on the tokens syn itself reads, so comments,
 /// strings and whitespace are what syn says they are.
@@ -66,6 +67,9 @@ pub(crate) fn nesting(stream: &TokenStream) -> usize {
     let (mut enclosing, mut deepest) = (0usize, 0usize);
     // The token before was the `}` of a brace group: a statement may have ended.
     let mut after_brace = false;
+    // The token before was `#`: an attribute (`#[…]`, `#![…]`, and every doc comment) follows,
+    // which syn reads in a loop, not by recursion.
+    let mut after_hash = false;
     loop {
         let Some(tree) = trees.next() else {
             let Some((outer, saved, brace)) = stack.pop() else { return deepest };
@@ -83,6 +87,7 @@ pub(crate) fn nesting(stream: &TokenStream) -> usize {
                 level = Level::default();
             }
         }
+        let attribute = std::mem::take(&mut after_hash);
         match &tree {
             TokenTree::Group(group) => {
                 enclosing += 1 + level.current;
@@ -97,7 +102,9 @@ pub(crate) fn nesting(stream: &TokenStream) -> usize {
                 '<' => (level.angles, level.current) = (level.angles + 1, level.current + 1),
                 '>' => level.angles = level.angles.saturating_sub(1),
                 '|' => (level.pipes, level.current) = (!level.pipes, level.current + 1),
-                '-' | '!' | '*' | '&' | '=' | '.' | '#' | '@' => level.current += 1,
+                '#' => after_hash = true,
+                '!' if attribute => after_hash = true,
+                '-' | '!' | '*' | '&' | '=' | '.' | '@' => level.current += 1,
                 _ => {}
             },
             TokenTree::Ident(ident) => {
