@@ -134,6 +134,11 @@ pub struct CheckArgs {
     /// Print the findings only: no summary (human, concise and `--statistics`).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Check the text read from stdin as the file PATH (an editor's unsaved buffer; give `-` as
+    /// the path to scan): the project it belongs to is scanned with the buffer in place of the
+    /// file, and the findings in PATH are reported.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["fix", "fix_only", "diff"])]
+    pub stdin_filename: Option<PathBuf>,
     /// Print the files a check would scan (path, language, category) and scan nothing.
     #[arg(long, conflicts_with_all = ["fix", "fix_only", "diff", "statistics"])]
     pub show_files: bool,
@@ -325,10 +330,44 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
     Ok(ExitStatus::Success)
 }
 
+/// `--stdin-filename NAME -`: the absolute path of NAME; makes the scan cover the project NAME
+/// belongs to.
+fn read_buffer(name: &Path, scan: &mut ScanArgs, cwd: &Path) -> anyhow::Result<PathBuf> {
+    if !matches!(scan.paths.as_slice(), [] | [_])
+        || scan.paths.first().is_some_and(|p| p != Path::new("-") && p != Path::new("."))
+    {
+        anyhow::bail!("--stdin-filename reads the file from stdin: give `-` as the only path");
+    }
+    let path = cwd.join(name);
+    let (parent, file_name) = match (path.parent(), path.file_name()) {
+        (Some(parent), Some(file_name)) => (parent, file_name),
+        _ => anyhow::bail!("--stdin-filename {}: not a file name", name.display()),
+    };
+    let parent = parent.canonicalize().map_err(|err| anyhow::anyhow!("--stdin-filename {}: {err}", name.display()))?;
+    let project = match &scan.config {
+        Some(_) => cwd.to_path_buf(),
+        None => crate::config::project_dir(&parent, cwd)?,
+    };
+    scan.paths = vec![project];
+    Ok(parent.join(file_name))
+}
+
 /// Resolves settings and rules and scans: the shared part of `check` and `baseline`.
-fn run_scan(scan: ScanArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Result<(Settings, RuleSet, Outcome)> {
+fn run_scan(
+    scan: ScanArgs,
+    cwd: &Path,
+    buffer: Option<PathBuf>,
+    stderr: &mut dyn Write,
+) -> anyhow::Result<(Settings, RuleSet, Outcome)> {
+    use std::io::Read;
     let overrides = overrides(&scan);
     let mut settings = Settings::resolve(cwd, &scan.paths, &overrides)?;
+    if let Some(path) = buffer {
+        // At most `scan.max-file-size` bytes, and one more to tell a larger buffer (skipped).
+        let mut bytes = Vec::new();
+        std::io::stdin().take(settings.max_file_size.saturating_add(1)).read_to_end(&mut bytes)?;
+        settings.stdin = Some(std::sync::Arc::new(crate::config::StdinBuffer { path, bytes }));
+    }
     let verbose = scan.verbose;
     let catalog = crate::rules::catalog(&settings)?;
     let rules = RuleSet::new(&catalog, &settings)?;
@@ -396,12 +435,25 @@ fn check(
     if args.show_settings {
         return show_settings(&args.scan, cwd, stdout);
     }
+    let mut args = args;
+    let buffer = match args.stdin_filename.take() {
+        Some(name) => Some(read_buffer(&name, &mut args.scan, cwd)?),
+        None => None,
+    };
     // Validate the inputs that do not need a scan first.
     if args.statistics && !matches!(args.format, Format::Human | Format::Concise) {
         anyhow::bail!("--statistics prints text: use it with --output-format human or concise");
     }
     let baseline = args.baseline.as_ref().map(|path| Baseline::load(&cwd.join(path))).transpose()?;
-    let (settings, rules, mut outcome) = run_scan(args.scan, cwd, stderr)?;
+    let (settings, rules, mut outcome) = run_scan(args.scan, cwd, buffer, stderr)?;
+    if let Some(buffer) = &settings.stdin {
+        // Only the buffer's findings; the scores stay those of the project.
+        let index = (0..outcome.files.len()).find(|&i| outcome.real_path(crate::diagnostic::FileId(i)) == buffer.path);
+        outcome.diagnostics.retain(|d| Some(d.file.0) == index);
+        if let (Some(index), Ok(text)) = (index, std::str::from_utf8(&buffer.bytes)) {
+            outcome.files[index].source = Some(std::sync::Arc::from(text.trim_start_matches('\u{feff}')));
+        }
+    }
     let changed = match &args.changed_since {
         Some(rev) => Some(crate::diff::changed_since(&settings.root, rev)?),
         None => None,
@@ -558,7 +610,7 @@ fn report_internal_errors(outcome: &Outcome, stderr: &mut dyn Write) -> std::io:
 }
 
 fn baseline(args: BaselineArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::Result<ExitStatus> {
-    let (settings, rules, outcome) = run_scan(args.scan, cwd, stderr)?;
+    let (settings, rules, outcome) = run_scan(args.scan, cwd, None, stderr)?;
     report_timings(&settings, &rules, stderr)?;
     if report_internal_errors(&outcome, stderr)? {
         return Ok(ExitStatus::Error);

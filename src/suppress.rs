@@ -33,6 +33,10 @@ pub(crate) struct Directive {
     pub ids: Vec<String>,
     /// Whether the directive may silence anything (`false`: a required reason is missing).
     pub valid: bool,
+    /// `ssot: ignore` without a rule list: it names nothing and silences nothing (`list` is then
+    /// the empty range after `ignore`, where a list would go).
+    #[serde(default)]
+    pub bare: bool,
     /// Per id: whether it silenced a finding.
     pub used: Vec<Cell<bool>>,
     /// What a fix edits: the text between the brackets (to drop some ids), and what to delete
@@ -162,13 +166,33 @@ impl Suppressions {
                 } else {
                     continue;
                 };
-                let Some(list) = after.trim_start().strip_prefix('[') else { continue };
-                let Some(close) = list.find(']') else { continue };
-                let list_start = comment.start + (text.len() - list.len());
-                let list_range = list_start..list_start + close;
-                let ids: Vec<String> =
-                    list[..close].split(',').map(str::trim).filter(|id| !id.is_empty()).map(str::to_string).collect();
-                rest = &list[close + 1..];
+                let (ids, list_range, bare) = match after.trim_start().strip_prefix('[') {
+                    Some(list) => {
+                        let Some(close) = list.find(']') else { continue };
+                        let list_start = comment.start + (text.len() - list.len());
+                        let ids =
+                            list[..close].split(',').map(str::trim).filter(|id| !id.is_empty()).map(str::to_string);
+                        rest = &list[close + 1..];
+                        (ids.collect(), list_start..list_start + close, false)
+                    }
+                    // The directive without a rule list, ending the comment or followed by a
+                    // reason or another comment (not prose that mentions it): it names no rule
+                    // and silences nothing; `unused-suppression` reports it.
+                    None if {
+                        let tail = after.trim_start();
+                        (after.is_empty() || after.starts_with(char::is_whitespace))
+                            && (tail.is_empty()
+                                || tail.starts_with("--")
+                                || tail.starts_with('#')
+                                || tail.starts_with("//"))
+                    } =>
+                    {
+                        let at = comment.start + (text.len() - after.len());
+                        rest = after;
+                        (Vec::new(), at..at, true)
+                    }
+                    None => continue,
+                };
                 let reason = rest
                     .trim_start()
                     .strip_prefix("--")
@@ -191,6 +215,7 @@ impl Suppressions {
                             .map(|i| rest[..i].trim_end().len());
                         rest_start + next_comment.unwrap_or(next_directive)
                     }
+                    None if bare => list_range.end,
                     None => list_range.end + 1,
                 };
                 let removal = removal(source, comment, directive_start..directive_end);
@@ -203,6 +228,7 @@ impl Suppressions {
                     used: ids.iter().map(|_| Cell::new(false)).collect(),
                     ids,
                     valid,
+                    bare,
                     list: site(list_range),
                     removal: site(removal),
                 });

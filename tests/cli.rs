@@ -498,3 +498,51 @@ fn color_follows_the_flag() {
     assert_eq!(ssot::cli::color_choice(&args(&["--color", "always"]), false), ColorChoice::AlwaysAnsi);
     assert_eq!(ssot::cli::color_choice(&args(&["--color=never"]), true), ColorChoice::Never);
 }
+
+#[test]
+fn stdin_filename_checks_the_buffer_in_place_of_the_file() {
+    use std::io::Write as _;
+    let dir = project(&[
+        ("ssot.toml", ""),
+        ("pkg/a.py", "class SessionManager:\n    pass\n"),
+        ("pkg/b.py", "X = 1\n"),
+        ("other/c.py", "import os\nZ = os.environ['Z']\n"),
+    ]);
+    let root = canonical(&dir);
+    let run = |name: &str, text: &str, cwd: &std::path::Path| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ssot"))
+            .args(["check", "--no-cache", "--output-format", "concise", "--stdin-filename", name, "-"])
+            .current_dir(cwd)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    // The buffer, not the file on disk, is checked; a project-wide rule sees it beside the other
+    // files of the project (found from the buffer's directory up to `ssot.toml`), and only the
+    // buffer's findings are reported.
+    let (code, stdout, stderr) =
+        run("b.py", "class LegacySessionManager:\n    pass\nimport os\nY = os.environ['A']\n", &root.join("pkg"));
+    assert_eq!(code, Some(1), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("b.py:1:7: duplicate-manager-class `LegacySessionManager`"), "{stdout}");
+    assert!(lines[1].starts_with("b.py:4:5: direct-env-access"), "{stdout}");
+    assert!(lines[2].starts_with("Found 2 findings"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(root.join("pkg/b.py")).unwrap(), "X = 1\n", "the file is not touched");
+    // A buffer for a file that does not exist yet.
+    let (code, stdout, _) = run("pkg/new.py", "import os\nW = os.getenv('W')\n", &root);
+    assert_eq!(code, Some(1));
+    assert!(stdout.starts_with("pkg/new.py:2:5: direct-env-access"), "{stdout}");
+    // Paths other than `-` are refused.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ssot"))
+        .args(["check", "--stdin-filename", "b.py", "other"])
+        .current_dir(&root)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

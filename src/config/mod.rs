@@ -8,7 +8,7 @@ mod settings;
 
 pub use options::{Options, RuleTable, RulesOptions, ScanOptions};
 pub(crate) use settings::compile_globs;
-pub use settings::{ConfigFile, Globs, Overrides, RuleSelection, Settings};
+pub use settings::{project_dir, ConfigFile, Globs, Overrides, RuleSelection, Settings, StdinBuffer};
 
 /// The default `scan.test` globs: where test files live.
 pub const DEFAULT_TEST_GLOBS: [&str; 7] = [

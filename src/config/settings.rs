@@ -178,8 +178,32 @@ pub struct Settings {
     pub progress: bool,
     /// `scan.languages`: the languages whose files are scanned (default every one).
     pub languages: Vec<crate::language::Language>,
+    /// `check --stdin-filename`: a buffer read from stdin that stands in for the file at its path
+    /// (which need not exist).
+    pub stdin: Option<std::sync::Arc<StdinBuffer>>,
     /// `--timings`: the counters of the run, when asked for.
     pub timings: Option<std::sync::Arc<crate::timings::Timings>>,
+}
+
+/// An editor's unsaved buffer (`check --stdin-filename PATH -`): analysed in place of the file at
+/// `path`, which it is reported as.
+#[derive(Debug)]
+pub struct StdinBuffer {
+    /// Absolute.
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// The project a file belongs to: the directory of the nearest configuration above `start`
+/// (`ssot.toml`, or `pyproject.toml` with `[tool.ssot]`), else the top of the git work tree
+/// holding it, else `fallback`.
+pub fn project_dir(start: &Path, fallback: &Path) -> Result<PathBuf, UserError> {
+    if let Some((file, _)) = discover(start)? {
+        if let Some(dir) = file.path.parent() {
+            return Ok(dir.to_path_buf());
+        }
+    }
+    Ok(start.ancestors().find(|dir| dir.join(".git").exists()).unwrap_or(fallback).to_path_buf())
 }
 
 /// What the command line contributes to [`Settings`].
@@ -399,6 +423,7 @@ impl Settings {
             source_roots,
             languages,
             progress: !overrides.no_progress,
+            stdin: None,
             timings: None,
         })
     }

@@ -149,7 +149,8 @@ impl ProjectRule for DuplicateStringConstant {
             }
         }
         let mut out = Vec::new();
-        for ((name, value), definitions) in groups {
+        for ((name, value), mut definitions) in groups {
+            super::without_restating_stubs(&mut definitions, paths);
             let mut files: Vec<FileId> = definitions.iter().map(|(file, _)| *file).collect();
             files.dedup();
             if files.len() < 2 {

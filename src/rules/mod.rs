@@ -398,6 +398,49 @@ impl<'a> RustFile<'a> {
     }
 }
 
+/// The modules a Python stub at `path` (shown path, `/`-separated) describes: the `.py` beside
+/// it (`m.pyi` → `m.py`), and the same module outside a stub-only package (`foo-stubs/m.pyi` →
+/// `foo/m.py`). Empty for anything but a stub.
+pub(crate) fn described_modules(path: &str) -> Vec<String> {
+    let Some(stem) = path.strip_suffix(".pyi") else { return Vec::new() };
+    let mut out = vec![format!("{stem}.py")];
+    let parts: Vec<&str> = stem.split('/').collect();
+    if let Some(at) = parts.iter().position(|part| part.ends_with("-stubs") && part.len() > "-stubs".len()) {
+        let mut moved: Vec<&str> = parts.clone();
+        moved[at] = &parts[at][..parts[at].len() - "-stubs".len()];
+        out.push(format!("{}.py", moved.join("/")));
+    }
+    out
+}
+
+/// Drops from a group of definitions those in a stub whose module is in the group too: a `.pyi`
+/// stub and the module it describes are one definition (the stub only restates it).
+pub(crate) fn without_restating_stubs<T>(definitions: &mut Vec<(FileId, T)>, paths: &[&str]) {
+    if !definitions.iter().any(|(file, _)| paths[file.0].ends_with(".pyi")) {
+        return;
+    }
+    let present: std::collections::HashSet<&str> = definitions.iter().map(|(file, _)| paths[file.0]).collect();
+    definitions.retain(|(file, _)| !described_modules(paths[file.0]).iter().any(|m| present.contains(m.as_str())));
+}
+
+#[cfg(test)]
+mod stub_tests {
+    use super::*;
+
+    #[test]
+    fn a_stub_describes_its_module_beside_it_or_outside_its_stubs_package() {
+        assert_eq!(described_modules("pkg/m.pyi"), ["pkg/m.py"]);
+        assert_eq!(described_modules("foo-stubs/sub/m.pyi"), ["foo-stubs/sub/m.py", "foo/sub/m.py"]);
+        assert!(described_modules("pkg/m.py").is_empty());
+        let paths = ["a/m.py", "a/m.pyi", "b/m.py", "c-stubs/x.pyi", "c/x.py", "d/y.pyi"];
+        let mut group: Vec<(FileId, ())> = (0..paths.len()).map(|i| (FileId(i), ())).collect();
+        without_restating_stubs(&mut group, &paths);
+        let kept: Vec<&str> = group.iter().map(|(file, _)| paths[file.0]).collect();
+        // A stub without its module in the group is a definition of its own.
+        assert_eq!(kept, ["a/m.py", "b/m.py", "c/x.py", "d/y.pyi"]);
+    }
+}
+
 /// At most this many other places are attached to one finding as `related` (the message gives
 /// the total).
 pub(crate) const RELATED_LIMIT: usize = 20;

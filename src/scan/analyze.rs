@@ -128,7 +128,7 @@ impl<'r> Analyzer<'r> {
     /// Analyzes the file at absolute `path`; a panic inside becomes a skip reason. Also returns
     /// the content key (hash, length) of the bytes the report was made from, when it was read.
     pub(crate) fn analyze(&mut self, path: &Path, signature: &Signature) -> (FileReport, Option<(u64, u64)>) {
-        let bytes = match source::read_bytes(path, self.settings.max_file_size) {
+        let bytes = match source::read_scanned(self.settings, path) {
             Ok(bytes) => bytes,
             Err(reason) => return (FileReport::Skipped(reason), None),
         };

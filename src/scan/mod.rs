@@ -148,6 +148,10 @@ fn unused_suppressions(
     for (file, file_suppressions) in suppressions.iter().enumerate() {
         let Some(file_suppressions) = file_suppressions else { continue };
         for directive in &file_suppressions.directives {
+            if directive.bare {
+                bare_suppression(rules, rule, FileId(file), directive, file_suppressions, outcome);
+                continue;
+            }
             let mut problems = Vec::new();
             // The ids that stay when the fix drops the ones reported; and whether one dropped is
             // a project rule's in a scan of part of the tree (then no fix: see `whole_tree`).
@@ -196,6 +200,63 @@ fn unused_suppressions(
             }
         }
     }
+}
+
+/// The `unused-suppression` finding of a directive that names no rule (`ssot: ignore`): its fix
+/// names the rules with findings on its line (in its file, for `ignore-file`) — unsafe, since it
+/// then silences them, which is what it was written for — or removes it when there are none.
+fn bare_suppression(
+    rules: &RuleSet,
+    rule: crate::rule::RuleIndex,
+    file: FileId,
+    directive: &crate::suppress::Directive,
+    suppressions: &Suppressions,
+    outcome: &mut Outcome,
+) {
+    if suppressions.would_suppress(UNUSED_SUPPRESSION, directive.start.line) {
+        outcome.suppressed += 1;
+        return;
+    }
+    let mut ids: Vec<&str> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.file == file && (directive.file_wide || d.start.line == directive.start.line))
+        .map(|d| &*d.rule)
+        .filter(|id| *id != UNUSED_SUPPRESSION)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let (problem, fix) = if ids.is_empty() {
+        (
+            "this suppression names no rule, and there is no finding to silence here: remove it".to_string(),
+            crate::fix::Fix::safe("Remove the suppression comment", vec![directive.removal.edit("")]),
+        )
+    } else {
+        let list = format!("[{}]", ids.join(", "));
+        (
+            format!("this suppression names no rule, so it silences nothing: name the rules (`ssot: ignore{list}`)"),
+            crate::fix::Fix::new(
+                crate::fix::Applicability::Unsafe,
+                format!("Name the rules it is for: `{list}`"),
+                vec![directive.list.edit(list.clone())],
+            ),
+        )
+    };
+    let message = render_message(&rules.rule(rule).message, |var| {
+        (var == "detail").then_some(std::borrow::Cow::Borrowed(problem.as_str()))
+    });
+    let finding = diagnostic(
+        rules,
+        rule,
+        file,
+        directive.range.clone(),
+        directive.start,
+        directive.end,
+        message,
+        directive.line_text.clone(),
+        Some(fix),
+    );
+    outcome.diagnostics.push(finding);
 }
 
 /// The fix of a directive's `unused-suppression` findings: keep only `kept` of its ids, or
@@ -271,7 +332,7 @@ fn analyze_all(
                     return Some(content);
                 }
             }
-            let bytes = source::read_bytes(path, settings.max_file_size).ok()?;
+            let bytes = source::read_scanned(settings, path).ok()?;
             let content = report::content_key(&bytes);
             if let (Some(cache), Some(stamp)) = (&cache, stamp) {
                 cache.record_content(path, stamp, content);
@@ -348,7 +409,9 @@ pub fn discover_files(settings: &Settings) -> Vec<std::path::PathBuf> {
 pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Outcome {
     let started = cache::now_ns();
     let place = if settings.cache { cache::Place::of(settings, rules) } else { None };
-    let previous = place.as_ref().and_then(|place| snapshot::Previous::load(settings, place));
+    // A buffer from stdin is not the tree on disk: no snapshot answers for it, nor records it.
+    let snapshots = settings.stdin.is_none();
+    let previous = place.as_ref().filter(|_| snapshots).and_then(|place| snapshot::Previous::load(settings, place));
     // The files: from the snapshot when no directory changed, else by walking the tree (the
     // result cache is read meanwhile).
     let known = previous.as_ref().and_then(snapshot::Previous::unchanged_walk);
@@ -367,8 +430,19 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
             || place.as_ref().map(open),
         ),
     };
-    let stamps: Vec<Option<cache::Stamp>> =
-        if place.is_some() { walk.files.par_iter().map(|path| cache::Stamp::of(path)).collect() } else { Vec::new() };
+    let mut walk = walk;
+    if let Some(buffer) = &settings.stdin {
+        // The buffer is scanned even where no file (yet) is, or the walk would not go.
+        if let Err(at) = walk.files.binary_search(&buffer.path) {
+            walk.files.insert(at, buffer.path.clone());
+        }
+    }
+    let is_buffer = |path: &std::path::Path| settings.stdin.as_ref().is_some_and(|buffer| buffer.path == path);
+    let stamps: Vec<Option<cache::Stamp>> = if place.is_some() {
+        walk.files.par_iter().map(|path| if is_buffer(path) { None } else { cache::Stamp::of(path) }).collect()
+    } else {
+        Vec::new()
+    };
     let reused = match (&previous, walk.errors.is_empty()) {
         (Some(previous), true) => previous.outcome(&walk.files, &stamps),
         _ => None,
@@ -387,7 +461,7 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
     }
     let cache = cache.or_else(|| place.as_ref().map(open));
     let outcome = scan_files(settings, rules, &walk, &stamps, cache, stderr);
-    if let (Some(place), true) = (&place, walk.errors.is_empty()) {
+    if let (Some(place), true, true) = (&place, walk.errors.is_empty(), snapshots) {
         let tree = || match (&previous, walked) {
             (Some(previous), false) => previous.tree(),
             _ => snapshot::TreeState::record(settings, &walk.dirs, started, place.dir()),

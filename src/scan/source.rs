@@ -21,6 +21,20 @@ pub(crate) fn read_bytes(path: &Path, max_size: u64) -> Result<Vec<u8>, SkipReas
     })
 }
 
+/// The file's bytes as a scan with `settings` sees them: an editor's buffer from stdin
+/// (`--stdin-filename`) in place of the file at its path, else the file.
+pub(crate) fn read_scanned(settings: &crate::config::Settings, path: &Path) -> Result<Vec<u8>, SkipReason> {
+    match settings.stdin.as_deref().filter(|buffer| buffer.path == path) {
+        Some(buffer) if buffer.bytes.len() as u64 > settings.max_file_size => Err(SkipReason::Content(format!(
+            "larger than scan.max-file-size ({} bytes > {})",
+            buffer.bytes.len(),
+            settings.max_file_size
+        ))),
+        Some(buffer) => Ok(buffer.bytes.clone()),
+        None => read_bytes(path, settings.max_file_size),
+    }
+}
+
 /// The text of `bytes` (without a UTF-8 byte-order mark), or why the file is skipped.
 pub(crate) fn text(bytes: Vec<u8>) -> Result<String, SkipReason> {
     if let Some(offset) = memchr::memchr(0, &bytes) {

@@ -732,6 +732,28 @@ def service_of(rel, services):
     return -1
 
 
+def _restated_by_module(path, present):
+    """Whether `path` is a stub (.pyi) whose module -- beside it, or outside a `-stubs` package --
+    is among `present`: a stub and its module are one definition."""
+    if not path.endswith(".pyi"):
+        return False
+    stem = path[:-4]
+    candidates = [stem + ".py"]
+    parts = stem.split("/")
+    for i, part in enumerate(parts):
+        if part.endswith("-stubs") and len(part) > len("-stubs"):
+            moved = parts[:]
+            moved[i] = part[: -len("-stubs")]
+            candidates.append("/".join(moved) + ".py")
+            break
+    return any(candidate in present for candidate in candidates)
+
+
+def drop_restating_stubs(group):
+    present = {rec[0] for rec in group}
+    return [rec for rec in group if not _restated_by_module(rec[0], present)]
+
+
 def duplicate_manager_findings(records, services):
     """records: [(path, name, concept, bases, line, col)] -> [(path, line, col, related)]."""
     groups = defaultdict(list)
@@ -740,6 +762,7 @@ def duplicate_manager_findings(records, services):
         groups[(service_of(path, services) if services else -1, concept)].append(rec)
     out = []
     for group in groups.values():
+        group = drop_restating_stubs(group)
         if len(group) < 2:
             continue
         remaining = []
@@ -838,6 +861,7 @@ def duplicate_constant_findings(records):
         groups[(rec[1], rec[2])].append(rec)
     out = []
     for group in groups.values():
+        group = drop_restating_stubs(group)
         if len({r[0] for r in group}) < 2:
             continue
         for i, rec in enumerate(group):

@@ -1,0 +1,6 @@
+import os
+
+a = os.environ["A"]  # ssot: ignore  # expect: unused-suppression, direct-env-access
+b = 1  # ssot: ignore -- nothing here  # expect: unused-suppression
+# ssot: ignored by a script, not a directive
+c = 2  # ssot: ignore-file  # a file-wide directive must stand alone on its line: not one
