@@ -423,24 +423,6 @@ pub(crate) fn without_restating_stubs<T>(definitions: &mut Vec<(FileId, T)>, pat
     definitions.retain(|(file, _)| !described_modules(paths[file.0]).iter().any(|m| present.contains(m.as_str())));
 }
 
-#[cfg(test)]
-mod stub_tests {
-    use super::*;
-
-    #[test]
-    fn a_stub_describes_its_module_beside_it_or_outside_its_stubs_package() {
-        assert_eq!(described_modules("pkg/m.pyi"), ["pkg/m.py"]);
-        assert_eq!(described_modules("foo-stubs/sub/m.pyi"), ["foo-stubs/sub/m.py", "foo/sub/m.py"]);
-        assert!(described_modules("pkg/m.py").is_empty());
-        let paths = ["a/m.py", "a/m.pyi", "b/m.py", "c-stubs/x.pyi", "c/x.py", "d/y.pyi"];
-        let mut group: Vec<(FileId, ())> = (0..paths.len()).map(|i| (FileId(i), ())).collect();
-        without_restating_stubs(&mut group, &paths);
-        let kept: Vec<&str> = group.iter().map(|(file, _)| paths[file.0]).collect();
-        // A stub without its module in the group is a definition of its own.
-        assert_eq!(kept, ["a/m.py", "b/m.py", "c/x.py", "d/y.pyi"]);
-    }
-}
-
 /// At most this many other places are attached to one finding as `related` (the message gives
 /// the total).
 pub(crate) const RELATED_LIMIT: usize = 20;
@@ -508,5 +490,23 @@ pub(crate) fn list_places(places: &[(&str, Position)], total: usize) -> String {
             let last = parts.pop().unwrap_or_default();
             format!("{} and {last}", parts.join(", "))
         }
+    }
+}
+
+#[cfg(test)]
+mod stub_tests {
+    use super::*;
+
+    #[test]
+    fn a_stub_describes_its_module_beside_it_or_outside_its_stubs_package() {
+        assert_eq!(described_modules("pkg/m.pyi"), ["pkg/m.py"]);
+        assert_eq!(described_modules("foo-stubs/sub/m.pyi"), ["foo-stubs/sub/m.py", "foo/sub/m.py"]);
+        assert!(described_modules("pkg/m.py").is_empty());
+        let paths = ["a/m.py", "a/m.pyi", "b/m.py", "c-stubs/x.pyi", "c/x.py", "d/y.pyi"];
+        let mut group: Vec<(FileId, ())> = (0..paths.len()).map(|i| (FileId(i), ())).collect();
+        without_restating_stubs(&mut group, &paths);
+        let kept: Vec<&str> = group.iter().map(|(file, _)| paths[file.0]).collect();
+        // A stub without its module in the group is a definition of its own.
+        assert_eq!(kept, ["a/m.py", "b/m.py", "c/x.py", "d/y.pyi"]);
     }
 }
