@@ -55,6 +55,8 @@ pub(crate) struct DuplicateManagerClass {
     suffixes: Vec<String>,
     /// One glob set per service directory (`dir` and `dir/**`).
     services: Vec<Globs>,
+    /// Where shown paths start (to tell a stub's module name).
+    root: std::path::PathBuf,
 }
 
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
@@ -94,6 +96,7 @@ impl DuplicateManagerClass {
             strip_suffixes: rule.string_list("strip-suffixes"),
             suffixes: rule.string_list("suffixes").iter().map(|s| s.to_lowercase()).collect(),
             services,
+            root: settings.root.clone(),
         })
     }
 
@@ -230,8 +233,9 @@ impl ProjectRule for DuplicateManagerClass {
             }
         }
         let mut out = Vec::new();
+        let mut names = super::ModuleNames::new(&self.root);
         for ((_, concept), mut counted) in groups {
-            super::without_restating_stubs(&mut counted, paths);
+            super::without_restating_stubs(&mut counted, paths, &mut names);
             // A class extending another counted class of the concept extends it, not duplicates it.
             // (Names counted once per group: a concept defined 100,000 times stays linear.)
             let mut names: HashMap<&str, usize> = HashMap::new();
@@ -340,6 +344,7 @@ mod tests {
             strip_suffixes: vec!["Impl".to_string()],
             suffixes: vec!["manager".to_string()],
             services: Vec::new(),
+            root: std::path::PathBuf::new(),
         };
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();

@@ -21,7 +21,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
         variables: &["name", "value", "others"],
         languages: &crate::language::Language::ALL,
     },
-    build: |rule, _| Ok(Engine::project(DuplicateStringConstant::new(rule))),
+    build: |rule, settings| Ok(Engine::project(DuplicateStringConstant::new(rule, &settings.root))),
 };
 
 pub(crate) struct DuplicateStringConstant {
@@ -29,6 +29,8 @@ pub(crate) struct DuplicateStringConstant {
     message: String,
     min_length: usize,
     ignore_names: Vec<String>,
+    /// Where shown paths start (to tell a stub's module name).
+    root: std::path::PathBuf,
 }
 
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
@@ -39,13 +41,14 @@ pub(crate) struct Constant {
 }
 
 impl DuplicateStringConstant {
-    pub(crate) fn new(rule: &Rule) -> Self {
+    pub(crate) fn new(rule: &Rule, root: &std::path::Path) -> Self {
         let min_length = rule.options.get("min-length").and_then(|v| v.as_integer()).unwrap_or(3).max(0) as usize;
         Self {
             id: rule.id.clone(),
             message: rule.message.clone(),
             min_length,
             ignore_names: rule.string_list("ignore-names"),
+            root: root.to_path_buf(),
         }
     }
 }
@@ -149,8 +152,9 @@ impl ProjectRule for DuplicateStringConstant {
             }
         }
         let mut out = Vec::new();
+        let mut names = super::ModuleNames::new(&self.root);
         for ((name, value), mut definitions) in groups {
-            super::without_restating_stubs(&mut definitions, paths);
+            super::without_restating_stubs(&mut definitions, paths, &mut names);
             let mut files: Vec<FileId> = definitions.iter().map(|(file, _)| *file).collect();
             files.dedup();
             if files.len() < 2 {
@@ -219,6 +223,7 @@ mod tests {
             message: String::new(),
             min_length: 3,
             ignore_names: Vec::new(),
+            root: std::path::PathBuf::new(),
         };
         let admits = |source: &str| engine.may_match_rust(std::path::Path::new("a.rs"), source);
         for source in [

@@ -398,29 +398,65 @@ impl<'a> RustFile<'a> {
     }
 }
 
-/// The modules a Python stub at `path` (shown path, `/`-separated) describes: the `.py` beside
-/// it (`m.pyi` → `m.py`), and the same module outside a stub-only package (`foo-stubs/m.pyi` →
-/// `foo/m.py`). Empty for anything but a stub.
-pub(crate) fn described_modules(path: &str) -> Vec<String> {
-    let Some(stem) = path.strip_suffix(".pyi") else { return Vec::new() };
-    let mut out = vec![format!("{stem}.py")];
-    let parts: Vec<&str> = stem.split('/').collect();
-    if let Some(at) = parts.iter().position(|part| part.ends_with("-stubs") && part.len() > "-stubs".len()) {
-        let mut moved: Vec<&str> = parts.clone();
-        moved[at] = &parts[at][..parts[at].len() - "-stubs".len()];
-        out.push(format!("{}.py", moved.join("/")));
-    }
-    out
+/// Dotted Python module names of scanned files, from the package chain on disk (a directory is a
+/// package when it holds `__init__.py` or `__init__.pyi`; a stub-only package `foo-stubs` names
+/// `foo`), each directory looked at once.
+pub(crate) struct ModuleNames {
+    root: std::path::PathBuf,
+    packages: std::collections::HashMap<std::path::PathBuf, bool>,
 }
 
-/// Drops from a group of definitions those in a stub whose module is in the group too: a `.pyi`
-/// stub and the module it describes are one definition (the stub only restates it).
-pub(crate) fn without_restating_stubs<T>(definitions: &mut Vec<(FileId, T)>, paths: &[&str]) {
+impl ModuleNames {
+    /// Names for files shown relative to `root`.
+    pub(crate) fn new(root: &Path) -> Self {
+        Self { root: root.to_path_buf(), packages: std::collections::HashMap::new() }
+    }
+
+    fn is_package(&mut self, dir: &Path) -> bool {
+        *self
+            .packages
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file())
+    }
+
+    /// The module name of the file shown as `path` (`pkg/sub/m.pyi` → `pkg.sub.m` when `pkg/` and
+    /// `sub/` are packages; `__init__` names its package).
+    pub(crate) fn of(&mut self, path: &str) -> String {
+        let real = self.root.join(crate::path_text::real(path));
+        let stem = real.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut parts: Vec<String> = if stem == "__init__" { Vec::new() } else { vec![stem] };
+        let mut dir = real.parent().map(Path::to_path_buf);
+        while let Some(current) = dir {
+            if !self.is_package(&current) {
+                break;
+            }
+            let name = current.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            parts.push(name);
+            dir = current.parent().map(Path::to_path_buf);
+        }
+        if let Some(top) = parts.last_mut() {
+            if let Some(package) = top.strip_suffix("-stubs").filter(|p| !p.is_empty()) {
+                *top = package.to_string();
+            }
+        }
+        parts.reverse();
+        parts.join(".")
+    }
+}
+
+/// Drops from a group of definitions those in a Python stub (`.pyi`) that restates a module of
+/// the group: one with the same module name (the stub beside its module, in a `foo-stubs`
+/// package, in a typeshed tree). A stub whose module is not in the group stays.
+pub(crate) fn without_restating_stubs<T>(definitions: &mut Vec<(FileId, T)>, paths: &[&str], names: &mut ModuleNames) {
     if !definitions.iter().any(|(file, _)| paths[file.0].ends_with(".pyi")) {
         return;
     }
-    let present: std::collections::HashSet<&str> = definitions.iter().map(|(file, _)| paths[file.0]).collect();
-    definitions.retain(|(file, _)| !described_modules(paths[file.0]).iter().any(|m| present.contains(m.as_str())));
+    let modules: std::collections::HashSet<String> = definitions
+        .iter()
+        .filter(|(file, _)| paths[file.0].ends_with(".py"))
+        .map(|(file, _)| names.of(paths[file.0]))
+        .collect();
+    definitions.retain(|(file, _)| !(paths[file.0].ends_with(".pyi") && modules.contains(&names.of(paths[file.0]))));
 }
 
 /// At most this many other places are attached to one finding as `related` (the message gives
@@ -498,15 +534,43 @@ mod stub_tests {
     use super::*;
 
     #[test]
-    fn a_stub_describes_its_module_beside_it_or_outside_its_stubs_package() {
-        assert_eq!(described_modules("pkg/m.pyi"), ["pkg/m.py"]);
-        assert_eq!(described_modules("foo-stubs/sub/m.pyi"), ["foo-stubs/sub/m.py", "foo/sub/m.py"]);
-        assert!(described_modules("pkg/m.py").is_empty());
-        let paths = ["a/m.py", "a/m.pyi", "b/m.py", "c-stubs/x.pyi", "c/x.py", "d/y.pyi"];
+    fn a_stub_restates_the_module_of_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (path, text) in [
+            ("a/__init__.py", ""),
+            ("a/m.py", ""),
+            ("a/m.pyi", ""),
+            ("b/m.py", ""),
+            ("c-stubs/__init__.pyi", ""),
+            ("c-stubs/x.pyi", ""),
+            ("c/__init__.py", ""),
+            ("c/x.py", ""),
+            ("typeshed/stdlib/pstats.pyi", ""),
+            ("pstats.py", ""),
+            ("d/y.pyi", ""),
+        ] {
+            std::fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        let mut names = ModuleNames::new(root);
+        assert_eq!(names.of("a/m.pyi"), "a.m");
+        assert_eq!(names.of("c-stubs/x.pyi"), "c.x");
+        assert_eq!(names.of("typeshed/stdlib/pstats.pyi"), "pstats");
+        let paths = [
+            "a/m.py",
+            "a/m.pyi",
+            "b/m.py",
+            "c-stubs/x.pyi",
+            "c/x.py",
+            "d/y.pyi",
+            "typeshed/stdlib/pstats.pyi",
+            "pstats.py",
+        ];
         let mut group: Vec<(FileId, ())> = (0..paths.len()).map(|i| (FileId(i), ())).collect();
-        without_restating_stubs(&mut group, &paths);
+        without_restating_stubs(&mut group, &paths, &mut names);
         let kept: Vec<&str> = group.iter().map(|(file, _)| paths[file.0]).collect();
-        // A stub without its module in the group is a definition of its own.
-        assert_eq!(kept, ["a/m.py", "b/m.py", "c/x.py", "d/y.pyi"]);
+        // `b/m.py` is module `m`, not `a.m`; `d/y.pyi` has no module in the group.
+        assert_eq!(kept, ["a/m.py", "b/m.py", "c/x.py", "d/y.pyi", "pstats.py"]);
     }
 }

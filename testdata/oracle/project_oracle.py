@@ -732,26 +732,34 @@ def service_of(rel, services):
     return -1
 
 
-def _restated_by_module(path, present):
-    """Whether `path` is a stub (.pyi) whose module -- beside it, or outside a `-stubs` package --
-    is among `present`: a stub and its module are one definition."""
-    if not path.endswith(".pyi"):
-        return False
-    stem = path[:-4]
-    candidates = [stem + ".py"]
-    parts = stem.split("/")
-    for i, part in enumerate(parts):
-        if part.endswith("-stubs") and len(part) > len("-stubs"):
-            moved = parts[:]
-            moved[i] = part[: -len("-stubs")]
-            candidates.append("/".join(moved) + ".py")
+# The scanned root, for the module names of stubs (set by run()).
+_ROOT = ["."]
+
+
+def _module_name(path):
+    """Dotted module name of the file shown as `path`: its package chain on disk (a directory is
+    a package when it holds __init__.py or __init__.pyi); a top package `foo-stubs` names `foo`."""
+    full = os.path.join(_ROOT[0], path)
+    stem = os.path.splitext(os.path.basename(full))[0]
+    parts = [] if stem == "__init__" else [stem]
+    d = os.path.dirname(full)
+    while os.path.isfile(os.path.join(d, "__init__.py")) or os.path.isfile(os.path.join(d, "__init__.pyi")):
+        parts.append(os.path.basename(d))
+        parent = os.path.dirname(d)
+        if parent == d:
             break
-    return any(candidate in present for candidate in candidates)
+        d = parent
+    if parts and parts[-1].endswith("-stubs") and len(parts[-1]) > len("-stubs"):
+        parts[-1] = parts[-1][: -len("-stubs")]
+    return ".".join(reversed(parts))
 
 
 def drop_restating_stubs(group):
-    present = {rec[0] for rec in group}
-    return [rec for rec in group if not _restated_by_module(rec[0], present)]
+    """A stub (.pyi) restating a module of the group (same module name) is no second definition."""
+    if not any(rec[0].endswith(".pyi") for rec in group):
+        return group
+    modules = {_module_name(rec[0]) for rec in group if rec[0].endswith(".py")}
+    return [rec for rec in group if not (rec[0].endswith(".pyi") and _module_name(rec[0]) in modules)]
 
 
 def duplicate_manager_findings(records, services):
@@ -1368,6 +1376,7 @@ def iter_project_files(root):
 
 
 def run(root, rules=ALL_RULES, options=None):
+    _ROOT[0] = root
     return analyse_project(iter_project_files(root), rules, options)
 
 
