@@ -286,6 +286,7 @@ impl<'r> Analyzer<'r> {
         let syntax = match parsed {
             Ok(syntax) => syntax,
             Err(crate::rust::ParseFailure::TooDeep(depth)) => {
+                crate::rust::release_spans(); // the tokens were lexed
                 return FileReport::Skipped(SkipReason::Content(format!(
                     "not parsed: nested {depth} deep, more than the {} a Rust file may be",
                     crate::rust::MAX_NESTING
