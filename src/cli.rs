@@ -292,7 +292,7 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
         Some(file) => format!("from {}", visible(&file.path.display().to_string())),
         None => "no configuration file: defaults".to_string(),
     };
-    let shown = |path: &Path| visible(&path.display().to_string()).into_owned();
+    let shown = shown_path;
     writeln!(out, "# {origin}; command-line flags applied")?;
     writeln!(out, "root = {:?}  # paths are shown relative to it", shown(&settings.root))?;
     let paths: Vec<String> = settings.paths.iter().map(|p| shown(p)).collect();
@@ -332,7 +332,7 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
 
 /// `--stdin-filename NAME -`: the absolute path of NAME; makes the scan cover the project NAME
 /// belongs to.
-fn read_buffer(name: &Path, scan: &mut ScanArgs, cwd: &Path) -> anyhow::Result<PathBuf> {
+fn buffer_path(name: &Path, scan: &mut ScanArgs, cwd: &Path) -> anyhow::Result<PathBuf> {
     if !matches!(scan.paths.as_slice(), [] | [_])
         || scan.paths.first().is_some_and(|p| p != Path::new("-") && p != Path::new("."))
     {
@@ -381,6 +381,11 @@ fn run_scan(
     Ok((settings, rules, outcome))
 }
 
+/// A path for the terminal.
+fn shown_path(path: &Path) -> String {
+    visible(&path.display().to_string()).into_owned()
+}
+
 /// `-v`: which configuration, roots, languages and rules a run used, and what it scanned.
 fn describe_run(
     settings: &Settings,
@@ -388,7 +393,7 @@ fn describe_run(
     outcome: &Outcome,
     stderr: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let shown = |path: &Path| visible(&path.display().to_string()).into_owned();
+    let shown = shown_path;
     match &settings.config {
         Some(file) => writeln!(stderr, "ssot: configuration: {}", shown(&file.path))?,
         None => writeln!(stderr, "ssot: configuration: none (defaults)")?,
@@ -399,12 +404,11 @@ fn describe_run(
     let languages: Vec<&str> = settings.languages.iter().map(|language| language.name()).collect();
     writeln!(stderr, "ssot: languages: {}", languages.join(", "))?;
     writeln!(stderr, "ssot: rules: {}", rules.ids().join(", "))?;
-    let mut per_language = std::collections::BTreeMap::new();
-    for file in &outcome.files {
-        *per_language.entry(crate::language::Language::of_scanned(Path::new(&file.path))).or_insert(0usize) += 1;
-    }
-    let counts: Vec<String> =
-        per_language.iter().map(|(language, count)| format!("{count} {}", language.title())).collect();
+    let counts: Vec<String> = crate::score::files_per_language(outcome)
+        .iter()
+        .filter(|(_, count)| **count > 0)
+        .map(|(language, count)| format!("{count} {}", language.title()))
+        .collect();
     writeln!(
         stderr,
         "ssot: scanned {} files ({}), skipped {}",
@@ -424,7 +428,7 @@ fn report_timings(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) 
 }
 
 fn check(
-    args: CheckArgs,
+    mut args: CheckArgs,
     cwd: &Path,
     stdout: &mut dyn WriteColor,
     stderr: &mut dyn Write,
@@ -435,9 +439,8 @@ fn check(
     if args.show_settings {
         return show_settings(&args.scan, cwd, stdout);
     }
-    let mut args = args;
     let buffer = match args.stdin_filename.take() {
-        Some(name) => Some(read_buffer(&name, &mut args.scan, cwd)?),
+        Some(name) => Some(buffer_path(&name, &mut args.scan, cwd)?),
         None => None,
     };
     // Validate the inputs that do not need a scan first.

@@ -106,6 +106,13 @@ pub struct Diagnostic {
     pub fix: Option<crate::fix::Fix>,
 }
 
+impl Diagnostic {
+    /// Whether `--fix` removes it (its fix is safe).
+    pub fn has_safe_fix(&self) -> bool {
+        self.fix.as_ref().is_some_and(|fix| fix.applicability == crate::fix::Applicability::Safe)
+    }
+}
+
 /// A file that was found but not analysed, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {

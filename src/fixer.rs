@@ -171,10 +171,7 @@ fn change_of(
     }
     // The file must still read as it did when scanned: each finding's line as it was (lines
     // counted as its language counts them).
-    let lines = match language {
-        crate::language::Language::Python => crate::text::LineIndex::new(&before),
-        crate::language::Language::Rust => crate::text::LineIndex::newline_only(&before),
-    };
+    let lines = crate::text::LineIndex::for_language(&before, language);
     for d in diagnostics {
         if d.range.end > before.len() || !before.is_char_boundary(d.range.start) {
             return Err(changed());

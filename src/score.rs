@@ -52,6 +52,15 @@ impl Summary {
     }
 }
 
+/// Scanned files per language, every language listed (zero included).
+pub fn files_per_language(outcome: &Outcome) -> BTreeMap<Language, usize> {
+    let mut counts: BTreeMap<Language, usize> = Language::ALL.iter().map(|language| (*language, 0)).collect();
+    for file in &outcome.files {
+        *counts.entry(Language::of_scanned(std::path::Path::new(&file.path))).or_default() += 1;
+    }
+    counts
+}
+
 /// `100 × compliant / total` rounded half up to one decimal, computed in integers.
 pub fn percentage(compliant: usize, total: usize) -> Option<f64> {
     if total == 0 {
@@ -101,10 +110,7 @@ impl Summary {
             per_category.insert(category, total);
             scores.insert(category, percentage(compliant, total));
         }
-        let mut per_language: BTreeMap<Language, usize> = Language::ALL.iter().map(|l| (*l, 0)).collect();
-        for file in &outcome.files {
-            *per_language.entry(Language::of_scanned(std::path::Path::new(&file.path))).or_default() += 1;
-        }
+        let per_language = files_per_language(outcome);
         let compliant = failing.iter().filter(|f| !**f).count();
         Summary {
             scanned: outcome.files.len(),

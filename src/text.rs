@@ -72,6 +72,15 @@ impl LineIndex {
         Self::with_breaks(source, false)
     }
 
+    /// Lines as `language` counts them: universal newlines for Python (as CPython), `\n` for
+    /// Rust (as rustc).
+    pub(crate) fn for_language(source: &str, language: crate::language::Language) -> Self {
+        match language {
+            crate::language::Language::Python => Self::new(source),
+            crate::language::Language::Rust => Self::newline_only(source),
+        }
+    }
+
     fn with_breaks(source: &str, lone_cr: bool) -> Self {
         let bytes = source.as_bytes();
         let mut starts = vec![0];

@@ -18,11 +18,7 @@ pub(super) fn write(
 ) -> std::io::Result<()> {
     for d in outcome.diagnostics.iter().filter(|d| !d.baselined) {
         let path = super::workspace_path(&outcome.real_path(d.file), &outcome.file(d.file).path, context.cwd);
-        let fixable = if d.fix.as_ref().is_some_and(|fix| fix.applicability == crate::fix::Applicability::Safe) {
-            "[*] "
-        } else {
-            ""
-        };
+        let fixable = if d.has_safe_fix() { "[*] " } else { "" };
         writeln!(
             out,
             "{}:{}:{}: {} {fixable}{}",

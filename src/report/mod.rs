@@ -107,11 +107,7 @@ pub fn write_statistics(
     let mut rows: Vec<(&str, usize)> =
         summary.by_rule.iter().filter(|(_, count)| **count > 0).map(|(rule, count)| (rule.as_str(), *count)).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let fixable = |rule: &str| {
-        outcome.diagnostics.iter().any(|d| {
-            &*d.rule == rule && d.fix.as_ref().is_some_and(|fix| fix.applicability == crate::fix::Applicability::Safe)
-        })
-    };
+    let fixable = |rule: &str| outcome.diagnostics.iter().any(|d| &*d.rule == rule && d.has_safe_fix());
     let severity =
         |rule: &str| context.rules.iter().find(|meta| meta.id == rule).map_or("", |meta| meta.severity.as_str());
     let width = rows.iter().map(|(rule, _)| rule.len()).max().unwrap_or(0);

@@ -29,8 +29,8 @@ use std::path::Path;
 #[cfg(test)]
 pub(crate) use api::Typed;
 pub(crate) use api::{
-    AnyFacts, Declined, Engine, ErasedFacts, FileRule, Finding, Prefilter, ProjectFinding, ProjectIndex, ProjectRule,
-    Registration,
+    AnyFacts, AnyProjectRule, Declined, Engine, ErasedFacts, FileRule, Finding, Prefilter, ProjectFinding,
+    ProjectIndex, ProjectRule, Registration,
 };
 pub use set::RuleSet;
 
@@ -178,10 +178,7 @@ impl<'a> FileText<'a> {
     }
 
     pub(crate) fn lines(&self) -> &LineIndex {
-        self.lines.get_or_init(|| match self.language {
-            Language::Python => LineIndex::new(self.source),
-            Language::Rust => LineIndex::newline_only(self.source),
-        })
+        self.lines.get_or_init(|| LineIndex::for_language(self.source, self.language))
     }
 
     /// Takes the parsed suppressions out (after every engine ran), if they were parsed.

@@ -50,6 +50,8 @@ pub(crate) struct ScatteredEventLiteral {
     shortest: usize,
     canonical: Globs,
     canonical_text: String,
+    /// The byte test of Rust files for the event names.
+    rust_literals: crate::rust::strings::LiteralFinder,
     root: PathBuf,
     source_roots: Vec<PathBuf>,
 }
@@ -129,6 +131,7 @@ impl ScatteredEventLiteral {
         let events = rule.string_list("events");
         let shortest = events.iter().map(String::len).min().unwrap_or(0);
         Ok(Self {
+            rust_literals: crate::rust::strings::LiteralFinder::new(&events),
             id: rule.id.clone(),
             message: rule.message.clone(),
             events,
@@ -419,8 +422,7 @@ impl Prefilter for ScatteredEventLiteral {
     }
 
     fn may_match_rust(&self, path: &Path, source: &str) -> bool {
-        !self.events.is_empty()
-            && (self.canonical.is_match(path) || crate::rust::strings::may_hold_any(source, &self.events))
+        !self.events.is_empty() && (self.canonical.is_match(path) || self.rust_literals.may_hold(source))
     }
 }
 

@@ -57,19 +57,10 @@ pub(crate) fn parse(source: &str) -> Result<syn::File, ParseFailure> {
 fn blank_shebang(source: &str) -> std::borrow::Cow<'_, str> {
     let Some(rest) = source.strip_prefix("#!") else { return source.into() };
     // `#!` then blanks and comments, then `[`: an inner attribute, not a shebang.
-    let mut after = rest;
-    loop {
-        let trimmed = after.trim_start();
-        if let Some(comment) = trimmed.strip_prefix("//") {
-            after = comment.find('\n').map_or("", |i| &comment[i..]);
-        } else if trimmed.starts_with("/*") {
-            // A block comment: leave it to syn (rare; the line is kept as code).
-            after = trimmed;
-            break;
-        } else {
-            after = trimmed;
-            break;
-        }
+    // (A block comment there is rare: the line is then taken for a shebang.)
+    let mut after = rest.trim_start();
+    while let Some(comment) = after.strip_prefix("//") {
+        after = comment.find('\n').map_or("", |i| comment[i..].trim_start());
     }
     if after.starts_with('[') {
         return source.into();

@@ -170,17 +170,25 @@ fn decoded(source: &str) -> String {
     out
 }
 
-/// Whether `source` may hold a string literal whose value is one of `values`, judged from its
-/// bytes: a superset. A raw string's value stands in the text between quotes as it is (`r"v"`,
-/// `r#"v"#`); a cooked one's, between its quotes once escapes are decoded. (A value holding a
-/// quote or a backslash is looked for without the quotes.)
-pub(crate) fn may_hold_any(source: &str, values: &[String]) -> bool {
-    let patterns: Vec<String> = values
-        .iter()
-        .map(|value| if value.contains(['"', '\\']) { value.clone() } else { format!("\"{value}\"") })
-        .collect();
-    let finder = aho_corasick::AhoCorasick::new(&patterns).expect("literal strings build");
-    finder.is_match(source) || (source.contains('\\') && finder.is_match(&decoded(source)))
+/// The byte test for string literals of some values: whether a file may hold a literal whose
+/// value is one of them, judged from its bytes (a superset). A raw string's value stands in the
+/// text between quotes as it is (`r"v"`, `r#"v"#`); a cooked one's, between its quotes once
+/// escapes are decoded. (A value holding a quote or a backslash is looked for without the
+/// quotes.) Built once per rule, asked per file.
+pub(crate) struct LiteralFinder(aho_corasick::AhoCorasick);
+
+impl LiteralFinder {
+    pub(crate) fn new(values: &[String]) -> Self {
+        let patterns: Vec<String> = values
+            .iter()
+            .map(|value| if value.contains(['"', '\\']) { value.clone() } else { format!("\"{value}\"") })
+            .collect();
+        Self(aho_corasick::AhoCorasick::new(&patterns).expect("literal strings build"))
+    }
+
+    pub(crate) fn may_hold(&self, source: &str) -> bool {
+        self.0.is_match(source) || (source.contains('\\') && self.0.is_match(&decoded(source)))
+    }
 }
 
 /// Every string literal of `file` (parsed from `source`), in source order.
@@ -199,7 +207,7 @@ mod tests {
 
     #[test]
     fn the_byte_test_admits_every_spelling_of_a_value() {
-        let values = ["tool_executing".to_string()];
+        let finder = LiteralFinder::new(&["tool_executing".to_string()]);
         for source in [
             "let a = \"tool_executing\";",
             "let a = \"tool\\x5fexecuting\";",
@@ -207,13 +215,13 @@ mod tests {
             "let a = \"tool_\\\n      executing\";",
             "let a = r\"x\\\"; let b = \"tool\\u{5F}executing\";",
         ] {
-            assert!(may_hold_any(source, &values), "{source}");
+            assert!(finder.may_hold(source), "{source}");
         }
-        assert!(!may_hold_any("let a = \"tool_exec\\nuting\";", &values));
+        assert!(!finder.may_hold("let a = \"tool_exec\\nuting\";"));
         // An unclosed `\u{` in a comment swallows nothing.
-        assert!(may_hold_any("// regex \\u{ in a comment\nfn f() { let a = \"tool\\x5fexecuting\"; }", &values));
+        assert!(finder.may_hold("// regex \\u{ in a comment\nfn f() { let a = \"tool\\x5fexecuting\"; }"));
         // In a longer text, the value is no literal of its own.
-        assert!(!may_hold_any("let a = \"tool_executing started\"; // tool_executing", &values));
+        assert!(!finder.may_hold("let a = \"tool_executing started\"; // tool_executing"));
     }
 
     #[test]

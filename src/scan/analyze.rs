@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::diagnostic::{Category, Position};
 use crate::language::Language;
 use crate::rule::{render_message, PatternMatch, RuleIndex, RuleKind};
-use crate::rules::{ErasedFacts, FileContext, FileText, Finding, ProjectIndex, RuleSet};
+use crate::rules::{AnyProjectRule, ErasedFacts, FileContext, FileRule, FileText, Finding, ProjectIndex, RuleSet};
 
 /// A finding before suppression and positions: (rule, byte range, message).
 type RawFinding = (RuleIndex, Finding);
@@ -98,22 +98,83 @@ impl<'r> Analyzer<'r> {
     }
 
     /// Per rule: enabled for this path and able to match `source`, judged from its text alone
-    /// (pattern rules by their prefilter, engines by `may_match`; scanner-run rules stay as
-    /// enabled). Computed once per file; it decides both the parse and which rules run.
-    fn active(&self, path: &Path, source: &str, enabled: &[bool]) -> Vec<bool> {
-        let mut active = enabled.to_vec();
+    /// (pattern rules by their prefilter, engines by `may_match` or `may_match_rust` for the
+    /// file's language; scanner-run rules stay as enabled). Computed once per file; it decides
+    /// both the parse and which rules run.
+    fn active(&self, path: &Path, source: &str, signature: &Signature) -> Vec<bool> {
+        let mut active = signature.enabled.clone();
         for (rule, on) in self.rules.rules.iter().zip(active.iter_mut()) {
             if let (true, Some(regex)) = (*on, &rule.prefilter) {
                 *on = regex.is_match(source);
             }
         }
+        let may_match = |engine: &dyn crate::rules::Prefilter| match signature.language {
+            Language::Python => engine.may_match(path, source),
+            Language::Rust => engine.may_match_rust(path, source),
+        };
         for (index, engine) in &self.rules.file_rules {
-            active[index.0] = active[index.0] && engine.may_match(path, source);
+            active[index.0] = active[index.0] && may_match(engine.as_ref());
         }
         for (index, engine) in &self.rules.project_rules {
-            active[index.0] = active[index.0] && engine.may_match(path, source);
+            active[index.0] = active[index.0] && may_match(engine.as_ref());
         }
         active
+    }
+
+    /// The `parse-error` finding at `range` saying `detail`, when the rule is active.
+    fn parse_error(&self, active: &[bool], range: std::ops::Range<usize>, detail: &str) -> Option<RawFinding> {
+        let index = self.rules.parse_error.filter(|index| active[index.0])?;
+        let message =
+            render_message(&self.rules.rule(index).message, |name| (name == "detail").then_some(Cow::Borrowed(detail)));
+        Some((index, Finding::new(range, message)))
+    }
+
+    /// The skip of a file whose parse took `elapsed`, over the budget (`stopped`: the parser
+    /// was stopped at the budget, as tree-sitter is; syn cannot be, and finishes first).
+    fn over_budget(&self, elapsed: std::time::Duration, stopped: bool) -> FileReport {
+        let took = if stopped {
+            format!("stopped after {} ms", elapsed.as_millis())
+        } else {
+            format!("{} ms", elapsed.as_millis())
+        };
+        FileReport::Skipped(SkipReason::Timeout(format!(
+            "parsing took longer than the {} ms budget ({took}; raise scan.parse-timeout-ms to scan it)",
+            self.settings.parse_timeout.as_millis(),
+        )))
+    }
+
+    /// Runs every active engine on a parsed file: `check` for the file rules (their findings go
+    /// to `raw`), `collect` for the project rules (their facts are returned).
+    fn run_engines(
+        &self,
+        active: &[bool],
+        raw: &mut Vec<RawFinding>,
+        check: impl Fn(&dyn FileRule, &mut Vec<Finding>),
+        collect: impl Fn(&dyn AnyProjectRule) -> Option<crate::rules::AnyFacts>,
+    ) -> Vec<ErasedFacts> {
+        let timings = self.settings.timings.as_deref();
+        let mut found: Vec<Finding> = Vec::new();
+        for (index, engine) in &self.rules.file_rules {
+            if active[index.0] {
+                crate::timings::timed(
+                    timings,
+                    |t, d| t.add_rule(Some(index.0), d),
+                    || check(engine.as_ref(), &mut found),
+                );
+                raw.extend(found.drain(..).map(|f| (*index, f)));
+            }
+        }
+        let mut facts = Vec::new();
+        for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
+            if active[index.0] {
+                let collected =
+                    crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), || collect(engine.as_ref()));
+                if let Some(value) = collected {
+                    facts.push(ErasedFacts { rule: ProjectIndex(position), value });
+                }
+            }
+        }
+        facts
     }
 
     /// Whether the file must be parsed: some rule other than the scanner-run ones could match,
@@ -160,7 +221,7 @@ impl<'r> Analyzer<'r> {
         }
         let category = signature.category;
         let rules = &self.rules.rules;
-        let active = self.active(path, &source, &signature.enabled);
+        let active = self.active(path, &source, signature);
         let base = FileText::new(path, &source, category, self.settings.require_reason);
         // Cheap before expensive: parse only when some rule could match (or a suppression
         // comment needs checking).
@@ -183,13 +244,7 @@ impl<'r> Analyzer<'r> {
         let parsed = crate::timings::timed(timings, |t, d| t.add_parse(d), || parser.parse(&source, comments));
         let tree = match parsed {
             Ok(tree) => tree,
-            Err(ParseFailure::Timeout(elapsed)) => {
-                return FileReport::Skipped(SkipReason::Timeout(format!(
-                    "parsing took longer than the {} ms budget (stopped after {} ms; raise scan.parse-timeout-ms to scan it)",
-                    self.settings.parse_timeout.as_millis(),
-                    elapsed.as_millis()
-                )))
-            }
+            Err(ParseFailure::Timeout(elapsed)) => return self.over_budget(elapsed, true),
             Err(ParseFailure::Failed) => {
                 return FileReport::Skipped(SkipReason::Content("tree-sitter returned no syntax tree".into()))
             }
@@ -203,12 +258,9 @@ impl<'r> Analyzer<'r> {
         };
 
         let mut raw: Vec<RawFinding> = Vec::new();
-        if let Some(index) = self.rules.parse_error.filter(|index| active[index.0]) {
+        if self.rules.parse_error.is_some_and(|index| active[index.0]) {
             if let Some((range, detail)) = first_error(&tree, &base) {
-                let message = render_message(&self.rules.rule(index).message, |name| {
-                    (name == "detail").then_some(Cow::Borrowed(detail.as_str()))
-                });
-                raw.push((index, Finding::new(range, message)));
+                raw.extend(self.parse_error(&active, range, &detail));
             }
         }
         if let Some(patterns) = &self.rules.patterns {
@@ -225,26 +277,12 @@ impl<'r> Analyzer<'r> {
             }
         }
         let context = FileContext::new(base, &tree);
-        let mut found: Vec<Finding> = Vec::new();
-        for (index, engine) in &self.rules.file_rules {
-            if active[index.0] {
-                crate::timings::timed(
-                    timings,
-                    |t, d| t.add_rule(Some(index.0), d),
-                    || engine.check(&context, &mut found),
-                );
-                raw.extend(found.drain(..).map(|f| (*index, f)));
-            }
-        }
-        let mut facts = Vec::new();
-        for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
-            if active[index.0] {
-                let collect = || engine.collect(&context);
-                if let Some(value) = crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), collect) {
-                    facts.push(ErasedFacts { rule: ProjectIndex(position), value });
-                }
-            }
-        }
+        let facts = self.run_engines(
+            &active,
+            &mut raw,
+            |engine, found| engine.check(&context, found),
+            |engine| engine.collect(&context),
+        );
         report(context.base, raw, facts, rules)
     }
 
@@ -253,13 +291,7 @@ impl<'r> Analyzer<'r> {
     /// file syn cannot parse gets its `parse-error` finding and no other.
     fn analyze_rust(&mut self, path: &Path, source: &str, signature: &Signature) -> FileReport {
         let rules = &self.rules.rules;
-        let mut active = signature.enabled.clone();
-        for (index, engine) in &self.rules.file_rules {
-            active[index.0] = active[index.0] && engine.may_match_rust(path, source);
-        }
-        for (index, engine) in &self.rules.project_rules {
-            active[index.0] = active[index.0] && engine.may_match_rust(path, source);
-        }
+        let active = self.active(path, source, signature);
         let base =
             FileText::new(path, source, signature.category, self.settings.require_reason).with_language(Language::Rust);
         if !self.needs_tree(&base, &active) {
@@ -275,14 +307,9 @@ impl<'r> Analyzer<'r> {
         if elapsed > self.settings.parse_timeout {
             drop(parsed);
             crate::rust::release_spans();
-            return FileReport::Skipped(SkipReason::Timeout(format!(
-                "parsing took longer than the {} ms budget ({} ms; raise scan.parse-timeout-ms to scan it)",
-                self.settings.parse_timeout.as_millis(),
-                elapsed.as_millis()
-            )));
+            return self.over_budget(elapsed, false);
         }
         let mut raw: Vec<RawFinding> = Vec::new();
-        let mut facts = Vec::new();
         let syntax = match parsed {
             Ok(syntax) => syntax,
             Err(crate::rust::ParseFailure::TooDeep(depth)) => {
@@ -290,36 +317,21 @@ impl<'r> Analyzer<'r> {
                 return FileReport::Skipped(SkipReason::Content(format!(
                     "not parsed: nested {depth} deep, more than the {} a Rust file may be",
                     crate::rust::MAX_NESTING
-                )))
+                )));
             }
             Err(crate::rust::ParseFailure::Syntax { range, message }) => {
                 crate::rust::release_spans();
-                if let Some(index) = self.rules.parse_error.filter(|index| active[index.0]) {
-                    let message = render_message(&self.rules.rule(index).message, |name| {
-                        (name == "detail").then_some(Cow::Borrowed(message.as_str()))
-                    });
-                    raw.push((index, Finding::new(range, message)));
-                }
-                return report(base, raw, facts, rules);
+                raw.extend(self.parse_error(&active, range, &message));
+                return report(base, raw, Vec::new(), rules);
             }
         };
         let context = crate::rules::RustFile::new(base, &syntax);
-        let mut found: Vec<Finding> = Vec::new();
-        for (index, engine) in &self.rules.file_rules {
-            if active[index.0] {
-                let check = || engine.check_rust(&context, &mut found);
-                crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), check);
-                raw.extend(found.drain(..).map(|f| (*index, f)));
-            }
-        }
-        for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
-            if active[index.0] {
-                let collect = || engine.collect_rust(&context);
-                if let Some(value) = crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), collect) {
-                    facts.push(ErasedFacts { rule: ProjectIndex(position), value });
-                }
-            }
-        }
+        let facts = self.run_engines(
+            &active,
+            &mut raw,
+            |engine, found| engine.check_rust(&context, found),
+            |engine| engine.collect_rust(&context),
+        );
         let report = report(context.base, raw, facts, rules);
         drop(syntax);
         crate::rust::release_spans();
