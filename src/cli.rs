@@ -221,6 +221,8 @@ fn parse_threshold(text: &str) -> Result<f64, String> {
 /// Runs the parsed command.
 pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) -> anyhow::Result<ExitStatus> {
     let cwd = std::env::current_dir()?;
+    // As the paths it is compared with (the project root is canonical).
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
     match cli.command {
         Command::Check(args) => check(args, &cwd, stdout, stderr),
         Command::Baseline(args) => baseline(args, &cwd, stderr),
@@ -288,13 +290,19 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
     let settings = Settings::resolve(cwd, &scan.paths, &overrides(scan))?;
     let catalog = crate::rules::catalog(&settings)?;
     let rules = RuleSet::new(&catalog, &settings)?;
-    let origin = match &settings.config {
-        Some(file) => format!("from {}", visible(&file.path.display().to_string())),
+    let origin = match settings.configs.split_last() {
+        Some((file, [])) => format!("from {}", visible(&file.path.display().to_string())),
+        Some((file, extended)) => {
+            let extended: Vec<String> =
+                extended.iter().rev().map(|file| visible(&file.path.display().to_string()).into_owned()).collect();
+            format!("from {}, extending {}", visible(&file.path.display().to_string()), extended.join(", then "))
+        }
         None => "no configuration file: defaults".to_string(),
     };
     let shown = shown_path;
     writeln!(out, "# {origin}; command-line flags applied")?;
-    writeln!(out, "root = {:?}  # paths are shown relative to it", shown(&settings.root))?;
+    let whole = if settings.whole_project { "scanned whole" } else { "only the paths named are scanned" };
+    writeln!(out, "root = {:?}  # the project root ({whole}; docs/projects.md)", shown(&settings.root))?;
     let paths: Vec<String> = settings.paths.iter().map(|p| shown(p)).collect();
     writeln!(out, "paths = {paths:?}")?;
     writeln!(out, "\n[scan]")?;
@@ -320,18 +328,19 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
         writeln!(out, "\n[rules.{}]", rule.id)?;
         writeln!(out, "severity = {:?}", rule.severity.as_str())?;
         for (key, value) in &rule.options {
-            let from = match table.and_then(|table| table.get_ref().get(key)) {
-                Some(_) => "configured",
-                None => "default",
+            let from = match table.and_then(|table| table.values.get(key)) {
+                Some((_, at)) => settings.configs.get(at.file).map_or_else(String::new, |file| file.place(at.offset)),
+                None => "default".to_string(),
             };
+            let from = visible(&from);
             writeln!(out, "{key} = {value}  # {from}")?;
         }
     }
     Ok(ExitStatus::Success)
 }
 
-/// `--stdin-filename NAME -`: the absolute path of NAME; makes the scan cover the project NAME
-/// belongs to.
+/// `--stdin-filename NAME -`: the absolute path of NAME; the scan starts from its directory, so
+/// it covers the project NAME belongs to.
 fn buffer_path(name: &Path, scan: &mut ScanArgs, cwd: &Path) -> anyhow::Result<PathBuf> {
     if !matches!(scan.paths.as_slice(), [] | [_])
         || scan.paths.first().is_some_and(|p| p != Path::new("-") && p != Path::new("."))
@@ -344,11 +353,7 @@ fn buffer_path(name: &Path, scan: &mut ScanArgs, cwd: &Path) -> anyhow::Result<P
         _ => anyhow::bail!("--stdin-filename {}: not a file name", name.display()),
     };
     let parent = parent.canonicalize().map_err(|err| anyhow::anyhow!("--stdin-filename {}: {err}", name.display()))?;
-    let project = match &scan.config {
-        Some(_) => cwd.to_path_buf(),
-        None => crate::config::project_dir(&parent, cwd)?,
-    };
-    scan.paths = vec![project];
+    scan.paths = vec![parent.clone()];
     Ok(parent.join(file_name))
 }
 
@@ -366,6 +371,8 @@ fn run_scan(
         // At most `scan.max-file-size` bytes, and one more to tell a larger buffer (skipped).
         let mut bytes = Vec::new();
         std::io::stdin().take(settings.max_file_size.saturating_add(1)).read_to_end(&mut bytes)?;
+        // What is reported is the buffer.
+        settings.paths = vec![path.clone()];
         settings.stdin = Some(std::sync::Arc::new(crate::config::StdinBuffer { path, bytes }));
     }
     let verbose = scan.verbose;
@@ -398,7 +405,8 @@ fn describe_run(
         Some(file) => writeln!(stderr, "ssot: configuration: {}", shown(&file.path))?,
         None => writeln!(stderr, "ssot: configuration: none (defaults)")?,
     }
-    writeln!(stderr, "ssot: paths are shown relative to {}", shown(&settings.root))?;
+    let whole = if settings.whole_project { "scanned whole" } else { "only the paths named are scanned" };
+    writeln!(stderr, "ssot: project root: {} ({whole})", shown(&settings.root))?;
     let roots: Vec<String> = settings.source_roots.iter().map(|root| shown(root)).collect();
     writeln!(stderr, "ssot: source roots: {}", roots.join(", "))?;
     let languages: Vec<&str> = settings.languages.iter().map(|language| language.name()).collect();
@@ -450,9 +458,8 @@ fn check(
     let baseline = args.baseline.as_ref().map(|path| Baseline::load(&cwd.join(path))).transpose()?;
     let (settings, rules, mut outcome) = run_scan(args.scan, cwd, buffer, stderr)?;
     if let Some(buffer) = &settings.stdin {
-        // Only the buffer's findings; the scores stay those of the project.
+        // Quoted from the buffer, not from the file on disk.
         let index = (0..outcome.files.len()).find(|&i| outcome.real_path(crate::diagnostic::FileId(i)) == buffer.path);
-        outcome.diagnostics.retain(|d| Some(d.file.0) == index);
         if let (Some(index), Ok(text)) = (index, std::str::from_utf8(&buffer.bytes)) {
             outcome.files[index].source = Some(std::sync::Arc::from(text.trim_start_matches('\u{feff}')));
         }

@@ -62,6 +62,13 @@ pub struct ScannedFile {
     /// Path relative to the scanned root, with `/` separators.
     pub path: String,
     pub category: Category,
+    /// Findings in it silenced by suppression comments.
+    pub suppressed: usize,
+    /// A file of the project outside the paths asked about ([`Outcome::restrict`]): it gives the
+    /// project-wide rules what they know of it, and related places may point into it, but it is
+    /// not reported, counted or scored.
+    #[serde(skip)]
+    pub outside: bool,
     /// The text, kept only for files with diagnostics (the human report quotes it); not part of
     /// the tree snapshot.
     #[serde(skip)]
@@ -149,6 +156,32 @@ impl Outcome {
     /// Where the file `id` is on disk (its shown path may escape bytes that are not UTF-8).
     pub fn real_path(&self, id: FileId) -> std::path::PathBuf {
         self.root.join(crate::path_text::real(&self.file(id).path))
+    }
+
+    /// Counts a finding in `file` silenced by a suppression comment.
+    pub(crate) fn count_suppressed(&mut self, file: FileId) {
+        self.files[file.0].suppressed += 1;
+        self.suppressed += 1;
+    }
+
+    /// The files that are reported, counted and scored (not [`ScannedFile::outside`]).
+    pub fn reported_files(&self) -> impl Iterator<Item = (usize, &ScannedFile)> {
+        self.files.iter().enumerate().filter(|(_, file)| !file.outside)
+    }
+
+    /// Narrows what is reported to the files `asked` accepts (by their path on disk): the other
+    /// files stay, marked [`ScannedFile::outside`], for the related places that point into them;
+    /// their findings, skipped entries and suppressed counts go.
+    pub fn restrict(&mut self, asked: &dyn Fn(&std::path::Path) -> bool) {
+        for index in 0..self.files.len() {
+            let outside = !asked(&self.real_path(FileId(index)));
+            self.files[index].outside = outside;
+        }
+        let files = &self.files;
+        self.diagnostics.retain(|d| !files[d.file.0].outside);
+        let root = &self.root;
+        self.skipped.retain(|skipped| asked(&root.join(crate::path_text::real(&skipped.path))));
+        self.suppressed = self.reported_files().map(|(_, file)| file.suppressed).sum();
     }
 
     /// Sorts diagnostics by path, line, column, rule (then message, for total determinism).

@@ -55,7 +55,7 @@ impl Summary {
 /// Scanned files per language, every language listed (zero included).
 pub fn files_per_language(outcome: &Outcome) -> BTreeMap<Language, usize> {
     let mut counts: BTreeMap<Language, usize> = Language::ALL.iter().map(|language| (*language, 0)).collect();
-    for file in &outcome.files {
+    for (_, file) in outcome.reported_files() {
         *counts.entry(Language::of_scanned(std::path::Path::new(&file.path))).or_default() += 1;
     }
     counts
@@ -105,15 +105,16 @@ impl Summary {
         let mut per_category = BTreeMap::new();
         let mut scores = BTreeMap::new();
         for category in Category::ALL {
-            let in_category = outcome.files.iter().enumerate().filter(|(_, f)| f.category == category);
+            let in_category = outcome.reported_files().filter(|(_, f)| f.category == category);
             let (total, compliant) = in_category.fold((0, 0), |(t, c), (i, _)| (t + 1, c + usize::from(!failing[i])));
             per_category.insert(category, total);
             scores.insert(category, percentage(compliant, total));
         }
         let per_language = files_per_language(outcome);
-        let compliant = failing.iter().filter(|f| !**f).count();
+        let scanned = outcome.reported_files().count();
+        let compliant = outcome.reported_files().filter(|(index, _)| !failing[*index]).count();
         Summary {
-            scanned: outcome.files.len(),
+            scanned,
             skipped: outcome.skipped.len(),
             per_category,
             per_language,
@@ -127,7 +128,7 @@ impl Summary {
             stale: 0,
             fixable,
             unsafe_fixable,
-            overall: percentage(compliant, outcome.files.len()),
+            overall: percentage(compliant, scanned),
             scores,
         }
     }

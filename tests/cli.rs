@@ -52,8 +52,11 @@ fn hidden_no_ignore_and_exclude_flags_widen_and_narrow_the_scan() {
     assert_eq!(files(&[&dir]), 9);
     assert_eq!(files(&[&dir, "--hidden"]), 10, ".hidden/secret.py is scanned with --hidden");
     assert_eq!(files(&[&dir, "--no-ignore"]), 10, "generated/ (.ignore) is scanned with --no-ignore");
+    // `--exclude` globs are relative to the project root (testdata/project holds ssot.toml),
+    // not to the current directory (the crate root).
     assert_eq!(files(&[&dir, "--exclude", "tests/**"]), 7);
     assert_eq!(files(&[&dir, "--exclude", "app"]), 3, "a directory glob prunes the directory");
+    assert_eq!(files(&[&dir, "--exclude", "testdata/project/tests/**"]), 9);
 }
 
 #[test]
@@ -171,17 +174,27 @@ fn pyproject_tool_ssot_is_discovered_from_a_subdirectory() {
     let json = run.json();
     let paths: Vec<&str> =
         json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["other.py"], "globs are relative to pyproject.toml's directory");
+    // Paths are relative to the project root, pyproject.toml's directory.
+    assert_eq!(paths, ["pkg/other.py"], "globs are relative to pyproject.toml's directory");
 }
 
 #[test]
-fn explicit_config_globs_are_relative_to_the_current_directory() {
-    // The test runs in the crate root, so `testdata/project/app/**` names the project's app/.
-    let dir = project(&[("cfg.toml", "[scan]\nother = [\"testdata/project/app/**\"]\n")]);
-    let config = canonical(&dir).join("cfg.toml");
-    let run = ssot(&["check", &project_dir(), "--format", "json", "--config", config.to_str().unwrap()]);
+fn explicit_config_globs_are_relative_to_the_config_file() {
+    // `proj/app/**` names the project's app/ from a --config file above it, whatever the
+    // current directory (the crate root here).
+    let dir = project(&[
+        ("cfg.toml", "[scan]\nother = [\"proj/app/**\"]\n"),
+        ("proj/app/a.py", "X = 1\n"),
+        ("proj/app/b.py", "Y = 1\n"),
+        ("proj/c.py", "Z = 1\n"),
+    ]);
+    let root = canonical(&dir);
+    let config = root.join("cfg.toml");
+    let run =
+        ssot(&["check", root.join("proj").to_str().unwrap(), "--format", "json", "--config", config.to_str().unwrap()]);
     let json = run.json();
-    assert_eq!(json["summary"]["files"]["other"], 6, "{}", run.stdout);
+    assert_eq!(json["summary"]["files"]["other"], 2, "{}", run.stdout);
+    assert_eq!(json["summary"]["files"]["production"], 1, "{}", run.stdout);
 }
 
 fn rule_file_error(name: &str, file: &str, text: &str) {
@@ -481,7 +494,8 @@ fn show_files_and_show_settings_scan_nothing() {
     let settings = ssot(&["check", root.to_str().unwrap(), "--show-settings"]);
     assert_eq!(settings.code, 0, "{}", settings.stderr);
     assert!(settings.stdout.contains("ssot.toml"), "{}", settings.stdout);
-    assert!(settings.stdout.contains("allow = [\"app/config.py\"]  # configured"), "{}", settings.stdout);
+    let place = format!("allow = [\"app/config.py\"]  # {}:2", root.join("ssot.toml").display());
+    assert!(settings.stdout.contains(&place), "{}", settings.stdout);
     assert!(settings.stdout.contains("min-length = 3  # default"), "{}", settings.stdout);
     assert!(settings.stdout.contains("languages = [\"python\", \"rust\"]"), "{}", settings.stdout);
 }

@@ -3,12 +3,14 @@
 //! arguments into [`Settings`], the only configuration type the rest of the pipeline reads.
 //! It must not know about individual rules: per-rule tables are validated by [`crate::rule`].
 
+mod layers;
 mod options;
 mod settings;
 
+pub use layers::{At, ConfigFile, RuleOptions};
 pub use options::{Options, RuleTable, RulesOptions, ScanOptions};
 pub(crate) use settings::compile_globs;
-pub use settings::{project_dir, ConfigFile, Globs, Overrides, RuleSelection, Settings, StdinBuffer};
+pub use settings::{Globs, Overrides, PerFileIgnore, RuleSelection, Settings, StdinBuffer};
 
 /// The default `scan.test` globs: where test files live.
 pub const DEFAULT_TEST_GLOBS: [&str; 7] = [

@@ -12,6 +12,9 @@ use toml::Spanned;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
+    /// Another configuration file (relative to this one) whose values apply where this one does
+    /// not set them; `[rules.<id>]` tables and `per-file-ignores` merge entry by entry.
+    pub extend: Option<Spanned<String>>,
     /// What to scan and how files are categorised.
     pub scan: Option<ScanOptions>,
     /// Which rules run, and their options.
@@ -54,6 +57,9 @@ pub struct RulesOptions {
     /// Suppressions must give a reason (`# ssot: ignore[id] -- why`); without one they silence
     /// nothing and `unused-suppression` reports them.
     pub require_reason: Option<bool>,
+    /// Rules not to report in some files: `{ "tests/**" = ["relative-import"] }`, globs
+    /// relative to the configuration's directory.
+    pub per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     /// `[rules.<rule-id>]` tables, by rule id, with the span of each table.
     pub per_rule: BTreeMap<String, Spanned<RuleTable>>,
 }
@@ -66,7 +72,9 @@ impl<'de> Deserialize<'de> for RulesOptions {
             type Value = RulesOptions;
 
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a table with `select`, `ignore`, `rule-dirs` and `[rules.<rule-id>]` tables")
+                f.write_str(
+                    "a table with `select`, `ignore`, `rule-dirs`, `per-file-ignores` and `[rules.<rule-id>]` tables",
+                )
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RulesOptions, A::Error> {
@@ -77,11 +85,13 @@ impl<'de> Deserialize<'de> for RulesOptions {
                         "ignore" => out.ignore = Some(map.next_value()?),
                         "rule-dirs" => out.rule_dirs = Some(map.next_value()?),
                         "require-reason" => out.require_reason = Some(map.next_value()?),
+                        "per-file-ignores" => out.per_file_ignores = Some(map.next_value()?),
                         _ => {
                             let table: Spanned<RuleTable> = map.next_value().map_err(|err| {
                                 de::Error::custom(format!(
                                     "unknown key `{key}` in [rules]: expected `select`, `ignore`, \
-                                     `rule-dirs`, `require-reason` or a table [rules.<rule-id>] ({err})"
+                                     `rule-dirs`, `require-reason`, `per-file-ignores` or a table \
+                                     [rules.<rule-id>] ({err})"
                                 ))
                             })?;
                             out.per_rule.insert(key, table);

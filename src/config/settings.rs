@@ -5,25 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use toml::Spanned;
 
-use super::options::{PyProject, RuleTable};
+use super::layers::{self, At, ConfigFile, RuleOptions, Strings};
+use super::options::PyProject;
 use super::{Options, DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_TIMEOUT_MS, DEFAULT_TEST_GLOBS};
 use crate::{path_text, UserError};
-
-/// A configuration file that was read: where it is and its text, to locate errors in it.
-#[derive(Debug, Clone)]
-pub struct ConfigFile {
-    pub path: PathBuf,
-    pub source: String,
-}
-
-impl ConfigFile {
-    /// An error at byte `offset` of this file.
-    pub fn error(&self, offset: Option<usize>, message: impl Into<String>) -> UserError {
-        UserError::at(&self.path, &self.source, offset, message)
-    }
-}
 
 /// A compiled set of globs matched against paths relative to `base` (with `/` separators).
 /// `*` does not cross `/`; `**` does. A pattern `dir/**` also matches `dir` itself, so a
@@ -109,22 +95,16 @@ pub(crate) fn compile_globs(
 #[derive(Debug, Clone, Default)]
 pub struct RuleSelection {
     /// `None`: every rule.
-    pub select: Option<Vec<(String, Option<usize>)>>,
-    pub ignore: Vec<(String, Option<usize>)>,
+    pub select: Option<Vec<(String, Option<At>)>>,
+    pub ignore: Vec<(String, Option<At>)>,
     /// Whether `select`/`ignore` entries came from the config file (spans) or the command line.
     pub select_from_config: bool,
 }
 
-/// The default source roots: the project root (the configuration's directory, else the top of
-/// the git work tree holding `root`, else `root`), then its `src/` when that holds a package or a
+/// The default source roots: the project root, then its `src/` when that holds a package or a
 /// module.
-fn default_source_roots(config_dir: Option<&Path>, root: &Path) -> Vec<PathBuf> {
-    let project = config_dir
-        .map(Path::to_path_buf)
-        .or_else(|| root.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf))
-        .unwrap_or_else(|| root.to_path_buf());
-    let project = project.canonicalize().unwrap_or(project);
-    let mut roots = vec![project.clone()];
+fn default_source_roots(project: &Path) -> Vec<PathBuf> {
+    let mut roots = vec![project.to_path_buf()];
     let src = project.join("src");
     let holds_python = std::fs::read_dir(&src).into_iter().flatten().flatten().any(|entry| {
         let path = entry.path();
@@ -140,12 +120,26 @@ fn default_source_roots(config_dir: Option<&Path>, root: &Path) -> Vec<PathBuf> 
 /// Everything the scan needs to know, resolved and validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Diagnostic paths are relative to this directory (absolute, canonical).
+    /// The project root (absolute, canonical): the directory of the configuration file
+    /// discovered, else the top of the git work tree, else the current directory (see
+    /// docs/projects.md). The whole project is scanned; diagnostic paths, fingerprints,
+    /// baselines and the cache belong to it.
     pub root: PathBuf,
-    /// What to scan (absolute, canonical): directories are walked, files scanned as given.
+    /// Whether the whole project is scanned (its root comes from a configuration file or a git
+    /// work tree), or only the paths named (a fallback root: the current directory or the
+    /// paths' common directory).
+    pub whole_project: bool,
+    /// What the user asked about (absolute, canonical): findings and scores are reported for
+    /// these files and directories. A file named here is scanned whatever its name or exclusion,
+    /// and so is a directory the project's walk would not enter.
     pub paths: Vec<PathBuf>,
-    /// The configuration file in use, if any.
+    /// The configuration file in use, if any (the nearest one; it may extend others).
     pub config: Option<ConfigFile>,
+    /// Every configuration file read, the files extended first and `config` last ([`At::file`]
+    /// indexes it).
+    pub configs: Vec<ConfigFile>,
+    /// The directory of each of `configs` (canonical).
+    pub config_dirs: Vec<PathBuf>,
     /// `scan.exclude` and `--exclude`.
     pub exclude: Vec<Globs>,
     pub test: Globs,
@@ -158,13 +152,13 @@ pub struct Settings {
     pub hidden: bool,
     pub selection: RuleSelection,
     /// Extra rule directories (absolute).
-    pub rule_dirs: Vec<(PathBuf, Option<usize>)>,
-    /// `[rules.<rule-id>]` tables.
-    pub rule_tables: BTreeMap<String, Spanned<RuleTable>>,
-    /// Base directory of the globs in the configuration file (for rule option globs).
-    pub glob_base: PathBuf,
+    pub rule_dirs: Vec<(PathBuf, Option<At>)>,
+    /// `[rules.<rule-id>]` tables, merged along the `extend` chain.
+    pub rule_tables: BTreeMap<String, RuleOptions>,
     /// `rules.require-reason`.
     pub require_reason: bool,
+    /// `rules.per-file-ignores`: the rules not reported in the files each glob set matches.
+    pub per_file_ignores: Vec<PerFileIgnore>,
     /// Use the result cache (off with `--no-cache`).
     pub cache: bool,
     /// Let engines decide a file from its tokens when they can, without parsing it (off with
@@ -185,6 +179,14 @@ pub struct Settings {
     pub timings: Option<std::sync::Arc<crate::timings::Timings>>,
 }
 
+/// One entry of `rules.per-file-ignores`.
+#[derive(Debug, Clone)]
+pub struct PerFileIgnore {
+    pub globs: Globs,
+    /// Rule ids, each with where it was written.
+    pub rules: Vec<(String, Option<At>)>,
+}
+
 /// An editor's unsaved buffer (`check --stdin-filename PATH -`): analysed in place of the file at
 /// `path`, which it is reported as.
 #[derive(Debug)]
@@ -192,18 +194,6 @@ pub struct StdinBuffer {
     /// Absolute.
     pub path: PathBuf,
     pub bytes: Vec<u8>,
-}
-
-/// The project a file belongs to: the directory of the nearest configuration above `start`
-/// (`ssot.toml`, or `pyproject.toml` with `[tool.ssot]`), else the top of the git work tree
-/// holding it, else `fallback`.
-pub fn project_dir(start: &Path, fallback: &Path) -> Result<PathBuf, UserError> {
-    if let Some((file, _)) = discover(start)? {
-        if let Some(dir) = file.path.parent() {
-            return Ok(dir.to_path_buf());
-        }
-    }
-    Ok(start.ancestors().find(|dir| dir.join(".git").exists()).unwrap_or(fallback).to_path_buf())
 }
 
 /// What the command line contributes to [`Settings`].
@@ -282,9 +272,17 @@ fn parse_options(file: &ConfigFile) -> Result<Options, UserError> {
     toml::from_str(&file.source).map_err(|err| UserError::from_toml(&file.path, &file.source, &err))
 }
 
+/// A path named on the command line, absolute and canonical; a named link to a file stays
+/// itself (its directory made canonical), so it is reported where it is in the project.
 fn canonical(cwd: &Path, path: &Path) -> Result<PathBuf, UserError> {
     let joined = cwd.join(path);
-    std::fs::canonicalize(&joined).map_err(|err| UserError::new(format!("{}: {err}", path.display())))
+    let error = |err: std::io::Error| UserError::new(format!("{}: {err}", path.display()));
+    let target = std::fs::canonicalize(&joined).map_err(error)?;
+    let is_link = std::fs::symlink_metadata(&joined).is_ok_and(|meta| meta.is_symlink());
+    match (is_link && !target.is_dir(), joined.parent(), joined.file_name()) {
+        (true, Some(parent), Some(name)) => Ok(std::fs::canonicalize(parent).map_err(error)?.join(name)),
+        _ => Ok(target),
+    }
 }
 
 impl Settings {
@@ -294,98 +292,110 @@ impl Settings {
             .map_err(|err| UserError::new(format!("cannot read the current directory: {err}")))?;
         let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
         let paths = paths.iter().map(|path| canonical(&cwd, path)).collect::<Result<Vec<_>, _>>()?;
-        let root = scan_root(&cwd, &paths);
+        // Where discovery starts: the one directory named, the parent of the one file named,
+        // else what the paths have in common.
+        let start = scan_root(&cwd, &paths);
 
-        // Globs in a discovered file are relative to its directory; in a --config file, to the
-        // current directory (as ruff does).
-        let (config, options, glob_base) = match &overrides.config {
-            Some(path) => {
-                let (file, options) = load_explicit(&cwd.join(path))?;
-                (Some(file), options, cwd.clone())
+        // Globs are relative to the file that wrote them (a `--config` file's too); the project
+        // root is the discovered configuration's directory, else the git work tree's top, else
+        // the current directory (when it holds what is scanned).
+        let (found, (root, whole_project)) = match &overrides.config {
+            Some(path) => (Some(load_explicit(&cwd.join(path))?), unconfigured_root(&start, &cwd)),
+            None => match discover(&start)? {
+                Some((file, options)) => {
+                    let dir = file.path.parent().map_or_else(|| start.clone(), Path::to_path_buf);
+                    (Some((file, options)), (dir, true))
+                }
+                None => (None, unconfigured_root(&start, &cwd)),
+            },
+        };
+        let chain = match found {
+            Some((file, options)) => layers::chain(file, options, &load_explicit)?,
+            None => Vec::new(),
+        };
+        let (configs, options): (Vec<ConfigFile>, Vec<Options>) = chain.into_iter().unzip();
+        let dirs: Vec<PathBuf> = configs
+            .iter()
+            .map(|file| {
+                let dir = file.path.parent().map_or_else(|| root.clone(), Path::to_path_buf);
+                dir.canonicalize().unwrap_or(dir)
+            })
+            .collect();
+        let merged = layers::merge(options);
+        let error_at = |at: At, message: String| configs[at.file].error(Some(at.offset), message);
+        let written_at = |list: &Strings, index: usize| At {
+            file: list.file,
+            offset: list.value.get(index).map_or(0, |value| value.span().start),
+        };
+        // A glob list as written (relative to its file), else the default (relative to the root).
+        let config_globs = |list: &Option<Strings>, default: &[&str]| match list {
+            Some(list) => {
+                let patterns: Vec<String> = list.value.iter().map(|s| s.get_ref().clone()).collect();
+                compile_globs(&dirs[list.file], &patterns, &|index, message| error_at(written_at(list, index), message))
             }
             None => {
-                let start = if paths[0].is_dir() { paths[0].clone() } else { root.clone() };
-                match discover(&start)? {
-                    Some((file, options)) => {
-                        let base = file.path.parent().map_or_else(|| root.clone(), Path::to_path_buf);
-                        (Some(file), options, base)
-                    }
-                    None => (None, Options::default(), root.clone()),
-                }
+                let patterns: Vec<String> = default.iter().map(|s| (*s).to_string()).collect();
+                compile_globs(&root, &patterns, &|_, message| UserError::new(message))
             }
         };
 
-        let scan = options.scan.unwrap_or_default();
-        let rules = options.rules.unwrap_or_default();
-        let config_globs = |list: Option<Vec<Spanned<String>>>, default: &[&str]| {
-            let list = list.unwrap_or_else(|| default.iter().map(|s| Spanned::new(0..0, (*s).to_string())).collect());
-            let patterns: Vec<String> = list.iter().map(|s| s.get_ref().clone()).collect();
-            let spans: Vec<usize> = list.iter().map(|s| s.span().start).collect();
-            let config = config.clone();
-            compile_globs(&glob_base, &patterns, &move |index, message| match &config {
-                Some(file) => file.error(spans.get(index).copied(), message),
-                None => UserError::new(message),
-            })
-        };
-
-        let mut exclude = vec![config_globs(scan.exclude, &[])?];
+        let mut exclude = vec![config_globs(&merged.exclude, &[])?];
         if !overrides.exclude.is_empty() {
+            // Relative to the project root, as the configuration's: the result does not depend on
+            // where ssot runs from.
             exclude.push(compile_globs(&root, &overrides.exclude, &|_, message| {
                 UserError::new(format!("--exclude: {message}"))
             })?);
         }
-        let test = config_globs(scan.test, &DEFAULT_TEST_GLOBS)?;
-        let other = config_globs(scan.other, &[])?;
+        let test = config_globs(&merged.test, &DEFAULT_TEST_GLOBS)?;
+        let other = config_globs(&merged.other, &[])?;
 
-        let spanned_ids = |list: Vec<Spanned<String>>| {
-            list.into_iter().map(|s| (s.get_ref().clone(), Some(s.span().start))).collect::<Vec<_>>()
+        let written_ids = |list: &Strings| {
+            list.value
+                .iter()
+                .map(|s| (s.get_ref().clone(), Some(At { file: list.file, offset: s.span().start })))
+                .collect::<Vec<_>>()
         };
         let mut selection = RuleSelection::default();
         if !overrides.select.is_empty() {
             selection.select = Some(overrides.select.iter().map(|id| (id.clone(), None)).collect());
-        } else if let Some(list) = rules.select {
-            if !list.is_empty() {
-                selection.select = Some(spanned_ids(list));
+        } else if let Some(list) = &merged.select {
+            if !list.value.is_empty() {
+                selection.select = Some(written_ids(list));
                 selection.select_from_config = true;
             }
         }
-        selection.ignore = rules.ignore.map(spanned_ids).unwrap_or_default();
+        selection.ignore = merged.ignore.as_ref().map(written_ids).unwrap_or_default();
         selection.ignore.extend(overrides.ignore.iter().map(|id| (id.clone(), None)));
 
         // Relative to the configuration file that names them (with `--config` too).
-        let roots_base = config.as_ref().and_then(|file| file.path.parent()).unwrap_or(&glob_base).to_path_buf();
-        let source_roots = match scan.roots {
+        let source_roots = match &merged.roots {
             Some(list) => list
+                .value
                 .iter()
                 .map(|dir| {
-                    roots_base.join(dir.get_ref()).canonicalize().map_err(|err| {
+                    dirs[list.file].join(dir.get_ref()).canonicalize().map_err(|err| {
                         let message =
                             format!("scan.roots: `{}` is not a directory ssot can read: {err}", dir.get_ref());
-                        match &config {
-                            Some(file) => file.error(Some(dir.span().start), message),
-                            None => UserError::new(message),
-                        }
+                        error_at(At { file: list.file, offset: dir.span().start }, message)
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
-            None => default_source_roots(config.as_ref().and_then(|file| file.path.parent()), &root),
+            None => default_source_roots(&root),
         };
 
-        let languages = match scan.languages {
+        let languages = match &merged.languages {
             None => crate::language::Language::ALL.to_vec(),
             Some(list) => {
                 let mut languages = Vec::new();
-                for name in &list {
+                for name in &list.value {
                     let Some(language) = crate::language::Language::from_name(name.get_ref()) else {
                         let message = format!(
                             "scan.languages: unknown language `{}`: expected {}",
                             name.get_ref(),
                             crate::language::known_names()
                         );
-                        return Err(match &config {
-                            Some(file) => file.error(Some(name.span().start), message),
-                            None => UserError::new(message),
-                        });
+                        return Err(error_at(At { file: list.file, offset: name.span().start }, message));
                     };
                     languages.push(language);
                 }
@@ -395,29 +405,45 @@ impl Settings {
             }
         };
 
-        let rule_dirs = rules
-            .rule_dirs
-            .unwrap_or_default()
-            .into_iter()
-            .map(|dir| (glob_base.join(dir.get_ref()), Some(dir.span().start)))
-            .collect();
+        let mut per_file_ignores = Vec::new();
+        for (glob, ids) in merged.per_file_ignores.values() {
+            let at = At { file: ids.file, offset: glob.span().start };
+            let globs = compile_globs(&dirs[ids.file], std::slice::from_ref(glob.get_ref()), &|_, message| {
+                error_at(at, format!("rules.per-file-ignores: {message}"))
+            })?;
+            per_file_ignores.push(PerFileIgnore { globs, rules: written_ids(ids) });
+        }
+
+        let rule_dirs = match &merged.rule_dirs {
+            Some(list) => list
+                .value
+                .iter()
+                .map(|dir| {
+                    (dirs[list.file].join(dir.get_ref()), Some(At { file: list.file, offset: dir.span().start }))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
 
         Ok(Settings {
             root,
+            whole_project,
             paths,
-            config,
+            config: configs.last().cloned(),
+            config_dirs: dirs,
+            configs,
             exclude,
             test,
             other,
-            max_file_size: scan.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
-            parse_timeout: Duration::from_millis(scan.parse_timeout_ms.unwrap_or(DEFAULT_PARSE_TIMEOUT_MS)),
+            max_file_size: merged.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            parse_timeout: Duration::from_millis(merged.parse_timeout_ms.unwrap_or(DEFAULT_PARSE_TIMEOUT_MS)),
             respect_ignore_files: !overrides.no_ignore,
             hidden: overrides.hidden,
             selection,
             rule_dirs,
-            rule_tables: rules.per_rule,
-            glob_base,
-            require_reason: rules.require_reason.unwrap_or(false),
+            rule_tables: merged.rule_tables,
+            require_reason: merged.require_reason.unwrap_or(false),
+            per_file_ignores,
             cache: !overrides.no_cache,
             fast_path: !overrides.no_fast_path,
             source_roots,
@@ -428,13 +454,19 @@ impl Settings {
         })
     }
 
-    /// An error about something written in the configuration file at byte `offset`; without a
-    /// configuration file (the value came from the command line) just the message.
-    pub fn config_error(&self, offset: Option<usize>, message: impl Into<String>) -> UserError {
-        match (&self.config, offset) {
-            (Some(file), Some(_)) => file.error(offset, message),
-            _ => UserError::new(message),
+    /// An error about something written in a configuration file (`at`); without one (the value
+    /// came from the command line, or is a default) just the message.
+    pub fn config_error(&self, at: Option<At>, message: impl Into<String>) -> UserError {
+        match at.and_then(|at| Some((self.configs.get(at.file)?, at.offset))) {
+            Some((file, offset)) => file.error(Some(offset), message),
+            None => UserError::new(message),
         }
+    }
+
+    /// The directory globs written at `at` are relative to: their file's, else (a default or a
+    /// command-line value) the project root.
+    pub fn base_of(&self, at: Option<At>) -> &Path {
+        at.and_then(|at| self.config_dirs.get(at.file)).map_or(&self.root, PathBuf::as_path)
     }
 
     /// The path shown in reports for the absolute `path`: relative to the root, `/`-separated,
@@ -458,6 +490,14 @@ impl Settings {
         self.exclude.iter().any(|globs| globs.is_match(path))
     }
 
+    /// Whether `rules.per-file-ignores` keeps the rule `id` from being reported in the absolute
+    /// `path`.
+    pub fn ignores(&self, path: &Path, id: &str) -> bool {
+        self.per_file_ignores
+            .iter()
+            .any(|entry| entry.rules.iter().any(|(rule, _)| rule == id) && entry.globs.is_match(path))
+    }
+
     /// The category of the absolute `path`.
     pub fn category(&self, path: &Path) -> crate::diagnostic::Category {
         use crate::diagnostic::Category;
@@ -471,9 +511,54 @@ impl Settings {
     }
 }
 
-/// The directory diagnostic paths are relative to: the one directory scanned, the parent of the
-/// one file scanned, else the current directory when every path is inside it, else the deepest
-/// common ancestor.
+/// The project root without a configuration file, and whether it is scanned whole: the top of
+/// the git work tree holding `start` (not one whose ignore files ignore `start`: git keeps
+/// nothing there), scanned whole; else the current directory when it holds `start`, else
+/// `start`, of which only the paths named are scanned (a home directory or `/` is no project).
+fn unconfigured_root(start: &Path, cwd: &Path) -> (PathBuf, bool) {
+    match start.ancestors().find(|dir| dir.join(".git").exists()) {
+        Some(top) if !git_ignores(top, start) => (top.to_path_buf(), true),
+        _ if start.starts_with(cwd) => (cwd.to_path_buf(), false),
+        _ => (start.to_path_buf(), false),
+    }
+}
+
+/// Whether the `.gitignore` files from `top` down to `start`'s parent, or `top`'s
+/// `.git/info/exclude`, ignore `start` or a directory on the way to it (a pyenv checkout
+/// ignores its `versions/`, which holds whole Python installations).
+fn git_ignores(top: &Path, start: &Path) -> bool {
+    use ignore::gitignore::GitignoreBuilder;
+    let Ok(below) = start.strip_prefix(top) else { return false };
+    let read = |builder: &mut GitignoreBuilder, file: &Path| {
+        if let Ok(text) = crate::fs::read_text(file, 64 << 10) {
+            for line in text.lines() {
+                let _ = builder.add_line(Some(file.to_path_buf()), line);
+            }
+        }
+    };
+    // The rules of each directory met on the way down, nearest last; the nearest match decides.
+    let mut rules = Vec::new();
+    let mut dir = top.to_path_buf();
+    for (index, part) in below.components().enumerate() {
+        let mut builder = GitignoreBuilder::new(&dir);
+        if index == 0 {
+            read(&mut builder, &top.join(".git/info/exclude"));
+        }
+        read(&mut builder, &dir.join(".gitignore"));
+        rules.extend(builder.build().ok());
+        let next = dir.join(part);
+        let matched = rules.iter().rev().map(|rules| rules.matched(&next, true)).find(|m| !m.is_none());
+        if matched.is_some_and(|m| m.is_ignore()) {
+            return true;
+        }
+        dir = next;
+    }
+    false
+}
+
+/// Where configuration discovery starts: the one directory scanned, the parent of the one file
+/// scanned, else the current directory when every path is inside it, else the deepest common
+/// ancestor.
 fn scan_root(cwd: &Path, paths: &[PathBuf]) -> PathBuf {
     if let [path] = paths {
         if path.is_dir() {

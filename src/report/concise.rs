@@ -17,7 +17,7 @@ pub(super) fn write(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     for d in outcome.diagnostics.iter().filter(|d| !d.baselined) {
-        let path = super::workspace_path(&outcome.real_path(d.file), &outcome.file(d.file).path, context.cwd);
+        let path = super::terminal_path(&outcome.root, &outcome.file(d.file).path, context.cwd);
         let fixable = if d.has_safe_fix() { "[*] " } else { "" };
         writeln!(
             out,

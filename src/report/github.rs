@@ -29,7 +29,7 @@ pub(super) fn write(outcome: &Outcome, context: &Context, out: &mut dyn Write) -
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let path = super::workspace_path(&outcome.real_path(d.file), &outcome.file(d.file).path, context.cwd);
+        let path = super::terminal_path(&outcome.root, &outcome.file(d.file).path, context.cwd);
         write!(out, "::{command} file={},line={}", escape_property(&path), d.start.line)?;
         if d.start.line == d.end.line {
             write!(out, ",col={},endLine={},endColumn={}", d.start.column, d.end.line, d.end.column)?;

@@ -105,7 +105,8 @@ pub(super) fn write(
         for file in std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)) {
             if ids[file.0].is_none() {
                 let scanned = outcome.file(file);
-                ids[file.0] = Some(files.add(&scanned.path, scanned.source.clone().unwrap_or_default()));
+                let path = super::terminal_path(&outcome.root, &scanned.path, context.cwd);
+                ids[file.0] = Some(files.add(&path, scanned.source.clone().unwrap_or_default()));
             }
         }
     }
@@ -116,7 +117,7 @@ pub(super) fn write(
         let mut buffer = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
         let mut long_lines = LongLines::default();
         for d in piece {
-            render(outcome, &files, &ids, &mut long_lines, d, &mut buffer)?;
+            render(outcome, context.cwd, &files, &ids, &mut long_lines, d, &mut buffer)?;
         }
         Ok(buffer)
     };
@@ -130,7 +131,8 @@ pub(super) fn write(
         writeln!(out, "Skipped files:")?;
         out.reset()?;
         for skipped in &outcome.skipped {
-            writeln!(out, "  {}: {}", visible(&skipped.path), visible(&skipped.reason))?;
+            let path = super::terminal_path(&outcome.root, &skipped.path, context.cwd);
+            writeln!(out, "  {}: {}", visible(&path), visible(&skipped.reason))?;
         }
         writeln!(out)?;
     }
@@ -189,6 +191,7 @@ type LongLines = std::collections::HashMap<(usize, usize), bool>;
 /// each related place.
 fn render(
     outcome: &Outcome,
+    cwd: Option<&std::path::Path>,
     files: &Excerpts,
     ids: &[Option<usize>],
     long_lines: &mut LongLines,
@@ -213,7 +216,8 @@ fn render(
     let mut notes = Vec::new();
     // A line too long to quote (generated code) is named, not printed.
     if too_long(d.file, d.start.line, d.range.start) {
-        let path = visible(&outcome.file(d.file).path);
+        let path = super::terminal_path(&outcome.root, &outcome.file(d.file).path, cwd);
+        let path = visible(&path);
         notes.push(format!("at {path}:{}:{} (the line is too long to show)", d.start.line, d.start.column));
     } else {
         labels.push(Label::primary(file_id, files.range(file_id, d.range.clone())));
@@ -222,7 +226,8 @@ fn render(
         let related_id = ids[related.file.0].expect("file registered above");
         let message = visible(&related.message);
         if too_long(related.file, related.start.line, related.range.start) {
-            let path = visible(&outcome.file(related.file).path);
+            let path = super::terminal_path(&outcome.root, &outcome.file(related.file).path, cwd);
+            let path = visible(&path);
             notes.push(format!("{message} at {path}:{}:{}", related.start.line, related.start.column));
         } else {
             let range = files.range(related_id, related.range.clone());

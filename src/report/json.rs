@@ -245,7 +245,13 @@ pub(super) mod tests {
     /// every severity and category, some baselined) and `skipped` skipped files.
     pub(in crate::report) fn outcome(diagnostics: usize, skipped: usize) -> Outcome {
         let files = (0..3)
-            .map(|i| ScannedFile { path: format!("pkg/m{i}.py"), category: Category::ALL[i % 3], source: None })
+            .map(|i| ScannedFile {
+                path: format!("pkg/m{i}.py"),
+                category: Category::ALL[i % 3],
+                suppressed: 0,
+                outside: false,
+                source: None,
+            })
             .collect();
         let at = |line| Position { line, column: 1 + line % 7 };
         let shared: std::sync::Arc<str> = "`NAME` also \"defined\" here".into();

@@ -128,7 +128,7 @@ fn write_folders(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> 
     }
     // Folder → (files, failing files, findings).
     let mut folders: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
-    for (index, file) in outcome.files.iter().enumerate() {
+    for (index, file) in outcome.reported_files() {
         let folder = file.path.split_once('/').map_or("(root)", |(first, _)| first);
         let entry = folders.entry(folder).or_default();
         entry.0 += 1;

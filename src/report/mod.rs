@@ -144,17 +144,30 @@ pub(crate) fn one_line_summary(summary: &Summary) -> String {
 /// What the overall score is, in a few words (docs/scoring.md has the formula).
 pub(crate) const SCORE_MEANING: &str = "(the share of scanned files with no error or warning finding)";
 
-/// The path as GitHub annotations and the concise format show it: relative to the current
-/// directory when the file is inside it, else relative to the scanned root; shown as every
-/// report shows paths (a `\\` in a Unix file name is part of the name). `real` is where the file
-/// is on disk, `path` its shown path.
-pub(crate) fn workspace_path(real: &Path, path: &str, cwd: Option<&Path>) -> String {
-    if let Some(cwd) = cwd {
-        if let Ok(relative) = real.strip_prefix(cwd) {
-            return crate::path_text::text(relative);
+/// A file's path as the terminal formats and GitHub annotations show it: relative to the current
+/// directory (`cwd`). `path` is its shown path, relative to the project `root`; the result keeps
+/// its escapes (a `\\` in a Unix file name is part of the name). A file outside the current
+/// directory but in the same project is reached with `..`; when the current directory is outside
+/// the project (and does not hold it), the path stays relative to the project root.
+pub(crate) fn terminal_path(root: &Path, path: &str, cwd: Option<&Path>) -> String {
+    let Some(cwd) = cwd else { return path.to_string() };
+    if let Ok(down) = root.strip_prefix(cwd) {
+        // The project is inside the current directory.
+        if down.as_os_str().is_empty() {
+            return path.to_string();
         }
+        return format!("{}/{path}", crate::path_text::text(down));
     }
-    path.to_string()
+    let Ok(inside) = cwd.strip_prefix(root) else { return path.to_string() };
+    // The current directory is inside the project: climb out of it as far as needed.
+    let here = crate::path_text::text(inside);
+    let here: Vec<&str> = here.split('/').collect();
+    let there: Vec<&str> = path.split('/').collect();
+    // The file's own name is never a directory to share.
+    let shared = here.iter().zip(&there[..there.len().saturating_sub(1)]).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; here.len() - shared];
+    parts.extend(&there[shared..]);
+    parts.join("/")
 }
 
 /// A score for humans: `95.0%`, or `n/a` for a category with no files.
@@ -185,4 +198,27 @@ pub(crate) fn render_in_order<'a, T: Sync, B: Send>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_path;
+    use std::path::Path;
+
+    #[test]
+    fn terminal_paths_climb_out_of_the_current_directory_within_the_project() {
+        let root = Path::new("/repo");
+        let path = "src/pkg/a.py";
+        assert_eq!(terminal_path(root, path, None), "src/pkg/a.py");
+        assert_eq!(terminal_path(root, path, Some(Path::new("/repo"))), "src/pkg/a.py");
+        assert_eq!(terminal_path(root, path, Some(Path::new("/"))), "repo/src/pkg/a.py");
+        assert_eq!(terminal_path(root, path, Some(Path::new("/repo/src"))), "pkg/a.py");
+        assert_eq!(terminal_path(root, path, Some(Path::new("/repo/src/pkg"))), "a.py");
+        assert_eq!(terminal_path(root, path, Some(Path::new("/repo/src/other"))), "../pkg/a.py");
+        assert_eq!(terminal_path(root, path, Some(Path::new("/repo/tests/unit"))), "../../src/pkg/a.py");
+        // A directory named like the file is not the file's directory.
+        assert_eq!(terminal_path(root, "a.py", Some(Path::new("/repo/a.py"))), "../a.py");
+        // Outside the project, and not holding it: relative to the project root.
+        assert_eq!(terminal_path(root, path, Some(Path::new("/elsewhere"))), "src/pkg/a.py");
+    }
 }

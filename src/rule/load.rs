@@ -269,7 +269,7 @@ impl Catalog {
     /// The rules `settings` select, each configured by its `[rules.<id>]` table, sorted by id;
     /// an unknown id in the selection or a table is an error naming where it was written.
     pub fn select(&self, settings: &Settings) -> Result<Vec<Rule>, UserError> {
-        let unknown = |id: &str, offset: Option<usize>, what: &str| {
+        let unknown = |id: &str, offset: Option<crate::config::At>, what: &str| {
             settings.config_error(offset, format!("{what}: unknown rule `{id}` (run `ssot rules` to list the rules)"))
         };
         let selection = &settings.selection;
@@ -286,9 +286,16 @@ impl Catalog {
                 return Err(unknown(id, *offset, if offset.is_some() { "rules.ignore" } else { "--ignore" }));
             }
         }
+        for entry in &settings.per_file_ignores {
+            for (id, offset) in &entry.rules {
+                if self.get(id).is_none() {
+                    return Err(unknown(id, *offset, "rules.per-file-ignores"));
+                }
+            }
+        }
         for (id, table) in &settings.rule_tables {
             if self.get(id).is_none() {
-                return Err(unknown(id, Some(table.span().start), &format!("[rules.{id}]")));
+                return Err(unknown(id, Some(table.at), &format!("[rules.{id}]")));
             }
         }
         let mut rules = Vec::new();
@@ -311,11 +318,29 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
     let mut severity = spec.severity;
     let mut options: BTreeMap<String, toml::Value> =
         spec.options.iter().map(|(name, option)| (name.clone(), option.default.clone())).collect();
+    // `include`/`exclude` set by the project: they replace the rule file's.
+    let mut scope: [Option<crate::config::Globs>; 2] = [None, None];
     if let Some(table) = settings.rule_tables.get(&id) {
-        for (key, value) in table.get_ref() {
-            let offset = Some(value.span().start);
+        for (key, (value, at)) in &table.values {
+            let offset = Some(*at);
+            if key == "include" || key == "exclude" {
+                let patterns: Option<Vec<String>> = value
+                    .as_array()
+                    .and_then(|items| items.iter().map(|item| item.as_str().map(str::to_string)).collect());
+                let Some(patterns) = patterns else {
+                    return Err(settings.config_error(
+                        offset,
+                        format!("[rules.{id}] `{key}` must be a list of globs (strings), found {}", describe(value)),
+                    ));
+                };
+                let globs = compile_globs(settings.base_of(offset), &patterns, &|_, message| {
+                    settings.config_error(offset, format!("[rules.{id}] {key}: {message}"))
+                })?;
+                scope[usize::from(key == "exclude")] = Some(globs);
+                continue;
+            }
             if key == "severity" {
-                severity = match value.get_ref().as_str() {
+                severity = match value.as_str() {
                     Some("error") => Severity::Error,
                     Some("warning") => Severity::Warning,
                     Some("info") => Severity::Info,
@@ -329,20 +354,20 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
                 continue;
             }
             let Some(option) = spec.options.get(key) else {
-                let mut known: Vec<&str> = vec!["severity"];
+                let mut known: Vec<&str> = vec!["severity", "include", "exclude"];
                 known.extend(spec.options.keys().map(String::as_str));
                 return Err(settings.config_error(
                     offset,
                     format!("unknown key `{key}` in [rules.{id}]: expected one of {}", known.join(", ")),
                 ));
             };
-            if let Some(expected) = type_mismatch(&option.default, value.get_ref()) {
+            if let Some(expected) = type_mismatch(&option.default, value) {
                 return Err(settings.config_error(
                     offset,
-                    format!("[rules.{id}] `{key}` must be {expected}, found {}", describe(value.get_ref())),
+                    format!("[rules.{id}] `{key}` must be {expected}, found {}", describe(value)),
                 ));
             }
-            options.insert(key.clone(), value.get_ref().clone());
+            options.insert(key.clone(), value.clone());
         }
     }
     let globs = |list: &[toml::Spanned<String>]| -> Result<Option<crate::config::Globs>, UserError> {
@@ -350,7 +375,7 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
             return Ok(None);
         }
         let patterns: Vec<String> = list.iter().map(|g| g.get_ref().clone()).collect();
-        compile_globs(&settings.glob_base, &patterns, &|_, message| UserError::new(format!("rule `{id}`: {message}")))
+        compile_globs(&settings.root, &patterns, &|_, message| UserError::new(format!("rule `{id}`: {message}")))
             .map(Some)
     };
     let kind = match (&spec.query, &spec.engine) {
@@ -367,8 +392,14 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
     let prefilter = spec.prefilter.as_ref().and_then(|p| regex::Regex::new(p.get_ref()).ok());
     Ok(Rule {
         prefilter,
-        include: globs(&spec.include)?,
-        exclude: globs(&spec.exclude)?,
+        include: match scope[0].take() {
+            Some(globs) => Some(globs),
+            None => globs(&spec.include)?,
+        },
+        exclude: match scope[1].take() {
+            Some(globs) => Some(globs),
+            None => globs(&spec.exclude)?,
+        },
         id,
         severity,
         summary: spec.summary.clone(),

@@ -79,13 +79,14 @@ pub(crate) struct FileClasses {
 
 impl DuplicateManagerClass {
     pub(crate) fn new(rule: &Rule, settings: &Settings) -> Result<Self, UserError> {
+        let at = super::option_at(rule, "services", settings);
         let services = rule
             .string_list("services")
             .iter()
             .map(|dir| {
                 let dir = dir.trim_end_matches('/');
-                crate::config::compile_globs(&settings.glob_base, &[format!("{dir}/**")], &|_, message| {
-                    settings.config_error(None, format!("[rules.{}] services: {message}", rule.id))
+                crate::config::compile_globs(settings.base_of(at), &[format!("{dir}/**")], &|_, message| {
+                    settings.config_error(at, format!("[rules.{}] services: {message}", rule.id))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -49,8 +49,11 @@ use crate::UserError;
 /// The catalog for `settings`: the bundled rule files and those of its rule directories,
 /// validated against the engines of the registry.
 pub fn catalog(settings: &Settings) -> Result<Catalog, UserError> {
-    let dirs: Vec<_> =
-        settings.rule_dirs.iter().map(|(dir, offset)| (dir.clone(), *offset, settings.config.as_ref())).collect();
+    let dirs: Vec<_> = settings
+        .rule_dirs
+        .iter()
+        .map(|(dir, at)| (dir.clone(), at.map(|at| at.offset), at.and_then(|at| settings.configs.get(at.file))))
+        .collect();
     Catalog::load(&dirs, &registry::signatures())
 }
 
@@ -59,17 +62,19 @@ pub fn bundled_catalog() -> Result<Catalog, UserError> {
     Catalog::load(&[], &registry::signatures())
 }
 
-/// Compiles the glob-list option `option` of `rule`, relative to the configuration's directory;
-/// an error names the configuration line that set it.
+/// Where the option `option` of `rule` was set, if in a configuration file.
+pub(crate) fn option_at(rule: &Rule, option: &str, settings: &Settings) -> Option<crate::config::At> {
+    settings.rule_tables.get(&rule.id).and_then(|table| table.values.get(option)).map(|(_, at)| *at)
+}
+
+/// Compiles the glob-list option `option` of `rule`, relative to the directory of the
+/// configuration file that set it (a default's, to the project root); an error names the
+/// configuration line that set it.
 pub(crate) fn option_globs(rule: &Rule, option: &str, settings: &Settings) -> Result<crate::config::Globs, UserError> {
     let patterns = rule.string_list(option);
-    let offset = settings
-        .rule_tables
-        .get(&rule.id)
-        .and_then(|table| table.get_ref().get(option))
-        .map(|value| value.span().start);
-    crate::config::compile_globs(&settings.glob_base, &patterns, &|_, message| {
-        settings.config_error(offset, format!("[rules.{}] {option}: {message}", rule.id))
+    let at = option_at(rule, option, settings);
+    crate::config::compile_globs(settings.base_of(at), &patterns, &|_, message| {
+        settings.config_error(at, format!("[rules.{}] {option}: {message}", rule.id))
     })
 }
 

@@ -191,7 +191,7 @@ fn secret(settings: &Settings) -> Option<u128> {
     let dir = user_directory()?.canonicalize().ok()?;
     // A user cache directory inside a scanned tree (CI setups put it in the project to cache
     // it) could come with the tree, secret and all: no cache then.
-    if settings.paths.iter().any(|path| dir.starts_with(path)) {
+    if dir.starts_with(&settings.root) || settings.paths.iter().any(|path| dir.starts_with(path)) {
         return None;
     }
     let file = dir.join("secret");

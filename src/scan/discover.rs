@@ -195,22 +195,100 @@ fn is_hidden(path: &Path) -> bool {
     path.file_name().is_some_and(|name| name.as_encoded_bytes().first() == Some(&b'.'))
 }
 
-/// Walks everything `settings` names.
+/// Whether the walk keeps an entry below a walk root: a source file of a scanned language or a
+/// directory, not excluded, not ssot's cache, not ignored, not hidden (unless asked).
+/// `forced`: named directories that are excluded themselves; what they hold is not excluded by
+/// the globs that exclude them (the user asked for it).
+fn keeps(settings: &Settings, rules: &IgnoreRules, forced: &[PathBuf], path: &Path, is_dir: bool) -> bool {
+    if !(is_dir || settings.is_source(path)) {
+        // Other files are never collected anyway.
+        return true;
+    }
+    // ssot's own cache directories are never scanned (they matter with `--hidden`: walking one
+    // would see it change on every run).
+    if is_dir && path.file_name().is_some_and(|name| name == ".ssot_cache") {
+        return false;
+    }
+    if settings.is_excluded(path) && !forced.iter().any(|dir| path.starts_with(dir)) {
+        return false;
+    }
+    let matched = if settings.respect_ignore_files { rules.matched(path, is_dir) } else { None };
+    match matched {
+        Some(ignored) => !ignored,
+        None => settings.hidden || !is_hidden(path),
+    }
+}
+
+/// What the walk starts from: the paths named when the project is not scanned whole
+/// ([`Settings::whole_project`]); else the project root, and each path named that the project's
+/// walk would not reach (a file whatever its name or exclusion, a directory that is
+/// excluded, ignored or hidden, or one inside such a directory), sorted. A buffer read from stdin
+/// is not one: the scan adds it.
+pub(crate) fn walk_roots(settings: &Settings) -> Vec<PathBuf> {
+    walk_roots_with(settings, &IgnoreRules::new())
+}
+
+fn walk_roots_with(settings: &Settings, rules: &IgnoreRules) -> Vec<PathBuf> {
+    let is_buffer = |path: &PathBuf| settings.stdin.as_ref().is_some_and(|buffer| buffer.path == *path);
+    if !settings.whole_project && settings.stdin.is_some() {
+        // An editor's buffer is seen with the rest of the directory its project falls back to.
+        return vec![settings.root.clone()];
+    }
+    if !settings.whole_project {
+        let mut roots: Vec<PathBuf> = settings.paths.iter().filter(|path| !is_buffer(path)).cloned().collect();
+        roots.sort();
+        roots.dedup();
+        return roots;
+    }
+    let mut roots = vec![settings.root.clone()];
+    for path in &settings.paths {
+        if *path == settings.root || is_buffer(path) {
+            continue;
+        }
+        let is_dir = path.is_dir();
+        let reached = match path.strip_prefix(&settings.root) {
+            Ok(relative) => {
+                let mut walked = settings.root.clone();
+                relative.components().all(|part| {
+                    walked.push(part);
+                    let is_dir = walked != *path || is_dir;
+                    keeps(settings, rules, &[], &walked, is_dir)
+                }) && (is_dir
+                    || (settings.is_source(path) && std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_symlink())))
+            }
+            Err(_) => false,
+        };
+        if !reached {
+            roots.push(path.clone());
+        }
+    }
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// Walks the project (see [`walk_roots`]).
 pub(crate) fn discover(settings: &Settings) -> Walk {
+    let rules = Arc::new(IgnoreRules::new());
     let mut files = Vec::new();
     let mut dirs = Vec::new();
-    for path in &settings.paths {
+    let roots = walk_roots_with(settings, &rules);
+    let forced: Vec<PathBuf> = roots
+        .iter()
+        .filter(|dir| **dir != settings.root && dir.is_dir() && settings.is_excluded(dir))
+        .cloned()
+        .collect();
+    for path in roots {
         if path.is_dir() {
-            dirs.push(path.clone());
+            dirs.push(path);
         } else {
             // A file named on the command line is scanned whatever its name or exclusion.
-            files.push(path.clone());
+            files.push(path);
         }
     }
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     let read_dirs = Mutex::new(Vec::new());
-    let rules = Arc::new(IgnoreRules::new());
     if let Some((first, rest)) = dirs.split_first() {
         let mut builder = WalkBuilder::new(first);
         for dir in rest {
@@ -218,26 +296,12 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
         }
         // The walker reads no ignore file itself and hides nothing: `keep` decides.
         builder.standard_filters(false).follow_links(false);
-        let respect = settings.respect_ignore_files;
-        let show_hidden = settings.hidden;
         let exclude_settings = settings.clone();
         let filter_rules = rules.clone();
         let keep = move |entry: &ignore::DirEntry| -> bool {
+            // Roots are always walked.
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if entry.depth() == 0 || !(is_dir || exclude_settings.is_source(entry.path())) {
-                // Roots are always walked; other files are never collected anyway.
-                return true;
-            }
-            // ssot's own cache directories are never scanned (they matter with `--hidden`:
-            // walking one would see it change on every run).
-            if exclude_settings.is_excluded(entry.path()) || (is_dir && entry.file_name() == ".ssot_cache") {
-                return false;
-            }
-            let matched = if respect { filter_rules.matched(entry.path(), is_dir) } else { None };
-            match matched {
-                Some(ignored) => !ignored,
-                None => show_hidden || !is_hidden(entry.path()),
-            }
+            entry.depth() == 0 || keeps(&exclude_settings, &filter_rules, &forced, entry.path(), is_dir)
         };
         builder.filter_entry(keep);
         builder.build_parallel().run(|| {
@@ -277,6 +341,7 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
     errors.dedup();
     let mut dirs = read_dirs.into_inner().unwrap_or_else(|e| e.into_inner());
     dirs.sort();
+    dirs.dedup();
     Walk { files, errors, dirs }
 }
 

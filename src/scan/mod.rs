@@ -114,7 +114,7 @@ fn project_finding(
         if let Some(file_suppressions) = &suppressions[finding.file.0] {
             file_suppressions.suppresses(&rules.rule(rule).id, finding.site.start.line);
         }
-        outcome.suppressed += 1;
+        outcome.count_suppressed(finding.file);
         return;
     }
     let site = finding.site;
@@ -180,7 +180,7 @@ fn unused_suppressions(
             let fix = (directive.valid && !partial).then(|| suppression_fix(directive, &kept));
             for problem in problems {
                 if silenced {
-                    outcome.suppressed += 1;
+                    outcome.count_suppressed(FileId(file));
                     continue;
                 }
                 let message = render_message(template, |var| {
@@ -214,7 +214,7 @@ fn bare_suppression(
     outcome: &mut Outcome,
 ) {
     if suppressions.would_suppress(UNUSED_SUPPRESSION, directive.start.line) {
-        outcome.suppressed += 1;
+        outcome.count_suppressed(file);
         return;
     }
     let mut ids: Vec<&str> = outcome
@@ -457,7 +457,7 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         }
         // Freeing tens of thousands of paths takes a while; the run need not wait for it.
         std::thread::spawn(move || drop((previous, walk, stamps, cache)));
-        return outcome;
+        return restricted(settings, outcome);
     }
     let cache = cache.or_else(|| place.as_ref().map(open));
     let outcome = scan_files(settings, rules, &walk, &stamps, cache, stderr);
@@ -467,6 +467,15 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
             _ => snapshot::TreeState::record(settings, &walk.dirs, started, place.dir()),
         };
         snapshot::save(settings, place, started, tree, &walk.files, &stamps, &outcome);
+    }
+    restricted(settings, outcome)
+}
+
+/// The project's outcome narrowed to the paths asked about ([`Outcome::restrict`]), when they
+/// are not the whole project.
+fn restricted(settings: &Settings, mut outcome: Outcome) -> Outcome {
+    if settings.paths != [settings.root.clone()] {
+        outcome.restrict(&|path| settings.paths.iter().any(|asked| path.starts_with(asked)));
     }
     outcome
 }
@@ -522,7 +531,13 @@ fn scan_files(
                         diagnostic(rules, f.rule, file, f.range, f.start, f.end, f.message, f.line_text, f.fix)
                     }),
                 );
-                outcome.files.push(ScannedFile { path: display, category: scanned.category, source: None });
+                outcome.files.push(ScannedFile {
+                    path: display,
+                    category: scanned.category,
+                    suppressed: scanned.suppressed,
+                    outside: false,
+                    source: None,
+                });
                 suppressions.push(scanned.suppressions);
             }
         }
@@ -532,10 +547,14 @@ fn scan_files(
         |t, d| t.add_phase(timings::Phase::Project, d),
         || project_pass(rules, facts, &suppressions, settings.timings.as_deref(), &mut outcome),
     );
-    // Whether the scan covers the whole tree under the root: otherwise a directive naming a
-    // project rule may be unused only because the files its finding pairs with were not scanned.
-    let whole_tree = settings.paths.len() == 1 && settings.paths[0] == settings.root;
+    // Whether the scan covers the whole project: otherwise a directive naming a project rule may
+    // be unused only because the files its finding pairs with were not scanned.
+    let whole_tree = settings.whole_project || settings.paths == [settings.root.clone()];
     unused_suppressions(rules, &suppressions, whole_tree, &mut outcome);
+    if !settings.per_file_ignores.is_empty() {
+        let paths: Vec<std::path::PathBuf> = (0..outcome.files.len()).map(|i| outcome.real_path(FileId(i))).collect();
+        outcome.diagnostics.retain(|d| !settings.ignores(&paths[d.file.0], &d.rule));
+    }
     outcome.sort();
     crate::fingerprint::assign(&mut outcome);
     outcome

@@ -26,7 +26,7 @@ use super::discover::{git_excludes, Git, Walk};
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Outcome, ScannedFile, Skipped};
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// A file watched for changes, with its stamp (`None`: it did not exist).
 type Watched = (String, Option<Stamp>);
@@ -141,16 +141,20 @@ fn key(settings: &Settings, place: &Place) -> u64 {
         .exclude
         .iter()
         .chain([&settings.test, &settings.other])
+        .chain(settings.per_file_ignores.iter().map(|entry| &entry.globs))
         .map(|globs| (globs.patterns(), globs.base()))
         .collect();
+    let ignored: Vec<Vec<&str>> =
+        settings.per_file_ignores.iter().map(|entry| entry.rules.iter().map(|(id, _)| id.as_str()).collect()).collect();
     // The variables that decide which global git ignore file applies.
     let names = ["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"];
     let environment: Vec<Option<std::ffi::OsString>> = names.map(std::env::var_os).into(); // ssot: ignore[direct-env-access] -- they decide which ignore files apply
     cache::hash_of((
         place.key(),
-        (&settings.root, &settings.paths, settings.respect_ignore_files, settings.hidden),
+        (&settings.root, super::discover::walk_roots(settings), settings.respect_ignore_files, settings.hidden),
         &settings.languages,
         globs,
+        ignored,
         environment,
     ))
 }
@@ -243,8 +247,10 @@ impl TreeState {
     /// filesystems), directory stamps prove nothing and the walk is not vouched for.
     pub(crate) fn record(settings: &Settings, dirs: &[PathBuf], started: u128, cache_dir: &Path) -> Self {
         let since = started.saturating_sub(cache::SETTLE_NS);
-        let roots =
-            settings.paths.iter().filter_map(|path| Some((path.to_str()?.to_string(), path.is_dir()))).collect();
+        let roots = super::discover::walk_roots(settings)
+            .iter()
+            .filter_map(|path| Some((path.to_str()?.to_string(), path.is_dir())))
+            .collect();
         let settled = |path: &Path| Stamp::of(path).filter(|stamp| stamp.settled(since));
         let stamped: Option<Vec<(String, Stamp)>> = if directory_stamps_move(cache_dir) {
             dirs.par_iter().map(|dir| Some((dir.to_str()?.to_string(), settled(dir)?))).collect()
@@ -308,7 +314,7 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<(Vec<Wa
         .collect();
     let mut outside: Vec<PathBuf> = Vec::new();
     let mut ancestors_git = Vec::new();
-    for scanned in settings.paths.iter().filter(|path| path.is_dir()) {
+    for scanned in super::discover::walk_roots(settings).iter().filter(|path| path.is_dir()) {
         for ancestor in scanned.ancestors().skip(1) {
             outside.push(ancestor.join(".gitignore"));
             outside.push(ancestor.join(".ignore"));

@@ -1,0 +1,250 @@
+//! The project model (docs/projects.md): checking part of a project reports it as part of the
+//! whole — the same paths, categories, findings and fingerprints — with one cache at the root.
+
+mod common;
+
+use common::{canonical, project, ssot, ssot_with_cache};
+use serde_json::Value;
+
+/// (path, rule, line, category, fingerprint) of each finding of a JSON run.
+fn findings(run: &common::Run) -> Vec<(String, String, u64, String, String)> {
+    let json = run.json();
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap_or_default().to_string();
+            (text("path"), text("rule"), d["line"].as_u64().unwrap(), text("category"), text("fingerprint"))
+        })
+        .collect()
+}
+
+/// A tree with a duplicate constant across two folders, a test helper, and `.git` at the top
+/// (no configuration file: the git work tree is the project).
+fn monorepo() -> tempfile::TempDir {
+    let dir = project(&[
+        ("src/app/events.py", "SENT = 'message_sent_event'\n"),
+        ("src/app/legacy.py", "SENT = 'message_sent_event'\nimport os\nHOME = os.environ['HOME']\n"),
+        ("tests/helpers.py", "import os\nUSER = os.getenv('USER')\n"),
+        ("tests/test_a.py", "def test_a():\n    assert True\n"),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+#[test]
+fn one_file_is_reported_as_in_a_whole_project_scan() {
+    let dir = monorepo();
+    let root = canonical(&dir);
+    let whole = findings(&ssot(&["check", root.to_str().unwrap(), "--format", "json"]));
+    for file in ["src/app/legacy.py", "tests/helpers.py"] {
+        let one = ssot(&["check", root.join(file).to_str().unwrap(), "--format", "json"]);
+        let expected: Vec<_> = whole.iter().filter(|f| f.0 == file).cloned().collect();
+        assert!(!expected.is_empty(), "{file} has findings in the whole scan: {whole:?}");
+        assert_eq!(findings(&one), expected, "{file}: path, category, findings and fingerprints");
+        assert_eq!(one.json()["summary"]["files"]["scanned"], 1, "only the file is counted");
+    }
+    // The project-wide finding of legacy.py pairs it with a file that was not named.
+    let one = ssot(&["check", root.join("src/app/legacy.py").to_str().unwrap(), "--format", "json"]);
+    let json = one.json();
+    let duplicate = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "duplicate-string-constant")
+        .expect("the duplicate constant is found when one of its files is checked");
+    assert_eq!(duplicate["related"][0]["path"], "src/app/events.py");
+    // The helper under tests/ is a test file, as in the whole scan.
+    let helper = ssot(&["check", root.join("tests/helpers.py").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(helper.json()["summary"]["files"]["test"], 1);
+}
+
+#[test]
+fn a_directory_reports_only_its_files_and_scores_them() {
+    let dir = monorepo();
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.join("tests").to_str().unwrap(), "--format", "json"]);
+    let json = run.json();
+    let paths: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["tests/helpers.py"]);
+    assert_eq!(json["summary"]["files"]["scanned"], 2);
+    assert_eq!(json["summary"]["score"]["overall"], 50.0);
+}
+
+#[test]
+fn the_configuration_directory_is_the_project_root() {
+    let dir = project(&[
+        ("repo/service/ssot.toml", "[scan]\nother = [\"scripts/**\"]\n"),
+        ("repo/service/scripts/run.py", "import os\nA = os.environ['A']\n"),
+        ("repo/service/pkg/a.py", "X = 1\n"),
+    ]);
+    std::fs::create_dir(dir.path().join("repo/.git")).unwrap();
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.join("repo/service/scripts/run.py").to_str().unwrap(), "--format", "json"]);
+    let found = findings(&run);
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!((found[0].0.as_str(), found[0].3.as_str()), ("scripts/run.py", "other"));
+}
+
+#[test]
+fn one_cache_at_the_project_root() {
+    let dir = monorepo();
+    let root = canonical(&dir);
+    let run = ssot_with_cache(&["check", root.join("src/app/legacy.py").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(root.join(".ssot_cache").is_dir(), "the cache is at the project root");
+    assert!(!root.join("src/app/.ssot_cache").exists(), "no cache beside the file checked");
+    // A warm run of the whole project and of another file agree with cold ones.
+    let cold = findings(&ssot(&["check", root.to_str().unwrap(), "--format", "json"]));
+    let warm = findings(&ssot_with_cache(&["check", root.to_str().unwrap(), "--format", "json"]));
+    assert_eq!(warm, cold);
+    let helper = root.join("tests/helpers.py");
+    let warm = findings(&ssot_with_cache(&["check", helper.to_str().unwrap(), "--format", "json"]));
+    let cold = findings(&ssot(&["check", helper.to_str().unwrap(), "--format", "json"]));
+    assert_eq!(warm, cold);
+    assert_eq!(warm.len(), 1);
+}
+
+#[test]
+fn a_named_file_or_directory_the_walk_skips_is_scanned() {
+    let dir = project(&[
+        ("ssot.toml", "[scan]\nexclude = [\"vendor/**\"]\n"),
+        ("vendor/lib.py", "import os\nA = os.environ['A']\n"),
+        ("vendor/sub/deep.py", "import os\nB = os.environ['B']\n"),
+        ("app.py", "X = 1\n"),
+    ]);
+    let root = canonical(&dir);
+    let paths = |run: &common::Run| -> Vec<String> { findings(run).into_iter().map(|f| f.0).collect() };
+    assert!(paths(&ssot(&["check", root.to_str().unwrap(), "--format", "json"])).is_empty());
+    let named_dir = ssot(&["check", root.join("vendor").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(paths(&named_dir), ["vendor/lib.py", "vendor/sub/deep.py"]);
+    let named_file = ssot(&["check", root.join("vendor/sub/deep.py").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(paths(&named_file), ["vendor/sub/deep.py"]);
+}
+
+#[test]
+fn terminal_paths_are_relative_to_the_current_directory() {
+    // The tests run in the crate root: testdata/project is inside it.
+    let run = ssot(&["check", "testdata/project/app/services", "--format", "concise"]);
+    let first = run.stdout.lines().next().unwrap();
+    assert!(first.starts_with("testdata/project/app/services/billing.py:1:1: relative-import"), "{first}");
+    // JSON stays relative to the project root (testdata/project holds ssot.toml).
+    let json: Value = ssot(&["check", "testdata/project/app/services", "--format", "json"]).json();
+    assert_eq!(json["diagnostics"][0]["path"], "app/services/billing.py");
+}
+
+#[test]
+fn per_file_ignores_drop_rules_in_matching_files() {
+    let dir = project(&[
+        (
+            "ssot.toml",
+            "[rules]\nper-file-ignores = { \"tests/**\" = [\"direct-env-access\"], \"pkg/gen_*.py\" = [\"relative-import\"] }\n",
+        ),
+        ("tests/helpers.py", "import os\nA = os.environ['A']\nfrom . import x\n"),
+        ("pkg/__init__.py", ""),
+        ("pkg/gen_a.py", "from . import x\nimport os\nB = os.environ['B']\n"),
+        ("pkg/b.py", "from . import x\n"),
+    ]);
+    let root = canonical(&dir);
+    let found: Vec<(String, String)> = findings(&ssot(&["check", root.to_str().unwrap(), "--format", "json"]))
+        .into_iter()
+        .map(|f| (f.0, f.1))
+        .collect();
+    let expected = [
+        ("pkg/b.py", "relative-import"),
+        ("pkg/gen_a.py", "direct-env-access"),
+        ("tests/helpers.py", "relative-import"),
+    ];
+    let expected: Vec<(String, String)> = expected.iter().map(|(p, r)| (p.to_string(), r.to_string())).collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn per_file_ignores_name_known_rules() {
+    let dir =
+        project(&[("ssot.toml", "[rules]\nper-file-ignores = { \"a/**\" = [\"no-such-rule\"] }\n"), ("a.py", "")]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("ssot.toml:2:32: rules.per-file-ignores: unknown rule `no-such-rule`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_project_overrides_a_rules_include_and_exclude() {
+    let files =
+        [("tools/run.py", "import os\nA = os.environ['A']\n"), ("app/main.py", "import os\nB = os.environ['B']\n")];
+    let paths = |config: &str| -> Vec<String> {
+        let mut all = files.to_vec();
+        all.push(("ssot.toml", config));
+        let dir = project(&all);
+        let root = canonical(&dir);
+        let run = ssot(&["check", root.to_str().unwrap(), "--format", "json", "--select", "direct-env-access"]);
+        assert_ne!(run.code, 2, "{}", run.stderr);
+        findings(&run).into_iter().map(|f| f.0).collect()
+    };
+    assert_eq!(paths(""), ["app/main.py", "tools/run.py"]);
+    assert_eq!(paths("[rules.direct-env-access]\nexclude = [\"tools/**\"]\n"), ["app/main.py"]);
+    assert_eq!(paths("[rules.direct-env-access]\ninclude = [\"tools/**\"]\n"), ["tools/run.py"]);
+    let dir = project(&[("ssot.toml", "[rules.direct-env-access]\ninclude = \"tools/**\"\n"), ("a.py", "")]);
+    let run = ssot(&["check", canonical(&dir).to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`include` must be a list of globs"), "{}", run.stderr);
+}
+
+#[test]
+fn extend_inherits_values_relative_to_the_file_that_wrote_them() {
+    let dir = project(&[
+        ("ssot.toml", "[scan]\nother = [\"sub/scripts/**\"]\n\n[rules.direct-env-access]\nallow = [\"sub/conf.py\"]\n"),
+        ("sub/ssot.toml", "extend = \"../ssot.toml\"\n\n[rules.direct-env-access]\nseverity = \"warning\"\n"),
+        ("sub/conf.py", "import os\nA = os.environ['A']\n"),
+        ("sub/app.py", "import os\nB = os.environ['B']\n"),
+        ("sub/scripts/run.py", "import os\nC = os.environ['C']\n"),
+    ]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.join("sub").to_str().unwrap(), "--format", "json"]);
+    let json = run.json();
+    let found: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap().to_string(), d["severity"].as_str().unwrap().to_string()))
+        .collect();
+    // sub/ is the project (its configuration is the nearest); the base's globs name files from
+    // the base's directory: conf.py is allowed, scripts/ is `other`.
+    let expected = [("app.py", "warning"), ("scripts/run.py", "warning")];
+    let expected: Vec<(String, String)> = expected.iter().map(|(p, s)| (p.to_string(), s.to_string())).collect();
+    assert_eq!(found, expected);
+    assert_eq!(json["summary"]["files"]["other"], 1);
+}
+
+#[test]
+fn extend_errors_name_the_file_that_holds_the_mistake() {
+    let dir = project(&[
+        ("base.toml", "[rules.direct-env-access]\nallow = 3\n"),
+        ("ssot.toml", "extend = \"base.toml\"\n"),
+        ("a.py", ""),
+    ]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("base.toml:2:9: [rules.direct-env-access] `allow` must be"), "{}", run.stderr);
+
+    let cycle = project(&[("ssot.toml", "extend = \"other.toml\"\n"), ("other.toml", "extend = \"ssot.toml\"\n")]);
+    let run = ssot(&["check", canonical(&cycle).to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("other.toml:1:10: extend: `ssot.toml` extends this file again"), "{}", run.stderr);
+
+    let missing = project(&[("ssot.toml", "\n[scan]\n\nextend = 1\n"), ("a.py", "")]);
+    let run = ssot(&["check", canonical(&missing).to_str().unwrap()]);
+    assert_eq!(run.code, 2, "extend is a top-level key: {}", run.stderr);
+    let missing = project(&[("ssot.toml", "extend = \"nowhere.toml\"\n"), ("a.py", "")]);
+    let run = ssot(&["check", canonical(&missing).to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("ssot.toml:1:10: extend: cannot read `nowhere.toml`"), "{}", run.stderr);
+}
