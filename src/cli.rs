@@ -92,7 +92,7 @@ pub struct ScanArgs {
     /// Scan hidden files and directories.
     #[arg(long)]
     pub hidden: bool,
-    /// Skip files and directories matching GLOB (relative to the scanned root; repeatable).
+    /// Skip files and directories matching GLOB (relative to the project root; repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Run only this rule (repeatable; replaces `rules.select`).
