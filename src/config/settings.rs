@@ -219,12 +219,20 @@ pub struct Overrides {
     pub no_fast_path: bool,
     /// `--no-progress`.
     pub no_progress: bool,
+    /// Only a configuration file in the first path itself applies, none from its ancestors
+    /// (`ssot test-rules`: each rule fixture is a project of its own).
+    pub own_config_only: bool,
 }
 
 /// Finds the configuration that applies to `start`: the nearest `ssot.toml`, or `pyproject.toml`
 /// with a `[tool.ssot]` table, in `start` or an ancestor.
 pub(crate) fn discover(start: &Path) -> Result<Option<(ConfigFile, Options)>, UserError> {
-    for dir in start.ancestors() {
+    discover_in(start.ancestors())
+}
+
+/// The configuration in the first of `dirs` that has one.
+fn discover_in<'a>(dirs: impl Iterator<Item = &'a Path>) -> Result<Option<(ConfigFile, Options)>, UserError> {
+    for dir in dirs {
         let candidate = dir.join("ssot.toml");
         if exists(&candidate) {
             let file = read_config(&candidate)?;
@@ -305,7 +313,12 @@ impl Settings {
             }
             None => {
                 let start = if paths[0].is_dir() { paths[0].clone() } else { root.clone() };
-                match discover(&start)? {
+                let found = if overrides.own_config_only {
+                    discover_in(std::iter::once(start.as_path()))
+                } else {
+                    discover(&start)
+                };
+                match found? {
                     Some((file, options)) => {
                         let base = file.path.parent().map_or_else(|| root.clone(), Path::to_path_buf);
                         (Some(file), options, base)
