@@ -1,4 +1,4 @@
-//! The command line: `ssot check`, `ssot baseline`, `ssot rules`, `ssot explain`. Argument types (clap) and the
+//! The command line: `ssot check`, `ssot baseline`, `ssot rules`, `ssot explain`, `ssot test-rules`. Argument types (clap) and the
 //! glue that runs one command; everything else is in the pipeline modules.
 
 use std::io::Write;
@@ -74,6 +74,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Record today's findings so `check --baseline` fails only on new ones.
     Baseline(BaselineArgs),
+    /// Run the fixtures of rule files: each `<dir>/<id>/` beside `<dir>/<id>.toml`, whose lines
+    /// ending in `# expect: <id>` must be flagged and whose other lines must not.
+    TestRules(TestRulesArgs),
 }
 
 /// What to scan and with which rules: shared by `check` and `baseline`.
@@ -209,6 +212,15 @@ pub struct ExplainArgs {
     pub config: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct TestRulesArgs {
+    /// A directory of rule files (default: the `rules.rule-dirs` of the configuration).
+    pub dir: Option<PathBuf>,
+    /// Configuration file whose `rules.rule-dirs` are tested (default: discovered from here).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
 fn parse_threshold(text: &str) -> Result<f64, String> {
     let value: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
     if (0.0..=100.0).contains(&value) {
@@ -226,6 +238,7 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
     match cli.command {
         Command::Check(args) => check(args, &cwd, stdout, stderr),
         Command::Baseline(args) => baseline(args, &cwd, stderr),
+        Command::TestRules(args) => test_rules(args, &cwd, stdout),
         Command::Rules(args) => {
             let catalog = catalog_for(&cwd, args.config)?;
             list_rules(&catalog, args.json, stdout)?;
@@ -234,9 +247,10 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
         Command::Explain(args) => {
             let catalog = catalog_for(&cwd, args.config)?;
             match catalog.get(&args.rule) {
-                Some((spec, _)) => {
+                Some((spec, origin)) => {
                     // A rule file (a project's rule-dirs) is text for the terminal like any other.
-                    stdout.write_all(crate::terminal::visible_lines(&docs::rule_markdown(spec)).as_bytes())?;
+                    let page = docs::rule_markdown(spec, origin);
+                    stdout.write_all(crate::terminal::visible_lines(&page).as_bytes())?;
                     Ok(ExitStatus::Success)
                 }
                 None => {
@@ -270,6 +284,7 @@ fn overrides(scan: &ScanArgs) -> Overrides {
         no_cache: scan.no_cache,
         no_fast_path: scan.no_fast_path,
         no_progress: scan.no_progress,
+        own_config_only: false,
     }
 }
 
@@ -327,6 +342,10 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
         let table = settings.rule_tables.get(&rule.id);
         writeln!(out, "\n[rules.{}]", rule.id)?;
         writeln!(out, "severity = {:?}", rule.severity.as_str())?;
+        if let Some(prefilter) = &rule.prefilter {
+            let from = if rule.prefilter_derived { "derived from the query" } else { "rule file" };
+            writeln!(out, "prefilter = {:?}  # {from}", prefilter.as_str())?;
+        }
         for (key, value) in &rule.options {
             let from = match table.and_then(|table| table.values.get(key)) {
                 Some((_, at)) => settings.configs.get(at.file).map_or_else(String::new, |file| file.place(at.offset)),
@@ -685,4 +704,65 @@ fn list_rules(catalog: &Catalog, json: bool, out: &mut dyn WriteColor) -> std::i
         )?;
     }
     Ok(())
+}
+
+/// `ssot test-rules [DIR]`: every user rule file of DIR (or of the configuration's rule
+/// directories) with a fixture directory `<dir>/<id>/` is run on it (`crate::fixture`); each
+/// mismatch is a line on stdout, then a summary. Failure when any fixture disagrees.
+fn test_rules(args: TestRulesArgs, cwd: &Path, stdout: &mut dyn WriteColor) -> anyhow::Result<ExitStatus> {
+    let overrides = Overrides { config: args.config, ..Overrides::default() };
+    let mut settings = Settings::resolve(cwd, &[], &overrides)?;
+    if let Some(dir) = &args.dir {
+        let dir = cwd.join(dir);
+        if !dir.is_dir() {
+            anyhow::bail!("{}: not a directory of rule files", dir.display());
+        }
+        settings.rule_dirs = vec![(dir, None)];
+    }
+    if settings.rule_dirs.is_empty() {
+        anyhow::bail!("no rule directories to test: give one (`ssot test-rules DIR`) or set `rules.rule-dirs`");
+    }
+    // Every rule file is loaded (and a broken one stops the run) before any fixture runs.
+    let catalog = crate::rules::catalog(&settings)?;
+    let dirs: Vec<PathBuf> = settings.rule_dirs.iter().map(|(dir, _)| dir.clone()).collect();
+    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    let shown = |path: &Path| {
+        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        shown_path(path.strip_prefix(&cwd).unwrap_or(&path))
+    };
+    let (mut passed, mut failed, mut untested) = (0, 0, Vec::new());
+    for (spec, origin) in &catalog.entries {
+        let crate::rule::Origin::User(file) = origin else { continue };
+        let id = spec.id.get_ref();
+        let fixtures = file.with_extension("");
+        if !fixtures.is_dir() {
+            untested.push(id.as_str());
+            continue;
+        }
+        let outcome = crate::fixture::check(&fixtures, id, &dirs)?;
+        let dir = shown(&fixtures);
+        for mismatch in &outcome.mismatches {
+            writeln!(stdout, "{dir}/{}", visible(&mismatch.to_string()))?;
+        }
+        for (path, reason) in &outcome.skipped {
+            writeln!(stdout, "{dir}/{}: not checked: {}", visible(path), visible(reason))?;
+        }
+        for error in &outcome.internal_errors {
+            writeln!(stdout, "{dir}: {}", visible(error))?;
+        }
+        if outcome.expected.is_empty() && outcome.mismatches.is_empty() {
+            writeln!(stdout, "{dir}: note: no `# expect: {id}` marker, so nothing shows the rule finds anything")?;
+        }
+        if outcome.passed() {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    let mut summary = format!("test-rules: {passed} passed, {failed} failed");
+    if !untested.is_empty() {
+        summary.push_str(&format!(", {} without fixtures ({})", untested.len(), untested.join(", ")));
+    }
+    writeln!(stdout, "{summary}")?;
+    Ok(if failed > 0 { ExitStatus::Failure } else { ExitStatus::Success })
 }

@@ -3,10 +3,11 @@
 
 use std::fmt::Write as _;
 
-use crate::rule::{Catalog, RuleSpec};
+use crate::rule::{Catalog, Origin, RuleSpec};
 
-/// The Markdown documentation of one rule.
-pub fn rule_markdown(spec: &RuleSpec) -> String {
+/// The Markdown documentation of one rule, whose file came from `origin`. A user rule without
+/// `[docs]` gets the summary, its message and the path of its file instead.
+pub fn rule_markdown(spec: &RuleSpec, origin: &Origin) -> String {
     let mut out = String::new();
     let id = spec.id.get_ref();
     let _ = writeln!(out, "# {id}\n");
@@ -21,9 +22,18 @@ pub fn rule_markdown(spec: &RuleSpec) -> String {
     let languages: Vec<&str> = crate::rule::rule_languages(spec).iter().map(|language| language.title()).collect();
     let _ = writeln!(out, "- Languages: {}", languages.join(", "));
     let _ = writeln!(out, "- Suppress with: `# ssot: ignore[{id}]`\n");
-    let _ = writeln!(out, "## Why\n\n{}\n", spec.docs.why.trim());
-    let _ = writeln!(out, "## Bad\n\n```python\n{}\n```\n", spec.docs.bad.trim_end());
-    let _ = writeln!(out, "## Good\n\n```python\n{}\n```\n", spec.docs.good.trim_end());
+    match &spec.docs {
+        Some(docs) => {
+            let _ = writeln!(out, "## Why\n\n{}\n", docs.why.trim());
+            let _ = writeln!(out, "## Bad\n\n```python\n{}\n```\n", docs.bad.trim_end());
+            let _ = writeln!(out, "## Good\n\n```python\n{}\n```\n", docs.good.trim_end());
+        }
+        None => {
+            let _ = writeln!(out, "## Message\n\n```text\n{}\n```\n", spec.message.get_ref().trim());
+            let _ =
+                writeln!(out, "No documentation: the rule file `{}` has no `[docs]` table.\n", origin.path().display());
+        }
+    }
     if !spec.options.is_empty() {
         let _ = writeln!(out, "## Options\n\nSet them in `[rules.{id}]` of `ssot.toml`.\n");
         let _ = writeln!(out, "| option | default | meaning |\n| --- | --- | --- |");
@@ -32,10 +42,10 @@ pub fn rule_markdown(spec: &RuleSpec) -> String {
         }
         out.push('\n');
     }
-    if let Some(fix) = &spec.docs.fix {
+    if let Some(fix) = spec.docs.as_ref().and_then(|docs| docs.fix.as_ref()) {
         let _ = writeln!(out, "## Fix\n\n{}\n", fix.trim());
     }
-    if let Some(notes) = &spec.docs.notes {
+    if let Some(notes) = spec.docs.as_ref().and_then(|docs| docs.notes.as_ref()) {
         let _ = writeln!(out, "## Notes\n\n{}\n", notes.trim());
     }
     if let Some(query) = &spec.query {

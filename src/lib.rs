@@ -17,6 +17,7 @@ mod error;
 pub mod fingerprint;
 pub mod fix;
 pub mod fixer;
+pub mod fixture;
 pub(crate) mod fs;
 pub mod language;
 pub(crate) mod path_text;

@@ -560,3 +560,94 @@ fn stdin_filename_checks_the_buffer_in_place_of_the_file() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+const PRINT_CALL_NO_DOCS: &str = "id = \"print-call\"\nseverity = \"warning\"\nsummary = \"A call of `print`.\"\nmessage = \"call of `{fn}`: use logging\"\nquery = '''\n((call function: (identifier) @fn) @match\n (#eq? @fn \"print\"))\n'''\n";
+
+#[test]
+fn a_user_rule_without_docs_is_explained_by_its_summary_message_and_file() {
+    let dir = project(&[
+        ("ssot.toml", "[rules]\nrule-dirs = [\"my-rules\"]\n"),
+        ("my-rules/print-call.toml", PRINT_CALL_NO_DOCS),
+    ]);
+    let root = canonical(&dir);
+    let config = root.join("ssot.toml");
+    // With --config, rule-dirs are relative to the current directory: name the directory as the
+    // configuration in a discovered file would.
+    std::fs::write(&config, format!("[rules]\nrule-dirs = [{:?}]\n", root.join("my-rules").display().to_string()))
+        .unwrap();
+    let run = ssot(&["explain", "print-call", "--config", config.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    snap("explain_user_rule_without_docs", &run, &[(&root, "[TMP]")]);
+
+    std::fs::write(root.join("a.py"), "print('x')\n").unwrap();
+    let run = ssot(&["check", root.to_str().unwrap(), "--select", "print-call", "--format", "sarif"]);
+    let sarif = run.json();
+    let rule = &sarif["runs"][0]["tool"]["driver"]["rules"][0];
+    assert_eq!(rule["id"], "print-call");
+    assert_eq!(rule["fullDescription"]["text"], "A call of `print`.");
+    assert!(rule["help"]["markdown"].as_str().unwrap().contains("has no `[docs]` table"), "{rule}");
+}
+
+#[test]
+fn a_bundled_rule_needs_docs_and_a_user_rule_does_not() {
+    let dir = project(&[
+        ("ssot.toml", "[rules]\nrule-dirs = [\"my-rules\"]\nselect = [\"print-call\"]\n"),
+        ("my-rules/print-call.toml", PRINT_CALL_NO_DOCS),
+        ("a.py", "print('x')\n"),
+    ]);
+    let run = ssot(&["check", canonical(&dir).to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["diagnostics"].as_array().unwrap().len(), 1);
+    // The bundled rules are checked by the loader itself: `bundled_catalog` loads them all.
+    let catalog = ssot::rules::bundled_catalog().unwrap();
+    assert!(catalog.entries.iter().all(|(spec, _)| spec.docs.is_some()));
+}
+
+/// A project with rule directory `my-rules`: `print-call` with fixtures `fixture`, and
+/// `todo-call` without any.
+fn rules_project(fixture: &str) -> tempfile::TempDir {
+    let todo = PRINT_CALL_NO_DOCS.replace("print-call", "todo-call").replace("\"print\"", "\"todo\"");
+    project(&[
+        ("ssot.toml", "[rules]\nrule-dirs = [\"my-rules\"]\n[scan]\nexclude = [\"my-rules/**\"]\n"),
+        ("my-rules/print-call.toml", PRINT_CALL_NO_DOCS),
+        ("my-rules/todo-call.toml", &todo),
+        ("my-rules/print-call/fixture.py", fixture),
+        ("my-rules/print-call/sub/nested.py", "print(1)  # expect: print-call\nlogger.print(2)\n"),
+    ])
+}
+
+#[test]
+fn test_rules_passes_when_every_marker_is_flagged_and_nothing_else() {
+    let dir = rules_project("print('a')  # expect: print-call\nprint(  # expect: print-call\n  'b')\nx = [print(1), print(2)]  # expect: print-call, print-call\npprint('c')\n");
+    let root = canonical(&dir);
+    let run = ssot(&["test-rules", root.join("my-rules").to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    snap("test_rules_pass", &run, &[(&root, "[TMP]")]);
+}
+
+#[test]
+fn test_rules_reports_missing_and_unexpected_findings() {
+    let dir = rules_project("print('a')  # expect: print-call\nlogger.print('b')  # expect: print-call\nprint('c')\nx = [print(1), print(2)]  # expect: print-call\n");
+    let root = canonical(&dir);
+    // Without DIR: the rule directories of the configuration.
+    let config = root.join("ssot.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("\"my-rules\"]", &format!("{:?}]", root.join("my-rules").display().to_string())),
+    )
+    .unwrap();
+    let run = ssot(&["test-rules", "--config", config.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    snap("test_rules_fail", &run, &[(&root, "[TMP]")]);
+}
+
+#[test]
+fn test_rules_stops_at_a_broken_rule_file() {
+    let dir = rules_project("print('a')  # expect: print-call\n");
+    let root = canonical(&dir);
+    std::fs::write(root.join("my-rules/todo-call.toml"), "id = \"todo-call\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\nquery = '(call (identifer) @match)'\n").unwrap();
+    let run = ssot(&["test-rules", root.join("my-rules").to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    snap("test_rules_broken_rule_file", &run, &[(&root, "[TMP]")]);
+}

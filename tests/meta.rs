@@ -57,9 +57,9 @@ fn generated_rule_docs_are_fresh() {
     let catalog = bundled_catalog().expect("bundled rules load");
     let docs = common::root().join("docs/rules");
     let mut stale = Vec::new();
-    for (spec, _) in &catalog.entries {
+    for (spec, origin) in &catalog.entries {
         let path = docs.join(format!("{}.md", spec.id.get_ref()));
-        check_generated(&path, &ssot::docs::rule_markdown(spec), &mut stale);
+        check_generated(&path, &ssot::docs::rule_markdown(spec, origin), &mut stale);
     }
     check_generated(&docs.join("README.md"), &ssot::docs::rules_index(&catalog), &mut stale);
     for entry in std::fs::read_dir(&docs).unwrap().flatten() {

@@ -5,46 +5,16 @@
 //! A rule with fixes has, beside a file `x.py` its fixes change, the expected result `x.fixed.py`
 //! (written by hand): `--fix --unsafe-fixes` on a copy of the directory must turn each such
 //! file into its `.fixed.py`, leave every other file as it was, and change nothing when run
-//! again. `.fixed.py` files are not scanned.
+//! again. `.fixed.py` files are not scanned. The marker check is `ssot test-rules`'s own
+//! (`ssot::fixture`). Last, a differential test holds each derived prefilter to the same findings
+//! as no prefilter, on testdata and the standard library.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// (path, line, rule) → count.
-type Findings = BTreeMap<(String, usize, String), usize>;
-
-fn python_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            python_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "py" || e == "rs") && !is_fixed(&path) {
-            out.push(path);
-        }
-    }
-}
-
-fn expected_findings(dir: &Path) -> Findings {
-    let mut expected = Findings::new();
-    let mut files = Vec::new();
-    python_files(dir, &mut files);
-    files.sort();
-    for file in &files {
-        let name = file.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-        let text = std::fs::read_to_string(file).unwrap();
-        for (index, line) in text.lines().enumerate() {
-            let marker = line.find("# expect:").map(|at| at + "# expect:".len());
-            if let Some(at) = marker.or_else(|| line.find("// expect:").map(|at| at + "// expect:".len())) {
-                for id in line[at..].split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                    *expected.entry((name.clone(), index + 1, id.to_string())).or_default() += 1;
-                }
-            }
-        }
-    }
-    expected
-}
+use ssot::fixture::is_fixed;
 
 /// `check DIR --select RULE`, unless the fixture's own `ssot.toml` selects the rules (a rule
 /// about other rules' findings, such as `unused-suppression`, needs them active).
@@ -55,23 +25,6 @@ fn check_args<'a>(dir: &'a str, rule: &'a str) -> Vec<&'a str> {
         args.extend(["--select", rule]);
     }
     args
-}
-
-fn actual_findings(dir: &Path, rule: &str) -> Findings {
-    let mut args = check_args(dir.to_str().unwrap(), rule);
-    args.extend(["--format", "json"]);
-    let run = common::ssot(&args);
-    assert!(run.code <= 1, "ssot failed on {}: {}", dir.display(), run.stderr);
-    let mut actual = Findings::new();
-    for d in run.json()["diagnostics"].as_array().unwrap() {
-        let key = (
-            d["path"].as_str().unwrap().to_string(),
-            d["line"].as_u64().unwrap() as usize,
-            d["rule"].as_str().unwrap().to_string(),
-        );
-        *actual.entry(key).or_default() += 1;
-    }
-    actual
 }
 
 fn rule_dirs() -> Vec<(String, std::path::PathBuf)> {
@@ -87,23 +40,14 @@ fn rule_dirs() -> Vec<(String, std::path::PathBuf)> {
 
 #[test]
 fn fixtures_flag_exactly_the_marked_lines_then_match_snapshots() {
+    // The marker comparison is `ssot test-rules`'s (`ssot::fixture`), run on the bundled rules.
     let mut failures = Vec::new();
     for (rule, dir) in rule_dirs() {
-        let expected = expected_findings(&dir);
-        assert!(!expected.is_empty(), "{}: no `# expect: {rule}` marker", dir.display());
-        let actual = actual_findings(&dir, &rule);
-        for (key, count) in &expected {
-            let got = actual.get(key).copied().unwrap_or(0);
-            if got != *count {
-                failures.push(format!("{rule}: {}:{}: expected {count} × {}, got {got}", key.0, key.1, key.2));
-            }
-        }
-        for (key, count) in &actual {
-            if !expected.contains_key(key) {
-                failures
-                    .push(format!("{rule}: {}:{}: unexpected {count} × {} (near-miss flagged?)", key.0, key.1, key.2));
-            }
-        }
+        let outcome = ssot::fixture::check(&dir, &rule, &[]).unwrap_or_else(|err| panic!("{rule}: {err}"));
+        assert!(!outcome.expected.is_empty(), "{}: no `# expect: {rule}` marker", dir.display());
+        failures.extend(outcome.mismatches.iter().map(|mismatch| format!("{rule}: {mismatch}")));
+        failures.extend(outcome.skipped.iter().map(|(path, reason)| format!("{rule}: {path}: skipped: {reason}")));
+        failures.extend(outcome.internal_errors.iter().map(|error| format!("{rule}: {error}")));
     }
     assert!(failures.is_empty(), "fixture markers disagree with ssot:\n{}", failures.join("\n"));
 
@@ -118,11 +62,6 @@ fn fixtures_flag_exactly_the_marked_lines_then_match_snapshots() {
             insta::assert_snapshot!("output", run.snapshot(&[]));
         });
     }
-}
-
-fn is_fixed(path: &Path) -> bool {
-    let path = path.to_string_lossy();
-    path.ends_with(".fixed.py") || path.ends_with(".fixed.rs")
 }
 
 /// Every file under `dir` (relative path → text).
@@ -182,4 +121,90 @@ fn fixes_turn_each_fixture_into_its_fixed_file_and_nothing_else() {
         rules_with_fixes.len() >= 4,
         "fix fixtures for relative-import, magic-none, missing-mock-import and unused-suppression: {rules_with_fixes:?}"
     );
+}
+
+/// Pattern rules whose prefilter is derived from the query (`src/rule/prefilter.rs`), each with
+/// the prefilter it must derive.
+const DERIVED: &[(&str, &str, &str)] = &[
+    ("print-call", r#"((call function: (identifier) @fn) @match (#eq? @fn "print"))"#, "print"),
+    ("eval-exec", r#"((call function: (identifier) @fn) @match (#any-of? @fn "eval" "exec"))"#, "eval|exec"),
+    (
+        "env-call",
+        r#"((call function: [(identifier) @fn (attribute attribute: (identifier) @fn)]) @match
+ (#match? @fn "^(getenv|putenv)$"))"#,
+        "getenv|putenv",
+    ),
+    ("utf8-literal", r#"((string) @match (#eq? @match "\"utf-8\""))"#, r#""utf\-8""#),
+    ("dunder-all", r#"((assignment left: (identifier) @n) @match (#eq? @n "__all__"))"#, "__all__"),
+    ("todo-name", r#"((identifier) @match (#match? @match "(?i)^todo_"))"#, ""),
+    (
+        "cls-or-environ",
+        r#"((identifier) @match (#eq? @match "cls"))
+((attribute object: (identifier) @o attribute: (identifier) @a) @match (#eq? @o "os") (#eq? @a "environ"))"#,
+        "cls|environ",
+    ),
+    ("read-mode", r#"((string) @match (#any-of? @match "'r'" "\"r\"" "'rb'"))"#, r#""r"|'r'|'rb'"#),
+];
+
+/// A project whose rule directory holds the `DERIVED` rules, each with `extra` added to its
+/// file; its configuration selects them.
+fn derived_rules_project(extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let mut files: Vec<(String, String)> = DERIVED
+        .iter()
+        .map(|(id, query, _)| {
+            let text = format!(
+                "id = \"{id}\"\nseverity = \"warning\"\nsummary = \"s\"\nmessage = \"m\"\n{extra}query = '''\n{query}\n'''\n"
+            );
+            (format!("rules/{id}.toml"), text)
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().canonicalize().unwrap().join("rules");
+    let ids: Vec<String> = DERIVED.iter().map(|(id, _, _)| format!("{id:?}")).collect();
+    files.push((
+        "ssot.toml".into(),
+        format!("[rules]\nrule-dirs = [{:?}]\nselect = [{}]\n", rules.display().to_string(), ids.join(", ")),
+    ));
+    for (path, text) in &files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let config = dir.path().canonicalize().unwrap().join("ssot.toml");
+    (dir, config)
+}
+
+#[test]
+fn derived_prefilters_drop_no_finding_on_testdata_and_the_standard_library() {
+    let (_derived_dir, derived) = derived_rules_project("");
+    let (_off_dir, off) = derived_rules_project("prefilter = \"\"\n");
+    // Each rule derives the prefilter it should (or, for a case-insensitive regex, some).
+    let settings = common::ssot(&["check", ".", "--config", derived.to_str().unwrap(), "--show-settings"]);
+    for (id, _, expected) in DERIVED {
+        let section = settings.stdout.split(&format!("[rules.{id}]\n")).nth(1).unwrap_or_default();
+        let line = section.lines().find(|line| line.starts_with("prefilter = ")).unwrap_or_default();
+        assert!(line.ends_with("# derived from the query"), "{id}: {line:?}");
+        if !expected.is_empty() {
+            assert!(line.starts_with(&format!("prefilter = {expected:?}")), "{id}: {line:?}");
+        }
+    }
+    let mut corpora = vec![common::root().join("testdata").display().to_string()];
+    corpora.extend(ssot::testing::stdlib().map(|path| path.display().to_string()));
+    for corpus in &corpora {
+        let run = |config: &std::path::Path| {
+            let args = ["check", corpus, "--config", config.to_str().unwrap(), "--format", "json"];
+            let mut args = args.to_vec();
+            args.extend(["--no-ignore", "--exclude", "site-packages", "--no-progress"]);
+            let run = common::ssot(&args);
+            assert!(run.code <= 1, "{corpus}: {}", run.stderr);
+            run.stdout
+        };
+        let with = run(&derived);
+        let without = run(&off);
+        let findings =
+            serde_json::from_str::<serde_json::Value>(&with).unwrap()["diagnostics"].as_array().map_or(0, Vec::len);
+        assert!(findings > 0, "{corpus}: the rules find something");
+        assert!(with == without, "{corpus}: the derived prefilters change the findings");
+        eprintln!("{corpus}: {findings} findings, the same with and without derived prefilters");
+    }
 }

@@ -209,12 +209,20 @@ pub struct Overrides {
     pub no_fast_path: bool,
     /// `--no-progress`.
     pub no_progress: bool,
+    /// Only a configuration file in the first path itself applies, none from its ancestors
+    /// (`ssot test-rules`: each rule fixture is a project of its own).
+    pub own_config_only: bool,
 }
 
 /// Finds the configuration that applies to `start`: the nearest `ssot.toml`, or `pyproject.toml`
 /// with a `[tool.ssot]` table, in `start` or an ancestor.
 pub(crate) fn discover(start: &Path) -> Result<Option<(ConfigFile, Options)>, UserError> {
-    for dir in start.ancestors() {
+    discover_in(start.ancestors())
+}
+
+/// The configuration in the first of `dirs` that has one.
+fn discover_in<'a>(dirs: impl Iterator<Item = &'a Path>) -> Result<Option<(ConfigFile, Options)>, UserError> {
+    for dir in dirs {
         let candidate = dir.join("ssot.toml");
         if exists(&candidate) {
             let file = read_config(&candidate)?;
@@ -301,6 +309,11 @@ impl Settings {
         // the current directory (when it holds what is scanned).
         let (found, (root, whole_project)) = match &overrides.config {
             Some(path) => (Some(load_explicit(&cwd.join(path))?), unconfigured_root(&start, &cwd)),
+            // A project of its own (a rule fixture): only a configuration in `start` applies,
+            // and `start` is the root, scanned whole.
+            None if overrides.own_config_only => {
+                (discover_in(std::iter::once(start.as_path()))?, (start.clone(), true))
+            }
             None => match discover(&start)? {
                 Some((file, options)) => {
                     let dir = file.path.parent().map_or_else(|| start.clone(), Path::to_path_buf);

@@ -59,7 +59,7 @@ pub struct RuleMeta {
     pub severity: crate::diagnostic::Severity,
     /// One line.
     pub summary: String,
-    /// Why it matters (a paragraph).
+    /// Why it matters (a paragraph); the summary for a user rule without `[docs]`.
     pub why: String,
     /// The rule's documentation page in Markdown (what `ssot explain` prints).
     pub help: String,
@@ -71,8 +71,8 @@ impl RuleMeta {
             id: rule.id.clone(),
             severity: rule.severity,
             summary: rule.summary.trim().to_string(),
-            why: rule.spec.docs.why.trim().to_string(),
-            help: crate::docs::rule_markdown(&rule.spec),
+            why: rule.spec.docs.as_ref().map_or(&rule.summary, |docs| &docs.why).trim().to_string(),
+            help: crate::docs::rule_markdown(&rule.spec, &rule.origin),
         }
     }
 }

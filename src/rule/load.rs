@@ -35,6 +35,15 @@ impl Catalog {
         let mut loaded: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
         for (path, text) in BUNDLED_RULES {
             let spec = parse_rule_file(Path::new(path), text, engines)?;
+            if spec.docs.is_none() {
+                // The bundled rules generate `docs/rules/<id>.md`; a user rule may go without.
+                return Err(UserError::at(
+                    Path::new(path),
+                    text,
+                    None,
+                    "a bundled rule needs a `[docs]` table (why, bad, good)",
+                ));
+            }
             entries.push((spec, Origin::Bundled(path)));
         }
         for (dir, offset, config) in rule_dirs {
@@ -69,8 +78,8 @@ impl Catalog {
                 return Err(UserError::new(format!(
                     "two rule files define rule `{}`: {} and {}",
                     pair[0].0.id.get_ref(),
-                    origin_path(&pair[0].1).display(),
-                    origin_path(&pair[1].1).display()
+                    pair[0].1.path().display(),
+                    pair[1].1.path().display()
                 )));
             }
         }
@@ -83,13 +92,6 @@ impl Catalog {
 
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(spec, _)| spec.id.get_ref().as_str())
-    }
-}
-
-fn origin_path(origin: &Origin) -> PathBuf {
-    match origin {
-        Origin::Bundled(path) => PathBuf::from(path),
-        Origin::User(path) => path.clone(),
     }
 }
 
@@ -389,9 +391,15 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
         },
         (None, None) => unreachable!("validated by parse_rule_file"),
     };
-    let prefilter = spec.prefilter.as_ref().and_then(|p| regex::Regex::new(p.get_ref()).ok());
+    // A hand-written prefilter wins; a pattern rule without one gets the derived one, if any.
+    let written = spec.prefilter.as_ref().and_then(|p| regex::Regex::new(p.get_ref()).ok());
+    let derived = match (&written, &spec.query) {
+        (None, Some(query)) => super::prefilter::derive(query.get_ref()).and_then(|p| regex::Regex::new(&p).ok()),
+        _ => None,
+    };
     Ok(Rule {
-        prefilter,
+        prefilter_derived: derived.is_some(),
+        prefilter: written.or(derived),
         include: match scope[0].take() {
             Some(globs) => Some(globs),
             None => globs(&spec.include)?,

@@ -7,6 +7,7 @@
 
 mod load;
 mod message;
+mod prefilter;
 mod query;
 mod spec;
 
@@ -82,6 +83,16 @@ pub enum Origin {
     User(std::path::PathBuf),
 }
 
+impl Origin {
+    /// The rule file's path: relative to the crate for a bundled rule, as found for a user rule.
+    pub fn path(&self) -> std::path::PathBuf {
+        match self {
+            Self::Bundled(path) => std::path::PathBuf::from(path),
+            Self::User(path) => path.clone(),
+        }
+    }
+}
+
 /// How a rule finds its violations.
 #[derive(Debug, Clone)]
 pub enum RuleKind {
@@ -104,8 +115,11 @@ pub struct Rule {
     pub kind: RuleKind,
     /// The languages whose files it reads (sorted).
     pub languages: Vec<Language>,
-    /// Pattern rules: files not matching it need no parse for this rule.
+    /// Pattern rules: files not matching it need no parse for this rule. The rule file's
+    /// `prefilter`, else one derived from the query (`prefilter.rs`), else none.
     pub prefilter: Option<regex::Regex>,
+    /// Whether `prefilter` was derived from the query rather than written in the rule file.
+    pub prefilter_derived: bool,
     /// Only files matching these globs (empty: every file).
     pub include: Option<Globs>,
     pub exclude: Option<Globs>,

@@ -52,7 +52,10 @@ pub struct RuleSpec {
     #[serde(default)]
     pub options: BTreeMap<String, OptionSpec>,
     /// Documentation, printed by `ssot explain` and generated into `docs/rules/<id>.md`.
-    pub docs: DocsSpec,
+    /// Required in the bundled rules; optional in a rule file of `rules.rule-dirs` (`ssot
+    /// explain` then shows the summary, the message and where the file is).
+    #[serde(default)]
+    pub docs: Option<DocsSpec>,
 }
 
 /// One option of a rule.
