@@ -291,8 +291,12 @@ fn overrides(scan: &ScanArgs) -> Overrides {
 /// `--show-files`: each file a check would scan, with its language and category.
 fn show_files(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyhow::Result<ExitStatus> {
     let settings = Settings::resolve(cwd, &scan.paths, &overrides(scan))?;
-    let walk = crate::scan::discover_files(&settings);
-    for path in &walk {
+    let catalog = crate::rules::catalog(&settings)?;
+    let rules = RuleSet::new(&catalog, &settings)?;
+    let (walk, scoped) = crate::scan::discover_files(&settings, &rules)?;
+    let settings = scoped.as_ref().unwrap_or(&settings);
+    // The files reported on: those under the paths named.
+    for path in walk.iter().filter(|path| settings.paths.iter().any(|named| path.starts_with(named))) {
         let language = crate::language::Language::of_scanned(path);
         let category = settings.category(path);
         writeln!(out, "{}\t{}\t{}", visible(&settings.display_path(path)), language.name(), category.as_str())?;
@@ -400,7 +404,7 @@ fn run_scan(
     if scan.timings {
         settings.timings = Some(std::sync::Arc::new(crate::timings::Timings::new(rules.rules.len())));
     }
-    let outcome = crate::scan::scan(&settings, &rules, stderr);
+    let outcome = crate::scan::scan(&settings, &rules, stderr)?;
     if verbose {
         describe_run(&settings, &rules, &outcome, stderr)?;
     }
@@ -497,7 +501,7 @@ fn check(
     }
     if args.fix || args.fix_only {
         let fixed;
-        (outcome, fixed) = crate::fixer::run(&settings, &rules, outcome, mode, &scope, stderr);
+        (outcome, fixed) = crate::fixer::run(&settings, &rules, outcome, mode, &scope, stderr)?;
         report_fixed(&fixed, &outcome, stderr)?;
         if args.fix_only {
             report_timings(&settings, &rules, stderr)?;

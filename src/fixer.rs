@@ -80,7 +80,7 @@ pub fn run(
     mode: Mode,
     scope: &dyn Fn(&Path) -> bool,
     stderr: &mut dyn Write,
-) -> (Outcome, Fixed) {
+) -> Result<(Outcome, Fixed), crate::UserError> {
     let mut fixed = Fixed::default();
     for _ in 0..MAX_PASSES {
         let (changes, refusals) = plan(&outcome, mode, scope, settings.max_file_size);
@@ -104,14 +104,14 @@ pub fn run(
             }
         }
         if !wrote {
-            return (outcome, fixed);
+            return Ok((outcome, fixed));
         }
-        outcome = crate::scan::scan(settings, rules, stderr);
+        outcome = crate::scan::scan(settings, rules, stderr)?;
     }
     let (changes, _) = plan(&outcome, mode, scope, settings.max_file_size);
     fixed.unfinished =
         changes.into_iter().map(|change| change.path).filter(|p| !fixed.refused.contains_key(p)).collect();
-    (outcome, fixed)
+    Ok((outcome, fixed))
 }
 
 /// Whether `outcome` holds a fix `mode` applies.

@@ -16,13 +16,15 @@ use crate::UserError;
 /// (path relative to the fixture directory with `/` separators, 1-based line, rule id) → count.
 pub type Findings = BTreeMap<(String, usize, String), usize>;
 
-/// The expected results of fixes (`x.fixed.py` beside `x.py`): not scanned, no markers.
+/// The expected results of fixes (`x.fixed.py` beside `x.py`, `x.fixed.pyi` beside `x.pyi`): not
+/// scanned, no markers.
 pub fn is_fixed(path: &Path) -> bool {
     let path = path.to_string_lossy();
-    path.ends_with(".fixed.py") || path.ends_with(".fixed.rs")
+    path.ends_with(".fixed.py") || path.ends_with(".fixed.pyi") || path.ends_with(".fixed.rs")
 }
 
-/// The fixture files under `dir` (recursively): `*.py` and `*.rs`, not `*.fixed.*`, sorted.
+/// The fixture files under `dir` (recursively): `*.py`, `*.pyi` and `*.rs`, not `*.fixed.*`,
+/// sorted.
 pub fn fixture_files(dir: &Path) -> Vec<PathBuf> {
     let mut stack = vec![dir.to_path_buf()];
     let mut files = Vec::new();
@@ -31,7 +33,7 @@ pub fn fixture_files(dir: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "py" || e == "rs") && !is_fixed(&path) {
+            } else if path.extension().is_some_and(|e| e == "py" || e == "pyi" || e == "rs") && !is_fixed(&path) {
                 files.push(path);
             }
         }
@@ -140,7 +142,7 @@ impl Outcome {
 /// files are not scanned.
 pub fn check(dir: &Path, rule: &str, rule_dirs: &[PathBuf]) -> Result<Outcome, UserError> {
     let overrides = Overrides {
-        exclude: vec!["**/*.fixed.py".into(), "**/*.fixed.rs".into()],
+        exclude: vec!["**/*.fixed.py".into(), "**/*.fixed.pyi".into(), "**/*.fixed.rs".into()],
         no_ignore: true,
         no_cache: true,
         no_progress: true,
@@ -156,7 +158,7 @@ pub fn check(dir: &Path, rule: &str, rule_dirs: &[PathBuf]) -> Result<Outcome, U
     }
     let catalog = crate::rules::catalog(&settings)?;
     let rules = RuleSet::new(&catalog, &settings)?;
-    let outcome = crate::scan::scan(&settings, &rules, &mut std::io::sink());
+    let outcome = crate::scan::scan(&settings, &rules, &mut std::io::sink())?;
     let mut reported = Findings::new();
     for diagnostic in &outcome.diagnostics {
         let path = outcome.files[diagnostic.file.0].path.clone();

@@ -235,7 +235,7 @@ fn fixer_refuses_stale_and_read_only_files_and_keeps_hard_links() {
         let settings = ssot::config::Settings::resolve(root, &[], &Default::default()).unwrap();
         let catalog = ssot::rules::catalog(&settings).unwrap();
         let rules = ssot::rules::RuleSet::new(&catalog, &settings).unwrap();
-        (ssot::scan::scan(&settings, &rules, &mut Vec::new()), settings)
+        (ssot::scan::scan(&settings, &rules, &mut Vec::new()).unwrap(), settings)
     };
     let (outcome, settings) = outcome_of(&root);
     // Edited since the scan: the finding's line is not what it was.

@@ -248,3 +248,138 @@ fn extend_errors_name_the_file_that_holds_the_mistake() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("ssot.toml:1:10: extend: cannot read `nowhere.toml`"), "{}", run.stderr);
 }
+
+/// A monorepo: the project's configuration at the top, a service with its own below.
+fn nested() -> tempfile::TempDir {
+    let dir = project(&[
+        ("ssot.toml", "[rules.direct-env-access]\nallow = [\"shared/config.py\"]\n"),
+        (
+            "svc/ssot.toml",
+            "[scan]\ntest = [\"checks/**\"]\nexclude = [\"gen/**\"]\n\n[rules]\nignore = [\"relative-import\"]\n\
+             per-file-ignores = { \"legacy/**\" = [\"direct-env-access\"] }\n\n\
+             [rules.direct-env-access]\nseverity = \"warning\"\n",
+        ),
+        ("shared/config.py", "import os\nA = os.environ['A']\n"),
+        ("top.py", "from . import x\nimport os\nB = os.environ['B']\n"),
+        ("svc/m.py", "from . import x\nimport os\nC = os.environ['C']\n"),
+        ("svc/checks/test_m.py", "import os\nD = os.environ['D']\n"),
+        ("svc/gen/g.py", "import os\nE = os.environ['E']\n"),
+        ("svc/legacy/old.py", "import os\nF = os.environ['F']\n"),
+        ("svc/tests/t.py", "X = 1\n"),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+#[test]
+fn a_nested_configuration_governs_the_files_under_it() {
+    let dir = nested();
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let json = run.json();
+    let found: Vec<(String, String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap().to_string();
+            (text("path"), text("rule"), text("severity"))
+        })
+        .collect();
+    let expected = [
+        // The service's own test glob, its severity; not relative-import (ignored there); the
+        // project's allow-list still applies.
+        ("svc/checks/test_m.py", "direct-env-access", "warning"),
+        ("svc/m.py", "direct-env-access", "warning"),
+        ("top.py", "relative-import", "error"),
+        ("top.py", "direct-env-access", "error"),
+    ];
+    let expected: Vec<(String, String, String)> =
+        expected.iter().map(|(p, r, s)| (p.to_string(), r.to_string(), s.to_string())).collect();
+    assert_eq!(found, expected, "{}", run.stdout);
+    // svc/gen/ is excluded by the service; svc/tests/ is no test folder there (its globs replace
+    // the defaults), svc/checks/ is.
+    let files = ssot(&["check", root.to_str().unwrap(), "--show-files"]);
+    assert!(!files.stdout.contains("svc/gen/g.py"), "{}", files.stdout);
+    assert!(files.stdout.contains("svc/checks/test_m.py\tpython\ttest"), "{}", files.stdout);
+    assert!(files.stdout.contains("svc/tests/t.py\tpython\tproduction"), "{}", files.stdout);
+    // A file of the service checked alone is reported as in the whole scan: the project is the
+    // outermost configuration of the git work tree, not the service's.
+    let whole = findings(&run);
+    let one = findings(&ssot(&["check", root.join("svc/m.py").to_str().unwrap(), "--format", "json"]));
+    assert_eq!(one, whole.iter().filter(|f| f.0 == "svc/m.py").cloned().collect::<Vec<_>>());
+    // Warm runs agree, and a change of the nested configuration's text is seen.
+    let warm = findings(&ssot_with_cache(&["check", root.to_str().unwrap(), "--format", "json"]));
+    assert_eq!(warm, whole);
+    let text = std::fs::read_to_string(root.join("svc/ssot.toml")).unwrap().replace("\"warning\"", "\"info\"");
+    std::fs::write(root.join("svc/ssot.toml"), text).unwrap();
+    let warm = ssot_with_cache(&["check", root.to_str().unwrap(), "--format", "json"]).json();
+    let severities: Vec<&str> =
+        warm["diagnostics"].as_array().unwrap().iter().map(|d| d["severity"].as_str().unwrap()).collect();
+    assert_eq!(severities, ["info", "info", "error", "error"]);
+}
+
+#[test]
+fn a_nested_configuration_cannot_change_what_the_project_decides() {
+    let with_service = |service: &str| {
+        let dir = project(&[
+            ("ssot.toml", "[rules]\nignore = [\"magic-none\"]\n\n[rules.direct-env-access]\nallow = [\"a.py\"]\n"),
+            ("svc/ssot.toml", service),
+            ("svc/m.py", "X = 1\n"),
+        ]);
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        let root = canonical(&dir);
+        ssot(&["check", root.to_str().unwrap()])
+    };
+    let run = with_service("[rules.direct-env-access]\nallow = [\"m.py\"]\n");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("svc/ssot.toml:2:9: `[rules.direct-env-access] allow` is decided once per project"),
+        "{}",
+        run.stderr
+    );
+    let run = with_service("[scan]\nmax-file-size = 10\n");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("svc/ssot.toml:2:1: `scan.max-file-size` is decided once per project"),
+        "{}",
+        run.stderr
+    );
+    let run = with_service("[rules]\nselect = [\"magic-none\"]\n");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("svc/ssot.toml:2:11: rules.select: `magic-none` does not run in this project"),
+        "{}",
+        run.stderr
+    );
+    let run = with_service("[rules]\nignore = [\"no-such-rule\"]\n");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("svc/ssot.toml:2:11: unknown rule `no-such-rule`"), "{}", run.stderr);
+    // Extending the project's file inherits its options: allowed.
+    let run = with_service("extend = \"../ssot.toml\"\n\n[rules.direct-env-access]\nseverity = \"info\"\n");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn in_a_project_without_configuration_a_configured_folder_is_a_project_of_its_own() {
+    let dir = project(&[
+        ("svc/ssot.toml", "[rules.direct-env-access]\nallow = [\"config.py\"]\n"),
+        ("svc/config.py", "import os\nA = os.environ['A']\n"),
+        ("svc/m.py", "import os\nB = os.environ['B']\n"),
+        ("tool.py", "import os\nC = os.environ['C']\n"),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    let paths: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["tool.py"]);
+    assert_eq!(json["skipped"][0]["path"], "svc");
+    assert!(json["skipped"][0]["reason"].as_str().unwrap().contains("a project of its own"));
+    // Checked on its own, the folder is its project, with its options.
+    let run = ssot(&["check", root.join("svc").to_str().unwrap(), "--format", "json"]);
+    let paths: Vec<String> = findings(&run).into_iter().map(|f| f.0).collect();
+    assert_eq!(paths, ["m.py"]);
+}

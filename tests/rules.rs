@@ -20,7 +20,17 @@ use ssot::fixture::is_fixed;
 /// about other rules' findings, such as `unused-suppression`, needs them active).
 fn check_args<'a>(dir: &'a str, rule: &'a str) -> Vec<&'a str> {
     let config = std::fs::read_to_string(Path::new(dir).join("ssot.toml")).unwrap_or_default();
-    let mut args = vec!["check", dir, "--no-ignore", "--exclude", "**/*.fixed.py", "--exclude", "**/*.fixed.rs"];
+    let mut args = vec![
+        "check",
+        dir,
+        "--no-ignore",
+        "--exclude",
+        "**/*.fixed.py",
+        "--exclude",
+        "**/*.fixed.pyi",
+        "--exclude",
+        "**/*.fixed.rs",
+    ];
     if !config.contains("select") {
         args.extend(["--select", rule]);
     }
@@ -90,7 +100,10 @@ fn fixes_turn_each_fixture_into_its_fixed_file_and_nothing_else() {
         let fixed: BTreeMap<String, String> = all
             .iter()
             .filter(|(name, _)| is_fixed(Path::new(name)))
-            .map(|(name, text)| (name.replace(".fixed.py", ".py").replace(".fixed.rs", ".rs"), text.clone()))
+            .map(|(name, text)| {
+                let name = name.replace(".fixed.pyi", ".pyi").replace(".fixed.py", ".py").replace(".fixed.rs", ".rs");
+                (name, text.clone())
+            })
             .collect();
         if fixed.is_empty() {
             continue;

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::options::{Options, RuleTable};
+use super::globs::{compile_globs, Globs};
+use super::options::{Options, PyProject, RuleTable};
 use crate::UserError;
 
 /// A configuration file that was read: where it is and its text, to locate errors in it.
@@ -154,4 +155,166 @@ pub(crate) fn merge(chain: Vec<Options>) -> Merged {
         }
     }
     merged
+}
+
+/// Rule ids to run and not to run, each with where it was written (for error messages).
+#[derive(Debug, Clone, Default)]
+pub struct RuleSelection {
+    /// `None`: every rule.
+    pub select: Option<Vec<(String, Option<At>)>>,
+    pub ignore: Vec<(String, Option<At>)>,
+    /// Whether `select`/`ignore` entries came from the config file (spans) or the command line.
+    pub select_from_config: bool,
+}
+
+/// One entry of `rules.per-file-ignores`.
+#[derive(Debug, Clone)]
+pub struct PerFileIgnore {
+    pub globs: Globs,
+    /// Rule ids, each with where it was written.
+    pub rules: Vec<(String, Option<At>)>,
+}
+
+/// The files of one `extend` chain (base first) and their directories: compiles what they wrote,
+/// each value relative to its file, each error naming its file and line.
+pub(crate) struct Files<'a> {
+    pub configs: &'a [ConfigFile],
+    pub dirs: &'a [PathBuf],
+    /// Where defaults are relative to.
+    pub root: &'a Path,
+}
+
+impl Files<'_> {
+    pub fn error(&self, at: At, message: String) -> UserError {
+        self.configs[at.file].error(Some(at.offset), message)
+    }
+
+    /// Where the `index`th entry of `list` was written.
+    pub fn at(list: &Strings, index: usize) -> At {
+        At { file: list.file, offset: list.value.get(index).map_or(0, |value| value.span().start) }
+    }
+
+    /// A glob list as written (relative to its file), else `default` (relative to the root).
+    pub fn globs(&self, list: &Option<Strings>, default: &[&str]) -> Result<Globs, UserError> {
+        match list {
+            Some(list) => {
+                let patterns: Vec<String> = list.value.iter().map(|s| s.get_ref().clone()).collect();
+                compile_globs(&self.dirs[list.file], &patterns, &|index, message| {
+                    self.error(Self::at(list, index), message)
+                })
+            }
+            None => {
+                let patterns: Vec<String> = default.iter().map(|s| (*s).to_string()).collect();
+                compile_globs(self.root, &patterns, &|_, message| UserError::new(message))
+            }
+        }
+    }
+
+    /// Rule ids as written, each with where.
+    pub fn ids(list: &Strings) -> Vec<(String, Option<At>)> {
+        list.value.iter().map(|s| (s.get_ref().clone(), Some(At { file: list.file, offset: s.span().start }))).collect()
+    }
+
+    /// `rules.select` and `rules.ignore` as written.
+    pub fn selection(merged: &Merged) -> RuleSelection {
+        let mut selection = RuleSelection::default();
+        if let Some(list) = merged.select.as_ref().filter(|list| !list.value.is_empty()) {
+            selection.select = Some(Self::ids(list));
+            selection.select_from_config = true;
+        }
+        selection.ignore = merged.ignore.as_ref().map(Self::ids).unwrap_or_default();
+        selection
+    }
+
+    /// `rules.per-file-ignores`, compiled.
+    pub fn per_file_ignores(&self, merged: &Merged) -> Result<Vec<PerFileIgnore>, UserError> {
+        let mut entries = Vec::new();
+        for (glob, ids) in merged.per_file_ignores.values() {
+            let at = At { file: ids.file, offset: glob.span().start };
+            let globs = compile_globs(&self.dirs[ids.file], std::slice::from_ref(glob.get_ref()), &|_, message| {
+                self.error(at, format!("rules.per-file-ignores: {message}"))
+            })?;
+            entries.push(PerFileIgnore { globs, rules: Self::ids(ids) });
+        }
+        Ok(entries)
+    }
+
+    /// The directory of each configuration file (canonical).
+    pub fn dirs_of(configs: &[ConfigFile], root: &Path) -> Vec<PathBuf> {
+        configs
+            .iter()
+            .map(|file| {
+                let dir = file.path.parent().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                dir.canonicalize().unwrap_or(dir)
+            })
+            .collect()
+    }
+}
+
+/// Finds the configuration that applies to `start`: the nearest `ssot.toml`, or `pyproject.toml`
+/// with a `[tool.ssot]` table, in `start` or an ancestor.
+pub(crate) fn discover(start: &Path) -> Result<Option<(ConfigFile, Options)>, UserError> {
+    discover_in(start.ancestors())
+}
+
+/// The configuration in the first of `dirs` that has one.
+pub(crate) fn discover_in<'a>(
+    dirs: impl Iterator<Item = &'a Path>,
+) -> Result<Option<(ConfigFile, Options)>, UserError> {
+    for dir in dirs {
+        let candidate = dir.join("ssot.toml");
+        if exists(&candidate) {
+            let file = read_config(&candidate)?;
+            let options = parse_options(&file)?;
+            return Ok(Some((file, options)));
+        }
+        let candidate = dir.join("pyproject.toml");
+        if exists(&candidate) {
+            let file = read_config(&candidate)?;
+            match toml::from_str::<PyProject>(&file.source) {
+                Ok(PyProject { tool: Some(tool) }) => {
+                    if let Some(options) = tool.ssot {
+                        return Ok(Some((file, options)));
+                    }
+                }
+                Ok(PyProject { tool: None }) => {}
+                // A broken pyproject.toml is only our business if it configures ssot.
+                Err(err) if file.source.contains("tool.ssot") => {
+                    return Err(UserError::from_toml(&file.path, &file.source, &err));
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Whether anything is at `path` (a dangling link, a FIFO or a device too: reading it then says
+/// what is wrong, rather than a configuration further up applying in silence).
+fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+fn read_config(path: &Path) -> Result<ConfigFile, UserError> {
+    let source = crate::fs::read_text(path, crate::fs::CONFIG_LIMIT)
+        .map_err(|err| UserError::new(format!("{}: cannot read configuration: {err}", path.display())))?;
+    Ok(ConfigFile { path: path.to_path_buf(), source })
+}
+
+/// Reads a configuration file named on the command line: `ssot.toml` syntax, or a
+/// `pyproject.toml` (by name) whose `[tool.ssot]` table is used.
+pub(crate) fn load_explicit(path: &Path) -> Result<(ConfigFile, Options), UserError> {
+    let file = read_config(path)?;
+    if path.file_name().is_some_and(|name| name == "pyproject.toml") {
+        let project: PyProject =
+            toml::from_str(&file.source).map_err(|err| UserError::from_toml(&file.path, &file.source, &err))?;
+        let options = project.tool.and_then(|tool| tool.ssot).unwrap_or_default();
+        return Ok((file, options));
+    }
+    let options = parse_options(&file)?;
+    Ok((file, options))
+}
+
+fn parse_options(file: &ConfigFile) -> Result<Options, UserError> {
+    toml::from_str(&file.source).map_err(|err| UserError::from_toml(&file.path, &file.source, &err))
 }

@@ -3,14 +3,18 @@
 //! arguments into [`Settings`], the only configuration type the rest of the pipeline reads.
 //! It must not know about individual rules: per-rule tables are validated by [`crate::rule`].
 
+mod globs;
 mod layers;
 mod options;
+mod scope;
 mod settings;
 
-pub use layers::{At, ConfigFile, RuleOptions};
+pub(crate) use globs::compile_globs;
+pub use globs::Globs;
+pub use layers::{At, ConfigFile, PerFileIgnore, RuleOptions, RuleSelection};
 pub use options::{Options, RuleTable, RulesOptions, ScanOptions};
-pub(crate) use settings::compile_globs;
-pub use settings::{Globs, Overrides, PerFileIgnore, RuleSelection, Settings, StdinBuffer};
+pub use scope::Scope;
+pub use settings::{Overrides, Settings, StdinBuffer};
 
 /// The default `scan.test` globs: where test files live.
 pub const DEFAULT_TEST_GLOBS: [&str; 7] = [

@@ -4,102 +4,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-
-use super::layers::{self, At, ConfigFile, RuleOptions, Strings};
-use super::options::PyProject;
+use super::globs::{compile_globs, Globs};
+use super::layers::{
+    self, discover, discover_in, load_explicit, At, ConfigFile, Files, PerFileIgnore, RuleOptions, RuleSelection,
+};
 use super::{Options, DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_TIMEOUT_MS, DEFAULT_TEST_GLOBS};
 use crate::{path_text, UserError};
-
-/// A compiled set of globs matched against paths relative to `base` (with `/` separators).
-/// `*` does not cross `/`; `**` does. A pattern `dir/**` also matches `dir` itself, so a
-/// directory can be pruned during the walk.
-#[derive(Debug, Clone)]
-pub struct Globs {
-    set: GlobSet,
-    base: PathBuf,
-    patterns: Vec<String>,
-}
-
-impl Globs {
-    pub fn empty(base: &Path) -> Self {
-        Self { set: GlobSet::empty(), base: base.to_path_buf(), patterns: Vec::new() }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
-    pub fn patterns(&self) -> &[String] {
-        &self.patterns
-    }
-
-    /// The directory the patterns are relative to.
-    pub fn base(&self) -> &Path {
-        &self.base
-    }
-
-    /// Whether the absolute `path` matches; a path outside `base` is matched as it is.
-    pub fn is_match(&self, path: &Path) -> bool {
-        if self.patterns.is_empty() {
-            return false;
-        }
-        match path.strip_prefix(&self.base) {
-            Ok(relative) => self.set.is_match(slash_path(relative)),
-            Err(_) => self.set.is_match(slash_path(path)),
-        }
-    }
-}
-
-/// `path` with `/` separators.
-pub(crate) fn slash_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
-        text.into_owned()
-    } else {
-        text.replace(std::path::MAIN_SEPARATOR, "/")
-    }
-}
-
-/// Compiles `patterns` relative to `base`; a bad pattern is reported through `on_error` with its
-/// index, so the caller can name the file and line.
-pub(crate) fn compile_globs(
-    base: &Path,
-    patterns: &[String],
-    on_error: &dyn Fn(usize, String) -> UserError,
-) -> Result<Globs, UserError> {
-    let mut builder = GlobSetBuilder::new();
-    for (index, pattern) in patterns.iter().enumerate() {
-        let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
-        let mut add = |text: &str| -> Result<(), UserError> {
-            let glob = GlobBuilder::new(text)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()
-                .map_err(|err| on_error(index, format!("invalid glob `{pattern}`: {}", err.kind())))?;
-            builder.add(glob);
-            Ok(())
-        };
-        add(pattern)?;
-        if let Some(dir) = pattern.strip_suffix("/**") {
-            if !dir.is_empty() {
-                add(dir)?;
-            }
-        }
-    }
-    let set = builder.build().map_err(|err| on_error(0, format!("invalid globs: {err}")))?;
-    Ok(Globs { set, base: base.to_path_buf(), patterns: patterns.to_vec() })
-}
-
-/// Rule ids to run and not to run, each with where it was written (for error messages).
-#[derive(Debug, Clone, Default)]
-pub struct RuleSelection {
-    /// `None`: every rule.
-    pub select: Option<Vec<(String, Option<At>)>>,
-    pub ignore: Vec<(String, Option<At>)>,
-    /// Whether `select`/`ignore` entries came from the config file (spans) or the command line.
-    pub select_from_config: bool,
-}
 
 /// The default source roots: the project root, then its `src/` when that holds a package or a
 /// module.
@@ -129,6 +39,8 @@ pub struct Settings {
     /// work tree), or only the paths named (a fallback root: the current directory or the
     /// paths' common directory).
     pub whole_project: bool,
+    /// The configuration was named with `--config`: nested configurations do not apply.
+    pub explicit_config: bool,
     /// What the user asked about (absolute, canonical): findings and scores are reported for
     /// these files and directories. A file named here is scanned whatever its name or exclusion,
     /// and so is a directory the project's walk would not enter.
@@ -172,19 +84,17 @@ pub struct Settings {
     pub progress: bool,
     /// `scan.languages`: the languages whose files are scanned (default every one).
     pub languages: Vec<crate::language::Language>,
+    /// Nested configurations below the root ([`super::Scope`]), outermost first; filled in by
+    /// the scan once the walk found them ([`Settings::with_scopes`]).
+    pub scopes: Vec<super::Scope>,
+    /// In a project without a configuration file, the directories below its root that hold one:
+    /// projects of their own, not scanned as part of this one (docs/projects.md).
+    pub subprojects: Vec<PathBuf>,
     /// `check --stdin-filename`: a buffer read from stdin that stands in for the file at its path
     /// (which need not exist).
     pub stdin: Option<std::sync::Arc<StdinBuffer>>,
     /// `--timings`: the counters of the run, when asked for.
     pub timings: Option<std::sync::Arc<crate::timings::Timings>>,
-}
-
-/// One entry of `rules.per-file-ignores`.
-#[derive(Debug, Clone)]
-pub struct PerFileIgnore {
-    pub globs: Globs,
-    /// Rule ids, each with where it was written.
-    pub rules: Vec<(String, Option<At>)>,
 }
 
 /// An editor's unsaved buffer (`check --stdin-filename PATH -`): analysed in place of the file at
@@ -212,72 +122,6 @@ pub struct Overrides {
     /// Only a configuration file in the first path itself applies, none from its ancestors
     /// (`ssot test-rules`: each rule fixture is a project of its own).
     pub own_config_only: bool,
-}
-
-/// Finds the configuration that applies to `start`: the nearest `ssot.toml`, or `pyproject.toml`
-/// with a `[tool.ssot]` table, in `start` or an ancestor.
-pub(crate) fn discover(start: &Path) -> Result<Option<(ConfigFile, Options)>, UserError> {
-    discover_in(start.ancestors())
-}
-
-/// The configuration in the first of `dirs` that has one.
-fn discover_in<'a>(dirs: impl Iterator<Item = &'a Path>) -> Result<Option<(ConfigFile, Options)>, UserError> {
-    for dir in dirs {
-        let candidate = dir.join("ssot.toml");
-        if exists(&candidate) {
-            let file = read_config(&candidate)?;
-            let options = parse_options(&file)?;
-            return Ok(Some((file, options)));
-        }
-        let candidate = dir.join("pyproject.toml");
-        if exists(&candidate) {
-            let file = read_config(&candidate)?;
-            match toml::from_str::<PyProject>(&file.source) {
-                Ok(PyProject { tool: Some(tool) }) => {
-                    if let Some(options) = tool.ssot {
-                        return Ok(Some((file, options)));
-                    }
-                }
-                Ok(PyProject { tool: None }) => {}
-                // A broken pyproject.toml is only our business if it configures ssot.
-                Err(err) if file.source.contains("tool.ssot") => {
-                    return Err(UserError::from_toml(&file.path, &file.source, &err));
-                }
-                Err(_) => {}
-            }
-        }
-    }
-    Ok(None)
-}
-
-/// Whether anything is at `path` (a dangling link, a FIFO or a device too: reading it then says
-/// what is wrong, rather than a configuration further up applying in silence).
-fn exists(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok()
-}
-
-fn read_config(path: &Path) -> Result<ConfigFile, UserError> {
-    let source = crate::fs::read_text(path, crate::fs::CONFIG_LIMIT)
-        .map_err(|err| UserError::new(format!("{}: cannot read configuration: {err}", path.display())))?;
-    Ok(ConfigFile { path: path.to_path_buf(), source })
-}
-
-/// Reads a configuration file named on the command line: `ssot.toml` syntax, or a
-/// `pyproject.toml` (by name) whose `[tool.ssot]` table is used.
-fn load_explicit(path: &Path) -> Result<(ConfigFile, Options), UserError> {
-    let file = read_config(path)?;
-    if path.file_name().is_some_and(|name| name == "pyproject.toml") {
-        let project: PyProject =
-            toml::from_str(&file.source).map_err(|err| UserError::from_toml(&file.path, &file.source, &err))?;
-        let options = project.tool.and_then(|tool| tool.ssot).unwrap_or_default();
-        return Ok((file, options));
-    }
-    let options = parse_options(&file)?;
-    Ok((file, options))
-}
-
-fn parse_options(file: &ConfigFile) -> Result<Options, UserError> {
-    toml::from_str(&file.source).map_err(|err| UserError::from_toml(&file.path, &file.source, &err))
 }
 
 /// A path named on the command line, absolute and canonical; a named link to a file stays
@@ -314,7 +158,7 @@ impl Settings {
             None if overrides.own_config_only => {
                 (discover_in(std::iter::once(start.as_path()))?, (start.clone(), true))
             }
-            None => match discover(&start)? {
+            None => match discover_project(&start)? {
                 Some((file, options)) => {
                     let dir = file.path.parent().map_or_else(|| start.clone(), Path::to_path_buf);
                     (Some((file, options)), (dir, true))
@@ -327,32 +171,12 @@ impl Settings {
             None => Vec::new(),
         };
         let (configs, options): (Vec<ConfigFile>, Vec<Options>) = chain.into_iter().unzip();
-        let dirs: Vec<PathBuf> = configs
-            .iter()
-            .map(|file| {
-                let dir = file.path.parent().map_or_else(|| root.clone(), Path::to_path_buf);
-                dir.canonicalize().unwrap_or(dir)
-            })
-            .collect();
+        let dirs = Files::dirs_of(&configs, &root);
         let merged = layers::merge(options);
-        let error_at = |at: At, message: String| configs[at.file].error(Some(at.offset), message);
-        let written_at = |list: &Strings, index: usize| At {
-            file: list.file,
-            offset: list.value.get(index).map_or(0, |value| value.span().start),
-        };
-        // A glob list as written (relative to its file), else the default (relative to the root).
-        let config_globs = |list: &Option<Strings>, default: &[&str]| match list {
-            Some(list) => {
-                let patterns: Vec<String> = list.value.iter().map(|s| s.get_ref().clone()).collect();
-                compile_globs(&dirs[list.file], &patterns, &|index, message| error_at(written_at(list, index), message))
-            }
-            None => {
-                let patterns: Vec<String> = default.iter().map(|s| (*s).to_string()).collect();
-                compile_globs(&root, &patterns, &|_, message| UserError::new(message))
-            }
-        };
+        let files = Files { configs: &configs, dirs: &dirs, root: &root };
+        let error_at = |at: At, message: String| files.error(at, message);
 
-        let mut exclude = vec![config_globs(&merged.exclude, &[])?];
+        let mut exclude = vec![files.globs(&merged.exclude, &[])?];
         if !overrides.exclude.is_empty() {
             // Relative to the project root, as the configuration's: the result does not depend on
             // where ssot runs from.
@@ -360,25 +184,14 @@ impl Settings {
                 UserError::new(format!("--exclude: {message}"))
             })?);
         }
-        let test = config_globs(&merged.test, &DEFAULT_TEST_GLOBS)?;
-        let other = config_globs(&merged.other, &[])?;
+        let test = files.globs(&merged.test, &DEFAULT_TEST_GLOBS)?;
+        let other = files.globs(&merged.other, &[])?;
 
-        let written_ids = |list: &Strings| {
-            list.value
-                .iter()
-                .map(|s| (s.get_ref().clone(), Some(At { file: list.file, offset: s.span().start })))
-                .collect::<Vec<_>>()
-        };
-        let mut selection = RuleSelection::default();
+        let mut selection = Files::selection(&merged);
         if !overrides.select.is_empty() {
             selection.select = Some(overrides.select.iter().map(|id| (id.clone(), None)).collect());
-        } else if let Some(list) = &merged.select {
-            if !list.value.is_empty() {
-                selection.select = Some(written_ids(list));
-                selection.select_from_config = true;
-            }
+            selection.select_from_config = false;
         }
-        selection.ignore = merged.ignore.as_ref().map(written_ids).unwrap_or_default();
         selection.ignore.extend(overrides.ignore.iter().map(|id| (id.clone(), None)));
 
         // Relative to the configuration file that names them (with `--config` too).
@@ -418,14 +231,7 @@ impl Settings {
             }
         };
 
-        let mut per_file_ignores = Vec::new();
-        for (glob, ids) in merged.per_file_ignores.values() {
-            let at = At { file: ids.file, offset: glob.span().start };
-            let globs = compile_globs(&dirs[ids.file], std::slice::from_ref(glob.get_ref()), &|_, message| {
-                error_at(at, format!("rules.per-file-ignores: {message}"))
-            })?;
-            per_file_ignores.push(PerFileIgnore { globs, rules: written_ids(ids) });
-        }
+        let per_file_ignores = files.per_file_ignores(&merged)?;
 
         let rule_dirs = match &merged.rule_dirs {
             Some(list) => list
@@ -441,6 +247,7 @@ impl Settings {
         Ok(Settings {
             root,
             whole_project,
+            explicit_config: overrides.config.is_some(),
             paths,
             config: configs.last().cloned(),
             config_dirs: dirs,
@@ -464,6 +271,8 @@ impl Settings {
             progress: !overrides.no_progress,
             stdin: None,
             timings: None,
+            scopes: Vec::new(),
+            subprojects: Vec::new(),
         })
     }
 
@@ -499,24 +308,82 @@ impl Settings {
         crate::language::Language::of(path).is_some_and(|language| self.languages.contains(&language))
     }
 
+    /// The nested configuration governing the absolute `path`, if any: the deepest one above it.
+    pub fn scope_of(&self, path: &Path) -> Option<&super::Scope> {
+        self.scopes.iter().rev().find(|scope| path.starts_with(&scope.dir) && path != scope.dir)
+    }
+
+    /// Whether `scan.exclude` (the project's, `--exclude`, or a nested configuration's, which
+    /// add to them) excludes the absolute `path`.
     pub fn is_excluded(&self, path: &Path) -> bool {
         self.exclude.iter().any(|globs| globs.is_match(path))
+            || self.scope_of(path).is_some_and(|scope| scope.exclude.is_match(path))
+            || self.subprojects.iter().any(|dir| path.starts_with(dir))
     }
 
-    /// Whether `rules.per-file-ignores` keeps the rule `id` from being reported in the absolute
-    /// `path`.
+    /// Whether `rules.per-file-ignores` (of the configuration governing `path`) keeps the rule
+    /// `id` from being reported in the absolute `path`.
     pub fn ignores(&self, path: &Path, id: &str) -> bool {
-        self.per_file_ignores
-            .iter()
-            .any(|entry| entry.rules.iter().any(|(rule, _)| rule == id) && entry.globs.is_match(path))
+        let entries = self.scope_of(path).map_or(&self.per_file_ignores, |scope| &scope.per_file_ignores);
+        entries.iter().any(|entry| entry.rules.iter().any(|(rule, _)| rule == id) && entry.globs.is_match(path))
     }
 
-    /// The category of the absolute `path`.
+    /// The severity a nested configuration gives rule `id` in the absolute `path`, if it does.
+    pub fn severity_in(&self, path: &Path, id: &str) -> Option<crate::diagnostic::Severity> {
+        self.scope_of(path).and_then(|scope| scope.severities.get(id).copied())
+    }
+
+    /// These settings with the nested configurations found in `dirs` (directories the walk
+    /// read); `None` when there are none. `known` tells a rule id from a typo, `active` whether
+    /// the project runs the rule.
+    pub fn with_scopes(
+        &self,
+        dirs: &[PathBuf],
+        known: &dyn Fn(&str) -> bool,
+        active: &dyn Fn(&str) -> bool,
+    ) -> Result<Option<Settings>, UserError> {
+        // With `--config`, that file's settings are used for every file (as ruff's `--config`).
+        if self.explicit_config {
+            return Ok(None);
+        }
+        // A project without a configuration file (the git work tree) holds no nested ones: each
+        // configured directory is a project of its own, left out of this scan.
+        if self.configs.is_empty() {
+            let mut subprojects: Vec<PathBuf> = Vec::new();
+            for dir in dirs.iter().filter(|dir| dir.starts_with(&self.root) && **dir != self.root) {
+                if !subprojects.iter().any(|known| dir.starts_with(known))
+                    && discover_in(std::iter::once(dir.as_path()))?.is_some()
+                {
+                    subprojects.push(dir.clone());
+                }
+            }
+            return Ok((!subprojects.is_empty()).then(|| Settings { subprojects, ..self.clone() }));
+        }
+        let project = super::scope::Project { configs: &self.configs, options: &self.rule_tables, known, active };
+        let mut scopes = Vec::new();
+        // Outermost first: a parent's scope is found before its children's.
+        for dir in dirs.iter().filter(|dir| dir.starts_with(&self.root) && **dir != self.root) {
+            if let Some(scope) = super::Scope::load(dir, &project)? {
+                scopes.push(scope);
+            }
+        }
+        if scopes.is_empty() {
+            return Ok(None);
+        }
+        scopes.sort_by(|a, b| a.dir.cmp(&b.dir));
+        Ok(Some(Settings { scopes, ..self.clone() }))
+    }
+
+    /// The category of the absolute `path`, from the configuration governing it.
     pub fn category(&self, path: &Path) -> crate::diagnostic::Category {
         use crate::diagnostic::Category;
-        if self.test.is_match(path) {
+        let (test, other) = match self.scope_of(path) {
+            Some(scope) => (&scope.test, &scope.other),
+            None => (&self.test, &self.other),
+        };
+        if test.is_match(path) {
             Category::Test
-        } else if self.other.is_match(path) {
+        } else if other.is_match(path) {
             Category::Other
         } else {
             Category::Production
@@ -524,15 +391,39 @@ impl Settings {
     }
 }
 
+/// The top of the git work tree holding `start`, unless its ignore files ignore `start` (git
+/// keeps nothing there).
+fn git_top(start: &Path) -> Option<&Path> {
+    start.ancestors().find(|dir| dir.join(".git").exists()).filter(|top| !git_ignores(top, start))
+}
+
+/// The project's configuration for a scan starting at `start`: in a git work tree, the
+/// outermost configuration between `start` and the tree's top (those below it are nested
+/// configurations of the same project, so a file checked alone is reported as in a scan of the
+/// whole tree); elsewhere the nearest one above `start`.
+fn discover_project(start: &Path) -> Result<Option<(ConfigFile, Options)>, UserError> {
+    let Some(top) = git_top(start) else { return discover(start) };
+    let mut outermost = None;
+    for dir in start.ancestors() {
+        if let Some(found) = discover_in(std::iter::once(dir))? {
+            outermost = Some(found);
+        }
+        if dir == top {
+            break;
+        }
+    }
+    Ok(outermost)
+}
+
 /// The project root without a configuration file, and whether it is scanned whole: the top of
-/// the git work tree holding `start` (not one whose ignore files ignore `start`: git keeps
-/// nothing there), scanned whole; else the current directory when it holds `start`, else
-/// `start`, of which only the paths named are scanned (a home directory or `/` is no project).
+/// the git work tree holding `start` ([`git_top`]), scanned whole; else the current directory
+/// when it holds `start`, else `start`, of which only the paths named are scanned (a home
+/// directory or `/` is no project).
 fn unconfigured_root(start: &Path, cwd: &Path) -> (PathBuf, bool) {
-    match start.ancestors().find(|dir| dir.join(".git").exists()) {
-        Some(top) if !git_ignores(top, start) => (top.to_path_buf(), true),
-        _ if start.starts_with(cwd) => (cwd.to_path_buf(), false),
-        _ => (start.to_path_buf(), false),
+    match git_top(start) {
+        Some(top) => (top.to_path_buf(), true),
+        None if start.starts_with(cwd) => (cwd.to_path_buf(), false),
+        None => (start.to_path_buf(), false),
     }
 }
 

@@ -9,6 +9,7 @@ pub(crate) mod imports;
 pub(crate) mod model;
 pub(crate) mod statements;
 pub(crate) mod strings;
+pub(crate) mod stub;
 pub(crate) mod tokens;
 pub(crate) mod uses;
 

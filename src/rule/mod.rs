@@ -137,6 +137,20 @@ impl Rule {
             && !self.exclude.as_ref().is_some_and(|globs| globs.is_match(path))
     }
 
+    /// Whether the rule looks at the absolute `path` with `settings`: its languages, and the
+    /// selection and `include`/`exclude` of the configuration governing `path` (a nested one's
+    /// replace the rule's).
+    pub fn applies_in(&self, settings: &crate::config::Settings, path: &std::path::Path) -> bool {
+        let Some(scope) = settings.scope_of(path) else { return self.applies_to(path) };
+        if !scope.selects(&self.id) || !self.languages.contains(&Language::of_scanned(path)) {
+            return false;
+        }
+        let include = scope.includes.get(&self.id).or(self.include.as_ref());
+        let exclude = scope.excludes.get(&self.id).or(self.exclude.as_ref());
+        include.is_none_or(|globs| globs.is_empty() || globs.is_match(path))
+            && !exclude.is_some_and(|globs| globs.is_match(path))
+    }
+
     /// The string-list option `name` (declared in the rule file, so present).
     pub(crate) fn string_list(&self, name: &str) -> Vec<String> {
         match self.options.get(name) {

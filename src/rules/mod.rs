@@ -322,11 +322,17 @@ impl<'a> FileContext<'a> {
         }
     }
 
-    /// Undefined uses of [`MOCK_NAMES`], from the model built from the tree.
+    /// Undefined uses of [`MOCK_NAMES`], from the model built from the tree. In a stub, a name
+    /// bound anywhere in the module scope is defined everywhere ([`crate::python::stub`]).
     pub(crate) fn unresolved_mock_names(&self) -> &[(String, Range<usize>)] {
         self.unresolved_mock_names.get_or_init(|| {
             let model = crate::python::model::from_tree(self.tree.root_node(), self.source, MOCK_NAMES);
-            crate::python::model::named(&crate::python::model::resolve(&model), MOCK_NAMES)
+            let mut found = crate::python::model::named(&crate::python::model::resolve(&model), MOCK_NAMES);
+            if crate::python::stub::is_stub(self.path) {
+                let bound = crate::python::stub::module_bindings(self.tree.root_node(), self.source);
+                found.retain(|(name, _)| !bound.contains(name.as_str()));
+            }
+            found
         })
     }
 

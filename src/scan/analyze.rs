@@ -48,7 +48,7 @@ impl<'r> Analyzer<'r> {
         Signature {
             language: Language::of_scanned(path),
             category: self.settings.category(path),
-            enabled: self.rules.rules.iter().map(|rule| rule.applies_to(path)).collect(),
+            enabled: self.rules.rules.iter().map(|rule| rule.applies_in(self.settings, path)).collect(),
             keys: self.rules.path_keys(path),
         }
     }

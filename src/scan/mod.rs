@@ -401,12 +401,28 @@ fn analysis_pool() -> &'static rayon::ThreadPool {
     })
 }
 
-/// The files a scan with `settings` would analyse, sorted (`check --show-files`).
-pub fn discover_files(settings: &Settings) -> Vec<std::path::PathBuf> {
-    discover::discover(settings).files
+/// The files a scan with `settings` would analyse, sorted, and the settings with the nested
+/// configurations found (`check --show-files`).
+pub fn discover_files(
+    settings: &Settings,
+    rules: &RuleSet,
+) -> Result<(Vec<std::path::PathBuf>, Option<Settings>), crate::UserError> {
+    let mut walk = discover::discover(settings);
+    let scoped = scopes(settings, rules, &walk.dirs)?;
+    if let Some(scoped) = &scoped {
+        retain_scoped(&mut walk.files, settings, scoped);
+    }
+    Ok((walk.files, scoped))
 }
 
-pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Outcome {
+/// Drops the files a nested configuration excludes (not those named on the command line).
+fn retain_scoped(files: &mut Vec<std::path::PathBuf>, settings: &Settings, scoped: &Settings) {
+    files.retain(|path| settings.paths.contains(path) || !scoped.is_excluded(path));
+}
+
+/// A nested configuration that cannot be used is an error of the run (status 2), as the
+/// project's own would be.
+pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Result<Outcome, crate::UserError> {
     let started = cache::now_ns();
     let place = if settings.cache { cache::Place::of(settings, rules) } else { None };
     // A buffer from stdin is not the tree on disk: no snapshot answers for it, nor records it.
@@ -431,6 +447,16 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         ),
     };
     let mut walk = walk;
+    // Nested configurations: found in the directories a fresh walk read, and the files they
+    // exclude dropped (a walk from the snapshot was stored so); for a walk from the snapshot,
+    // read only when its outcome cannot be reused.
+    let mut scoped = None;
+    if walked {
+        scoped = scopes(settings, rules, &walk.dirs)?;
+        if let Some(scoped) = &scoped {
+            retain_scoped(&mut walk.files, settings, scoped);
+        }
+    }
     if let Some(buffer) = &settings.stdin {
         // The buffer is scanned even where no file (yet) is, or the walk would not go.
         if let Err(at) = walk.files.binary_search(&buffer.path) {
@@ -457,8 +483,12 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         }
         // Freeing tens of thousands of paths takes a while; the run need not wait for it.
         std::thread::spawn(move || drop((previous, walk, stamps, cache)));
-        return restricted(settings, outcome);
+        return Ok(restricted(settings, outcome));
     }
+    if !walked {
+        scoped = scopes(settings, rules, &walk.dirs)?;
+    }
+    let settings = scoped.as_ref().unwrap_or(settings);
     let cache = cache.or_else(|| place.as_ref().map(open));
     let outcome = scan_files(settings, rules, &walk, &stamps, cache, stderr);
     if let (Some(place), true, true) = (&place, walk.errors.is_empty(), snapshots) {
@@ -468,7 +498,18 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Out
         };
         snapshot::save(settings, place, started, tree, &walk.files, &stamps, &outcome);
     }
-    restricted(settings, outcome)
+    Ok(restricted(settings, outcome))
+}
+
+/// `settings` with the nested configurations in `dirs`, when there are any.
+fn scopes(
+    settings: &Settings,
+    rules: &RuleSet,
+    dirs: &[std::path::PathBuf],
+) -> Result<Option<Settings>, crate::UserError> {
+    let known = |id: &str| rules.known_ids.contains(id);
+    let active = |id: &str| rules.rules.iter().any(|rule| rule.id == id);
+    settings.with_scopes(dirs, &known, &active)
 }
 
 /// The project's outcome narrowed to the paths asked about ([`Outcome::restrict`]), when they
@@ -502,6 +543,11 @@ fn scan_files(
             message.clone()
         };
         outcome.skipped.push(Skipped { path: shown, reason });
+    }
+    for dir in &settings.subprojects {
+        let reason = "directory not scanned: it holds a configuration file, so it is a project of its own (check it \
+                      on its own, or add a configuration at this project's root to make it part of it)";
+        outcome.skipped.push(Skipped { path: settings.display_path(dir), reason: reason.to_string() });
     }
     if let Some(timings) = &settings.timings {
         timings.walked.store(files.len(), std::sync::atomic::Ordering::Relaxed);
@@ -551,9 +597,15 @@ fn scan_files(
     // be unused only because the files its finding pairs with were not scanned.
     let whole_tree = settings.whole_project || settings.paths == [settings.root.clone()];
     unused_suppressions(rules, &suppressions, whole_tree, &mut outcome);
-    if !settings.per_file_ignores.is_empty() {
+    if !settings.per_file_ignores.is_empty() || !settings.scopes.is_empty() {
         let paths: Vec<std::path::PathBuf> = (0..outcome.files.len()).map(|i| outcome.real_path(FileId(i))).collect();
         outcome.diagnostics.retain(|d| !settings.ignores(&paths[d.file.0], &d.rule));
+        // Severities a nested configuration sets.
+        for d in &mut outcome.diagnostics {
+            if let Some(severity) = settings.severity_in(&paths[d.file.0], &d.rule) {
+                d.severity = severity;
+            }
+        }
     }
     outcome.sort();
     crate::fingerprint::assign(&mut outcome);
@@ -625,7 +677,7 @@ mod tests {
         let panicking = panicking.expect("duplicate-string-constant is a project rule");
         rules.project_rules[panicking].1 = Box::new(Typed(Panics));
         let mut stderr = Vec::new();
-        let outcome = scan(&settings, &rules, &mut stderr);
+        let outcome = scan(&settings, &rules, &mut stderr).unwrap();
         assert_eq!(outcome.internal_errors.len(), 1, "{:?}", outcome.internal_errors);
         assert!(
             outcome.internal_errors[0].contains("duplicate-string-constant")

@@ -257,8 +257,7 @@ impl TreeState {
         } else {
             None
         };
-        let watched =
-            if settings.respect_ignore_files { watched(settings, dirs, since) } else { Some((Vec::new(), Vec::new())) };
+        let watched = watched(settings, dirs, since);
         match (stamped, watched) {
             (Some(dirs), Some((watched, ancestors_git))) => Self { dirs: Some(dirs), watched, ancestors_git, roots },
             _ => Self { dirs: None, watched: Vec::new(), ancestors_git: Vec::new(), roots },
@@ -296,22 +295,35 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<(Vec<Wa
         }
         Some((path.to_str()?.to_string(), stamp))
     };
+    // Nested configuration files always (they decide categories and rules below them: a change
+    // of their text moves no directory's stamp); ignore files when they are honoured.
+    let respect = settings.respect_ignore_files;
+    let names: &[&str] = if respect {
+        &[".gitignore", ".ignore", "ssot.toml", "pyproject.toml"]
+    } else {
+        &["ssot.toml", "pyproject.toml"]
+    };
     let inside: Option<Vec<Vec<Watched>>> = dirs
         .par_iter()
         .map(|dir| {
             let mut found = Vec::new();
-            for name in [".gitignore", ".ignore"] {
+            for name in names {
                 let path = dir.join(name);
                 if std::fs::symlink_metadata(&path).is_ok() {
                     found.push(settled(&path)?);
                 }
             }
-            for path in git_excludes(dir, Git::of(dir)) {
-                found.push(settled(&path)?);
+            if respect {
+                for path in git_excludes(dir, Git::of(dir)) {
+                    found.push(settled(&path)?);
+                }
             }
             Some(found)
         })
         .collect();
+    if !respect {
+        return Some((inside?.into_iter().flatten().collect(), Vec::new()));
+    }
     let mut outside: Vec<PathBuf> = Vec::new();
     let mut ancestors_git = Vec::new();
     for scanned in super::discover::walk_roots(settings).iter().filter(|path| path.is_dir()) {
@@ -400,7 +412,7 @@ mod tests {
         std::fs::write(root.join(".gitignore"), "skipped.py\n").unwrap();
         std::fs::write(root.join("pkg/skipped.py"), "").unwrap();
         let (settings, rules) = crate::scan::test_setup(&root);
-        let scan = || crate::scan::scan(&settings, &rules, &mut Vec::new());
+        let scan = || crate::scan::scan(&settings, &rules, &mut Vec::new()).unwrap();
         // The first scan creates the cache directory, a change to the root directory.
         scan();
         std::thread::sleep(std::time::Duration::from_millis(2100));

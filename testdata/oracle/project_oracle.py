@@ -1313,12 +1313,58 @@ def analyse_tree(rel, text, tree, ctx):
             names.add(MAGIC_NONE)
         if RULE_MOCK_IMPORT in rules:
             names |= MOCK_NAMES
+        # A stub is never executed: a name bound anywhere in its module scope is defined everywhere.
+        bound = stub_module_bindings(tree) if rel.endswith(".pyi") else set()
         for name, lineno, col in unresolved_loads(tree, names):
-            add(lineno, col, RULE_MAGIC_NONE if name == MAGIC_NONE else RULE_MOCK_IMPORT)
+            if name not in bound:
+                add(lineno, col, RULE_MAGIC_NONE if name == MAGIC_NONE else RULE_MOCK_IMPORT)
     if RULE_MOCK_REAL in rules and matches_any(rel, ctx.mock_paths):
         for node in mock_in_real_test_nodes(tree):
             add(node.lineno, node.col_offset, RULE_MOCK_REAL)
     return res
+
+
+def stub_module_bindings(tree):
+    """The names a module binds at its top level, also inside top-level if/try blocks."""
+    names = set()
+
+    def targets(node):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                targets(element)
+        elif isinstance(node, ast.Starred):
+            targets(node.value)
+
+    def statements(body):
+        for stmt in body:
+            if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                names.add(stmt.name)
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    targets(target)
+            elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+                targets(stmt.target)
+            elif isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    names.add(alias.asname or alias.name.split(".")[0])
+            elif isinstance(stmt, ast.ImportFrom):
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        names.add(alias.asname or alias.name)
+            elif isinstance(stmt, ast.If):
+                statements(stmt.body)
+                statements(stmt.orelse)
+            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                statements(stmt.body)
+                for handler in stmt.handlers:
+                    statements(handler.body)
+                statements(stmt.orelse)
+                statements(stmt.finalbody)
+
+    statements(tree.body)
+    return names
 
 
 def analyse_project(files, rules=ALL_RULES, options=None):
