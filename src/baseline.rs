@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::Outcome;
 use crate::UserError;
 
-/// The default baseline file name, in the scanned root.
+/// The default baseline file name, in the project root.
 pub const DEFAULT_FILE: &str = "ssot-baseline.json";
 
 /// The baseline file, version 1.
@@ -81,9 +81,17 @@ impl Baseline {
     }
 }
 
+/// Whether `entry` is about a file under one of the absolute `paths` of the project at `root`: a
+/// run that names part of a project says nothing of the other entries (they are neither stale
+/// nor to be dropped).
+pub fn covers(root: &Path, paths: &[std::path::PathBuf], entry: &Entry) -> bool {
+    let real = root.join(crate::path_text::real(&entry.path));
+    paths.iter().any(|path| real.starts_with(path))
+}
+
 /// Marks the diagnostics of `outcome` found in `baseline`; returns the stale entries (fixed
-/// findings the baseline still lists).
-pub fn apply(baseline: &Baseline, outcome: &mut Outcome) -> Vec<Entry> {
+/// findings the baseline still lists) among those `asked` covers (the files the run reports).
+pub fn apply(baseline: &Baseline, outcome: &mut Outcome, asked: &dyn Fn(&Entry) -> bool) -> Vec<Entry> {
     let known = baseline.fingerprints();
     let mut matched = BTreeSet::new();
     for d in &mut outcome.diagnostics {
@@ -92,5 +100,5 @@ pub fn apply(baseline: &Baseline, outcome: &mut Outcome) -> Vec<Entry> {
             matched.insert(d.fingerprint.clone());
         }
     }
-    baseline.entries.iter().filter(|e| !matched.contains(&e.fingerprint)).cloned().collect()
+    baseline.entries.iter().filter(|e| !matched.contains(&e.fingerprint) && asked(e)).cloned().collect()
 }

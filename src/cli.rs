@@ -185,7 +185,7 @@ pub struct CheckArgs {
 pub struct BaselineArgs {
     #[command(flatten)]
     pub scan: ScanArgs,
-    /// Where to write the baseline (default: `ssot-baseline.json` in the scanned root).
+    /// Where to write the baseline (default: `ssot-baseline.json` in the project root).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Only remove entries whose finding is gone; never add new ones (a shrink-only ratchet).
@@ -440,10 +440,16 @@ fn describe_run(
         .filter(|(_, count)| **count > 0)
         .map(|(language, count)| format!("{count} {}", language.title()))
         .collect();
+    let reported = outcome.reported_files().count();
+    // The files of the project outside the paths named: analysed, not reported.
+    let others = match outcome.files.len() - reported {
+        0 => String::new(),
+        others => format!("; {others} other files of the project analysed for its project-wide rules"),
+    };
     writeln!(
         stderr,
-        "ssot: scanned {} files ({}), skipped {}",
-        outcome.files.len(),
+        "ssot: scanned {} files ({}), skipped {}{others}",
+        reported,
         if counts.is_empty() { "none".to_string() } else { counts.join(", ") },
         outcome.skipped.len()
     )
@@ -511,7 +517,8 @@ fn check(
     }
     let mut stale = Vec::new();
     if let Some(baseline) = &baseline {
-        stale = crate::baseline::apply(baseline, &mut outcome);
+        let asked = |entry: &crate::baseline::Entry| crate::baseline::covers(&settings.root, &settings.paths, entry);
+        stale = crate::baseline::apply(baseline, &mut outcome, &asked);
     }
     // The score is the truth about the whole tree; diff mode only narrows what is reported.
     let whole = Summary::new(&outcome);
@@ -652,12 +659,15 @@ fn baseline(args: BaselineArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::R
         Some(path) => cwd.join(path),
         None => settings.root.join(crate::baseline::DEFAULT_FILE),
     };
-    let current = Baseline::from_outcome(&outcome);
+    let mut current = Baseline::from_outcome(&outcome);
+    // A run that names part of the project speaks only for that part: the file's entries for
+    // the rest of the project stay as they are.
+    let asked = |entry: &crate::baseline::Entry| crate::baseline::covers(&settings.root, &settings.paths, entry);
     if args.update {
         let mut existing = Baseline::load(&path)?;
         let found = current.fingerprints();
         let before = existing.entries.len();
-        existing.entries.retain(|entry| found.contains(entry.fingerprint.as_str()));
+        existing.entries.retain(|entry| !asked(entry) || found.contains(entry.fingerprint.as_str()));
         existing.save(&path)?;
         writeln!(
             stderr,
@@ -667,6 +677,12 @@ fn baseline(args: BaselineArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::R
             existing.entries.len()
         )?;
     } else {
+        if settings.paths != [settings.root.clone()] && path.is_file() {
+            let existing = Baseline::load(&path)?;
+            current.entries.extend(existing.entries.into_iter().filter(|entry| !asked(entry)));
+            current.entries.sort();
+            current.entries.dedup();
+        }
         current.save(&path)?;
         let path = path.display().to_string();
         writeln!(stderr, "ssot: wrote {} entries to {}", current.entries.len(), visible(&path))?;

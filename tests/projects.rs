@@ -383,3 +383,81 @@ fn in_a_project_without_configuration_a_configured_folder_is_a_project_of_its_ow
     let paths: Vec<String> = findings(&run).into_iter().map(|f| f.0).collect();
     assert_eq!(paths, ["m.py"]);
 }
+
+/// Regression: with several paths all inside the current directory, discovery started from the
+/// current directory, so `ssot check backend/a.py backend/b.py` from a repository's top (what
+/// pre-commit runs) ignored `backend/ssot.toml`, which each file alone obeyed.
+#[test]
+fn several_paths_below_the_current_directory_use_their_own_configuration() {
+    // The tests run in the crate root (a git work tree): testdata/project holds ssot.toml.
+    let one = ssot(&["check", "testdata/project/app/legacy.py", "--format", "json"]);
+    let two = ssot(&[
+        "check",
+        "testdata/project/app/legacy.py",
+        "testdata/project/app/services/users.py",
+        "--format",
+        "json",
+    ]);
+    let legacy =
+        |run: &common::Run| -> Vec<_> { findings(run).into_iter().filter(|f| f.0 == "app/legacy.py").collect() };
+    assert!(!legacy(&one).is_empty(), "{}", one.stdout);
+    assert_eq!(legacy(&two), legacy(&one), "the same project root, paths and fingerprints");
+}
+
+/// Regression: a baseline lives at the project root, and a run naming part of the project said
+/// every entry of the other files was stale ("fixed"), `baseline --update PART` dropped them and
+/// `baseline PART` rewrote the file with PART's entries only.
+#[test]
+fn a_baseline_of_the_project_survives_runs_that_name_part_of_it() {
+    let dir = monorepo();
+    let root = canonical(&dir);
+    let file = root.join("ssot-baseline.json");
+    let entries = || -> Vec<String> {
+        let json: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        json["entries"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ssot(&["baseline", root.to_str().unwrap()]).code, 0);
+    let whole = entries();
+    assert!(whole.iter().any(|p| p.starts_with("src/")) && whole.iter().any(|p| p.starts_with("tests/")), "{whole:?}");
+    let tests = root.join("tests");
+    let tests = tests.to_str().unwrap();
+    let run = ssot(&["check", tests, "--baseline", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["summary"]["stale"], 0, "the entries of src/ are not stale: {}", run.stderr);
+    assert_eq!(ssot(&["baseline", "--update", tests]).code, 0);
+    assert_eq!(entries(), whole, "--update on tests/ keeps the entries of src/");
+    assert_eq!(ssot(&["baseline", tests]).code, 0);
+    assert_eq!(entries(), whole, "a baseline of tests/ keeps the entries of src/");
+}
+
+/// Regression: with no configuration and no git work tree, the buffer of `--stdin-filename` was
+/// scanned with everything under the current directory (a home directory, say), while the same
+/// file named on the command line is scanned alone.
+#[test]
+fn a_buffer_without_a_project_is_checked_as_the_file_named() {
+    use std::io::Write as _;
+    let dir =
+        project(&[("proj/a.py", "CHANNEL = 'orders_channel'\n"), ("other/deep/b.py", "CHANNEL = 'orders_channel'\n")]);
+    let root = canonical(&dir);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ssot"))
+        .args(["check", "--no-cache", "-v", "--output-format", "json", "--stdin-filename", "proj/a.py", "-"])
+        .current_dir(&root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"CHANNEL = 'orders_channel'\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("only the paths named are scanned"), "{stderr}");
+    let buffer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let named = std::process::Command::new(env!("CARGO_BIN_EXE_ssot"))
+        .args(["check", "--no-cache", "--output-format", "json", "proj/a.py"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let named: Value = serde_json::from_slice(&named.stdout).unwrap();
+    assert_eq!(buffer["diagnostics"], named["diagnostics"], "{stderr}");
+    assert!(stderr.contains("scanned 1 files"), "{stderr}");
+}

@@ -461,20 +461,19 @@ fn git_ignores(top: &Path, start: &Path) -> bool {
 }
 
 /// Where configuration discovery starts: the one directory scanned, the parent of the one file
-/// scanned, else the current directory when every path is inside it, else the deepest common
-/// ancestor.
+/// scanned, else the deepest directory that holds every path named (not the current directory
+/// just because it holds them: `ssot check backend/a.py backend/b.py` from a repository's top,
+/// as pre-commit runs it, belongs to `backend/`'s configuration, as each file alone does).
 fn scan_root(cwd: &Path, paths: &[PathBuf]) -> PathBuf {
-    if let [path] = paths {
+    let dir_of = |path: &PathBuf| {
         if path.is_dir() {
-            return path.clone();
+            path.clone()
+        } else {
+            path.parent().map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
         }
-        return path.parent().map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
-    }
-    if paths.iter().all(|path| path.starts_with(cwd)) {
-        return cwd.to_path_buf();
-    }
-    let mut common = paths[0].clone();
-    while !paths.iter().all(|path| path.starts_with(&common)) {
+    };
+    let mut common = dir_of(&paths[0]);
+    while !paths.iter().all(|path| dir_of(path).starts_with(&common)) {
         if !common.pop() {
             break;
         }

@@ -223,17 +223,15 @@ fn keeps(settings: &Settings, rules: &IgnoreRules, forced: &[PathBuf], path: &Pa
 /// ([`Settings::whole_project`]); else the project root, and each path named that the project's
 /// walk would not reach (a file whatever its name or exclusion, a directory that is
 /// excluded, ignored or hidden, or one inside such a directory), sorted. A buffer read from stdin
-/// is not one: the scan adds it.
+/// is not one: the scan adds it (alone, when the project is not scanned whole: as the file named,
+/// so an editor's buffer gets what `ssot check FILE` says, and a fallback root such as a home
+/// directory is never walked).
 pub(crate) fn walk_roots(settings: &Settings) -> Vec<PathBuf> {
     walk_roots_with(settings, &IgnoreRules::new())
 }
 
 fn walk_roots_with(settings: &Settings, rules: &IgnoreRules) -> Vec<PathBuf> {
     let is_buffer = |path: &PathBuf| settings.stdin.as_ref().is_some_and(|buffer| buffer.path == *path);
-    if !settings.whole_project && settings.stdin.is_some() {
-        // An editor's buffer is seen with the rest of the directory its project falls back to.
-        return vec![settings.root.clone()];
-    }
     if !settings.whole_project {
         let mut roots: Vec<PathBuf> = settings.paths.iter().filter(|path| !is_buffer(path)).cloned().collect();
         roots.sort();
