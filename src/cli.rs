@@ -85,8 +85,8 @@ pub struct ScanArgs {
     /// Files and directories to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Use this configuration file instead of discovering `ssot.toml`/`pyproject.toml`.
-    /// Its globs are relative to the current directory.
+    /// Use this configuration file instead of discovering `ssot.toml`/`pyproject.toml` (for every
+    /// file: nested configurations do not apply). Its globs are relative to its directory.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Do not honour `.gitignore`, `.ignore` and git exclude files.
@@ -342,10 +342,41 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
     writeln!(out, "\n[rules]")?;
     writeln!(out, "active = {:?}", rules.ids())?;
     writeln!(out, "require-reason = {}", settings.require_reason)?;
+    let ignores: Vec<String> = settings
+        .per_file_ignores
+        .iter()
+        .map(|entry| {
+            let ids: Vec<&str> = entry.rules.iter().map(|(id, _)| id.as_str()).collect();
+            format!("{:?} = {ids:?}", entry.globs.patterns().join(", "))
+        })
+        .collect();
+    writeln!(out, "per-file-ignores = {{ {} }}", ignores.join(", "))?;
+    // The nested configurations the walk finds (docs/projects.md).
+    let (_, scoped) = crate::scan::discover_files(&settings, &rules)?;
+    if let Some(scoped) = &scoped {
+        for scope in &scoped.scopes {
+            let file = scope.configs.last().map_or_else(String::new, |file| shown(&file.path));
+            writeln!(out, "# nested configuration for {}/: {file}", shown(&scope.dir))?;
+        }
+        for dir in &scoped.subprojects {
+            writeln!(out, "# {}/ is a project of its own (it holds a configuration file): not scanned", shown(dir))?;
+        }
+    }
     for rule in &rules.rules {
         let table = settings.rule_tables.get(&rule.id);
         writeln!(out, "\n[rules.{}]", rule.id)?;
         writeln!(out, "severity = {:?}", rule.severity.as_str())?;
+        for (key, globs) in [("include", &rule.include), ("exclude", &rule.exclude)] {
+            if let Some(globs) = globs.as_ref().filter(|globs| !globs.is_empty()) {
+                let from = match table.and_then(|table| table.values.get(key)) {
+                    Some((_, at)) => {
+                        settings.configs.get(at.file).map_or_else(String::new, |file| file.place(at.offset))
+                    }
+                    None => "rule file".to_string(),
+                };
+                writeln!(out, "{key} = {:?}  # {}", globs.patterns(), visible(&from))?;
+            }
+        }
         if let Some(prefilter) = &rule.prefilter {
             let from = if rule.prefilter_derived { "derived from the query" } else { "rule file" };
             writeln!(out, "prefilter = {:?}  # {from}", prefilter.as_str())?;
@@ -535,6 +566,13 @@ fn check(
 
     if matches!(args.format, Format::Human) {
         crate::scan::load_sources(&mut outcome, settings.max_file_size);
+    }
+    if matches!(args.format, Format::Sarif | Format::Gitlab) {
+        // Code scanning and GitLab resolve paths against the repository's top, which holds the
+        // project (its configuration may be in a subdirectory).
+        if let Some(top) = settings.root.ancestors().find(|dir| dir.join(".git").exists()) {
+            outcome.rebase(top);
+        }
     }
     let context = report::Context {
         cwd: Some(cwd),

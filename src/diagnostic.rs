@@ -184,6 +184,23 @@ impl Outcome {
         self.suppressed = self.reported_files().map(|(_, file)| file.suppressed).sum();
     }
 
+    /// Makes paths relative to `top`, an ancestor of the root (the repository's top, for the
+    /// formats whose readers resolve paths against it); fingerprints keep the project's paths.
+    pub fn rebase(&mut self, top: &std::path::Path) {
+        let Ok(prefix) = self.root.strip_prefix(top) else { return };
+        if prefix.as_os_str().is_empty() {
+            return;
+        }
+        let prefix = crate::path_text::text(prefix);
+        for file in &mut self.files {
+            file.path = format!("{prefix}/{}", file.path);
+        }
+        for skipped in &mut self.skipped {
+            skipped.path = format!("{prefix}/{}", skipped.path);
+        }
+        self.root = top.to_path_buf();
+    }
+
     /// Sorts diagnostics by path, line, column, rule (then message, for total determinism).
     pub fn sort(&mut self) {
         let files = &self.files;

@@ -461,3 +461,53 @@ fn a_buffer_without_a_project_is_checked_as_the_file_named() {
     assert_eq!(buffer["diagnostics"], named["diagnostics"], "{stderr}");
     assert!(stderr.contains("scanned 1 files"), "{stderr}");
 }
+
+#[test]
+fn sarif_and_gitlab_paths_are_relative_to_the_repository() {
+    let dir = project(&[
+        ("backend/ssot.toml", "[scan]\nother = [\"scripts/**\"]\n"),
+        ("backend/pkg/a.py", "import os\nA = os.environ['A']\n"),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let root = canonical(&dir);
+    let backend = root.join("backend");
+    let sarif = ssot(&["check", backend.to_str().unwrap(), "--format", "sarif"]).json();
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "backend/pkg/a.py");
+    let base = sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
+    assert!(base.ends_with(&format!("{}/", root.file_name().unwrap().to_str().unwrap())), "{base}");
+    let gitlab = ssot(&["check", backend.to_str().unwrap(), "--format", "gitlab"]).json();
+    assert_eq!(gitlab[0]["location"]["path"], "backend/pkg/a.py");
+    // JSON stays relative to the project root (backend/, its configuration's directory).
+    let json = ssot(&["check", backend.to_str().unwrap(), "--format", "json"]).json();
+    assert_eq!(json["diagnostics"][0]["path"], "pkg/a.py");
+}
+
+#[test]
+fn inside_a_named_excluded_directory_only_the_patterns_that_exclude_it_are_lifted() {
+    let dir = project(&[
+        ("ssot.toml", "[scan]\nexclude = [\"pkg/b/**\", \"**/*_gen.py\"]\n"),
+        ("pkg/b/x.py", "import os\nA = os.environ['A']\n"),
+        ("pkg/b/y_gen.py", "import os\nB = os.environ['B']\n"),
+    ]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.join("pkg/b").to_str().unwrap(), "--format", "json"]);
+    let paths: Vec<String> = findings(&run).into_iter().map(|f| f.0).collect();
+    assert_eq!(paths, ["pkg/b/x.py"], "the generated file stays excluded");
+}
+
+#[test]
+fn a_config_file_elsewhere_names_the_project_with_leading_dotdot() {
+    let dir = project(&[
+        ("ci/ssot.toml", "[scan]\nexclude = [\"../proj/skip/**\"]\nother = [\"../proj/scripts/**\"]\n"),
+        ("proj/skip/a.py", "import os\nA = os.environ['A']\n"),
+        ("proj/scripts/b.py", "import os\nB = os.environ['B']\n"),
+    ]);
+    let root = canonical(&dir);
+    let config = root.join("ci/ssot.toml");
+    let run =
+        ssot(&["check", root.join("proj").to_str().unwrap(), "--config", config.to_str().unwrap(), "--format", "json"]);
+    let json = run.json();
+    assert_eq!(json["summary"]["files"]["scanned"], 1, "{}", run.stdout);
+    assert_eq!(json["summary"]["files"]["other"], 1, "{}", run.stdout);
+}

@@ -321,6 +321,14 @@ impl Settings {
             || self.subprojects.iter().any(|dir| path.starts_with(dir))
     }
 
+    /// Whether [`Self::is_excluded`] excludes `path`, inside `dir` (named on the command line):
+    /// by a pattern that does not exclude `dir` itself.
+    pub fn is_excluded_below(&self, path: &Path, dir: &Path) -> bool {
+        let scope = self.scope_of(path).map(|scope| &scope.exclude);
+        self.exclude.iter().chain(scope).any(|globs| globs.is_match_beyond(path, dir))
+            || self.subprojects.iter().any(|sub| path.starts_with(sub) && !dir.starts_with(sub))
+    }
+
     /// Whether `rules.per-file-ignores` (of the configuration governing `path`) keeps the rule
     /// `id` from being reported in the absolute `path`.
     pub fn ignores(&self, path: &Path, id: &str) -> bool {

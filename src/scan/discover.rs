@@ -198,7 +198,7 @@ fn is_hidden(path: &Path) -> bool {
 /// Whether the walk keeps an entry below a walk root: a source file of a scanned language or a
 /// directory, not excluded, not ssot's cache, not ignored, not hidden (unless asked).
 /// `forced`: named directories that are excluded themselves; what they hold is not excluded by
-/// the globs that exclude them (the user asked for it).
+/// the patterns that exclude them (the user asked for it), only by the others.
 fn keeps(settings: &Settings, rules: &IgnoreRules, forced: &[PathBuf], path: &Path, is_dir: bool) -> bool {
     if !(is_dir || settings.is_source(path)) {
         // Other files are never collected anyway.
@@ -209,7 +209,11 @@ fn keeps(settings: &Settings, rules: &IgnoreRules, forced: &[PathBuf], path: &Pa
     if is_dir && path.file_name().is_some_and(|name| name == ".ssot_cache") {
         return false;
     }
-    if settings.is_excluded(path) && !forced.iter().any(|dir| path.starts_with(dir)) {
+    let excluded = match forced.iter().filter(|dir| path.starts_with(dir)).max() {
+        Some(dir) => settings.is_excluded_below(path, dir),
+        None => settings.is_excluded(path),
+    };
+    if excluded {
         return false;
     }
     let matched = if settings.respect_ignore_files { rules.matched(path, is_dir) } else { None };
