@@ -570,8 +570,8 @@ fn check(
     if matches!(args.format, Format::Sarif | Format::Gitlab) {
         // Code scanning and GitLab resolve paths against the repository's top, which holds the
         // project (its configuration may be in a subdirectory).
-        if let Some(top) = settings.root.ancestors().find(|dir| dir.join(".git").exists()) {
-            outcome.rebase(top);
+        if let Some(top) = crate::config::repository_top(&settings.root) {
+            outcome.rebase(&top);
         }
     }
     let context = report::Context {

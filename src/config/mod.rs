@@ -14,7 +14,7 @@ pub use globs::Globs;
 pub use layers::{At, ConfigFile, PerFileIgnore, RuleOptions, RuleSelection};
 pub use options::{Options, RuleTable, RulesOptions, ScanOptions};
 pub use scope::Scope;
-pub use settings::{Overrides, Settings, StdinBuffer};
+pub use settings::{repository_top, Overrides, Settings, StdinBuffer};
 
 /// The default `scan.test` globs: where test files live.
 pub const DEFAULT_TEST_GLOBS: [&str; 7] = [

@@ -399,6 +399,12 @@ impl Settings {
     }
 }
 
+/// The top of the git work tree holding `path` (see [`git_top`]): what code scanning and GitLab
+/// resolve report paths against.
+pub fn repository_top(path: &Path) -> Option<PathBuf> {
+    git_top(path).map(Path::to_path_buf)
+}
+
 /// The top of the git work tree holding `start`, unless its ignore files ignore `start` (git
 /// keeps nothing there).
 fn git_top(start: &Path) -> Option<&Path> {
