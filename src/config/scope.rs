@@ -157,8 +157,10 @@ fn project_wide(file: &ConfigFile, options: &super::Options, project: &Project) 
         file.error(
             Some(offset),
             format!(
-                "`{key}` is decided once per project: set it in {project_file} (a nested configuration sets \
-                 categories, exclusions, which rules run, their severity, include, exclude and per-file-ignores)"
+                "`{key}` is decided once per project: set it in {project_file}, or inherit it with `extend` \
+                 (a nested configuration sets categories, exclusions, which rules run, their severity, \
+                 per-file-ignores, and where a rule looks with `include`/`exclude`: \
+                 `[rules.direct-env-access] exclude = [\"settings.py\"]` allows a file here)"
             ),
         )
     };
