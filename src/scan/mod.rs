@@ -545,8 +545,8 @@ fn scan_files(
         outcome.skipped.push(Skipped { path: shown, reason });
     }
     for dir in &settings.subprojects {
-        let reason = "directory not scanned: it holds a configuration file, so it is a project of its own (check it \
-                      on its own, or add a configuration at this project's root to make it part of it)";
+        let reason = "directory not scanned: a project of its own (it holds a configuration file); check it on its \
+                      own, or add a configuration at the root to make it part of this project";
         outcome.skipped.push(Skipped { path: settings.display_path(dir), reason: reason.to_string() });
     }
     if let Some(timings) = &settings.timings {
