@@ -511,3 +511,128 @@ fn a_config_file_elsewhere_names_the_project_with_leading_dotdot() {
     assert_eq!(json["summary"]["files"]["scanned"], 1, "{}", run.stdout);
     assert_eq!(json["summary"]["files"]["other"], 1, "{}", run.stdout);
 }
+
+/// (path, rule, severity) of each finding of a JSON run.
+fn severities(run: &common::Run) -> Vec<(String, String, String)> {
+    let json = run.json();
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap().to_string();
+            (text("path"), text("rule"), text("severity"))
+        })
+        .collect()
+}
+
+/// Regression: the tree snapshot reused its outcome whenever the files scanned kept their
+/// stamps, so once it had settled, editing a nested configuration (or a file it extends) in
+/// place changed nothing until some source file changed: warm runs reported the old severity.
+#[test]
+fn a_settled_snapshot_sees_a_nested_configuration_change() {
+    let dir = project(&[
+        ("ssot.toml", ""),
+        ("svc/ssot.toml", "extend = \"base.toml\"\n\n[rules.direct-env-access]\nseverity = \"warning\"\n"),
+        ("svc/base.toml", "[rules.relative-import]\nseverity = \"warning\"\n"),
+        ("svc/m.py", "from . import x\nimport os\nC = os.environ['C']\n"),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let root = canonical(&dir);
+    let args = ["check", root.to_str().unwrap(), "--format", "json"];
+    let settle = || {
+        ssot_with_cache(&args);
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        // This run records a snapshot the next one may take as it is.
+        ssot_with_cache(&args);
+    };
+    let agree = |what: &str| {
+        let warm = severities(&ssot_with_cache(&args));
+        assert_eq!(warm, severities(&ssot(&args)), "{what}: warm and cold runs agree");
+        warm
+    };
+    settle();
+    std::fs::write(
+        root.join("svc/ssot.toml"),
+        "extend = \"base.toml\"\n\n[rules.direct-env-access]\nseverity = \"info\"\n",
+    )
+    .unwrap();
+    let warm = agree("the nested file edited");
+    assert_eq!(warm[0].2, "warning", "{warm:?}");
+    assert_eq!(warm[1].2, "info", "{warm:?}");
+    settle();
+    std::fs::write(root.join("svc/base.toml"), "[rules.relative-import]\nseverity = \"error\"\n").unwrap();
+    let warm = agree("the file it extends edited");
+    assert_eq!(warm[0].2, "error", "{warm:?}");
+}
+
+/// Regression: with a nested configuration anywhere in the project, its exclusions were applied
+/// after the walk with the project's again, so a directory named on the command line that the
+/// project excludes was scanned by the walk and then dropped whole; and a nested `exclude`
+/// naming a directory (without `/**`) excluded nothing, as it was matched against files only.
+#[test]
+fn nested_exclusions_are_applied_as_the_walk_applies_the_projects() {
+    let dir = project(&[
+        ("ssot.toml", "[scan]\nexclude = [\"vendor/**\"]\n"),
+        ("svc/ssot.toml", "[scan]\nexclude = [\"gen\", \"**/h.py\"]\n"),
+        ("vendor/v.py", "X = 1\n"),
+        ("svc/gen/g.py", "X = 1\n"),
+        ("svc/gen/sub/h.py", "X = 1\n"),
+        ("svc/m.py", "X = 1\n"),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let root = canonical(&dir);
+    let files = |path: &str| -> Vec<String> {
+        let run = ssot(&["check", root.join(path).to_str().unwrap(), "--show-files"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.lines().map(|line| line.split('\t').next().unwrap().to_string()).collect()
+    };
+    assert_eq!(files(""), ["svc/m.py"]);
+    assert_eq!(files("vendor"), ["vendor/v.py"], "a named directory is scanned whatever excludes it");
+    assert_eq!(files("svc/gen"), ["svc/gen/g.py"], "only the patterns excluding it are lifted");
+    let run = ssot(&["check", root.join("vendor").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.json()["summary"]["files"]["scanned"], 1, "{}", run.stdout);
+}
+
+/// Regression: `--select` and `--ignore` narrow the project's rules, and a nested configuration
+/// selecting a rule the command line left out was an error (status 2) rather than narrowed too.
+#[test]
+fn the_command_line_narrows_what_a_nested_configuration_selects() {
+    let dir = project(&[
+        ("ssot.toml", ""),
+        ("svc/ssot.toml", "[rules]\nselect = [\"relative-import\"]\n"),
+        ("svc/m.py", "from . import x\nimport os\nC = os.environ['C']\n"),
+        ("top.py", "import os\nC = os.environ['C']\n"),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let root = canonical(&dir);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", root.to_str().unwrap(), "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = ssot(&args);
+        assert_eq!(run.code, 1, "{extra:?}: {}", run.stderr);
+        severities(&run).into_iter().map(|(path, rule, _)| format!("{path} {rule}")).collect::<Vec<_>>()
+    };
+    assert_eq!(run(&[]), ["svc/m.py relative-import", "top.py direct-env-access"]);
+    assert_eq!(run(&["--select", "direct-env-access"]), ["top.py direct-env-access"]);
+    assert_eq!(run(&["--ignore", "relative-import"]), ["top.py direct-env-access"]);
+}
+
+/// Regression: a suppression naming a rule that a nested configuration turns off was reported
+/// as unused (and `--fix` removed it), unlike one naming a rule the project turns off.
+#[test]
+fn a_suppression_of_a_rule_turned_off_by_a_nested_configuration_is_not_unused() {
+    let dir = project(&[
+        ("ssot.toml", "[rules]\nignore = [\"magic-none\"]\n"),
+        ("svc/ssot.toml", "[rules]\nignore = [\"relative-import\"]\n"),
+        ("svc/m.py", "from . import x  # ssot: ignore[relative-import]\nfrom . import y  # ssot: ignore[magic-none]\n"),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(severities(&run), []);
+    let before = std::fs::read_to_string(root.join("svc/m.py")).unwrap();
+    assert_eq!(ssot(&["check", root.to_str().unwrap(), "--fix"]).code, 0);
+    assert_eq!(std::fs::read_to_string(root.join("svc/m.py")).unwrap(), before, "--fix keeps the directive");
+}

@@ -63,6 +63,9 @@ pub struct Settings {
     /// Scan hidden files and directories.
     pub hidden: bool,
     pub selection: RuleSelection,
+    /// The rules the project's configuration runs, before `--select` and `--ignore`: a nested
+    /// configuration may select among these (the command line narrows what runs everywhere).
+    pub configured_selection: RuleSelection,
     /// Extra rule directories (absolute).
     pub rule_dirs: Vec<(PathBuf, Option<At>)>,
     /// `[rules.<rule-id>]` tables, merged along the `extend` chain.
@@ -188,6 +191,7 @@ impl Settings {
         let other = files.globs(&merged.other, &[])?;
 
         let mut selection = Files::selection(&merged);
+        let configured_selection = selection.clone();
         if !overrides.select.is_empty() {
             selection.select = Some(overrides.select.iter().map(|id| (id.clone(), None)).collect());
             selection.select_from_config = false;
@@ -260,6 +264,7 @@ impl Settings {
             respect_ignore_files: !overrides.no_ignore,
             hidden: overrides.hidden,
             selection,
+            configured_selection,
             rule_dirs,
             rule_tables: merged.rule_tables,
             require_reason: merged.require_reason.unwrap_or(false),
@@ -319,6 +324,22 @@ impl Settings {
         self.exclude.iter().any(|globs| globs.is_match(path))
             || self.scope_of(path).is_some_and(|scope| scope.exclude.is_match(path))
             || self.subprojects.iter().any(|dir| path.starts_with(dir))
+    }
+
+    /// Whether a nested configuration (the one governing it) or a project of its own excludes
+    /// the absolute `path` itself (the directories above it are asked one by one); inside
+    /// `named` (a directory named on the command line) only by the patterns that do not exclude
+    /// `named` itself.
+    pub fn is_excluded_by_scope(&self, path: &Path, named: Option<&Path>) -> bool {
+        let by_scope = self.scope_of(path).is_some_and(|scope| match named {
+            Some(dir) => scope.exclude.is_match_beyond(path, dir),
+            None => scope.exclude.is_match(path),
+        });
+        by_scope
+            || self
+                .subprojects
+                .iter()
+                .any(|sub| path.starts_with(sub) && !named.is_some_and(|dir| dir.starts_with(sub)))
     }
 
     /// Whether [`Self::is_excluded`] excludes `path`, inside `dir` (named on the command line):

@@ -137,6 +137,7 @@ fn project_finding(
 /// required reason.
 fn unused_suppressions(
     rules: &RuleSet,
+    settings: &Settings,
     suppressions: &[Option<Suppressions>],
     whole_tree: bool,
     outcome: &mut Outcome,
@@ -144,9 +145,12 @@ fn unused_suppressions(
     let project_rule = |id: &str| rules.project_rules.iter().any(|(index, _)| rules.rule(*index).id == id);
     let Some(rule) = rules.unused_suppression else { return };
     let template = &rules.rule(rule).message;
-    let active = |id: &str| rules.rules.iter().any(|r| r.id == id);
     for (file, file_suppressions) in suppressions.iter().enumerate() {
         let Some(file_suppressions) = file_suppressions else { continue };
+        // A rule that does not run here (not selected by the project, or by the nested
+        // configuration governing the file) has no findings a directive could be unused for.
+        let scope = if settings.scopes.is_empty() { None } else { settings.scope_of(&outcome.real_path(FileId(file))) };
+        let active = |id: &str| rules.rules.iter().any(|r| r.id == id) && scope.is_none_or(|scope| scope.selects(id));
         for directive in &file_suppressions.directives {
             if directive.bare {
                 bare_suppression(rules, rule, FileId(file), directive, file_suppressions, outcome);
@@ -415,9 +419,42 @@ pub fn discover_files(
     Ok((walk.files, scoped))
 }
 
-/// Drops the files a nested configuration excludes (not those named on the command line).
+/// Drops the files a nested configuration excludes, as a walk that knew it would have: a file
+/// that it, or a directory on the way to the file, excludes (the walk decides from the top
+/// down; the project's own exclusions it applied already). Not a file named on the command
+/// line; inside a directory named, only by the patterns that do not exclude that directory.
 fn retain_scoped(files: &mut Vec<std::path::PathBuf>, settings: &Settings, scoped: &Settings) {
-    files.retain(|path| settings.paths.contains(path) || !scoped.is_excluded(path));
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    let named_dirs: Vec<&PathBuf> = settings.paths.iter().filter(|path| path.is_dir()).collect();
+    // Whether a directory is excluded, itself or through one above it, by the directory named
+    // that holds it.
+    let mut known: HashMap<Option<&Path>, HashMap<PathBuf, bool>> = HashMap::new();
+    fn excluded(
+        path: &Path,
+        named: Option<&Path>,
+        root: &Path,
+        scoped: &Settings,
+        dirs: &mut HashMap<PathBuf, bool>,
+    ) -> bool {
+        if path == root || Some(path) == named || !path.starts_with(root) {
+            return false;
+        }
+        if let Some(&known) = dirs.get(path) {
+            return known;
+        }
+        let above = path.parent().is_some_and(|parent| excluded(parent, named, root, scoped, dirs));
+        let result = above || scoped.is_excluded_by_scope(path, named);
+        dirs.insert(path.to_path_buf(), result);
+        result
+    }
+    files.retain(|path| {
+        if settings.paths.contains(path) {
+            return true;
+        }
+        let named = named_dirs.iter().filter(|dir| path.starts_with(dir)).max().map(|dir| dir.as_path());
+        !excluded(path, named, &settings.root, scoped, known.entry(named).or_default())
+    });
 }
 
 /// A nested configuration that cannot be used is an error of the run (status 2), as the
@@ -469,14 +506,18 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Res
     } else {
         Vec::new()
     };
+    // A fresh walk read the nested configurations: the outcome holds only if they are the ones
+    // it obeyed (a change of their text scans no other file).
+    let scopes_read = walked.then(|| snapshot::scopes_key(scoped.as_ref()));
     let reused = match (&previous, walk.errors.is_empty()) {
-        (Some(previous), true) => previous.outcome(&walk.files, &stamps),
+        (Some(previous), true) => previous.outcome(&walk.files, &stamps, scopes_read),
         _ => None,
     };
     if let (Some(outcome), Some(place)) = (reused, &place) {
         if let (Some(previous), true) = (&previous, walked) {
             // Store what this walk saw, unless it is no better than walking again.
-            let tree = snapshot::TreeState::record(settings, &walk.dirs, started, place.dir());
+            let seen = scoped.as_ref().unwrap_or(settings);
+            let tree = snapshot::TreeState::record(seen, &walk.dirs, started, place.dir());
             if tree.vouched() {
                 previous.refresh(tree);
             }
@@ -488,6 +529,8 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Res
     if !walked {
         scoped = scopes(settings, rules, &walk.dirs)?;
     }
+    let project = settings;
+    let scopes_key = snapshot::scopes_key(scoped.as_ref());
     let settings = scoped.as_ref().unwrap_or(settings);
     let cache = cache.or_else(|| place.as_ref().map(open));
     let outcome = scan_files(settings, rules, &walk, &stamps, cache, stderr);
@@ -496,7 +539,8 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Res
             (Some(previous), false) => previous.tree(),
             _ => snapshot::TreeState::record(settings, &walk.dirs, started, place.dir()),
         };
-        snapshot::save(settings, place, started, tree, &walk.files, &stamps, &outcome);
+        // Stored under the key the next run looks it up by (the project's settings).
+        snapshot::save(project, scopes_key, place, started, tree, &walk.files, &stamps, &outcome);
     }
     Ok(restricted(settings, outcome))
 }
@@ -508,7 +552,13 @@ fn scopes(
     dirs: &[std::path::PathBuf],
 ) -> Result<Option<Settings>, crate::UserError> {
     let known = |id: &str| rules.known_ids.contains(id);
-    let active = |id: &str| rules.rules.iter().any(|rule| rule.id == id);
+    // What the project's configuration runs: `--select` and `--ignore` narrow what runs in
+    // every directory, they do not make a nested configuration's `select` an error.
+    let configured = &settings.configured_selection;
+    let active = |id: &str| {
+        configured.select.as_ref().is_none_or(|list| list.iter().any(|(s, _)| s == id))
+            && !configured.ignore.iter().any(|(s, _)| s == id)
+    };
     settings.with_scopes(dirs, &known, &active)
 }
 
@@ -596,7 +646,7 @@ fn scan_files(
     // Whether the scan covers the whole project: otherwise a directive naming a project rule may
     // be unused only because the files its finding pairs with were not scanned.
     let whole_tree = settings.whole_project || settings.paths == [settings.root.clone()];
-    unused_suppressions(rules, &suppressions, whole_tree, &mut outcome);
+    unused_suppressions(rules, settings, &suppressions, whole_tree, &mut outcome);
     if !settings.per_file_ignores.is_empty() || !settings.scopes.is_empty() {
         let paths: Vec<std::path::PathBuf> = (0..outcome.files.len()).map(|i| outcome.real_path(FileId(i))).collect();
         outcome.diagnostics.retain(|d| !settings.ignores(&paths[d.file.0], &d.rule));

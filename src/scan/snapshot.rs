@@ -26,7 +26,7 @@ use super::discover::{git_excludes, Git, Walk};
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Outcome, ScannedFile, Skipped};
 
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// A file watched for changes, with its stamp (`None`: it did not exist).
 type Watched = (String, Option<Stamp>);
@@ -56,6 +56,9 @@ struct Header {
     /// Everything besides the tree that decides the outcome ([`key`]).
     key: u64,
     tree: TreeState,
+    /// The nested configurations the outcome obeyed ([`scopes_key`]): their text decides
+    /// categories, rules and severities without changing which files are scanned.
+    scopes: u64,
     /// Every scanned path in discovery order, with its stamp.
     files: Vec<(String, Stamp)>,
 }
@@ -159,6 +162,24 @@ fn key(settings: &Settings, place: &Place) -> u64 {
     ))
 }
 
+/// What the nested configurations of `scoped` (the settings with them, when there are any)
+/// decide: each one's directory and the text of every file of its `extend` chain, and the
+/// folders that are projects of their own.
+pub(crate) fn scopes_key(scoped: Option<&Settings>) -> u64 {
+    let Some(scoped) = scoped else { return cache::hash_of(0u8) };
+    let scopes: Vec<(&Path, Vec<(&Path, &str)>)> = scoped
+        .scopes
+        .iter()
+        .map(|scope| {
+            (
+                scope.dir.as_path(),
+                scope.configs.iter().map(|file| (file.path.as_path(), file.source.as_str())).collect(),
+            )
+        })
+        .collect();
+    cache::hash_of((1u8, scopes, &scoped.subprojects))
+}
+
 /// The snapshot a previous run left.
 pub(crate) struct Previous {
     place: Place,
@@ -215,10 +236,15 @@ impl Previous {
     }
 
     /// The stored outcome, when `files` are exactly the files it came from and each still has
-    /// its recorded stamp (`stamps[i]` is the stamp of `files[i]`).
-    pub(crate) fn outcome(&self, files: &[PathBuf], stamps: &[Option<Stamp>]) -> Option<Outcome> {
+    /// its recorded stamp (`stamps[i]` is the stamp of `files[i]`), and the nested configurations
+    /// read by a fresh walk (`scopes`, a [`scopes_key`]) are those it obeyed (after a walk from
+    /// the snapshot, `None`: their files are watched, unchanged).
+    pub(crate) fn outcome(&self, files: &[PathBuf], stamps: &[Option<Stamp>], scopes: Option<u64>) -> Option<Outcome> {
         let known = &self.header.files;
         if files.len() != known.len() || stamps.len() != known.len() {
+            return None;
+        }
+        if scopes.is_some_and(|scopes| scopes != self.header.scopes) {
             return None;
         }
         let unchanged = files.par_iter().zip(stamps).zip(known).all(|((path, stamp), (known_path, known_stamp))| {
@@ -234,7 +260,13 @@ impl Previous {
 
     /// Stores this snapshot's outcome again with what a new walk saw of the tree.
     pub(crate) fn refresh(&self, tree: TreeState) {
-        let header = Header { version: VERSION, key: self.header.key, tree, files: self.header.files.clone() };
+        let header = Header {
+            version: VERSION,
+            key: self.header.key,
+            tree,
+            scopes: self.header.scopes,
+            files: self.header.files.clone(),
+        };
         write(&self.file, &header, &self.bytes[self.body..]);
     }
 }
@@ -257,7 +289,24 @@ impl TreeState {
         } else {
             None
         };
-        let watched = watched(settings, dirs, since);
+        let watched = watched(settings, dirs, since).and_then(|(mut watched, ancestors_git)| {
+            // The files nested configurations extend, wherever they are and whatever their name.
+            let mut extended: Vec<&Path> =
+                settings.scopes.iter().flat_map(|scope| &scope.configs).map(|file| file.path.as_path()).collect();
+            extended.sort();
+            extended.dedup();
+            for path in extended {
+                let text = path.to_str()?;
+                if !watched.iter().any(|(known, _)| known == text) {
+                    let stamp = Stamp::of(path);
+                    if stamp.is_some_and(|stamp| !stamp.settled(since)) {
+                        return None;
+                    }
+                    watched.push((text.to_string(), stamp));
+                }
+            }
+            Some((watched, ancestors_git))
+        });
         match (stamped, watched) {
             (Some(dirs), Some((watched, ancestors_git))) => Self { dirs: Some(dirs), watched, ancestors_git, roots },
             _ => Self { dirs: None, watched: Vec::new(), ancestors_git: Vec::new(), roots },
@@ -363,8 +412,10 @@ fn watched(settings: &Settings, dirs: &[PathBuf], since: u128) -> Option<(Vec<Wa
 /// outcome may not hold next time: a file could not be stamped or changed too recently to be
 /// vouched for by its stamp, a skip reason may not recur (a failed read, a parse out of time), or
 /// the run had an internal error.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn save(
     settings: &Settings,
+    scopes: u64,
     place: &Place,
     started: u128,
     tree: impl FnOnce() -> TreeState,
@@ -388,7 +439,7 @@ pub(crate) fn save(
         let _ = std::fs::remove_file(&file);
         return;
     };
-    let header = Header { version: VERSION, key, tree: tree(), files };
+    let header = Header { version: VERSION, key, tree: tree(), scopes, files };
     write(&file, &header, &body);
 }
 
@@ -423,7 +474,7 @@ mod tests {
         assert_eq!(walk.files, [root.join("pkg/a.py"), root.join("pkg/sub/b.py")]);
         assert_eq!(walk.dirs, [root.clone(), root.join("pkg"), root.join("pkg/sub")]);
         let stamps: Vec<Option<Stamp>> = walk.files.iter().map(|path| Stamp::of(path)).collect();
-        let reused = previous().outcome(&walk.files, &stamps).expect("nothing changed: the same outcome");
+        let reused = previous().outcome(&walk.files, &stamps, None).expect("nothing changed: the same outcome");
         assert_eq!(reused.diagnostics, outcome.diagnostics);
         assert_eq!(reused.files.len(), 2);
         // Any new entry, even one that is never scanned, changes its directory's stamp.
