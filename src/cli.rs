@@ -351,17 +351,6 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
         })
         .collect();
     writeln!(out, "per-file-ignores = {{ {} }}", ignores.join(", "))?;
-    // The nested configurations the walk finds (docs/projects.md).
-    let (_, scoped) = crate::scan::discover_files(&settings, &rules)?;
-    if let Some(scoped) = &scoped {
-        for scope in &scoped.scopes {
-            let file = scope.configs.last().map_or_else(String::new, |file| shown(&file.path));
-            writeln!(out, "# nested configuration for {}/: {file}", shown(&scope.dir))?;
-        }
-        for dir in &scoped.subprojects {
-            writeln!(out, "# {}/ is a project of its own (it holds a configuration file): not scanned", shown(dir))?;
-        }
-    }
     for rule in &rules.rules {
         let table = settings.rule_tables.get(&rule.id);
         writeln!(out, "\n[rules.{}]", rule.id)?;
@@ -388,6 +377,35 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
             };
             let from = visible(&from);
             writeln!(out, "{key} = {value}  # {from}")?;
+        }
+    }
+    // The nested configurations the walk finds (docs/projects.md): what each sets for its folder.
+    let (_, scoped) = crate::scan::discover_files(&settings, &rules)?;
+    if let Some(scoped) = &scoped {
+        for scope in &scoped.scopes {
+            let file = scope.configs.last().map_or_else(String::new, |file| shown(&file.path));
+            writeln!(out, "\n# nested configuration for {}/ ({file})", shown(&scope.dir))?;
+            let ids = |list: &[(String, Option<crate::config::At>)]| -> Vec<String> {
+                list.iter().map(|(id, _)| id.clone()).collect()
+            };
+            if let Some(select) = &scope.selection.select {
+                writeln!(out, "select = {:?}", ids(select))?;
+            }
+            writeln!(out, "ignore = {:?}", ids(&scope.selection.ignore))?;
+            writeln!(out, "exclude = {:?}  # added to the project's", scope.exclude.patterns())?;
+            writeln!(out, "test = {:?}", scope.test.patterns())?;
+            writeln!(out, "other = {:?}", scope.other.patterns())?;
+            for (id, severity) in &scope.severities {
+                writeln!(out, "[rules.{id}] severity = {:?}", severity.as_str())?;
+            }
+            for (key, map) in [("include", &scope.includes), ("exclude", &scope.excludes)] {
+                for (id, globs) in map {
+                    writeln!(out, "[rules.{id}] {key} = {:?}", globs.patterns())?;
+                }
+            }
+        }
+        for dir in &scoped.subprojects {
+            writeln!(out, "\n# {}/ is a project of its own (it holds a configuration file): not scanned", shown(dir))?;
         }
     }
     Ok(ExitStatus::Success)
