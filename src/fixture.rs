@@ -26,20 +26,9 @@ pub fn is_fixed(path: &Path) -> bool {
 /// The fixture files under `dir` (recursively): `*.py`, `*.pyi` and `*.rs`, not `*.fixed.*`,
 /// sorted.
 pub fn fixture_files(dir: &Path) -> Vec<PathBuf> {
-    let mut stack = vec![dir.to_path_buf()];
-    let mut files = Vec::new();
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "py" || e == "pyi" || e == "rs") && !is_fixed(&path) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
+    let source =
+        |path: &Path| path.extension().is_some_and(|e| e == "py" || e == "pyi" || e == "rs") && !is_fixed(path);
+    crate::fs::files_under(dir, &|_| true, &source)
 }
 
 /// The findings the markers of the fixture files under `dir` expect.

@@ -13,7 +13,7 @@
 //! Nothing here panics or blocks on any input.
 
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Why a file was not read.
 #[derive(Debug)]
@@ -246,4 +246,25 @@ mod tests {
         assert!(create_new(&cache, b"x").is_err());
         assert!(open_own(&outside).is_some() && open_own(&dir.path().join("nothing")).is_none());
     }
+}
+
+/// The files under `dir` (recursively) that `keep` accepts, sorted, entering the directories
+/// `enter` accepts: for fixtures and test corpora, which are the project's own files.
+pub(crate) fn files_under(dir: &Path, enter: &dyn Fn(&Path) -> bool, keep: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if enter(&path) {
+                    stack.push(path);
+                }
+            } else if keep(&path) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
 }

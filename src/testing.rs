@@ -67,20 +67,6 @@ pub fn python_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// Every `*.py` file under `dir`, sorted, not entering directories named `skipped` (the
 /// standard library's own files: `site-packages` holds installed packages).
 pub fn python_files_outside(dir: &std::path::Path, skipped: Option<&str>) -> Vec<std::path::PathBuf> {
-    let mut stack = vec![dir.to_path_buf()];
-    let mut files = Vec::new();
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                if skipped.is_none_or(|name| !path.ends_with(name)) {
-                    stack.push(path);
-                }
-            } else if path.extension().is_some_and(|e| e == "py") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
+    let enter = |path: &std::path::Path| skipped.is_none_or(|name| !path.ends_with(name));
+    crate::fs::files_under(dir, &enter, &|path| path.extension().is_some_and(|e| e == "py"))
 }
