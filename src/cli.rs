@@ -733,7 +733,7 @@ fn baseline(args: BaselineArgs, cwd: &Path, stderr: &mut dyn Write) -> anyhow::R
             existing.entries.len()
         )?;
     } else {
-        if settings.paths != [settings.root.clone()] && path.is_file() {
+        if !settings.names_root() && path.is_file() {
             let existing = Baseline::load(&path)?;
             current.entries.extend(existing.entries.into_iter().filter(|entry| !asked(entry)));
             current.entries.sort();

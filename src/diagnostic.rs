@@ -23,6 +23,11 @@ impl Severity {
         }
     }
 
+    /// The severity a configuration names (`"error"`, `"warning"`, `"info"`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Severity::Error, Severity::Warning, Severity::Info].into_iter().find(|severity| severity.as_str() == name)
+    }
+
     /// Whether a finding of this severity makes its file non-compliant.
     pub fn counts_against_score(self) -> bool {
         matches!(self, Severity::Error | Severity::Warning)

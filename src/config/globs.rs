@@ -65,6 +65,12 @@ impl Globs {
     }
 }
 
+/// The patterns of a glob list written as a TOML value (`include = ["a/**"]`), or `None` when it
+/// is not a list of strings.
+pub(crate) fn glob_list(value: &toml::Value) -> Option<Vec<String>> {
+    value.as_array()?.iter().map(|item| item.as_str().map(str::to_string)).collect()
+}
+
 /// `path` with `/` separators.
 pub(crate) fn slash_path(path: &Path) -> String {
     let text = path.to_string_lossy();

@@ -9,8 +9,8 @@ mod options;
 mod scope;
 mod settings;
 
-pub(crate) use globs::compile_globs;
 pub use globs::Globs;
+pub(crate) use globs::{compile_globs, glob_list};
 pub use layers::{At, ConfigFile, PerFileIgnore, RuleOptions, RuleSelection};
 pub use options::{Options, RuleTable, RulesOptions, ScanOptions};
 pub use scope::Scope;

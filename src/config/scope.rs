@@ -102,23 +102,14 @@ impl Scope {
             for (key, (value, at)) in &table.values {
                 match key.as_str() {
                     "severity" => {
-                        let severity = match value.as_str() {
-                            Some("error") => Severity::Error,
-                            Some("warning") => Severity::Warning,
-                            Some("info") => Severity::Info,
-                            _ => {
-                                let message =
-                                    format!("[rules.{id}] severity must be \"error\", \"warning\" or \"info\"");
-                                return Err(files.error(*at, message));
-                            }
+                        let Some(severity) = value.as_str().and_then(Severity::from_name) else {
+                            let message = format!("[rules.{id}] severity must be \"error\", \"warning\" or \"info\"");
+                            return Err(files.error(*at, message));
                         };
                         scope.severities.insert(id.clone(), severity);
                     }
                     "include" | "exclude" => {
-                        let patterns: Option<Vec<String>> = value
-                            .as_array()
-                            .and_then(|items| items.iter().map(|item| item.as_str().map(str::to_string)).collect());
-                        let Some(patterns) = patterns else {
+                        let Some(patterns) = super::glob_list(value) else {
                             return Err(
                                 files.error(*at, format!("[rules.{id}] `{key}` must be a list of globs (strings)"))
                             );

@@ -313,6 +313,11 @@ impl Settings {
         crate::language::Language::of(path).is_some_and(|language| self.languages.contains(&language))
     }
 
+    /// Whether the paths named are the project root alone (nothing narrows the report).
+    pub fn names_root(&self) -> bool {
+        self.paths == std::slice::from_ref(&self.root)
+    }
+
     /// The nested configuration governing the absolute `path`, if any: the deepest one above it.
     pub fn scope_of(&self, path: &Path) -> Option<&super::Scope> {
         self.scopes.iter().rev().find(|scope| path.starts_with(&scope.dir) && path != scope.dir)
@@ -321,9 +326,24 @@ impl Settings {
     /// Whether `scan.exclude` (the project's, `--exclude`, or a nested configuration's, which
     /// add to them) excludes the absolute `path`.
     pub fn is_excluded(&self, path: &Path) -> bool {
-        self.exclude.iter().any(|globs| globs.is_match(path))
-            || self.scope_of(path).is_some_and(|scope| scope.exclude.is_match(path))
-            || self.subprojects.iter().any(|dir| path.starts_with(dir))
+        self.excluded(path, None, true)
+    }
+
+    /// Whether `path` is excluded by the project's globs (when `project`), the nested
+    /// configuration governing it, or a project of its own; inside `named` (a directory named on
+    /// the command line) only by the patterns that do not exclude `named` itself.
+    fn excluded(&self, path: &Path, named: Option<&Path>, project: bool) -> bool {
+        let matches = |globs: &Globs| match named {
+            Some(dir) => globs.is_match_beyond(path, dir),
+            None => globs.is_match(path),
+        };
+        let scope = self.scope_of(path).map(|scope| &scope.exclude);
+        let project_globs = if project { self.exclude.as_slice() } else { &[] };
+        project_globs.iter().chain(scope).any(matches)
+            || self
+                .subprojects
+                .iter()
+                .any(|sub| path.starts_with(sub) && !named.is_some_and(|dir| dir.starts_with(sub)))
     }
 
     /// Whether a nested configuration (the one governing it) or a project of its own excludes
@@ -331,23 +351,13 @@ impl Settings {
     /// `named` (a directory named on the command line) only by the patterns that do not exclude
     /// `named` itself.
     pub fn is_excluded_by_scope(&self, path: &Path, named: Option<&Path>) -> bool {
-        let by_scope = self.scope_of(path).is_some_and(|scope| match named {
-            Some(dir) => scope.exclude.is_match_beyond(path, dir),
-            None => scope.exclude.is_match(path),
-        });
-        by_scope
-            || self
-                .subprojects
-                .iter()
-                .any(|sub| path.starts_with(sub) && !named.is_some_and(|dir| dir.starts_with(sub)))
+        self.excluded(path, named, false)
     }
 
     /// Whether [`Self::is_excluded`] excludes `path`, inside `dir` (named on the command line):
     /// by a pattern that does not exclude `dir` itself.
     pub fn is_excluded_below(&self, path: &Path, dir: &Path) -> bool {
-        let scope = self.scope_of(path).map(|scope| &scope.exclude);
-        self.exclude.iter().chain(scope).any(|globs| globs.is_match_beyond(path, dir))
-            || self.subprojects.iter().any(|sub| path.starts_with(sub) && !dir.starts_with(sub))
+        self.excluded(path, Some(dir), true)
     }
 
     /// Whether `rules.per-file-ignores` (of the configuration governing `path`) keeps the rule

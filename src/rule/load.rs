@@ -326,10 +326,7 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
         for (key, (value, at)) in &table.values {
             let offset = Some(*at);
             if key == "include" || key == "exclude" {
-                let patterns: Option<Vec<String>> = value
-                    .as_array()
-                    .and_then(|items| items.iter().map(|item| item.as_str().map(str::to_string)).collect());
-                let Some(patterns) = patterns else {
+                let Some(patterns) = crate::config::glob_list(value) else {
                     return Err(settings.config_error(
                         offset,
                         format!("[rules.{id}] `{key}` must be a list of globs (strings), found {}", describe(value)),
@@ -342,11 +339,9 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
                 continue;
             }
             if key == "severity" {
-                severity = match value.as_str() {
-                    Some("error") => Severity::Error,
-                    Some("warning") => Severity::Warning,
-                    Some("info") => Severity::Info,
-                    _ => {
+                severity = match value.as_str().and_then(Severity::from_name) {
+                    Some(severity) => severity,
+                    None => {
                         return Err(settings.config_error(
                             offset,
                             format!("[rules.{id}] severity must be \"error\", \"warning\" or \"info\""),

@@ -132,9 +132,14 @@ pub struct Rule {
 impl Rule {
     /// Whether the rule looks at the file at absolute `path` at all.
     pub fn applies_to(&self, path: &std::path::Path) -> bool {
+        self.looks_at(path, self.include.as_ref(), self.exclude.as_ref())
+    }
+
+    /// Whether a file of its languages at `path` passes `include` and `exclude`.
+    fn looks_at(&self, path: &std::path::Path, include: Option<&Globs>, exclude: Option<&Globs>) -> bool {
         self.languages.contains(&Language::of_scanned(path))
-            && self.include.as_ref().is_none_or(|globs| globs.is_empty() || globs.is_match(path))
-            && !self.exclude.as_ref().is_some_and(|globs| globs.is_match(path))
+            && include.is_none_or(|globs| globs.is_empty() || globs.is_match(path))
+            && !exclude.is_some_and(|globs| globs.is_match(path))
     }
 
     /// Whether the rule looks at the absolute `path` with `settings`: its languages, and the
@@ -142,13 +147,9 @@ impl Rule {
     /// replace the rule's).
     pub fn applies_in(&self, settings: &crate::config::Settings, path: &std::path::Path) -> bool {
         let Some(scope) = settings.scope_of(path) else { return self.applies_to(path) };
-        if !scope.selects(&self.id) || !self.languages.contains(&Language::of_scanned(path)) {
-            return false;
-        }
         let include = scope.includes.get(&self.id).or(self.include.as_ref());
         let exclude = scope.excludes.get(&self.id).or(self.exclude.as_ref());
-        include.is_none_or(|globs| globs.is_empty() || globs.is_match(path))
-            && !exclude.is_some_and(|globs| globs.is_match(path))
+        scope.selects(&self.id) && self.looks_at(path, include, exclude)
     }
 
     /// The string-list option `name` (declared in the rule file, so present).

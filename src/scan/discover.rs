@@ -231,6 +231,11 @@ fn keeps(settings: &Settings, rules: &IgnoreRules, forced: &[PathBuf], path: &Pa
 /// so an editor's buffer gets what `ssot check FILE` says, and a fallback root such as a home
 /// directory is never walked).
 pub(crate) fn walk_roots(settings: &Settings) -> Vec<PathBuf> {
+    // The usual run names the project root: no ignore file need be read to know it (the tree
+    // snapshot asks for these roots several times a run).
+    if settings.whole_project && settings.names_root() {
+        return vec![settings.root.clone()];
+    }
     walk_roots_with(settings, &IgnoreRules::new())
 }
 

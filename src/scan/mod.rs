@@ -565,7 +565,7 @@ fn scopes(
 /// The project's outcome narrowed to the paths asked about ([`Outcome::restrict`]), when they
 /// are not the whole project.
 fn restricted(settings: &Settings, mut outcome: Outcome) -> Outcome {
-    if settings.paths != [settings.root.clone()] {
+    if !settings.names_root() {
         outcome.restrict(&|path| settings.paths.iter().any(|asked| path.starts_with(asked)));
     }
     outcome
@@ -645,7 +645,7 @@ fn scan_files(
     );
     // Whether the scan covers the whole project: otherwise a directive naming a project rule may
     // be unused only because the files its finding pairs with were not scanned.
-    let whole_tree = settings.whole_project || settings.paths == [settings.root.clone()];
+    let whole_tree = settings.whole_project || settings.names_root();
     unused_suppressions(rules, settings, &suppressions, whole_tree, &mut outcome);
     if !settings.per_file_ignores.is_empty() || !settings.scopes.is_empty() {
         let paths: Vec<std::path::PathBuf> = (0..outcome.files.len()).map(|i| outcome.real_path(FileId(i))).collect();
