@@ -403,7 +403,15 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
                     writeln!(out, "[rules.{id}] {key} = {:?}", globs.patterns())?;
                 }
             }
+            for (id, table) in &scope.options {
+                for (key, (value, at)) in &table.values {
+                    let from = scope.configs.get(at.file).map_or_else(String::new, |file| file.place(at.offset));
+                    writeln!(out, "[rules.{id}] {key} = {value}  # {}", visible(&from))?;
+                }
+            }
         }
+        // An option that does not fit its rule is the error it would be in a check.
+        rules.scoped(scoped)?;
         for dir in &scoped.subprojects {
             writeln!(out, "\n# {}/ is a project of its own (it holds a configuration file): not scanned", shown(dir))?;
         }

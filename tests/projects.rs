@@ -331,33 +331,101 @@ fn a_nested_configuration_cannot_change_what_the_project_decides() {
         let root = canonical(&dir);
         ssot(&["check", root.to_str().unwrap()])
     };
-    let run = with_service("[rules.direct-env-access]\nallow = [\"m.py\"]\n");
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("svc/ssot.toml:2:9: `[rules.direct-env-access] allow` is decided once per project"),
-        "{}",
-        run.stderr
-    );
-    let run = with_service("[scan]\nmax-file-size = 10\n");
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("svc/ssot.toml:2:1: `scan.max-file-size` is decided once per project"),
-        "{}",
-        run.stderr
-    );
-    let run = with_service("[rules]\nselect = [\"magic-none\"]\n");
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("svc/ssot.toml:2:11: rules.select: `magic-none` does not run in this project"),
-        "{}",
-        run.stderr
-    );
-    let run = with_service("[rules]\nignore = [\"no-such-rule\"]\n");
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("svc/ssot.toml:2:11: unknown rule `no-such-rule`"), "{}", run.stderr);
+    let refused = [
+        // A project-wide rule compares files of every folder with one set of options.
+        (
+            "[rules.duplicate-string-constant]\nmin-length = 5\n",
+            "svc/ssot.toml:2:14: [rules.duplicate-string-constant] min-length: `duplicate-string-constant` \
+             compares files across the whole project, so its options are decided once per project",
+        ),
+        // A per-file rule's option must fit the rule, as in the project's file.
+        (
+            "[rules.direct-env-access]\nallow = \"m.py\"\n",
+            "svc/ssot.toml:2:9: [rules.direct-env-access] `allow` must be an array of strings",
+        ),
+        (
+            "[rules.direct-env-access]\nalow = [\"m.py\"]\n",
+            "svc/ssot.toml:2:8: unknown key `alow` in [rules.direct-env-access]",
+        ),
+        ("[scan]\nmax-file-size = 10\n", "svc/ssot.toml:2:1: `scan.max-file-size` is decided once per project"),
+        (
+            "[rules]\nselect = [\"magic-none\"]\n",
+            "svc/ssot.toml:2:11: rules.select: `magic-none` does not run in this project",
+        ),
+        ("[rules]\nignore = [\"no-such-rule\"]\n", "svc/ssot.toml:2:11: unknown rule `no-such-rule`"),
+    ];
+    for (service, error) in refused {
+        let run = with_service(service);
+        assert_eq!(run.code, 2, "{service}");
+        assert!(run.stderr.contains(error), "{service}: {}", run.stderr);
+    }
     // Extending the project's file inherits its options: allowed.
     let run = with_service("extend = \"../ssot.toml\"\n\n[rules.direct-env-access]\nseverity = \"info\"\n");
     assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// A nested configuration's option values of per-file rules replace the project's for its
+/// files, relative to the file that wrote them; options it does not write stay the project's.
+#[test]
+fn a_nested_configuration_sets_the_options_of_per_file_rules() {
+    let env = "import os\nX = os.environ['A']\n";
+    let mock = "from unittest.mock import Mock\n";
+    let dir = project(&[
+        ("ssot.toml", "[rules.direct-env-access]\nallow = [\"settings.py\"]\n\n[rules.mock-in-real-test]\npaths = [\"real/**\"]\n"),
+        ("settings.py", env),
+        ("config.py", env),
+        ("real/test_a.py", mock),
+        // Its own allow-list (relative to its folder); the project's mock paths.
+        ("a/ssot.toml", "[rules.direct-env-access]\nallow = [\"config.py\"]\n"),
+        ("a/settings.py", env),
+        ("a/config.py", env),
+        ("a/real/test_a.py", mock),
+        // Its own mock paths (relative to its folder); the project's allow-list (relative to the
+        // top, so b/settings.py is not allowed).
+        ("b/ssot.toml", "[rules.mock-in-real-test]\npaths = [\"real/**\"]\n"),
+        ("b/settings.py", env),
+        ("b/real/test_a.py", mock),
+        // Extends a's file: a's values, relative to a's folder (so nothing here is allowed).
+        ("c/ssot.toml", "extend = \"../a/ssot.toml\"\n"),
+        ("c/config.py", env),
+        // Extends the project's file: the project's values.
+        ("d/ssot.toml", "extend = \"../ssot.toml\"\n"),
+        ("d/settings.py", env),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let root = canonical(&dir);
+    let paths =
+        |run: &common::Run| -> Vec<String> { findings(run).into_iter().map(|f| format!("{} {}", f.0, f.1)).collect() };
+    let expected = [
+        "a/settings.py direct-env-access",
+        "b/real/test_a.py mock-in-real-test",
+        "b/settings.py direct-env-access",
+        "c/config.py direct-env-access",
+        "config.py direct-env-access",
+        "d/settings.py direct-env-access",
+        "real/test_a.py mock-in-real-test",
+    ];
+    let cold = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(cold.code, 1, "{}", cold.stderr);
+    assert_eq!(paths(&cold), expected);
+    // b/ and d/ keep the project's allow-list, written at the top: its `settings.py` is the top
+    // one. Warm runs agree; a changed option is seen.
+    let warm = ssot_with_cache(&["check", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(paths(&warm), expected);
+    let warm = ssot_with_cache(&["check", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(findings(&warm), findings(&cold));
+    std::fs::write(root.join("a/ssot.toml"), "[rules.direct-env-access]\nallow = [\"settings.py\"]\n").unwrap();
+    let warm = ssot_with_cache(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let changed: Vec<String> = paths(&warm);
+    assert!(changed.contains(&"a/config.py direct-env-access".to_string()), "{changed:?}");
+    assert!(!changed.contains(&"a/settings.py direct-env-access".to_string()), "{changed:?}");
+    // A file checked alone gets its folder's options.
+    let one = ssot(&["check", root.join("a/settings.py").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(one.code, 0, "{}", one.stdout);
+    // --show-settings says where each value came from.
+    let shown = ssot(&["check", root.to_str().unwrap(), "--show-settings"]);
+    assert!(shown.stdout.contains("[rules.mock-in-real-test] paths = [\"real/**\"]  # "), "{}", shown.stdout);
+    assert!(shown.stdout.contains("b/ssot.toml:2"), "{}", shown.stdout);
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! Nested configurations: a directory below the project root with its own `ssot.toml` (or
 //! `pyproject.toml` with `[tool.ssot]`) governs the files under it, as ruff's do — categories,
 //! exclusions, which of the project's rules run, their severity and where they look,
-//! `per-file-ignores` — while what is decided once per project (the rules that exist and their
-//! options, source roots, languages, budgets) stays with the project's configuration
-//! (docs/projects.md, "Nested configurations").
+//! `per-file-ignores`, the options of per-file rules — while what is decided once per project
+//! (the rules that exist, the options of project-wide rules, source roots, languages, budgets)
+//! stays with the project's configuration (docs/projects.md, "Nested configurations").
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,8 +22,11 @@ const SCOPED_RULE_KEYS: [&str; 3] = ["severity", "include", "exclude"];
 pub struct Scope {
     /// The directory it governs (canonical).
     pub dir: PathBuf,
-    /// Its file and the files it extends, base first.
+    /// Its file and the files it extends, base first ([`layers::At::file`] of `options`
+    /// indexes it).
     pub configs: Vec<ConfigFile>,
+    /// The directory of each of `configs` (canonical).
+    pub config_dirs: Vec<PathBuf>,
     /// Added to the project's exclusions (as nested ignore files add to their parents').
     pub exclude: Globs,
     pub test: Globs,
@@ -36,6 +39,9 @@ pub struct Scope {
     /// `[rules.<id>] include` / `exclude`, replacing the rule's.
     pub includes: BTreeMap<String, Globs>,
     pub excludes: BTreeMap<String, Globs>,
+    /// The option values of per-file rules its own files write (not the project's files it may
+    /// extend), by rule: they replace the project's values of those options for files here.
+    pub options: BTreeMap<String, super::RuleOptions>,
 }
 
 /// What the project decides, which a nested configuration must leave alone.
@@ -47,6 +53,8 @@ pub(crate) struct Project<'a> {
     /// Whether a rule id is known, and whether the project runs it.
     pub known: &'a dyn Fn(&str) -> bool,
     pub active: &'a dyn Fn(&str) -> bool,
+    /// Whether a rule compares files across the project (its options are the project's).
+    pub project_wide: &'a dyn Fn(&str) -> bool,
 }
 
 impl Scope {
@@ -56,9 +64,10 @@ impl Scope {
         let chain = layers::chain(file, options, &load_explicit)?;
         let ours = |file: &ConfigFile| !project.configs.iter().any(|known| same_file(&known.path, &file.path));
         for (file, options) in chain.iter().filter(|(file, _)| ours(file)) {
-            project_wide(file, options, project)?;
+            refuse_project_keys(file, options, project)?;
         }
         let (configs, options): (Vec<ConfigFile>, Vec<_>) = chain.into_iter().unzip();
+        let own: Vec<bool> = configs.iter().map(ours).collect();
         let dirs = Files::dirs_of(&configs, dir);
         let merged = layers::merge(options);
         let files = Files { configs: &configs, dirs: &dirs, root: dir };
@@ -91,7 +100,9 @@ impl Scope {
             severities: BTreeMap::new(),
             includes: BTreeMap::new(),
             excludes: BTreeMap::new(),
+            options: BTreeMap::new(),
             configs: Vec::new(),
+            config_dirs: Vec::new(),
         };
         for (id, table) in &merged.rule_tables {
             if !(project.known)(id) {
@@ -120,12 +131,21 @@ impl Scope {
                         let map = if key == "include" { &mut scope.includes } else { &mut scope.excludes };
                         map.insert(id.clone(), globs);
                     }
-                    // Options: inherited from the project's files (checked above).
+                    // An option of a per-file rule written here (project-wide rules' were refused
+                    // above); one of the project's files (extended) is the project's value.
+                    _ if own[at.file] => {
+                        let entry = scope
+                            .options
+                            .entry(id.clone())
+                            .or_insert_with(|| super::RuleOptions { at: table.at, values: BTreeMap::new() });
+                        entry.values.insert(key.clone(), (value.clone(), *at));
+                    }
                     _ => {}
                 }
             }
         }
         scope.configs = configs;
+        scope.config_dirs = dirs;
         Ok(Some(scope))
     }
 
@@ -137,9 +157,9 @@ impl Scope {
 }
 
 /// Rejects what a nested file writes that the project decides: `[scan]` budgets, roots and
-/// languages, `rule-dirs`, `require-reason`, and rule options (a nested file may extend the
-/// project's file to inherit them).
-fn project_wide(file: &ConfigFile, options: &super::Options, project: &Project) -> Result<(), UserError> {
+/// languages, `rule-dirs`, `require-reason`, and the options of project-wide rules (a nested
+/// file may extend the project's file to inherit them).
+fn refuse_project_keys(file: &ConfigFile, options: &super::Options, project: &Project) -> Result<(), UserError> {
     let project_file = project
         .configs
         .last()
@@ -150,8 +170,8 @@ fn project_wide(file: &ConfigFile, options: &super::Options, project: &Project) 
             format!(
                 "`{key}` is decided once per project: set it in {project_file}, or inherit it with `extend` \
                  (a nested configuration sets categories, exclusions, which rules run, their severity, \
-                 per-file-ignores, and where a rule looks with `include`/`exclude`: \
-                 `[rules.direct-env-access] exclude = [\"settings.py\"]` allows a file here)"
+                 per-file-ignores, the options of per-file rules, and where a rule looks with \
+                 `include`/`exclude`: `[rules.direct-env-access] exclude = [\"settings.py\"]` allows a file here)"
             ),
         )
     };
@@ -185,8 +205,14 @@ fn project_wide(file: &ConfigFile, options: &super::Options, project: &Project) 
                     .get(id)
                     .and_then(|table| table.values.get(key))
                     .is_some_and(|(v, _)| v == value.get_ref());
-                if !SCOPED_RULE_KEYS.contains(&key.as_str()) && !inherited {
-                    return Err(refuse(value.span().start, &format!("[rules.{id}] {key}")));
+                if !SCOPED_RULE_KEYS.contains(&key.as_str()) && !inherited && (project.project_wide)(id) {
+                    let message = format!(
+                        "[rules.{id}] {key}: `{id}` compares files across the whole project, so its options are \
+                         decided once per project: set it in {project_file}, or inherit it with `extend` \
+                         (a nested configuration may set the options of per-file rules, and where any rule \
+                         looks with `include`/`exclude`)"
+                    );
+                    return Err(file.error(Some(value.span().start), message));
                 }
             }
         }

@@ -320,7 +320,36 @@ impl Settings {
 
     /// The nested configuration governing the absolute `path`, if any: the deepest one above it.
     pub fn scope_of(&self, path: &Path) -> Option<&super::Scope> {
-        self.scopes.iter().rev().find(|scope| path.starts_with(&scope.dir) && path != scope.dir)
+        self.scope_index(path).map(|index| &self.scopes[index])
+    }
+
+    /// The index in `scopes` of the nested configuration governing the absolute `path`.
+    pub fn scope_index(&self, path: &Path) -> Option<usize> {
+        self.scopes.iter().rposition(|scope| path.starts_with(&scope.dir) && path != scope.dir)
+    }
+
+    /// The settings the rules are configured with for the files `scope` governs: the project's,
+    /// with the option values `scope` writes in place of the project's (errors and relative
+    /// globs then point into its files). Its own nested configurations are not carried over.
+    pub fn with_options_of(&self, scope: &super::Scope) -> Settings {
+        let shift = self.configs.len();
+        let moved = |at: At| At { file: at.file + shift, offset: at.offset };
+        let mut rule_tables = self.rule_tables.clone();
+        for (id, table) in &scope.options {
+            let entry = rule_tables
+                .entry(id.clone())
+                .or_insert_with(|| RuleOptions { at: moved(table.at), values: BTreeMap::new() });
+            for (key, (value, at)) in &table.values {
+                entry.values.insert(key.clone(), (value.clone(), moved(*at)));
+            }
+        }
+        Settings {
+            configs: self.configs.iter().chain(&scope.configs).cloned().collect(),
+            config_dirs: self.config_dirs.iter().chain(&scope.config_dirs).cloned().collect(),
+            rule_tables,
+            scopes: Vec::new(),
+            ..self.clone()
+        }
     }
 
     /// Whether `scan.exclude` (the project's, `--exclude`, or a nested configuration's, which
@@ -380,6 +409,7 @@ impl Settings {
         dirs: &[PathBuf],
         known: &dyn Fn(&str) -> bool,
         active: &dyn Fn(&str) -> bool,
+        project_wide: &dyn Fn(&str) -> bool,
     ) -> Result<Option<Settings>, UserError> {
         // With `--config`, that file's settings are used for every file (as ruff's `--config`).
         if self.explicit_config {
@@ -398,7 +428,8 @@ impl Settings {
             }
             return Ok((!subprojects.is_empty()).then(|| Settings { subprojects, ..self.clone() }));
         }
-        let project = super::scope::Project { configs: &self.configs, options: &self.rule_tables, known, active };
+        let project =
+            super::scope::Project { configs: &self.configs, options: &self.rule_tables, known, active, project_wide };
         let mut scopes = Vec::new();
         // Outermost first: a parent's scope is found before its children's.
         for dir in dirs.iter().filter(|dir| dir.starts_with(&self.root) && **dir != self.root) {

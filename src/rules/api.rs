@@ -212,6 +212,9 @@ pub(crate) struct Registration {
     pub signature: EngineSignature,
     /// Builds the engine for `rule` (its options already validated against the rule file).
     pub build: fn(&Rule, &Settings) -> Result<Engine, UserError>,
+    /// Whether `build` makes a project rule (its findings compare files, so its options are one
+    /// per project: a nested configuration cannot set them).
+    pub project_wide: bool,
 }
 
 /// A built engine, of one of the two kinds.

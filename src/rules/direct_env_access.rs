@@ -22,6 +22,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
         languages: &crate::language::Language::ALL,
     },
     build: |rule, settings| Ok(Engine::file(DirectEnvAccess::new(rule, settings)?)),
+    project_wide: false,
 };
 
 /// The attributes of `os` that reach the environment.

@@ -27,6 +27,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
         languages: &crate::language::Language::ALL,
     },
     build: |rule, settings| Ok(Engine::project(DuplicateManagerClass::new(rule, settings)?)),
+    project_wide: true,
 };
 
 /// Bases that make a class an interface, not an implementation.

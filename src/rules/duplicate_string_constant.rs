@@ -22,6 +22,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
         languages: &crate::language::Language::ALL,
     },
     build: |rule, settings| Ok(Engine::project(DuplicateStringConstant::new(rule, &settings.root))),
+    project_wide: true,
 };
 
 pub(crate) struct DuplicateStringConstant {

@@ -10,6 +10,7 @@ use crate::rule::{EngineSignature, Rule};
 pub(crate) const REGISTRATION: Registration = Registration {
     signature: EngineSignature { name: "magic-none", variables: &[], languages: &[crate::language::Language::Python] },
     build: |rule, _| Ok(Engine::file(MagicNone::new(rule))),
+    project_wide: false,
 };
 
 pub(crate) struct MagicNone {

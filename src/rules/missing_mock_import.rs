@@ -16,6 +16,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
         languages: &[crate::language::Language::Python],
     },
     build: |rule, _| Ok(Engine::file(MissingMockImport::new(rule))),
+    project_wide: false,
 };
 
 pub(crate) struct MissingMockImport {

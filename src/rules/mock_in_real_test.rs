@@ -22,6 +22,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
         languages: &[crate::language::Language::Python],
     },
     build: |rule, settings| Ok(Engine::file(MockInRealTest::new(rule, settings)?)),
+    project_wide: false,
 };
 
 const MOCK_MODULES: [&str; 3] = ["unittest.mock", "mock", "pytest_mock"];

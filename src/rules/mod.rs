@@ -33,6 +33,7 @@ pub(crate) use api::{
     ProjectIndex, ProjectRule, Registration,
 };
 pub use set::RuleSet;
+pub(crate) use set::{ScopedEngines, Variant};
 
 use crate::config::Settings;
 use crate::diagnostic::{Category, FileId, Position, Related};

@@ -30,6 +30,11 @@ pub(crate) fn signatures() -> Vec<EngineSignature> {
     REGISTRY.iter().map(|registration| registration.signature).collect()
 }
 
+/// Whether engine `name` is a project rule (unknown names are not).
+pub(crate) fn project_wide(name: &str) -> bool {
+    REGISTRY.iter().any(|registration| registration.signature.name == name && registration.project_wide)
+}
+
 /// Builds engine `name` for `rule`.
 pub(crate) fn build(name: &str, rule: &Rule, settings: &Settings) -> Result<Engine, UserError> {
     match REGISTRY.iter().find(|registration| registration.signature.name == name) {
@@ -41,6 +46,26 @@ pub(crate) fn build(name: &str, rule: &Rule, settings: &Settings) -> Result<Engi
 #[cfg(test)]
 mod tests {
     use super::REGISTRY;
+    use crate::rules::api::Engine;
+
+    /// `project_wide` says what `build` makes, for every bundled rule of an engine.
+    #[test]
+    fn project_wide_matches_the_engine_built() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let settings =
+            crate::config::Settings::resolve(&root, std::slice::from_ref(&root), &crate::config::Overrides::default())
+                .unwrap();
+        let catalog = crate::rules::bundled_catalog().unwrap();
+        let mut seen = 0;
+        for rule in catalog.select(&settings).unwrap() {
+            let crate::rule::RuleKind::Engine(name) = &rule.kind else { continue };
+            let built = super::build(name, &rule, &settings).unwrap();
+            assert_eq!(matches!(built, Engine::Project(_)), super::project_wide(name), "{name}");
+            seen += 1;
+        }
+        assert_eq!(seen, REGISTRY.len());
+    }
 
     #[test]
     fn engine_names_are_sorted_and_unique() {

@@ -33,6 +33,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
         languages: &[crate::language::Language::Python],
     },
     build: |rule, settings| Ok(Engine::project(RelativeImport::new(rule, settings))),
+    project_wide: true,
 };
 
 pub(crate) struct RelativeImport {

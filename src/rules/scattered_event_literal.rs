@@ -40,6 +40,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
         languages: &crate::language::Language::ALL,
     },
     build: |rule, settings| Ok(Engine::project(ScatteredEventLiteral::new(rule, settings)?)),
+    project_wide: true,
 };
 
 pub(crate) struct ScatteredEventLiteral {

@@ -14,42 +14,57 @@ use crate::config::Settings;
 use crate::diagnostic::{Category, Position};
 use crate::language::Language;
 use crate::rule::{render_message, PatternMatch, RuleIndex, RuleKind};
-use crate::rules::{AnyProjectRule, ErasedFacts, FileContext, FileRule, FileText, Finding, ProjectIndex, RuleSet};
+use crate::rules::{
+    AnyProjectRule, ErasedFacts, FileContext, FileRule, FileText, Finding, ProjectIndex, RuleSet, ScopedEngines,
+    Variant,
+};
 
 /// A finding before suppression and positions: (rule, byte range, message).
 type RawFinding = (RuleIndex, Finding);
 
 /// What of a file's path decides its report for a given content: its language, its category,
-/// which rules apply, and each engine's path key. Files with identical content and signature
-/// share a report (a `.py` and a `.rs` file with the same bytes do not).
+/// which rules apply, the rule options of its nested configuration, and each engine's path key.
+/// Files with identical content and signature share a report (a `.py` and a `.rs` file with the
+/// same bytes do not).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Signature {
     pub language: Language,
     pub category: Category,
     pub enabled: Vec<bool>,
+    /// The key of the nested configuration's option values ([`Variant::key`]), 0 for the
+    /// project's.
+    pub options: u64,
     pub keys: Vec<u64>,
 }
 
 /// Per-thread analysis state.
 pub(crate) struct Analyzer<'r> {
     rules: &'r RuleSet,
+    engines: &'r ScopedEngines,
     settings: &'r Settings,
     parser: PythonParser,
     cursor: QueryCursor,
 }
 
 impl<'r> Analyzer<'r> {
-    pub(crate) fn new(rules: &'r RuleSet, settings: &'r Settings) -> Self {
-        Self { rules, settings, parser: PythonParser::new(settings.parse_timeout), cursor: QueryCursor::new() }
+    pub(crate) fn new(rules: &'r RuleSet, engines: &'r ScopedEngines, settings: &'r Settings) -> Self {
+        Self { rules, engines, settings, parser: PythonParser::new(settings.parse_timeout), cursor: QueryCursor::new() }
+    }
+
+    /// The engines of the nested configuration governing `path`, when it sets rule options.
+    fn variant(&self, path: &Path) -> Option<&'r Variant> {
+        self.settings.scope_index(path).and_then(|index| self.engines.get(index))
     }
 
     /// What of `path` decides the result for a given content.
     pub(crate) fn signature(&self, path: &Path) -> Signature {
+        let variant = self.variant(path);
         Signature {
             language: Language::of_scanned(path),
             category: self.settings.category(path),
             enabled: self.rules.rules.iter().map(|rule| rule.applies_in(self.settings, path)).collect(),
-            keys: self.rules.path_keys(path),
+            options: variant.map_or(0, |variant| variant.key),
+            keys: self.rules.path_keys(path, variant),
         }
     }
 
@@ -101,7 +116,7 @@ impl<'r> Analyzer<'r> {
     /// (pattern rules by their prefilter, engines by `may_match` or `may_match_rust` for the
     /// file's language; scanner-run rules stay as enabled). Computed once per file; it decides
     /// both the parse and which rules run.
-    fn active(&self, path: &Path, source: &str, signature: &Signature) -> Vec<bool> {
+    fn active(&self, path: &Path, source: &str, signature: &Signature, variant: Option<&Variant>) -> Vec<bool> {
         let mut active = signature.enabled.clone();
         for (rule, on) in self.rules.rules.iter().zip(active.iter_mut()) {
             if let (true, Some(regex)) = (*on, &rule.prefilter) {
@@ -112,8 +127,8 @@ impl<'r> Analyzer<'r> {
             Language::Python => engine.may_match(path, source),
             Language::Rust => engine.may_match_rust(path, source),
         };
-        for (index, engine) in &self.rules.file_rules {
-            active[index.0] = active[index.0] && may_match(engine.as_ref());
+        for (index, engine) in self.rules.file_engines(variant) {
+            active[index.0] = active[index.0] && may_match(engine);
         }
         for (index, engine) in &self.rules.project_rules {
             active[index.0] = active[index.0] && may_match(engine.as_ref());
@@ -147,6 +162,7 @@ impl<'r> Analyzer<'r> {
     /// to `raw`), `collect` for the project rules (their facts are returned).
     fn run_engines(
         &self,
+        variant: Option<&Variant>,
         active: &[bool],
         raw: &mut Vec<RawFinding>,
         check: impl Fn(&dyn FileRule, &mut Vec<Finding>),
@@ -154,14 +170,10 @@ impl<'r> Analyzer<'r> {
     ) -> Vec<ErasedFacts> {
         let timings = self.settings.timings.as_deref();
         let mut found: Vec<Finding> = Vec::new();
-        for (index, engine) in &self.rules.file_rules {
+        for (index, engine) in self.rules.file_engines(variant) {
             if active[index.0] {
-                crate::timings::timed(
-                    timings,
-                    |t, d| t.add_rule(Some(index.0), d),
-                    || check(engine.as_ref(), &mut found),
-                );
-                raw.extend(found.drain(..).map(|f| (*index, f)));
+                crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), || check(engine, &mut found));
+                raw.extend(found.drain(..).map(|f| (index, f)));
             }
         }
         let mut facts = Vec::new();
@@ -221,7 +233,8 @@ impl<'r> Analyzer<'r> {
         }
         let category = signature.category;
         let rules = &self.rules.rules;
-        let active = self.active(path, &source, signature);
+        let variant = self.variant(path);
+        let active = self.active(path, &source, signature, variant);
         let base = FileText::new(path, &source, category, self.settings.require_reason);
         // Cheap before expensive: parse only when some rule could match (or a suppression
         // comment needs checking).
@@ -229,7 +242,7 @@ impl<'r> Analyzer<'r> {
             return FileReport::Scanned(ScannedReport::empty(category));
         }
         let timings = self.settings.timings.as_deref();
-        if let Some((raw, facts)) = self.fast_path(&base, &active) {
+        if let Some((raw, facts)) = self.fast_path(&base, &active, variant) {
             if let Some(timings) = timings {
                 crate::timings::Timings::count(&timings.tokenized);
             }
@@ -278,6 +291,7 @@ impl<'r> Analyzer<'r> {
         }
         let context = FileContext::new(base, &tree);
         let facts = self.run_engines(
+            variant,
             &active,
             &mut raw,
             |engine, found| engine.check(&context, found),
@@ -291,7 +305,8 @@ impl<'r> Analyzer<'r> {
     /// file syn cannot parse gets its `parse-error` finding and no other.
     fn analyze_rust(&mut self, path: &Path, source: &str, signature: &Signature) -> FileReport {
         let rules = &self.rules.rules;
-        let active = self.active(path, source, signature);
+        let variant = self.variant(path);
+        let active = self.active(path, source, signature, variant);
         let base =
             FileText::new(path, source, signature.category, self.settings.require_reason).with_language(Language::Rust);
         if !self.needs_tree(&base, &active) {
@@ -327,6 +342,7 @@ impl<'r> Analyzer<'r> {
         };
         let context = crate::rules::RustFile::new(base, &syntax);
         let facts = self.run_engines(
+            variant,
             &active,
             &mut raw,
             |engine, found| engine.check_rust(&context, found),
@@ -349,7 +365,12 @@ impl<'r> Analyzer<'r> {
     /// The fast path: every active rule decided from the file's tokens, without parsing it;
     /// `None` when some rule cannot be (a pattern rule, an engine whose tokens do not decide,
     /// suppression comments, `parse-error` selected by name, or `--no-fast-path`).
-    fn fast_path(&self, base: &FileText, active: &[bool]) -> Option<(Vec<RawFinding>, Vec<ErasedFacts>)> {
+    fn fast_path(
+        &self,
+        base: &FileText,
+        active: &[bool],
+        variant: Option<&Variant>,
+    ) -> Option<(Vec<RawFinding>, Vec<ErasedFacts>)> {
         // A suppression comment may name `parse-error`, which only a parse can honour.
         if !self.settings.fast_path || self.rules.parse_all || base.directives || self.pattern_rule_active(active) {
             return None;
@@ -357,7 +378,7 @@ impl<'r> Analyzer<'r> {
         let timings = self.settings.timings.as_deref();
         let mut raw = Vec::new();
         let mut found: Vec<Finding> = Vec::new();
-        for (index, engine) in &self.rules.file_rules {
+        for (index, engine) in self.rules.file_engines(variant) {
             if active[index.0] {
                 let check = || engine.check_tokens(base, &mut found);
                 if crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), check).is_err() {
@@ -366,7 +387,7 @@ impl<'r> Analyzer<'r> {
                     }
                     return None;
                 }
-                raw.extend(found.drain(..).map(|f| (*index, f)));
+                raw.extend(found.drain(..).map(|f| (index, f)));
             }
         }
         let mut facts = Vec::new();
@@ -475,7 +496,8 @@ mod tests {
         let (settings, rules) = crate::scan::test_setup(&root);
         let place = super::super::cache::Place::of(&settings, &rules).unwrap();
         let cache = Cache::open(&place, super::super::cache::now_ns());
-        let mut analyzer = Analyzer::new(&rules, &settings);
+        let engines = ScopedEngines::default();
+        let mut analyzer = Analyzer::new(&rules, &engines, &settings);
         // Both files held `clean` when their keys were taken; `a.py` was edited since.
         let stale = content_key(clean.as_bytes());
         let (a, b) = (root.join("a.py"), root.join("b.py"));

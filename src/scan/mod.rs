@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, FileId, Outcome, Position, ScannedFile, Skipped};
 use crate::rule::{render_message, RuleIndex, UNUSED_SUPPRESSION};
-use crate::rules::{AnyFacts, ProjectFinding, RuleSet};
+use crate::rules::{AnyFacts, ProjectFinding, RuleSet, ScopedEngines};
 use crate::suppress::Suppressions;
 use analyze::Analyzer;
 use report::FileReport;
@@ -320,7 +320,7 @@ pub(crate) fn on_analysis_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R
 fn analyze_all(
     files: &[std::path::PathBuf],
     stamps: &[Option<cache::Stamp>],
-    rules: &RuleSet,
+    (rules, engines): (&RuleSet, &ScopedEngines),
     settings: &Settings,
     cache: Option<cache::Cache>,
 ) -> Vec<FileReport> {
@@ -362,7 +362,7 @@ fn analyze_all(
     let grouped: Vec<Vec<(usize, FileReport)>> = groups
         .par_iter()
         .map_init(
-            || Analyzer::new(rules, settings),
+            || Analyzer::new(rules, engines, settings),
             |analyzer, members| {
                 let paths: Vec<&std::path::Path> = members.iter().map(|&i| files[i].as_path()).collect();
                 let content = keys[members[0]];
@@ -532,8 +532,9 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Res
     let project = settings;
     let scopes_key = snapshot::scopes_key(scoped.as_ref());
     let settings = scoped.as_ref().unwrap_or(settings);
+    let engines = rules.scoped(settings)?;
     let cache = cache.or_else(|| place.as_ref().map(open));
-    let outcome = scan_files(settings, rules, &walk, &stamps, cache, stderr);
+    let outcome = scan_files(settings, (rules, &engines), &walk, &stamps, cache, stderr);
     if let (Some(place), true, true) = (&place, walk.errors.is_empty(), snapshots) {
         let tree = || match (&previous, walked) {
             (Some(previous), false) => previous.tree(),
@@ -552,6 +553,7 @@ fn scopes(
     dirs: &[std::path::PathBuf],
 ) -> Result<Option<Settings>, crate::UserError> {
     let known = |id: &str| rules.known_ids.contains(id);
+    let project_wide = |id: &str| rules.project_wide(id);
     // What the project's configuration runs: `--select` and `--ignore` narrow what runs in
     // every directory, they do not make a nested configuration's `select` an error.
     let configured = &settings.configured_selection;
@@ -559,7 +561,7 @@ fn scopes(
         configured.select.as_ref().is_none_or(|list| list.iter().any(|(s, _)| s == id))
             && !configured.ignore.iter().any(|(s, _)| s == id)
     };
-    settings.with_scopes(dirs, &known, &active)
+    settings.with_scopes(dirs, &known, &active, &project_wide)
 }
 
 /// The project's outcome narrowed to the paths asked about ([`Outcome::restrict`]), when they
@@ -574,7 +576,7 @@ fn restricted(settings: &Settings, mut outcome: Outcome) -> Outcome {
 /// Analyzes the files of `walk`, then runs the project pass.
 fn scan_files(
     settings: &Settings,
-    rules: &RuleSet,
+    (rules, engines): (&RuleSet, &ScopedEngines),
     walk: &discover::Walk,
     stamps: &[Option<cache::Stamp>],
     cache: Option<cache::Cache>,
@@ -605,7 +607,7 @@ fn scan_files(
     let reports = timings::timed(
         settings.timings.as_deref(),
         |t, d| t.add_phase(timings::Phase::Analysis, d),
-        || on_analysis_threads(|| analyze_all(files, stamps, rules, settings, cache)),
+        || on_analysis_threads(|| analyze_all(files, stamps, (rules, engines), settings, cache)),
     );
     let mut facts: Vec<Vec<(FileId, AnyFacts)>> = rules.project_rules.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
@@ -689,7 +691,7 @@ mod tests {
         let mut walk = discover::discover(&settings);
         walk.errors.push((root.join("locked"), "Permission denied (os error 13)".to_string()));
         let mut stderr = Vec::new();
-        let outcome = scan_files(&settings, &rules, &walk, &[], None, &mut stderr);
+        let outcome = scan_files(&settings, (&rules, &ScopedEngines::default()), &walk, &[], None, &mut stderr);
         assert_eq!(outcome.files.len(), 1);
         assert_eq!(outcome.skipped.len(), 1);
         assert_eq!(outcome.skipped[0].path, "locked");
