@@ -167,7 +167,7 @@ mod tests {
     use super::*;
 
     fn both(source: &str) -> (Option<Vec<StringAssignment>>, Option<Vec<StringAssignment>>) {
-        crate::python::both_builders(source, from_tree, |s, t, st| Some(from_tokens(s, t, st)))
+        crate::python::both_builders(source, from_tree, |s, t, st| Some(from_tokens(s, &t.tokens, st)))
     }
 
     #[test]
@@ -186,7 +186,7 @@ mod tests {
     fn both_builders_agree_on_the_standard_library() {
         let (files, found) = crate::python::both_builders_on_the_standard_library(
             from_tree,
-            |s, t, st| Some(from_tokens(s, t, st)),
+            |s, t, st| Some(from_tokens(s, &t.tokens, st)),
             |a, b| a == b,
         );
         assert!(files > 100 && found > 1_000, "{files} files, {found} assignments");

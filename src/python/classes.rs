@@ -209,7 +209,7 @@ mod tests {
     use super::*;
 
     fn both(source: &str) -> (Option<Vec<ClassHeader>>, Option<Vec<ClassHeader>>) {
-        crate::python::both_builders(source, from_tree, from_tokens)
+        crate::python::both_builders(source, from_tree, |s, t, st| from_tokens(s, &t.tokens, st))
     }
 
     /// The tokens' headers are the tree's, except arguments the tokens mark unknown.
@@ -254,7 +254,11 @@ mod tests {
     /// leave unknown.
     #[test]
     fn both_builders_agree_on_the_standard_library() {
-        let (files, found) = crate::python::both_builders_on_the_standard_library(from_tree, from_tokens, agree);
+        let (files, found) = crate::python::both_builders_on_the_standard_library(
+            from_tree,
+            |s, t, st| from_tokens(s, &t.tokens, st),
+            agree,
+        );
         assert!(files > 100 && found > 500, "{files} files, {found} classes");
     }
 }

@@ -197,7 +197,7 @@ mod tests {
     use super::*;
 
     fn both(source: &str) -> (Option<Vec<Import>>, Option<Vec<Import>>) {
-        crate::python::both_builders(source, from_tree, from_tokens)
+        crate::python::both_builders(source, from_tree, |s, t, st| from_tokens(s, &t.tokens, st))
     }
 
     #[test]
@@ -223,8 +223,11 @@ mod tests {
     /// builder's imports are the tree's, exactly.
     #[test]
     fn both_builders_agree_on_the_standard_library() {
-        let (files, found) =
-            crate::python::both_builders_on_the_standard_library(from_tree, from_tokens, |a, b| a == b);
+        let (files, found) = crate::python::both_builders_on_the_standard_library(
+            from_tree,
+            |s, t, st| from_tokens(s, &t.tokens, st),
+            |a, b| a == b,
+        );
         assert!(files > 100 && found > 1_000, "{files} files, {found} imports");
     }
 }

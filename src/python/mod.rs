@@ -334,7 +334,7 @@ pub(crate) fn import_bindings<'s>(node: &Node<'s>, source: &'s str) -> Vec<Impor
 pub(crate) fn both_builders<T>(
     source: &str,
     tree: impl FnOnce(Node, &str) -> T,
-    tokens: impl FnOnce(&str, &[tokens::Token], &statements::Statements) -> Option<T>,
+    tokens: impl FnOnce(&str, &tokens::Tokens, &statements::Statements) -> Option<T>,
 ) -> (Option<T>, Option<T>) {
     let mut parser = tree_sitter::Parser::new();
     parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar loads");
@@ -342,7 +342,7 @@ pub(crate) fn both_builders<T>(
     let from_tree = (!parsed.root_node().has_error()).then(|| tree(parsed.root_node(), source));
     let lexed = tokens::tokenize(source);
     let statements = statements::Statements::new(source, &lexed.tokens);
-    let from_tokens = (lexed.ok && statements.ok).then(|| tokens(source, &lexed.tokens, &statements)).flatten();
+    let from_tokens = (lexed.ok && statements.ok).then(|| tokens(source, &lexed, &statements)).flatten();
     (from_tree, from_tokens)
 }
 
@@ -352,7 +352,7 @@ pub(crate) fn both_builders<T>(
 #[cfg(test)]
 pub(crate) fn both_builders_on_the_standard_library<T: std::fmt::Debug>(
     tree: impl Fn(Node, &str) -> Vec<T>,
-    tokens: impl Fn(&str, &[tokens::Token], &statements::Statements) -> Option<Vec<T>>,
+    tokens: impl Fn(&str, &tokens::Tokens, &statements::Statements) -> Option<Vec<T>>,
     agree: impl Fn(&[T], &[T]) -> bool,
 ) -> (usize, usize) {
     let Some(stdlib) = crate::testing::stdlib() else { return (usize::MAX, usize::MAX) };

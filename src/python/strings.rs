@@ -10,7 +10,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::statements::Statements;
-use super::tokens::{Kind, Token};
+use super::tokens::{FieldString, Kind, Token, Tokens};
 use super::FastKind;
 
 /// One string literal expression as `ast` has one `Constant` or `JoinedStr`: a string, or an
@@ -91,9 +91,11 @@ pub(crate) fn from_tree(root: Node, _source: &str) -> StringLiterals {
     found
 }
 
-/// The string literals read from the tokens, or `None` when they cannot be told for certain:
-/// an f-string whose replacement fields hold a quote (a string the tokens do not show).
-pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statements) -> Option<StringLiterals> {
+/// The string literals read from the tokens: those of the string tokens, each followed (as the
+/// tree walk meets them) by the strings inside its f-strings' replacement fields, which the
+/// tokenizer records ([`FieldString`]). `None` only for tokens that do not fit `source`.
+pub(crate) fn from_tokens(source: &str, lexed: &Tokens, statements: &Statements) -> Option<StringLiterals> {
+    let tokens = &lexed.tokens;
     let is_string = |token: &Token| matches!(token.kind, Kind::String | Kind::FString);
     let mut found = StringLiterals::default();
     // Docstrings: statements made of string tokens alone, first in the module or right after
@@ -129,17 +131,83 @@ pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statement
         }
         let start = index;
         while index < tokens.len() && is_string(&tokens[index]) {
-            if tokens[index].kind == Kind::FString
-                && holds_quote_in_field(source.get(tokens[index].start as usize..tokens[index].end as usize)?)
-            {
-                return None;
-            }
             index += 1;
         }
-        let parts = tokens[start..index].iter().map(|t| t.start as usize..t.end as usize);
-        found.push(parts, docstrings.contains(&start));
+        let group = &tokens[start..index];
+        found.push(group.iter().map(|t| t.start as usize..t.end as usize), docstrings.contains(&start));
+        for token in group.iter().filter(|token| token.kind == Kind::FString) {
+            let (from, to) = (token.start, token.end);
+            let first = lexed.field_strings.partition_point(|string| string.start < from);
+            let last = lexed.field_strings.partition_point(|string| string.start < to);
+            push_field_strings(source, &lexed.field_strings[first..last], &mut found)?;
+        }
     }
     Some(found)
+}
+
+/// The literals of the strings inside one f-string's replacement fields (sorted by start):
+/// strings of one nesting depth with only blanks, line continuations and comments between them
+/// are one implicit concatenation (`f"{'a' 'b'}"`); anything else between parts them (a field
+/// cannot close and another open without a brace). In the order the tree walk meets them: by
+/// their first part.
+fn push_field_strings(source: &str, strings: &[FieldString], found: &mut StringLiterals) -> Option<()> {
+    if strings.is_empty() {
+        return Some(());
+    }
+    let blank_between = |end: u32, start: u32| -> Option<bool> {
+        let text = source.get(end as usize..start as usize)?;
+        Some(only_blanks_and_comments(text))
+    };
+    // Groups of ranges; per depth, the group a next string of that depth may join.
+    let mut groups: Vec<Vec<Range<usize>>> = Vec::new();
+    let mut open: Vec<(u32, usize)> = Vec::new(); // (depth, group index), innermost last
+    for string in strings {
+        while open.last().is_some_and(|&(depth, _)| depth > string.depth) {
+            open.pop();
+        }
+        let range = string.start as usize..string.end as usize;
+        let joins = match open.last() {
+            Some(&(depth, group)) if depth == string.depth => {
+                let end = groups[group].last().map_or(0, |part| part.end) as u32;
+                blank_between(end, string.start)?.then_some(group)
+            }
+            _ => None,
+        };
+        match joins {
+            Some(group) => groups[group].push(range),
+            None => {
+                if open.last().is_some_and(|&(depth, _)| depth == string.depth) {
+                    open.pop();
+                }
+                open.push((string.depth, groups.len()));
+                groups.push(vec![range]);
+            }
+        }
+    }
+    for group in groups {
+        found.push(group.into_iter(), false);
+    }
+    Some(())
+}
+
+/// Whether `text` (between two string parts) holds only blanks, line breaks, backslash line
+/// continuations and comments.
+fn only_blanks_and_comments(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\x0c' | b'\n' | b'\r' => i += 1,
+            b'\\' if matches!(bytes.get(i + 1), Some(b'\n' | b'\r')) => i += 2,
+            b'#' => {
+                while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
+                    i += 1;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Whether `source` may hold a string literal (or an implicit concatenation) whose value is one
@@ -255,29 +323,6 @@ fn decode_escapes(text: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// Whether the f-string `text` (prefix to closing quote) holds a quote inside a replacement
-/// field, where it starts a string literal of its own.
-fn holds_quote_in_field(text: &str) -> bool {
-    let quote_at = text.find(['\'', '"']).unwrap_or(text.len());
-    let rest = &text[quote_at..];
-    let delimiter = if rest.starts_with("'''") || rest.starts_with("\"\"\"") { 3 } else { 1 };
-    let body = rest.get(delimiter..rest.len().saturating_sub(delimiter)).unwrap_or_default().as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < body.len() {
-        match body[i] {
-            b'{' if depth == 0 && body.get(i + 1) == Some(&b'{') => i += 1,
-            b'}' if depth == 0 && body.get(i + 1) == Some(&b'}') => i += 1,
-            b'{' => depth += 1,
-            b'}' => depth = depth.saturating_sub(1),
-            b'\'' | b'"' if depth > 0 => return true,
-            _ => {}
-        }
-        i += 1;
-    }
-    false
 }
 
 /// What a string literal node is, as `ast` sees it.
@@ -482,15 +527,34 @@ mod tests {
     }
 
     #[test]
-    fn strings_inside_replacement_fields_send_the_file_to_the_tree() {
+    fn strings_inside_replacement_fields_are_read_from_the_tokens() {
         let source = "x = f\"{d['key']}\"\n";
         let (tree, tokens) = both(source);
-        assert_eq!(tokens, None);
-        assert_eq!(listed(&tree.unwrap(), source), [("Formatted".to_string(), false), ("key".to_string(), false)]);
-        // Quotes in the literal text and doubled braces are not fields.
-        let plain = "x = f\"it's {{'no'}} {y}\"\n";
-        let (tree, tokens) = both(plain);
         assert_eq!(tokens, tree);
+        assert_eq!(listed(&tree.unwrap(), source), [("Formatted".to_string(), false), ("key".to_string(), false)]);
+        for source in [
+            // Quotes in the literal text and doubled braces are not fields.
+            "x = f\"it's {{'no'}} {y}\"\n",
+            // Concatenations inside a field, across lines and comments; parted by anything else.
+            "x = f\"{'a' 'b'}{'c'}\"\n",
+            "x = f\"\"\"{'a' # c\n  'b' \\\n 'c'}\"\"\"\n",
+            "x = f\"{'a' if y else 'b'}\" 'tail'\n",
+            "x = f\"{['a', 'b']}\"\n",
+            // Nested f-strings, their own fields, a concatenation around one.
+            "x = f\"{f'{\"deep\"}' 'after'}\"\n",
+            "x = f\"{'a' f'{\"b\"}x' 'c'}\"\n",
+            "x = f'{x!r:>{\"10\"}}' f\"{'='}\"\n",
+            "x = f\"{'self'=}\"\n",
+            // Prefixes, and a keyword glued to the quote.
+            "x = f\"{b'bytes'}{rb'raw'}{u'u'}\"\n",
+            "x = f\"{y or'default'}\"\n",
+            // A docstring that is an f-string is none; strings in it are ordinary.
+            "def f():\n    f'{\"doc\"}'\n",
+        ] {
+            let (tree, tokens) = both(source);
+            assert!(tree.is_some(), "{source}");
+            assert_eq!(tokens, tree, "{source}");
+        }
     }
 
     /// Files of the standard library (every tenth): the same literals, docstrings and ranges.

@@ -47,6 +47,18 @@ pub(crate) enum Kind {
     Dedent,
 }
 
+/// A string read inside an f-string's replacement field (`f"{d['key']}"`), which the f-string's
+/// one token hides: a plain string, or a nested f-string (kind [`Kind::String`] or
+/// [`Kind::FString`]), prefix to closing quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FieldString {
+    pub kind: Kind,
+    pub start: u32,
+    pub end: u32,
+    /// How many f-strings enclose it (1 in a field of a top-level f-string).
+    pub depth: u32,
+}
+
 /// One token: its kind and byte range in the source (`end` exclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Token {
@@ -63,6 +75,8 @@ pub(crate) struct Tokens {
     pub tokens: Vec<Token>,
     /// Every comment, in source order, also past an error (found by the recovering mode there).
     pub comments: Vec<Comment>,
+    /// The strings inside f-strings' replacement fields, by start (before an error only).
+    pub field_strings: Vec<FieldString>,
     /// false when the input is not tokenizable Python: unterminated string, unbalanced/mismatched brackets,
     /// inconsistent dedent, a character that starts no token (e.g. `$`, `?`, a stray backslash), a NUL byte...
     /// Callers then fall back to a real parser, so when in doubt set it to false.
@@ -127,13 +141,24 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         brackets: Vec::new(),
         indents: Vec::new(),
         frames: Vec::new(),
+        fstring_starts: Vec::new(),
+        field_strings: Vec::new(),
         indentation_error: None,
     };
     let ok = fits && lexer.run().is_ok();
     if !ok {
         lexer.recover();
     }
-    Tokens { tokens: lexer.tokens, comments: lexer.comments, ok, indentation_error: lexer.indentation_error }
+    // Recorded where each ends: a nested f-string after the strings inside it.
+    let mut field_strings = lexer.field_strings;
+    field_strings.sort_by_key(|string| string.start);
+    Tokens {
+        tokens: lexer.tokens,
+        comments: lexer.comments,
+        field_strings,
+        ok,
+        indentation_error: lexer.indentation_error,
+    }
 }
 
 /// `source` with every own-line comment of `comments` (its comments, as [`tokenize`] finds them)
@@ -286,6 +311,10 @@ struct Lexer<'a> {
     indents: Vec<(usize, usize)>,
     /// Mode stack of the f-string being read; empty in ordinary code.
     frames: Vec<Frame>,
+    /// Where each f-string open on the mode stack starts (its prefix), outermost first.
+    fstring_starts: Vec<usize>,
+    /// The strings read in replacement fields (not when recovering).
+    field_strings: Vec<FieldString>,
     indentation_error: Option<IndentationError>,
 }
 
@@ -558,7 +587,7 @@ impl Lexer<'_> {
     /// at `self.pos`.
     fn string(&mut self, start: usize, fstring: bool, raw: bool) -> Step {
         if fstring {
-            if let Err(bad) = self.fstring(raw) {
+            if let Err(bad) = self.fstring(raw, start) {
                 // It may have read comments in its replacement fields: read them again.
                 self.failed_fstring = Some(start);
                 return Err(bad);
@@ -633,9 +662,10 @@ impl Lexer<'_> {
     }
 
     /// Moves past the f-string whose opening quote is at `self.pos`, nested f-strings included.
-    fn fstring(&mut self, raw: bool) -> Step {
+    fn fstring(&mut self, raw: bool, start: usize) -> Step {
         self.frames.clear();
-        self.open_fstring(raw)?;
+        self.fstring_starts.clear();
+        self.open_fstring(raw, start)?;
         while let Some(&frame) = self.frames.last() {
             self.mode(frame)?;
         }
@@ -660,20 +690,35 @@ impl Lexer<'_> {
         Ok(())
     }
 
-    /// Leaves the innermost f-string, with the spec and field frames above it.
+    /// Leaves the innermost f-string, with the spec and field frames above it; `self.pos` is
+    /// its end. One nested in a replacement field is recorded.
     fn pop_fstring(&mut self) {
         while let Some(frame) = self.frames.pop() {
             if let Frame::FString { .. } = frame {
                 break;
             }
         }
+        if let Some(start) = self.fstring_starts.pop() {
+            self.field_string(Kind::FString, start);
+        }
     }
 
-    /// Enters the f-string whose opening quote is at `self.pos`.
-    fn open_fstring(&mut self, raw: bool) -> Step {
+    /// Records the string from `start` to `self.pos` when it stands in a replacement field.
+    fn field_string(&mut self, kind: Kind, start: usize) {
+        let depth = self.fstring_starts.len();
+        if depth > 0 && !self.recovering {
+            // Offsets fit: `tokenize` refuses sources of 4 GiB and more.
+            let (start, end, depth) = (start as u32, self.pos as u32, depth as u32);
+            self.field_strings.push(FieldString { kind, start, end, depth });
+        }
+    }
+
+    /// Enters the f-string (prefix at `start`) whose opening quote is at `self.pos`.
+    fn open_fstring(&mut self, raw: bool, start: usize) -> Step {
         let quote = self.bytes[self.pos];
         let triple = self.at(self.pos + 1) == Some(quote) && self.at(self.pos + 2) == Some(quote);
         self.pos += if triple { 3 } else { 1 };
+        self.fstring_starts.push(start);
         self.push_frame(Frame::FString { quote, triple, raw })
     }
 
@@ -690,8 +735,18 @@ impl Lexer<'_> {
             start -= 1;
         }
         match string_prefix(&bytes[start..pos]) {
-            Some((true, raw)) => self.open_fstring(raw).map(|()| true),
-            _ => self.plain_string().map(|()| false),
+            Some((true, raw)) => self.open_fstring(raw, start).map(|()| true),
+            Some((false, _)) => {
+                self.plain_string()?;
+                self.field_string(Kind::String, start);
+                Ok(false)
+            }
+            // A word glued to the quote that is no prefix (`x or'a'`): the string starts here.
+            None => {
+                self.plain_string()?;
+                self.field_string(Kind::String, pos);
+                Ok(false)
+            }
         }
     }
 
@@ -860,6 +915,7 @@ impl Lexer<'_> {
         }
         self.pos = resume;
         self.frames.clear();
+        self.fstring_starts.clear();
         self.recovering = true;
         while self.pos < self.bytes.len() {
             match self.frames.last() {
@@ -868,6 +924,7 @@ impl Lexer<'_> {
                 Some(&frame) => {
                     if self.mode(frame).is_err() {
                         self.frames.clear();
+                        self.fstring_starts.clear();
                     }
                 }
                 None => self.recover_code(),

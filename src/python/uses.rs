@@ -142,7 +142,8 @@ mod tests {
         vec![from_tree(root, source, &NAMES, &ATTRIBUTES)]
     }
 
-    fn token_uses(source: &str, tokens: &[Token], statements: &Statements) -> Option<Vec<Uses>> {
+    fn token_uses(source: &str, tokens: &crate::python::tokens::Tokens, statements: &Statements) -> Option<Vec<Uses>> {
+        let tokens = &tokens.tokens;
         let imports = super::super::imports::from_tokens(source, tokens, statements)?;
         Some(vec![from_tokens(source, tokens, statements, &imports, &NAMES, &ATTRIBUTES)?])
     }

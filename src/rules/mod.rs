@@ -285,7 +285,7 @@ impl FileText<'_> {
         self.string_literals
             .get_or_init(|| {
                 let statements = self.statements()?;
-                crate::python::strings::from_tokens(self.source, &self.tokens().tokens, statements)
+                crate::python::strings::from_tokens(self.source, self.tokens(), statements)
             })
             .as_ref()
     }
