@@ -154,6 +154,14 @@ fn config_unknown_rule_table() {
     config_error("config_unknown_rule_table", "[rules.no-such-rule]\nseverity = \"info\"\n");
 }
 
+/// Regression: a rule table written with dotted keys under `[rules]` was refused with serde's
+/// "expected a borrowed string"; it still cannot be read (no spans), but the message says how
+/// to write it.
+#[test]
+fn config_dotted_rule_keys() {
+    config_error("config_dotted_rule_keys", "[rules]\ndirect-env-access.allow = [\"a.py\"]\n");
+}
+
 #[test]
 fn config_toml_syntax_error() {
     config_error("config_syntax_error", "[scan\nexclude = []\n");

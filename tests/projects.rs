@@ -323,7 +323,11 @@ fn a_nested_configuration_governs_the_files_under_it() {
 fn a_nested_configuration_cannot_change_what_the_project_decides() {
     let with_service = |service: &str| {
         let dir = project(&[
-            ("ssot.toml", "[rules]\nignore = [\"magic-none\"]\n\n[rules.direct-env-access]\nallow = [\"a.py\"]\n"),
+            (
+                "ssot.toml",
+                "[rules]\nignore = [\"magic-none\"]\n\n[rules.direct-env-access]\nallow = [\"a.py\"]\n\n\
+                 [rules.duplicate-string-constant]\nmin-length = 4\n",
+            ),
             ("svc/ssot.toml", service),
             ("svc/m.py", "X = 1\n"),
         ]);
@@ -337,6 +341,12 @@ fn a_nested_configuration_cannot_change_what_the_project_decides() {
             "[rules.duplicate-string-constant]\nmin-length = 5\n",
             "svc/ssot.toml:2:14: [rules.duplicate-string-constant] min-length: `duplicate-string-constant` \
              compares files across the whole project, so its options are decided once per project",
+        ),
+        // Also a value equal to the project's, unless inherited through `extend`: the same text
+        // can mean something else there (globs are relative to the file writing them).
+        (
+            "[rules.duplicate-string-constant]\nmin-length = 4\n",
+            "svc/ssot.toml:2:14: [rules.duplicate-string-constant] min-length: `duplicate-string-constant`",
         ),
         // A per-file rule's option must fit the rule, as in the project's file.
         (

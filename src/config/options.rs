@@ -88,6 +88,14 @@ impl<'de> Deserialize<'de> for RulesOptions {
                         "per-file-ignores" => out.per_file_ignores = Some(map.next_value()?),
                         _ => {
                             let table: Spanned<RuleTable> = map.next_value().map_err(|err| {
+                                // The toml crate gives no span for a table made by dotted keys.
+                                if err.to_string().contains("expected a borrowed string") {
+                                    return de::Error::custom(format!(
+                                        "`{key}.…` under [rules]: write the rule's options as a table \
+                                         `[rules.{key}]` or an inline table `{key} = {{ … }}` (dotted \
+                                         keys are not supported here)"
+                                    ));
+                                }
                                 de::Error::custom(format!(
                                     "unknown key `{key}` in [rules]: expected `select`, `ignore`, \
                                      `rule-dirs`, `require-reason`, `per-file-ignores` or a table \

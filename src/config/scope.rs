@@ -48,8 +48,6 @@ pub struct Scope {
 pub(crate) struct Project<'a> {
     /// The project's configuration files (a nested file may extend them).
     pub configs: &'a [ConfigFile],
-    /// The project's `[rules.<id>]` values, to tell an inherited option from a new one.
-    pub options: &'a BTreeMap<String, super::RuleOptions>,
     /// Whether a rule id is known, and whether the project runs it.
     pub known: &'a dyn Fn(&str) -> bool,
     pub active: &'a dyn Fn(&str) -> bool,
@@ -200,12 +198,8 @@ fn refuse_project_keys(file: &ConfigFile, options: &super::Options, project: &Pr
         }
         for (id, table) in &rules.per_rule {
             for (key, value) in table.get_ref() {
-                let inherited = project
-                    .options
-                    .get(id)
-                    .and_then(|table| table.values.get(key))
-                    .is_some_and(|(v, _)| v == value.get_ref());
-                if !SCOPED_RULE_KEYS.contains(&key.as_str()) && !inherited && (project.project_wide)(id) {
+                // Even a value equal to the project's: the same globs mean other files here.
+                if !SCOPED_RULE_KEYS.contains(&key.as_str()) && (project.project_wide)(id) {
                     let message = format!(
                         "[rules.{id}] {key}: `{id}` compares files across the whole project, so its options are \
                          decided once per project: set it in {project_file}, or inherit it with `extend` \

@@ -330,7 +330,8 @@ impl Settings {
 
     /// The settings the rules are configured with for the files `scope` governs: the project's,
     /// with the option values `scope` writes in place of the project's (errors and relative
-    /// globs then point into its files). Its own nested configurations are not carried over.
+    /// globs then point into its files). Nested configurations are not carried over (call it on
+    /// settings without them: it copies every field).
     pub fn with_options_of(&self, scope: &super::Scope) -> Settings {
         let shift = self.configs.len();
         let moved = |at: At| At { file: at.file + shift, offset: at.offset };
@@ -428,8 +429,7 @@ impl Settings {
             }
             return Ok((!subprojects.is_empty()).then(|| Settings { subprojects, ..self.clone() }));
         }
-        let project =
-            super::scope::Project { configs: &self.configs, options: &self.rule_tables, known, active, project_wide };
+        let project = super::scope::Project { configs: &self.configs, known, active, project_wide };
         let mut scopes = Vec::new();
         // Outermost first: a parent's scope is found before its children's.
         for dir in dirs.iter().filter(|dir| dir.starts_with(&self.root) && **dir != self.root) {

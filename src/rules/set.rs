@@ -94,12 +94,15 @@ impl RuleSet {
     /// does not fit its rule is an error at its line.
     pub(crate) fn scoped(&self, settings: &Settings) -> Result<ScopedEngines, UserError> {
         let mut variants = Vec::with_capacity(settings.scopes.len());
+        // Without the scopes: each scope's settings are made from it (copying every scope for
+        // each would cost the square of their number).
+        let project = Settings { scopes: Vec::new(), ..settings.clone() };
         for scope in &settings.scopes {
             if scope.options.is_empty() {
                 variants.push(None);
                 continue;
             }
-            let local = settings.with_options_of(scope);
+            let local = project.with_options_of(scope);
             // Every table validated, as the project's are; the same rules, in the same order.
             let rules = self.catalog.select(&local)?;
             let mut engines = Vec::with_capacity(self.file_rules.len());
@@ -116,7 +119,7 @@ impl RuleSet {
                 };
                 // What decides the engine: the values and the directories their globs start from.
                 for (key, (value, at)) in &table.values {
-                    let base = local.base_of(Some(*at));
+                    let base = &scope.config_dirs[at.file];
                     described.push(format!(
                         "{} {key} {value} {}",
                         rule.id,
