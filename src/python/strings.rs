@@ -256,16 +256,22 @@ fn split_over_quotes(text: &[u8], quotes: &[usize], value: &[u8]) -> bool {
     let n = value.len();
     // The smallest i whose prefix ends before a quote seen so far.
     let mut first_end = n;
+    // The byte next to the quote is compared first: most quotes fail on it, without a slice
+    // comparison.
     for &at in quotes {
-        for j in first_end..n {
-            if text.get(at + 1..at + 1 + n - j) == Some(&value[j..]) {
-                return true;
+        if let Some(&after) = text.get(at + 1) {
+            for j in first_end..n {
+                if value[j] == after && text.get(at + 1..at + 1 + n - j) == Some(&value[j..]) {
+                    return true;
+                }
             }
         }
-        for i in 1..first_end {
-            if at >= i && text[at - i..at] == value[..i] {
-                first_end = i;
-                break;
+        if let Some(&before) = at.checked_sub(1).and_then(|i| text.get(i)) {
+            for i in 1..first_end {
+                if value[i - 1] == before && at >= i && text[at - i..at] == value[..i] {
+                    first_end = i;
+                    break;
+                }
             }
         }
     }
@@ -371,6 +377,14 @@ fn concatenation<'s>(parts: impl Iterator<Item = &'s str>) -> Literal {
 }
 
 /// Decodes one string literal token (prefix, quotes, body).
+/// The literal of consecutive string tokens (`texts`: each from prefix to closing quote).
+pub(crate) fn of_tokens(texts: &[&str]) -> Literal {
+    match texts {
+        [one] => single(one),
+        _ => concatenation(texts.iter().copied()),
+    }
+}
+
 pub(crate) fn single(text: &str) -> Literal {
     let quote_at = match text.find(['\'', '"']) {
         Some(i) => i,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use tree_sitter::QueryCursor;
 
-use super::cache::Cache;
+use super::cache::{Cache, Stamp};
 use super::parse::{first_error, ParseFailure, PythonParser};
 use super::report::{content_key, FileFinding, FileReport, ScannedReport, SkipReason};
 use super::source;
@@ -35,6 +35,22 @@ pub(crate) struct Signature {
     /// project's.
     pub options: u64,
     pub keys: Vec<u64>,
+}
+
+/// The reports of this run by content and signature ([`Cache::key`]): a copy of a file already
+/// analysed gets its report without another analysis (two copies analysed at the same moment are
+/// both analysed, to the same report).
+#[derive(Default)]
+pub(crate) struct Copies(std::sync::Mutex<std::collections::HashMap<String, FileReport>>);
+
+impl Copies {
+    fn get(&self, key: &str) -> Option<FileReport> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
+    }
+
+    fn put(&self, key: String, report: &FileReport) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, report.clone());
+    }
 }
 
 /// Per-thread analysis state.
@@ -68,48 +84,51 @@ impl<'r> Analyzer<'r> {
         }
     }
 
-    /// Analyzes the files at absolute `paths`, which held identical content (`content`, its
-    /// hash and length, when it could be read) when their keys were taken: once per distinct
-    /// signature. A report is stored in the cache under the key of the bytes it was made from,
-    /// and shared with the other paths only when those are the bytes the group was formed on (a
-    /// file edited during the run is analysed on its own).
-    pub(crate) fn analyze_group(
+    /// The report of the file at absolute `path` (its stamp, when the cache is on): from the
+    /// cache when its stamp and signature are known, else read once and looked up by its content
+    /// (the cache, then the copies analysed in this run), else analysed. A report is stored
+    /// under the key of the bytes it was made from.
+    pub(crate) fn analyze_file(
         &mut self,
-        paths: &[&Path],
-        content: Option<(u64, u64)>,
+        path: &Path,
+        stamp: Option<Stamp>,
         cache: Option<&Cache>,
-    ) -> Vec<FileReport> {
-        let mut done: Vec<(_, FileReport)> = Vec::new();
-        paths
-            .iter()
-            .map(|path| {
-                let signature = self.signature(path);
-                if let Some((_, report)) = done.iter().find(|(s, _)| *s == signature) {
-                    if let Some(timings) = &self.settings.timings {
-                        crate::timings::Timings::count(&timings.reused);
-                    }
-                    return report.clone();
-                }
-                let cached = cache
-                    .zip(content)
-                    .and_then(|(cache, content)| cache.get(&Cache::key(content, &signature), self.rules));
-                if let Some(report) = cached {
-                    if let Some(timings) = &self.settings.timings {
-                        crate::timings::Timings::count(&timings.reused);
-                    }
-                    done.push((signature, report.clone()));
-                    return report;
-                }
-                let (report, read) = self.analyze(path, &signature);
-                if let (Some(cache), Some(read)) = (cache, read) {
-                    cache.put(&Cache::key(read, &signature), &report, self.rules);
-                }
-                if read.is_some_and(|read| Some(read) == content) {
-                    done.push((signature, report.clone()));
-                }
-                report
-            })
-            .collect()
+        copies: &Copies,
+    ) -> FileReport {
+        let signature = self.signature(path);
+        let reused = || {
+            if let Some(timings) = &self.settings.timings {
+                crate::timings::Timings::count(&timings.reused);
+            }
+        };
+        if let (Some(cache), Some(stamp)) = (cache, stamp) {
+            let known = cache
+                .known_content(path, stamp)
+                .and_then(|content| cache.get(&Cache::key(content, &signature), self.rules));
+            if let Some(report) = known {
+                reused();
+                return report;
+            }
+        }
+        let bytes = match source::read_scanned(self.settings, path) {
+            Ok(bytes) => bytes,
+            Err(reason) => return FileReport::Skipped(reason),
+        };
+        let content = content_key(&bytes);
+        if let (Some(cache), Some(stamp)) = (cache, stamp) {
+            cache.record_content(path, stamp, content);
+        }
+        let key = Cache::key(content, &signature);
+        if let Some(report) = cache.and_then(|cache| cache.get(&key, self.rules)).or_else(|| copies.get(&key)) {
+            reused();
+            return report;
+        }
+        let report = self.analyze(path, bytes, &signature);
+        if let Some(cache) = cache {
+            cache.put(&key, &report, self.rules);
+        }
+        copies.put(key, &report);
+        report
     }
 
     /// Per rule: enabled for this path and able to match `source`, judged from its text alone
@@ -198,20 +217,15 @@ impl<'r> Analyzer<'r> {
             || rules.iter().zip(active).any(|(rule, &on)| on && !matches!(rule.kind, RuleKind::Scanner(_)))
     }
 
-    /// Analyzes the file at absolute `path`; a panic inside becomes a skip reason. Also returns
-    /// the content key (hash, length) of the bytes the report was made from, when it was read.
-    pub(crate) fn analyze(&mut self, path: &Path, signature: &Signature) -> (FileReport, Option<(u64, u64)>) {
-        let bytes = match source::read_scanned(self.settings, path) {
-            Ok(bytes) => bytes,
-            Err(reason) => return (FileReport::Skipped(reason), None),
-        };
-        let content = content_key(&bytes);
+    /// Analyzes the file at absolute `path`, whose content is `bytes`; a panic inside becomes a
+    /// skip reason.
+    pub(crate) fn analyze(&mut self, path: &Path, bytes: Vec<u8>, signature: &Signature) -> FileReport {
         if let Some(timings) = &self.settings.timings {
             crate::timings::Timings::count(&timings.analysed);
         }
         let outcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path, bytes, signature)));
-        let report = outcome.unwrap_or_else(|panic| {
+        outcome.unwrap_or_else(|panic| {
             crate::rust::release_spans();
             self.parser = PythonParser::new(self.settings.parse_timeout);
             self.cursor = QueryCursor::new();
@@ -219,8 +233,7 @@ impl<'r> Analyzer<'r> {
             FileReport::Skipped(SkipReason::Internal(format!(
                 "internal error while analysing this file (please report it): {detail}"
             )))
-        });
-        (report, Some(content))
+        })
     }
 
     fn analyze_inner(&mut self, path: &Path, bytes: Vec<u8>, signature: &Signature) -> FileReport {
@@ -482,37 +495,40 @@ fn report(
 mod tests {
     use super::*;
 
-    /// A file edited between the read that grouped it and the read that analysed it: the report
-    /// is stored under the key of the bytes it came from, never under the stale key, and is not
-    /// handed to the group's other member.
+    /// Copies share a report only when their signature agrees (a test file and a production file
+    /// with the same bytes do not), and each report is stored in the cache under the key of the
+    /// bytes it was made from.
     #[test]
-    fn a_file_edited_during_a_run_does_not_poison_the_cache() {
+    fn copies_share_a_report_by_content_and_signature() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
-        let clean = "X = 1\n";
-        let edited = "import os\nX = os.environ['A']\n";
-        std::fs::write(root.join("a.py"), edited).unwrap();
-        std::fs::write(root.join("b.py"), clean).unwrap();
-        let (settings, rules) = crate::scan::test_setup(&root);
+        let text = "import os\nX = os.environ['A']\n";
+        for name in ["a.py", "b.py", "test_a.py"] {
+            std::fs::write(root.join(name), text).unwrap();
+        }
+        let (mut settings, rules) = crate::scan::test_setup(&root);
+        let timings = std::sync::Arc::new(crate::timings::Timings::new(rules.rules.len()));
+        settings.timings = Some(timings.clone());
         let place = super::super::cache::Place::of(&settings, &rules).unwrap();
         let cache = Cache::open(&place, super::super::cache::now_ns());
         let engines = ScopedEngines::default();
         let mut analyzer = Analyzer::new(&rules, &engines, &settings);
-        // Both files held `clean` when their keys were taken; `a.py` was edited since.
-        let stale = content_key(clean.as_bytes());
-        let (a, b) = (root.join("a.py"), root.join("b.py"));
-        let reports = analyzer.analyze_group(&[&a, &b], Some(stale), Some(&cache));
-        let findings = |report: &FileReport| match report {
-            FileReport::Scanned(scanned) => scanned.findings.len(),
+        let copies = Copies::default();
+        let category = |report: &FileReport| match report {
+            FileReport::Scanned(scanned) => (scanned.category, scanned.findings.len()),
             FileReport::Skipped(reason) => panic!("skipped: {reason:?}"),
         };
-        assert_eq!(findings(&reports[0]), 1, "a.py is reported as it is now");
-        assert_eq!(findings(&reports[1]), 0, "b.py does not get a.py's report");
-        let signature = analyzer.signature(&a);
+        let reports: Vec<_> = ["a.py", "b.py", "test_a.py"]
+            .iter()
+            .map(|name| category(&analyzer.analyze_file(&root.join(name), None, Some(&cache), &copies)))
+            .collect();
+        assert_eq!(reports, [(Category::Production, 1), (Category::Production, 1), (Category::Test, 1)]);
+        let count = |counter: &std::sync::atomic::AtomicUsize| counter.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!((count(&timings.analysed), count(&timings.reused)), (2, 1), "b.py is a.py's copy");
+        let signature = analyzer.signature(&root.join("a.py"));
         cache.save();
         let cache = Cache::open(&place, super::super::cache::now_ns());
-        assert!(cache.get(&Cache::key(stale, &signature), &rules).is_some_and(|r| findings(&r) == 0));
-        let fresh = cache.get(&Cache::key(content_key(edited.as_bytes()), &signature), &rules).unwrap();
-        assert_eq!(findings(&fresh), 1);
+        let stored = cache.get(&Cache::key(content_key(text.as_bytes()), &signature), &rules).unwrap();
+        assert_eq!(category(&stored), (Category::Production, 1));
     }
 }

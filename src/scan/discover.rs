@@ -29,6 +29,16 @@ pub(crate) struct Walk {
     pub errors: Vec<(PathBuf, String)>,
     /// Every directory whose entries were read, sorted.
     pub dirs: Vec<PathBuf>,
+    /// Those of `dirs` holding an entry named like a configuration file (`ssot.toml`,
+    /// `pyproject.toml`), sorted; `None` when not known (a walk from a snapshot).
+    pub config_dirs: Option<Vec<PathBuf>>,
+}
+
+impl Walk {
+    /// The directories that may hold a nested configuration.
+    pub(crate) fn candidate_dirs(&self) -> &[PathBuf] {
+        self.config_dirs.as_deref().unwrap_or(&self.dirs)
+    }
 }
 
 /// The most bytes ssot reads of one ignore file. Compiled, ignore patterns take up to about 500
@@ -296,6 +306,7 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     let read_dirs = Mutex::new(Vec::new());
+    let config_dirs = Arc::new(Mutex::new(Vec::new()));
     if let Some((first, rest)) = dirs.split_first() {
         let mut builder = WalkBuilder::new(first);
         for dir in rest {
@@ -305,7 +316,15 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
         builder.standard_filters(false).follow_links(false);
         let exclude_settings = settings.clone();
         let filter_rules = rules.clone();
+        let configs = config_dirs.clone();
         let keep = move |entry: &ignore::DirEntry| -> bool {
+            // Every entry of every directory read passes here, ignored or not: where the
+            // configuration files are is known without asking each directory.
+            if matches!(entry.file_name().to_str(), Some("ssot.toml" | "pyproject.toml")) {
+                if let Some(parent) = entry.path().parent() {
+                    configs.lock().unwrap_or_else(|e| e.into_inner()).push(parent.to_path_buf());
+                }
+            }
             // Roots are always walked.
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             entry.depth() == 0 || keeps(&exclude_settings, &filter_rules, &forced, entry.path(), is_dir)
@@ -349,7 +368,10 @@ pub(crate) fn discover(settings: &Settings) -> Walk {
     let mut dirs = read_dirs.into_inner().unwrap_or_else(|e| e.into_inner());
     dirs.sort();
     dirs.dedup();
-    Walk { files, errors, dirs }
+    let mut config_dirs = std::mem::take(&mut *config_dirs.lock().unwrap_or_else(|e| e.into_inner()));
+    config_dirs.sort();
+    config_dirs.dedup();
+    Walk { files, errors, dirs, config_dirs: Some(config_dirs) }
 }
 
 /// The path a walk error is about, and the error without it.

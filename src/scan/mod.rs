@@ -313,10 +313,11 @@ pub(crate) fn on_analysis_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R
     analysis_pool().install(work)
 }
 
-/// Analyzes every file, each distinct content once: files are grouped by a hash of their bytes
-/// (backup folders of byte-identical copies are common in large monorepos), each group goes to
-/// one worker, and the reports come back in the order of `files`. Called on the analysis
-/// threads. `stamps` holds each file's stamp when the cache is on.
+/// Analyzes every file, each read once: a file whose stamp the cache knows is answered from it
+/// unread; copies (backup folders of byte-identical files are common in large monorepos) share
+/// the report of the first one analysed ([`analyze::Copies`]). The reports come back in the
+/// order of `files`. Called on the analysis threads. `stamps` holds each file's stamp when the
+/// cache is on.
 fn analyze_all(
     files: &[std::path::PathBuf],
     stamps: &[Option<cache::Stamp>],
@@ -324,54 +325,20 @@ fn analyze_all(
     settings: &Settings,
     cache: Option<cache::Cache>,
 ) -> Vec<FileReport> {
-    // Content keys: (hash, length), from the cache when a file's stamp is unchanged, else by
-    // reading the file.
-    let keys: Vec<Option<(u64, u64)>> = files
+    let progress = progress_bar(files.len(), settings.progress);
+    let copies = analyze::Copies::default();
+    let reports: Vec<FileReport> = files
         .par_iter()
         .enumerate()
-        .map(|(index, path)| {
-            let stamp = stamps.get(index).copied().flatten();
-            if let (Some(cache), Some(stamp)) = (&cache, stamp) {
-                if let Some(content) = cache.known_content(path, stamp) {
-                    return Some(content);
-                }
-            }
-            let bytes = source::read_scanned(settings, path).ok()?;
-            let content = report::content_key(&bytes);
-            if let (Some(cache), Some(stamp)) = (&cache, stamp) {
-                cache.record_content(path, stamp, content);
-            }
-            Some(content)
-        })
-        .collect();
-    // Unreadable files stay alone (their own group); the analysis reports why.
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut by_key: std::collections::HashMap<(u64, u64), usize> = std::collections::HashMap::new();
-    for (index, key) in keys.iter().enumerate() {
-        match key.and_then(|key| by_key.get(&key).copied()) {
-            Some(group) => groups[group].push(index),
-            None => {
-                if let Some(key) = key {
-                    by_key.insert(*key, groups.len());
-                }
-                groups.push(vec![index]);
-            }
-        }
-    }
-    let progress = progress_bar(files.len(), settings.progress);
-    let grouped: Vec<Vec<(usize, FileReport)>> = groups
-        .par_iter()
         .map_init(
             || Analyzer::new(rules, engines, settings),
-            |analyzer, members| {
-                let paths: Vec<&std::path::Path> = members.iter().map(|&i| files[i].as_path()).collect();
-                let content = keys[members[0]];
-                let group = analyzer.analyze_group(&paths, content, cache.as_ref());
-                let reports: Vec<(usize, FileReport)> = members.iter().copied().zip(group).collect();
+            |analyzer, (index, path)| {
+                let stamp = stamps.get(index).copied().flatten();
+                let report = analyzer.analyze_file(path, stamp, cache.as_ref(), &copies);
                 if let Some(bar) = &progress {
-                    bar.inc(members.len() as u64);
+                    bar.inc(1);
                 }
-                reports
+                report
             },
         )
         .collect();
@@ -381,11 +348,7 @@ fn analyze_all(
     if let Some(cache) = cache {
         cache.save();
     }
-    let mut reports: Vec<Option<FileReport>> = (0..files.len()).map(|_| None).collect();
-    for (index, report) in grouped.into_iter().flatten() {
-        reports[index] = Some(report);
-    }
-    reports.into_iter().map(|r| r.expect("every file analysed")).collect()
+    reports
 }
 
 /// Scans everything `settings` names with `rules`. Warnings (such as unreadable directories) go
@@ -412,7 +375,7 @@ pub fn discover_files(
     rules: &RuleSet,
 ) -> Result<(Vec<std::path::PathBuf>, Option<Settings>), crate::UserError> {
     let mut walk = discover::discover(settings);
-    let scoped = scopes(settings, rules, &walk.dirs)?;
+    let scoped = scopes(settings, rules, walk.candidate_dirs())?;
     if let Some(scoped) = &scoped {
         retain_scoped(&mut walk.files, settings, scoped);
     }
@@ -489,7 +452,7 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Res
     // read only when its outcome cannot be reused.
     let mut scoped = None;
     if walked {
-        scoped = scopes(settings, rules, &walk.dirs)?;
+        scoped = scopes(settings, rules, walk.candidate_dirs())?;
         if let Some(scoped) = &scoped {
             retain_scoped(&mut walk.files, settings, scoped);
         }
@@ -527,7 +490,7 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Res
         return Ok(restricted(settings, outcome));
     }
     if !walked {
-        scoped = scopes(settings, rules, &walk.dirs)?;
+        scoped = scopes(settings, rules, walk.candidate_dirs())?;
     }
     let project = settings;
     let scopes_key = snapshot::scopes_key(scoped.as_ref());

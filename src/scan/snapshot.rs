@@ -227,6 +227,7 @@ impl Previous {
             files: self.header.files.iter().map(|(path, _)| PathBuf::from(path)).collect(),
             errors: Vec::new(),
             dirs: dirs.iter().map(|(path, _)| PathBuf::from(path)).collect(),
+            config_dirs: None,
         })
     }
 
