@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times ssot against peers on a corpus, alternating runs, and prints medians and ratios.
 
-    python3 bench/bench.py CORPUS [--runs N] [--ssot PATH] [--ruff PATH] [--ast-grep PATH]
+    python3 bench/bench.py CORPUS [--runs N] [--config FILE] [--ssot PATH] [--ruff PATH] [--ast-grep PATH]
 
 Each command runs N times, interleaved (ssot, ruff, ssot, ruff, ...) so machine drift hits all
 of them alike, under `/usr/bin/time -f "%e %M"` for wall seconds and peak memory. Printed per
@@ -9,7 +9,8 @@ command: median, min and max wall time, median peak RSS; then the ssot/peer rati
 the median of the pairwise ratios. ruff runs with bench/ruff.toml (the three rules comparable to
 ssot's defaults), cold with `--no-cache` and warm with its cache primed. ast-grep runs when it is
 on PATH (or given), with bench/sgconfig.yml if present. ssot runs cold (`--no-cache`) and warm (its
-result cache primed). Nothing here is timed inside a test.
+result cache primed), with `--config FILE` when given (bench/every-rule.toml configures every
+rule, as a team would). Nothing here is timed inside a test.
 """
 import argparse
 import os
@@ -40,15 +41,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--config", help="ssot's configuration (e.g. bench/every-rule.toml)")
     parser.add_argument("--ssot", default=os.path.join(HERE, "..", "target", "release", "ssot"))
     parser.add_argument("--ruff", default=shutil.which("ruff"))
     parser.add_argument("--ast-grep", dest="ast_grep", default=shutil.which("ast-grep") or shutil.which("sg"))
     args = parser.parse_args()
     if not os.path.exists(args.ssot):
         sys.exit("build ssot first: cargo build --release")
+    ssot_config = ["--config", os.path.abspath(args.config)] if args.config else []
     commands = {
-        "ssot cold": [args.ssot, "check", args.corpus, "--format", "json", "--exit-zero", "--no-cache"],
-        "ssot warm": [args.ssot, "check", args.corpus, "--format", "json", "--exit-zero"],
+        "ssot cold": [args.ssot, "check", args.corpus, "--format", "json", "--exit-zero", "--no-cache"] + ssot_config,
+        "ssot warm": [args.ssot, "check", args.corpus, "--format", "json", "--exit-zero"] + ssot_config,
     }
     # Prime ssot's cache. A first run may create the cache directory (a change to the scanned root)
     # and stamps count once they are two seconds old, so a second run records the settled tree.

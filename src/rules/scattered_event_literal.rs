@@ -348,10 +348,11 @@ fn import_context(file: &FileText) -> Option<ImportContext> {
         let names = import.bindings.iter().map(|b| b.bound.clone()).collect();
         from_imports.push((module.to_string(), names, site(last..last)));
     }
-    let mut identifiers: Vec<String> =
-        tokens.iter().enumerate().filter(|(_, t)| t.kind == Kind::Name).map(|(i, _)| text(i).to_string()).collect();
-    identifiers.sort_unstable();
-    identifiers.dedup();
+    let mut names: Vec<&str> =
+        tokens.iter().enumerate().filter(|(_, t)| t.kind == Kind::Name).map(|(i, _)| text(i)).collect();
+    names.sort_unstable();
+    names.dedup();
+    let identifiers = names.into_iter().map(str::to_string).collect();
     let star = imports.iter().any(|import| import.star);
     Some(ImportContext { new_line: site(at..at), line: NewLine::at(source, at), from_imports, identifiers, star })
 }
