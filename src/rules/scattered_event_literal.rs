@@ -117,7 +117,7 @@ struct ImportContext {
     /// the point after its last name.
     from_imports: Vec<(String, Vec<String>, EditSite)>,
     /// Every identifier of the file (a name to import must not be one already).
-    identifiers: Vec<String>,
+    identifiers: Identifiers,
     /// The file has a `from … import *`.
     star: bool,
 }
@@ -233,7 +233,9 @@ impl ScatteredEventLiteral {
                     Some(_) => {}
                     // A name that means something else in this file already is not imported
                     // over it; a use before where the import goes would run before it.
-                    None if imports.identifiers.contains(&binding) || literal.site.range.start < import_at(module) => {
+                    None if imports.identifiers.may_contain(&binding)
+                        || literal.site.range.start < import_at(module) =>
+                    {
                         return None
                     }
                     None => {}
@@ -288,6 +290,31 @@ impl ScatteredEventLiteral {
                 Some(Fix::new(applicability, format!("Replace with `{}` from `{module}`", text.trim()), edits))
             })
             .collect()
+    }
+}
+
+/// The identifiers of a file, as a sorted set of 64-bit hashes of their text (thousands of files
+/// hold an event literal; their names are only ever asked whether they hold one). A collision
+/// can only make a name look taken, which withholds a fix: never a wrong one.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct Identifiers(Vec<u64>);
+
+impl Identifiers {
+    fn of<'a>(names: impl Iterator<Item = &'a str>) -> Self {
+        let mut hashes: Vec<u64> = names.map(Self::hash).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        Self(hashes)
+    }
+
+    /// FNV-1a: the same on every run (the facts are cached).
+    fn hash(name: &str) -> u64 {
+        name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+    }
+
+    /// Whether `name` is (or may be, on a collision) one of them.
+    fn may_contain(&self, name: &str) -> bool {
+        self.0.binary_search(&Self::hash(name)).is_ok()
     }
 }
 
@@ -348,11 +375,8 @@ fn import_context(file: &FileText) -> Option<ImportContext> {
         let names = import.bindings.iter().map(|b| b.bound.clone()).collect();
         from_imports.push((module.to_string(), names, site(last..last)));
     }
-    let mut names: Vec<&str> =
-        tokens.iter().enumerate().filter(|(_, t)| t.kind == Kind::Name).map(|(i, _)| text(i)).collect();
-    names.sort_unstable();
-    names.dedup();
-    let identifiers = names.into_iter().map(str::to_string).collect();
+    let identifiers =
+        Identifiers::of(tokens.iter().enumerate().filter(|(_, t)| t.kind == Kind::Name).map(|(i, _)| text(i)));
     let star = imports.iter().any(|import| import.star);
     Some(ImportContext { new_line: site(at..at), line: NewLine::at(source, at), from_imports, identifiers, star })
 }
