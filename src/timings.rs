@@ -24,8 +24,8 @@ pub struct Timings {
     /// CPU nanoseconds per rule (by rule index), file analysis and project pass together; the
     /// last slot is the pattern rules' shared query pass.
     rules: Vec<AtomicU64>,
-    /// Per rule: the files whose tokens it was the first rule unable to decide (so they were
-    /// parsed; later rules were not asked).
+    /// Per rule: the files whose tokens it could not decide (so they were parsed, and it ran on
+    /// the tree; the rules that could ran on the tokens only).
     declined: Vec<AtomicUsize>,
 }
 
@@ -87,7 +87,7 @@ impl Timings {
         let mut out = format!(
             "timings:\n  files: {} walked, {} read and analysed, {} answered by the cache or a copy; {} tokenized, {} parsed\n  \
              phases (wall): walk {:.0} ms, analysis {:.0} ms, project pass {:.0} ms; parsing (cpu) {:.0} ms\n  \
-             rules (cpu, summed over threads; files it was the first rule unable to decide from tokens, so they were parsed):\n",
+             rules (cpu, summed over threads; files it could not decide from tokens, so they were parsed for it):\n",
             get(&self.walked),
             get(&self.analysed),
             get(&self.reused),

@@ -255,15 +255,26 @@ impl<'r> Analyzer<'r> {
             return FileReport::Scanned(ScannedReport::empty(category));
         }
         let timings = self.settings.timings.as_deref();
-        if let Some((raw, facts)) = self.fast_path(&base, &active, variant) {
-            if let Some(timings) = timings {
-                crate::timings::Timings::count(&timings.tokenized);
-            }
-            return report(base, raw, facts, rules);
-        }
         if let Some(timings) = timings {
             crate::timings::Timings::count(&timings.tokenized);
+        }
+        let answers = match self.fast_path(&base, &active, variant) {
+            Some(answers) if answers.declined.is_empty() => return report(base, answers.raw, answers.facts, rules),
+            answers => answers,
+        };
+        if let Some(timings) = timings {
             crate::timings::Timings::count(&timings.parsed);
+        }
+        // The engines the tokens decided do not run again on the tree.
+        let mut tree_active = active.clone();
+        if let Some(answers) = &answers {
+            let decided = |index: RuleIndex| !answers.declined.contains(&index);
+            for (index, _) in self.rules.file_engines(variant) {
+                tree_active[index.0] &= !decided(index);
+            }
+            for (index, _) in &self.rules.project_rules {
+                tree_active[index.0] &= !decided(*index);
+            }
         }
         let comments = &base.tokens().comments;
         let parser = &mut self.parser;
@@ -303,13 +314,18 @@ impl<'r> Analyzer<'r> {
             }
         }
         let context = FileContext::new(base, &tree);
-        let facts = self.run_engines(
+        let mut facts = self.run_engines(
             variant,
-            &active,
+            &tree_active,
             &mut raw,
             |engine, found| engine.check(&context, found),
             |engine| engine.collect(&context),
         );
+        if let Some(answers) = answers {
+            raw.extend(answers.raw);
+            facts.extend(answers.facts);
+            facts.sort_by_key(|facts| facts.rule);
+        }
         report(context.base, raw, facts, rules)
     }
 
@@ -375,52 +391,55 @@ impl<'r> Analyzer<'r> {
             .any(|(rule, &on)| on && matches!(rule.kind, crate::rule::RuleKind::Pattern { .. }))
     }
 
-    /// The fast path: every active rule decided from the file's tokens, without parsing it;
-    /// `None` when some rule cannot be (a pattern rule, an engine whose tokens do not decide,
-    /// suppression comments, `parse-error` selected by name, or `--no-fast-path`).
-    fn fast_path(
-        &self,
-        base: &FileText,
-        active: &[bool],
-        variant: Option<&Variant>,
-    ) -> Option<(Vec<RawFinding>, Vec<ErasedFacts>)> {
+    /// The fast path: each active engine decided from the file's tokens, where it can be;
+    /// `None` when it is not tried (a pattern rule is active, the file has suppression
+    /// comments, `parse-error` was selected by name, or `--no-fast-path`). The engines that
+    /// declined are left for the tree ([`TokenAnswers::declined`]).
+    fn fast_path(&self, base: &FileText, active: &[bool], variant: Option<&Variant>) -> Option<TokenAnswers> {
         // A suppression comment may name `parse-error`, which only a parse can honour.
         if !self.settings.fast_path || self.rules.parse_all || base.directives || self.pattern_rule_active(active) {
             return None;
         }
         let timings = self.settings.timings.as_deref();
-        let mut raw = Vec::new();
+        let mut answers = TokenAnswers::default();
         let mut found: Vec<Finding> = Vec::new();
         for (index, engine) in self.rules.file_engines(variant) {
             if active[index.0] {
                 let check = || engine.check_tokens(base, &mut found);
                 if crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), check).is_err() {
-                    if let Some(timings) = timings {
-                        timings.add_declined(index.0);
-                    }
-                    return None;
+                    found.clear();
+                    answers.declined.push(index);
+                    continue;
                 }
-                raw.extend(found.drain(..).map(|f| (index, f)));
+                answers.raw.extend(found.drain(..).map(|f| (index, f)));
             }
         }
-        let mut facts = Vec::new();
         for (position, (index, engine)) in self.rules.project_rules.iter().enumerate() {
             if active[index.0] {
                 let collect = || engine.collect_tokens(base);
-                let collected = crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), collect);
-                let Ok(collected) = collected else {
-                    if let Some(timings) = timings {
-                        timings.add_declined(index.0);
-                    }
-                    return None;
-                };
-                if let Some(value) = collected {
-                    facts.push(ErasedFacts { rule: ProjectIndex(position), value });
+                match crate::timings::timed(timings, |t, d| t.add_rule(Some(index.0), d), collect) {
+                    Ok(Some(value)) => answers.facts.push(ErasedFacts { rule: ProjectIndex(position), value }),
+                    Ok(None) => {}
+                    Err(_) => answers.declined.push(*index),
                 }
             }
         }
-        Some((raw, facts))
+        if let Some(timings) = timings {
+            for index in &answers.declined {
+                timings.add_declined(index.0);
+            }
+        }
+        Some(answers)
     }
+}
+
+/// What the fast path decided: the findings and facts of the engines that read the file's
+/// tokens, and the engines that declined (they run on the tree; the others do not run again).
+#[derive(Default)]
+struct TokenAnswers {
+    raw: Vec<RawFinding>,
+    facts: Vec<ErasedFacts>,
+    declined: Vec<RuleIndex>,
 }
 
 /// The text of a caught panic's payload.
