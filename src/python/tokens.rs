@@ -77,6 +77,10 @@ pub(crate) struct Tokens {
     pub comments: Vec<Comment>,
     /// The strings inside f-strings' replacement fields, by start (before an error only).
     pub field_strings: Vec<FieldString>,
+    /// The expression of each replacement field (from after its `{` to its `}`, or to the `:`
+    /// of its format spec; a `!r` conversion and a `=` are part of it), by start (before an error
+    /// only).
+    pub field_code: Vec<std::ops::Range<u32>>,
     /// false when the input is not tokenizable Python: unterminated string, unbalanced/mismatched brackets,
     /// inconsistent dedent, a character that starts no token (e.g. `$`, `?`, a stray backslash), a NUL byte...
     /// Callers then fall back to a real parser, so when in doubt set it to false.
@@ -143,6 +147,7 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         frames: Vec::new(),
         fstring_starts: Vec::new(),
         field_strings: Vec::new(),
+        field_code: Vec::new(),
         indentation_error: None,
     };
     let ok = fits && lexer.run().is_ok();
@@ -152,10 +157,13 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
     // Recorded where each ends: a nested f-string after the strings inside it.
     let mut field_strings = lexer.field_strings;
     field_strings.sort_by_key(|string| string.start);
+    let mut field_code = lexer.field_code;
+    field_code.sort_by_key(|code| code.start);
     Tokens {
         tokens: lexer.tokens,
         comments: lexer.comments,
         field_strings,
+        field_code,
         ok,
         indentation_error: lexer.indentation_error,
     }
@@ -265,8 +273,9 @@ static LITERAL_STOPS: [bool; 256] = byte_set(b"{}\\\r\n");
 enum Frame {
     /// Literal part of an f-string (or t-string) opened with `quote` (tripled if `triple`).
     FString { quote: u8, triple: bool, raw: bool },
-    /// Expression part of a replacement field, `depth` brackets deep inside it.
-    Field { depth: u32 },
+    /// Expression part of a replacement field (starting at `start`), `depth` brackets deep
+    /// inside it.
+    Field { depth: u32, start: u32 },
     /// Format spec after a depth-0 `:` of the `Field` just below, in the f-string opened with
     /// `quote`: literal again, but `{` always opens a nested field and `}` closes the enclosing one.
     Spec { quote: u8, triple: bool, raw: bool },
@@ -315,6 +324,8 @@ struct Lexer<'a> {
     fstring_starts: Vec<usize>,
     /// The strings read in replacement fields (not when recovering).
     field_strings: Vec<FieldString>,
+    /// The expressions of replacement fields (not when recovering).
+    field_code: Vec<std::ops::Range<u32>>,
     indentation_error: Option<IndentationError>,
 }
 
@@ -677,7 +688,7 @@ impl Lexer<'_> {
         match frame {
             Frame::FString { quote, triple, raw } => self.literal(quote, triple, raw, false),
             Frame::Spec { quote, triple, raw } => self.literal(quote, triple, raw, true),
-            Frame::Field { depth } => self.field(depth),
+            Frame::Field { depth, start } => self.field(depth, start as usize),
         }
     }
 
@@ -700,6 +711,14 @@ impl Lexer<'_> {
         }
         if let Some(start) = self.fstring_starts.pop() {
             self.field_string(Kind::FString, start);
+        }
+    }
+
+    /// Records the expression of a replacement field, `start..end` (not when recovering).
+    fn field_code(&mut self, start: usize, end: usize) {
+        if !self.recovering {
+            // Offsets fit: `tokenize` refuses sources of 4 GiB and more.
+            self.field_code.push(start as u32..end as u32);
         }
     }
 
@@ -768,7 +787,8 @@ impl Lexer<'_> {
                 b'{' if !in_spec && next == Some(b'{') => pos += 2,
                 b'{' => {
                     self.pos = pos + 1;
-                    return self.push_frame(Frame::Field { depth: 0 });
+                    // Offsets fit: `tokenize` refuses sources of 4 GiB and more.
+                    return self.push_frame(Frame::Field { depth: 0, start: self.pos as u32 });
                 }
                 b'}' if in_spec => {
                     self.pos = pos + 1;
@@ -828,7 +848,7 @@ impl Lexer<'_> {
 
     /// The expression of a replacement field, `depth` brackets deep. Returns when the mode
     /// changes (the depth saved in the frame).
-    fn field(&mut self, mut depth: u32) -> Step {
+    fn field(&mut self, mut depth: u32, start: usize) -> Step {
         let bytes = self.bytes;
         let len = bytes.len();
         loop {
@@ -867,6 +887,7 @@ impl Lexer<'_> {
                 b'}' => {
                     self.pos = pos + 1;
                     if depth == 0 {
+                        self.field_code(start, pos);
                         self.frames.pop();
                         return Ok(());
                     }
@@ -876,6 +897,7 @@ impl Lexer<'_> {
                     // `:`
                     self.pos = pos + 1;
                     if depth == 0 {
+                        self.field_code(start, pos);
                         let below = self.frames.len().checked_sub(2).map(|i| self.frames[i]);
                         let Some(spec) = below.and_then(Frame::spec) else { return Err(Bad) };
                         self.save_depth(depth);
@@ -963,7 +985,7 @@ impl Lexer<'_> {
 
     /// Stores the bracket depth of the field on top of the mode stack.
     fn save_depth(&mut self, depth: u32) {
-        if let Some(Frame::Field { depth: saved }) = self.frames.last_mut() {
+        if let Some(Frame::Field { depth: saved, .. }) = self.frames.last_mut() {
             *saved = depth;
         }
     }

@@ -12,7 +12,7 @@ use tree_sitter::Node;
 
 use super::imports::Import;
 use super::statements::{certain_load, contains_word, Statements};
-use super::tokens::{Kind, Text, Token};
+use super::tokens::{Kind, Text};
 use super::{FastKind, Role};
 
 /// The uses of the names and attributes asked about.
@@ -80,12 +80,13 @@ fn in_pattern(node: Node) -> bool {
 /// tokens cannot tell.
 pub(crate) fn from_tokens(
     source: &str,
-    tokens: &[Token],
+    lexed: &super::tokens::Tokens,
     statements: &Statements,
     imports: &[Import],
     names: &[&str],
     attributes: &[&str],
 ) -> Option<Uses> {
+    let tokens = &lexed.tokens;
     let text = |index: usize| Text { source, tokens }.text(index);
     let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
     // A `case` pattern both loads (`case os.environ:`) and binds (`case os:`) names, which the
@@ -103,9 +104,19 @@ pub(crate) fn from_tokens(
         }
         let in_import = next_import.peek().is_some_and(|import| import.range.contains(&start));
         match token.kind {
-            // Code inside an f-string's fields is not tokenized.
+            // The code inside an f-string's fields is one token: read from the fields' own tokens.
             Kind::FString if attributes.iter().chain(names).any(|name| contains_word(text(index), name)) => {
-                return None
+                let first = lexed.field_code.partition_point(|code| code.start < token.start);
+                let last = lexed.field_code.partition_point(|code| code.start < token.end);
+                let mut found = Uses::default();
+                for code in &lexed.field_code[first..last] {
+                    field_uses(source, code.start as usize..code.end as usize, names, attributes, &mut found)?;
+                }
+                // Fields nest (an f-string in a field): the tree meets their names in source order.
+                found.names.sort_by_key(|(_, range, _)| range.start);
+                found.attributes.sort_by_key(|(_, range)| range.start);
+                uses.names.extend(found.names);
+                uses.attributes.extend(found.attributes);
             }
             Kind::Name if !(in_import || index > 0 && is_op(index - 1, ".")) => {
                 let name = text(index);
@@ -131,6 +142,62 @@ pub(crate) fn from_tokens(
     Some(uses)
 }
 
+/// The uses in one replacement field's expression (`range` of `source`), read from its own
+/// tokens: every name there is a load, unless the expression binds names (`lambda`, a
+/// comprehension's `for`, `:=`) or passes a keyword argument named like one asked about, where
+/// the tokens do not tell (`None`). A nested f-string is one token here; its fields are read
+/// on their own.
+fn field_uses(source: &str, range: Range<usize>, names: &[&str], attributes: &[&str], uses: &mut Uses) -> Option<()> {
+    let code = source.get(range.clone())?;
+    if !attributes.iter().chain(names).any(|name| contains_word(code, name)) {
+        return Some(());
+    }
+    // A conversion (`!r`, `!s`, `!a`) ends the expression.
+    let trimmed = code.trim_end();
+    let code = match trimmed.len().checked_sub(2).map(|at| trimmed.split_at(at)) {
+        Some((expression, "!r" | "!s" | "!a")) => expression,
+        _ => code,
+    };
+    // Parenthesized, as Python reads a field; a line break ends a trailing comment.
+    let wrapped = format!("({code}\n)");
+    let lexed = super::tokens::tokenize(&wrapped);
+    if !lexed.ok {
+        return None;
+    }
+    let tokens = &lexed.tokens;
+    let text = |index: usize| Text { source: &wrapped, tokens }.text(index);
+    let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
+    let binds = (0..tokens.len())
+        .any(|i| (tokens[i].kind == Kind::Name && matches!(text(i), "lambda" | "for")) || is_op(i, ":="));
+    if binds {
+        return None;
+    }
+    // Offsets in `wrapped` are one past those in `source` (the opening parenthesis).
+    let at = |offset: u32| range.start + offset as usize - 1;
+    for (index, token) in tokens.iter().enumerate() {
+        if token.kind != Kind::Name || index > 0 && is_op(index - 1, ".") {
+            continue;
+        }
+        let name = text(index);
+        if names.contains(&name) {
+            // `f(os=1)` names a keyword; `{os=}` (the last token before the closing parenthesis
+            // and the line break) prints the expression.
+            if is_op(index + 1, "=") && !is_op(index + 2, ")") {
+                return None;
+            }
+            uses.names.push((name.to_string(), at(token.start)..at(token.end), Role::Load));
+        }
+        let attribute = index + 2;
+        if is_op(index + 1, ".")
+            && tokens.get(attribute).is_some_and(|t| t.kind == Kind::Name)
+            && attributes.contains(&text(attribute))
+        {
+            uses.attributes.push((name.to_string(), at(token.start)..at(tokens[attribute].end)));
+        }
+    }
+    Some(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,10 +209,9 @@ mod tests {
         vec![from_tree(root, source, &NAMES, &ATTRIBUTES)]
     }
 
-    fn token_uses(source: &str, tokens: &crate::python::tokens::Tokens, statements: &Statements) -> Option<Vec<Uses>> {
-        let tokens = &tokens.tokens;
-        let imports = super::super::imports::from_tokens(source, tokens, statements)?;
-        Some(vec![from_tokens(source, tokens, statements, &imports, &NAMES, &ATTRIBUTES)?])
+    fn token_uses(source: &str, lexed: &crate::python::tokens::Tokens, statements: &Statements) -> Option<Vec<Uses>> {
+        let imports = super::super::imports::from_tokens(source, &lexed.tokens, statements)?;
+        Some(vec![from_tokens(source, lexed, statements, &imports, &NAMES, &ATTRIBUTES)?])
     }
 
     /// The tokens give the tree's attributes and the tree's loads outside import statements.
@@ -172,8 +238,27 @@ mod tests {
         assert_eq!(tree[0].attributes.len(), 2);
         assert_eq!(&source[tree[0].attributes[1].1.clone()], "os . getenv");
         // An `os` that may be bound here: the tokens cannot tell.
-        for declined in ["os = 1\n", "def f(os): pass\n", "match x:\n    case os.environ: pass\n", "f'{environ}'\n"] {
+        for declined in [
+            "os = 1\n",
+            "def f(os): pass\n",
+            "match x:\n    case os.environ: pass\n",
+            "f'{(lambda os: os)(1)}'\n",
+            "f'{[os for os in x]}'\n",
+            "f'{(os := 1)}'\n",
+            "f'{g(os=1)}'\n",
+        ] {
             assert_eq!(crate::python::both_builders(declined, tree_uses, token_uses).1, None, "{declined}");
+        }
+        // Names in f-strings' replacement fields, read from the fields' own tokens.
+        for source in [
+            "import os\nx = f'{os.environ[\"A\"]} {environ} {os . getenv(\"B\")!r:>{os.environ.get(\"W\")}}'\n",
+            "from os import environ\nx = f\"{environ=} {environ = !r} {f'{environ}' + str(os.environ)}\"\n",
+            "x = f'''{\n  os.environ  # the environment\n}''' f'environ is not a name here {x}'\n",
+            "x = f'{x.os.environ} {d[\"os\"]} {os!s}'\n",
+        ] {
+            let (tree, tokens) = crate::python::both_builders(source, tree_uses, token_uses);
+            let (tree, tokens) = (tree.unwrap(), tokens.expect(source));
+            assert!(agree(&tokens, &tree), "{source}\n{tokens:?}\n{tree:?}");
         }
     }
 

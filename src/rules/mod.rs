@@ -295,7 +295,7 @@ impl FileText<'_> {
     pub(crate) fn uses_by_tokens(&self, names: &[&str], attributes: &[&str]) -> Option<crate::python::uses::Uses> {
         let statements = self.statements()?;
         let imports = self.imports_by_tokens()?;
-        crate::python::uses::from_tokens(self.source, &self.tokens().tokens, statements, imports, names, attributes)
+        crate::python::uses::from_tokens(self.source, self.tokens(), statements, imports, names, attributes)
     }
 
     /// The file's class headers ([`crate::python::classes`]) read from its tokens, or `None`
