@@ -93,8 +93,12 @@ pub(crate) fn from_tree(root: Node, _source: &str) -> StringLiterals {
 
 /// The string literals read from the tokens: those of the string tokens, each followed (as the
 /// tree walk meets them) by the strings inside its f-strings' replacement fields, which the
-/// tokenizer records ([`FieldString`]). `None` only for tokens that do not fit `source`.
+/// tokenizer records ([`FieldString`]). `None` when a field's `:` is one tree-sitter reads
+/// otherwise ([`Tokens::ambiguous_fields`]), or for tokens that do not fit `source`.
 pub(crate) fn from_tokens(source: &str, lexed: &Tokens, statements: &Statements) -> Option<StringLiterals> {
+    if lexed.ambiguous_fields {
+        return None;
+    }
     let tokens = &lexed.tokens;
     let is_string = |token: &Token| matches!(token.kind, Kind::String | Kind::FString);
     let mut found = StringLiterals::default();
@@ -568,6 +572,13 @@ mod tests {
             let (tree, tokens) = both(source);
             assert!(tree.is_some(), "{source}");
             assert_eq!(tokens, tree, "{source}");
+        }
+        // A `:` Python reads as the format spec and tree-sitter as a walrus or a lambda: the
+        // tokens leave the file to the tree.
+        for source in ["x = f\"{x:='a'}\"\n", "x = f\"{x :='a'}\" 'b'\n", "x = f\"{lambda: 'a'}\"\n"] {
+            let (tree, tokens) = both(source);
+            assert!(tree.is_some(), "{source}");
+            assert_eq!(tokens, None, "{source}");
         }
     }
 

@@ -81,6 +81,10 @@ pub(crate) struct Tokens {
     /// of its format spec; a `!r` conversion and a `=` are part of it), by start (before an error
     /// only).
     pub field_code: Vec<std::ops::Range<u32>>,
+    /// A replacement field's depth-0 `:` (the format spec, to Python) is followed by `=` or comes
+    /// after `lambda`: tree-sitter reads a walrus or a lambda there, so what the fields hold is
+    /// left to the tree.
+    pub ambiguous_fields: bool,
     /// false when the input is not tokenizable Python: unterminated string, unbalanced/mismatched brackets,
     /// inconsistent dedent, a character that starts no token (e.g. `$`, `?`, a stray backslash), a NUL byte...
     /// Callers then fall back to a real parser, so when in doubt set it to false.
@@ -148,6 +152,7 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         fstring_starts: Vec::new(),
         field_strings: Vec::new(),
         field_code: Vec::new(),
+        ambiguous_fields: false,
         indentation_error: None,
     };
     let ok = fits && lexer.run().is_ok();
@@ -164,6 +169,7 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         comments: lexer.comments,
         field_strings,
         field_code,
+        ambiguous_fields: lexer.ambiguous_fields,
         ok,
         indentation_error: lexer.indentation_error,
     }
@@ -326,7 +332,17 @@ struct Lexer<'a> {
     field_strings: Vec<FieldString>,
     /// The expressions of replacement fields (not when recovering).
     field_code: Vec<std::ops::Range<u32>>,
+    /// Some field's `:` is read differently by tree-sitter ([`Tokens::ambiguous_fields`]).
+    ambiguous_fields: bool,
     indentation_error: Option<IndentationError>,
+}
+
+/// Whether `word` stands in `text` as a whole word (not part of a longer identifier).
+fn contains_word(text: &[u8], word: &[u8]) -> bool {
+    let is_word = |b: u8| IS_WORD[b as usize];
+    text.windows(word.len()).enumerate().any(|(at, window)| {
+        window == word && (at == 0 || !is_word(text[at - 1])) && text.get(at + word.len()).is_none_or(|&b| !is_word(b))
+    })
 }
 
 /// The prefix `word` just before a quote: `Some((f- or t-string, raw))` if it is one (or empty).
@@ -897,6 +913,12 @@ impl Lexer<'_> {
                     // `:`
                     self.pos = pos + 1;
                     if depth == 0 {
+                        // Python starts the format spec here; tree-sitter reads `x:='a'` as a
+                        // walrus and `lambda: 'a'` as a lambda (Python refuses that one).
+                        let code = &bytes[start.min(pos)..pos];
+                        if self.at(pos + 1) == Some(b'=') || contains_word(code, b"lambda") {
+                            self.ambiguous_fields = true;
+                        }
                         self.field_code(start, pos);
                         let below = self.frames.len().checked_sub(2).map(|i| self.frames[i]);
                         let Some(spec) = below.and_then(Frame::spec) else { return Err(Bad) };

@@ -106,6 +106,9 @@ pub(crate) fn from_tokens(
         match token.kind {
             // The code inside an f-string's fields is one token: read from the fields' own tokens.
             Kind::FString if attributes.iter().chain(names).any(|name| contains_word(text(index), name)) => {
+                if lexed.ambiguous_fields {
+                    return None;
+                }
                 let first = lexed.field_code.partition_point(|code| code.start < token.start);
                 let last = lexed.field_code.partition_point(|code| code.start < token.end);
                 let mut found = Uses::default();

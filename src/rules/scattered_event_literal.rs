@@ -489,6 +489,14 @@ fn constants_from_tokens(file: &FileText, events: &[String]) -> Option<Vec<Const
             _ => None,
         }
     };
+    // A lambda's parameters hold commas and `=` outside brackets: in an annotation or among a
+    // class's bases, the tokens leave it to the tree.
+    let lambda_in = |range: std::ops::Range<usize>| {
+        range.into_iter().any(|i| tokens[i].kind == Kind::Name && text.text(i) == "lambda")
+    };
+    let annotated_lambda = |statement: &crate::python::statements::Statement| {
+        text.text(statement.tokens.start + 1) == ":" && lambda_in(statement.tokens.clone())
+    };
     let mut out = Vec::new();
     let comments = &lexed.comments;
     for (index, statement) in statements.list.iter().enumerate() {
@@ -496,6 +504,9 @@ fn constants_from_tokens(file: &FileText, events: &[String]) -> Option<Vec<Const
             continue;
         }
         if !statement.header {
+            if annotated_lambda(statement) {
+                return None;
+            }
             if let Some((name, value)) = assignment(statement.tokens.clone()) {
                 out.push(Constant { owner: None, name, value, kind: ConstantKind::Str });
             }
@@ -517,7 +528,7 @@ fn constants_from_tokens(file: &FileText, events: &[String]) -> Option<Vec<Const
         let header = statement.tokens.clone();
         let (from, to) = (tokens[header.start].start as usize, tokens[header.end - 1].end as usize);
         // A comment in the header is a base of its own to the tree (an extra node).
-        if comments.iter().any(|c| c.start > from && c.start < to) {
+        if comments.iter().any(|c| c.start > from && c.start < to) || lambda_in(header.clone()) {
             return None;
         }
         let bases = match header.len() {
@@ -554,6 +565,9 @@ fn constants_from_tokens(file: &FileText, events: &[String]) -> Option<Vec<Const
         let kind = ConstantKind::of_bases(&bases);
         for member in &statements.list[index + 1..] {
             if member.owner == Some(index) && member.direct && !member.header {
+                if annotated_lambda(member) {
+                    return None;
+                }
                 if let Some((name, value)) = assignment(member.tokens.clone()) {
                     out.push(Constant { owner: Some(owner.clone()), name, value, kind });
                 }
@@ -729,8 +743,15 @@ mod tests {
             let (tree, tokens) = both(source).expect(source);
             assert_eq!(tokens.as_ref(), Some(&tree), "{source}");
         }
-        // Shapes the tokens leave to the tree: a comment in a class header, type parameters.
-        for source in ["class A(B,  # c\n        C):\n    X = 'x'\n", "class A[T](B):\n    X = 'x'\n"] {
+        // Shapes the tokens leave to the tree: a comment in a class header, type parameters, a
+        // lambda among the bases or in an annotation (its commas and `=` are not bracketed).
+        for source in [
+            "class A(B,  # c\n        C):\n    X = 'x'\n",
+            "class A[T](B):\n    X = 'x'\n",
+            "class K(lambda a=x.Enum, b=0: 0):\n    EVT = 'evt'\n",
+            "EVT: lambda y=1: y = 'evt'\n",
+            "class S:\n    EVT: lambda y=1: y = 'evt'\n",
+        ] {
             assert_eq!(both(source).expect(source).1, None, "{source}");
         }
     }
