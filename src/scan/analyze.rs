@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use tree_sitter::QueryCursor;
 
@@ -37,19 +38,17 @@ pub(crate) struct Signature {
     pub keys: Vec<u64>,
 }
 
-/// The reports of this run by content and signature ([`Cache::key`]): a copy of a file already
-/// analysed gets its report without another analysis (two copies analysed at the same moment are
-/// both analysed, to the same report).
+/// The reports of this run by content and signature ([`Cache::key`]): each is made once, and a
+/// copy of a file gets its report (waiting for it when another thread is making it).
 #[derive(Default)]
-pub(crate) struct Copies(std::sync::Mutex<std::collections::HashMap<String, FileReport>>);
+pub(crate) struct Copies(Mutex<std::collections::HashMap<String, Arc<Mutex<Option<FileReport>>>>>);
 
 impl Copies {
-    fn get(&self, key: &str) -> Option<FileReport> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
-    }
-
-    fn put(&self, key: String, report: &FileReport) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, report.clone());
+    /// The slot of `key`'s report, empty until its first file is analysed (by the thread that
+    /// holds its lock meanwhile).
+    fn slot(&self, key: &str) -> Arc<Mutex<Option<FileReport>>> {
+        let mut slots = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(key.to_string()).or_default().clone()
     }
 }
 
@@ -119,15 +118,23 @@ impl<'r> Analyzer<'r> {
             cache.record_content(path, stamp, content);
         }
         let key = Cache::key(content, &signature);
-        if let Some(report) = cache.and_then(|cache| cache.get(&key, self.rules)).or_else(|| copies.get(&key)) {
+        if let Some(report) = cache.and_then(|cache| cache.get(&key, self.rules)) {
             reused();
             return report;
+        }
+        // One analysis per content and signature: a copy taken up meanwhile waits for it (the
+        // analysis waits on nothing, and catches its own panics).
+        let slot = copies.slot(&key);
+        let mut made = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(report) = made.as_ref() {
+            reused();
+            return report.clone();
         }
         let report = self.analyze(path, bytes, &signature);
         if let Some(cache) = cache {
             cache.put(&key, &report, self.rules);
         }
-        copies.put(key, &report);
+        *made = Some(report.clone());
         report
     }
 
