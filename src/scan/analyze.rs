@@ -122,8 +122,9 @@ impl<'r> Analyzer<'r> {
             reused();
             return report;
         }
-        // One analysis per content and signature: a copy taken up meanwhile waits for it (the
-        // analysis waits on nothing, and catches its own panics).
+        // One analysis per content and signature: a copy taken up meanwhile waits for it. The
+        // analysis waits on nothing else, catches its own panics and starts no parallel work (a
+        // thread that stole the copy's job while holding this slot would wait on itself).
         let slot = copies.slot(&key);
         let mut made = slot.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(report) = made.as_ref() {
