@@ -987,7 +987,7 @@ mod differential {
                 continue;
             }
             compared += 1;
-            let Some(fast) = crate::python::statements::unresolved(&source, &tokens.tokens, &statements, NAMES) else {
+            let Some(fast) = crate::python::statements::unresolved(&source, &tokens, &statements, NAMES) else {
                 continue;
             };
             answered += 1;

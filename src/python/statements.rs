@@ -457,11 +457,11 @@ pub(crate) fn contains_word(text: &str, name: &str) -> bool {
 /// seen inside an f-string, which may be literal text, or a load a `NameError` guard may cover).
 pub(crate) fn unresolved(
     source: &str,
-    tokens: &[Token],
+    lexed: &super::tokens::Tokens,
     statements: &Statements,
     names: &[&str],
 ) -> Option<Vec<(String, Range<usize>)>> {
-    let model = model(source, tokens, statements, names)?;
+    let model = model(source, lexed, statements, names)?;
     let undefined = super::model::resolve(&model);
     if undefined.iter().any(|u| u.uncertain) {
         return None;
@@ -480,7 +480,13 @@ pub(crate) fn unresolved(
 /// `from __future__ import annotations` defers. Loads in a statement holding a comprehension or
 /// a lambda are uncertain (their scope is not the statement's), and so is every load in a file
 /// naming `NameError` (a `try` guard the tokens do not place).
-pub(crate) fn model(source: &str, tokens: &[Token], statements: &Statements, names: &[&str]) -> Option<Model> {
+pub(crate) fn model(
+    source: &str,
+    lexed: &super::tokens::Tokens,
+    statements: &Statements,
+    names: &[&str],
+) -> Option<Model> {
+    let tokens = &lexed.tokens;
     let text = |index: usize| Text { source, tokens }.text(index);
     let wanted = |word: &str| names.iter().position(|n| *n == word).map(|i| i as u16);
     let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
@@ -506,9 +512,16 @@ pub(crate) fn model(source: &str, tokens: &[Token], statements: &Statements, nam
                     }
                 }
             }
+            // A name in an f-string's replacement fields (its literal text names nothing).
             Kind::FString => {
+                let first = lexed.field_code.partition_point(|code| code.start < token.start);
+                let last = lexed.field_code.partition_point(|code| code.start < token.end);
+                let fields = &lexed.field_code[first..last];
+                let in_field = |word: &str| {
+                    fields.iter().any(|code| contains_word(&source[code.start as usize..code.end as usize], word))
+                };
                 for (name, word) in names.iter().enumerate() {
-                    if contains_word(text(index), word) {
+                    if contains_word(text(index), word) && in_field(word) {
                         mentioned = true;
                         fstring_hits.push((index, name as u16));
                     }
@@ -1181,9 +1194,9 @@ mod tests {
         let lines = |found: Vec<(String, Range<usize>)>| -> Lines {
             found.into_iter().map(|(n, r)| (n, source[..r.start].matches('\n').count() + 1)).collect()
         };
-        let tokens = tokenize(source).tokens;
+        let lexed = tokenize(source);
         let statements = read(source);
-        let fast = unresolved(source, &tokens, &statements, &names).map(lines);
+        let fast = unresolved(source, &lexed, &statements, &names).map(lines);
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();
         let tree = parser.parse(source, None).unwrap();
@@ -1219,6 +1232,8 @@ mod tests {
             "class K:\n    call: int\n    patch: int = 0\n    y = call, patch\n",
             "def f():\n    call: int\n    return call\n",
             "from m import call\ntry:\n    call()\nexcept NameError:\n    pass\n",
+            // A word in an f-string's literal text, not in a replacement field, is no use.
+            "print(f'most recent call last: {x!r} {patch_level}')\n",
         ] {
             let (fast, slow) = decide(source);
             assert_eq!(fast, Some(slow), "{source:?}");

@@ -249,8 +249,7 @@ impl<'a> FileText<'a> {
         self.mock_uses
             .get_or_init(|| {
                 let statements = self.statements()?;
-                let found =
-                    crate::python::statements::unresolved(self.source, &self.tokens().tokens, statements, MOCK_NAMES)?;
+                let found = crate::python::statements::unresolved(self.source, self.tokens(), statements, MOCK_NAMES)?;
                 found.is_empty().then_some(found)
             })
             .as_deref()
