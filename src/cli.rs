@@ -112,7 +112,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_fast_path: bool,
     /// Print to stderr what the scan did and where its time went: files walked, read, tokenized
-    /// and parsed, each phase, and each rule's CPU time.
+    /// and parsed, each phase, each rule's CPU time, and the slowest parses with the rules that
+    /// needed them.
     #[arg(long)]
     pub timings: bool,
     /// Print to stderr which configuration is used, the project's roots and languages, and how

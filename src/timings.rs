@@ -1,7 +1,8 @@
 //! `--timings`: what a scan did and where its time went — files walked, read, answered by the
-//! cache, tokenized and parsed; the time of each phase; and the CPU time of each rule, summed
-//! over the threads. Counted only when asked (the clock is read around each step only then), so
-//! a user can see why a configuration is slow.
+//! cache, tokenized and parsed; the time of each phase; the CPU time of each rule, summed over
+//! the threads; and the slowest parses, with the rules that needed each file's tree. Counted
+//! only when asked (the clock is read around each step only then), so a user can see why a
+//! configuration is slow.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -27,6 +28,21 @@ pub struct Timings {
     /// Per rule: the files whose tokens it could not decide (so they were parsed, and it ran on
     /// the tree; the rules that could ran on the tokens only).
     declined: Vec<AtomicUsize>,
+    /// The slowest parses: CPU nanoseconds, the file as reported, and why it was parsed.
+    slowest: std::sync::Mutex<Vec<(u64, String, Parsed)>>,
+}
+
+/// How many of the slowest parses `--timings` lists.
+const SLOWEST: usize = 5;
+
+/// Why a file was parsed.
+#[derive(Debug, Clone)]
+pub(crate) enum Parsed {
+    /// These rules (by index) could not decide it from its tokens.
+    Declined(Vec<usize>),
+    /// The tokens were not tried: suppression comments, a pattern rule, `parse-error` selected
+    /// by name, `--no-fast-path`, or a Rust file.
+    Tree,
 }
 
 /// A phase of the scan, timed by its wall clock.
@@ -56,8 +72,16 @@ impl Timings {
         slot.fetch_add(nanos(time), Ordering::Relaxed);
     }
 
-    pub(crate) fn add_parse(&self, time: Duration) {
-        self.parse.fetch_add(nanos(time), Ordering::Relaxed);
+    /// Adds a parse of `file` (as reported) that took `time`, and why it was needed.
+    pub(crate) fn add_parse(&self, time: Duration, file: &str, why: &Parsed) {
+        let time = nanos(time);
+        self.parse.fetch_add(time, Ordering::Relaxed);
+        let mut slowest = self.slowest.lock().unwrap_or_else(|e| e.into_inner());
+        if slowest.len() < SLOWEST || slowest.last().is_some_and(|(least, _, _)| time > *least) {
+            slowest.push((time, file.to_string(), why.clone()));
+            slowest.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            slowest.truncate(SLOWEST);
+        }
     }
 
     /// Adds CPU time to rule `index` (`None`: the pattern rules' query pass).
@@ -112,6 +136,21 @@ impl Timings {
         let width = rows.iter().map(|(_, id, _)| id.len()).max().unwrap_or(0);
         for (time, id, declined) in rows {
             out.push_str(&format!("    {id:<width$}  {time:>9.1} ms  {declined:>7} parsed\n"));
+        }
+        let slowest = self.slowest.lock().unwrap_or_else(|e| e.into_inner());
+        if !slowest.is_empty() {
+            out.push_str("  slowest parses (cpu; the rules that needed the tree):\n");
+            for (time, file, why) in slowest.iter() {
+                let why = match why {
+                    Parsed::Declined(rules) => {
+                        let named: Vec<&str> = rules.iter().map(|&i| ids.get(i).copied().unwrap_or("?")).collect();
+                        named.join(", ")
+                    }
+                    Parsed::Tree => "every rule (tokens not tried)".to_string(),
+                };
+                let file = crate::terminal::visible(file);
+                out.push_str(&format!("    {:>9.1} ms  {file}  ({why})\n", *time as f64 / 1e6));
+            }
         }
         out
     }

@@ -424,6 +424,27 @@ fn timings_report_what_the_scan_did() {
     assert!(!plain.stderr.contains("timings:"), "only when asked");
 }
 
+/// `--timings` lists the slowest parses and why each file needed its tree: the rules that could
+/// not decide it from its tokens, or every rule when the tokens were not tried (a suppression
+/// comment needs the tree).
+#[test]
+fn timings_say_why_files_were_parsed() {
+    let project = common::project(&[
+        ("a.py", "import os\nmatch x:\n    case os.environ:\n        pass\n"),
+        ("b.py", "import os\nx = os.environ['X']  # ssot: ignore[direct-env-access] -- test\n"),
+        ("c.py", "import os\nx = os.environ['X']\n"),
+    ]);
+    let root = common::canonical(&project);
+    let run = common::ssot(&["check", root.to_str().unwrap(), "--timings", "-q"]);
+    let stderr = &run.stderr;
+    assert!(stderr.contains("2 parsed\n"), "{stderr}");
+    assert!(stderr.contains("slowest parses (cpu; the rules that needed the tree):"), "{stderr}");
+    let line = |file: &str| stderr.lines().find(|line| line.contains(&format!(" ms  {file}  ("))).unwrap_or_default();
+    assert!(line("a.py").ends_with("(direct-env-access)"), "{stderr}");
+    assert!(line("b.py").ends_with("(every rule (tokens not tried))"), "{stderr}");
+    assert_eq!(line("c.py"), "", "decided from its tokens: {stderr}");
+}
+
 /// A small mixed project: two findings in Python, one fixable; one in Rust.
 fn mixed_project() -> tempfile::TempDir {
     project(&[

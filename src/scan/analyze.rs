@@ -284,9 +284,15 @@ impl<'r> Analyzer<'r> {
                 tree_active[index.0] &= !decided(*index);
             }
         }
+        let why = match &answers {
+            Some(answers) => crate::timings::Parsed::Declined(answers.declined.iter().map(|index| index.0).collect()),
+            None => crate::timings::Parsed::Tree,
+        };
+        let shown = timings.map(|_| self.settings.display_path(path)).unwrap_or_default();
         let comments = &base.tokens().comments;
         let parser = &mut self.parser;
-        let parsed = crate::timings::timed(timings, |t, d| t.add_parse(d), || parser.parse(&source, comments));
+        let parsed =
+            crate::timings::timed(timings, |t, d| t.add_parse(d, &shown, &why), || parser.parse(&source, comments));
         let tree = match parsed {
             Ok(tree) => tree,
             Err(ParseFailure::Timeout(elapsed)) => return self.over_budget(elapsed, true),
@@ -354,7 +360,9 @@ impl<'r> Analyzer<'r> {
             crate::timings::Timings::count(&timings.parsed);
         }
         let started = std::time::Instant::now();
-        let parsed = crate::timings::timed(timings, |t, d| t.add_parse(d), || crate::rust::parse(source));
+        let shown = timings.map(|_| self.settings.display_path(path)).unwrap_or_default();
+        let add = |t: &crate::timings::Timings, d| t.add_parse(d, &shown, &crate::timings::Parsed::Tree);
+        let parsed = crate::timings::timed(timings, add, || crate::rust::parse(source));
         let elapsed = started.elapsed();
         if elapsed > self.settings.parse_timeout {
             drop(parsed);
