@@ -446,8 +446,13 @@ impl Settings {
 
     /// The category of the absolute `path`, from the configuration governing it.
     pub fn category(&self, path: &Path) -> crate::diagnostic::Category {
+        self.category_in(self.scope_of(path), path)
+    }
+
+    /// [`Settings::category`] of `path`, governed by the nested configuration `scope` (if any).
+    pub fn category_in(&self, scope: Option<&super::Scope>, path: &Path) -> crate::diagnostic::Category {
         use crate::diagnostic::Category;
-        let (test, other) = match self.scope_of(path) {
+        let (test, other) = match scope {
             Some(scope) => (&scope.test, &scope.other),
             None => (&self.test, &self.other),
         };

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::model::{Bound, Event, Model, ScopeKind, What};
+pub(crate) use super::tokens::contains_word;
 use super::tokens::{Kind, Text, Token};
 
 /// The innermost class or function body a statement is in (or the module).
@@ -441,16 +442,6 @@ pub(crate) fn import<'a>(source: &'a str, tokens: &[Token], statement: &Statemen
     }
 }
 
-/// Whether `text` contains `name` as a whole identifier.
-pub(crate) fn contains_word(text: &str, name: &str) -> bool {
-    let bytes = text.as_bytes();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    text.match_indices(name).any(|(start, _)| {
-        let end = start + name.len();
-        (start == 0 || !is_ident(bytes[start - 1])) && (end == bytes.len() || !is_ident(bytes[end]))
-    })
-}
-
 /// Loads of `names` that resolve to no binding, decided from tokens: the answer of
 /// [`super::model::resolve`] on the model [`model`] builds, or `None` when the tokens cannot
 /// decide (the model could not be built, or an undefined use found is an uncertain load: a name
@@ -514,12 +505,7 @@ pub(crate) fn model(
             }
             // A name in an f-string's replacement fields (its literal text names nothing).
             Kind::FString => {
-                let first = lexed.field_code.partition_point(|code| code.start < token.start);
-                let last = lexed.field_code.partition_point(|code| code.start < token.end);
-                let fields = &lexed.field_code[first..last];
-                let in_field = |word: &str| {
-                    fields.iter().any(|code| contains_word(&source[code.start as usize..code.end as usize], word))
-                };
+                let in_field = |word: &str| lexed.field_code_in(token).any(|code| contains_word(&source[code], word));
                 for (name, word) in names.iter().enumerate() {
                     if contains_word(text(index), word) && in_field(word) {
                         mentioned = true;

@@ -140,10 +140,7 @@ pub(crate) fn from_tokens(source: &str, lexed: &Tokens, statements: &Statements)
         let group = &tokens[start..index];
         found.push(group.iter().map(|t| t.start as usize..t.end as usize), docstrings.contains(&start));
         for token in group.iter().filter(|token| token.kind == Kind::FString) {
-            let (from, to) = (token.start, token.end);
-            let first = lexed.field_strings.partition_point(|string| string.start < from);
-            let last = lexed.field_strings.partition_point(|string| string.start < to);
-            push_field_strings(source, &lexed.field_strings[first..last], &mut found)?;
+            push_field_strings(source, lexed.field_strings_in(token), &mut found)?;
         }
     }
     Some(found)

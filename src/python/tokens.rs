@@ -112,6 +112,23 @@ pub(crate) struct Text<'s, 't> {
     pub tokens: &'t [Token],
 }
 
+impl Tokens {
+    /// The expressions of the replacement fields inside `token` (an f-string's, nested fields
+    /// included), as byte ranges of the source.
+    pub(crate) fn field_code_in(&self, token: &Token) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let first = self.field_code.partition_point(|code| code.start < token.start);
+        let last = self.field_code.partition_point(|code| code.start < token.end);
+        self.field_code[first..last].iter().map(|code| code.start as usize..code.end as usize)
+    }
+
+    /// The strings inside `token`'s replacement fields (an f-string's, nested ones included).
+    pub(crate) fn field_strings_in(&self, token: &Token) -> &[FieldString] {
+        let first = self.field_strings.partition_point(|string| string.start < token.start);
+        let last = self.field_strings.partition_point(|string| string.start < token.end);
+        &self.field_strings[first..last]
+    }
+}
+
 impl<'s> Text<'s, '_> {
     /// The text of token `index` (empty past the end).
     pub(crate) fn text(&self, index: usize) -> &'s str {
@@ -337,11 +354,12 @@ struct Lexer<'a> {
     indentation_error: Option<IndentationError>,
 }
 
-/// Whether `word` stands in `text` as a whole word (not part of a longer identifier).
-fn contains_word(text: &[u8], word: &[u8]) -> bool {
-    let is_word = |b: u8| IS_WORD[b as usize];
-    text.windows(word.len()).enumerate().any(|(at, window)| {
-        window == word && (at == 0 || !is_word(text[at - 1])) && text.get(at + word.len()).is_none_or(|&b| !is_word(b))
+/// Whether `text` contains `name` as a whole identifier.
+pub(crate) fn contains_word(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices(name).any(|(start, _)| {
+        let end = start + name.len();
+        (start == 0 || !IS_WORD[bytes[start - 1] as usize]) && (end == bytes.len() || !IS_WORD[bytes[end] as usize])
     })
 }
 
@@ -915,8 +933,9 @@ impl Lexer<'_> {
                     if depth == 0 {
                         // Python starts the format spec here; tree-sitter reads `x:='a'` as a
                         // walrus and `lambda: 'a'` as a lambda (Python refuses that one).
-                        let code = &bytes[start.min(pos)..pos];
-                        if self.at(pos + 1) == Some(b'=') || contains_word(code, b"lambda") {
+                        // Both ends are ASCII (after `{`, at `:`): the slice is text.
+                        let code = std::str::from_utf8(&bytes[start.min(pos)..pos]).unwrap_or_default();
+                        if self.at(pos + 1) == Some(b'=') || contains_word(code, "lambda") {
                             self.ambiguous_fields = true;
                         }
                         self.field_code(start, pos);

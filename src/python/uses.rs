@@ -109,11 +109,9 @@ pub(crate) fn from_tokens(
                 if lexed.ambiguous_fields {
                     return None;
                 }
-                let first = lexed.field_code.partition_point(|code| code.start < token.start);
-                let last = lexed.field_code.partition_point(|code| code.start < token.end);
                 let mut found = Uses::default();
-                for code in &lexed.field_code[first..last] {
-                    field_uses(source, code.start as usize..code.end as usize, names, attributes, &mut found)?;
+                for code in lexed.field_code_in(token) {
+                    field_uses(source, code, names, attributes, &mut found)?;
                 }
                 // Fields nest (an f-string in a field): the tree meets their names in source order.
                 found.names.sort_by_key(|(_, range, _)| range.start);

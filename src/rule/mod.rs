@@ -142,11 +142,11 @@ impl Rule {
             && !exclude.is_some_and(|globs| globs.is_match(path))
     }
 
-    /// Whether the rule looks at the absolute `path` with `settings`: its languages, and the
-    /// selection and `include`/`exclude` of the configuration governing `path` (a nested one's
-    /// replace the rule's).
-    pub fn applies_in(&self, settings: &crate::config::Settings, path: &std::path::Path) -> bool {
-        let Some(scope) = settings.scope_of(path) else { return self.applies_to(path) };
+    /// Whether the rule looks at the absolute `path`, governed by the nested configuration
+    /// `scope` (if any): its languages, and the selection and `include`/`exclude` of that
+    /// configuration (a nested one's replace the rule's).
+    pub fn applies_in(&self, scope: Option<&crate::config::Scope>, path: &std::path::Path) -> bool {
+        let Some(scope) = scope else { return self.applies_to(path) };
         let include = scope.includes.get(&self.id).or(self.include.as_ref());
         let exclude = scope.excludes.get(&self.id).or(self.exclude.as_ref());
         scope.selects(&self.id) && self.looks_at(path, include, exclude)

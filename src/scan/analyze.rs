@@ -66,21 +66,20 @@ impl<'r> Analyzer<'r> {
         Self { rules, engines, settings, parser: PythonParser::new(settings.parse_timeout), cursor: QueryCursor::new() }
     }
 
-    /// The engines of the nested configuration governing `path`, when it sets rule options.
-    fn variant(&self, path: &Path) -> Option<&'r Variant> {
-        self.settings.scope_index(path).and_then(|index| self.engines.get(index))
-    }
-
-    /// What of `path` decides the result for a given content.
-    pub(crate) fn signature(&self, path: &Path) -> Signature {
-        let variant = self.variant(path);
-        Signature {
+    /// What of `path` decides the result for a given content (its signature), and the engines of the nested configuration governing it when
+    /// that sets rule options: from one lookup of that configuration.
+    fn place(&self, path: &Path) -> (Signature, Option<&'r Variant>) {
+        let index = self.settings.scope_index(path);
+        let scope = index.map(|index| &self.settings.scopes[index]);
+        let variant = index.and_then(|index| self.engines.get(index));
+        let signature = Signature {
             language: Language::of_scanned(path),
-            category: self.settings.category(path),
-            enabled: self.rules.rules.iter().map(|rule| rule.applies_in(self.settings, path)).collect(),
+            category: self.settings.category_in(scope, path),
+            enabled: self.rules.rules.iter().map(|rule| rule.applies_in(scope, path)).collect(),
             options: variant.map_or(0, |variant| variant.key),
             keys: self.rules.path_keys(path, variant),
-        }
+        };
+        (signature, variant)
     }
 
     /// The report of the file at absolute `path` (its stamp, when the cache is on): from the
@@ -94,7 +93,7 @@ impl<'r> Analyzer<'r> {
         cache: Option<&Cache>,
         copies: &Copies,
     ) -> FileReport {
-        let signature = self.signature(path);
+        let (signature, variant) = self.place(path);
         let reused = || {
             if let Some(timings) = &self.settings.timings {
                 crate::timings::Timings::count(&timings.reused);
@@ -131,7 +130,7 @@ impl<'r> Analyzer<'r> {
             reused();
             return report.clone();
         }
-        let report = self.analyze(path, bytes, &signature);
+        let report = self.analyze(path, bytes, &signature, variant);
         if let Some(cache) = cache {
             cache.put(&key, &report, self.rules);
         }
@@ -227,12 +226,19 @@ impl<'r> Analyzer<'r> {
 
     /// Analyzes the file at absolute `path`, whose content is `bytes`; a panic inside becomes a
     /// skip reason.
-    pub(crate) fn analyze(&mut self, path: &Path, bytes: Vec<u8>, signature: &Signature) -> FileReport {
+    pub(crate) fn analyze(
+        &mut self,
+        path: &Path,
+        bytes: Vec<u8>,
+        signature: &Signature,
+        variant: Option<&Variant>,
+    ) -> FileReport {
         if let Some(timings) = &self.settings.timings {
             crate::timings::Timings::count(&timings.analysed);
         }
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_inner(path, bytes, signature)));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.analyze_inner(path, bytes, signature, variant)
+        }));
         outcome.unwrap_or_else(|panic| {
             crate::rust::release_spans();
             self.parser = PythonParser::new(self.settings.parse_timeout);
@@ -244,17 +250,22 @@ impl<'r> Analyzer<'r> {
         })
     }
 
-    fn analyze_inner(&mut self, path: &Path, bytes: Vec<u8>, signature: &Signature) -> FileReport {
+    fn analyze_inner(
+        &mut self,
+        path: &Path,
+        bytes: Vec<u8>,
+        signature: &Signature,
+        variant: Option<&Variant>,
+    ) -> FileReport {
         let source = match source::text(bytes) {
             Ok(source) => source,
             Err(reason) => return FileReport::Skipped(reason),
         };
         if signature.language == Language::Rust {
-            return self.analyze_rust(path, &source, signature);
+            return self.analyze_rust(path, &source, signature, variant);
         }
         let category = signature.category;
         let rules = &self.rules.rules;
-        let variant = self.variant(path);
         let active = self.active(path, &source, signature, variant);
         let base = FileText::new(path, &source, category, self.settings.require_reason);
         // Cheap before expensive: parse only when some rule could match (or a suppression
@@ -346,9 +357,14 @@ impl<'r> Analyzer<'r> {
     /// [`Analyzer::analyze_inner`] for a Rust file: parsed with syn when some rule could match
     /// (or a suppression needs checking), then each engine that reads Rust runs on the tree. A
     /// file syn cannot parse gets its `parse-error` finding and no other.
-    fn analyze_rust(&mut self, path: &Path, source: &str, signature: &Signature) -> FileReport {
+    fn analyze_rust(
+        &mut self,
+        path: &Path,
+        source: &str,
+        signature: &Signature,
+        variant: Option<&Variant>,
+    ) -> FileReport {
         let rules = &self.rules.rules;
-        let variant = self.variant(path);
         let active = self.active(path, source, signature, variant);
         let base =
             FileText::new(path, source, signature.category, self.settings.require_reason).with_language(Language::Rust);
@@ -560,7 +576,7 @@ mod tests {
         assert_eq!(reports, [(Category::Production, 1), (Category::Production, 1), (Category::Test, 1)]);
         let count = |counter: &std::sync::atomic::AtomicUsize| counter.load(std::sync::atomic::Ordering::Relaxed);
         assert_eq!((count(&timings.analysed), count(&timings.reused)), (2, 1), "b.py is a.py's copy");
-        let signature = analyzer.signature(&root.join("a.py"));
+        let (signature, _) = analyzer.place(&root.join("a.py"));
         cache.save();
         let cache = Cache::open(&place, super::super::cache::now_ns());
         let stored = cache.get(&Cache::key(content_key(text.as_bytes()), &signature), &rules).unwrap();
