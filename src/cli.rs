@@ -337,6 +337,7 @@ fn show_settings(scan: &ScanArgs, cwd: &Path, out: &mut dyn WriteColor) -> anyho
     writeln!(out, "parse-timeout-ms = {}", settings.parse_timeout.as_millis())?;
     let roots: Vec<String> = settings.source_roots.iter().map(|p| shown(p)).collect();
     writeln!(out, "roots = {roots:?}")?;
+    writeln!(out, "namespace-packages = {:?}", settings.namespace_packages)?;
     writeln!(out, "respect-ignore-files = {}  # --no-ignore turns it off", settings.respect_ignore_files)?;
     writeln!(out, "hidden = {}  # --hidden", settings.hidden)?;
     writeln!(out, "cache = {}  # --no-cache turns it off", settings.cache)?;

@@ -135,7 +135,7 @@ fn diff_mode_outside_git_is_a_usage_error() {
 
 #[test]
 fn output_writes_the_report_to_a_file_and_nothing_to_stdout() {
-    let dir = project(&[("a.py", "from . import x\n")]);
+    let dir = project(&[("a.py", "from . import x\n"), ("ssot.toml", "[rules]\nselect = [\"relative-import\"]\n")]);
     let root = canonical(&dir);
     let out = root.join("report.json");
     let run = ssot(&["check", root.to_str().unwrap(), "--format", "json", "--output", out.to_str().unwrap()]);
@@ -350,7 +350,7 @@ fn diff_mode_keeps_findings_in_files_whose_names_are_not_utf8() {
     use std::os::unix::ffi::OsStrExt;
     let name = std::ffi::OsStr::from_bytes(b"a\xff.py");
     let untracked = std::ffi::OsStr::from_bytes(b"b\xfe.py");
-    let dir = project(&[]);
+    let dir = project(&[("ssot.toml", "[rules]\nignore = [\"unresolved-import\"]\n")]);
     let root = canonical(&dir);
     std::fs::write(root.join(name), "import os\n").unwrap();
     git(&root, &["init", "-q"]);

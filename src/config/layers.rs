@@ -68,6 +68,7 @@ pub(crate) struct Merged {
     pub test: Option<Strings>,
     pub other: Option<Strings>,
     pub roots: Option<Strings>,
+    pub namespace_packages: Option<Strings>,
     pub languages: Option<Strings>,
     pub max_file_size: Option<u64>,
     pub parse_timeout_ms: Option<u64>,
@@ -130,6 +131,7 @@ pub(crate) fn merge(chain: Vec<Options>) -> Merged {
             set(&mut merged.test, scan.test);
             set(&mut merged.other, scan.other);
             set(&mut merged.roots, scan.roots);
+            set(&mut merged.namespace_packages, scan.namespace_packages);
             set(&mut merged.languages, scan.languages);
             merged.max_file_size = scan.max_file_size.or(merged.max_file_size);
             merged.parse_timeout_ms = scan.parse_timeout_ms.or(merged.parse_timeout_ms);

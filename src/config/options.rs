@@ -38,6 +38,9 @@ pub struct ScanOptions {
     /// Source roots: the directories absolute imports start from (default: the project root,
     /// plus `src/` when it holds packages).
     pub roots: Option<Vec<Spanned<String>>>,
+    /// Top-level namespace packages (directories without `__init__.py` in a source root) whose
+    /// imports are local: judged by the import rules. Others are taken as installed.
+    pub namespace_packages: Option<Vec<Spanned<String>>>,
     /// The languages whose files are scanned (`python`, `rust`); default both.
     pub languages: Option<Vec<Spanned<String>>>,
 }

@@ -185,6 +185,9 @@ fn refuse_project_keys(file: &ConfigFile, options: &super::Options, project: &Pr
         if let Some(first) = scan.roots.as_ref().and_then(|list| list.first()) {
             return Err(refuse(first.span().start, "scan.roots"));
         }
+        if let Some(first) = scan.namespace_packages.as_ref().and_then(|list| list.first()) {
+            return Err(refuse(first.span().start, "scan.namespace-packages"));
+        }
         if let Some(first) = scan.languages.as_ref().and_then(|list| list.first()) {
             return Err(refuse(first.span().start, "scan.languages"));
         }

@@ -83,6 +83,8 @@ pub struct Settings {
     /// `scan.roots`, else the project root (the configuration's directory, else the git work
     /// tree's top, else the scanned root) and its `src/` when that holds packages.
     pub source_roots: Vec<PathBuf>,
+    /// `scan.namespace-packages`: top-level namespace packages the import rules judge.
+    pub namespace_packages: Vec<String>,
     /// Draw a progress bar on a terminal for long scans (off with `--no-progress`).
     pub progress: bool,
     /// `scan.languages`: the languages whose files are scanned (default every one).
@@ -272,6 +274,11 @@ impl Settings {
             cache: !overrides.no_cache,
             fast_path: !overrides.no_fast_path,
             source_roots,
+            namespace_packages: merged
+                .namespace_packages
+                .as_ref()
+                .map(|list| list.value.iter().map(|name| name.get_ref().clone()).collect())
+                .unwrap_or_default(),
             languages,
             progress: !overrides.no_progress,
             stdin: None,

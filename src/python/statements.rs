@@ -44,6 +44,8 @@ pub(crate) struct Statement {
     /// The innermost class or function whose body holds this statement (its header's index);
     /// for a `class` or `def` header, the one around it.
     pub owner: Option<usize>,
+    /// The compound statement whose body holds this one (its header's index), if any.
+    pub parent: Option<usize>,
 }
 
 /// The statements of a file, in source order.
@@ -66,6 +68,7 @@ struct Context {
     match_body: bool,
     body: usize,
     owner: Option<usize>,
+    parent: Option<usize>,
 }
 
 const COMPOUND: &[&str] =
@@ -142,11 +145,20 @@ impl Reader<'_> {
             header: true,
             body: context.body,
             owner: context.owner,
+            parent: context.parent,
         });
         let header = self.list.len() - 1;
         let body_start = self.tokens.get(colon + 1).map_or(self.source.len(), |t| t.start as usize);
         let inner = if keyword == "class" {
-            Context { scope: Scope::Class, direct: true, match_body: false, body: 0, owner: Some(header), ..context }
+            Context {
+                scope: Scope::Class,
+                direct: true,
+                match_body: false,
+                body: 0,
+                owner: Some(header),
+                parent: Some(header),
+                ..context
+            }
         } else if function {
             Context {
                 scope: Scope::Function,
@@ -155,9 +167,10 @@ impl Reader<'_> {
                 match_body: false,
                 body: 0,
                 owner: Some(header),
+                parent: Some(header),
             }
         } else {
-            Context { direct: false, match_body: keyword == "match", body: 0, ..context }
+            Context { direct: false, match_body: keyword == "match", body: 0, parent: Some(header), ..context }
         };
         if colon + 1 == range.end {
             // The body is the indented block that follows.
@@ -211,6 +224,7 @@ impl Reader<'_> {
             header: false,
             body: context.body,
             owner: context.owner,
+            parent: context.parent,
         });
     }
 }
@@ -219,8 +233,15 @@ impl Statements {
     pub(crate) fn new(source: &str, tokens: &[Token]) -> Self {
         let view = Text { source, tokens };
         let mut reader = Reader { view, list: Vec::with_capacity(tokens.len() / 8), ok: true };
-        let module =
-            Context { scope: Scope::Module, in_function: false, direct: true, match_body: false, body: 0, owner: None };
+        let module = Context {
+            scope: Scope::Module,
+            in_function: false,
+            direct: true,
+            match_body: false,
+            body: 0,
+            owner: None,
+            parent: None,
+        };
         let mut stack = vec![module];
         let mut pending: Option<Context> = None;
         let mut index = 0;
@@ -306,6 +327,9 @@ pub(crate) struct ImportBinding<'a> {
     pub aliased: bool,
     /// Leading dots of a `from` import.
     pub level: usize,
+    /// The byte range of what is imported as written: the dotted module of `import a.b`, the
+    /// name of `from m import n`.
+    pub path: Range<usize>,
 }
 
 /// An import statement read from its tokens.
@@ -316,6 +340,8 @@ pub(crate) struct Import<'a> {
     pub star: bool,
     /// For a relative `from` import: the byte range of the module as written (`..pkg.mod`).
     pub relative_module: Option<Range<usize>>,
+    /// For a `from` import: the byte range of the module as written, dots included.
+    pub from_module: Option<Range<usize>>,
 }
 
 /// The import statement `statement` (its first token `import` or `from`), or `None` when its
@@ -350,6 +376,7 @@ pub(crate) fn import<'a>(source: &'a str, tokens: &[Token], statement: &Statemen
             let start = index;
             let (module, next) = dotted(index)?;
             index = next;
+            let path = tokens[start].start as usize..tokens[index - 1].end as usize;
             if is(index, Kind::Name, "as") {
                 if !name_at(index + 1) {
                     return None;
@@ -360,10 +387,18 @@ pub(crate) fn import<'a>(source: &'a str, tokens: &[Token], statement: &Statemen
                     name: None,
                     aliased: true,
                     level: 0,
+                    path,
                 });
                 index += 2;
             } else {
-                out.bindings.push(ImportBinding { bound: text(start), module, name: None, aliased: false, level: 0 });
+                out.bindings.push(ImportBinding {
+                    bound: text(start),
+                    module,
+                    name: None,
+                    aliased: false,
+                    level: 0,
+                    path,
+                });
             }
             if index == range.end {
                 return Some(out);
@@ -390,8 +425,12 @@ pub(crate) fn import<'a>(source: &'a str, tokens: &[Token], statement: &Statemen
         module = name;
         index = next;
     }
+    if index == dots_start {
+        return None;
+    }
+    out.from_module = Some(tokens[dots_start].start as usize..tokens[index - 1].end as usize);
     if level > 0 {
-        out.relative_module = Some(tokens[dots_start].start as usize..tokens[index - 1].end as usize);
+        out.relative_module = out.from_module.clone();
     } else if module.is_empty() {
         return None;
     }
@@ -418,6 +457,7 @@ pub(crate) fn import<'a>(source: &'a str, tokens: &[Token], statement: &Statemen
             return None;
         }
         let name = text(index);
+        let path = tokens[index].start as usize..tokens[index].end as usize;
         index += 1;
         let (bound, aliased) = if index < end && tokens[index].kind == Kind::Name && text(index) == "as" {
             if index + 1 >= end || tokens[index + 1].kind != Kind::Name {
@@ -428,7 +468,7 @@ pub(crate) fn import<'a>(source: &'a str, tokens: &[Token], statement: &Statemen
         } else {
             (name, false)
         };
-        out.bindings.push(ImportBinding { bound, module: module.clone(), name: Some(name), aliased, level });
+        out.bindings.push(ImportBinding { bound, module: module.clone(), name: Some(name), aliased, level, path });
         if index == end {
             return Some(out);
         }

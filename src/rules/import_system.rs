@@ -106,13 +106,13 @@ impl Disk {
 
     /// Whether `dir/name` is a regular package: it holds `__init__.py` (a directory with only
     /// `__init__.pyi` is a namespace package at run time).
-    fn is_package(&self, dir: &Path, name: &str) -> bool {
+    pub(crate) fn is_package(&self, dir: &Path, name: &str) -> bool {
         self.is_dir(dir, name) && self.is_file(&dir.join(name), "__init__.py")
     }
 
     /// The module file `name` in `dir`: `.py`, `.pyi`, or an extension module (`name.*.so`,
     /// `name.pyd`, `name.so`).
-    fn module_file(&self, dir: &Path, name: &str) -> Option<PathBuf> {
+    pub(crate) fn module_file(&self, dir: &Path, name: &str) -> Option<PathBuf> {
         let listing = self.listing(dir);
         let found = ["py", "pyi", "so", "pyd"]
             .iter()
@@ -151,7 +151,12 @@ impl Disk {
 /// package or module wins; else the namespace directories found, merged. The result is every
 /// place that holds it (one, unless it is a namespace package).
 pub(crate) fn resolve(roots: &[PathBuf], name: &[&str], disk: &Disk) -> Option<Vec<PathBuf>> {
-    let mut portions: Vec<PathBuf> = roots.to_vec();
+    resolve_in(roots.to_vec(), name, disk)
+}
+
+/// [`resolve`] from the portions of a package (its directory, or a namespace package's
+/// directories) instead of the roots: where its submodule `name` is.
+pub(crate) fn resolve_in(mut portions: Vec<PathBuf>, name: &[&str], disk: &Disk) -> Option<Vec<PathBuf>> {
     for (index, part) in name.iter().enumerate() {
         let last = index + 1 == name.len();
         let mut namespace = Vec::new();
@@ -181,7 +186,7 @@ pub(crate) fn resolve(roots: &[PathBuf], name: &[&str], disk: &Disk) -> Option<V
     Some(portions)
 }
 
-fn is_identifier(text: &str) -> bool {
+pub(crate) fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric())

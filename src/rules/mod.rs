@@ -21,6 +21,7 @@ mod mock_import;
 mod mock_in_real_test;
 mod relative_import;
 mod scattered_event_literal;
+mod unresolved_import;
 
 use std::cell::OnceCell;
 use std::ops::Range;
@@ -119,6 +120,7 @@ pub(crate) struct FileText<'a> {
     statements: OnceCell<crate::python::statements::Statements>,
     mock_uses: OnceCell<Option<NameUses>>,
     imports: OnceCell<Option<Vec<Import>>>,
+    exports: OnceCell<Option<crate::python::exports::Exports>>,
     string_assignments: OnceCell<Option<Vec<StringAssignment>>>,
     string_literals: OnceCell<Option<StringLiterals>>,
     class_headers: OnceCell<Option<Vec<ClassHeader>>>,
@@ -172,6 +174,7 @@ impl<'a> FileText<'a> {
             statements: OnceCell::new(),
             mock_uses: OnceCell::new(),
             imports: OnceCell::new(),
+            exports: OnceCell::new(),
             string_assignments: OnceCell::new(),
             string_literals: OnceCell::new(),
             class_headers: OnceCell::new(),
@@ -267,6 +270,18 @@ impl FileText<'_> {
             .as_deref()
     }
 
+    /// What the module offers importers ([`crate::python::exports`]) read from its tokens, or
+    /// `None` when they cannot say.
+    pub(crate) fn exports_by_tokens(&self) -> Option<crate::python::exports::Exports> {
+        self.exports
+            .get_or_init(|| {
+                let statements = self.statements()?;
+                let stub = crate::python::stub::is_stub(self.path);
+                crate::python::exports::from_tokens(self.source, self.tokens(), statements, stub)
+            })
+            .clone()
+    }
+
     /// The file's string assignments ([`crate::python::assignments`]) read from its tokens, or
     /// `None` when they cannot be.
     pub(crate) fn string_assignments_by_tokens(&self) -> Option<&[StringAssignment]> {
@@ -343,6 +358,19 @@ impl<'a> FileContext<'a> {
     /// The file's import statements, read from the tree.
     pub(crate) fn imports(&self) -> &[Import] {
         self.imports.get_or_init(|| crate::python::imports::from_tree(self.tree.root_node(), self.source))
+    }
+
+    /// What the module offers importers ([`crate::python::exports`]), read from the tree; where
+    /// the tree has errors the tokens read cleanly, from the tokens (the tree is no reference
+    /// there, and the answer must not depend on which path read the file).
+    pub(crate) fn exports(&self) -> crate::python::exports::Exports {
+        let root = self.tree.root_node();
+        if root.has_error() {
+            if let Some(exports) = self.base.exports_by_tokens() {
+                return exports;
+            }
+        }
+        crate::python::exports::from_tree(root, self.source, crate::python::stub::is_stub(self.path))
     }
 
     /// The file's string assignments ([`crate::python::assignments`]), read from the tree.

@@ -7,7 +7,7 @@
 use super::api::{Engine, Registration};
 use super::{
     direct_env_access, duplicate_manager_class, duplicate_string_constant, magic_none, missing_mock_import,
-    mock_in_real_test, relative_import, scattered_event_literal,
+    mock_in_real_test, relative_import, scattered_event_literal, unresolved_import,
 };
 use crate::config::Settings;
 use crate::rule::{EngineSignature, Rule};
@@ -23,6 +23,7 @@ const REGISTRY: &[Registration] = &[
     mock_in_real_test::REGISTRATION,
     relative_import::REGISTRATION,
     scattered_event_literal::REGISTRATION,
+    unresolved_import::REGISTRATION,
 ];
 
 /// What the rule loader must know of every engine.

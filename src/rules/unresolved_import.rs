@@ -1,0 +1,560 @@
+//! `unresolved-import`: an import of a local module or name that does not exist. A project
+//! rule: each Python file contributes its imports (anywhere in the file) and what its module
+//! scope offers ([`crate::python::exports`]); the project pass resolves every import statically,
+//! from the file system only (nothing is imported or executed), as Python's import system
+//! would from the source roots (`scan.roots`).
+//!
+//! A top-level name is **local** when a source root holds `name.py`, `name/__init__.py`, a stub
+//! or an extension module, or a directory named in `scan.namespace-packages`; anything else is
+//! external and never judged (an installed distribution). Relative imports are resolved from
+//! the importing file's package. Judged:
+//! - `import a.b.c` with a local `a`: a finding at the dotted name when a prefix is not a
+//!   module or package;
+//! - `from m import x, y` (absolute with a local top, or relative): a finding at the module
+//!   when `m` does not resolve (a relative import climbing above its top-level package counts),
+//!   else one at each name that is neither a submodule of `m` nor offered by `m`. `m`'s names
+//!   are unknown (not judged) when `m` is not a scanned Python file (an extension module, an
+//!   excluded file), defines a module-level `__getattr__`, could not be read (see
+//!   [`crate::python::exports`]), or star-imports a module whose names are unknown or that is
+//!   not local.
+//!
+//! Not reported: imports in the body of a `try` whose handlers catch `ImportError` (or
+//! `ModuleNotFoundError`, `Exception`, `BaseException`, everything) and those under
+//! `with suppress(ImportError)`: optional imports. The message names what is missing and, when
+//! exactly one module of the project defines the name, where it lives now.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::import_system::{is_identifier, module_name, resolve, resolve_in, Disk, Place};
+use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
+use crate::config::Settings;
+use crate::diagnostic::FileId;
+use crate::python::exports::{Exports, NameList};
+use crate::python::imports::{Context, Import};
+use crate::rule::{render_message, EngineSignature, Rule};
+
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature {
+        name: "unresolved-import",
+        variables: &["detail", "module", "name"],
+        languages: &[crate::language::Language::Python],
+    },
+    build: |rule, settings| Ok(Engine::project(UnresolvedImport::new(rule, settings))),
+    project_wide: true,
+};
+
+/// Attributes every module has, bound or not.
+const MODULE_ATTRIBUTES: [&str; 10] = [
+    "__name__",
+    "__doc__",
+    "__file__",
+    "__loader__",
+    "__package__",
+    "__spec__",
+    "__path__",
+    "__builtins__",
+    "__cached__",
+    "__dict__",
+];
+
+pub(crate) struct UnresolvedImport {
+    id: String,
+    message: String,
+    /// Paths in `finish` are relative to this directory.
+    root: PathBuf,
+    source_roots: Vec<PathBuf>,
+    namespace_packages: Vec<String>,
+}
+
+/// What one file contributes: what its module offers, and its imports.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct ModuleFacts {
+    exports: Exports,
+    imports: Vec<ImportFact>,
+}
+
+/// One imported module: `import a.b` (one per dotted name), or `from m import …`.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ImportFact {
+    /// Leading dots of a relative `from` import.
+    level: usize,
+    /// The module without leading dots (empty for `from . import x`).
+    module: String,
+    /// Where the module is written (the dotted name of `import a.b`, the module of `from`).
+    module_site: Site,
+    /// A `from` import: the imported names and where each is written (empty for a star).
+    names: Vec<(String, Site)>,
+    from: bool,
+    context: Context,
+}
+
+impl UnresolvedImport {
+    pub(crate) fn new(rule: &Rule, settings: &Settings) -> Self {
+        Self {
+            id: rule.id.clone(),
+            message: rule.message.clone(),
+            root: settings.root.clone(),
+            source_roots: settings.source_roots.clone(),
+            namespace_packages: settings.namespace_packages.clone(),
+        }
+    }
+
+    fn facts(&self, file: &FileText, imports: &[Import], exports: Exports) -> ModuleFacts {
+        let mut facts = Vec::new();
+        for import in imports {
+            if import.context.optional {
+                continue;
+            }
+            match &import.from_module {
+                Some(module) => {
+                    let Some(first) = import.bindings.first() else {
+                        // A star import: the module must resolve.
+                        let written = &file.source[module.clone()];
+                        let level = written.chars().take_while(|c| *c == '.').count();
+                        let name: String =
+                            written[level..].chars().filter(|c| !c.is_whitespace() && *c != '\\').collect();
+                        facts.push(ImportFact {
+                            level,
+                            module: name,
+                            module_site: file.site(&self.id, module.clone()),
+                            names: Vec::new(),
+                            from: true,
+                            context: import.context,
+                        });
+                        continue;
+                    };
+                    facts.push(ImportFact {
+                        level: first.level,
+                        module: first.module.clone(),
+                        module_site: file.site(&self.id, module.clone()),
+                        names: import
+                            .bindings
+                            .iter()
+                            .filter_map(|b| Some((b.name.clone()?, file.site(&self.id, b.path.clone()))))
+                            .collect(),
+                        from: true,
+                        context: import.context,
+                    });
+                }
+                None => {
+                    for binding in &import.bindings {
+                        facts.push(ImportFact {
+                            level: 0,
+                            module: binding.module.clone(),
+                            module_site: file.site(&self.id, binding.path.clone()),
+                            names: Vec::new(),
+                            from: false,
+                            context: import.context,
+                        });
+                    }
+                }
+            }
+        }
+        ModuleFacts { exports, imports: facts }
+    }
+}
+
+impl Prefilter for UnresolvedImport {}
+
+impl ProjectRule for UnresolvedImport {
+    type Facts = ModuleFacts;
+
+    fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {
+        let imports = file.imports_by_tokens().ok_or(Declined)?;
+        let exports = file.exports_by_tokens().ok_or(Declined)?;
+        Ok(Some(self.facts(file, imports, exports)))
+    }
+
+    fn collect(&self, file: &FileContext) -> Option<Self::Facts> {
+        Some(self.facts(file, file.imports(), file.exports()))
+    }
+
+    fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
+        let disk = Disk::default();
+        let absolute: Vec<(FileId, PathBuf)> =
+            facts.iter().map(|(file, _)| (*file, self.root.join(crate::path_text::real(paths[file.0])))).collect();
+        let by_path: HashMap<&Path, &ModuleFacts> =
+            absolute.iter().zip(&facts).map(|((_, path), (_, facts))| (path.as_path(), facts.as_ref())).collect();
+        let mut project = Project {
+            resolved: HashMap::new(),
+            rule: self,
+            disk: &disk,
+            by_path,
+            names: HashMap::new(),
+            local: HashMap::new(),
+            definers: None,
+            facts: &facts,
+            absolute: &absolute,
+        };
+        let mut out = Vec::new();
+        for ((file, facts), (_, path)) in facts.iter().zip(&absolute) {
+            // Where the file stands, looked up on its first relative import.
+            let mut place = None;
+            for import in &facts.imports {
+                for (detail, site, module, name) in project.judge(path, &mut place, import) {
+                    let message = render_message(&self.message, |var| match var {
+                        "detail" => Some(Cow::Borrowed(detail.as_str())),
+                        "module" => Some(Cow::Borrowed(module.as_str())),
+                        "name" => Some(Cow::Borrowed(name.as_str())),
+                        _ => None,
+                    });
+                    out.push(ProjectFinding {
+                        file: *file,
+                        site: site.clone(),
+                        message,
+                        related: Vec::new(),
+                        fix: None,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What a module target offers: the names of a file, or only submodules.
+#[derive(Clone)]
+enum Names<'a> {
+    /// Its names cannot be listed: not judged.
+    Unknown,
+    Known(Arc<Lookup<'a>>),
+}
+
+/// The names of a module file, borrowed from its facts: its own bindings, and what its star
+/// imports add.
+#[derive(Default)]
+struct Lookup<'a> {
+    own: Option<&'a NameList>,
+    stars: Vec<Star<'a>>,
+}
+
+/// What one star import adds: the target's literal `__all__`, or its public names.
+enum Star<'a> {
+    All(&'a [String]),
+    Public(Arc<Lookup<'a>>),
+}
+
+impl Lookup<'_> {
+    fn contains(&self, name: &str) -> bool {
+        self.own.is_some_and(|own| own.contains(name))
+            || self.stars.iter().any(|star| match star {
+                Star::All(all) => all.iter().any(|n| n == name),
+                Star::Public(names) => !name.starts_with('_') && names.contains(name),
+            })
+    }
+}
+
+/// Where a module was found.
+enum Target {
+    /// A module file, or a regular package (its directory and `__init__.py`).
+    Module { file: PathBuf, package: Option<PathBuf> },
+    /// A namespace package: its directories.
+    Namespace(Vec<PathBuf>),
+}
+
+/// What an imported module resolved to.
+#[derive(Clone)]
+enum Resolved<'a> {
+    Found(Arc<Found<'a>>),
+    /// Not found: why (`None`: not judged).
+    Missing(Option<String>),
+}
+
+/// A module that was found: its names, and the directories its submodules are in (`None` for
+/// a module file).
+struct Found<'a> {
+    names: Names<'a>,
+    package: Option<Vec<PathBuf>>,
+}
+
+/// (base directory of a relative import, its level, the module): what it resolved to.
+type ResolvedKey<'a> = (Option<PathBuf>, usize, &'a str);
+
+/// The project pass's memory: names per module file, local tops, the defining modules of names.
+struct Project<'a> {
+    resolved: HashMap<ResolvedKey<'a>, Resolved<'a>>,
+    rule: &'a UnresolvedImport,
+    disk: &'a Disk,
+    by_path: HashMap<&'a Path, &'a ModuleFacts>,
+    names: HashMap<PathBuf, Names<'a>>,
+    local: HashMap<String, bool>,
+    /// Name → the modules that define it (not by import), made on the first missing name.
+    definers: Option<HashMap<&'a str, BTreeSet<String>>>,
+    facts: &'a [(FileId, Arc<ModuleFacts>)],
+    absolute: &'a [(FileId, PathBuf)],
+}
+
+/// One finding: detail, where, module, name.
+type Judged = (String, Site, String, String);
+
+impl<'a> Project<'a> {
+    fn is_local(&mut self, top: &str) -> bool {
+        if let Some(&local) = self.local.get(top) {
+            return local;
+        }
+        let rule = self.rule;
+        let local = rule.source_roots.iter().any(|root| {
+            self.disk.is_package(root, top)
+                || self.disk.module_file(root, top).is_some()
+                || (rule.namespace_packages.iter().any(|n| n == top) && self.disk.is_dir(root, top))
+        });
+        self.local.insert(top.to_string(), local);
+        local
+    }
+
+    fn target(&self, portions: Vec<PathBuf>) -> Target {
+        if portions.len() == 1 {
+            let place = &portions[0];
+            if self.disk.is_file(place, "__init__.py") {
+                return Target::Module { file: place.join("__init__.py"), package: Some(place.clone()) };
+            }
+            if !self.is_directory(place) {
+                return Target::Module { file: place.clone(), package: None };
+            }
+        }
+        Target::Namespace(portions)
+    }
+
+    fn is_directory(&self, path: &Path) -> bool {
+        match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
+            (Some(parent), Some(name)) => self.disk.is_dir(parent, name),
+            _ => false,
+        }
+    }
+
+    /// The names the module file `file` offers (its star imports followed).
+    fn names_of(&mut self, file: &Path, visiting: &mut Vec<PathBuf>) -> Names<'a> {
+        if let Some(names) = self.names.get(file) {
+            return names.clone();
+        }
+        if visiting.iter().any(|p| p == file) {
+            return Names::Unknown; // a star-import cycle
+        }
+        let Some(facts) = self.by_path.get(file).copied() else {
+            return Names::Unknown;
+        };
+        let exports = &facts.exports;
+        if exports.open || exports.bound.contains("__getattr__") {
+            self.names.insert(file.to_path_buf(), Names::Unknown);
+            return Names::Unknown;
+        }
+        let mut lookup = Lookup { own: Some(&exports.bound), stars: Vec::new() };
+        visiting.push(file.to_path_buf());
+        let mut known = true;
+        for star in &exports.stars {
+            let level = star.chars().take_while(|c| *c == '.').count();
+            let module: Vec<&str> = if star.len() == level { Vec::new() } else { star[level..].split('.').collect() };
+            let portions = if level == 0 {
+                if !self.is_local(module[0]) {
+                    known = false;
+                    break;
+                }
+                resolve(&self.rule.source_roots, &module, self.disk)
+            } else {
+                let mut dir = file.parent().map(Path::to_path_buf);
+                for _ in 1..level {
+                    dir = dir.and_then(|d| d.parent().map(Path::to_path_buf));
+                }
+                dir.and_then(|dir| resolve_in(vec![dir], &module, self.disk))
+            };
+            let Some(Target::Module { file: star_file, .. }) = portions.map(|p| self.target(p)) else {
+                known = false;
+                break;
+            };
+            match self.names_of(&star_file, visiting) {
+                Names::Known(names) => {
+                    let all = self.by_path.get(star_file.as_path()).and_then(|f| f.exports.all.as_deref());
+                    lookup.stars.push(match all {
+                        Some(all) => Star::All(all),
+                        None => Star::Public(names),
+                    });
+                }
+                Names::Unknown => {
+                    known = false;
+                    break;
+                }
+            }
+        }
+        visiting.pop();
+        let result = if known { Names::Known(Arc::new(lookup)) } else { Names::Unknown };
+        self.names.insert(file.to_path_buf(), result.clone());
+        result
+    }
+
+    /// The modules (by absolute name) that define `name` other than by importing it.
+    fn definers(&mut self, name: &str) -> Vec<String> {
+        if self.definers.is_none() {
+            let mut index: HashMap<&'a str, BTreeSet<String>> = HashMap::new();
+            let facts = self.facts;
+            for ((_, facts), (_, path)) in facts.iter().zip(self.absolute) {
+                let Some(module) = module_name(&self.rule.source_roots, path, self.disk) else { continue };
+                for defined in facts.exports.defined.iter() {
+                    index.entry(defined).or_default().insert(module.clone());
+                }
+            }
+            self.definers = Some(index);
+        }
+        self.definers
+            .as_ref()
+            .and_then(|index| index.get(name))
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// What the module `parts` (relative: resolved from `base`, written with `level` dots)
+    /// resolves to, looked up once per run.
+    fn resolved(&mut self, base: Option<PathBuf>, level: usize, module: &'a str) -> Resolved<'a> {
+        let key = (base.clone(), level, module);
+        if let Some(found) = self.resolved.get(&key) {
+            return found.clone();
+        }
+        let parts: Vec<&str> = if module.is_empty() { Vec::new() } else { module.split('.').collect() };
+        let parts = parts.as_slice();
+        if parts.iter().any(|part| !is_identifier(part)) {
+            self.resolved.insert(key, Resolved::Missing(None));
+            return Resolved::Missing(None);
+        }
+        let portions = match &base {
+            None => resolve(&self.rule.source_roots, parts, self.disk),
+            Some(dir) => resolve_in(vec![dir.clone()], parts, self.disk),
+        };
+        let result = match portions {
+            None => {
+                let written = format!("{}{}", ".".repeat(level), parts.join("."));
+                Resolved::Missing(self.missing_module(parts, base.map(|dir| (written.as_str(), dir))))
+            }
+            Some(portions) => {
+                let target = self.target(portions);
+                let names = match &target {
+                    Target::Module { file, .. } => self.names_of(file, &mut Vec::new()),
+                    Target::Namespace(_) => Names::Known(Arc::new(Lookup::default())),
+                };
+                let package = match target {
+                    Target::Module { package: Some(dir), .. } => Some(vec![dir]),
+                    Target::Module { package: None, .. } => None,
+                    Target::Namespace(dirs) => Some(dirs),
+                };
+                Resolved::Found(Arc::new(Found { names, package }))
+            }
+        };
+        self.resolved.insert(key, result.clone());
+        result
+    }
+
+    /// The findings of one import in the file at `path`.
+    fn judge(&mut self, path: &Path, place: &mut Option<Option<Place<'a>>>, import: &'a ImportFact) -> Vec<Judged> {
+        let written = || format!("{}{}", ".".repeat(import.level), import.module);
+        let resolved = if import.level == 0 {
+            let top = import.module.split('.').next().unwrap_or_default();
+            if !self.is_local(top) {
+                return Vec::new();
+            }
+            self.resolved(None, 0, &import.module)
+        } else {
+            let roots = &self.rule.source_roots;
+            let Some(place) = place.get_or_insert_with(|| Place::of(roots, path, self.disk)).as_ref() else {
+                return Vec::new();
+            };
+            if import.level > place.package.len() {
+                let written = written();
+                let detail = match place.package.first() {
+                    Some(top) => format!("`{written}` climbs above the top-level package `{top}`"),
+                    None => format!("`{written}` is relative, in a module outside any package"),
+                };
+                return vec![(detail, import.module_site.clone(), written, String::new())];
+            }
+            let mut dir = path.parent();
+            for _ in 1..import.level {
+                dir = dir.and_then(Path::parent);
+            }
+            let Some(dir) = dir else { return Vec::new() };
+            self.resolved(Some(dir.to_path_buf()), import.level, &import.module)
+        };
+        let place = place.as_ref().and_then(Option::as_ref);
+        let found = match resolved {
+            Resolved::Missing(None) => return Vec::new(),
+            Resolved::Missing(Some(detail)) => {
+                return vec![(detail, import.module_site.clone(), written(), String::new())];
+            }
+            Resolved::Found(found) => found,
+        };
+        if !import.from {
+            return Vec::new();
+        }
+        let Names::Known(names) = &found.names else { return Vec::new() };
+        let mut out = Vec::new();
+        for (name, site) in &import.names {
+            if names.contains(name) || MODULE_ATTRIBUTES.contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(portions) = &found.package {
+                if resolve_in(portions.clone(), &[name.as_str()], self.disk).is_some() {
+                    continue;
+                }
+            }
+            let shown = if import.level == 0 {
+                import.module.clone()
+            } else {
+                place
+                    .and_then(|place| {
+                        let base = &place.package[..place.package.len() + 1 - import.level];
+                        let parts = import.module.split('.').filter(|part| !part.is_empty());
+                        let name: Vec<&str> = base.iter().map(String::as_str).chain(parts).collect();
+                        (!name.is_empty()).then(|| name.join("."))
+                    })
+                    .unwrap_or_else(written)
+            };
+            let mut detail = format!("`{name}` is not in `{shown}`");
+            let definers = self.definers(name);
+            if let [only] = definers.as_slice() {
+                detail.push_str(&format!("; it is defined in `{only}`"));
+            }
+            out.push((detail, site.clone(), written(), name.clone()));
+        }
+        out
+    }
+
+    /// Why the module `parts` does not resolve: the first prefix that is missing, from the roots
+    /// (`relative`: written, and the directory it is resolved from).
+    fn missing_module(&self, parts: &[&str], relative: Option<(&str, PathBuf)>) -> Option<String> {
+        let (written, start) = match &relative {
+            Some((written, dir)) => (written.to_string(), vec![dir.clone()]),
+            None => (parts.join("."), self.rule.source_roots.clone()),
+        };
+        for depth in 1..=parts.len() {
+            if resolve_in(start.clone(), &parts[..depth], self.disk).is_none() {
+                // A module that writes `sys.modules[…]` may register what is not on disk.
+                let above = if depth == 1 {
+                    Some(start.clone())
+                } else {
+                    resolve_in(start.clone(), &parts[..depth - 1], self.disk)
+                };
+                if let Some(Target::Module { file, .. }) = above.map(|portions| self.target(portions)) {
+                    if self.by_path.get(file.as_path()).is_some_and(|facts| facts.exports.registers_modules) {
+                        return None;
+                    }
+                }
+                if depth == 1 {
+                    return Some(match relative {
+                        Some(_) => format!("no module `{written}`: its package has no `{}`", parts[0]),
+                        None => format!("no module `{written}`"),
+                    });
+                }
+                let parent = parts[..depth - 1].join(".");
+                let prefix = if relative.is_some() {
+                    written.chars().take_while(|c| *c == '.').collect()
+                } else {
+                    String::new()
+                };
+                return Some(format!(
+                    "no module `{written}`: `{prefix}{parent}` has no module or package `{}`",
+                    parts[depth - 1]
+                ));
+            }
+        }
+        Some(format!("no module `{written}`"))
+    }
+}

@@ -1,0 +1,4 @@
+"""The top-level package: re-exports one name."""
+from app.core.models import Model
+
+VERSION = "1"

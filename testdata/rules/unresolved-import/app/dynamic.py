@@ -1,0 +1,2 @@
+"""Names written through globals(): not judged."""
+globals().update({"whatever": 1})

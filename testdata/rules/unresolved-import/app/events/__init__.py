@@ -1,0 +1,1 @@
+from app.events.catalog import *
