@@ -77,6 +77,8 @@ pub enum Command {
     /// Run the fixtures of rule files: each `<dir>/<id>/` beside `<dir>/<id>.toml`, whose lines
     /// ending in `# expect: <id>` must be flagged and whose other lines must not.
     TestRules(TestRulesArgs),
+    /// Print the import graph of the project's own modules (JSON, or Graphviz dot).
+    Graph(GraphArgs),
 }
 
 /// What to scan and with which rules: shared by `check` and `baseline`.
@@ -214,6 +216,25 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Files and directories whose modules are listed (the whole project is read).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Use this configuration file instead of discovering `ssot.toml`/`pyproject.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// `json` (module → imports with file, line and context) or `dot` (Graphviz).
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: crate::graph::GraphFormat,
+    /// Skip files and directories matching GLOB (relative to the project root; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Do not honour `.gitignore`, `.ignore` and git exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct TestRulesArgs {
     /// A directory of rule files (default: the `rules.rule-dirs` of the configuration).
     pub dir: Option<PathBuf>,
@@ -240,6 +261,7 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
         Command::Check(args) => check(args, &cwd, stdout, stderr),
         Command::Baseline(args) => baseline(args, &cwd, stderr),
         Command::TestRules(args) => test_rules(args, &cwd, stdout),
+        Command::Graph(args) => graph(args, &cwd, stdout, stderr),
         Command::Rules(args) => {
             let catalog = catalog_for(&cwd, args.config)?;
             list_rules(&catalog, args.json, stdout)?;
@@ -265,6 +287,35 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
             }
         }
     }
+}
+
+/// `ssot graph`: the import graph, read with the configuration's roots and exclusions.
+fn graph(
+    args: GraphArgs,
+    cwd: &Path,
+    stdout: &mut dyn WriteColor,
+    stderr: &mut dyn Write,
+) -> anyhow::Result<ExitStatus> {
+    let overrides = Overrides {
+        config: args.config,
+        exclude: args.exclude,
+        select: vec!["import-cycle".to_string()],
+        no_ignore: args.no_ignore,
+        no_cache: true,
+        no_progress: true,
+        ..Overrides::default()
+    };
+    let settings = Settings::resolve(cwd, &args.paths, &overrides)?;
+    let catalog = crate::rules::catalog(&settings)?;
+    let mut rules = RuleSet::new(&catalog, &settings)?;
+    let mut graph = crate::graph::build(&settings, &mut rules, stderr)?;
+    // Only the modules in the paths named (all of them by default).
+    let named = |path: &str| {
+        settings.paths.iter().any(|named| settings.root.join(crate::path_text::real(path)).starts_with(named))
+    };
+    graph.retain(|_, module| named(&module.path));
+    crate::graph::write(&graph, args.format, stdout)?;
+    Ok(ExitStatus::Success)
 }
 
 fn catalog_for(cwd: &Path, config: Option<PathBuf>) -> anyhow::Result<Catalog> {

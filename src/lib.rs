@@ -19,6 +19,7 @@ pub mod fix;
 pub mod fixer;
 pub mod fixture;
 pub(crate) mod fs;
+pub mod graph;
 pub mod language;
 pub(crate) mod path_text;
 pub(crate) mod python;

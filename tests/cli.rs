@@ -159,7 +159,28 @@ fn config_unknown_rule_table() {
 /// to write it.
 #[test]
 fn config_dotted_rule_keys() {
-    config_error("config_dotted_rule_keys", "[rules]\ndirect-env-access.allow = [\"a.py\"]\n");
+    // Dotted keys and array-of-tables headers make the same [rules.<id>] tables.
+    let config = "[rules]\ndirect-env-access.allow = [\"a.py\"]\n\n[[rules.import-contract.contracts]]\n\
+                  name = \"c\"\ntype = \"independence\"\nmodules = [\"a\", \"b\"]\n";
+    let dir = project(&[("ssot.toml", config), ("a.py", "import os\nX = os.environ['X']\n"), ("b.py", "import a\n")]);
+    let root = canonical(&dir);
+    let run = ssot(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let json = run.json();
+    let rules: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    // `a.py` is allowed to read the environment; `b` imports `a`: the contract is broken.
+    assert_eq!(rules, ["import-contract"], "{}", run.stdout);
+    // A contract naming a module the project does not have stops the run, at its file and line.
+    let config = "[[rules.import-contract.contracts]]\nname = \"c\"\ntype = \"forbidden\"\n\
+                  source = [\"a\"]\nforbidden = [\"nowhere\"]\n";
+    std::fs::write(root.join("ssot.toml"), config).unwrap();
+    let run = ssot(&["check", root.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ssot.toml:1:") && run.stderr.contains("`nowhere` matches no module"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

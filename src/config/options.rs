@@ -67,6 +67,20 @@ pub struct RulesOptions {
     pub per_rule: BTreeMap<String, Spanned<RuleTable>>,
 }
 
+/// A `[rules.<id>]` table, spanning its values (toml gives no span for a table it made
+/// implicitly from a header such as `[[rules.import-contract.contracts]]`, so the table's own is
+/// not asked for; an empty table points at the start of its file).
+struct RuleTableValue(Spanned<RuleTable>);
+
+impl<'de> Deserialize<'de> for RuleTableValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let table = RuleTable::deserialize(deserializer)?;
+        let start = table.values().map(|value| value.span().start).min().unwrap_or(0);
+        let end = table.values().map(|value| value.span().end).max().unwrap_or(0);
+        Ok(Self(Spanned::new(start..end, table)))
+    }
+}
+
 impl<'de> Deserialize<'de> for RulesOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct RulesVisitor;
@@ -90,22 +104,14 @@ impl<'de> Deserialize<'de> for RulesOptions {
                         "require-reason" => out.require_reason = Some(map.next_value()?),
                         "per-file-ignores" => out.per_file_ignores = Some(map.next_value()?),
                         _ => {
-                            let table: Spanned<RuleTable> = map.next_value().map_err(|err| {
-                                // The toml crate gives no span for a table made by dotted keys.
-                                if err.to_string().contains("expected a borrowed string") {
-                                    return de::Error::custom(format!(
-                                        "`{key}.…` under [rules]: write the rule's options as a table \
-                                         `[rules.{key}]` or an inline table `{key} = {{ … }}` (dotted \
-                                         keys are not supported here)"
-                                    ));
-                                }
+                            let table: RuleTableValue = map.next_value().map_err(|err| {
                                 de::Error::custom(format!(
                                     "unknown key `{key}` in [rules]: expected `select`, `ignore`, \
                                      `rule-dirs`, `require-reason`, `per-file-ignores` or a table \
                                      [rules.<rule-id>] ({err})"
                                 ))
                             })?;
-                            out.per_rule.insert(key, table);
+                            out.per_rule.insert(key, table.0);
                         }
                     }
                 }

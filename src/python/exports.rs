@@ -36,17 +36,21 @@ pub(crate) struct Exports {
     /// `__all__ += [...]` of plain string literals (the last assignment, extended).
     pub all: Option<Vec<String>>,
     /// Its names cannot be listed: the tree has errors, a module-level `match` binds names by
-    /// patterns, or the module writes its namespace through `globals()`.
+    /// patterns, or the module writes its namespace through `globals()`, `vars()` or
+    /// `setattr(sys.modules[…], …)`.
     pub open: bool,
-    /// The module writes `sys.modules[…]`: it may register submodules that are not on disk
-    /// (`os.path`).
+    /// The module writes `sys.modules[…]` or names `__path__`: it may register submodules
+    /// that are not on disk (`os.path`) or find them elsewhere (`pkgutil.extend_path`).
     pub registers_modules: bool,
 }
 
 /// What the text alone says of a module's namespace: (it writes it through `globals()`, it
 /// writes `sys.modules[…]`). Both builders read it the same way, from the text.
 fn dynamic(source: &str) -> (bool, bool) {
-    (source.contains("globals()"), source.contains("sys.modules["))
+    let namespace = ["globals()", "vars()", "setattr(sys.modules["].iter().any(|text| source.contains(text));
+    // `sys.modules[…] = …`, or a package that extends its `__path__` (pkgutil's `extend_path`).
+    let modules = source.contains("sys.modules[") || source.contains("__path__");
+    (namespace, modules)
 }
 
 /// A sorted set of names in one buffer (two allocations for any number of names: the facts of
@@ -131,7 +135,8 @@ impl Collector {
         self.bound.insert("__all__".to_string());
         self.defined.insert("__all__".to_string());
         self.all = match (values, extend, std::mem::take(&mut self.all)) {
-            (Some(values), false, _) => AllState::Literal(values),
+            // A second literal (`if …: __all__ = [...] else: __all__ = [...]`) leaves it unknown.
+            (Some(values), false, AllState::Absent) => AllState::Literal(values),
             (Some(values), true, AllState::Literal(mut old)) => {
                 old.extend(values);
                 AllState::Literal(old)
@@ -307,6 +312,9 @@ impl<'s> TreeReader<'s> {
 
     /// An assignment (`a = b = 1` nests the second on the right), augmented or annotated.
     fn assignment(&self, node: Node, out: &mut Collector) {
+        // `x = __all__ = [...]`: a chain binds `__all__` as the token reader reads it, not as a
+        // literal.
+        let chained = node.child_by_field_name("right").is_some_and(|r| r.k() == "assignment");
         let mut current = Some(node);
         while let Some(node) = current.filter(|n| matches!(n.k(), "assignment" | "augmented_assignment")) {
             let left = node.child_by_field_name("left");
@@ -316,7 +324,7 @@ impl<'s> TreeReader<'s> {
             if left.is_some_and(|l| l.k() == "identifier" && self.text(l) == "__all__") {
                 let operator = node.child_by_field_name("operator").map(|o| self.text(o));
                 let literal = right
-                    .filter(|_| !annotated && (!augmented || operator == Some("+=")))
+                    .filter(|_| !chained && !annotated && (!augmented || operator == Some("+=")))
                     .and_then(|r| self.literal_list(r));
                 out.all(literal, augmented);
             } else if !annotated || ((right.is_some() || self.stub) && left.is_some_and(|l| l.k() == "identifier")) {
@@ -398,17 +406,15 @@ pub(crate) fn from_tokens(source: &str, tokens: &Tokens, statements: &Statements
     let view = Text { source, tokens: &tokens.tokens };
     let reader = TokenReader { view, stub };
     let mut out = Collector::default();
+    let mut globals = Vec::new();
     for statement in &statements.list {
         let range = statement.tokens.clone();
         if range.is_empty() {
             return None;
         }
         if view.is_name(range.start, "global") {
-            for index in range.clone().skip(1) {
-                if view.tokens[index].kind == Kind::Name {
-                    out.define(view.text(index));
-                }
-            }
+            // Read after every statement, as the tree reader reads them.
+            globals.extend(range.clone().skip(1).filter(|&index| view.tokens[index].kind == Kind::Name));
             continue;
         }
         if statement.scope != Scope::Module {
@@ -419,6 +425,9 @@ pub(crate) fn from_tokens(source: &str, tokens: &Tokens, statements: &Statements
         } else {
             reader.simple(range, &mut out)?;
         }
+    }
+    for index in globals {
+        out.define(view.text(index));
     }
     Some(out.finish(source))
 }
@@ -848,6 +857,16 @@ __all__ += ('Y',)
             if source.contains("names()") {
                 assert_eq!(tree.unwrap().all, None);
             }
+        }
+        // Found by review: both readers must agree on these.
+        for source in [
+            "x = __all__ = ['a']\na = 1\n",
+            "def f():\n    global __all__\n__all__ = ['a']\n",
+            "if c:\n    __all__ = ['a', 'b']\nelse:\n    __all__ = ['a']\n",
+        ] {
+            let (tree, tokens) = both(source, false);
+            assert_eq!(tokens, tree, "{source}");
+            assert_eq!(tree.unwrap().all, None, "{source}");
         }
         let (tree, tokens) = both("match x:\n    case [a, b]:\n        pass\n", false);
         assert!(tree.unwrap().open);

@@ -358,7 +358,7 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
                     format!("unknown key `{key}` in [rules.{id}]: expected one of {}", known.join(", ")),
                 ));
             };
-            if let Some(expected) = type_mismatch(&option.default, value) {
+            if let Some(expected) = type_mismatch(&option.default, option.items.as_deref(), value) {
                 return Err(settings.config_error(
                     offset,
                     format!("[rules.{id}] `{key}` must be {expected}, found {}", describe(value)),
@@ -417,18 +417,23 @@ fn build_rule(spec: &RuleSpec, origin: &Origin, settings: &Settings) -> Result<R
 }
 
 /// `None` when `value` has the type of `default`; else a description of the expected type.
-fn type_mismatch(default: &toml::Value, value: &toml::Value) -> Option<String> {
+fn type_mismatch(default: &toml::Value, element_type: Option<&str>, value: &toml::Value) -> Option<String> {
     use toml::Value;
+    let empty = || match element_type {
+        Some("table") => Value::Table(toml::map::Map::new()),
+        _ => Value::String(String::new()),
+    };
     match (default, value) {
         (Value::Array(defaults), Value::Array(items)) => {
-            let element = defaults.first().cloned().unwrap_or_else(|| Value::String(String::new()));
+            let element = defaults.first().cloned().unwrap_or_else(empty);
             items
                 .iter()
                 .any(|item| std::mem::discriminant(item) != std::mem::discriminant(&element))
                 .then(|| format!("an array of {}s", element.type_str()))
         }
         (Value::Array(defaults), _) => {
-            let element = defaults.first().map_or("string", |v| v.type_str());
+            let element = defaults.first().cloned().unwrap_or_else(empty);
+            let element = element.type_str();
             Some(format!("an array of {element}s"))
         }
         _ if std::mem::discriminant(default) == std::mem::discriminant(value) => None,

@@ -64,6 +64,10 @@ pub struct RuleSpec {
 pub struct OptionSpec {
     /// The default value; a configured value must have the same type.
     pub default: toml::Value,
+    /// For an array option whose default is empty: the type of its elements (`string`, the
+    /// default, or `table`).
+    #[serde(default)]
+    pub items: Option<String>,
     /// What the option does.
     pub doc: String,
 }

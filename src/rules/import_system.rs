@@ -104,17 +104,20 @@ impl Disk {
         self.listing(dir).get(name) == Some(&false)
     }
 
-    /// Whether `dir/name` is a regular package: it holds `__init__.py` (a directory with only
-    /// `__init__.pyi` is a namespace package at run time).
+    /// Whether `dir/name` is a regular package: it holds `__init__.py` (or a sourceless
+    /// `__init__.pyc`; a directory with only `__init__.pyi` is a namespace package at run time).
     pub(crate) fn is_package(&self, dir: &Path, name: &str) -> bool {
-        self.is_dir(dir, name) && self.is_file(&dir.join(name), "__init__.py")
+        self.is_dir(dir, name) && {
+            let package = dir.join(name);
+            self.is_file(&package, "__init__.py") || self.is_file(&package, "__init__.pyc")
+        }
     }
 
-    /// The module file `name` in `dir`: `.py`, `.pyi`, or an extension module (`name.*.so`,
-    /// `name.pyd`, `name.so`).
+    /// The module file `name` in `dir`: `.py`, `.pyi`, a sourceless `.pyc`, or an extension
+    /// module (`name.*.so`, `name.pyd`, `name.so`).
     pub(crate) fn module_file(&self, dir: &Path, name: &str) -> Option<PathBuf> {
         let listing = self.listing(dir);
-        let found = ["py", "pyi", "so", "pyd"]
+        let found = ["py", "pyi", "pyc", "so", "pyd"]
             .iter()
             .map(|extension| format!("{name}.{extension}"))
             .find(|file| listing.get(file) == Some(&false))
@@ -166,7 +169,11 @@ pub(crate) fn resolve_in(mut portions: Vec<PathBuf>, name: &[&str], disk: &Disk)
                 found = Some(portion.join(part));
                 break;
             }
-            if let Some(file) = disk.module_file(portion, part) {
+            // A stub beside a directory of its name: Python never imports the stub, the
+            // directory is a namespace portion.
+            let module = disk.module_file(portion, part);
+            let stub = module.as_ref().is_some_and(|file| file.extension().is_some_and(|e| e == "pyi"));
+            if let Some(file) = module.filter(|_| !(stub && disk.is_dir(portion, part))) {
                 if !last {
                     return None; // a module holds no submodules
                 }

@@ -14,11 +14,15 @@ mod set;
 mod direct_env_access;
 mod duplicate_manager_class;
 mod duplicate_string_constant;
+mod import_contract;
+mod import_cycle;
+mod import_graph;
 mod import_system;
 mod magic_none;
 mod missing_mock_import;
 mod mock_import;
 mod mock_in_real_test;
+mod moved_import;
 mod relative_import;
 mod scattered_event_literal;
 mod unresolved_import;
@@ -27,12 +31,12 @@ use std::cell::OnceCell;
 use std::ops::Range;
 use std::path::Path;
 
-#[cfg(test)]
 pub(crate) use api::Typed;
 pub(crate) use api::{
     AnyFacts, AnyProjectRule, Declined, Engine, ErasedFacts, FileRule, Finding, Prefilter, ProjectFinding,
     ProjectIndex, ProjectRule, Registration,
 };
+pub(crate) use import_graph::ImportGraph;
 pub use set::RuleSet;
 pub(crate) use set::{ScopedEngines, Variant};
 

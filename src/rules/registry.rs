@@ -6,8 +6,8 @@
 
 use super::api::{Engine, Registration};
 use super::{
-    direct_env_access, duplicate_manager_class, duplicate_string_constant, magic_none, missing_mock_import,
-    mock_in_real_test, relative_import, scattered_event_literal, unresolved_import,
+    direct_env_access, duplicate_manager_class, duplicate_string_constant, import_contract, import_cycle, magic_none,
+    missing_mock_import, mock_in_real_test, moved_import, relative_import, scattered_event_literal, unresolved_import,
 };
 use crate::config::Settings;
 use crate::rule::{EngineSignature, Rule};
@@ -18,9 +18,12 @@ const REGISTRY: &[Registration] = &[
     direct_env_access::REGISTRATION,
     duplicate_manager_class::REGISTRATION,
     duplicate_string_constant::REGISTRATION,
+    import_contract::REGISTRATION,
+    import_cycle::REGISTRATION,
     magic_none::REGISTRATION,
     missing_mock_import::REGISTRATION,
     mock_in_real_test::REGISTRATION,
+    moved_import::REGISTRATION,
     relative_import::REGISTRATION,
     scattered_event_literal::REGISTRATION,
     unresolved_import::REGISTRATION,

@@ -41,6 +41,27 @@ impl std::fmt::Debug for RuleSet {
 
 impl RuleSet {
     /// Selects and configures the rules of `catalog` as `settings` say, and compiles them.
+    /// Turns this set into the collector of `ssot graph`: the engine of `import-cycle` (which
+    /// must be selected) is replaced by one that hands the import graph to `out`.
+    pub(crate) fn collect_graph(
+        &mut self,
+        settings: &Settings,
+        out: std::sync::Arc<std::sync::Mutex<Option<super::ImportGraph>>>,
+    ) -> Result<(), UserError> {
+        let slot = self.project_rules.iter().position(|(index, _)| self.rules[index.0].id == "import-cycle");
+        let Some(slot) = slot else {
+            return Err(UserError::new("ssot graph needs the bundled rule `import-cycle`".to_string()));
+        };
+        let collector = super::import_graph::GraphCollector {
+            root: settings.root.clone(),
+            source_roots: settings.source_roots.clone(),
+            namespace_packages: settings.namespace_packages.clone(),
+            out,
+        };
+        self.project_rules[slot].1 = Box::new(super::Typed(collector));
+        Ok(())
+    }
+
     pub fn new(catalog: &Catalog, settings: &Settings) -> Result<Self, UserError> {
         let rules = catalog.select(settings)?;
         let mut pattern_inputs = Vec::new();

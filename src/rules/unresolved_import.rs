@@ -28,12 +28,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::import_system::{is_identifier, module_name, resolve, resolve_in, Disk, Place};
+use super::import_graph::{import_facts, ImportFact, Modules};
+use super::import_system::{is_identifier, module_name, resolve, resolve_in, Place};
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
 use crate::config::Settings;
 use crate::diagnostic::FileId;
 use crate::python::exports::{Exports, NameList};
-use crate::python::imports::{Context, Import};
+use crate::python::imports::Import;
 use crate::rule::{render_message, EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {
@@ -76,21 +77,6 @@ pub(crate) struct ModuleFacts {
     imports: Vec<ImportFact>,
 }
 
-/// One imported module: `import a.b` (one per dotted name), or `from m import …`.
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct ImportFact {
-    /// Leading dots of a relative `from` import.
-    level: usize,
-    /// The module without leading dots (empty for `from . import x`).
-    module: String,
-    /// Where the module is written (the dotted name of `import a.b`, the module of `from`).
-    module_site: Site,
-    /// A `from` import: the imported names and where each is written (empty for a star).
-    names: Vec<(String, Site)>,
-    from: bool,
-    context: Context,
-}
-
 impl UnresolvedImport {
     pub(crate) fn new(rule: &Rule, settings: &Settings) -> Self {
         Self {
@@ -103,57 +89,8 @@ impl UnresolvedImport {
     }
 
     fn facts(&self, file: &FileText, imports: &[Import], exports: Exports) -> ModuleFacts {
-        let mut facts = Vec::new();
-        for import in imports {
-            if import.context.optional {
-                continue;
-            }
-            match &import.from_module {
-                Some(module) => {
-                    let Some(first) = import.bindings.first() else {
-                        // A star import: the module must resolve.
-                        let written = &file.source[module.clone()];
-                        let level = written.chars().take_while(|c| *c == '.').count();
-                        let name: String =
-                            written[level..].chars().filter(|c| !c.is_whitespace() && *c != '\\').collect();
-                        facts.push(ImportFact {
-                            level,
-                            module: name,
-                            module_site: file.site(&self.id, module.clone()),
-                            names: Vec::new(),
-                            from: true,
-                            context: import.context,
-                        });
-                        continue;
-                    };
-                    facts.push(ImportFact {
-                        level: first.level,
-                        module: first.module.clone(),
-                        module_site: file.site(&self.id, module.clone()),
-                        names: import
-                            .bindings
-                            .iter()
-                            .filter_map(|b| Some((b.name.clone()?, file.site(&self.id, b.path.clone()))))
-                            .collect(),
-                        from: true,
-                        context: import.context,
-                    });
-                }
-                None => {
-                    for binding in &import.bindings {
-                        facts.push(ImportFact {
-                            level: 0,
-                            module: binding.module.clone(),
-                            module_site: file.site(&self.id, binding.path.clone()),
-                            names: Vec::new(),
-                            from: false,
-                            context: import.context,
-                        });
-                    }
-                }
-            }
-        }
-        ModuleFacts { exports, imports: facts }
+        let imports = import_facts(file, imports, &self.id, |import| !import.context.optional);
+        ModuleFacts { exports, imports }
     }
 }
 
@@ -173,7 +110,6 @@ impl ProjectRule for UnresolvedImport {
     }
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
-        let disk = Disk::default();
         let absolute: Vec<(FileId, PathBuf)> =
             facts.iter().map(|(file, _)| (*file, self.root.join(crate::path_text::real(paths[file.0])))).collect();
         let by_path: HashMap<&Path, &ModuleFacts> =
@@ -181,10 +117,9 @@ impl ProjectRule for UnresolvedImport {
         let mut project = Project {
             resolved: HashMap::new(),
             rule: self,
-            disk: &disk,
+            modules: Modules::new(&self.source_roots, &self.namespace_packages),
             by_path,
             names: HashMap::new(),
-            local: HashMap::new(),
             definers: None,
             facts: &facts,
             absolute: &absolute,
@@ -227,23 +162,30 @@ enum Names<'a> {
 /// imports add.
 #[derive(Default)]
 struct Lookup<'a> {
+    /// Every name the module binds.
     own: Option<&'a NameList>,
-    stars: Vec<Star<'a>>,
+    /// Those it binds other than by importing them.
+    defined: Option<&'a NameList>,
+    /// What its star imports add, flattened once per module.
+    star: BTreeSet<&'a str>,
 }
 
-/// What one star import adds: the target's literal `__all__`, or its public names.
-enum Star<'a> {
-    All(&'a [String]),
-    Public(Arc<Lookup<'a>>),
-}
-
-impl Lookup<'_> {
+impl<'a> Lookup<'a> {
     fn contains(&self, name: &str) -> bool {
-        self.own.is_some_and(|own| own.contains(name))
-            || self.stars.iter().any(|star| match star {
-                Star::All(all) => all.iter().any(|n| n == name),
-                Star::Public(names) => !name.starts_with('_') && names.contains(name),
-            })
+        self.own.is_some_and(|own| own.contains(name)) || self.star.contains(name)
+    }
+
+    /// [`Lookup::contains`] without the names the module itself imports: for an import in the
+    /// module itself (`from . import models` in a package's `__init__` binds `models` only if it
+    /// succeeds).
+    fn defines(&self, name: &str) -> bool {
+        self.defined.is_some_and(|defined| defined.contains(name)) || self.star.contains(name)
+    }
+
+    /// The names a star import of this module takes when it has no `__all__`.
+    fn public(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let own = self.own.into_iter().flat_map(NameList::iter);
+        own.chain(self.star.iter().copied()).filter(|name| !name.starts_with('_'))
     }
 }
 
@@ -268,6 +210,8 @@ enum Resolved<'a> {
 struct Found<'a> {
     names: Names<'a>,
     package: Option<Vec<PathBuf>>,
+    /// The module file (a package's `__init__.py`).
+    file: Option<PathBuf>,
 }
 
 /// (base directory of a relative import, its level, the module): what it resolved to.
@@ -277,10 +221,9 @@ type ResolvedKey<'a> = (Option<PathBuf>, usize, &'a str);
 struct Project<'a> {
     resolved: HashMap<ResolvedKey<'a>, Resolved<'a>>,
     rule: &'a UnresolvedImport,
-    disk: &'a Disk,
+    modules: Modules<'a>,
     by_path: HashMap<&'a Path, &'a ModuleFacts>,
     names: HashMap<PathBuf, Names<'a>>,
-    local: HashMap<String, bool>,
     /// Name → the modules that define it (not by import), made on the first missing name.
     definers: Option<HashMap<&'a str, BTreeSet<String>>>,
     facts: &'a [(FileId, Arc<ModuleFacts>)],
@@ -292,24 +235,16 @@ type Judged = (String, Site, String, String);
 
 impl<'a> Project<'a> {
     fn is_local(&mut self, top: &str) -> bool {
-        if let Some(&local) = self.local.get(top) {
-            return local;
-        }
-        let rule = self.rule;
-        let local = rule.source_roots.iter().any(|root| {
-            self.disk.is_package(root, top)
-                || self.disk.module_file(root, top).is_some()
-                || (rule.namespace_packages.iter().any(|n| n == top) && self.disk.is_dir(root, top))
-        });
-        self.local.insert(top.to_string(), local);
-        local
+        self.modules.is_local(top)
     }
 
     fn target(&self, portions: Vec<PathBuf>) -> Target {
         if portions.len() == 1 {
             let place = &portions[0];
-            if self.disk.is_file(place, "__init__.py") {
-                return Target::Module { file: place.join("__init__.py"), package: Some(place.clone()) };
+            for init in ["__init__.py", "__init__.pyc"] {
+                if self.modules.disk.is_file(place, init) {
+                    return Target::Module { file: place.join(init), package: Some(place.clone()) };
+                }
             }
             if !self.is_directory(place) {
                 return Target::Module { file: place.clone(), package: None };
@@ -320,7 +255,7 @@ impl<'a> Project<'a> {
 
     fn is_directory(&self, path: &Path) -> bool {
         match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
-            (Some(parent), Some(name)) => self.disk.is_dir(parent, name),
+            (Some(parent), Some(name)) => self.modules.disk.is_dir(parent, name),
             _ => false,
         }
     }
@@ -337,11 +272,14 @@ impl<'a> Project<'a> {
             return Names::Unknown;
         };
         let exports = &facts.exports;
-        if exports.open || exports.bound.contains("__getattr__") {
+        // A stub beside the module: a type checker reads the stub, Python the module.
+        let stub_beside = file.extension().is_some_and(|e| e == "py")
+            && self.by_path.contains_key(file.with_extension("pyi").as_path());
+        if exports.open || exports.registers_modules || exports.bound.contains("__getattr__") || stub_beside {
             self.names.insert(file.to_path_buf(), Names::Unknown);
             return Names::Unknown;
         }
-        let mut lookup = Lookup { own: Some(&exports.bound), stars: Vec::new() };
+        let mut lookup = Lookup { own: Some(&exports.bound), defined: Some(&exports.defined), star: BTreeSet::new() };
         visiting.push(file.to_path_buf());
         let mut known = true;
         for star in &exports.stars {
@@ -352,30 +290,31 @@ impl<'a> Project<'a> {
                     known = false;
                     break;
                 }
-                resolve(&self.rule.source_roots, &module, self.disk)
+                resolve(&self.rule.source_roots, &module, &self.modules.disk)
             } else {
                 let mut dir = file.parent().map(Path::to_path_buf);
                 for _ in 1..level {
                     dir = dir.and_then(|d| d.parent().map(Path::to_path_buf));
                 }
-                dir.and_then(|dir| resolve_in(vec![dir], &module, self.disk))
+                dir.and_then(|dir| resolve_in(vec![dir], &module, &self.modules.disk))
             };
             let Some(Target::Module { file: star_file, .. }) = portions.map(|p| self.target(p)) else {
                 known = false;
                 break;
             };
-            match self.names_of(&star_file, visiting) {
-                Names::Known(names) => {
-                    let all = self.by_path.get(star_file.as_path()).and_then(|f| f.exports.all.as_deref());
-                    lookup.stars.push(match all {
-                        Some(all) => Star::All(all),
-                        None => Star::Public(names),
-                    });
-                }
-                Names::Unknown => {
+            let Names::Known(names) = self.names_of(&star_file, visiting) else {
+                known = false;
+                break;
+            };
+            let star_exports = self.by_path.get(star_file.as_path()).map(|f| &f.exports);
+            match star_exports.and_then(|e| e.all.as_deref()) {
+                Some(all) => lookup.star.extend(all.iter().map(String::as_str)),
+                // `__all__` bound but not a literal: what the star takes is unknown.
+                None if star_exports.is_some_and(|e| e.bound.contains("__all__")) => {
                     known = false;
                     break;
                 }
+                None => lookup.star.extend(names.public()),
             }
         }
         visiting.pop();
@@ -390,7 +329,7 @@ impl<'a> Project<'a> {
             let mut index: HashMap<&'a str, BTreeSet<String>> = HashMap::new();
             let facts = self.facts;
             for ((_, facts), (_, path)) in facts.iter().zip(self.absolute) {
-                let Some(module) = module_name(&self.rule.source_roots, path, self.disk) else { continue };
+                let Some(module) = module_name(&self.rule.source_roots, path, &self.modules.disk) else { continue };
                 for defined in facts.exports.defined.iter() {
                     index.entry(defined).or_default().insert(module.clone());
                 }
@@ -418,8 +357,8 @@ impl<'a> Project<'a> {
             return Resolved::Missing(None);
         }
         let portions = match &base {
-            None => resolve(&self.rule.source_roots, parts, self.disk),
-            Some(dir) => resolve_in(vec![dir.clone()], parts, self.disk),
+            None => resolve(&self.rule.source_roots, parts, &self.modules.disk),
+            Some(dir) => resolve_in(vec![dir.clone()], parts, &self.modules.disk),
         };
         let result = match portions {
             None => {
@@ -432,12 +371,12 @@ impl<'a> Project<'a> {
                     Target::Module { file, .. } => self.names_of(file, &mut Vec::new()),
                     Target::Namespace(_) => Names::Known(Arc::new(Lookup::default())),
                 };
-                let package = match target {
-                    Target::Module { package: Some(dir), .. } => Some(vec![dir]),
-                    Target::Module { package: None, .. } => None,
-                    Target::Namespace(dirs) => Some(dirs),
+                let (package, file) = match target {
+                    Target::Module { package: Some(dir), file } => (Some(vec![dir]), Some(file)),
+                    Target::Module { package: None, file } => (None, Some(file)),
+                    Target::Namespace(dirs) => (Some(dirs), None),
                 };
-                Resolved::Found(Arc::new(Found { names, package }))
+                Resolved::Found(Arc::new(Found { names, package, file }))
             }
         };
         self.resolved.insert(key, result.clone());
@@ -455,7 +394,7 @@ impl<'a> Project<'a> {
             self.resolved(None, 0, &import.module)
         } else {
             let roots = &self.rule.source_roots;
-            let Some(place) = place.get_or_insert_with(|| Place::of(roots, path, self.disk)).as_ref() else {
+            let Some(place) = place.get_or_insert_with(|| Place::of(roots, path, &self.modules.disk)).as_ref() else {
                 return Vec::new();
             };
             if import.level > place.package.len() {
@@ -486,12 +425,15 @@ impl<'a> Project<'a> {
         }
         let Names::Known(names) = &found.names else { return Vec::new() };
         let mut out = Vec::new();
+        // An import in the module it imports from binds its own names only if it succeeds.
+        let itself = found.file.as_deref() == Some(path);
         for (name, site) in &import.names {
-            if names.contains(name) || MODULE_ATTRIBUTES.contains(&name.as_str()) {
+            let bound = if itself { names.defines(name) } else { names.contains(name) };
+            if bound || MODULE_ATTRIBUTES.contains(&name.as_str()) {
                 continue;
             }
             if let Some(portions) = &found.package {
-                if resolve_in(portions.clone(), &[name.as_str()], self.disk).is_some() {
+                if resolve_in(portions.clone(), &[name.as_str()], &self.modules.disk).is_some() {
                     continue;
                 }
             }
@@ -508,7 +450,8 @@ impl<'a> Project<'a> {
                     .unwrap_or_else(written)
             };
             let mut detail = format!("`{name}` is not in `{shown}`");
-            let definers = self.definers(name);
+            let mut definers = self.definers(name);
+            definers.retain(|module| *module != shown);
             if let [only] = definers.as_slice() {
                 detail.push_str(&format!("; it is defined in `{only}`"));
             }
@@ -525,12 +468,12 @@ impl<'a> Project<'a> {
             None => (parts.join("."), self.rule.source_roots.clone()),
         };
         for depth in 1..=parts.len() {
-            if resolve_in(start.clone(), &parts[..depth], self.disk).is_none() {
+            if resolve_in(start.clone(), &parts[..depth], &self.modules.disk).is_none() {
                 // A module that writes `sys.modules[…]` may register what is not on disk.
                 let above = if depth == 1 {
                     Some(start.clone())
                 } else {
-                    resolve_in(start.clone(), &parts[..depth - 1], self.disk)
+                    resolve_in(start.clone(), &parts[..depth - 1], &self.modules.disk)
                 };
                 if let Some(Target::Module { file, .. }) = above.map(|portions| self.target(portions)) {
                     if self.by_path.get(file.as_path()).is_some_and(|facts| facts.exports.registers_modules) {

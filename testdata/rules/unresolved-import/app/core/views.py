@@ -59,3 +59,8 @@ if TYPE_CHECKING:
 # Not imports: text that looks like one.
 text = "from app import Missing"
 # from app import Missing
+
+# Near-misses found by review: a built-in module shadows a local file of its name; a star
+# import of a module whose `__all__` is not a literal takes names ssot cannot list.
+from time import monotonic
+from app.usesdyn import _helper, more

@@ -1,0 +1,357 @@
+//! `import-contract`: import-linter's contract types over the static import graph of the
+//! project's own modules ([`super::import_graph`]). Contracts are configuration, an array of
+//! tables under `[rules.import-contract]`:
+//! - `forbidden`: the modules under `source` may not import those under `forbidden`;
+//! - `layers`: `layers` from highest to lowest; a lower layer may not import a higher one;
+//! - `independence`: none of `modules` may import another.
+//!
+//! "Under" a module means the module and its descendants. Every import statement counts
+//! (inside functions and under `if TYPE_CHECKING:` too, as grimp records them). Each direct
+//! import that breaks a contract is a finding at the import, naming the contract; `ignore`
+//! lists `importer -> imported` pairs (`*` stands for one name, `**` for one or more) that do
+//! not count. With `indirect = true`, chains through other modules count too: for each module
+//! on the importing side and each module it may not reach, the shortest chain is reported once,
+//! at its first import, naming the whole chain. A contract whose modules match no module of the
+//! project is a configuration error (exit 2) when the rule is built, never a silent pass.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::import_graph::{import_facts, Edge, ImportFact, Modules};
+use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration};
+use crate::config::Settings;
+use crate::diagnostic::FileId;
+use crate::rule::{render_message, EngineSignature, Rule};
+use crate::UserError;
+
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature {
+        name: "import-contract",
+        variables: &["contract", "importer", "imported", "detail"],
+        languages: &[crate::language::Language::Python],
+    },
+    build: |rule, settings| Ok(Engine::project(ImportContract::new(rule, settings)?)),
+    project_wide: true,
+};
+
+pub(crate) struct ImportContract {
+    id: String,
+    message: String,
+    root: PathBuf,
+    source_roots: Vec<PathBuf>,
+    namespace_packages: Vec<String>,
+    contracts: Vec<Contract>,
+}
+
+/// One contract as configured.
+#[derive(Debug)]
+struct Contract {
+    name: String,
+    kind: Kind,
+    /// `importer -> imported` patterns that do not count.
+    ignore: Vec<(String, String)>,
+    indirect: bool,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Forbidden {
+        source: Vec<String>,
+        forbidden: Vec<String>,
+    },
+    /// Highest first.
+    Layers(Vec<String>),
+    Independence(Vec<String>),
+}
+
+/// Whether `module` is `entry` or one of its descendants.
+fn under(module: &str, entry: &str) -> bool {
+    module.strip_prefix(entry).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// Whether `module` matches the `ignore` pattern `pattern` (`*`: one name, `**`: one or more).
+fn matches(pattern: &str, module: &str) -> bool {
+    fn go(pattern: &[&str], module: &[&str]) -> bool {
+        match (pattern.first(), module.first()) {
+            (None, None) => true,
+            (Some(&"**"), Some(_)) => go(&pattern[1..], &module[1..]) || go(pattern, &module[1..]),
+            (Some(&"*"), Some(_)) => go(&pattern[1..], &module[1..]),
+            (Some(part), Some(name)) => part == name && go(&pattern[1..], &module[1..]),
+            _ => false,
+        }
+    }
+    let pattern: Vec<&str> = pattern.split('.').collect();
+    let module: Vec<&str> = module.split('.').collect();
+    go(&pattern, &module)
+}
+
+impl Contract {
+    /// Why `importer` may not import `imported` under this contract, if it may not.
+    fn breaks(&self, importer: &str, imported: &str) -> Option<String> {
+        if self.ignore.iter().any(|(from, to)| matches(from, importer) && matches(to, imported)) {
+            return None;
+        }
+        let entry = |list: &[String], module: &str| list.iter().position(|entry| under(module, entry));
+        match &self.kind {
+            Kind::Forbidden { source, forbidden } => {
+                let (from, to) = (entry(source, importer)?, entry(forbidden, imported)?);
+                // A module both in the source and the forbidden set imports itself: not a breach.
+                (entry(forbidden, importer).is_none())
+                    .then(|| format!("`{}` may not import `{}`", source[from], forbidden[to]))
+            }
+            Kind::Layers(layers) => {
+                let (from, to) = (entry(layers, importer)?, entry(layers, imported)?);
+                (to < from).then(|| format!("layer `{}` is below layer `{}`", layers[from], layers[to]))
+            }
+            Kind::Independence(modules) => {
+                let (from, to) = (entry(modules, importer)?, entry(modules, imported)?);
+                (from != to).then(|| format!("`{}` and `{}` are independent", modules[from], modules[to]))
+            }
+        }
+    }
+
+    /// The module entries named by the contract.
+    fn modules(&self) -> Vec<&String> {
+        match &self.kind {
+            Kind::Forbidden { source, forbidden } => source.iter().chain(forbidden).collect(),
+            Kind::Layers(list) | Kind::Independence(list) => list.iter().collect(),
+        }
+    }
+}
+
+impl ImportContract {
+    pub(crate) fn new(rule: &Rule, settings: &Settings) -> Result<Self, UserError> {
+        let at = super::option_at(rule, "contracts", settings);
+        let error = |message: String| settings.config_error(at, format!("[rules.{}] contracts: {message}", rule.id));
+        let list = match rule.options.get("contracts") {
+            Some(toml::Value::Array(list)) => list.clone(),
+            _ => Vec::new(),
+        };
+        let mut modules = Modules::new(&settings.source_roots, &settings.namespace_packages);
+        let mut contracts = Vec::new();
+        for (index, value) in list.iter().enumerate() {
+            let Some(table) = value.as_table() else {
+                return Err(error(format!("contract {} is not a table", index + 1)));
+            };
+            let contract =
+                parse_contract(table).map_err(|message| error(format!("contract {}: {message}", index + 1)))?;
+            for module in contract.modules() {
+                if !modules.exists(module) {
+                    let roots: Vec<String> =
+                        settings.source_roots.iter().map(|root| settings.display_path(root)).collect();
+                    return Err(error(format!(
+                        "contract \"{}\": `{module}` matches no module of the project (looked for from the \
+                         source roots {}; a namespace package must be listed in scan.namespace-packages)",
+                        contract.name,
+                        roots.join(", ")
+                    )));
+                }
+            }
+            contracts.push(contract);
+        }
+        Ok(Self {
+            id: rule.id.clone(),
+            message: rule.message.clone(),
+            root: settings.root.clone(),
+            source_roots: settings.source_roots.clone(),
+            namespace_packages: settings.namespace_packages.clone(),
+            contracts,
+        })
+    }
+}
+
+/// One contract from its table, or what is wrong with it.
+fn parse_contract(table: &toml::map::Map<String, toml::Value>) -> Result<Contract, String> {
+    const KEYS: [&str; 8] = ["name", "type", "source", "forbidden", "layers", "modules", "ignore", "indirect"];
+    if let Some(key) = table.keys().find(|key| !KEYS.contains(&key.as_str())) {
+        return Err(format!("unknown key `{key}`: expected one of {}", KEYS.join(", ")));
+    }
+    let name = match table.get("name") {
+        Some(toml::Value::String(name)) => name.clone(),
+        _ => return Err("`name` (a string) is required".to_string()),
+    };
+    let strings = |key: &str| -> Result<Vec<String>, String> {
+        match table.get(key) {
+            None => Ok(Vec::new()),
+            Some(toml::Value::Array(items)) => items
+                .iter()
+                .map(|item| {
+                    item.as_str().map(str::to_string).ok_or(format!("\"{name}\": `{key}` must be an array of strings"))
+                })
+                .collect(),
+            Some(_) => Err(format!("\"{name}\": `{key}` must be an array of strings")),
+        }
+    };
+    let required = |key: &str, kind: &str| -> Result<Vec<String>, String> {
+        let list = strings(key)?;
+        if list.is_empty() {
+            return Err(format!("\"{name}\": a `{kind}` contract needs `{key}` (module names)"));
+        }
+        Ok(list)
+    };
+    let kind = match table.get("type").and_then(toml::Value::as_str) {
+        Some("forbidden") => {
+            Kind::Forbidden { source: required("source", "forbidden")?, forbidden: required("forbidden", "forbidden")? }
+        }
+        Some("layers") => Kind::Layers(required("layers", "layers")?),
+        Some("independence") => Kind::Independence(required("modules", "independence")?),
+        Some(other) => {
+            return Err(format!("\"{name}\": unknown type `{other}`: expected forbidden, layers or independence"))
+        }
+        None => return Err(format!("\"{name}\": `type` is required: forbidden, layers or independence")),
+    };
+    let ignore = strings("ignore")?
+        .iter()
+        .map(|pair| match pair.split_once("->") {
+            Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() => {
+                Ok((from.trim().to_string(), to.trim().to_string()))
+            }
+            _ => Err(format!("\"{name}\": `ignore` entry `{pair}` must be `importer -> imported`")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let indirect = match table.get("indirect") {
+        None => false,
+        Some(toml::Value::Boolean(value)) => *value,
+        Some(_) => return Err(format!("\"{name}\": `indirect` must be true or false")),
+    };
+    Ok(Contract { name, kind, ignore, indirect })
+}
+
+impl Prefilter for ImportContract {
+    fn may_match(&self, _path: &Path, source: &str) -> bool {
+        !self.contracts.is_empty() && memchr::memmem::find(source.as_bytes(), b"import").is_some()
+    }
+}
+
+impl ProjectRule for ImportContract {
+    type Facts = Vec<ImportFact>;
+
+    fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {
+        let facts = import_facts(file, file.imports_by_tokens().ok_or(Declined)?, &self.id, |_| true);
+        Ok((!facts.is_empty()).then_some(facts))
+    }
+
+    fn collect(&self, file: &FileContext) -> Option<Self::Facts> {
+        let facts = import_facts(file, file.imports(), &self.id, |_| true);
+        (!facts.is_empty()).then_some(facts)
+    }
+
+    fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
+        let mut modules = Modules::new(&self.source_roots, &self.namespace_packages);
+        let edges = modules.edges(&self.root, &facts, paths);
+        let mut out = Vec::new();
+        for contract in &self.contracts {
+            for edge in &edges {
+                if let Some(detail) = contract.breaks(&edge.importer, &edge.imported) {
+                    out.push(self.finding(contract, edge, &edge.imported, detail));
+                }
+            }
+            if contract.indirect {
+                self.indirect(contract, &edges, &mut out);
+            }
+        }
+        out
+    }
+}
+
+impl ImportContract {
+    fn finding(&self, contract: &Contract, edge: &Edge, imported: &str, detail: String) -> ProjectFinding {
+        let message = render_message(&self.message, |var| match var {
+            "contract" => Some(Cow::Borrowed(contract.name.as_str())),
+            "importer" => Some(Cow::Borrowed(edge.importer.as_str())),
+            "imported" => Some(Cow::Borrowed(imported)),
+            "detail" => Some(Cow::Borrowed(detail.as_str())),
+            _ => None,
+        });
+        ProjectFinding { file: edge.file, site: edge.site.clone(), message, related: Vec::new(), fix: None }
+    }
+
+    /// Chains of two or more imports from a module to one it may not import: for each module
+    /// and each one it may not reach, the shortest chain (breadth first, in name order), at the
+    /// chain's first import.
+    fn indirect(&self, contract: &Contract, edges: &[Edge], out: &mut Vec<ProjectFinding>) {
+        // The first edge (in path order) of each pair, and the graph in name order.
+        let mut first: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for (index, edge) in edges.iter().enumerate() {
+            first.entry((edge.importer.as_str(), edge.imported.as_str())).or_insert(index);
+        }
+        let mut next: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (from, to) in first.keys() {
+            next.entry(from).or_default().push(to);
+        }
+        let starts: BTreeSet<&str> = next.keys().copied().collect();
+        for start in starts {
+            // Only modules on a contract's importing side can break it.
+            if !next.keys().chain(next.values().flatten()).any(|other| contract.breaks(start, other).is_some()) {
+                continue;
+            }
+            let mut previous: BTreeMap<&str, &str> = BTreeMap::new();
+            let mut queue = VecDeque::from([start]);
+            let mut reported: BTreeSet<String> = BTreeSet::new();
+            while let Some(node) = queue.pop_front() {
+                for &after in next.get(node).map(Vec::as_slice).unwrap_or_default() {
+                    if after == start || previous.contains_key(after) {
+                        continue;
+                    }
+                    previous.insert(after, node);
+                    queue.push_back(after);
+                    if node == start {
+                        continue; // a direct import: reported as such
+                    }
+                    let Some(detail) = contract.breaks(start, after) else { continue };
+                    if !reported.insert(detail.clone()) {
+                        continue; // this pair of entries already has its shortest chain
+                    }
+                    let mut chain = vec![after];
+                    let mut current = after;
+                    while let Some(&before) = previous.get(current) {
+                        chain.push(before);
+                        current = before;
+                    }
+                    chain.reverse();
+                    let edge = &edges[first[&(chain[0], chain[1])]];
+                    let shown = chain.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" → ");
+                    out.push(self.finding(contract, edge, after, format!("{detail}, through {shown}")));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contracts_and_patterns() {
+        assert!(under("a.b", "a") && under("a", "a") && !under("ab", "a"));
+        assert!(matches("a.*.c", "a.b.c") && !matches("a.*.c", "a.b.x.c"));
+        assert!(matches("a.**.c", "a.b.x.c") && !matches("a.**", "a"));
+        let forbidden = Contract {
+            name: "n".into(),
+            kind: Kind::Forbidden { source: vec!["shared".into()], forbidden: vec!["app".into()] },
+            ignore: vec![("shared.compat".into(), "app.config".into())],
+            indirect: false,
+        };
+        assert!(forbidden.breaks("shared.x", "app.y").is_some());
+        assert!(forbidden.breaks("shared.compat", "app.config").is_none(), "ignored");
+        assert!(forbidden.breaks("app.y", "shared.x").is_none());
+        let layers = Contract {
+            name: "l".into(),
+            kind: Kind::Layers(vec!["api".into(), "db".into()]),
+            ignore: vec![],
+            indirect: false,
+        };
+        assert!(layers.breaks("db.models", "api.views").is_some());
+        assert!(layers.breaks("api.views", "db.models").is_none());
+        let independent = Contract {
+            name: "i".into(),
+            kind: Kind::Independence(vec!["a".into(), "b".into()]),
+            ignore: vec![],
+            indirect: false,
+        };
+        assert!(independent.breaks("a.x", "b").is_some() && independent.breaks("a.x", "a.y").is_none());
+    }
+}

@@ -1,0 +1,241 @@
+//! `import-cycle`: module-level imports between the project's own modules that form a cycle.
+//! A project rule: each Python file contributes the import statements that run when it is
+//! imported (not inside a function body, not under `if TYPE_CHECKING:`); the project pass
+//! builds the graph of local modules ([`super::import_graph`]), finds its strongly connected
+//! components, and reports each import statement whose edge lies on a cycle, naming the
+//! shortest cycle through it (`a → b → c → a`).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::import_graph::{import_facts, Edge, ImportFact, Modules};
+use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration};
+use crate::config::Settings;
+use crate::diagnostic::FileId;
+use crate::python::imports::Import;
+use crate::rule::{render_message, EngineSignature, Rule};
+
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature {
+        name: "import-cycle",
+        variables: &["importer", "imported", "cycle"],
+        languages: &[crate::language::Language::Python],
+    },
+    build: |rule, settings| Ok(Engine::project(ImportCycle::new(rule, settings))),
+    project_wide: true,
+};
+
+pub(crate) struct ImportCycle {
+    id: String,
+    message: String,
+    root: PathBuf,
+    source_roots: Vec<PathBuf>,
+    namespace_packages: Vec<String>,
+}
+
+impl ImportCycle {
+    pub(crate) fn new(rule: &Rule, settings: &Settings) -> Self {
+        Self {
+            id: rule.id.clone(),
+            message: rule.message.clone(),
+            root: settings.root.clone(),
+            source_roots: settings.source_roots.clone(),
+            namespace_packages: settings.namespace_packages.clone(),
+        }
+    }
+
+    fn facts(&self, file: &FileText, imports: &[Import]) -> Option<Vec<ImportFact>> {
+        let facts = import_facts(file, imports, &self.id, |import| {
+            !import.context.in_function && !import.context.type_checking
+        });
+        (!facts.is_empty()).then_some(facts)
+    }
+}
+
+impl Prefilter for ImportCycle {
+    fn may_match(&self, _path: &Path, source: &str) -> bool {
+        memchr::memmem::find(source.as_bytes(), b"import").is_some()
+    }
+}
+
+impl ProjectRule for ImportCycle {
+    type Facts = Vec<ImportFact>;
+
+    fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {
+        Ok(self.facts(file, file.imports_by_tokens().ok_or(Declined)?))
+    }
+
+    fn collect(&self, file: &FileContext) -> Option<Self::Facts> {
+        self.facts(file, file.imports())
+    }
+
+    fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
+        let mut modules = Modules::new(&self.source_roots, &self.namespace_packages);
+        let edges = modules.edges(&self.root, &facts, paths);
+        let graph = Graph::new(edges.iter().map(|edge| (edge.importer.as_str(), edge.imported.as_str())));
+        let mut out = Vec::new();
+        let mut reported: BTreeSet<(FileId, usize)> = BTreeSet::new();
+        for Edge { importer, imported, file, site } in &edges {
+            let (from, to) = (graph.id(importer), graph.id(imported));
+            if graph.component[from] != graph.component[to] {
+                continue;
+            }
+            // One finding per statement: its first edge on a cycle.
+            if !reported.insert((*file, site.range.start)) {
+                continue;
+            }
+            let Some(back) = graph.shortest_path(to, from) else { continue };
+            let cycle: Vec<&str> =
+                std::iter::once(importer.as_str()).chain(back.iter().map(|&node| graph.names[node])).collect();
+            let cycle = cycle.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(" → ");
+            let message = render_message(&self.message, |var| match var {
+                "importer" => Some(Cow::Borrowed(importer.as_str())),
+                "imported" => Some(Cow::Borrowed(imported.as_str())),
+                "cycle" => Some(Cow::Borrowed(cycle.as_str())),
+                _ => None,
+            });
+            out.push(ProjectFinding { file: *file, site: (*site).clone(), message, related: Vec::new(), fix: None });
+        }
+        out
+    }
+}
+
+/// A directed graph of module names: adjacency in name order, and each node's strongly
+/// connected component.
+struct Graph<'n> {
+    names: Vec<&'n str>,
+    ids: BTreeMap<&'n str, usize>,
+    next: Vec<Vec<usize>>,
+    component: Vec<usize>,
+}
+
+impl<'n> Graph<'n> {
+    fn new(edges: impl Iterator<Item = (&'n str, &'n str)> + Clone) -> Self {
+        let names: BTreeSet<&str> = edges.clone().flat_map(|(from, to)| [from, to]).collect();
+        let names: Vec<&str> = names.into_iter().collect();
+        let ids: BTreeMap<&str, usize> = names.iter().enumerate().map(|(id, name)| (*name, id)).collect();
+        let mut next: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); names.len()];
+        for (from, to) in edges {
+            next[ids[from]].insert(ids[to]);
+        }
+        let next: Vec<Vec<usize>> = next.into_iter().map(|set| set.into_iter().collect()).collect();
+        let component = components(&next);
+        Self { names, ids, next, component }
+    }
+
+    fn id(&self, name: &str) -> usize {
+        self.ids[name]
+    }
+
+    /// The nodes of a shortest path from `from` to `to` (both included), within their component.
+    fn shortest_path(&self, from: usize, to: usize) -> Option<Vec<usize>> {
+        let component = self.component[from];
+        let mut previous: Vec<Option<usize>> = vec![None; self.names.len()];
+        let mut seen = vec![false; self.names.len()];
+        let mut queue = VecDeque::from([from]);
+        seen[from] = true;
+        while let Some(node) = queue.pop_front() {
+            if node == to {
+                let mut path = vec![to];
+                let mut current = to;
+                while let Some(before) = previous[current] {
+                    path.push(before);
+                    current = before;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            for &after in &self.next[node] {
+                if !seen[after] && self.component[after] == component {
+                    seen[after] = true;
+                    previous[after] = Some(node);
+                    queue.push_back(after);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Each node's strongly connected component (Tarjan's algorithm, iterative).
+fn components(next: &[Vec<usize>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let count = next.len();
+    let mut index = vec![UNSEEN; count];
+    let mut low = vec![0; count];
+    let mut on_stack = vec![false; count];
+    let mut stack = Vec::new();
+    let mut component = vec![UNSEEN; count];
+    let mut counter = 0;
+    let mut components = 0;
+    for start in 0..count {
+        if index[start] != UNSEEN {
+            continue;
+        }
+        // (node, next neighbour to visit)
+        let mut work = vec![(start, 0usize)];
+        index[start] = counter;
+        low[start] = counter;
+        counter += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        while let Some(&mut (node, ref mut position)) = work.last_mut() {
+            if let Some(&after) = next[node].get(*position) {
+                *position += 1;
+                if index[after] == UNSEEN {
+                    index[after] = counter;
+                    low[after] = counter;
+                    counter += 1;
+                    stack.push(after);
+                    on_stack[after] = true;
+                    work.push((after, 0));
+                } else if on_stack[after] {
+                    low[node] = low[node].min(index[after]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == index[node] {
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component[member] = components;
+                    if member == node {
+                        break;
+                    }
+                }
+                components += 1;
+            }
+        }
+    }
+    component
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_and_shortest_cycles() {
+        let edges = [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e"), ("e", "d"), ("b", "a"), ("f", "a")];
+        let graph = Graph::new(edges.iter().copied());
+        let component = |name: &str| graph.component[graph.id(name)];
+        assert_eq!(component("a"), component("b"));
+        assert_eq!(component("a"), component("c"));
+        assert_eq!(component("d"), component("e"));
+        assert_ne!(component("a"), component("d"));
+        assert_ne!(component("f"), component("a"));
+        let path = |from: &str, to: &str| {
+            graph
+                .shortest_path(graph.id(from), graph.id(to))
+                .map(|p| p.iter().map(|&n| graph.names[n]).collect::<Vec<_>>())
+        };
+        assert_eq!(path("b", "a"), Some(vec!["b", "a"]));
+        assert_eq!(path("c", "b"), Some(vec!["c", "a", "b"]));
+        assert_eq!(path("a", "d"), None, "another component");
+    }
+}

@@ -1,0 +1,373 @@
+//! The import statements of each file as the import rules keep them ([`ImportFact`], collected
+//! per file, cached with the file's facts), and what they import among the project's own
+//! modules ([`Modules`]): the static import graph the rules `unresolved-import`,
+//! `import-contract` and `import-cycle` and `ssot graph` read. Modules are named by their
+//! absolute dotted names from the source roots ([`super::import_system`]); an import's target
+//! is the most specific local module it names, as grimp records it: `import a.b.c` imports
+//! `a.b.c`; `from a.b import c` imports `a.b.c` when that is a module, else `a.b`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::import_system::{is_identifier, module_name, resolve, Disk, Place};
+use super::{FileText, Site};
+use crate::python::imports::{Context, Import};
+
+/// One imported module: `import a.b` (one per dotted name), or `from m import …`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ImportFact {
+    /// Leading dots of a relative `from` import.
+    pub level: usize,
+    /// The module without leading dots (empty for `from . import x`).
+    pub module: String,
+    /// Where the module is written (the dotted name of `import a.b`, the module of `from`).
+    pub module_site: Site,
+    /// A `from` import: the imported names and where each is written (empty for a star).
+    pub names: Vec<(String, Site)>,
+    /// Written with `as`: one flag per name of a `from` import, one for `import a.b`.
+    pub aliased: Vec<bool>,
+    pub from: bool,
+    pub context: Context,
+}
+
+/// The facts of the import statements `keep` accepts, their sites those of rule `rule`.
+pub(crate) fn import_facts(
+    file: &FileText,
+    imports: &[Import],
+    rule: &str,
+    keep: impl Fn(&Import) -> bool,
+) -> Vec<ImportFact> {
+    let mut facts = Vec::new();
+    for import in imports.iter().filter(|import| keep(import)) {
+        match &import.from_module {
+            Some(module) => {
+                let written = &file.source[module.clone()];
+                let level = written.chars().take_while(|c| *c == '.').count();
+                let name = match import.bindings.first() {
+                    Some(first) => first.module.clone(),
+                    // A star import: the module as written.
+                    None => written[level..].chars().filter(|c| !c.is_whitespace() && *c != '\\').collect(),
+                };
+                facts.push(ImportFact {
+                    level,
+                    module: name,
+                    module_site: file.site(rule, module.clone()),
+                    names: import
+                        .bindings
+                        .iter()
+                        .filter_map(|b| Some((b.name.clone()?, file.site(rule, b.path.clone()))))
+                        .collect(),
+                    aliased: import.bindings.iter().map(|b| b.aliased).collect(),
+                    from: true,
+                    context: import.context,
+                });
+            }
+            None => {
+                for binding in &import.bindings {
+                    facts.push(ImportFact {
+                        level: 0,
+                        module: binding.module.clone(),
+                        module_site: file.site(rule, binding.path.clone()),
+                        names: Vec::new(),
+                        aliased: vec![binding.aliased],
+                        from: false,
+                        context: import.context,
+                    });
+                }
+            }
+        }
+    }
+    facts
+}
+
+/// Top-level modules CPython builds in (`sys.builtin_module_names` on Linux, 3.11) or freezes
+/// (3.11 and later: found by the frozen importer, before the source roots).
+const BUILT_IN: [&str; 47] = [
+    "_abc",
+    "_ast",
+    "_codecs",
+    "_collections",
+    "_functools",
+    "_imp",
+    "_io",
+    "_locale",
+    "_operator",
+    "_signal",
+    "_sre",
+    "_stat",
+    "_string",
+    "_symtable",
+    "_thread",
+    "_tokenize",
+    "_tracemalloc",
+    "_warnings",
+    "_weakref",
+    "atexit",
+    "builtins",
+    "errno",
+    "faulthandler",
+    "gc",
+    "itertools",
+    "marshal",
+    "posix",
+    "pwd",
+    "sys",
+    "time",
+    "xxsubtype",
+    "_collections_abc",
+    "_frozen_importlib",
+    "_frozen_importlib_external",
+    "_sitebuiltins",
+    "abc",
+    "codecs",
+    "genericpath",
+    "io",
+    "ntpath",
+    "os",
+    "posixpath",
+    "runpy",
+    "site",
+    "stat",
+    "zipimport",
+    "__hello__",
+];
+
+/// The project's own modules as the import rules resolve them, each question answered once.
+pub(crate) struct Modules<'a> {
+    roots: &'a [PathBuf],
+    namespace_packages: &'a [String],
+    pub disk: Disk,
+    local: HashMap<String, bool>,
+    exists: HashMap<String, bool>,
+}
+
+/// One local module an import statement imports: its name, and where the statement names its
+/// module (the line grimp gives an import: `from a import (b, c)` over several lines is one
+/// place).
+pub(crate) struct Target<'f> {
+    pub module: String,
+    pub site: &'f Site,
+}
+
+impl<'a> Modules<'a> {
+    pub(crate) fn new(roots: &'a [PathBuf], namespace_packages: &'a [String]) -> Self {
+        Self { roots, namespace_packages, disk: Disk::default(), local: HashMap::new(), exists: HashMap::new() }
+    }
+
+    /// Whether the top-level name `top` is local: a source root holds its module, regular
+    /// package, stub or extension module, or it is a listed namespace package there; and it is
+    /// no module CPython builds in or freezes (those are found before any path: a local `os.py`
+    /// or `time.py` is never what `import os` imports).
+    pub(crate) fn is_local(&mut self, top: &str) -> bool {
+        if let Some(&local) = self.local.get(top) {
+            return local;
+        }
+        let local = !BUILT_IN.contains(&top)
+            && self.roots.iter().any(|root| {
+                self.disk.is_package(root, top)
+                    || self.disk.module_file(root, top).is_some()
+                    || (self.namespace_packages.iter().any(|n| n == top) && self.disk.is_dir(root, top))
+            });
+        self.local.insert(top.to_string(), local);
+        local
+    }
+
+    /// Whether the absolute module `name` exists (a module or package, found from the roots).
+    pub(crate) fn exists(&mut self, name: &str) -> bool {
+        if let Some(&exists) = self.exists.get(name) {
+            return exists;
+        }
+        let parts: Vec<&str> = name.split('.').collect();
+        let exists = parts.iter().all(|part| is_identifier(part))
+            && self.is_local(parts[0])
+            && resolve(self.roots, &parts, &self.disk).is_some();
+        self.exists.insert(name.to_string(), exists);
+        exists
+    }
+
+    /// The absolute name of the module in the file at `path`. Its stem need not be an
+    /// identifier (`migrations/0001_initial.py` is loaded by name with `importlib`, and its
+    /// imports count, as grimp counts them); its packages must be.
+    pub(crate) fn name_of(&self, path: &Path) -> Option<String> {
+        if let Some(name) = module_name(self.roots, path, &self.disk) {
+            return Some(name);
+        }
+        let place = Place::of(self.roots, path, &self.disk)?;
+        let stem = path.file_stem()?.to_str()?;
+        if stem.is_empty() || stem.contains('.') || stem == "__init__" || place.package.is_empty() {
+            return None;
+        }
+        Some(format!("{}.{stem}", place.package.join(".")))
+    }
+
+    /// Where the file at `path` stands among the roots.
+    pub(crate) fn place(&self, path: &Path) -> Option<Place<'a>> {
+        Place::of(self.roots, path, &self.disk)
+    }
+
+    /// The absolute module an import statement names (relative ones from `place`), whether or
+    /// not it exists; `None` for a relative import without a place or climbing above it.
+    pub(crate) fn absolute(place: Option<&Place>, import: &ImportFact) -> Option<String> {
+        if import.level == 0 {
+            return Some(import.module.clone());
+        }
+        let place = place?;
+        if import.level > place.package.len() {
+            return None;
+        }
+        let base = &place.package[..place.package.len() + 1 - import.level];
+        let parts = import.module.split('.').filter(|part| !part.is_empty());
+        let name: Vec<&str> = base.iter().map(String::as_str).chain(parts).collect();
+        (!name.is_empty()).then(|| name.join("."))
+    }
+
+    /// The local modules the import statement imports, each with where it is named: the most
+    /// specific existing module (see the module docs).
+    pub(crate) fn targets<'f>(&mut self, place: Option<&Place>, import: &'f ImportFact) -> Vec<Target<'f>> {
+        let Some(module) = Self::absolute(place, import) else { return Vec::new() };
+        if !self.exists(&module) {
+            // `import a.b.c` of a missing `a.b.c`: its last part may be a name of `a.b` (as
+            // grimp takes it); nothing more is guessed.
+            return match module.rsplit_once('.') {
+                Some((parent, _)) if !import.from && self.exists(parent) => {
+                    vec![Target { module: parent.to_string(), site: &import.module_site }]
+                }
+                _ => Vec::new(),
+            };
+        }
+        if !import.from || import.names.is_empty() {
+            return vec![Target { module, site: &import.module_site }];
+        }
+        let mut out: Vec<Target<'f>> = Vec::new();
+        for (name, _) in &import.names {
+            let submodule = format!("{module}.{name}");
+            if self.exists(&submodule) {
+                out.push(Target { module: submodule, site: &import.module_site });
+            } else if !out.iter().any(|target| target.module == module) {
+                out.push(Target { module: module.clone(), site: &import.module_site });
+            }
+        }
+        out
+    }
+}
+
+/// One import of a local module by another local module.
+pub(crate) struct Edge<'f> {
+    pub importer: String,
+    pub imported: String,
+    pub file: crate::diagnostic::FileId,
+    /// Where the statement names its module.
+    pub site: &'f Site,
+}
+
+impl Modules<'_> {
+    /// Every import of a local module by another local module, in path order: the graph the
+    /// rules judge (a module importing itself is left out).
+    pub(crate) fn edges<'f>(
+        &mut self,
+        root: &Path,
+        facts: &'f [(crate::diagnostic::FileId, std::sync::Arc<Vec<ImportFact>>)],
+        paths: &[&str],
+    ) -> Vec<Edge<'f>> {
+        let mut edges = Vec::new();
+        for (file, imports) in facts {
+            let path = root.join(crate::path_text::real(paths[file.0]));
+            let Some(importer) = self.name_of(&path) else { continue };
+            let place = self.place(&path);
+            for import in imports.iter() {
+                for target in self.targets(place.as_ref(), import) {
+                    if target.module != importer {
+                        edges.push(Edge {
+                            importer: importer.clone(),
+                            imported: target.module,
+                            file: *file,
+                            site: target.site,
+                        });
+                    }
+                }
+            }
+        }
+        edges
+    }
+}
+
+/// One module of the graph `ssot graph` prints: its file and its imports of local modules.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub(crate) struct GraphModule {
+    pub path: String,
+    pub imports: Vec<GraphImport>,
+}
+
+/// One import of a local module.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct GraphImport {
+    pub module: String,
+    pub line: usize,
+    pub column: usize,
+    /// `module` (runs on import), `function` (inside a function body) or `type-checking`
+    /// (under `if TYPE_CHECKING:`).
+    pub context: &'static str,
+}
+
+/// The import graph of the project's own modules, by module name.
+pub(crate) type ImportGraph = std::collections::BTreeMap<String, GraphModule>;
+
+/// The engine behind `ssot graph`: collects every import statement of every Python file, and
+/// in the project pass hands the graph of local modules to whoever holds `out` (it reports
+/// nothing).
+pub(crate) struct GraphCollector {
+    pub root: PathBuf,
+    pub source_roots: Vec<PathBuf>,
+    pub namespace_packages: Vec<String>,
+    pub out: std::sync::Arc<std::sync::Mutex<Option<ImportGraph>>>,
+}
+
+impl super::Prefilter for GraphCollector {}
+
+impl super::ProjectRule for GraphCollector {
+    type Facts = Vec<ImportFact>;
+
+    fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, super::Declined> {
+        Ok(Some(import_facts(file, file.imports_by_tokens().ok_or(super::Declined)?, "graph", |_| true)))
+    }
+
+    fn collect(&self, file: &super::FileContext) -> Option<Self::Facts> {
+        Some(import_facts(file, file.imports(), "graph", |_| true))
+    }
+
+    fn finish(
+        &self,
+        facts: Vec<(crate::diagnostic::FileId, std::sync::Arc<Self::Facts>)>,
+        paths: &[&str],
+    ) -> Vec<super::ProjectFinding> {
+        let mut modules = Modules::new(&self.source_roots, &self.namespace_packages);
+        let mut graph = ImportGraph::new();
+        for (file, imports) in &facts {
+            let path = self.root.join(crate::path_text::real(paths[file.0]));
+            let Some(name) = modules.name_of(&path) else { continue };
+            let place = modules.place(&path);
+            let mut found = Vec::new();
+            for import in imports.iter() {
+                let context = match import.context {
+                    Context { in_function: true, .. } => "function",
+                    Context { type_checking: true, .. } => "type-checking",
+                    _ => "module",
+                };
+                // A module importing itself is listed too, as grimp lists it.
+                for target in modules.targets(place.as_ref(), import) {
+                    let (line, column) = (target.site.start.line, target.site.start.column);
+                    found.push(GraphImport { module: target.module, line, column, context });
+                }
+            }
+            let entry = graph.entry(name).or_default();
+            if entry.path.is_empty() {
+                entry.path = paths[file.0].to_string();
+                entry.imports = found;
+            }
+        }
+        if let Ok(mut out) = self.out.lock() {
+            *out = Some(graph);
+        }
+        Vec::new()
+    }
+}

@@ -1,0 +1,184 @@
+//! `moved-import`: imports of a module or name that moved, by the project's import registry
+//! (`[rules.moved-import] moved = { "old.module" = "new.module", "old.module.Name" =
+//! "new.module.Name" }`). A project rule: each file contributes the import statements that may
+//! name an old path (absolute ones under an old path's first name, and every relative one,
+//! whose absolute module depends on where the file stands); the project pass names the
+//! canonical path for each and offers a fix:
+//! - `from old.module import x` and `import old.module as m`: the module part is rewritten,
+//!   safe when the new module resolves from the source roots (`import old.module` without `as`
+//!   is rewritten as an unsafe fix: the name it binds changes with it);
+//! - `from old.module import Name` where `old.module.Name` moved: the statement becomes
+//!   `from new.module import NewName as Name` (the binding kept), safe when the new module
+//!   resolves; a statement that imports other names too gets the finding without a fix.
+//!
+//! The longest old path that matches wins (`old.module.Name` before `old.module`).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::import_graph::{import_facts, ImportFact, Modules};
+use super::import_system::is_identifier;
+use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
+use crate::config::Settings;
+use crate::diagnostic::FileId;
+use crate::fix::{Applicability, Fix};
+use crate::python::imports::Import;
+use crate::rule::{render_message, EngineSignature, Rule};
+use crate::UserError;
+
+pub(crate) const REGISTRATION: Registration = Registration {
+    signature: EngineSignature {
+        name: "moved-import",
+        variables: &["old", "new"],
+        languages: &[crate::language::Language::Python],
+    },
+    build: |rule, settings| Ok(Engine::project(MovedImport::new(rule, settings)?)),
+    project_wide: true,
+};
+
+pub(crate) struct MovedImport {
+    id: String,
+    message: String,
+    root: PathBuf,
+    source_roots: Vec<PathBuf>,
+    namespace_packages: Vec<String>,
+    /// Old path → new path.
+    moved: BTreeMap<String, String>,
+    /// The first names of the old paths: an absolute import under none of them is not kept.
+    tops: Vec<String>,
+    /// Every name of every old path: a file holding none of them cannot import one.
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl MovedImport {
+    pub(crate) fn new(rule: &Rule, settings: &Settings) -> Result<Self, UserError> {
+        let at = super::option_at(rule, "moved", settings);
+        let error = |message: String| settings.config_error(at, format!("[rules.{}] moved: {message}", rule.id));
+        let dotted = |text: &str| !text.is_empty() && text.split('.').all(is_identifier);
+        let mut moved = BTreeMap::new();
+        if let Some(toml::Value::Table(table)) = rule.options.get("moved") {
+            for (old, new) in table {
+                let Some(new) = new.as_str() else {
+                    return Err(error(format!("the new path of `{old}` must be a string")));
+                };
+                if !dotted(old) || !dotted(new) {
+                    return Err(error(format!("`{old}` = `{new}`: both must be dotted module paths (`a.b.c`)")));
+                }
+                if old == new {
+                    return Err(error(format!("`{old}` moved to itself")));
+                }
+                moved.insert(old.clone(), new.to_string());
+            }
+        }
+        let mut tops: Vec<String> = moved.keys().filter_map(|old| old.split('.').next()).map(str::to_string).collect();
+        tops.dedup();
+        let mut names: Vec<&str> = moved.keys().flat_map(|old| old.split('.')).collect();
+        names.sort();
+        names.dedup();
+        let finder = (!names.is_empty()).then(|| aho_corasick::AhoCorasick::new(&names)).and_then(Result::ok);
+        Ok(Self {
+            id: rule.id.clone(),
+            message: rule.message.clone(),
+            root: settings.root.clone(),
+            source_roots: settings.source_roots.clone(),
+            namespace_packages: settings.namespace_packages.clone(),
+            moved,
+            tops,
+            finder,
+        })
+    }
+
+    fn facts(&self, file: &FileText, imports: &[Import]) -> Option<Vec<ImportFact>> {
+        let under_a_top = |module: &str| {
+            let top = module.split('.').next().unwrap_or_default().trim();
+            self.tops.iter().any(|old| old == top)
+        };
+        let keep = |import: &Import| match (&import.relative_module, &import.from_module) {
+            (Some(_), _) => true,
+            (None, Some(module)) => under_a_top(&file.source[module.clone()]),
+            (None, None) => import.bindings.iter().any(|binding| under_a_top(&binding.module)),
+        };
+        let facts = import_facts(file, imports, &self.id, keep);
+        (!facts.is_empty()).then_some(facts)
+    }
+
+    /// The new path of `path`, by the longest old path it is or is under.
+    fn new_path(&self, path: &str) -> Option<(String, String)> {
+        let mut prefix = path;
+        loop {
+            if let Some(new) = self.moved.get(prefix) {
+                return Some((prefix.to_string(), format!("{new}{}", &path[prefix.len()..])));
+            }
+            prefix = &prefix[..prefix.rfind('.')?];
+        }
+    }
+
+    fn finding(&self, file: FileId, site: &Site, old: &str, new: &str, fix: Option<Fix>) -> ProjectFinding {
+        let message = render_message(&self.message, |var| match var {
+            "old" => Some(Cow::Borrowed(old)),
+            "new" => Some(Cow::Borrowed(new)),
+            _ => None,
+        });
+        ProjectFinding { file, site: site.clone(), message, related: Vec::new(), fix }
+    }
+}
+
+impl Prefilter for MovedImport {
+    fn may_match(&self, _path: &Path, source: &str) -> bool {
+        self.finder.as_ref().is_some_and(|finder| finder.is_match(source))
+    }
+}
+
+impl ProjectRule for MovedImport {
+    type Facts = Vec<ImportFact>;
+
+    fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {
+        Ok(self.facts(file, file.imports_by_tokens().ok_or(Declined)?))
+    }
+
+    fn collect(&self, file: &FileContext) -> Option<Self::Facts> {
+        self.facts(file, file.imports())
+    }
+
+    fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
+        let mut modules = Modules::new(&self.source_roots, &self.namespace_packages);
+        let mut out = Vec::new();
+        for (file, imports) in &facts {
+            let path = self.root.join(crate::path_text::real(paths[file.0]));
+            let place = modules.place(&path);
+            for import in imports.iter() {
+                let Some(module) = Modules::absolute(place.as_ref(), import) else { continue };
+                if let Some((old, new)) = self.new_path(&module) {
+                    // The module itself moved.
+                    let aliased = import.aliased.first().copied().unwrap_or(false);
+                    let safe = (import.from || aliased) && modules.exists(&new);
+                    let applicability = if safe { Applicability::Safe } else { Applicability::Unsafe };
+                    let edit = import.module_site.edit(new.clone());
+                    let fix = Fix::new(applicability, format!("Import `{new}`"), vec![edit]);
+                    out.push(self.finding(*file, &import.module_site, &old, &new, Some(fix)));
+                    continue;
+                }
+                for (index, (name, site)) in import.names.iter().enumerate() {
+                    let Some((old, new)) = self.new_path(&format!("{module}.{name}")) else { continue };
+                    let split = new.rsplit_once('.').filter(|_| import.names.len() == 1);
+                    let fix = split.map(|(new_module, new_name)| {
+                        let aliased = import.aliased.get(index).copied().unwrap_or(false);
+                        let imported = if aliased || new_name == name {
+                            new_name.to_string()
+                        } else {
+                            format!("{new_name} as {name}")
+                        };
+                        let edits = vec![import.module_site.edit(new_module), site.edit(imported)];
+                        let applicability =
+                            if modules.exists(new_module) { Applicability::Safe } else { Applicability::Unsafe };
+                        Fix::new(applicability, format!("Import `{new_name}` from `{new_module}`"), edits)
+                    });
+                    out.push(self.finding(*file, site, &old, &new, fix));
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,1 @@
+LEGACY = True

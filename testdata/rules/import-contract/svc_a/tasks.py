@@ -1,0 +1,3 @@
+"""Imports the other service: breaks the independence contract."""
+from svc_b.jobs import run  # expect: import-contract
+import billing.rates

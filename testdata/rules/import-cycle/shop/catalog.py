@@ -1,0 +1,2 @@
+"""Imported by orders; imports nothing back: no cycle."""
+ITEMS = ["book"]

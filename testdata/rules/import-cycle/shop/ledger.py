@@ -1,0 +1,3 @@
+from shop.billing import charge  # expect: import-cycle
+
+ENTRIES = [charge]

@@ -1,0 +1,2 @@
+other = 1
+unrelated = 2
