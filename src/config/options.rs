@@ -105,6 +105,14 @@ impl<'de> Deserialize<'de> for RulesOptions {
                         "per-file-ignores" => out.per_file_ignores = Some(map.next_value()?),
                         _ => {
                             let table: RuleTableValue = map.next_value().map_err(|err| {
+                                // The toml crate gives no span for a table made by dotted keys.
+                                if err.to_string().contains("expected a borrowed string") {
+                                    return de::Error::custom(format!(
+                                        "[rules.{key}]: an option written with dotted keys (`option.key = …`) \
+                                         is not supported: write it as an inline table `option = {{ … }}` or \
+                                         as a table `[rules.{key}.option]`"
+                                    ));
+                                }
                                 de::Error::custom(format!(
                                     "unknown key `{key}` in [rules]: expected `select`, `ignore`, \
                                      `rule-dirs`, `require-reason`, `per-file-ignores` or a table \

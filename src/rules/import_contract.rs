@@ -90,9 +90,6 @@ fn matches(pattern: &str, module: &str) -> bool {
 impl Contract {
     /// Why `importer` may not import `imported` under this contract, if it may not.
     fn breaks(&self, importer: &str, imported: &str) -> Option<String> {
-        if self.ignore.iter().any(|(from, to)| matches(from, importer) && matches(to, imported)) {
-            return None;
-        }
         let entry = |list: &[String], module: &str| list.iter().position(|entry| under(module, entry));
         match &self.kind {
             Kind::Forbidden { source, forbidden } => {
@@ -109,6 +106,30 @@ impl Contract {
                 let (from, to) = (entry(modules, importer)?, entry(modules, imported)?);
                 (from != to).then(|| format!("`{}` and `{}` are independent", modules[from], modules[to]))
             }
+        }
+    }
+
+    /// Whether the import of `imported` by `importer` is listed under `ignore`: it is left out
+    /// of the graph (direct and indirect), as import-linter leaves it out.
+    fn ignores(&self, importer: &str, imported: &str) -> bool {
+        self.ignore.iter().any(|(from, to)| matches(from, importer) && matches(to, imported))
+    }
+
+    /// Two entries of one list, or a source and a forbidden module, where one is under the
+    /// other: the contract could never be broken between them (or its answer would depend on
+    /// their order).
+    fn overlap(&self) -> Option<(&String, &String)> {
+        let within = |list: &'_ [String]| -> Option<(usize, usize)> {
+            (0..list.len())
+                .flat_map(|a| (0..list.len()).map(move |b| (a, b)))
+                .find(|&(a, b)| a != b && under(&list[a], &list[b]))
+        };
+        match &self.kind {
+            Kind::Forbidden { source, forbidden } => {
+                let list: Vec<String> = source.iter().chain(forbidden).cloned().collect();
+                within(&list).map(|(a, b)| (self.modules()[a], self.modules()[b]))
+            }
+            Kind::Layers(list) | Kind::Independence(list) => within(list).map(|(a, b)| (&list[a], &list[b])),
         }
     }
 
@@ -137,6 +158,12 @@ impl ImportContract {
             };
             let contract =
                 parse_contract(table).map_err(|message| error(format!("contract {}: {message}", index + 1)))?;
+            if let Some((inner, outer)) = contract.overlap() {
+                return Err(error(format!(
+                    "contract \"{}\": `{inner}` is `{outer}` or inside it: a contract's modules must not overlap",
+                    contract.name
+                )));
+            }
             for module in contract.modules() {
                 if !modules.exists(module) {
                     let roots: Vec<String> =
@@ -200,12 +227,13 @@ fn parse_contract(table: &toml::map::Map<String, toml::Value>) -> Result<Contrac
         Some(other) => {
             return Err(format!("\"{name}\": unknown type `{other}`: expected forbidden, layers or independence"))
         }
+        None if table.contains_key("type") => return Err(format!("\"{name}\": `type` must be a string")),
         None => return Err(format!("\"{name}\": `type` is required: forbidden, layers or independence")),
     };
     let ignore = strings("ignore")?
         .iter()
         .map(|pair| match pair.split_once("->") {
-            Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() => {
+            Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() && !to.contains("->") => {
                 Ok((from.trim().to_string(), to.trim().to_string()))
             }
             _ => Err(format!("\"{name}\": `ignore` entry `{pair}` must be `importer -> imported`")),
@@ -240,10 +268,12 @@ impl ProjectRule for ImportContract {
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let mut modules = Modules::new(&self.source_roots, &self.namespace_packages);
-        let edges = modules.edges(&self.root, &facts, paths);
+        let all_edges = modules.edges(&self.root, &facts, paths);
         let mut out = Vec::new();
         for contract in &self.contracts {
-            for edge in &edges {
+            let edges: Vec<&Edge> =
+                all_edges.iter().filter(|edge| !contract.ignores(&edge.importer, &edge.imported)).collect();
+            for edge in edges.iter().copied() {
                 if let Some(detail) = contract.breaks(&edge.importer, &edge.imported) {
                     out.push(self.finding(contract, edge, &edge.imported, detail));
                 }
@@ -271,7 +301,7 @@ impl ImportContract {
     /// Chains of two or more imports from a module to one it may not import: for each module
     /// and each one it may not reach, the shortest chain (breadth first, in name order), at the
     /// chain's first import.
-    fn indirect(&self, contract: &Contract, edges: &[Edge], out: &mut Vec<ProjectFinding>) {
+    fn indirect(&self, contract: &Contract, edges: &[&Edge], out: &mut Vec<ProjectFinding>) {
         // The first edge (in path order) of each pair, and the graph in name order.
         let mut first: BTreeMap<(&str, &str), usize> = BTreeMap::new();
         for (index, edge) in edges.iter().enumerate() {
@@ -311,8 +341,8 @@ impl ImportContract {
                         current = before;
                     }
                     chain.reverse();
-                    let edge = &edges[first[&(chain[0], chain[1])]];
-                    let shown = chain.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" → ");
+                    let edge = edges[first[&(chain[0], chain[1])]];
+                    let shown = super::import_cycle::shown_chain(&chain);
                     out.push(self.finding(contract, edge, after, format!("{detail}, through {shown}")));
                 }
             }
@@ -336,7 +366,15 @@ mod tests {
             indirect: false,
         };
         assert!(forbidden.breaks("shared.x", "app.y").is_some());
-        assert!(forbidden.breaks("shared.compat", "app.config").is_none(), "ignored");
+        assert!(forbidden.ignores("shared.compat", "app.config") && !forbidden.ignores("shared.x", "app.config"));
+        assert_eq!(forbidden.overlap(), None);
+        let overlapping = Contract {
+            name: "o".into(),
+            kind: Kind::Layers(vec!["shared".into(), "shared.other".into()]),
+            ignore: vec![],
+            indirect: false,
+        };
+        assert!(overlapping.overlap().is_some());
         assert!(forbidden.breaks("app.y", "shared.x").is_none());
         let layers = Contract {
             name: "l".into(),

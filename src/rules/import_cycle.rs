@@ -89,7 +89,7 @@ impl ProjectRule for ImportCycle {
             let Some(back) = graph.shortest_path(to, from) else { continue };
             let cycle: Vec<&str> =
                 std::iter::once(importer.as_str()).chain(back.iter().map(|&node| graph.names[node])).collect();
-            let cycle = cycle.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(" → ");
+            let cycle = shown_chain(&cycle);
             let message = render_message(&self.message, |var| match var {
                 "importer" => Some(Cow::Borrowed(importer.as_str())),
                 "imported" => Some(Cow::Borrowed(imported.as_str())),
@@ -100,6 +100,18 @@ impl ProjectRule for ImportCycle {
         }
         out
     }
+}
+
+/// `a → b → c → a` for a chain of module names; a long one shows its first and last few names
+/// and how many are between (a cycle through thousands of modules makes one short line).
+pub(crate) fn shown_chain(chain: &[&str]) -> String {
+    const ENDS: usize = 4;
+    let quoted = |names: &[&str]| names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(" → ");
+    if chain.len() <= 2 * ENDS + 1 {
+        return quoted(chain);
+    }
+    let hidden = chain.len() - 2 * ENDS;
+    format!("{} → … {hidden} more … → {}", quoted(&chain[..ENDS]), quoted(&chain[chain.len() - ENDS..]))
 }
 
 /// A directed graph of module names: adjacency in name order, and each node's strongly

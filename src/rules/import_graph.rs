@@ -272,6 +272,10 @@ impl Modules<'_> {
         let mut edges = Vec::new();
         for (file, imports) in facts {
             let path = root.join(crate::path_text::real(paths[file.0]));
+            // A stub's imports never run (and grimp does not read stubs).
+            if crate::python::stub::is_stub(&path) {
+                continue;
+            }
             let Some(importer) = self.name_of(&path) else { continue };
             let place = self.place(&path);
             for import in imports.iter() {
@@ -344,6 +348,9 @@ impl super::ProjectRule for GraphCollector {
         let mut graph = ImportGraph::new();
         for (file, imports) in &facts {
             let path = self.root.join(crate::path_text::real(paths[file.0]));
+            if crate::python::stub::is_stub(&path) {
+                continue;
+            }
             let Some(name) = modules.name_of(&path) else { continue };
             let place = modules.place(&path);
             let mut found = Vec::new();

@@ -66,11 +66,26 @@ impl MovedImport {
                 if !dotted(old) || !dotted(new) {
                     return Err(error(format!("`{old}` = `{new}`: both must be dotted module paths (`a.b.c`)")));
                 }
-                if old == new {
-                    return Err(error(format!("`{old}` moved to itself")));
+                if old == new || new.starts_with(&format!("{old}.")) {
+                    return Err(error(format!("`{old}` = `{new}`: a path cannot move into itself")));
                 }
                 moved.insert(old.clone(), new.to_string());
             }
+        }
+        // A new path that is itself an old one would make fixes move code back and forth.
+        if let Some((old, new)) = moved.iter().find(|(_, new)| {
+            let mut prefix = new.as_str();
+            loop {
+                if moved.contains_key(prefix) {
+                    return true;
+                }
+                match prefix.rfind('.') {
+                    Some(dot) => prefix = &prefix[..dot],
+                    None => return false,
+                }
+            }
+        }) {
+            return Err(error(format!("`{old}` = `{new}`: the new path moved too; write its final place")));
         }
         let mut tops: Vec<String> = moved.keys().filter_map(|old| old.split('.').next()).map(str::to_string).collect();
         tops.dedup();
@@ -150,19 +165,31 @@ impl ProjectRule for MovedImport {
             let place = modules.place(&path);
             for import in imports.iter() {
                 let Some(module) = Modules::absolute(place.as_ref(), import) else { continue };
-                if let Some((old, new)) = self.new_path(&module) {
-                    // The module itself moved.
-                    let aliased = import.aliased.first().copied().unwrap_or(false);
-                    let safe = (import.from || aliased) && modules.exists(&new);
-                    let applicability = if safe { Applicability::Safe } else { Applicability::Unsafe };
-                    let edit = import.module_site.edit(new.clone());
-                    let fix = Fix::new(applicability, format!("Import `{new}`"), vec![edit]);
-                    out.push(self.finding(*file, &import.module_site, &old, &new, Some(fix)));
-                    continue;
-                }
+                let module_move = self.new_path(&module);
+                // Names whose own path moved more specifically than their module (the longest old
+                // path wins).
+                let mut name_moves = Vec::new();
                 for (index, (name, site)) in import.names.iter().enumerate() {
                     let Some((old, new)) = self.new_path(&format!("{module}.{name}")) else { continue };
-                    let split = new.rsplit_once('.').filter(|_| import.names.len() == 1);
+                    if module_move.as_ref().is_none_or(|(module_old, _)| old.len() > module_old.len()) {
+                        name_moves.push((index, name, site, old, new));
+                    }
+                }
+                // Every name imported moved further than the module: the module move says nothing.
+                let covered = !import.names.is_empty() && name_moves.len() == import.names.len();
+                if let Some((old, new)) = module_move.as_ref().filter(|_| !covered) {
+                    // The module itself moved: one finding, with a fix when no name moved further.
+                    let aliased = import.aliased.first().copied().unwrap_or(false);
+                    let safe = (import.from || aliased) && modules.exists(new);
+                    let applicability = if safe { Applicability::Safe } else { Applicability::Unsafe };
+                    let fix = name_moves.is_empty().then(|| {
+                        Fix::new(applicability, format!("Import `{new}`"), vec![import.module_site.edit(new.clone())])
+                    });
+                    out.push(self.finding(*file, &import.module_site, old, new, fix));
+                }
+                let alone = import.names.len() == 1;
+                for (index, name, site, old, new) in name_moves {
+                    let split = new.rsplit_once('.').filter(|_| alone && (module_move.is_none() || covered));
                     let fix = split.map(|(new_module, new_name)| {
                         let aliased = import.aliased.get(index).copied().unwrap_or(false);
                         let imported = if aliased || new_name == name {
@@ -171,8 +198,10 @@ impl ProjectRule for MovedImport {
                             format!("{new_name} as {name}")
                         };
                         let edits = vec![import.module_site.edit(new_module), site.edit(imported)];
-                        let applicability =
-                            if modules.exists(new_module) { Applicability::Safe } else { Applicability::Unsafe };
+                        // Safe only when the new path is a module on disk: whether a module binds a
+                        // name is not looked up here.
+                        let safe = modules.exists(&new);
+                        let applicability = if safe { Applicability::Safe } else { Applicability::Unsafe };
                         Fix::new(applicability, format!("Import `{new_name}` from `{new_module}`"), edits)
                     });
                     out.push(self.finding(*file, site, &old, &new, fix));

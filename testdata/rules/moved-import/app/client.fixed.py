@@ -8,6 +8,9 @@ from app.db import (
     CacheMetricsCollector as Both,  # expect: moved-import
     other,
 )
+# The longest old path wins: the name's own entry, not its module's.
+from app.metrics import Collector as Manager  # expect: moved-import
+from app.websocket import factory as legacy_factory  # expect: moved-import
 
 # Near-misses: the new paths, other names of the old module's package, text.
 from app.db import unrelated
