@@ -45,6 +45,14 @@ pub(crate) struct ImportContract {
     contracts: Vec<Contract>,
 }
 
+/// What one file contributes: its import statements, and whether it could be read only in
+/// part (a syntax error the tree recovered from): a breach found there says so.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct ContractFacts {
+    imports: Vec<ImportFact>,
+    partial: bool,
+}
+
 /// One contract as configured.
 #[derive(Debug)]
 struct Contract {
@@ -254,32 +262,36 @@ impl Prefilter for ImportContract {
 }
 
 impl ProjectRule for ImportContract {
-    type Facts = Vec<ImportFact>;
+    type Facts = ContractFacts;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {
-        let facts = import_facts(file, file.imports_by_tokens().ok_or(Declined)?, &self.id, |_| true);
-        Ok((!facts.is_empty()).then_some(facts))
+        let imports = import_facts(file, file.imports_by_tokens().ok_or(Declined)?, &self.id, |_| true);
+        Ok((!imports.is_empty()).then_some(ContractFacts { imports, partial: false }))
     }
 
     fn collect(&self, file: &FileContext) -> Option<Self::Facts> {
-        let facts = import_facts(file, file.imports(), &self.id, |_| true);
-        (!facts.is_empty()).then_some(facts)
+        let imports = import_facts(file, file.imports(), &self.id, |_| true);
+        let partial = file.tree.root_node().has_error();
+        (!imports.is_empty()).then_some(ContractFacts { imports, partial })
     }
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let mut modules = Modules::new(&self.source_roots, &self.namespace_packages);
-        let all_edges = modules.edges(&self.root, &facts, paths);
+        let files = facts.iter().map(|(file, facts)| (*file, facts.imports.as_slice()));
+        let all_edges = modules.edges(&self.root, files, paths);
+        let partial: std::collections::BTreeSet<FileId> =
+            facts.iter().filter(|(_, facts)| facts.partial).map(|(file, _)| *file).collect();
         let mut out = Vec::new();
         for contract in &self.contracts {
             let edges: Vec<&Edge> =
                 all_edges.iter().filter(|edge| !contract.ignores(&edge.importer, &edge.imported)).collect();
             for edge in edges.iter().copied() {
                 if let Some(detail) = contract.breaks(&edge.importer, &edge.imported) {
-                    out.push(self.finding(contract, edge, &edge.imported, detail));
+                    out.push(self.finding(contract, edge, &edge.imported, detail, &partial));
                 }
             }
             if contract.indirect {
-                self.indirect(contract, &edges, &mut out);
+                self.indirect(contract, &edges, &partial, &mut out);
             }
         }
         out
@@ -287,7 +299,17 @@ impl ProjectRule for ImportContract {
 }
 
 impl ImportContract {
-    fn finding(&self, contract: &Contract, edge: &Edge, imported: &str, detail: String) -> ProjectFinding {
+    fn finding(
+        &self,
+        contract: &Contract,
+        edge: &Edge,
+        imported: &str,
+        mut detail: String,
+        partial: &std::collections::BTreeSet<FileId>,
+    ) -> ProjectFinding {
+        if partial.contains(&edge.file) {
+            detail.push_str("; found in a file with syntax errors: what its broken part imports is not known");
+        }
         let message = render_message(&self.message, |var| match var {
             "contract" => Some(Cow::Borrowed(contract.name.as_str())),
             "importer" => Some(Cow::Borrowed(edge.importer.as_str())),
@@ -301,7 +323,13 @@ impl ImportContract {
     /// Chains of two or more imports from a module to one it may not import: for each module
     /// and each one it may not reach, the shortest chain (breadth first, in name order), at the
     /// chain's first import.
-    fn indirect(&self, contract: &Contract, edges: &[&Edge], out: &mut Vec<ProjectFinding>) {
+    fn indirect(
+        &self,
+        contract: &Contract,
+        edges: &[&Edge],
+        partial: &std::collections::BTreeSet<FileId>,
+        out: &mut Vec<ProjectFinding>,
+    ) {
         // The first edge (in path order) of each pair, and the graph in name order.
         let mut first: BTreeMap<(&str, &str), usize> = BTreeMap::new();
         for (index, edge) in edges.iter().enumerate() {
@@ -343,7 +371,7 @@ impl ImportContract {
                     chain.reverse();
                     let edge = edges[first[&(chain[0], chain[1])]];
                     let shown = super::import_cycle::shown_chain(&chain);
-                    out.push(self.finding(contract, edge, after, format!("{detail}, through {shown}")));
+                    out.push(self.finding(contract, edge, after, format!("{detail}, through {shown}"), partial));
                 }
             }
         }

@@ -73,7 +73,7 @@ impl ProjectRule for ImportCycle {
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let mut modules = Modules::new(&self.source_roots, &self.namespace_packages);
-        let edges = modules.edges(&self.root, &facts, paths);
+        let edges = modules.edges(&self.root, facts.iter().map(|(file, imports)| (*file, imports.as_slice())), paths);
         let graph = Graph::new(edges.iter().map(|edge| (edge.importer.as_str(), edge.imported.as_str())));
         let mut out = Vec::new();
         let mut reported: BTreeSet<(FileId, usize)> = BTreeSet::new();

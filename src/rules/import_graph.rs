@@ -266,11 +266,11 @@ impl Modules<'_> {
     pub(crate) fn edges<'f>(
         &mut self,
         root: &Path,
-        facts: &'f [(crate::diagnostic::FileId, std::sync::Arc<Vec<ImportFact>>)],
+        files: impl Iterator<Item = (crate::diagnostic::FileId, &'f [ImportFact])>,
         paths: &[&str],
     ) -> Vec<Edge<'f>> {
         let mut edges = Vec::new();
-        for (file, imports) in facts {
+        for (file, imports) in files {
             let path = root.join(crate::path_text::real(paths[file.0]));
             // A stub's imports never run (and grimp does not read stubs).
             if crate::python::stub::is_stub(&path) {
@@ -284,7 +284,7 @@ impl Modules<'_> {
                         edges.push(Edge {
                             importer: importer.clone(),
                             imported: target.module,
-                            file: *file,
+                            file,
                             site: target.site,
                         });
                     }
