@@ -47,9 +47,31 @@ pub(crate) struct Exports {
 /// What the text alone says of a module's namespace: (it writes it through `globals()`, it
 /// writes `sys.modules[…]`). Both builders read it the same way, from the text.
 fn dynamic(source: &str) -> (bool, bool) {
-    let namespace = ["globals()", "vars()", "setattr(sys.modules["].iter().any(|text| source.contains(text));
-    // `sys.modules[…] = …`, or a package that extends its `__path__` (pkgutil's `extend_path`).
-    let modules = source.contains("sys.modules[") || source.contains("__path__");
+    // One pass over the text for every pattern (this runs on every file). The first two write
+    // the namespace; `sys.modules[…] = …` and a package that extends its `__path__` (pkgutil's
+    // `extend_path`) register modules (`setattr(sys.modules[` holds `sys.modules[` too).
+    const PATTERNS: [&str; 4] = ["globals()", "vars()", "sys.modules[", "__path__"];
+    static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let finder = FINDER.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(PATTERNS)
+            .expect("four literal patterns always build")
+    });
+    let (mut namespace, mut modules) = (false, false);
+    for found in finder.find_overlapping_iter(source) {
+        match found.pattern().as_usize() {
+            0 | 1 => namespace = true,
+            _ => {
+                modules = true;
+                // `setattr(sys.modules[…], …)` writes the namespace too.
+                namespace |= source[..found.start()].ends_with("setattr(");
+            }
+        }
+        if namespace && modules {
+            break;
+        }
+    }
     (namespace, modules)
 }
 

@@ -344,11 +344,15 @@ impl<'a> TokenContexts<'a> {
                 "try" if !crossed_function && !context.optional => context.optional = self.guards(header),
                 "with" if !crossed_function => context.optional |= self.suppresses(range.clone()),
                 "if" => {
-                    let words: Vec<&str> = range.clone().skip(1).map(|index| self.view.text(index)).collect();
-                    let name_at = |i: usize| self.view.tokens[range.start + 1 + i].kind == Kind::Name;
-                    context.type_checking |= match words.as_slice() {
-                        ["TYPE_CHECKING"] => true,
-                        [_, ".", "TYPE_CHECKING"] => name_at(0),
+                    // `if TYPE_CHECKING` or `if <name>.TYPE_CHECKING`.
+                    let text = |offset: usize| self.view.text(range.start + offset);
+                    context.type_checking |= match range.len() {
+                        2 => text(1) == "TYPE_CHECKING",
+                        4 => {
+                            self.view.tokens[range.start + 1].kind == Kind::Name
+                                && text(2) == "."
+                                && text(3) == "TYPE_CHECKING"
+                        }
                         _ => false,
                     };
                 }

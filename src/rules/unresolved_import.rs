@@ -150,6 +150,11 @@ impl ProjectRule for UnresolvedImport {
     }
 }
 
+/// The directory a relative import with `level` dots starts from in the file at `path`.
+fn package_dir(path: &Path, level: usize) -> Option<&Path> {
+    (1..level).try_fold(path.parent()?, |dir, _| dir.parent())
+}
+
 /// What a module target offers: the names of a file, or only submodules.
 #[derive(Clone)]
 enum Names<'a> {
@@ -234,10 +239,6 @@ struct Project<'a> {
 type Judged = (String, Site, String, String);
 
 impl<'a> Project<'a> {
-    fn is_local(&mut self, top: &str) -> bool {
-        self.modules.is_local(top)
-    }
-
     fn target(&self, portions: Vec<PathBuf>) -> Target {
         if portions.len() == 1 {
             let place = &portions[0];
@@ -286,17 +287,14 @@ impl<'a> Project<'a> {
             let level = star.chars().take_while(|c| *c == '.').count();
             let module: Vec<&str> = if star.len() == level { Vec::new() } else { star[level..].split('.').collect() };
             let portions = if level == 0 {
-                if !self.is_local(module[0]) {
+                if !self.modules.is_local(module[0]) {
                     known = false;
                     break;
                 }
                 resolve(&self.rule.source_roots, &module, &self.modules.disk)
             } else {
-                let mut dir = file.parent().map(Path::to_path_buf);
-                for _ in 1..level {
-                    dir = dir.and_then(|d| d.parent().map(Path::to_path_buf));
-                }
-                dir.and_then(|dir| resolve_in(vec![dir], &module, &self.modules.disk))
+                package_dir(file, level)
+                    .and_then(|dir| resolve_in(vec![dir.to_path_buf()], &module, &self.modules.disk))
             };
             let Some(Target::Module { file: star_file, .. }) = portions.map(|p| self.target(p)) else {
                 known = false;
@@ -388,7 +386,7 @@ impl<'a> Project<'a> {
         let written = || format!("{}{}", ".".repeat(import.level), import.module);
         let resolved = if import.level == 0 {
             let top = import.module.split('.').next().unwrap_or_default();
-            if !self.is_local(top) {
+            if !self.modules.is_local(top) {
                 return Vec::new();
             }
             self.resolved(None, 0, &import.module)
@@ -405,11 +403,7 @@ impl<'a> Project<'a> {
                 };
                 return vec![(detail, import.module_site.clone(), written, String::new())];
             }
-            let mut dir = path.parent();
-            for _ in 1..import.level {
-                dir = dir.and_then(Path::parent);
-            }
-            let Some(dir) = dir else { return Vec::new() };
+            let Some(dir) = package_dir(path, import.level) else { return Vec::new() };
             self.resolved(Some(dir.to_path_buf()), import.level, &import.module)
         };
         let place = place.as_ref().and_then(Option::as_ref);
