@@ -79,6 +79,15 @@ pub enum Command {
     TestRules(TestRulesArgs),
     /// Print the import graph of the project's own modules (JSON, or Graphviz dot).
     Graph(GraphArgs),
+    /// Run the language server over stdin/stdout (for editors: see docs/editors.md).
+    Server(ServerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Accepted for clients that pass it (the server speaks only stdio).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// What to scan and with which rules: shared by `check` and `baseline`.
@@ -262,6 +271,10 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
         Command::Baseline(args) => baseline(args, &cwd, stderr),
         Command::TestRules(args) => test_rules(args, &cwd, stdout),
         Command::Graph(args) => graph(args, &cwd, stdout, stderr),
+        Command::Server(_) => {
+            crate::server::run_stdio()?;
+            Ok(ExitStatus::Success)
+        }
         Command::Rules(args) => {
             let catalog = catalog_for(&cwd, args.config)?;
             list_rules(&catalog, args.json, stdout)?;

@@ -182,11 +182,17 @@ fn change_of(
     }
     let fixes: Vec<&Fix> = diagnostics.iter().filter_map(|d| d.fix.as_ref()).collect();
     let (after, applied, deferred) = crate::fix::apply(&before, &fixes).ok_or_else(changed)?;
-    match language {
-        crate::language::Language::Python => check(&before, &after)?,
-        crate::language::Language::Rust => check_rust(&before, &after)?,
-    }
+    check_text(language, &before, &after)?;
     Ok((before, after, applied, deferred, bom))
+}
+
+/// Whether a fixed text still reads as `language` wherever the original did (the reason when it
+/// does not).
+pub(crate) fn check_text(language: crate::language::Language, before: &str, after: &str) -> Result<(), String> {
+    match language {
+        crate::language::Language::Python => check(before, after),
+        crate::language::Language::Rust => check_rust(before, after),
+    }
 }
 
 /// A fixed Rust text must still parse (with syn) wherever the original did.

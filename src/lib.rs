@@ -29,6 +29,7 @@ pub mod rules;
 pub(crate) mod rust;
 pub mod scan;
 pub mod score;
+pub mod server;
 pub(crate) mod suppress;
 pub(crate) mod terminal;
 #[doc(hidden)]

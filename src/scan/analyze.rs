@@ -138,6 +138,16 @@ impl<'r> Analyzer<'r> {
         report
     }
 
+    /// The report of the file at absolute `path` whose content is `bytes` (an editor's buffer),
+    /// analysed afresh.
+    pub(crate) fn analyze_buffer(&mut self, path: &Path, bytes: &[u8]) -> FileReport {
+        if let Err(reason) = source::within_limit(self.settings, bytes.len() as u64) {
+            return FileReport::Skipped(reason);
+        }
+        let (signature, variant) = self.place(path);
+        self.analyze(path, bytes.to_vec(), &signature, variant)
+    }
+
     /// Per rule: enabled for this path and able to match `source`, judged from its text alone
     /// (pattern rules by their prefilter, engines by `may_match` or `may_match_rust` for the
     /// file's language; scanner-run rules stay as enabled). Computed once per file; it decides

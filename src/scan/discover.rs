@@ -263,18 +263,8 @@ fn walk_roots_with(settings: &Settings, rules: &IgnoreRules) -> Vec<PathBuf> {
             continue;
         }
         let is_dir = path.is_dir();
-        let reached = match path.strip_prefix(&settings.root) {
-            Ok(relative) => {
-                let mut walked = settings.root.clone();
-                relative.components().all(|part| {
-                    walked.push(part);
-                    let is_dir = walked != *path || is_dir;
-                    keeps(settings, rules, &[], &walked, is_dir)
-                }) && (is_dir
-                    || (settings.is_source(path) && std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_symlink())))
-            }
-            Err(_) => false,
-        };
+        let reached = walk_keeps(settings, rules, path, is_dir)
+            && (is_dir || (settings.is_source(path) && std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_symlink())));
         if !reached {
             roots.push(path.clone());
         }
@@ -282,6 +272,25 @@ fn walk_roots_with(settings: &Settings, rules: &IgnoreRules) -> Vec<PathBuf> {
     roots.sort();
     roots.dedup();
     roots
+}
+
+/// Whether the project's walk keeps `path` and every directory on the way to it from the root
+/// (exclusions, ignore files, hidden entries); whether it exists is not asked.
+fn walk_keeps(settings: &Settings, rules: &IgnoreRules, path: &Path, is_dir: bool) -> bool {
+    let Ok(relative) = path.strip_prefix(&settings.root) else { return false };
+    let mut walked = settings.root.clone();
+    relative.components().all(|part| {
+        walked.push(part);
+        let is_dir = walked != *path || is_dir;
+        keeps(settings, rules, &[], &walked, is_dir)
+    })
+}
+
+/// Whether the file at `path` belongs to the project as its walk sees it: a source file the walk
+/// would reach (or, once it is written, will). For an editor's buffer of a file that may not be
+/// on disk yet.
+pub(crate) fn reaches(settings: &Settings, path: &Path) -> bool {
+    settings.is_source(path) && walk_keeps(settings, &IgnoreRules::new(), path, false)
 }
 
 /// Walks the project (see [`walk_roots`]).

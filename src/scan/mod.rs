@@ -9,6 +9,7 @@
 mod analyze;
 mod cache;
 mod discover;
+pub mod live;
 mod parse;
 mod report;
 mod snapshot;
@@ -25,6 +26,7 @@ use crate::diagnostic::{Diagnostic, FileId, Outcome, Position, ScannedFile, Skip
 use crate::rule::{render_message, RuleIndex, UNUSED_SUPPRESSION};
 use crate::rules::{AnyFacts, ProjectFinding, RuleSet, ScopedEngines};
 use crate::suppress::Suppressions;
+pub(crate) use analyze::panic_message;
 use analyze::Analyzer;
 use report::FileReport;
 
@@ -546,24 +548,7 @@ fn scan_files(
     stderr: &mut dyn Write,
 ) -> Outcome {
     let files = &walk.files;
-    let mut outcome = Outcome { rules: rules.ids(), root: settings.root.clone(), ..Outcome::default() };
-    // Every walk error is listed with the skipped files: an unreadable directory stands for the
-    // files in it, which no count would hold otherwise.
-    for (path, message) in &walk.errors {
-        let shown = settings.display_path(path);
-        let _ = writeln!(stderr, "warning: {}", crate::terminal::visible(&format!("{shown}: {message}")));
-        let reason = if path.is_dir() {
-            format!("directory not scanned, none of its files is checked: {message}")
-        } else {
-            message.clone()
-        };
-        outcome.skipped.push(Skipped { path: shown, reason });
-    }
-    for dir in &settings.subprojects {
-        let reason = "directory not scanned: a project of its own (it holds a configuration file); check it on its \
-                      own, or add a configuration at the root to make it part of this project";
-        outcome.skipped.push(Skipped { path: settings.display_path(dir), reason: reason.to_string() });
-    }
+    let outcome = walk_outcome(settings, rules, &walk.errors, stderr);
     if let Some(timings) = &settings.timings {
         timings.walked.store(files.len(), std::sync::atomic::Ordering::Relaxed);
     }
@@ -572,6 +557,20 @@ fn scan_files(
         |t, d| t.add_phase(timings::Phase::Analysis, d),
         || on_analysis_threads(|| analyze_all(files, stamps, (rules, engines), settings, cache)),
     );
+    assemble(settings, rules, files, reports, outcome)
+}
+
+/// The outcome of the files analysed (`reports`, in the order of `files`; `outcome` holds what
+/// the walk skipped): their findings and facts collected in path order, the project pass,
+/// unused suppressions, the nested configurations' ignores and severities, sorted, with
+/// fingerprints. What a scan and a live project ([`live`]) share.
+fn assemble(
+    settings: &Settings,
+    rules: &RuleSet,
+    files: &[std::path::PathBuf],
+    reports: impl IntoIterator<Item = FileReport>,
+    mut outcome: Outcome,
+) -> Outcome {
     let mut facts: Vec<Vec<(FileId, AnyFacts)>> = rules.project_rules.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
     for (path, report) in files.iter().zip(reports) {
@@ -624,6 +623,35 @@ fn scan_files(
     }
     outcome.sort();
     crate::fingerprint::assign(&mut outcome);
+    outcome
+}
+
+/// The outcome before any file is analysed: what the walk could not read (warned about on
+/// `stderr`, and listed with the skipped files) and the subprojects it left out.
+fn walk_outcome(
+    settings: &Settings,
+    rules: &RuleSet,
+    errors: &[(std::path::PathBuf, String)],
+    stderr: &mut dyn Write,
+) -> Outcome {
+    let mut outcome = Outcome { rules: rules.ids(), root: settings.root.clone(), ..Outcome::default() };
+    // Every walk error is listed with the skipped files: an unreadable directory stands for the
+    // files in it, which no count would hold otherwise.
+    for (path, message) in errors {
+        let shown = settings.display_path(path);
+        let _ = writeln!(stderr, "warning: {}", crate::terminal::visible(&format!("{shown}: {message}")));
+        let reason = if path.is_dir() {
+            format!("directory not scanned, none of its files is checked: {message}")
+        } else {
+            message.clone()
+        };
+        outcome.skipped.push(Skipped { path: shown, reason });
+    }
+    for dir in &settings.subprojects {
+        let reason = "directory not scanned: a project of its own (it holds a configuration file); check it on its \
+                      own, or add a configuration at the root to make it part of this project";
+        outcome.skipped.push(Skipped { path: settings.display_path(dir), reason: reason.to_string() });
+    }
     outcome
 }
 

@@ -25,14 +25,20 @@ pub(crate) fn read_bytes(path: &Path, max_size: u64) -> Result<Vec<u8>, SkipReas
 /// (`--stdin-filename`) in place of the file at its path, else the file.
 pub(crate) fn read_scanned(settings: &crate::config::Settings, path: &Path) -> Result<Vec<u8>, SkipReason> {
     match settings.stdin.as_deref().filter(|buffer| buffer.path == path) {
-        Some(buffer) if buffer.bytes.len() as u64 > settings.max_file_size => Err(SkipReason::Content(format!(
-            "larger than scan.max-file-size ({} bytes > {})",
-            buffer.bytes.len(),
-            settings.max_file_size
-        ))),
-        Some(buffer) => Ok(buffer.bytes.clone()),
+        Some(buffer) => within_limit(settings, buffer.bytes.len() as u64).map(|()| buffer.bytes.clone()),
         None => read_bytes(path, settings.max_file_size),
     }
+}
+
+/// Whether a buffer of `size` bytes may be scanned (`scan.max-file-size`).
+pub(crate) fn within_limit(settings: &crate::config::Settings, size: u64) -> Result<(), SkipReason> {
+    if size > settings.max_file_size {
+        return Err(SkipReason::Content(format!(
+            "larger than scan.max-file-size ({size} bytes > {})",
+            settings.max_file_size
+        )));
+    }
+    Ok(())
 }
 
 /// The text of `bytes` (without a UTF-8 byte-order mark), or why the file is skipped.

@@ -1,0 +1,248 @@
+//! A project kept in memory between scans, for the language server: the files its walk found
+//! and each one's report, with editors' buffers standing in for files on disk. A change
+//! re-analyses the one file it touches; the outcome is assembled from the reports kept, the
+//! project pass running again over every file's facts, so the project-wide rules see unsaved
+//! edits in every buffer at once. The first load takes each unchanged file's report from the
+//! result cache, as a scan does.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::analyze::{Analyzer, Copies};
+use super::report::FileReport;
+use super::{analyze_all, assemble, cache, discover, on_analysis_threads, retain_scoped, scopes, walk_outcome};
+use crate::config::Settings;
+use crate::diagnostic::Outcome;
+use crate::rules::{RuleSet, ScopedEngines};
+
+/// One project: its settings, rules, files and their reports.
+pub struct LiveProject {
+    /// As resolved from the configuration (what decides whether a new file belongs).
+    project: Settings,
+    /// With the nested configurations found by the walk.
+    settings: Settings,
+    rules: RuleSet,
+    engines: ScopedEngines,
+    walk_errors: Vec<(PathBuf, String)>,
+    /// Sorted; `reports` holds each one's report, in the same order.
+    files: Vec<PathBuf>,
+    reports: Vec<FileReport>,
+    /// Editors' buffers by absolute path: analysed in place of the file on disk.
+    buffers: HashMap<PathBuf, Vec<u8>>,
+}
+
+impl LiveProject {
+    /// Walks the project `settings` describe and analyses every file (from the result cache when
+    /// it knows a file). A nested configuration that cannot be used is an error, as in a scan.
+    pub fn load(settings: Settings, rules: RuleSet) -> Result<Self, crate::UserError> {
+        let started = cache::now_ns();
+        let place = if settings.cache { cache::Place::of(&settings, &rules) } else { None };
+        let mut walk = discover::discover(&settings);
+        let scoped = scopes(&settings, &rules, walk.candidate_dirs())?;
+        if let Some(scoped) = &scoped {
+            retain_scoped(&mut walk.files, &settings, scoped);
+        }
+        let project = settings;
+        let settings = scoped.unwrap_or_else(|| project.clone());
+        let engines = rules.scoped(&settings)?;
+        let stamps: Vec<Option<cache::Stamp>> = match place {
+            Some(_) => walk.files.par_iter().map(|path| cache::Stamp::of(path)).collect(),
+            None => Vec::new(),
+        };
+        let result_cache = place.as_ref().map(|place| cache::Cache::open(place, started));
+        let reports =
+            on_analysis_threads(|| analyze_all(&walk.files, &stamps, (&rules, &engines), &settings, result_cache));
+        Ok(Self {
+            project,
+            settings,
+            rules,
+            engines,
+            walk_errors: walk.errors,
+            files: walk.files,
+            reports,
+            buffers: HashMap::new(),
+        })
+    }
+
+    /// The settings in force (with the nested configurations).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// How many files the project holds.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Whether the file at absolute `path` is part of the project: one its walk found, or one
+    /// it would find were it on disk (an editor's buffer of a new file).
+    pub fn owns(&self, path: &Path) -> bool {
+        if self.files.binary_search_by(|file| file.as_path().cmp(path)).is_ok() {
+            return true;
+        }
+        if !self.project.whole_project || !discover::reaches(&self.project, path) {
+            return false;
+        }
+        if self.settings.scopes.is_empty() {
+            return true;
+        }
+        let mut files = vec![path.to_path_buf()];
+        retain_scoped(&mut files, &self.project, &self.settings);
+        !files.is_empty()
+    }
+
+    /// An editor's buffer for the file at `path` (`None`: the buffer was closed, the file on
+    /// disk counts again). The file is analysed again when it belongs to the project; returns
+    /// whether it does.
+    pub fn set_buffer(&mut self, path: &Path, bytes: Option<Vec<u8>>) -> bool {
+        match bytes {
+            Some(bytes) => self.buffers.insert(path.to_path_buf(), bytes),
+            None => self.buffers.remove(path),
+        };
+        self.refresh(path)
+    }
+
+    /// The file at `path` changed (on disk, or its buffer): analyses it again, adds it when it is
+    /// new to the project and drops it when it is gone. Returns whether the project holds it.
+    pub fn refresh(&mut self, path: &Path) -> bool {
+        let at = self.files.binary_search_by(|file| file.as_path().cmp(path));
+        let buffer = self.buffers.get(path);
+        let belongs = match at {
+            Ok(_) => buffer.is_some() || path.is_file(),
+            Err(_) => (buffer.is_some() || path.is_file()) && self.owns(path),
+        };
+        if !belongs {
+            if let Ok(at) = at {
+                self.files.remove(at);
+                self.reports.remove(at);
+            }
+            return false;
+        }
+        let report = on_analysis_threads(|| {
+            let mut analyzer = Analyzer::new(&self.rules, &self.engines, &self.settings);
+            match buffer {
+                Some(bytes) => analyzer.analyze_buffer(path, bytes),
+                None => analyzer.analyze_file(path, None, None, &Copies::default()),
+            }
+        });
+        match at {
+            Ok(at) => self.reports[at] = report,
+            Err(at) => {
+                self.files.insert(at, path.to_path_buf());
+                self.reports.insert(at, report);
+            }
+        }
+        true
+    }
+
+    /// The outcome of the whole project as it stands, buffers included: what a scan of the tree
+    /// with every buffer saved would give (nothing restricted to the paths named).
+    pub fn outcome(&self) -> Outcome {
+        let outcome = walk_outcome(&self.settings, &self.rules, &self.walk_errors, &mut std::io::sink());
+        assemble(&self.settings, &self.rules, &self.files, self.reports.iter().cloned(), outcome)
+    }
+
+    /// The text of the file at `path` as the project sees it: its buffer, else the file (without
+    /// a byte-order mark, as every range counts it).
+    pub fn text(&self, path: &Path) -> Option<String> {
+        match self.buffers.get(path) {
+            Some(bytes) => super::source::text(bytes.clone()).ok(),
+            None => super::source::read(path, self.settings.max_file_size).ok(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::diagnostic::FileId;
+    use crate::rules::{FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Typed};
+
+    /// A buffer stands in for its file: a duplicate typed in it pairs with a file on disk, and
+    /// closing the buffer brings the file's own text back; a new file the walk would reach joins
+    /// the project, and one deleted leaves it.
+    #[test]
+    fn buffers_stand_in_for_files_and_the_project_pass_sees_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("ssot.toml"), "").unwrap();
+        std::fs::write(root.join("a.py"), "class WebSocketManager:\n    pass\n").unwrap();
+        std::fs::write(root.join("b.py"), "X = 1\n").unwrap();
+        let (mut settings, rules) = crate::scan::test_setup(&root);
+        settings.cache = false;
+        let mut live = LiveProject::load(settings, rules).unwrap();
+        let rules_of = |outcome: &Outcome| -> Vec<(String, String)> {
+            outcome.diagnostics.iter().map(|d| (outcome.file(d.file).path.clone(), d.rule.to_string())).collect()
+        };
+        assert_eq!(rules_of(&live.outcome()), []);
+        let b = root.join("b.py");
+        assert!(live.set_buffer(&b, Some(b"class WebSocketManager:\n    pass\n".to_vec())));
+        let duplicate = [("a.py", "duplicate-manager-class"), ("b.py", "duplicate-manager-class")]
+            .map(|(path, rule)| (path.to_string(), rule.to_string()));
+        assert_eq!(rules_of(&live.outcome()), duplicate);
+        assert_eq!(live.text(&b).unwrap(), "class WebSocketManager:\n    pass\n");
+        live.set_buffer(&b, None);
+        assert_eq!(rules_of(&live.outcome()), []);
+
+        // A new file on disk, then gone; an excluded one never joins.
+        let c = root.join("c.py");
+        std::fs::write(&c, "class WebSocketManager:\n    pass\n").unwrap();
+        assert!(live.refresh(&c));
+        assert_eq!(live.len(), 3);
+        assert_eq!(rules_of(&live.outcome()).len(), 2);
+        std::fs::remove_file(&c).unwrap();
+        assert!(!live.refresh(&c));
+        assert_eq!(live.len(), 2);
+        assert!(!live.owns(&root.join("notes.txt")));
+        assert!(live.owns(&root.join("new.py")), "a buffer of a new file the walk would reach");
+    }
+
+    /// A panic while analysing one file makes that file skipped, with the reason; the others
+    /// are analysed.
+    #[test]
+    fn a_panic_while_analysing_a_buffer_skips_that_file() {
+        struct Panics;
+        impl Prefilter for Panics {}
+        impl ProjectRule for Panics {
+            type Facts = u32;
+            fn collect_tokens(&self, file: &FileText) -> Result<Option<u32>, crate::rules::Declined> {
+                assert!(!file.source.contains("boom"), "boom");
+                Ok(None)
+            }
+            fn collect(&self, file: &FileContext) -> Option<u32> {
+                assert!(!file.source.contains("boom"), "boom");
+                None
+            }
+            fn finish(&self, _: Vec<(FileId, Arc<u32>)>, _: &[&str]) -> Vec<ProjectFinding> {
+                Vec::new()
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("ssot.toml"), "").unwrap();
+        std::fs::write(root.join("a.py"), "import os\nos.environ['A']\n").unwrap();
+        let (mut settings, mut rules) = crate::scan::test_setup(&root);
+        settings.cache = false;
+        rules.project_rules[0].1 = Box::new(Typed(Panics));
+        let mut live = LiveProject::load(settings, rules).unwrap();
+        live.set_buffer(&root.join("b.py"), Some(b"boom = 1\n".to_vec()));
+        let outcome = live.outcome();
+        assert_eq!(outcome.skipped.len(), 1, "{:?}", outcome.skipped);
+        assert_eq!(outcome.skipped[0].path, "b.py");
+        assert!(outcome.skipped[0].reason.contains("internal error") && outcome.skipped[0].reason.contains("boom"));
+        assert_eq!(outcome.files.len(), 1);
+        assert_eq!(outcome.diagnostics.iter().map(|d| &*d.rule).collect::<Vec<_>>(), ["direct-env-access"]);
+    }
+}

@@ -1,0 +1,652 @@
+//! `ssot server`: a language server over stdio — the same engine as `ssot check` behind a
+//! message loop. It owns the protocol side: the handshake and capabilities, the open buffers
+//! (full text, incremental changes in the negotiated position encoding), publishing or serving
+//! diagnostics, code actions, hovers and reloads. What a file's findings are is the scan's
+//! business ([`crate::scan::live`]): every buffer stands in for its file, and after each change
+//! the project pass runs again, so a duplicate typed in one buffer lights up in every open file
+//! it pairs with.
+//!
+//! Messages are handled in order, on one thread. Before analysing, the loop takes every message
+//! already waiting: a burst of edits is analysed once, for the last text (the stale analyses are
+//! never started), and a request is answered only after the edits before it were analysed. A
+//! panic while handling one message becomes an error response (or a logged message) and the
+//! loop goes on; a panic while analysing one file makes that file skipped, with a diagnostic
+//! saying why (as in a scan).
+
+mod actions;
+mod diagnostics;
+mod position;
+mod transport;
+mod uri;
+mod workspace;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crossbeam_channel::{Receiver, Sender};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::Notification as _;
+use lsp_types::request::Request as _;
+use lsp_types::{notification, request, Uri};
+
+use position::{Encoding, Text};
+use workspace::{Analysis, Workspace};
+
+/// Runs the server on stdin/stdout until the client exits.
+pub fn run_stdio() -> anyhow::Result<()> {
+    let (connection, threads) = transport::stdio();
+    let result = serve(connection);
+    threads.join();
+    result
+}
+
+/// Serves one client on `connection`: the handshake, then messages until `exit` (or the
+/// connection closes).
+pub fn serve(connection: Connection) -> anyhow::Result<()> {
+    let (id, params) = connection.initialize_start()?;
+    // The protocol names it `workspace.diagnostics`; lsp-types reads `workspace.diagnostic`.
+    let workspace = &params["capabilities"]["workspace"];
+    let refresh = [&workspace["diagnostics"], &workspace["diagnostic"]]
+        .iter()
+        .any(|capability| capability["refreshSupport"] == serde_json::Value::Bool(true));
+    let (params, warning) = match serde_json::from_value::<lsp_types::InitializeParams>(params) {
+        Ok(params) => (params, None),
+        Err(err) => (
+            lsp_types::InitializeParams::default(),
+            Some(format!("ssot: the initialize parameters could not be read ({err}); using defaults")),
+        ),
+    };
+    let mut server = Server::new(&params, connection.sender.clone());
+    server.refresh = refresh;
+    let result = serde_json::json!({
+        "capabilities": server.capabilities(),
+        "serverInfo": {"name": "ssot", "version": env!("CARGO_PKG_VERSION")},
+    });
+    // The `initialized` notification is the loop's (it registers the file watchers); a client
+    // that sends something else first is served all the same.
+    connection.sender.send(Response::new_ok(id, result).into())?;
+    if let Some(warning) = warning {
+        server.show(lsp_types::MessageType::WARNING, warning);
+    }
+    server.load_folders(&folders(&params));
+    server.run(&connection.receiver);
+    Ok(())
+}
+
+/// The workspace folders a client names (or its root, from clients that predate folders).
+#[allow(deprecated)]
+fn folders(params: &lsp_types::InitializeParams) -> Vec<PathBuf> {
+    let uris: Vec<&Uri> = match &params.workspace_folders {
+        Some(folders) => folders.iter().map(|folder| &folder.uri).collect(),
+        None => params.root_uri.iter().collect(),
+    };
+    let mut paths: Vec<PathBuf> = uris.into_iter().filter_map(uri::to_path).collect();
+    if paths.is_empty() {
+        paths.extend(params.root_path.as_ref().map(PathBuf::from));
+    }
+    paths.into_iter().filter_map(|path| path.canonicalize().ok()).collect()
+}
+
+/// An open buffer.
+struct Document {
+    /// Its file (absolute, canonical directory), when its URI names one.
+    path: Option<PathBuf>,
+    text: Text,
+    version: i32,
+}
+
+struct Server {
+    sender: Sender<Message>,
+    encoding: Encoding,
+    /// The client asks for diagnostics (`textDocument/diagnostic`) instead of being sent them.
+    pull: bool,
+    /// The client accepts `workspace/diagnostic/refresh` (pulling again after a change).
+    refresh: bool,
+    /// The client registers file watchers the server asks for.
+    watch: bool,
+    workspace: Workspace,
+    documents: BTreeMap<Uri, Document>,
+    /// What was last sent for each open buffer (push mode): sent again only when it changed.
+    published: HashMap<Uri, Vec<lsp_types::Diagnostic>>,
+    /// Something changed since the diagnostics were last sent.
+    dirty: bool,
+    /// Internal errors already shown.
+    shown: HashSet<String>,
+    /// The files the last workspace diagnostics named with diagnostics.
+    reported: HashSet<Uri>,
+    shutdown: bool,
+    next_id: i32,
+}
+
+impl Server {
+    fn new(params: &lsp_types::InitializeParams, sender: Sender<Message>) -> Self {
+        let capabilities = &params.capabilities;
+        let offered = capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref());
+        let text = capabilities.text_document.as_ref();
+        let workspace = capabilities.workspace.as_ref();
+        Self {
+            sender,
+            encoding: Encoding::negotiate(offered),
+            pull: text.is_some_and(|text| text.diagnostic.is_some()),
+            refresh: false,
+            watch: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
+            workspace: Workspace::default(),
+            documents: BTreeMap::new(),
+            published: HashMap::new(),
+            dirty: false,
+            shown: HashSet::new(),
+            reported: HashSet::new(),
+            shutdown: false,
+            next_id: 0,
+        }
+    }
+
+    fn capabilities(&self) -> lsp_types::ServerCapabilities {
+        use lsp_types::*;
+        ServerCapabilities {
+            position_encoding: Some(self.encoding.kind()),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                ..TextDocumentSyncOptions::default()
+            })),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, actions::fix_all_kind()]),
+                resolve_provider: Some(false),
+                ..CodeActionOptions::default()
+            })),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            diagnostic_provider: self.pull.then(|| {
+                DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                    identifier: Some("ssot".into()),
+                    inter_file_dependencies: true,
+                    workspace_diagnostics: true,
+                    ..DiagnosticOptions::default()
+                })
+            }),
+            workspace: Some(WorkspaceServerCapabilities {
+                workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                    supported: Some(true),
+                    change_notifications: Some(OneOf::Left(true)),
+                }),
+                file_operations: None,
+            }),
+            ..ServerCapabilities::default()
+        }
+    }
+
+    fn load_folders(&mut self, folders: &[PathBuf]) {
+        let errors = self.workspace.load(folders);
+        self.report_errors(errors);
+        self.dirty = true;
+    }
+
+    /// The loop: every message waiting is handled before the diagnostics are brought up to
+    /// date (see the module's documentation).
+    fn run(&mut self, receiver: &Receiver<Message>) {
+        while let Ok(first) = receiver.recv() {
+            let waiting: Vec<Message> = std::iter::once(first).chain(receiver.try_iter()).collect();
+            for message in waiting {
+                match message {
+                    Message::Request(request) => self.request(request),
+                    Message::Notification(n) if n.method == notification::Exit::METHOD => return,
+                    Message::Notification(n) => self.guarded(&n.method.clone(), |server| server.notification(n)),
+                    Message::Response(_) => {}
+                }
+            }
+            self.settle();
+        }
+    }
+
+    /// Runs `work`; a panic in it is logged (and shown once) instead of ending the server.
+    fn guarded(&mut self, what: &str, work: impl FnOnce(&mut Self)) {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));
+        if let Err(panic) = outcome {
+            let detail = crate::scan::panic_message(panic.as_ref());
+            self.show(
+                lsp_types::MessageType::ERROR,
+                format!("ssot: internal error while handling `{what}` (please report it): {detail}"),
+            );
+        }
+    }
+
+    fn send(&self, message: impl Into<Message>) {
+        let _ = self.sender.send(message.into());
+    }
+
+    fn notify<N: lsp_types::notification::Notification>(&self, params: N::Params) {
+        self.send(Notification::new(N::METHOD.to_string(), params));
+    }
+
+    fn show(&self, typ: lsp_types::MessageType, message: String) {
+        self.notify::<notification::LogMessage>(lsp_types::LogMessageParams { typ, message: message.clone() });
+        self.notify::<notification::ShowMessage>(lsp_types::ShowMessageParams { typ, message });
+    }
+
+    fn report_errors(&mut self, errors: Vec<String>) {
+        for error in errors {
+            self.show(lsp_types::MessageType::ERROR, format!("ssot: {error}"));
+        }
+    }
+
+    fn request_client<R: lsp_types::request::Request>(&mut self, params: R::Params) {
+        self.next_id += 1;
+        let id = RequestId::from(format!("ssot-{}", self.next_id));
+        self.send(Request::new(id, R::METHOD.to_string(), params));
+    }
+
+    fn request(&mut self, request: Request) {
+        let id = request.id.clone();
+        if self.shutdown {
+            self.send(Response::new_err(id, ErrorCode::InvalidRequest as i32, "the server is shutting down".into()));
+            return;
+        }
+        if request.method == request::Shutdown::METHOD {
+            self.shutdown = true;
+            self.send(Response::new_ok(id, ()));
+            return;
+        }
+        // Answered for the text as every edit before it left it.
+        self.settle();
+        let method = request.method.clone();
+        let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(request)));
+        let response = match answered {
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
+            Err(panic) => Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                format!(
+                    "ssot: internal error in `{method}` (please report it): {}",
+                    crate::scan::panic_message(&*panic)
+                ),
+            ),
+        };
+        self.send(response);
+    }
+
+    fn answer(&mut self, request: Request) -> Result<serde_json::Value, (ErrorCode, String)> {
+        fn params<P: serde::de::DeserializeOwned>(request: Request) -> Result<P, (ErrorCode, String)> {
+            serde_json::from_value(request.params).map_err(|err| {
+                (ErrorCode::InvalidParams, format!("invalid parameters for `{}`: {err}", request.method))
+            })
+        }
+        let value = match request.method.as_str() {
+            request::CodeActionRequest::METHOD => serde_json::to_value(self.code_actions(params(request)?)),
+            request::HoverRequest::METHOD => serde_json::to_value(self.hover(params(request)?)),
+            request::DocumentDiagnosticRequest::METHOD => {
+                serde_json::to_value(self.document_diagnostics(params(request)?))
+            }
+            request::WorkspaceDiagnosticRequest::METHOD => {
+                serde_json::to_value(self.workspace_diagnostics(params(request)?))
+            }
+            method => return Err((ErrorCode::MethodNotFound, format!("ssot does not serve `{method}`"))),
+        };
+        value.map_err(|err| (ErrorCode::InternalError, err.to_string()))
+    }
+
+    fn notification(&mut self, n: Notification) {
+        fn params<P: serde::de::DeserializeOwned>(n: Notification) -> Option<P> {
+            serde_json::from_value(n.params).ok()
+        }
+        match n.method.as_str() {
+            notification::Initialized::METHOD => self.register_watchers(),
+            notification::DidOpenTextDocument::METHOD => {
+                if let Some(p) = params::<lsp_types::DidOpenTextDocumentParams>(n) {
+                    let document = p.text_document;
+                    let path = uri::to_path(&document.uri).map(|path| canonical(&path));
+                    let text = Text::new(document.text);
+                    self.documents.insert(document.uri.clone(), Document { path, text, version: document.version });
+                    self.buffer_changed(&document.uri);
+                }
+            }
+            notification::DidChangeTextDocument::METHOD => {
+                if let Some(p) = params::<lsp_types::DidChangeTextDocumentParams>(n) {
+                    let Some(document) = self.documents.get_mut(&p.text_document.uri) else { return };
+                    document.text.apply_changes(p.content_changes, self.encoding);
+                    document.version = p.text_document.version;
+                    self.buffer_changed(&p.text_document.uri);
+                }
+            }
+            notification::DidSaveTextDocument::METHOD => {
+                if let Some(p) = params::<lsp_types::DidSaveTextDocumentParams>(n) {
+                    // A client without file watchers still tells of saved configuration files.
+                    if let Some(path) = self.documents.get(&p.text_document.uri).and_then(|d| d.path.clone()) {
+                        if is_config(&path) {
+                            self.files_changed(&[path]);
+                        }
+                    }
+                }
+            }
+            notification::DidCloseTextDocument::METHOD => {
+                if let Some(p) = params::<lsp_types::DidCloseTextDocumentParams>(n) {
+                    let uri = p.text_document.uri;
+                    if let Some(Document { path: Some(path), .. }) = self.documents.remove(&uri) {
+                        let errors = self.workspace.set_buffer(&path, None).err();
+                        self.report_errors(errors.into_iter().collect());
+                    }
+                    if !self.pull {
+                        self.published.remove(&uri);
+                        self.notify::<notification::PublishDiagnostics>(lsp_types::PublishDiagnosticsParams {
+                            uri,
+                            diagnostics: Vec::new(),
+                            version: None,
+                        });
+                    }
+                    self.dirty = true;
+                }
+            }
+            notification::DidChangeWatchedFiles::METHOD => {
+                if let Some(p) = params::<lsp_types::DidChangeWatchedFilesParams>(n) {
+                    let paths: Vec<PathBuf> = p
+                        .changes
+                        .iter()
+                        .filter_map(|change| uri::to_path(&change.uri))
+                        .map(|p| canonical(&p))
+                        .collect();
+                    self.files_changed(&paths);
+                }
+            }
+            notification::DidChangeWorkspaceFolders::METHOD => {
+                if let Some(p) = params::<lsp_types::DidChangeWorkspaceFoldersParams>(n) {
+                    let removed: Vec<PathBuf> =
+                        p.event.removed.iter().filter_map(|f| uri::to_path(&f.uri)).map(|p| canonical(&p)).collect();
+                    self.workspace.remove_folders(&removed);
+                    let added: Vec<PathBuf> =
+                        p.event.added.iter().filter_map(|f| uri::to_path(&f.uri)).map(|p| canonical(&p)).collect();
+                    self.load_folders(&added);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks the client to watch the files that change what ssot reports.
+    fn register_watchers(&mut self) {
+        if !self.watch {
+            return;
+        }
+        use lsp_types::{DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, Registration};
+        let patterns = ["**/*.py", "**/*.pyi", "**/*.rs", "**/ssot.toml", "**/pyproject.toml", "**/.gitignore"];
+        let watchers = patterns
+            .iter()
+            .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_string()), kind: None })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "ssot-watched-files".into(),
+            method: notification::DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        self.request_client::<request::RegisterCapability>(lsp_types::RegistrationParams {
+            registrations: vec![registration],
+        });
+    }
+
+    fn buffer_changed(&mut self, uri: &Uri) {
+        let Some(document) = self.documents.get(uri) else { return };
+        let Some(path) = document.path.clone() else { return };
+        let bytes = document.text.as_str().as_bytes().to_vec();
+        let errors = self.workspace.set_buffer(&path, Some(bytes)).err();
+        self.report_errors(errors.into_iter().collect());
+        self.dirty = true;
+    }
+
+    fn files_changed(&mut self, paths: &[PathBuf]) {
+        for path in paths {
+            let errors = self.workspace.file_changed(path);
+            self.report_errors(errors);
+        }
+        self.dirty = true;
+    }
+
+    /// Brings the client's diagnostics up to date after changes: sends each open buffer's that
+    /// changed, or (when the client pulls) asks it to pull again.
+    fn settle(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        self.dirty = false;
+        if self.pull {
+            if self.refresh {
+                self.request_client::<request::WorkspaceDiagnosticRefresh>(());
+            }
+            return;
+        }
+        let uris: Vec<Uri> = self.documents.keys().cloned().collect();
+        for uri in uris {
+            let diagnostics = self.diagnostics_of(&uri).into_iter().map(|(_, sent)| sent).collect::<Vec<_>>();
+            if self.published.get(&uri) == Some(&diagnostics) {
+                continue;
+            }
+            let version = self.documents.get(&uri).map(|document| document.version);
+            self.published.insert(uri.clone(), diagnostics.clone());
+            self.notify::<notification::PublishDiagnostics>(lsp_types::PublishDiagnosticsParams {
+                uri,
+                diagnostics,
+                version,
+            });
+        }
+    }
+
+    /// The analysis of the project that owns the open buffer `uri`, with the buffer.
+    fn analysis_of(&mut self, uri: &Uri) -> Option<(usize, std::sync::Arc<Analysis>, PathBuf)> {
+        let path = self.documents.get(uri)?.path.clone()?;
+        let index = self.workspace.owner(&path)?;
+        let analysis = self.workspace.projects[index].analysis();
+        for error in &analysis.outcome.internal_errors {
+            if self.shown.insert(error.clone()) {
+                self.show(lsp_types::MessageType::ERROR, format!("ssot: {error}"));
+            }
+        }
+        Some((index, analysis, path))
+    }
+
+    /// The open buffer `uri`'s diagnostics: ssot's, each with the protocol's form.
+    fn diagnostics_of(&mut self, uri: &Uri) -> Vec<(crate::diagnostic::Diagnostic, lsp_types::Diagnostic)> {
+        let Some((index, analysis, path)) = self.analysis_of(uri) else { return Vec::new() };
+        let Some(document) = self.documents.get(uri) else { return Vec::new() };
+        self.file_diagnostics(index, &analysis, &path, &document.text)
+    }
+
+    /// The diagnostics of the file at `path` (whose text is `text`) in project `index`'s
+    /// `analysis`.
+    fn file_diagnostics(
+        &self,
+        index: usize,
+        analysis: &Analysis,
+        path: &Path,
+        text: &Text,
+    ) -> Vec<(crate::diagnostic::Diagnostic, lsp_types::Diagnostic)> {
+        if let Some(reason) = analysis.skipped(path) {
+            return vec![(diagnostics::skipped_finding(reason), diagnostics::skipped(reason))];
+        }
+        let open: HashMap<&Path, &Text> =
+            self.documents.values().filter_map(|d| Some((d.path.as_deref()?, &d.text))).collect();
+        let mut texts = diagnostics::Texts::new(open, &self.workspace.projects[index].live);
+        analysis
+            .diagnostics(path)
+            .iter()
+            .map(|d| (d.clone(), diagnostics::convert(d, text, analysis, self.encoding, &mut texts)))
+            .collect()
+    }
+
+    fn code_actions(&mut self, params: lsp_types::CodeActionParams) -> Vec<lsp_types::CodeActionOrCommand> {
+        let uri = params.text_document.uri;
+        let found = self.diagnostics_of(&uri);
+        let Some(document) = self.documents.get(&uri) else { return Vec::new() };
+        let Some(path) = &document.path else { return Vec::new() };
+        let language = crate::language::Language::of_scanned(path);
+        let only = params.context.only.as_deref();
+        let mut result = Vec::new();
+        if actions::wanted(only, &lsp_types::CodeActionKind::QUICKFIX) {
+            let pairs: Vec<(&crate::diagnostic::Diagnostic, lsp_types::Diagnostic)> =
+                found.iter().map(|(d, sent)| (d, sent.clone())).collect();
+            result = actions::quick_fixes(&uri, &document.text, language, &pairs, &params.range, self.encoding);
+        }
+        if actions::wanted(only, &actions::fix_all_kind()) {
+            if let Some(action) = self.fix_all(&uri) {
+                result.push(lsp_types::CodeActionOrCommand::CodeAction(action));
+            }
+        }
+        result
+    }
+
+    /// "Fix all": the buffer's safe fixes applied in passes (a pass takes the fixes that overlap
+    /// none taken before it; the next runs on the text it left, analysed again), as one edit of
+    /// the whole buffer. `None` when there is nothing to fix, or the fixed text would no longer
+    /// read as the language (then nothing is offered).
+    fn fix_all(&mut self, uri: &Uri) -> Option<lsp_types::CodeAction> {
+        let document = self.documents.get(uri)?;
+        let path = document.path.clone()?;
+        let original = document.text.as_str().to_string();
+        let language = crate::language::Language::of_scanned(&path);
+        let mut text = original.clone();
+        let bom = if text.starts_with('\u{feff}') { "\u{feff}" } else { "" };
+        let mut passes = 0;
+        let mut changed_buffer = false;
+        let fixed = loop {
+            let found = self.diagnostics_of(uri);
+            let fixes: Vec<&crate::fix::Fix> = found
+                .iter()
+                .filter_map(|(d, _)| d.fix.as_ref())
+                .filter(|fix| fix.applicability == crate::fix::Applicability::Safe)
+                .collect();
+            if fixes.is_empty() || passes == crate::fixer::MAX_PASSES {
+                break text;
+            }
+            let body = &text[bom.len()..];
+            let Some((after, _, deferred)) = crate::fix::apply(body, &fixes) else { break text };
+            if crate::fixer::check_text(language, body, &after).is_err() {
+                break text;
+            }
+            passes += 1;
+            let after = format!("{bom}{after}");
+            if deferred == 0 || passes == crate::fixer::MAX_PASSES {
+                break after;
+            }
+            // Analyse the text this pass left, for the next.
+            changed_buffer = true;
+            self.workspace.set_buffer(&path, Some(after.clone().into_bytes())).ok()?;
+            text = after;
+        };
+        if changed_buffer {
+            let _ = self.workspace.set_buffer(&path, Some(original.clone().into_bytes()));
+        }
+        if fixed == original {
+            return None;
+        }
+        let document = self.documents.get(uri)?;
+        let whole = document.text.range(&(0..original.len()), self.encoding);
+        let edit = lsp_types::TextEdit { range: whole, new_text: fixed };
+        Some(lsp_types::CodeAction {
+            title: "Fix all safe ssot findings".into(),
+            kind: Some(actions::fix_all_kind()),
+            edit: Some(lsp_types::WorkspaceEdit {
+                changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                ..lsp_types::WorkspaceEdit::default()
+            }),
+            ..lsp_types::CodeAction::default()
+        })
+    }
+
+    fn hover(&mut self, params: lsp_types::HoverParams) -> Option<lsp_types::Hover> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let found = self.diagnostics_of(&uri);
+        let path = self.documents.get(&uri)?.path.clone()?;
+        let project = &self.workspace.projects[self.workspace.owner(&path)?];
+        let docs = |id: &str| project.catalog.get(id).map(|(spec, origin)| crate::docs::rule_markdown(spec, origin));
+        let pairs: Vec<(&crate::diagnostic::Diagnostic, lsp_types::Diagnostic)> =
+            found.iter().map(|(d, sent)| (d, sent.clone())).collect();
+        actions::hover(&pairs, params.text_document_position_params.position, &docs)
+    }
+
+    fn document_diagnostics(
+        &mut self,
+        params: lsp_types::DocumentDiagnosticParams,
+    ) -> lsp_types::DocumentDiagnosticReportResult {
+        use lsp_types::*;
+        let items = self.diagnostics_of(&params.text_document.uri).into_iter().map(|(_, sent)| sent).collect();
+        DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+        }))
+    }
+
+    /// The diagnostics of every file of every project with any, and of every open buffer; a
+    /// file reported by the previous answer that has none now is reported empty (the client
+    /// keeps what it was last told of a file).
+    fn workspace_diagnostics(
+        &mut self,
+        _: lsp_types::WorkspaceDiagnosticParams,
+    ) -> lsp_types::WorkspaceDiagnosticReportResult {
+        use lsp_types::*;
+        // (A `Uri` is compared and hashed by its text, which never changes.)
+        #[allow(clippy::mutable_key_type)]
+        let mut reports: BTreeMap<Uri, (Option<i64>, Vec<lsp_types::Diagnostic>)> = BTreeMap::new();
+        for index in 0..self.workspace.projects.len() {
+            let analysis = self.workspace.projects[index].analysis();
+            let mut paths: Vec<PathBuf> = analysis.files_with_diagnostics().map(|file| analysis.path(file)).collect();
+            paths.extend(
+                self.documents
+                    .values()
+                    .filter_map(|d| d.path.clone())
+                    .filter(|path| self.workspace.owner(path) == Some(index)),
+            );
+            for path in paths {
+                let uri = uri::from_path(&path);
+                let open = self.documents.iter().find(|(_, d)| d.path.as_deref() == Some(path.as_path()));
+                let (version, read);
+                let text = match open {
+                    Some((_, document)) => {
+                        version = Some(i64::from(document.version));
+                        &document.text
+                    }
+                    None => {
+                        version = None;
+                        let Some(text) = self.workspace.projects[index].live.text(&path) else { continue };
+                        read = Text::new(text);
+                        &read
+                    }
+                };
+                let items = self.file_diagnostics(index, &analysis, &path, text).into_iter().map(|(_, sent)| sent);
+                let key = open.map_or(uri, |(uri, _)| uri.clone());
+                reports.insert(key, (version, items.collect()));
+            }
+        }
+        for uri in std::mem::take(&mut self.reported) {
+            reports.entry(uri).or_insert((None, Vec::new()));
+        }
+        self.reported =
+            reports.iter().filter(|(_, (_, items))| !items.is_empty()).map(|(uri, _)| uri.clone()).collect();
+        let items = reports
+            .into_iter()
+            .map(|(uri, (version, items))| {
+                WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                    uri,
+                    version,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+                })
+            })
+            .collect();
+        WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
+    }
+}
+
+/// Whether a change of the file at `path` reloads the configuration.
+fn is_config(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| name == "ssot.toml" || name == "pyproject.toml")
+}
+
+/// `path` with its directory made canonical (the project's paths are), the file itself kept
+/// (it may not exist yet, or be a link the project reaches by its own name).
+fn canonical(path: &Path) -> PathBuf {
+    match (path.parent().and_then(|parent| parent.canonicalize().ok()), path.file_name()) {
+        (Some(parent), Some(name)) => parent.join(name),
+        _ => path.to_path_buf(),
+    }
+}

@@ -1,0 +1,259 @@
+//! The server's projects: one [`LiveProject`] per project the workspace folders (and the files
+//! opened outside them) belong to, found as the command line finds them (docs/projects.md), and
+//! each one's latest [`Analysis`]. Buffers and file changes go to the project that owns the
+//! file; an analysis is made again, lazily, after its project changed. A configuration file that
+//! changes reloads the projects it governs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::{Overrides, Settings};
+use crate::diagnostic::{Diagnostic, FileId, Outcome};
+use crate::rule::Catalog;
+use crate::rules::RuleSet;
+use crate::scan::live::LiveProject;
+
+/// The configuration files whose change reloads a project.
+const CONFIG_FILES: [&str; 2] = ["ssot.toml", "pyproject.toml"];
+
+/// A project's outcome, indexed for the server's questions.
+pub(crate) struct Analysis {
+    pub outcome: Outcome,
+    ids: HashMap<PathBuf, FileId>,
+    /// Each file's diagnostics: a range of `outcome.diagnostics` (sorted by file).
+    by_file: HashMap<FileId, std::ops::Range<usize>>,
+    /// Why a file was skipped, by its path.
+    skipped: HashMap<PathBuf, String>,
+}
+
+impl Analysis {
+    fn new(outcome: Outcome) -> Self {
+        let ids = (0..outcome.files.len()).map(|i| (outcome.real_path(FileId(i)), FileId(i))).collect();
+        let mut by_file: HashMap<FileId, std::ops::Range<usize>> = HashMap::new();
+        for (index, d) in outcome.diagnostics.iter().enumerate() {
+            let range = by_file.entry(d.file).or_insert(index..index);
+            range.end = index + 1;
+        }
+        let skipped = outcome
+            .skipped
+            .iter()
+            .map(|s| (outcome.root.join(crate::path_text::real(&s.path)), s.reason.clone()))
+            .collect();
+        Self { outcome, ids, by_file, skipped }
+    }
+
+    pub(crate) fn file(&self, path: &Path) -> Option<FileId> {
+        self.ids.get(path).copied()
+    }
+
+    pub(crate) fn path(&self, file: FileId) -> PathBuf {
+        self.outcome.real_path(file)
+    }
+
+    /// The diagnostics of the file at `path`.
+    pub(crate) fn diagnostics(&self, path: &Path) -> &[Diagnostic] {
+        match self.file(path).and_then(|file| self.by_file.get(&file)) {
+            Some(range) => &self.outcome.diagnostics[range.clone()],
+            None => &[],
+        }
+    }
+
+    /// Every file with diagnostics.
+    pub(crate) fn files_with_diagnostics(&self) -> impl Iterator<Item = FileId> + '_ {
+        self.by_file.keys().copied()
+    }
+
+    /// Why the file at `path` was not analysed, when it was not.
+    pub(crate) fn skipped(&self, path: &Path) -> Option<&str> {
+        self.skipped.get(path).map(String::as_str)
+    }
+}
+
+/// One project and its latest analysis.
+pub(crate) struct Project {
+    pub live: LiveProject,
+    /// Every rule's documentation (hovers).
+    pub catalog: Catalog,
+    analysis: Option<Arc<Analysis>>,
+    /// Where discovery started (a workspace folder, or the directory of a file opened outside
+    /// them): where a reload starts again.
+    start: (PathBuf, Vec<PathBuf>),
+}
+
+impl Project {
+    /// The project's analysis, made again when it changed since the last one.
+    pub(crate) fn analysis(&mut self) -> Arc<Analysis> {
+        if let Some(analysis) = &self.analysis {
+            return analysis.clone();
+        }
+        let analysis = Arc::new(Analysis::new(self.live.outcome()));
+        self.analysis = Some(analysis.clone());
+        analysis
+    }
+
+    fn changed(&mut self) {
+        self.analysis = None;
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        &self.live.settings().root
+    }
+}
+
+/// The projects of the workspace.
+#[derive(Default)]
+pub(crate) struct Workspace {
+    pub projects: Vec<Project>,
+    /// Editors' buffers by path: kept here too, so a project loaded or reloaded later gets them.
+    buffers: HashMap<PathBuf, Vec<u8>>,
+    /// Where discovery started for projects whose configuration could not be used: tried again
+    /// when a configuration file near them changes.
+    broken: Vec<(PathBuf, Vec<PathBuf>)>,
+}
+
+/// Settings and rules for a scan started at `start` (with `paths` named), as the command line
+/// resolves them.
+fn resolve(start: &Path, paths: &[PathBuf]) -> Result<(Settings, RuleSet, Catalog), crate::UserError> {
+    let overrides = Overrides { no_progress: true, ..Overrides::default() };
+    let settings = Settings::resolve(start, paths, &overrides)?;
+    let catalog = crate::rules::catalog(&settings)?;
+    let rules = RuleSet::new(&catalog, &settings)?;
+    Ok((settings, rules, catalog))
+}
+
+/// A configuration error as one line for the client.
+pub(crate) fn describe(error: &crate::UserError) -> String {
+    error.to_string().replace('\n', " ")
+}
+
+impl Workspace {
+    /// Loads the project of each folder; the errors (a broken configuration) come back, one line
+    /// each, and that folder has no project until its configuration is fixed.
+    pub(crate) fn load(&mut self, folders: &[PathBuf]) -> Vec<String> {
+        let mut errors = Vec::new();
+        for folder in folders {
+            if let Err(error) = self.add((folder.clone(), Vec::new()), false) {
+                errors.push(error);
+            }
+        }
+        errors
+    }
+
+    /// Loads the project discovery finds from `start`, unless one with its root is loaded (or,
+    /// with `whole_only`, unless it is a fallback root, which is only the paths named). A start
+    /// whose configuration cannot be used is remembered, to try again when it changes.
+    fn add(&mut self, start: (PathBuf, Vec<PathBuf>), whole_only: bool) -> Result<Option<usize>, String> {
+        let loaded = resolve(&start.0, &start.1).and_then(|(settings, rules, catalog)| {
+            if whole_only && !settings.whole_project {
+                return Ok(None);
+            }
+            if let Some(index) = self.projects.iter().position(|p| p.root() == settings.root) {
+                return Ok(Some(Err(index)));
+            }
+            LiveProject::load(settings, rules).map(|live| Some(Ok((live, catalog))))
+        });
+        let (mut live, catalog) = match loaded {
+            Ok(None) => return Ok(None),
+            Ok(Some(Err(index))) => return Ok(Some(index)),
+            Ok(Some(Ok(live))) => live,
+            Err(error) => {
+                if !self.broken.contains(&start) {
+                    self.broken.push(start);
+                }
+                return Err(describe(&error));
+            }
+        };
+        for (path, bytes) in &self.buffers {
+            if live.owns(path) {
+                live.set_buffer(path, Some(bytes.clone()));
+            }
+        }
+        self.projects.push(Project { live, catalog, analysis: None, start });
+        Ok(Some(self.projects.len() - 1))
+    }
+
+    /// The project the file at `path` belongs to: a loaded one that owns it, else the one
+    /// discovery finds from the file (loaded now; the error when its configuration is broken).
+    pub(crate) fn project_of(&mut self, path: &Path) -> Result<Option<usize>, String> {
+        if let Some(index) = self.owner(path) {
+            return Ok(Some(index));
+        }
+        let Some(parent) = path.parent().filter(|parent| parent.is_dir()) else { return Ok(None) };
+        // A file not on disk yet cannot be named: it belongs to a project only where the whole
+        // tree is one (a fallback root is only what is named).
+        let exists = path.exists();
+        let named = if exists { vec![path.to_path_buf()] } else { Vec::new() };
+        match self.add((parent.to_path_buf(), named), !exists)? {
+            Some(index) if self.projects[index].live.owns(path) => Ok(Some(index)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The loaded project that owns `path` (the innermost, when projects nest).
+    pub(crate) fn owner(&self, path: &Path) -> Option<usize> {
+        (0..self.projects.len())
+            .filter(|&index| self.projects[index].live.owns(path))
+            .max_by_key(|&index| self.projects[index].root().components().count())
+    }
+
+    /// An editor's buffer for `path` (`None`: closed). Returns the project that owns the file.
+    pub(crate) fn set_buffer(&mut self, path: &Path, bytes: Option<Vec<u8>>) -> Result<Option<usize>, String> {
+        match &bytes {
+            Some(bytes) => self.buffers.insert(path.to_path_buf(), bytes.clone()),
+            None => self.buffers.remove(path),
+        };
+        let owner = self.project_of(path)?;
+        if let Some(index) = owner {
+            let project = &mut self.projects[index];
+            project.live.set_buffer(path, bytes);
+            project.changed();
+        }
+        Ok(owner)
+    }
+
+    /// Drops the projects loaded for workspace folders that were removed.
+    pub(crate) fn remove_folders(&mut self, folders: &[PathBuf]) {
+        self.projects.retain(|project| !folders.contains(&project.start.0));
+        self.broken.retain(|start| !folders.contains(&start.0));
+    }
+
+    /// The file at `path` changed on disk (created, changed or deleted). A configuration file
+    /// reloads every project whose tree holds it; the errors come back.
+    pub(crate) fn file_changed(&mut self, path: &Path) -> Vec<String> {
+        let name = path.file_name().and_then(|name| name.to_str()).unwrap_or("");
+        if CONFIG_FILES.contains(&name) || name == ".gitignore" || name == ".ignore" {
+            return self.reload(path.parent().unwrap_or(path));
+        }
+        for project in &mut self.projects {
+            if project.live.owns(path) {
+                project.live.refresh(path);
+                project.changed();
+            }
+        }
+        Vec::new()
+    }
+
+    /// Loads again every project whose tree holds `dir` (its configuration or ignore files
+    /// changed), and the project a configuration created there starts; errors come back.
+    pub(crate) fn reload(&mut self, dir: &Path) -> Vec<String> {
+        let mut errors = Vec::new();
+        let affected: Vec<Project> = {
+            let (affected, kept) = std::mem::take(&mut self.projects)
+                .into_iter()
+                .partition(|project| dir.starts_with(project.root()) || project.root().starts_with(dir));
+            self.projects = kept;
+            affected
+        };
+        let near = |start: &(PathBuf, Vec<PathBuf>)| start.0.starts_with(dir) || dir.starts_with(&start.0);
+        let (retried, broken) = std::mem::take(&mut self.broken).into_iter().partition(near);
+        self.broken = broken;
+        let starts = affected.into_iter().map(|project| project.start).chain::<Vec<_>>(retried);
+        for start in starts {
+            if let Err(error) = self.add(start, false) {
+                errors.push(error);
+            }
+        }
+        errors
+    }
+}

@@ -1,0 +1,405 @@
+//! `ssot server` end to end: the real server ([`ssot::server::serve`]) on one end of an
+//! in-memory connection, a scripted client on the other. Each test opens buffers, edits them
+//! unsaved, and reads what the server publishes, answers and offers, as an editor would.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+use serde_json::{json, Value};
+
+/// A client talking to a server thread.
+struct Client {
+    connection: Connection,
+    server: Option<std::thread::JoinHandle<()>>,
+    next: i32,
+    /// Every notification and server request received, in order.
+    received: Vec<Message>,
+}
+
+impl Client {
+    /// Starts a server for the workspace folder `root` with the client `capabilities`, and
+    /// completes the handshake; returns the client and the server's `initialize` result.
+    fn start(root: &Path, capabilities: Value) -> (Self, Value) {
+        let (server_end, client_end) = Connection::memory();
+        let server = std::thread::spawn(move || ssot::server::serve(server_end).expect("the server runs"));
+        let mut client = Client { connection: client_end, server: Some(server), next: 0, received: Vec::new() };
+        let uri = uri(root);
+        let result = client.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri,
+                "capabilities": capabilities,
+                "workspaceFolders": [{"uri": uri, "name": "project"}],
+            }),
+        );
+        client.notify("initialized", json!({}));
+        (client, result.expect("initialize succeeds"))
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.connection.sender.send(Notification::new(method.to_string(), params).into()).unwrap();
+    }
+
+    /// Sends a request and waits for its response (collecting what arrives meanwhile).
+    fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        self.next += 1;
+        let id = RequestId::from(self.next);
+        self.connection.sender.send(Request::new(id.clone(), method.to_string(), params).into()).unwrap();
+        loop {
+            let message = self.connection.receiver.recv_timeout(Duration::from_secs(60)).expect("the server answers");
+            match message {
+                Message::Response(Response { id: got, result, error }) if got == id => {
+                    return match error {
+                        Some(error) => Err(serde_json::to_value(error).unwrap()),
+                        None => Ok(result.unwrap_or(Value::Null)),
+                    };
+                }
+                other => self.received.push(other),
+            }
+        }
+    }
+
+    /// Waits until the server handled everything sent before (it answers a request only after
+    /// the edits before it were analysed and their diagnostics sent).
+    fn sync(&mut self) {
+        let answer = self.request("ssot/sync", json!(null));
+        assert!(answer.is_err(), "an unknown method is an error: {answer:?}");
+    }
+
+    /// The diagnostics last published for `uri`.
+    fn published(&self, uri: &str) -> Option<Vec<Value>> {
+        self.received.iter().rev().find_map(|message| match message {
+            Message::Notification(n)
+                if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == json!(uri) =>
+            {
+                Some(n.params["diagnostics"].as_array().unwrap().clone())
+            }
+            _ => None,
+        })
+    }
+
+    fn open(&self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+        );
+    }
+
+    /// Replaces the whole buffer (unsaved).
+    fn replace(&self, uri: &str, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    fn shutdown(mut self) {
+        assert_eq!(self.request("shutdown", json!(null)), Ok(Value::Null));
+        self.notify("exit", json!(null));
+        self.server.take().unwrap().join().expect("the server exits cleanly");
+    }
+}
+
+fn uri(path: &Path) -> String {
+    let mut text = String::from("file://");
+    for byte in path.to_str().unwrap().bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            text.push(byte as char);
+        } else {
+            text.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    text
+}
+
+/// A project with a configuration (so its root is the directory), files as given.
+fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("ssot.toml"), "# the project\n").unwrap();
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    (dir, root)
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<&str> {
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap()).collect()
+}
+
+/// Applies a `WorkspaceEdit`'s edits for `uri` to `text` (UTF-16 positions, ASCII text here).
+fn apply(text: &str, edit: &Value, uri: &str) -> String {
+    let mut edits: Vec<&Value> = edit["changes"][uri].as_array().expect("edits for the file").iter().collect();
+    let offset = |position: &Value| {
+        let line = position["line"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + position["character"].as_u64().unwrap() as usize
+    };
+    edits.sort_by_key(|e| std::cmp::Reverse(offset(&e["range"]["start"])));
+    let mut text = text.to_string();
+    for e in edits {
+        text.replace_range(offset(&e["range"]["start"])..offset(&e["range"]["end"]), e["newText"].as_str().unwrap());
+    }
+    text
+}
+
+const MANAGER: &str = "class WebSocketManager:\n    pass\n";
+
+/// A second manager class typed (unsaved) in one buffer is flagged in both open files, each
+/// pointing at the other; renaming it clears both.
+#[test]
+fn an_unsaved_duplicate_lights_up_in_both_files() {
+    let (_dir, root) = project(&[("app/a.py", MANAGER), ("app/b.py", "X = 1\n")]);
+    let (mut client, init) = Client::start(&root, json!({}));
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync");
+    let (a, b) = (uri(&root.join("app/a.py")), uri(&root.join("app/b.py")));
+    client.open(&a, MANAGER);
+    client.open(&b, "X = 1\n");
+    client.sync();
+    assert_eq!(client.published(&a), Some(Vec::new()));
+    assert_eq!(client.published(&b), Some(Vec::new()));
+
+    client.replace(&b, 2, &format!("X = 1\n{MANAGER}"));
+    client.sync();
+    let in_a = client.published(&a).unwrap();
+    let in_b = client.published(&b).unwrap();
+    assert_eq!(codes(&in_a), ["duplicate-manager-class"], "{in_a:#?}");
+    assert_eq!(codes(&in_b), ["duplicate-manager-class"], "{in_b:#?}");
+    // The class name, where each file has it (UTF-16 columns).
+    assert_eq!(in_a[0]["range"], json!({"start": {"line": 0, "character": 6}, "end": {"line": 0, "character": 22}}));
+    assert_eq!(in_b[0]["range"], json!({"start": {"line": 1, "character": 6}, "end": {"line": 1, "character": 22}}));
+    assert_eq!(in_b[0]["severity"], 1);
+    assert_eq!(in_b[0]["source"], "ssot");
+    let related = &in_a[0]["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], json!(b), "{in_a:#?}");
+    assert_eq!(related["range"]["start"], json!({"line": 1, "character": 6}));
+
+    // Hover on the finding: the rule's documentation.
+    let hover = client
+        .request("textDocument/hover", json!({"textDocument": {"uri": b}, "position": {"line": 1, "character": 10}}));
+    let hover = hover.unwrap();
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("duplicate-manager-class"), "{hover}");
+
+    client.replace(&b, 3, "X = 1\nclass Other:\n    pass\n");
+    client.sync();
+    assert_eq!(client.published(&a), Some(Vec::new()));
+    assert_eq!(client.published(&b), Some(Vec::new()));
+    // Closing a buffer clears its diagnostics; the file on disk counts again.
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": b}}));
+    client.sync();
+    assert_eq!(client.published(&b), Some(Vec::new()));
+    client.shutdown();
+}
+
+/// The quick fixes of a finding: its fix, applied, removes it; the suppression comment silences
+/// it; "fix all" applies every safe fix of the buffer.
+#[test]
+fn quick_fixes_and_fix_all_apply() {
+    let text = "from unittest.mock import MagicMock\n\nclient = MagicNone()\nother = MagicNone()\n";
+    let (_dir, root) = project(&[("tests/test_client.py", text)]);
+    let (mut client, _) = Client::start(&root, json!({}));
+    let file = uri(&root.join("tests/test_client.py"));
+    client.open(&file, text);
+    client.sync();
+    let found = client.published(&file).unwrap();
+    assert_eq!(codes(&found), ["magic-none", "magic-none"], "{found:#?}");
+
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": file}, "range": found[0]["range"], "context": {"diagnostics": [found[0]]}}),
+        )
+        .unwrap();
+    let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert!(titles.iter().any(|t| t.contains("MagicMock")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.starts_with("Suppress `magic-none`")), "{titles:?}");
+    assert!(titles.contains(&"Fix all safe ssot findings"), "{titles:?}");
+    let quick =
+        actions.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().contains("MagicMock")).unwrap();
+    assert_eq!(quick["kind"], "quickfix");
+    let fixed = apply(text, &quick["edit"], &file);
+    assert_eq!(fixed, "from unittest.mock import MagicMock\n\nclient = MagicMock()\nother = MagicNone()\n");
+    client.replace(&file, 2, &fixed);
+    client.sync();
+    assert_eq!(codes(&client.published(&file).unwrap()), ["magic-none"]);
+
+    // Suppress the one left.
+    let found = client.published(&file).unwrap();
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": file}, "range": found[0]["range"], "context": {"diagnostics": [], "only": ["quickfix"]}}),
+        )
+        .unwrap();
+    let suppress =
+        actions.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().starts_with("Suppress")).unwrap();
+    let suppressed = apply(&fixed, &suppress["edit"], &file);
+    assert_eq!(suppressed, "from unittest.mock import MagicMock\n\nclient = MagicMock()\nother = MagicNone()  # ssot: ignore[magic-none] -- \n");
+    client.replace(&file, 3, &suppressed);
+    client.sync();
+    assert_eq!(client.published(&file), Some(Vec::new()));
+
+    // Fix all, asked for by its kind only.
+    client.replace(&file, 4, text);
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": file}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                   "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+        )
+        .unwrap();
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.ssot");
+    assert_eq!(
+        apply(text, &actions[0]["edit"], &file),
+        "from unittest.mock import MagicMock\n\nclient = MagicMock()\nother = MagicMock()\n"
+    );
+    client.shutdown();
+}
+
+/// Ranges count in the encoding negotiated: UTF-8 bytes when the client offers them, UTF-16
+/// units otherwise; incremental edits are read in the same units.
+#[test]
+fn positions_follow_the_negotiated_encoding() {
+    let text = "import os\nvalue = \"😀é\" + os.environ[\"HOME\"]\n";
+    let (_dir, root) = project(&[("app/env.py", text)]);
+    for (capabilities, encoding, column) in [
+        (json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}), "utf-8", 19),
+        (json!({}), "utf-16", 16),
+        (json!({"general": {"positionEncodings": ["utf-32"]}}), "utf-32", 15),
+    ] {
+        let (mut client, init) = Client::start(&root, capabilities);
+        assert_eq!(init["capabilities"]["positionEncoding"], encoding);
+        let file = uri(&root.join("app/env.py"));
+        client.open(&file, text);
+        client.sync();
+        let found = client.published(&file).unwrap();
+        assert_eq!(codes(&found), ["direct-env-access"], "{found:#?}");
+        assert_eq!(found[0]["range"]["start"], json!({"line": 1, "character": column}), "{encoding}");
+        // An incremental edit after the emoji: insert `x` before `os.environ`.
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": file, "version": 2}, "contentChanges": [
+                {"range": {"start": {"line": 1, "character": column}, "end": {"line": 1, "character": column}}, "text": "(x or "},
+                {"range": {"start": {"line": 1, "character": column + 6 + 18}, "end": {"line": 1, "character": column + 6 + 18}}, "text": ")"},
+            ]}),
+        );
+        client.sync();
+        let found = client.published(&file).unwrap();
+        assert_eq!(found[0]["range"]["start"], json!({"line": 1, "character": column + 6}), "{encoding}: {found:#?}");
+        client.shutdown();
+    }
+}
+
+/// A client that pulls diagnostics is not sent them: it asks, per document and for the
+/// workspace, and is asked to pull again after a change.
+#[test]
+fn diagnostics_are_pulled_when_the_client_pulls() {
+    let (_dir, root) = project(&[("app/a.py", MANAGER), ("app/b.py", MANAGER)]);
+    let capabilities = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostics": {"refreshSupport": true}},
+    });
+    let (mut client, init) = Client::start(&root, capabilities);
+    assert_eq!(init["capabilities"]["diagnosticProvider"]["interFileDependencies"], true);
+    let a = uri(&root.join("app/a.py"));
+    client.open(&a, MANAGER);
+    client.sync();
+    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": a}})).unwrap();
+    assert_eq!(report["kind"], "full");
+    assert_eq!(codes(report["items"].as_array().unwrap()), ["duplicate-manager-class"]);
+    // The workspace: both files, the one not open too.
+    let report = client.request("workspace/diagnostic", json!({"previousResultIds": []})).unwrap();
+    let mut files: Vec<&str> = report["items"].as_array().unwrap().iter().map(|i| i["uri"].as_str().unwrap()).collect();
+    files.sort();
+    assert_eq!(files, [a.as_str(), uri(&root.join("app/b.py")).as_str()]);
+    assert!(!client
+        .received
+        .iter()
+        .any(|m| matches!(m, Message::Notification(n) if n.method == "textDocument/publishDiagnostics")));
+    // An edit: the server asks the client to pull again; the next workspace report clears b.
+    client.replace(&a, 2, "X = 1\n");
+    client.sync();
+    assert!(client
+        .received
+        .iter()
+        .any(|m| matches!(m, Message::Request(r) if r.method == "workspace/diagnostic/refresh")));
+    let report = client.request("workspace/diagnostic", json!({"previousResultIds": []})).unwrap();
+    for item in report["items"].as_array().unwrap() {
+        assert_eq!(item["items"], json!([]), "{report:#}");
+    }
+    client.shutdown();
+}
+
+/// Requests the server cannot serve get errors, and it goes on serving.
+#[test]
+fn bad_requests_get_errors_and_the_server_goes_on() {
+    let (_dir, root) = project(&[("app/a.py", MANAGER)]);
+    let (mut client, _) = Client::start(&root, json!({}));
+    let error = client.request("textDocument/codeAction", json!({"textDocument": 5})).unwrap_err();
+    assert_eq!(error["code"], -32602, "{error}");
+    let error = client.request("textDocument/rename", json!({})).unwrap_err();
+    assert_eq!(error["code"], -32601, "{error}");
+    // A notification with nonsense parameters is ignored.
+    client.notify("textDocument/didChange", json!({"nonsense": true}));
+    let a = uri(&root.join("app/a.py"));
+    client.open(&a, &format!("{MANAGER}\nclass WebsocketManager:\n    pass\n"));
+    client.sync();
+    assert_eq!(codes(&client.published(&a).unwrap()), ["duplicate-manager-class", "duplicate-manager-class"]);
+    client.shutdown();
+}
+
+/// A configuration change reloads the settings: a rule turned off in `ssot.toml` (saved, as a
+/// watcher reports it) no longer reports.
+#[test]
+fn a_configuration_change_reloads_the_settings() {
+    let (_dir, root) = project(&[("app/a.py", MANAGER), ("app/b.py", MANAGER)]);
+    let (mut client, _) =
+        Client::start(&root, json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}));
+    assert!(
+        client.received.is_empty()
+            || client
+                .received
+                .iter()
+                .all(|m| !matches!(m, Message::Notification(n) if n.method == "window/showMessage")),
+        "{:?}",
+        client.received
+    );
+    let a = uri(&root.join("app/a.py"));
+    client.open(&a, MANAGER);
+    client.sync();
+    assert!(
+        client.received.iter().any(|m| matches!(m, Message::Request(r) if r.method == "client/registerCapability")),
+        "the watchers are registered"
+    );
+    assert_eq!(codes(&client.published(&a).unwrap()), ["duplicate-manager-class"]);
+    std::fs::write(root.join("ssot.toml"), "[rules]\nignore = [\"duplicate-manager-class\"]\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join("ssot.toml")), "type": 2}]}),
+    );
+    client.sync();
+    assert_eq!(client.published(&a), Some(Vec::new()));
+    // A broken configuration is shown, not fatal; fixing it brings the project back.
+    std::fs::write(root.join("ssot.toml"), "[scan\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join("ssot.toml")), "type": 2}]}),
+    );
+    client.sync();
+    assert!(client.received.iter().any(|m| matches!(m, Message::Notification(n) if n.method == "window/showMessage" && n.params["message"].as_str().unwrap().contains("ssot.toml"))));
+    std::fs::write(root.join("ssot.toml"), "# the project\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join("ssot.toml")), "type": 2}]}),
+    );
+    client.sync();
+    assert_eq!(codes(&client.published(&a).unwrap()), ["duplicate-manager-class"]);
+    client.shutdown();
+}
