@@ -2,14 +2,17 @@
 """Latency of `ssot server` on a real tree: the time from a `didChange` to the matching
 `publishDiagnostics`, and the initial load.
 
-Usage: lsp_latency.py SSOT_BINARY PROJECT_DIR FILE [--edits N]
+Usage: lsp_latency.py SSOT_BINARY PROJECT_DIR FILE [--edits N] [--edit comment|binding]
 
 Starts the server on PROJECT_DIR (a workspace folder), opens FILE (relative to the project), and
 times: the load (initialize sent → the file's first diagnostics), then N edits that each add or
-remove a line reading the environment at the end of the buffer (so every edit changes the
-file's diagnostics and is published), each timed from the moment the `didChange` is written to
-the moment its `publishDiagnostics` (with its version) is read. Prints the median and p95 in
-milliseconds. Plain JSON-RPC over pipes: no client library."""
+remove a line at the end of the buffer — a comment (`--edit comment`, the default: what typing
+inside a function body changes for the project rules, nothing before the edit) or a module-level
+binding (`--edit binding`: the module's names change, so the import rules run their pass again)
+— each timed from the moment the `didChange` is written to the moment the answer to a hover
+request sent right after it is read (the server answers a request only after the edits before it
+were analysed and their diagnostics published). Prints the median and p95 in milliseconds.
+Plain JSON-RPC over pipes: no client library."""
 
 import json
 import statistics
@@ -50,6 +53,8 @@ def wait_for(proc, predicate):
 def main():
     binary, root, file = sys.argv[1], Path(sys.argv[2]).resolve(), sys.argv[3]
     edits = int(sys.argv[sys.argv.index("--edits") + 1]) if "--edits" in sys.argv else 50
+    kind = sys.argv[sys.argv.index("--edit") + 1] if "--edit" in sys.argv else "comment"
+    line = {"comment": "# ssot bench\n", "binding": "SSOT_BENCH = 1\n"}[kind]
     path = root / file
     uri = path.as_uri()
     text = path.read_text()
@@ -73,14 +78,16 @@ def main():
         version = n + 2
         if n % 2 == 0:
             change = {"range": {"start": {"line": lines, "character": 0}, "end": {"line": lines, "character": 0}},
-                      "text": "import os\nos.environ['SSOT_BENCH']\n"}
+                      "text": line}
         else:
-            change = {"range": {"start": {"line": lines, "character": 0}, "end": {"line": lines + 2, "character": 0}},
+            change = {"range": {"start": {"line": lines, "character": 0}, "end": {"line": lines + 1, "character": 0}},
                       "text": ""}
         begin = time.perf_counter()
         send(proc, {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
             "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}})
-        wait_for(proc, published(version))
+        send(proc, {"jsonrpc": "2.0", "id": 100 + n, "method": "textDocument/hover", "params": {
+            "textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}})
+        wait_for(proc, lambda m, n=n: m.get("id") == 100 + n)
         timings.append((time.perf_counter() - begin) * 1000)
     send(proc, {"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None})
     wait_for(proc, lambda m: m.get("id") == 2)
@@ -89,7 +96,7 @@ def main():
     timings.sort()
     p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
     print(f"load (initialize → first diagnostics): {load:.0f} ms")
-    print(f"didChange → publishDiagnostics over {edits} edits: median {statistics.median(timings):.1f} ms, "
+    print(f"didChange ({kind}) → analysed over {edits} edits: median {statistics.median(timings):.1f} ms, "
           f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms")
 
 

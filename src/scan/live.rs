@@ -31,6 +31,10 @@ pub struct LiveProject {
     reports: Vec<FileReport>,
     /// Editors' buffers by absolute path: analysed in place of the file on disk.
     buffers: HashMap<PathBuf, Vec<u8>>,
+    /// Per project rule, the findings of its last pass while none of its facts has changed
+    /// since (a file whose facts for it changed clears its entry; a file added, removed or
+    /// newly skipped clears them all, since findings name files by their index).
+    kept: Vec<Option<Vec<crate::rules::ProjectFinding>>>,
 }
 
 impl LiveProject {
@@ -63,6 +67,7 @@ impl LiveProject {
             files: walk.files,
             reports,
             buffers: HashMap::new(),
+            kept: Vec::new(),
         })
     }
 
@@ -125,6 +130,7 @@ impl LiveProject {
             if let Ok(at) = at {
                 self.files.remove(at);
                 self.reports.remove(at);
+                self.kept.clear();
             }
             return false;
         }
@@ -136,20 +142,53 @@ impl LiveProject {
             }
         });
         match at {
-            Ok(at) => self.reports[at] = report,
+            Ok(at) => {
+                self.forget_passes(&self.reports[at].clone(), &report);
+                self.reports[at] = report;
+            }
             Err(at) => {
                 self.files.insert(at, path.to_path_buf());
                 self.reports.insert(at, report);
+                self.kept.clear();
             }
         }
         true
     }
 
+    /// Forgets the kept findings of every project rule whose facts differ between a file's
+    /// `old` and `new` reports (all of them when the file was or becomes skipped: the files'
+    /// indexes shift).
+    fn forget_passes(&mut self, old: &FileReport, new: &FileReport) {
+        let (FileReport::Scanned(old), FileReport::Scanned(new)) = (old, new) else {
+            self.kept.clear();
+            return;
+        };
+        let facts_of = |report: &super::report::ScannedReport, rule: usize| {
+            report.facts.iter().find(|facts| facts.rule.0 == rule).map(|facts| facts.value.clone())
+        };
+        for (rule, (_, engine)) in self.rules.project_rules.iter().enumerate() {
+            let Some(slot) = self.kept.get_mut(rule) else { break };
+            let same = match (facts_of(old, rule), facts_of(new, rule)) {
+                (None, None) => true,
+                (Some(a), Some(b)) => {
+                    std::sync::Arc::ptr_eq(&a, &b) || engine.encode(&a).is_some_and(|a| engine.encode(&b) == Some(a))
+                }
+                _ => false,
+            };
+            if !same {
+                *slot = None;
+            }
+        }
+    }
+
     /// The outcome of the whole project as it stands, buffers included: what a scan of the tree
     /// with every buffer saved would give (nothing restricted to the paths named).
-    pub fn outcome(&self) -> Outcome {
+    /// Project rules whose facts did not change since the last outcome give the findings of
+    /// their last pass again (a pass is a function of its facts and the files' paths).
+    pub fn outcome(&mut self) -> Outcome {
         let outcome = walk_outcome(&self.settings, &self.rules, &self.walk_errors, &mut std::io::sink());
-        assemble(&self.settings, &self.rules, &self.files, self.reports.iter().cloned(), outcome)
+        let reports = self.reports.iter().cloned();
+        assemble(&self.settings, &self.rules, &self.files, reports, outcome, Some(&mut self.kept))
     }
 
     /// The text of the file at `path` as the project sees it: its buffer, else the file (without
@@ -207,6 +246,56 @@ mod tests {
         assert_eq!(live.len(), 2);
         assert!(!live.owns(&root.join("notes.txt")));
         assert!(live.owns(&root.join("new.py")), "a buffer of a new file the walk would reach");
+    }
+
+    /// After each of a series of edits, the outcome with the kept passes is the outcome of a
+    /// project loaded afresh with the same buffers (message, place and related places of every
+    /// diagnostic).
+    #[test]
+    fn kept_passes_give_what_a_fresh_load_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("ssot.toml"), "").unwrap();
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        std::fs::write(root.join("pkg/__init__.py"), "").unwrap();
+        std::fs::write(
+            root.join("pkg/a.py"),
+            "from pkg import b\nclass WebSocketManager:\n    pass\nURL = 'https://example.com/x'\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("pkg/b.py"), "X = 1\nURL = 'https://example.com/x'\n").unwrap();
+        let load = || {
+            let (mut settings, rules) = crate::scan::test_setup(&root);
+            settings.cache = false;
+            LiveProject::load(settings, rules).unwrap()
+        };
+        let shown = |outcome: &Outcome| -> Vec<String> {
+            outcome
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} {:?} {} {:?}", d.rule, d.range, d.message, d.related))
+                .collect()
+        };
+        let mut live = load();
+        let b = root.join("pkg/b.py");
+        let edits = [
+            "X = 1\nURL = 'https://example.com/x'\n",
+            "X = 2\nURL = 'https://example.com/x'\n",
+            "# moved down\nX = 2\nURL = 'https://example.com/x'\n",
+            "from pkg import a\nclass WebSocketManager:\n    pass\n",
+            "from pkg import a\nclass WebSocketManager:\n    pass\nY = 3\n",
+            "from pkg import missing\n",
+        ];
+        let mut kept_any = false;
+        for text in edits {
+            live.outcome();
+            live.set_buffer(&b, Some(text.as_bytes().to_vec()));
+            kept_any |= live.kept.iter().any(Option::is_some);
+            let mut fresh = load();
+            fresh.set_buffer(&b, Some(text.as_bytes().to_vec()));
+            assert_eq!(shown(&live.outcome()), shown(&fresh.outcome()), "after {text:?}");
+        }
+        assert!(kept_any, "some edit kept a rule's pass");
     }
 
     /// A panic while analysing one file makes that file skipped, with the reason; the others

@@ -63,20 +63,36 @@ fn diagnostic(
 /// Runs every project rule's pass over the facts its files gave, adding its findings. A panic
 /// inside a rule's pass becomes an internal error of the run (its findings are missing, so the
 /// run must not pass as clean), not an abort.
+///
+/// `kept` (a live project's) holds, per project rule, the findings of its last pass when none of
+/// its facts changed since: they are used again instead of running it, and each rule's findings
+/// are stored back.
 fn project_pass(
     rules: &RuleSet,
     facts: Vec<Vec<(FileId, AnyFacts)>>,
     suppressions: &[Option<Suppressions>],
     timings: Option<&timings::Timings>,
+    mut kept: Option<&mut Vec<Option<Vec<ProjectFinding>>>>,
     outcome: &mut Outcome,
 ) {
     let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
+    let known: Vec<Option<Vec<ProjectFinding>>> = match kept.as_deref_mut() {
+        Some(kept) => {
+            kept.resize(rules.project_rules.len(), None);
+            kept.clone()
+        }
+        None => vec![None; rules.project_rules.len()],
+    };
     // Rules finish in parallel; their findings come back in rule order.
     let found: Vec<(RuleIndex, Result<Vec<ProjectFinding>, String>)> = rules
         .project_rules
         .par_iter()
         .zip(facts.into_par_iter())
-        .map(|((rule, engine), rule_facts)| {
+        .zip(known.into_par_iter())
+        .map(|(((rule, engine), rule_facts), known)| {
+            if let Some(findings) = known {
+                return (*rule, Ok(findings));
+            }
             if rule_facts.is_empty() {
                 return (*rule, Ok(Vec::new()));
             }
@@ -87,6 +103,11 @@ fn project_pass(
             (*rule, finished.map_err(|panic| analyze::panic_message(panic.as_ref())))
         })
         .collect();
+    if let Some(kept) = kept {
+        for ((_, finished), slot) in found.iter().zip(kept.iter_mut()) {
+            *slot = finished.as_ref().ok().cloned();
+        }
+    }
     for (rule, finished) in found {
         let findings = match finished {
             Ok(findings) => findings,
@@ -557,7 +578,7 @@ fn scan_files(
         |t, d| t.add_phase(timings::Phase::Analysis, d),
         || on_analysis_threads(|| analyze_all(files, stamps, (rules, engines), settings, cache)),
     );
-    assemble(settings, rules, files, reports, outcome)
+    assemble(settings, rules, files, reports, outcome, None)
 }
 
 /// The outcome of the files analysed (`reports`, in the order of `files`; `outcome` holds what
@@ -570,6 +591,7 @@ fn assemble(
     files: &[std::path::PathBuf],
     reports: impl IntoIterator<Item = FileReport>,
     mut outcome: Outcome,
+    kept: Option<&mut Vec<Option<Vec<ProjectFinding>>>>,
 ) -> Outcome {
     let mut facts: Vec<Vec<(FileId, AnyFacts)>> = rules.project_rules.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
@@ -605,7 +627,7 @@ fn assemble(
     timings::timed(
         settings.timings.as_deref(),
         |t, d| t.add_phase(timings::Phase::Project, d),
-        || project_pass(rules, facts, &suppressions, settings.timings.as_deref(), &mut outcome),
+        || project_pass(rules, facts, &suppressions, settings.timings.as_deref(), kept, &mut outcome),
     );
     // Whether the scan covers the whole project: otherwise a directive naming a project rule may
     // be unused only because the files its finding pairs with were not scanned.
