@@ -272,8 +272,9 @@ pub fn execute(cli: Cli, stdout: &mut dyn WriteColor, stderr: &mut dyn Write) ->
         Command::TestRules(args) => test_rules(args, &cwd, stdout),
         Command::Graph(args) => graph(args, &cwd, stdout, stderr),
         Command::Server(_) => {
-            crate::server::run_stdio()?;
-            Ok(ExitStatus::Success)
+            // The protocol's exit code: 0 after `shutdown`, 1 when the client left without it.
+            let shut_down = crate::server::run_stdio()?;
+            Ok(if shut_down { ExitStatus::Success } else { ExitStatus::Failure })
         }
         Command::Rules(args) => {
             let catalog = catalog_for(&cwd, args.config)?;

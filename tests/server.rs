@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 /// A client talking to a server thread.
 struct Client {
     connection: Connection,
-    server: Option<std::thread::JoinHandle<()>>,
+    server: Option<std::thread::JoinHandle<bool>>,
     next: i32,
     /// Every notification and server request received, in order.
     received: Vec<Message>,
@@ -98,7 +98,8 @@ impl Client {
     fn shutdown(mut self) {
         assert_eq!(self.request("shutdown", json!(null)), Ok(Value::Null));
         self.notify("exit", json!(null));
-        self.server.take().unwrap().join().expect("the server exits cleanly");
+        let shut_down = self.server.take().unwrap().join().expect("the server exits cleanly");
+        assert!(shut_down, "the server saw the shutdown request");
     }
 }
 
@@ -402,4 +403,283 @@ fn a_configuration_change_reloads_the_settings() {
     client.sync();
     assert_eq!(codes(&client.published(&a).unwrap()), ["duplicate-manager-class"]);
     client.shutdown();
+}
+
+fn shown(client: &Client) -> Vec<String> {
+    client
+        .received
+        .iter()
+        .filter_map(|m| match m {
+            Message::Notification(n) if n.method == "window/showMessage" => {
+                Some(n.params["message"].as_str().unwrap().to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn watched(client: &Client, path: &Path, kind: u32) {
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri(path), "type": kind}]}));
+}
+
+/// A broken configuration is shown once, not at every keystroke.
+#[test]
+fn broken_config_error_per_keystroke() {
+    let (_dir, root) = project(&[("app/a.py", MANAGER)]);
+    std::fs::write(root.join("ssot.toml"), "[scan\n").unwrap();
+    let (mut client, _) = Client::start(&root, json!({}));
+    let a = uri(&root.join("app/a.py"));
+    client.open(&a, MANAGER);
+    for v in 2..6 {
+        client.replace(&a, v, &format!("{MANAGER}# {v}\n"));
+    }
+    client.sync();
+    let shown = shown(&client);
+    eprintln!("{} showMessage: {shown:#?}", shown.len());
+    assert!(shown.len() <= 1, "{} error popups", shown.len());
+    client.shutdown();
+}
+
+/// No suppression is offered on a Rust line that ends inside a string (it would change it).
+#[test]
+fn rust_suppression_inside_string() {
+    let text = "pub const GREETING: &str = \"hello\nworld\";\n";
+    let (_dir, root) = project(&[("src/a.rs", text), ("src/b.rs", text)]);
+    let (mut client, _) = Client::start(&root, json!({}));
+    let a = uri(&root.join("src/a.rs"));
+    client.open(&a, text);
+    client.sync();
+    let found = client.published(&a).unwrap();
+    eprintln!("{found:#?}");
+    assert!(!found.is_empty());
+    let actions = client.request("textDocument/codeAction", json!({"textDocument": {"uri": a}, "range": found[0]["range"], "context": {"diagnostics": [], "only": ["quickfix"]}})).unwrap();
+    for action in actions.as_array().unwrap() {
+        if action["title"].as_str().unwrap().starts_with("Suppress") {
+            let fixed = apply(text, &action["edit"], &a);
+            eprintln!("{fixed}");
+            assert!(fixed.contains("\"hello\nworld\""), "the string was changed: {fixed:?}");
+        }
+    }
+    client.shutdown();
+}
+
+/// A configuration created in a subdirectory: the buffers there keep their diagnostics.
+#[test]
+fn new_nested_config_drops_open_buffers() {
+    let (_dir, root) = project(&[("sub/a.py", MANAGER), ("sub/b.py", MANAGER)]);
+    let (mut client, _) =
+        Client::start(&root, json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}));
+    let a = uri(&root.join("sub/a.py"));
+    client.open(&a, MANAGER);
+    client.sync();
+    assert_eq!(codes(&client.published(&a).unwrap()), ["duplicate-manager-class"]);
+    std::fs::write(root.join("sub/ssot.toml"), "# own project\n").unwrap();
+    watched(&client, &root.join("sub/ssot.toml"), 1);
+    client.sync();
+    let now = client.published(&a).unwrap();
+    assert_eq!(codes(&now), ["duplicate-manager-class"], "sub/ is a project of its own, still with a duplicate");
+    client.shutdown();
+}
+
+/// A deleted directory (the watcher reports the folder, not its files): its files leave the project.
+#[test]
+fn deleted_directory_stays() {
+    let (_dir, root) = project(&[("app/a.py", MANAGER), ("old/b.py", MANAGER)]);
+    let (mut client, _) =
+        Client::start(&root, json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}));
+    let a = uri(&root.join("app/a.py"));
+    client.open(&a, MANAGER);
+    client.sync();
+    assert_eq!(codes(&client.published(&a).unwrap()), ["duplicate-manager-class"]);
+    std::fs::remove_dir_all(root.join("old")).unwrap();
+    watched(&client, &root.join("old"), 3);
+    client.sync();
+    assert_eq!(client.published(&a), Some(vec![]), "old/b.py is gone");
+    client.shutdown();
+}
+
+/// One file open under two URIs (a linked directory): closing one keeps the other's buffer.
+#[test]
+fn two_uris_one_file() {
+    let (_dir, root) = project(&[("real/a.py", "X = 1\n"), ("app/b.py", MANAGER)]);
+    std::os::unix::fs::symlink(root.join("real"), root.join("link")).unwrap();
+    let (mut client, _) = Client::start(&root, json!({}));
+    let real = uri(&root.join("real/a.py"));
+    let link = uri(&root.join("link/a.py"));
+    client.open(&real, MANAGER);
+    client.open(&link, MANAGER);
+    client.sync();
+    assert_eq!(codes(&client.published(&real).unwrap()), ["duplicate-manager-class"]);
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": link}}));
+    client.sync();
+    assert_eq!(
+        codes(&client.published(&real).unwrap()),
+        ["duplicate-manager-class"],
+        "real/a.py's buffer still holds the class"
+    );
+    client.shutdown();
+}
+
+/// A file that was not analysed gets no quick fix for its `not-analysed` diagnostic.
+#[test]
+fn suppress_not_analysed() {
+    let (_dir, root) = project(&[("app/a.py", "X = 1\n")]);
+    std::fs::write(root.join("ssot.toml"), "[scan]\nmax-file-size = 8\n").unwrap();
+    let (mut client, _) = Client::start(&root, json!({}));
+    let a = uri(&root.join("app/a.py"));
+    let text = "X = 1\nY = 2\nZ = 3\n";
+    client.open(&a, text);
+    client.sync();
+    let found = client.published(&a).unwrap();
+    eprintln!("{found:#?}");
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": a}, "range": found[0]["range"], "context": {"diagnostics": []}}),
+        )
+        .unwrap();
+    let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert!(!titles.iter().any(|t| t.contains("not-analysed")), "{titles:?}");
+    client.shutdown();
+}
+
+/// Removing a workspace folder reached through a link drops its project (pull mode stops
+/// reporting its files).
+#[test]
+fn remove_symlinked_folder() {
+    let (_dir, root) = project(&[("app/a.py", MANAGER), ("app/b.py", MANAGER)]);
+    let holder = tempfile::tempdir().unwrap();
+    let link = holder.path().canonicalize().unwrap().join("ws");
+    std::os::unix::fs::symlink(&root, &link).unwrap();
+    let caps = json!({"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": true}}});
+    let (mut client, _) = Client::start(&link, caps);
+    let report = client.request("workspace/diagnostic", json!({"previousResultIds": []})).unwrap();
+    eprintln!("before: {}", report["items"].as_array().unwrap().len());
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [{"uri": uri(&link), "name": "project"}]}}),
+    );
+    let report = client.request("workspace/diagnostic", json!({"previousResultIds": []})).unwrap();
+    let with: Vec<&Value> =
+        report["items"].as_array().unwrap().iter().filter(|i| !i["items"].as_array().unwrap().is_empty()).collect();
+    assert!(with.is_empty(), "the removed folder is still reported: {with:#?}");
+    client.shutdown();
+}
+
+/// Odd edits (reversed, out of range, inside a surrogate pair, lone CR, BOM), documents never
+/// opened or not files: no panic, no error shown.
+#[test]
+fn odd_edits() {
+    let (_dir, root) = project(&[("app/a.py", "X = 1\n")]);
+    let (mut client, _) = Client::start(&root, json!({}));
+    let a = uri(&root.join("app/a.py"));
+    client.open(&a, "\u{feff}import os\r\nv = '😀'\rw = os.environ['A']\n");
+    client.sync();
+    eprintln!("{:#?}", client.published(&a));
+    let change = |sl: u32, sc: u32, el: u32, ec: u32, t: &str| json!({"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": t});
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": a, "version": 2}, "contentChanges": [
+        change(5, 0, 2, 0, "Q"), change(99, 99, 99, 99, "R"), change(1, 6, 1, 6, "S"), change(2, 4, 1, 0, "T")]}),
+    );
+    client.sync();
+    eprintln!("{:#?}", client.published(&a));
+    let h = client
+        .request("textDocument/hover", json!({"textDocument": {"uri": a}, "position": {"line": 2, "character": 8}}));
+    eprintln!("{h:?}");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nope.py", "version": 2}, "contentChanges": [{"text": "x"}]}),
+    );
+    client.notify("textDocument/didOpen", json!({"textDocument": {"uri": "untitled:Untitled-1", "languageId": "python", "version": 1, "text": "import os\nos.environ['A']\n"}}));
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": uri(&root.join("app/new.py"))}}));
+    client.sync();
+    let r = client.request("textDocument/codeAction", json!({"textDocument": {"uri": "untitled:Untitled-1"}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}));
+    eprintln!("{r:?}");
+    assert!(shown(&client).is_empty(), "{:?}", shown(&client));
+    client.shutdown();
+}
+
+/// A git work tree without configuration and a directory with its own ssot.toml (a project of its
+/// own, left out of the tree's): a file opened there belongs to that project only.
+#[test]
+fn subproject_file_claimed_by_outer_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    for (path, text) in [("app/c.py", MANAGER), ("sub/ssot.toml", "# own project\n"), ("sub/a.py", MANAGER)] {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let (mut client, _) = Client::start(&root, json!({}));
+    let a = uri(&root.join("sub/a.py"));
+    client.open(&a, MANAGER);
+    client.sync();
+    let found = client.published(&a).unwrap();
+    assert_eq!(found, Vec::<Value>::new(), "sub/ is its own project (ssot check there finds nothing): {found:#?}");
+    client.shutdown();
+}
+
+/// Fix all on a buffer with a BOM and CRLF and fixes that need two passes; the buffer is put back
+/// (the hover and quick fixes after it still answer for it).
+#[test]
+fn fix_all_bom_passes() {
+    let text = "\u{feff}import os\r\n\r\nclient = MagicNone()\r\nother = MagicNone(); third = MagicNone()\r\n";
+    let (_dir, root) = project(&[("tests/test_client.py", "X = 1\n")]);
+    let (mut client, _) = Client::start(&root, json!({}));
+    let file = uri(&root.join("tests/test_client.py"));
+    client.open(&file, text);
+    client.sync();
+    let before = client.published(&file).unwrap();
+    eprintln!("before: {:?}", before.iter().map(|d| (&d["code"], &d["range"])).collect::<Vec<_>>());
+    let actions = client.request("textDocument/codeAction", json!({"textDocument": {"uri": file}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": [], "only": ["source.fixAll"]}})).unwrap();
+    let edit = &actions[0]["edit"]["changes"][&file][0];
+    eprintln!("edit range {} newText {:?}", edit["range"], edit["newText"]);
+    let fixed = edit["newText"].as_str().unwrap();
+    assert!(
+        fixed.starts_with('\u{feff}') && !fixed.contains("MagicNone") && fixed.matches("MagicMock()").count() == 3,
+        "{fixed:?}"
+    );
+    assert_eq!(edit["range"]["end"], json!({"line": 4, "character": 0}), "the whole buffer");
+    let hover = client
+        .request("textDocument/hover", json!({"textDocument": {"uri": file}, "position": before[0]["range"]["start"]}))
+        .unwrap();
+    assert!(!hover.is_null());
+    // The buffer is as it was: its findings are the same, at the same places.
+    client.replace(&file, 2, text);
+    client.sync();
+    assert_eq!(client.published(&file).unwrap(), before);
+    client.shutdown();
+}
+
+/// Two files opened from one directory outside the workspace, without configuration or git (a
+/// fallback root): both are analysed.
+#[test]
+fn second_stray_file_not_analysed() {
+    let (_dir, root) = project(&[("app/a.py", "X = 1\n")]);
+    let stray = tempfile::tempdir().unwrap();
+    let stray = stray.path().canonicalize().unwrap();
+    let text = "import os\nvalue = os.environ['A']\n";
+    std::fs::write(stray.join("one.py"), text).unwrap();
+    std::fs::write(stray.join("two.py"), text).unwrap();
+    let (mut client, _) = Client::start(&root, json!({}));
+    let (one, two) = (uri(&stray.join("one.py")), uri(&stray.join("two.py")));
+    client.open(&one, text);
+    client.open(&two, text);
+    client.sync();
+    assert_eq!(codes(&client.published(&one).unwrap()), ["direct-env-access"]);
+    assert_eq!(codes(&client.published(&two).unwrap()), ["direct-env-access"], "two.py, like one.py");
+    client.shutdown();
+}
+
+/// A client that leaves without `shutdown`: the server stops, and says so (exit code 1 for
+/// `ssot server`).
+#[test]
+fn exit_without_shutdown_is_reported() {
+    let (_dir, root) = project(&[("app/a.py", MANAGER)]);
+    let (mut client, _) = Client::start(&root, json!({}));
+    client.notify("exit", json!(null));
+    let shut_down = client.server.take().unwrap().join().expect("the server stops");
+    assert!(!shut_down);
 }

@@ -35,6 +35,8 @@ pub struct LiveProject {
     /// since (a file whose facts for it changed clears its entry; a file added, removed or
     /// newly skipped clears them all, since findings name files by their index).
     kept: Vec<Option<Vec<crate::rules::ProjectFinding>>>,
+    /// Files added to a fallback project (not a whole tree) after it was loaded.
+    named: Vec<PathBuf>,
 }
 
 impl LiveProject {
@@ -68,6 +70,7 @@ impl LiveProject {
             reports,
             buffers: HashMap::new(),
             kept: Vec::new(),
+            named: Vec::new(),
         })
     }
 
@@ -95,15 +98,39 @@ impl LiveProject {
         if self.files.binary_search_by(|file| file.as_path().cmp(path)).is_ok() {
             return true;
         }
-        if !self.project.whole_project || !discover::reaches(&self.project, path) {
+        if !self.project.whole_project {
+            return self.named.iter().any(|named| named == path);
+        }
+        if !discover::reaches(&self.project, path) {
             return false;
         }
-        if self.settings.scopes.is_empty() {
+        // Nested configurations may exclude it, or make its directory a project of its own.
+        if self.settings.scopes.is_empty() && self.settings.subprojects.is_empty() {
             return true;
         }
         let mut files = vec![path.to_path_buf()];
         retain_scoped(&mut files, &self.project, &self.settings);
         !files.is_empty()
+    }
+
+    /// Makes the file at `path` part of a project whose root is only a fallback (no
+    /// configuration, no git: it holds the paths named); returns whether it was not already.
+    pub fn adopt(&mut self, path: &Path) -> bool {
+        if self.project.whole_project || self.owns(path) || !self.project.is_source(path) {
+            return false;
+        }
+        self.named.push(path.to_path_buf());
+        self.refresh(path)
+    }
+
+    /// The files under the directory `dir` changed (it was deleted): each is analysed again, or
+    /// dropped when gone. Returns whether the project held any.
+    pub fn refresh_under(&mut self, dir: &Path) -> bool {
+        let under: Vec<PathBuf> = self.files.iter().filter(|file| file.starts_with(dir)).cloned().collect();
+        for path in &under {
+            self.refresh(path);
+        }
+        !under.is_empty()
     }
 
     /// An editor's buffer for the file at `path` (`None`: the buffer was closed, the file on

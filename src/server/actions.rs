@@ -48,7 +48,9 @@ pub(crate) fn quick_fixes(
     encoding: Encoding,
 ) -> Vec<CodeActionOrCommand> {
     let mut actions = Vec::new();
-    for (d, sent) in diagnostics.iter().filter(|(_, sent)| overlaps(&sent.range, range)) {
+    // (A file that was not analysed has no finding to fix or silence.)
+    let findings = diagnostics.iter().filter(|(d, _)| &*d.rule != super::diagnostics::NOT_ANALYSED);
+    for (d, sent) in findings.filter(|(_, sent)| overlaps(&sent.range, range)) {
         if let Some(fix) = d.fix.as_ref().filter(|fix| fix.applicability != Applicability::DisplayOnly) {
             let safe = fix.applicability == Applicability::Safe;
             let title = if safe { fix.message.clone() } else { format!("{} (unsafe fix)", fix.message) };
@@ -86,9 +88,6 @@ fn suppression(text: &Text, language: Language, d: &Diagnostic, encoding: Encodi
     let bounds = text.line(line)?;
     let line_text = &text.as_str()[bounds.clone()];
     const DIRECTIVE: &str = "ssot: ignore[";
-    if !can_end_with_comment(text.as_str(), bounds.end, language) {
-        return None;
-    }
     let (at, new_text) = match line_text.find(DIRECTIVE) {
         Some(found) => (bounds.start + found + DIRECTIVE.len(), format!("{}, ", d.rule)),
         None => {
@@ -99,31 +98,36 @@ fn suppression(text: &Text, language: Language, d: &Diagnostic, encoding: Encodi
             (bounds.end, format!("  {comment} ssot: ignore[{}] -- ", d.rule))
         }
     };
+    if !silences(text.as_str(), language, at, &new_text, &d.rule, d.start.line) {
+        return None;
+    }
     let position = text.position(at, encoding);
     Some(TextEdit { range: Range { start: position, end: position }, new_text })
 }
 
-/// Whether a comment can be added at `end`, the end of a line of `text`: not after a backslash
-/// continuation, and (Python) not inside a string that goes on to the next line, where it would
-/// change the string.
-fn can_end_with_comment(text: &str, end: usize, language: Language) -> bool {
-    if text[..end].ends_with('\\') {
-        return false;
-    }
-    if language != Language::Python {
-        return true;
-    }
+/// Whether inserting `new_text` at byte `at` of `text` makes a directive that silences `rule` on
+/// `line` (1-based), as the scanner will read it: the inserted comment is a comment (not inside
+/// a string that goes on, not after a backslash continuation) and the text still reads as the
+/// language wherever it did.
+fn silences(text: &str, language: Language, at: usize, new_text: &str, rule: &str, line: usize) -> bool {
     let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    let Some(end) = end.checked_sub(bom) else { return false };
-    let tokens = crate::python::tokens::tokenize(&text[bom..]);
-    if !tokens.ok {
-        return false;
-    }
-    let inside = |start: u32, stop: u32| (start as usize) < end && end < stop as usize;
-    !tokens.tokens.iter().any(|token| {
-        matches!(token.kind, crate::python::tokens::Kind::String | crate::python::tokens::Kind::FString)
-            && inside(token.start, token.end)
-    })
+    let Some(at) = at.checked_sub(bom) else { return false };
+    let before = &text[bom..];
+    let mut after = before.to_string();
+    after.insert_str(at, new_text);
+    let comments = match language {
+        Language::Python => {
+            let tokens = crate::python::tokens::tokenize(&after);
+            if !tokens.ok && crate::python::tokens::tokenize(before).ok {
+                return false;
+            }
+            tokens.comments
+        }
+        Language::Rust => crate::rust::lex::comments(&after),
+    };
+    let lines = crate::text::LineIndex::for_language(&after, language);
+    let suppressions = crate::suppress::Suppressions::parse(&after, &comments, &lines, false);
+    suppressions.would_suppress(rule, line)
 }
 
 /// The hover over `position`: the documentation of each rule with a diagnostic there.
@@ -155,16 +159,17 @@ pub(crate) fn hover(
 mod tests {
     use super::*;
 
-    fn finding_at(offset: usize) -> Diagnostic {
+    fn finding_at(source: &str, offset: usize) -> Diagnostic {
         let mut d = super::super::diagnostics::skipped_finding("");
         d.rule = "magic-none".into();
         d.range = offset..offset + 1;
+        d.start.line = source[..offset].matches('\n').count() + 1;
         d
     }
 
     fn suppressed(source: &str, at: &str, language: Language) -> Option<String> {
         let text = Text::new(source.to_string());
-        let edit = suppression(&text, language, &finding_at(source.find(at).unwrap()), Encoding::Utf16)?;
+        let edit = suppression(&text, language, &finding_at(source, source.find(at).unwrap()), Encoding::Utf16)?;
         let offset = text.offset(edit.range.start, Encoding::Utf16);
         Some(format!("{}{}{}", &source[..offset], edit.new_text, &source[offset..]))
     }
@@ -187,6 +192,7 @@ mod tests {
         // Inside a string that goes on, or before a backslash continuation: nothing offered.
         assert_eq!(suppressed("s = X('''a\nb''')\n", "X", py), None);
         assert_eq!(suppressed("s = X() + \\\n    1\n", "X", py), None);
+        assert_eq!(suppressed("let s = y(\"a\nb\");\n", "y", Language::Rust), None);
         // A string that ends on the line is no obstacle.
         assert!(suppressed("s = X('''a''')\n", "X", py).is_some());
     }

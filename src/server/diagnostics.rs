@@ -19,6 +19,9 @@ use crate::scan::live::LiveProject;
 /// names the first ones (its message says how many there are).
 pub(crate) const MAX_RELATED: usize = 50;
 
+/// The code of the diagnostic of a file that was not analysed.
+pub(crate) const NOT_ANALYSED: &str = "not-analysed";
+
 /// The `source` of every diagnostic the server sends.
 pub(crate) const SOURCE: &str = "ssot";
 
@@ -98,7 +101,7 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
 /// The finding standing for a file that was not analysed (it has no fix, and no rule).
 pub(crate) fn skipped_finding(reason: &str) -> Diagnostic {
     Diagnostic {
-        rule: "not-analysed".into(),
+        rule: NOT_ANALYSED.into(),
         severity: Severity::Warning,
         file: crate::diagnostic::FileId(usize::MAX),
         range: 0..0,
@@ -119,7 +122,7 @@ pub(crate) fn skipped(reason: &str) -> lsp_types::Diagnostic {
     lsp_types::Diagnostic {
         range: Range { start, end: start },
         severity: Some(DiagnosticSeverity::WARNING),
-        code: Some(NumberOrString::String("not-analysed".into())),
+        code: Some(NumberOrString::String(NOT_ANALYSED.into())),
         source: Some(SOURCE.to_string()),
         message: format!("ssot did not analyse this file: {reason}"),
         ..lsp_types::Diagnostic::default()

@@ -6,9 +6,10 @@
 //! the project pass runs again, so a duplicate typed in one buffer lights up in every open file
 //! it pairs with.
 //!
-//! Messages are handled in order, on one thread. Before analysing, the loop takes every message
-//! already waiting: a burst of edits is analysed once, for the last text (the stale analyses are
-//! never started), and a request is answered only after the edits before it were analysed. A
+//! Messages are handled in order, on one thread. An edit only records the buffer; before
+//! analysing, the loop takes every message already waiting, so a burst of edits is analysed
+//! once, for the last text (the stale analyses are never started), and a request is answered
+//! only after the edits before it were analysed. A
 //! panic while handling one message becomes an error response (or a logged message) and the
 //! loop goes on; a panic while analysing one file makes that file skipped, with a diagnostic
 //! saying why (as in a scan).
@@ -32,8 +33,8 @@ use lsp_types::{notification, request, Uri};
 use position::{Encoding, Text};
 use workspace::{Analysis, Workspace};
 
-/// Runs the server on stdin/stdout until the client exits.
-pub fn run_stdio() -> anyhow::Result<()> {
+/// Runs the server on stdin/stdout until the client exits; whether it shut down first.
+pub fn run_stdio() -> anyhow::Result<bool> {
     let (connection, threads) = transport::stdio();
     let result = serve(connection);
     threads.join();
@@ -41,8 +42,9 @@ pub fn run_stdio() -> anyhow::Result<()> {
 }
 
 /// Serves one client on `connection`: the handshake, then messages until `exit` (or the
-/// connection closes).
-pub fn serve(connection: Connection) -> anyhow::Result<()> {
+/// connection closes). Returns whether the client asked for `shutdown` before it left (the
+/// protocol's exit code is 1 otherwise).
+pub fn serve(connection: Connection) -> anyhow::Result<bool> {
     let (id, params) = connection.initialize_start()?;
     // The protocol names it `workspace.diagnostics`; lsp-types reads `workspace.diagnostic`.
     let workspace = &params["capabilities"]["workspace"];
@@ -70,7 +72,7 @@ pub fn serve(connection: Connection) -> anyhow::Result<()> {
     }
     server.load_folders(&folders(&params));
     server.run(&connection.receiver);
-    Ok(())
+    Ok(server.shutdown)
 }
 
 /// The workspace folders a client names (or its root, from clients that predate folders).
@@ -110,8 +112,10 @@ struct Server {
     published: HashMap<Uri, Vec<lsp_types::Diagnostic>>,
     /// Something changed since the diagnostics were last sent.
     dirty: bool,
-    /// Internal errors already shown.
+    /// Errors already shown (internal errors, configuration errors).
     shown: HashSet<String>,
+    /// Files whose buffers changed since the last analysis.
+    pending: std::collections::BTreeSet<PathBuf>,
     /// The files the last workspace diagnostics named with diagnostics.
     reported: HashSet<Uri>,
     shutdown: bool,
@@ -138,6 +142,7 @@ impl Server {
             published: HashMap::new(),
             dirty: false,
             shown: HashSet::new(),
+            pending: std::collections::BTreeSet::new(),
             reported: HashSet::new(),
             shutdown: false,
             next_id: 0,
@@ -194,11 +199,13 @@ impl Server {
                 match message {
                     Message::Request(request) => self.request(request),
                     Message::Notification(n) if n.method == notification::Exit::METHOD => return,
+                    // Input that was no message: answered in its turn (through the writer).
+                    Message::Notification(n) if n.method == transport::INVALID => self.send(n),
                     Message::Notification(n) => self.guarded(&n.method.clone(), |server| server.notification(n)),
                     Message::Response(_) => {}
                 }
             }
-            self.settle();
+            self.guarded("publishing diagnostics", Self::settle);
         }
     }
 
@@ -227,9 +234,17 @@ impl Server {
         self.notify::<notification::ShowMessage>(lsp_types::ShowMessageParams { typ, message });
     }
 
+    /// Shows each configuration error once (until a configuration file changes); it is logged
+    /// every time.
     fn report_errors(&mut self, errors: Vec<String>) {
         for error in errors {
-            self.show(lsp_types::MessageType::ERROR, format!("ssot: {error}"));
+            let message = format!("ssot: {error}");
+            if self.shown.insert(message.clone()) {
+                self.show(lsp_types::MessageType::ERROR, message);
+            } else {
+                let params = lsp_types::LogMessageParams { typ: lsp_types::MessageType::ERROR, message };
+                self.notify::<notification::LogMessage>(params);
+            }
         }
     }
 
@@ -251,7 +266,7 @@ impl Server {
             return;
         }
         // Answered for the text as every edit before it left it.
-        self.settle();
+        self.guarded("publishing diagnostics", Self::settle);
         let method = request.method.clone();
         let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(request)));
         let response = match answered {
@@ -326,7 +341,11 @@ impl Server {
                 if let Some(p) = params::<lsp_types::DidCloseTextDocumentParams>(n) {
                     let uri = p.text_document.uri;
                     if let Some(Document { path: Some(path), .. }) = self.documents.remove(&uri) {
-                        let errors = self.workspace.set_buffer(&path, None).err();
+                        // The same file may be open under another URI (a link): its buffer stays.
+                        self.pending.remove(&path);
+                        let other = self.documents.values().find(|d| d.path.as_ref() == Some(&path));
+                        let bytes = other.map(|d| d.text.as_str().as_bytes().to_vec());
+                        let errors = self.workspace.set_buffer(&path, bytes).err();
                         self.report_errors(errors.into_iter().collect());
                     }
                     if !self.pull {
@@ -353,11 +372,12 @@ impl Server {
             }
             notification::DidChangeWorkspaceFolders::METHOD => {
                 if let Some(p) = params::<lsp_types::DidChangeWorkspaceFoldersParams>(n) {
-                    let removed: Vec<PathBuf> =
-                        p.event.removed.iter().filter_map(|f| uri::to_path(&f.uri)).map(|p| canonical(&p)).collect();
+                    let folder = |f: &lsp_types::WorkspaceFolder| {
+                        uri::to_path(&f.uri).map(|path| path.canonicalize().unwrap_or_else(|_| canonical(&path)))
+                    };
+                    let removed: Vec<PathBuf> = p.event.removed.iter().filter_map(folder).collect();
                     self.workspace.remove_folders(&removed);
-                    let added: Vec<PathBuf> =
-                        p.event.added.iter().filter_map(|f| uri::to_path(&f.uri)).map(|p| canonical(&p)).collect();
+                    let added: Vec<PathBuf> = p.event.added.iter().filter_map(folder).collect();
                     self.load_folders(&added);
                 }
             }
@@ -387,17 +407,31 @@ impl Server {
         });
     }
 
+    /// The buffer `uri` changed: its file is analysed when the waiting messages are handled
+    /// (a burst of edits, once).
     fn buffer_changed(&mut self, uri: &Uri) {
-        let Some(document) = self.documents.get(uri) else { return };
-        let Some(path) = document.path.clone() else { return };
-        let bytes = document.text.as_str().as_bytes().to_vec();
-        let errors = self.workspace.set_buffer(&path, Some(bytes)).err();
-        self.report_errors(errors.into_iter().collect());
+        let Some(path) = self.documents.get(uri).and_then(|document| document.path.clone()) else { return };
+        self.pending.insert(path);
         self.dirty = true;
     }
 
+    /// Hands the buffers changed since the last analysis to their projects.
+    fn flush(&mut self) {
+        for path in std::mem::take(&mut self.pending) {
+            let Some(document) = self.documents.values().find(|d| d.path.as_ref() == Some(&path)) else { continue };
+            let bytes = document.text.as_str().as_bytes().to_vec();
+            let errors = self.workspace.set_buffer(&path, Some(bytes)).err();
+            self.report_errors(errors.into_iter().collect());
+        }
+    }
+
     fn files_changed(&mut self, paths: &[PathBuf]) {
+        self.flush();
         for path in paths {
+            // A configuration may have been fixed: its errors are shown again if they remain.
+            if is_config(path) {
+                self.shown.clear();
+            }
             let errors = self.workspace.file_changed(path);
             self.report_errors(errors);
         }
@@ -407,6 +441,7 @@ impl Server {
     /// Brings the client's diagnostics up to date after changes: sends each open buffer's that
     /// changed, or (when the client pulls) asks it to pull again.
     fn settle(&mut self) {
+        self.flush();
         if !self.dirty {
             return;
         }
@@ -504,39 +539,19 @@ impl Server {
         let document = self.documents.get(uri)?;
         let path = document.path.clone()?;
         let original = document.text.as_str().to_string();
-        let language = crate::language::Language::of_scanned(&path);
-        let mut text = original.clone();
-        let bom = if text.starts_with('\u{feff}') { "\u{feff}" } else { "" };
-        let mut passes = 0;
+        // The passes after the first analyse the text the one before left as the buffer: the
+        // buffer is put back however they end.
         let mut changed_buffer = false;
-        let fixed = loop {
-            let found = self.diagnostics_of(uri);
-            let fixes: Vec<&crate::fix::Fix> = found
-                .iter()
-                .filter_map(|(d, _)| d.fix.as_ref())
-                .filter(|fix| fix.applicability == crate::fix::Applicability::Safe)
-                .collect();
-            if fixes.is_empty() || passes == crate::fixer::MAX_PASSES {
-                break text;
-            }
-            let body = &text[bom.len()..];
-            let Some((after, _, deferred)) = crate::fix::apply(body, &fixes) else { break text };
-            if crate::fixer::check_text(language, body, &after).is_err() {
-                break text;
-            }
-            passes += 1;
-            let after = format!("{bom}{after}");
-            if deferred == 0 || passes == crate::fixer::MAX_PASSES {
-                break after;
-            }
-            // Analyse the text this pass left, for the next.
-            changed_buffer = true;
-            self.workspace.set_buffer(&path, Some(after.clone().into_bytes())).ok()?;
-            text = after;
-        };
+        let passes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.fix_all_passes(uri, &path, &original, &mut changed_buffer)
+        }));
         if changed_buffer {
             let _ = self.workspace.set_buffer(&path, Some(original.clone().into_bytes()));
         }
+        let fixed = match passes {
+            Ok(fixed) => fixed?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
         if fixed == original {
             return None;
         }
@@ -552,6 +567,40 @@ impl Server {
             }),
             ..lsp_types::CodeAction::default()
         })
+    }
+
+    /// The text of the buffer `uri` (its file `path`, its text `original`) after its safe fixes,
+    /// pass after pass; `changed_buffer` says whether the project was given a fixed text.
+    fn fix_all_passes(&mut self, uri: &Uri, path: &Path, original: &str, changed_buffer: &mut bool) -> Option<String> {
+        let language = crate::language::Language::of_scanned(path);
+        let mut text = original.to_string();
+        let bom = if text.starts_with('\u{feff}') { "\u{feff}" } else { "" };
+        let mut passes = 0;
+        loop {
+            let found = self.diagnostics_of(uri);
+            let fixes: Vec<&crate::fix::Fix> = found
+                .iter()
+                .filter_map(|(d, _)| d.fix.as_ref())
+                .filter(|fix| fix.applicability == crate::fix::Applicability::Safe)
+                .collect();
+            if fixes.is_empty() || passes == crate::fixer::MAX_PASSES {
+                return Some(text);
+            }
+            let body = &text[bom.len()..];
+            let Some((after, _, deferred)) = crate::fix::apply(body, &fixes) else { return Some(text) };
+            if crate::fixer::check_text(language, body, &after).is_err() {
+                return Some(text);
+            }
+            passes += 1;
+            let after = format!("{bom}{after}");
+            if deferred == 0 || passes == crate::fixer::MAX_PASSES {
+                return Some(after);
+            }
+            // Analyse the text this pass left, for the next.
+            *changed_buffer = true;
+            self.workspace.set_buffer(path, Some(after.clone().into_bytes())).ok()?;
+            text = after;
+        }
     }
 
     fn hover(&mut self, params: lsp_types::HoverParams) -> Option<lsp_types::Hover> {

@@ -3,11 +3,17 @@
 //! crate's own transport, input that is not a message does not end the server: a body that is
 //! not JSON gets a JSON-RPC parse error (-32700), JSON that is not a request, response or
 //! notification an invalid-request error (-32600), and reading goes on with the next message.
-//! Only the end of the input (or a header that cannot be read at all) ends it.
+//! Only the end of the input (or a header that cannot be read at all) ends it. Those errors go
+//! through the loop, as a notification of the method [`INVALID`] it sends back to the writer, so
+//! they are answered in their turn.
 
 use std::io::{BufRead, Write};
 
 use lsp_server::{Connection, Message};
+
+/// The method of the notification that stands for input that was no message: its parameters
+/// are the JSON-RPC error (`code`, `message`), which the writer sends with `id: null`.
+pub(crate) const INVALID: &str = "$/ssot/invalidMessage";
 
 /// The connection over stdin/stdout, and the threads that read and write (join them after the
 /// loop ends).
@@ -18,7 +24,13 @@ pub(crate) fn stdio() -> (Connection, Threads) {
         .name("ssot-server-writer".into())
         .spawn(move || {
             for message in outgoing {
-                if write_framed(&mut std::io::stdout().lock(), &body(&message)).is_err() {
+                let text = match &message {
+                    Message::Notification(n) if n.method == INVALID => {
+                        serde_json::json!({"jsonrpc": "2.0", "id": null, "error": n.params}).to_string()
+                    }
+                    _ => body(&message),
+                };
+                if write_framed(&mut std::io::stdout().lock(), &text).is_err() {
                     break;
                 }
             }
@@ -28,9 +40,7 @@ pub(crate) fn stdio() -> (Connection, Threads) {
         .name("ssot-server-reader".into())
         .spawn(move || {
             let stdin = std::io::stdin();
-            read_messages(&mut stdin.lock(), &incoming, &mut |error| {
-                let _ = write_framed(&mut std::io::stdout().lock(), &error);
-            });
+            read_messages(&mut stdin.lock(), &incoming);
         })
         .expect("the reader thread starts");
     (Connection { sender: to_writer, receiver: from_reader }, Threads { reader, writer })
@@ -66,12 +76,12 @@ fn write_framed(out: &mut dyn Write, body: &str) -> std::io::Result<()> {
 }
 
 /// Reads framed messages from `input` until it ends (or the loop stops listening), sending each
-/// to `incoming`; what is not a message goes to `reply` as the text of a JSON-RPC error.
-pub(crate) fn read_messages(
-    input: &mut dyn BufRead,
-    incoming: &crossbeam_channel::Sender<Message>,
-    reply: &mut dyn FnMut(String),
-) {
+/// to `incoming`; what is not a message is sent as an [`INVALID`] notification.
+pub(crate) fn read_messages(input: &mut dyn BufRead, incoming: &crossbeam_channel::Sender<Message>) {
+    let reply = |code: i32, message: String| {
+        let error = serde_json::json!({"code": code, "message": message});
+        incoming.send(lsp_server::Notification::new(INVALID.to_string(), error).into()).is_ok()
+    };
     loop {
         let body = match read_body(input) {
             Ok(Some(body)) => body,
@@ -81,13 +91,17 @@ pub(crate) fn read_messages(
         };
         let message = match serde_json::from_slice::<serde_json::Value>(&body) {
             Err(err) => {
-                reply(error(-32700, &format!("parse error: the message is not JSON: {err}")));
+                if !reply(-32700, format!("parse error: the message is not JSON: {err}")) {
+                    return;
+                }
                 continue;
             }
             Ok(value) => match serde_json::from_value::<Message>(value) {
                 Ok(message) => message,
                 Err(err) => {
-                    reply(error(-32600, &format!("invalid request: {err}")));
+                    if !reply(-32600, format!("invalid request: {err}")) {
+                        return;
+                    }
                     continue;
                 }
             },
@@ -97,11 +111,6 @@ pub(crate) fn read_messages(
             return;
         }
     }
-}
-
-/// A JSON-RPC error response without an id (the message had none that could be read).
-fn error(code: i32, message: &str) -> String {
-    serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": code, "message": message}}).to_string()
 }
 
 enum Framing {
@@ -165,11 +174,15 @@ mod tests {
         ]
         .concat();
         let (sender, receiver) = crossbeam_channel::unbounded();
-        let mut errors = Vec::new();
-        read_messages(&mut input.as_bytes(), &sender, &mut |error| errors.push(error));
-        assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors[0].contains("-32700") && errors[1].contains("-32600"), "{errors:?}");
+        read_messages(&mut input.as_bytes(), &sender);
         let messages: Vec<Message> = receiver.try_iter().collect();
-        assert!(matches!(&messages[..], [Message::Request(r)] if r.method == "shutdown"), "{messages:?}");
+        let code = |message: &Message| match message {
+            Message::Notification(n) if n.method == INVALID => n.params["code"].as_i64(),
+            _ => None,
+        };
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert_eq!((code(&messages[0]), code(&messages[1])), (Some(-32700), Some(-32600)), "{messages:?}");
+        let messages = &messages[2..];
+        assert!(matches!(messages, [Message::Request(r)] if r.method == "shutdown"), "{messages:?}");
     }
 }

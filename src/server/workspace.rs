@@ -110,6 +110,8 @@ pub(crate) struct Workspace {
     /// Where discovery started for projects whose configuration could not be used: tried again
     /// when a configuration file near them changes.
     broken: Vec<(PathBuf, Vec<PathBuf>)>,
+    /// Files no project took when asked (until a configuration changes).
+    unowned: std::collections::HashSet<PathBuf>,
 }
 
 /// Settings and rules for a scan started at `start` (with `paths` named), as the command line
@@ -144,6 +146,10 @@ impl Workspace {
     /// with `whole_only`, unless it is a fallback root, which is only the paths named). A start
     /// whose configuration cannot be used is remembered, to try again when it changes.
     fn add(&mut self, start: (PathBuf, Vec<PathBuf>), whole_only: bool) -> Result<Option<usize>, String> {
+        // Its error was shown; it is tried again when a configuration file near it changes.
+        if self.broken.contains(&start) {
+            return Ok(None);
+        }
         let loaded = resolve(&start.0, &start.1).and_then(|(settings, rules, catalog)| {
             if whole_only && !settings.whole_project {
                 return Ok(None);
@@ -155,7 +161,17 @@ impl Workspace {
         });
         let (mut live, catalog) = match loaded {
             Ok(None) => return Ok(None),
-            Ok(Some(Err(index))) => return Ok(Some(index)),
+            Ok(Some(Err(index))) => {
+                // A fallback root (no configuration, no git) holds only the files named: another
+                // file opened there joins it.
+                let project = &mut self.projects[index];
+                for path in &start.1 {
+                    if project.live.adopt(path) {
+                        project.changed();
+                    }
+                }
+                return Ok(Some(index));
+            }
             Ok(Some(Ok(live))) => live,
             Err(error) => {
                 if !self.broken.contains(&start) {
@@ -179,14 +195,23 @@ impl Workspace {
         if let Some(index) = self.owner(path) {
             return Ok(Some(index));
         }
+        // Only a source file can belong to a project: a stray text file loads nothing; nor does
+        // a file asked about before, while nothing changed.
+        if crate::language::Language::of(path).is_none() || self.unowned.contains(path) {
+            return Ok(None);
+        }
         let Some(parent) = path.parent().filter(|parent| parent.is_dir()) else { return Ok(None) };
         // A file not on disk yet cannot be named: it belongs to a project only where the whole
         // tree is one (a fallback root is only what is named).
         let exists = path.exists();
         let named = if exists { vec![path.to_path_buf()] } else { Vec::new() };
-        match self.add((parent.to_path_buf(), named), !exists)? {
+        let added = self.add((parent.to_path_buf(), named), !exists);
+        match added? {
             Some(index) if self.projects[index].live.owns(path) => Ok(Some(index)),
-            _ => Ok(None),
+            _ => {
+                self.unowned.insert(path.to_path_buf());
+                Ok(None)
+            }
         }
     }
 
@@ -212,10 +237,12 @@ impl Workspace {
         Ok(owner)
     }
 
-    /// Drops the projects loaded for workspace folders that were removed.
+    /// Drops the projects loaded for workspace folders that were removed, and those of files
+    /// opened inside them.
     pub(crate) fn remove_folders(&mut self, folders: &[PathBuf]) {
-        self.projects.retain(|project| !folders.contains(&project.start.0));
-        self.broken.retain(|start| !folders.contains(&start.0));
+        let inside = |path: &Path| folders.iter().any(|folder| path.starts_with(folder));
+        self.projects.retain(|project| !inside(&project.start.0) && !inside(project.root()));
+        self.broken.retain(|start| !inside(&start.0));
     }
 
     /// The file at `path` changed on disk (created, changed or deleted). A configuration file
@@ -224,6 +251,25 @@ impl Workspace {
         let name = path.file_name().and_then(|name| name.to_str()).unwrap_or("");
         if CONFIG_FILES.contains(&name) || name == ".gitignore" || name == ".ignore" {
             return self.reload(path.parent().unwrap_or(path));
+        }
+        if crate::language::Language::of(path).is_none() {
+            // A directory: created (moved here), its projects walked again; deleted, the files
+            // under it dropped (a watcher reports a folder, not each file in it).
+            if path.is_dir() {
+                let holders: Vec<PathBuf> = self
+                    .projects
+                    .iter()
+                    .filter(|p| path.starts_with(p.root()))
+                    .map(|p| p.root().to_path_buf())
+                    .collect();
+                return holders.iter().flat_map(|root| self.reload(root)).collect();
+            }
+            for project in &mut self.projects {
+                if project.live.refresh_under(path) {
+                    project.changed();
+                }
+            }
+            return Vec::new();
         }
         for project in &mut self.projects {
             if project.live.owns(path) {
@@ -238,6 +284,7 @@ impl Workspace {
     /// changed), and the project a configuration created there starts; errors come back.
     pub(crate) fn reload(&mut self, dir: &Path) -> Vec<String> {
         let mut errors = Vec::new();
+        self.unowned.clear();
         let affected: Vec<Project> = {
             let (affected, kept) = std::mem::take(&mut self.projects)
                 .into_iter()
