@@ -77,6 +77,9 @@ min-length = 2
 [rules.mock-in-real-test]
 paths = ["**/test/**", "**/idlelib/**"]
 
+[rules.reexport-import]
+modules = ["**"]
+
 [rules.scattered-event-literal]
 events = ["utf-8", "strict", "ascii", "__main__", "GET", "doc", "Internal function."]
 canonical = ["**/encodings/**"]

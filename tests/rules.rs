@@ -221,3 +221,59 @@ fn derived_prefilters_drop_no_finding_on_testdata_and_the_standard_library() {
         eprintln!("{corpus}: {findings} findings, the same with and without derived prefilters");
     }
 }
+
+/// `reexport-import`'s options, which one fixture (one configuration) cannot show: `strict`
+/// reports names offered as public API and follows chains through them; `modules` patterns
+/// (`app.*` is not `app`); a pattern that is no module pattern stops the run.
+#[test]
+fn reexport_import_strict_and_module_patterns() {
+    let dir = common::project(&[
+        ("app/__init__.py", "from .models import Order, Refund as Refund, Ledger\n__all__ = ['Order']\n"),
+        ("app/models.py", "class Order: ...\nclass Refund: ...\nclass Ledger: ...\n"),
+        ("app/core/__init__.py", "from app.models import Order\n__all__ = ['Order']\n"),
+        ("app/api.py", "from app.core import Order\n"),
+        (
+            "client.py",
+            "from app import Order\nfrom app import Refund\nfrom app import Ledger\nfrom app.core import Order as O\n\
+             from app.api import Order as A\n",
+        ),
+    ]);
+    let root = common::canonical(&dir);
+    // (line, message) of each finding with `config`.
+    let findings = |config: &str| -> Vec<(u64, String)> {
+        std::fs::write(root.join("ssot.toml"), config).unwrap();
+        let run = common::ssot(&["check", root.to_str().unwrap(), "--select", "reexport-import", "--format", "json"]);
+        assert!(run.code <= 1, "{}", run.stderr);
+        let json = run.json();
+        let diagnostics = json["diagnostics"].as_array().unwrap();
+        diagnostics
+            .iter()
+            .filter(|d| d["path"].as_str().unwrap().ends_with("client.py"))
+            .map(|d| (d["line"].as_u64().unwrap(), d["message"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let from = |source: &str, detail: &str| format!("import `Order` from `{source}`, {detail}");
+    let lenient = findings("[rules.reexport-import]\nmodules = [\"app\", \"app.**\"]\n");
+    assert_eq!(lenient.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [3, 5], "{lenient:?}");
+    assert!(lenient[0].1.contains("import `Ledger` from `app.models`, where it is defined"), "{lenient:?}");
+    // Through `app.api`, the chain stops at `app.core`, which lists `Order` in `__all__`.
+    assert!(lenient[1].1.ends_with(&from("app.core", "which offers it as public API")), "{lenient:?}");
+    let strict = findings("[rules.reexport-import]\nmodules = [\"app\", \"app.**\"]\nstrict = true\n");
+    assert_eq!(strict.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [1, 2, 3, 4, 5], "{strict:?}");
+    assert!(strict[1].1.contains("import `Refund` from `app.models`"), "{strict:?}");
+    for line in [0, 3, 4] {
+        assert!(strict[line].1.ends_with(&from("app.models", "where it is defined")), "{strict:?}");
+    }
+    // `app.*`: the modules directly below `app`, not `app` itself.
+    let below = findings("[rules.reexport-import]\nmodules = [\"app.*\"]\nstrict = true\n");
+    assert_eq!(below.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [4, 5], "{below:?}");
+    // A pattern that is not a dotted module name is the user's mistake, at its line.
+    std::fs::write(root.join("ssot.toml"), "[rules.reexport-import]\nmodules = [\"app/api\"]\n").unwrap();
+    let run = common::ssot(&["check", root.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ssot.toml:2:") && run.stderr.contains("`app/api` is not a module pattern"),
+        "{}",
+        run.stderr
+    );
+}

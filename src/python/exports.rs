@@ -32,6 +32,10 @@ pub(crate) struct Exports {
     pub defined: NameList,
     /// The modules of its module-level star imports, as written (dots included), in source order.
     pub stars: Vec<String>,
+    /// Each name a module-scope import statement binds, with where it comes from, in source
+    /// order (a name bound by several imports is listed once per import; star imports are in
+    /// `stars`).
+    pub imported: Vec<Imported>,
     /// `__all__` when every statement that binds it is `__all__ = [...]`/`(...)` or
     /// `__all__ += [...]` of plain string literals (the last assignment, extended).
     pub all: Option<Vec<String>>,
@@ -42,6 +46,29 @@ pub(crate) struct Exports {
     /// The module writes `sys.modules[…]` or names `__path__`: it may register submodules
     /// that are not on disk (`os.path`) or find them elsewhere (`pkgutil.extend_path`).
     pub registers_modules: bool,
+}
+
+/// One name a module-scope import binds: `from ..a.b import c as d` binds `d` to `c` of `..a.b`;
+/// `import a.b as m` binds `m` to the module `a.b`; `import a.b` binds `a` to the module `a`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Imported {
+    /// The bound name.
+    pub bound: String,
+    /// Leading dots of a relative `from` import.
+    pub level: usize,
+    /// The module as written, without leading dots (`a.b` for `import a.b`).
+    pub module: String,
+    /// The imported name of a `from` import; `None` for `import a.b`.
+    pub name: Option<String>,
+    /// Written with `as`.
+    pub aliased: bool,
+}
+
+impl Imported {
+    fn new(bound: &str, level: usize, module: &str, name: Option<&str>, aliased: bool) -> Self {
+        let module = module.trim_start_matches('.').to_string();
+        Self { bound: bound.to_string(), level, module, name: name.map(str::to_string), aliased }
+    }
 }
 
 /// What the text alone says of a module's namespace: (it writes it through `globals()`, it
@@ -123,6 +150,7 @@ struct Collector {
     bound: BTreeSet<String>,
     defined: BTreeSet<String>,
     stars: Vec<String>,
+    imported: Vec<Imported>,
     all: AllState,
     open: bool,
 }
@@ -144,11 +172,12 @@ impl Collector {
         self.defined.insert(name.to_string());
     }
 
-    fn import(&mut self, name: &str) {
-        if name == "__all__" {
+    fn import(&mut self, binding: Imported) {
+        if binding.bound == "__all__" {
             self.all = AllState::Dynamic;
         }
-        self.bound.insert(name.to_string());
+        self.bound.insert(binding.bound.clone());
+        self.imported.push(binding);
     }
 
     /// `__all__ = [...]` (`extend`: `+=`) with the plain string literals `values`, or `None` when
@@ -174,6 +203,7 @@ impl Collector {
             bound: NameList::new(self.bound),
             defined: NameList::new(self.defined),
             stars: self.stars,
+            imported: self.imported,
             all: match self.all {
                 AllState::Literal(values) => Some(values),
                 _ => None,
@@ -264,8 +294,8 @@ impl<'s> TreeReader<'s> {
                         out.stars.push(written);
                     }
                 }
-                for binding in super::import_bindings(&node, self.source) {
-                    out.import(binding.bound);
+                for b in super::import_bindings(&node, self.source) {
+                    out.import(Imported::new(b.bound, b.level, &b.module, b.name, b.aliased));
                 }
             }
             "expression_statement" => {
@@ -585,8 +615,8 @@ impl<'a> TokenReader<'a> {
                     view.source[module].chars().filter(|c| !c.is_whitespace() && *c != '\\').collect();
                 out.stars.push(written);
             }
-            for binding in import.bindings {
-                out.import(binding.bound);
+            for b in import.bindings {
+                out.import(Imported::new(b.bound, b.level, &b.module, b.name, b.aliased));
             }
             return Some(());
         }
@@ -863,6 +893,30 @@ __all__ += ('Y',)
         assert!(!exports.bound.contains("local") && !exports.bound.contains("j"));
         assert!(expected.iter().all(|name| exports.bound.contains(name)) && !exports.bound.contains("Zz"));
         assert_eq!(exports.stars, [".star"]);
+        // Where each imported name comes from, in source order (`fast` twice: `try` body only;
+        // nothing of `function`'s body).
+        let imported: Vec<(&str, usize, &str, Option<&str>, bool)> = exports
+            .imported
+            .iter()
+            .map(|i| (i.bound.as_str(), i.level, i.module.as_str(), i.name.as_deref(), i.aliased))
+            .collect();
+        assert_eq!(
+            imported,
+            [
+                ("os", 0, "os.path", None, false),
+                ("system", 0, "sys", None, true),
+                ("Any", 0, "typing", Some("Any"), false),
+                ("TV", 0, "typing", Some("TypeVar"), true),
+                ("sibling", 1, "", Some("sibling"), false),
+                ("fast", 0, "fast", None, false),
+            ]
+        );
+        let (tree, tokens) = both("from ..pkg.mod import (a as b,\n    c)\nimport x.y as z\n", false);
+        assert_eq!(tokens, tree);
+        let imported = tree.unwrap().imported;
+        assert_eq!(imported[0], Imported::new("b", 2, "pkg.mod", Some("a"), true));
+        assert_eq!(imported[1], Imported::new("c", 2, "pkg.mod", Some("c"), false));
+        assert_eq!(imported[2], Imported::new("z", 0, "x.y", None, true));
         assert_eq!(exports.all, Some(vec!["K".to_string(), "function".to_string(), "Y".to_string()]));
         assert!(!exports.open);
         // In a stub, the bare annotation binds.

@@ -7,10 +7,10 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use super::import_graph::{import_facts, Edge, ImportFact, Modules};
+use super::import_graph::{import_facts, Edge, ImportFact, Layout};
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration};
 use crate::config::Settings;
 use crate::diagnostic::FileId;
@@ -30,20 +30,12 @@ pub(crate) const REGISTRATION: Registration = Registration {
 pub(crate) struct ImportCycle {
     id: String,
     message: String,
-    root: PathBuf,
-    source_roots: Vec<PathBuf>,
-    namespace_packages: Vec<String>,
+    layout: Layout,
 }
 
 impl ImportCycle {
     pub(crate) fn new(rule: &Rule, settings: &Settings) -> Self {
-        Self {
-            id: rule.id.clone(),
-            message: rule.message.clone(),
-            root: settings.root.clone(),
-            source_roots: settings.source_roots.clone(),
-            namespace_packages: settings.namespace_packages.clone(),
-        }
+        Self { id: rule.id.clone(), message: rule.message.clone(), layout: Layout::of(settings) }
     }
 
     fn facts(&self, file: &FileText, imports: &[Import]) -> Option<Vec<ImportFact>> {
@@ -72,8 +64,9 @@ impl ProjectRule for ImportCycle {
     }
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
-        let mut modules = Modules::new(&self.source_roots, &self.namespace_packages);
-        let edges = modules.edges(&self.root, facts.iter().map(|(file, imports)| (*file, imports.as_slice())), paths);
+        let mut modules = self.layout.modules();
+        let edges =
+            modules.edges(&self.layout.root, facts.iter().map(|(file, imports)| (*file, imports.as_slice())), paths);
         let graph = Graph::new(edges.iter().map(|edge| (edge.importer.as_str(), edge.imported.as_str())));
         let mut out = Vec::new();
         let mut reported: BTreeSet<(FileId, usize)> = BTreeSet::new();

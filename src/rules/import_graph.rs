@@ -4,7 +4,9 @@
 //! `import-contract` and `import-cycle` and `ssot graph` read. Modules are named by their
 //! absolute dotted names from the source roots ([`super::import_system`]); an import's target
 //! is the most specific local module it names, as grimp records it: `import a.b.c` imports
-//! `a.b.c`; `from a.b import c` imports `a.b.c` when that is a module, else `a.b`.
+//! `a.b.c`; `from a.b import c` imports `a.b.c` when that is a module, else `a.b`. Also what
+//! every import rule shares: where the project's modules are ([`Layout`]) and the patterns of
+//! module names its options write ([`module_matches`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -80,6 +82,24 @@ pub(crate) fn import_facts(
     facts
 }
 
+/// Whether the absolute module name `module` matches `pattern`, a dotted module name in which
+/// `*` stands for one name and `**` for one or more (import-linter's wildcards: `app.**` is every
+/// module below `app`, not `app` itself).
+pub(crate) fn module_matches(pattern: &str, module: &str) -> bool {
+    fn go(pattern: &[&str], module: &[&str]) -> bool {
+        match (pattern.first(), module.first()) {
+            (None, None) => true,
+            (Some(&"**"), Some(_)) => go(&pattern[1..], &module[1..]) || go(pattern, &module[1..]),
+            (Some(&"*"), Some(_)) => go(&pattern[1..], &module[1..]),
+            (Some(part), Some(name)) => part == name && go(&pattern[1..], &module[1..]),
+            _ => false,
+        }
+    }
+    let pattern: Vec<&str> = pattern.split('.').collect();
+    let module: Vec<&str> = module.split('.').collect();
+    go(&pattern, &module)
+}
+
 /// Top-level modules CPython builds in (`sys.builtin_module_names` on Linux, 3.11) or freezes
 /// (3.11 and later: found by the frozen importer, before the source roots).
 const BUILT_IN: [&str; 47] = [
@@ -132,6 +152,34 @@ const BUILT_IN: [&str; 47] = [
     "__hello__",
 ];
 
+/// Where the project's modules are, as every import rule holds it: the project root (the paths
+/// a project pass gets are relative to it), the source roots and the namespace packages listed.
+pub(crate) struct Layout {
+    pub root: PathBuf,
+    pub source_roots: Vec<PathBuf>,
+    pub namespace_packages: Vec<String>,
+}
+
+impl Layout {
+    pub(crate) fn of(settings: &crate::config::Settings) -> Self {
+        Self {
+            root: settings.root.clone(),
+            source_roots: settings.source_roots.clone(),
+            namespace_packages: settings.namespace_packages.clone(),
+        }
+    }
+
+    /// The modules, each question answered once: for one project pass.
+    pub(crate) fn modules(&self) -> Modules<'_> {
+        Modules::new(&self.source_roots, &self.namespace_packages)
+    }
+
+    /// The absolute path of the scanned file at `path` (relative to the root).
+    pub(crate) fn path(&self, path: &str) -> PathBuf {
+        self.root.join(crate::path_text::real(path))
+    }
+}
+
 /// The project's own modules as the import rules resolve them, each question answered once.
 pub(crate) struct Modules<'a> {
     roots: &'a [PathBuf],
@@ -152,6 +200,11 @@ pub(crate) struct Target<'f> {
 impl<'a> Modules<'a> {
     pub(crate) fn new(roots: &'a [PathBuf], namespace_packages: &'a [String]) -> Self {
         Self { roots, namespace_packages, disk: Disk::default(), local: HashMap::new(), exists: HashMap::new() }
+    }
+
+    /// The source roots.
+    pub(crate) fn roots(&self) -> &'a [PathBuf] {
+        self.roots
     }
 
     /// Whether the top-level name `top` is local: a source root holds its module, regular
@@ -208,15 +261,20 @@ impl<'a> Modules<'a> {
     /// The absolute module an import statement names (relative ones from `place`), whether or
     /// not it exists; `None` for a relative import without a place or climbing above it.
     pub(crate) fn absolute(place: Option<&Place>, import: &ImportFact) -> Option<String> {
-        if import.level == 0 {
-            return Some(import.module.clone());
+        Self::absolute_of(place, import.level, &import.module)
+    }
+
+    /// [`Modules::absolute`] of the module `module` written with `level` leading dots.
+    pub(crate) fn absolute_of(place: Option<&Place>, level: usize, module: &str) -> Option<String> {
+        if level == 0 {
+            return Some(module.to_string());
         }
         let place = place?;
-        if import.level > place.package.len() {
+        if level > place.package.len() {
             return None;
         }
-        let base = &place.package[..place.package.len() + 1 - import.level];
-        let parts = import.module.split('.').filter(|part| !part.is_empty());
+        let base = &place.package[..place.package.len() + 1 - level];
+        let parts = module.split('.').filter(|part| !part.is_empty());
         let name: Vec<&str> = base.iter().map(String::as_str).chain(parts).collect();
         (!name.is_empty()).then(|| name.join("."))
     }
@@ -376,5 +434,20 @@ impl super::ProjectRule for GraphCollector {
             *out = Some(graph);
         }
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::module_matches;
+
+    #[test]
+    fn module_patterns() {
+        assert!(module_matches("a.b", "a.b") && !module_matches("a.b", "a.b.c") && !module_matches("a.b", "a"));
+        assert!(module_matches("a.*.c", "a.b.c") && !module_matches("a.*.c", "a.b.x.c"));
+        assert!(module_matches("a.*", "a.b") && !module_matches("a.*", "a.b.c") && !module_matches("a.*", "a"));
+        assert!(module_matches("a.**.c", "a.b.x.c") && !module_matches("a.**", "a"));
+        assert!(module_matches("a.**", "a.b.c") && module_matches("**", "a") && module_matches("**", "a.b"));
+        assert!(!module_matches("a.**", "ab.c"));
     }
 }

@@ -149,6 +149,34 @@ impl Disk {
     }
 }
 
+/// What an import finds at the places [`resolve`] returns.
+pub(crate) enum Target {
+    /// A module file, or a regular package (its `__init__.py` and its directory).
+    Module { file: PathBuf, package: Option<PathBuf> },
+    /// A namespace package: its directories.
+    Namespace(Vec<PathBuf>),
+}
+
+impl Target {
+    pub(crate) fn of(portions: Vec<PathBuf>, disk: &Disk) -> Self {
+        if let [place] = portions.as_slice() {
+            for init in ["__init__.py", "__init__.pyc"] {
+                if disk.is_file(place, init) {
+                    return Target::Module { file: place.join(init), package: Some(place.clone()) };
+                }
+            }
+            let is_directory = match (place.parent(), place.file_name().and_then(|n| n.to_str())) {
+                (Some(parent), Some(name)) => disk.is_dir(parent, name),
+                _ => false,
+            };
+            if !is_directory {
+                return Target::Module { file: place.clone(), package: None };
+            }
+        }
+        Target::Namespace(portions)
+    }
+}
+
 /// Where the absolute module `name` is found from `roots`, as the import system looks: at each
 /// step, in the portions of the parent (the roots, for the first part), the first regular
 /// package or module wins; else the namespace directories found, merged. The result is every

@@ -23,6 +23,7 @@ mod missing_mock_import;
 mod mock_import;
 mod mock_in_real_test;
 mod moved_import;
+mod reexport_import;
 mod relative_import;
 mod scattered_event_literal;
 mod unresolved_import;

@@ -15,10 +15,10 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use super::import_graph::{import_facts, ImportFact, Modules};
+use super::import_graph::{import_facts, ImportFact, Layout, Modules};
 use super::import_system::is_identifier;
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
 use crate::config::Settings;
@@ -41,9 +41,7 @@ pub(crate) const REGISTRATION: Registration = Registration {
 pub(crate) struct MovedImport {
     id: String,
     message: String,
-    root: PathBuf,
-    source_roots: Vec<PathBuf>,
-    namespace_packages: Vec<String>,
+    layout: Layout,
     /// Old path → new path.
     moved: BTreeMap<String, String>,
     /// The first names of the old paths: an absolute import under none of them is not kept.
@@ -96,9 +94,7 @@ impl MovedImport {
         Ok(Self {
             id: rule.id.clone(),
             message: rule.message.clone(),
-            root: settings.root.clone(),
-            source_roots: settings.source_roots.clone(),
-            namespace_packages: settings.namespace_packages.clone(),
+            layout: Layout::of(settings),
             moved,
             tops,
             finder,
@@ -158,10 +154,10 @@ impl ProjectRule for MovedImport {
     }
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
-        let mut modules = Modules::new(&self.source_roots, &self.namespace_packages);
+        let mut modules = self.layout.modules();
         let mut out = Vec::new();
         for (file, imports) in &facts {
-            let path = self.root.join(crate::path_text::real(paths[file.0]));
+            let path = self.layout.path(paths[file.0]);
             let place = modules.place(&path);
             for import in imports.iter() {
                 let Some(module) = Modules::absolute(place.as_ref(), import) else { continue };

@@ -7,7 +7,8 @@
 use super::api::{Engine, Registration};
 use super::{
     direct_env_access, duplicate_manager_class, duplicate_string_constant, import_contract, import_cycle, magic_none,
-    missing_mock_import, mock_in_real_test, moved_import, relative_import, scattered_event_literal, unresolved_import,
+    missing_mock_import, mock_in_real_test, moved_import, reexport_import, relative_import, scattered_event_literal,
+    unresolved_import,
 };
 use crate::config::Settings;
 use crate::rule::{EngineSignature, Rule};
@@ -24,6 +25,7 @@ const REGISTRY: &[Registration] = &[
     missing_mock_import::REGISTRATION,
     mock_in_real_test::REGISTRATION,
     moved_import::REGISTRATION,
+    reexport_import::REGISTRATION,
     relative_import::REGISTRATION,
     scattered_event_literal::REGISTRATION,
     unresolved_import::REGISTRATION,

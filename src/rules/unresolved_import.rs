@@ -28,8 +28,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::import_graph::{import_facts, ImportFact, Modules};
-use super::import_system::{is_identifier, module_name, resolve, resolve_in, Place};
+use super::import_graph::{import_facts, ImportFact, Layout, Modules};
+use super::import_system::{is_identifier, module_name, resolve, resolve_in, Place, Target};
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
 use crate::config::Settings;
 use crate::diagnostic::FileId;
@@ -64,10 +64,7 @@ const MODULE_ATTRIBUTES: [&str; 10] = [
 pub(crate) struct UnresolvedImport {
     id: String,
     message: String,
-    /// Paths in `finish` are relative to this directory.
-    root: PathBuf,
-    source_roots: Vec<PathBuf>,
-    namespace_packages: Vec<String>,
+    layout: Layout,
 }
 
 /// What one file contributes: what its module offers, and its imports.
@@ -79,13 +76,7 @@ pub(crate) struct ModuleFacts {
 
 impl UnresolvedImport {
     pub(crate) fn new(rule: &Rule, settings: &Settings) -> Self {
-        Self {
-            id: rule.id.clone(),
-            message: rule.message.clone(),
-            root: settings.root.clone(),
-            source_roots: settings.source_roots.clone(),
-            namespace_packages: settings.namespace_packages.clone(),
-        }
+        Self { id: rule.id.clone(), message: rule.message.clone(), layout: Layout::of(settings) }
     }
 
     fn facts(&self, file: &FileText, imports: &[Import], exports: Exports) -> ModuleFacts {
@@ -111,13 +102,13 @@ impl ProjectRule for UnresolvedImport {
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let absolute: Vec<(FileId, PathBuf)> =
-            facts.iter().map(|(file, _)| (*file, self.root.join(crate::path_text::real(paths[file.0])))).collect();
+            facts.iter().map(|(file, _)| (*file, self.layout.path(paths[file.0]))).collect();
         let by_path: HashMap<&Path, &ModuleFacts> =
             absolute.iter().zip(&facts).map(|((_, path), (_, facts))| (path.as_path(), facts.as_ref())).collect();
         let mut project = Project {
             resolved: HashMap::new(),
             rule: self,
-            modules: Modules::new(&self.source_roots, &self.namespace_packages),
+            modules: self.layout.modules(),
             by_path,
             names: HashMap::new(),
             definers: None,
@@ -194,14 +185,6 @@ impl<'a> Lookup<'a> {
     }
 }
 
-/// Where a module was found.
-enum Target {
-    /// A module file, or a regular package (its directory and `__init__.py`).
-    Module { file: PathBuf, package: Option<PathBuf> },
-    /// A namespace package: its directories.
-    Namespace(Vec<PathBuf>),
-}
-
 /// What an imported module resolved to.
 #[derive(Clone)]
 enum Resolved<'a> {
@@ -240,25 +223,7 @@ type Judged = (String, Site, String, String);
 
 impl<'a> Project<'a> {
     fn target(&self, portions: Vec<PathBuf>) -> Target {
-        if portions.len() == 1 {
-            let place = &portions[0];
-            for init in ["__init__.py", "__init__.pyc"] {
-                if self.modules.disk.is_file(place, init) {
-                    return Target::Module { file: place.join(init), package: Some(place.clone()) };
-                }
-            }
-            if !self.is_directory(place) {
-                return Target::Module { file: place.clone(), package: None };
-            }
-        }
-        Target::Namespace(portions)
-    }
-
-    fn is_directory(&self, path: &Path) -> bool {
-        match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
-            (Some(parent), Some(name)) => self.modules.disk.is_dir(parent, name),
-            _ => false,
-        }
+        Target::of(portions, &self.modules.disk)
     }
 
     /// The names the module file `file` offers (its star imports followed).
@@ -291,7 +256,7 @@ impl<'a> Project<'a> {
                     known = false;
                     break;
                 }
-                resolve(&self.rule.source_roots, &module, &self.modules.disk)
+                resolve(&self.rule.layout.source_roots, &module, &self.modules.disk)
             } else {
                 package_dir(file, level)
                     .and_then(|dir| resolve_in(vec![dir.to_path_buf()], &module, &self.modules.disk))
@@ -327,7 +292,9 @@ impl<'a> Project<'a> {
             let mut index: HashMap<&'a str, BTreeSet<String>> = HashMap::new();
             let facts = self.facts;
             for ((_, facts), (_, path)) in facts.iter().zip(self.absolute) {
-                let Some(module) = module_name(&self.rule.source_roots, path, &self.modules.disk) else { continue };
+                let Some(module) = module_name(&self.rule.layout.source_roots, path, &self.modules.disk) else {
+                    continue;
+                };
                 for defined in facts.exports.defined.iter() {
                     index.entry(defined).or_default().insert(module.clone());
                 }
@@ -355,7 +322,7 @@ impl<'a> Project<'a> {
             return Resolved::Missing(None);
         }
         let portions = match &base {
-            None => resolve(&self.rule.source_roots, parts, &self.modules.disk),
+            None => resolve(&self.rule.layout.source_roots, parts, &self.modules.disk),
             Some(dir) => resolve_in(vec![dir.clone()], parts, &self.modules.disk),
         };
         let result = match portions {
@@ -391,7 +358,7 @@ impl<'a> Project<'a> {
             }
             self.resolved(None, 0, &import.module)
         } else {
-            let roots = &self.rule.source_roots;
+            let roots = &self.rule.layout.source_roots;
             let Some(place) = place.get_or_insert_with(|| Place::of(roots, path, &self.modules.disk)).as_ref() else {
                 return Vec::new();
             };
@@ -459,7 +426,7 @@ impl<'a> Project<'a> {
     fn missing_module(&self, parts: &[&str], relative: Option<(&str, PathBuf)>) -> Option<String> {
         let (written, start) = match &relative {
             Some((written, dir)) => (written.to_string(), vec![dir.clone()]),
-            None => (parts.join("."), self.rule.source_roots.clone()),
+            None => (parts.join("."), self.rule.layout.source_roots.clone()),
         };
         for depth in 1..=parts.len() {
             if resolve_in(start.clone(), &parts[..depth], &self.modules.disk).is_none() {

@@ -1,0 +1,1 @@
+from app.loop_a import ring
