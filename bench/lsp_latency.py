@@ -2,13 +2,15 @@
 """Latency of `ssot server` on a real tree: the time from a `didChange` to the matching
 `publishDiagnostics`, and the initial load.
 
-Usage: lsp_latency.py SSOT_BINARY PROJECT_DIR FILE [--edits N] [--edit comment|binding]
+Usage: lsp_latency.py SSOT_BINARY PROJECT_DIR FILE [--edits N] [--edit comment|call|middle|binding]
 
 Starts the server on PROJECT_DIR (a workspace folder), opens FILE (relative to the project), and
 times: the load (initialize sent → the file's first diagnostics), then N edits that each add or
 remove a line at the end of the buffer — a comment (`--edit comment`, the default: what typing
-inside a function body changes for the project rules, nothing before the edit) or a module-level
-binding (`--edit binding`: the module's names change, so the import rules run their pass again)
+at the end of a file changes for the project rules: nothing), a call with a string (`call`), the
+comment half-way down the file (`middle`: every place after it shifts, so the rules that record
+places in this file run their pass again), or a module-level binding (`binding`: the module's
+names change, so the import rules run their pass again)
 — each timed from the moment the `didChange` is written to the moment the answer to a hover
 request sent right after it is read (the server answers a request only after the edits before it
 were analysed and their diagnostics published). Prints the median and p95 in milliseconds.
@@ -54,7 +56,8 @@ def main():
     binary, root, file = sys.argv[1], Path(sys.argv[2]).resolve(), sys.argv[3]
     edits = int(sys.argv[sys.argv.index("--edits") + 1]) if "--edits" in sys.argv else 50
     kind = sys.argv[sys.argv.index("--edit") + 1] if "--edit" in sys.argv else "comment"
-    line = {"comment": "# ssot bench\n", "binding": "SSOT_BENCH = 1\n"}[kind]
+    line = {"comment": "# ssot bench\n", "binding": "SSOT_BENCH = 1\n", "call": "print(\"ssot bench value\")\n",
+            "middle": "# ssot bench\n"}[kind]
     path = root / file
     uri = path.as_uri()
     text = path.read_text()
@@ -73,14 +76,16 @@ def main():
     wait_for(proc, published(1))
     load = (time.perf_counter() - started) * 1000
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    # `middle`: the comment goes half-way down, shifting everything after it.
+    at = lines // 2 if kind == "middle" else lines
     timings = []
     for n in range(edits):
         version = n + 2
         if n % 2 == 0:
-            change = {"range": {"start": {"line": lines, "character": 0}, "end": {"line": lines, "character": 0}},
+            change = {"range": {"start": {"line": at, "character": 0}, "end": {"line": at, "character": 0}},
                       "text": line}
         else:
-            change = {"range": {"start": {"line": lines, "character": 0}, "end": {"line": lines + 1, "character": 0}},
+            change = {"range": {"start": {"line": at, "character": 0}, "end": {"line": at + 1, "character": 0}},
                       "text": ""}
         begin = time.perf_counter()
         send(proc, {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {

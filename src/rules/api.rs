@@ -88,6 +88,10 @@ pub(crate) trait ProjectRule: Prefilter {
     /// theirs); `paths[file]` is a file's path. Group with ordered maps: the output must not
     /// depend on hashing.
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding>;
+
+    /// Forgets what its passes learnt of the project's files beyond their facts (what is on
+    /// disk, which module a path is): called when the files change, before the next pass.
+    fn forget(&self) {}
 }
 
 /// A finding of an engine in one file, before suppression and position conversion.
@@ -146,6 +150,7 @@ pub(crate) trait AnyProjectRule: Prefilter {
     /// Facts read back from the result cache (`None`: not an encoding of this rule's facts).
     fn decode(&self, bytes: &[u8]) -> Option<AnyFacts>;
     fn finish(&self, facts: Vec<(FileId, AnyFacts)>, paths: &[&str]) -> Vec<ProjectFinding>;
+    fn forget(&self);
 }
 
 /// The one adapter from a typed [`ProjectRule`] to [`AnyProjectRule`].
@@ -190,6 +195,10 @@ impl<R: ProjectRule> AnyProjectRule for Typed<R> {
 
     fn decode(&self, bytes: &[u8]) -> Option<AnyFacts> {
         postcard::from_bytes::<R::Facts>(bytes).ok().map(Self::erase)
+    }
+
+    fn forget(&self) {
+        self.0.forget();
     }
 
     fn finish(&self, facts: Vec<(FileId, AnyFacts)>, paths: &[&str]) -> Vec<ProjectFinding> {

@@ -237,6 +237,10 @@ impl Prefilter for ImportContract {
 }
 
 impl ProjectRule for ImportContract {
+    fn forget(&self) {
+        self.layout.forget();
+    }
+
     type Facts = ContractFacts;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {

@@ -53,6 +53,10 @@ impl Prefilter for ImportCycle {
 }
 
 impl ProjectRule for ImportCycle {
+    fn forget(&self) {
+        self.layout.forget();
+    }
+
     type Facts = Vec<ImportFact>;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {

@@ -158,6 +158,19 @@ pub(crate) struct Layout {
     pub root: PathBuf,
     pub source_roots: Vec<PathBuf>,
     pub namespace_packages: Vec<String>,
+    /// What the last pass learnt of the disk and of module names, for the next pass of a live
+    /// project (the same files): handed to [`Modules`] and taken back when it is dropped;
+    /// forgotten when the project's files change ([`Layout::forget`]).
+    memo: std::sync::Mutex<Memo>,
+}
+
+/// The answers of a [`Modules`], kept between passes.
+#[derive(Default)]
+struct Memo {
+    disk: Disk,
+    local: HashMap<String, bool>,
+    exists: HashMap<String, bool>,
+    names: HashMap<PathBuf, Option<String>>,
 }
 
 impl Layout {
@@ -166,12 +179,28 @@ impl Layout {
             root: settings.root.clone(),
             source_roots: settings.source_roots.clone(),
             namespace_packages: settings.namespace_packages.clone(),
+            memo: std::sync::Mutex::default(),
         }
     }
 
-    /// The modules, each question answered once: for one project pass.
+    /// The modules, each question answered once: for one project pass (with what the passes
+    /// before it learnt, while the project's files are the same).
     pub(crate) fn modules(&self) -> Modules<'_> {
-        Modules::new(&self.source_roots, &self.namespace_packages)
+        let memo = std::mem::take(&mut *self.memo.lock().unwrap_or_else(|e| e.into_inner()));
+        Modules {
+            roots: &self.source_roots,
+            namespace_packages: &self.namespace_packages,
+            disk: memo.disk,
+            local: memo.local,
+            exists: memo.exists,
+            names: memo.names,
+            keep: Some(&self.memo),
+        }
+    }
+
+    /// Forgets what the passes learnt (the project's files changed).
+    pub(crate) fn forget(&self) {
+        *self.memo.lock().unwrap_or_else(|e| e.into_inner()) = Memo::default();
     }
 
     /// The absolute path of the scanned file at `path` (relative to the root).
@@ -187,6 +216,24 @@ pub(crate) struct Modules<'a> {
     pub disk: Disk,
     local: HashMap<String, bool>,
     exists: HashMap<String, bool>,
+    /// The module name of each file asked about.
+    names: HashMap<PathBuf, Option<String>>,
+    /// Where the answers go back when the pass is over.
+    keep: Option<&'a std::sync::Mutex<Memo>>,
+}
+
+impl Drop for Modules<'_> {
+    fn drop(&mut self) {
+        if let Some(keep) = self.keep {
+            let memo = Memo {
+                disk: std::mem::take(&mut self.disk),
+                local: std::mem::take(&mut self.local),
+                exists: std::mem::take(&mut self.exists),
+                names: std::mem::take(&mut self.names),
+            };
+            *keep.lock().unwrap_or_else(|e| e.into_inner()) = memo;
+        }
+    }
 }
 
 /// One local module an import statement imports: its name, and where the statement names its
@@ -199,7 +246,15 @@ pub(crate) struct Target<'f> {
 
 impl<'a> Modules<'a> {
     pub(crate) fn new(roots: &'a [PathBuf], namespace_packages: &'a [String]) -> Self {
-        Self { roots, namespace_packages, disk: Disk::default(), local: HashMap::new(), exists: HashMap::new() }
+        Self {
+            roots,
+            namespace_packages,
+            disk: Disk::default(),
+            local: HashMap::new(),
+            exists: HashMap::new(),
+            names: HashMap::new(),
+            keep: None,
+        }
     }
 
     /// The source roots.
@@ -241,7 +296,16 @@ impl<'a> Modules<'a> {
     /// The absolute name of the module in the file at `path`. Its stem need not be an
     /// identifier (`migrations/0001_initial.py` is loaded by name with `importlib`, and its
     /// imports count, as grimp counts them); its packages must be.
-    pub(crate) fn name_of(&self, path: &Path) -> Option<String> {
+    pub(crate) fn name_of(&mut self, path: &Path) -> Option<String> {
+        if let Some(name) = self.names.get(path) {
+            return name.clone();
+        }
+        let name = self.find_name(path);
+        self.names.insert(path.to_path_buf(), name.clone());
+        name
+    }
+
+    fn find_name(&self, path: &Path) -> Option<String> {
         if let Some(name) = module_name(self.roots, path, &self.disk) {
             return Some(name);
         }

@@ -143,6 +143,10 @@ impl Prefilter for MovedImport {
 }
 
 impl ProjectRule for MovedImport {
+    fn forget(&self) {
+        self.layout.forget();
+    }
+
     type Facts = Vec<ImportFact>;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {

@@ -202,6 +202,10 @@ impl Prefilter for ReexportImport {
 }
 
 impl ProjectRule for ReexportImport {
+    fn forget(&self) {
+        self.layout.forget();
+    }
+
     type Facts = ModuleFacts;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {

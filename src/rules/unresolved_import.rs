@@ -88,6 +88,10 @@ impl UnresolvedImport {
 impl Prefilter for UnresolvedImport {}
 
 impl ProjectRule for UnresolvedImport {
+    fn forget(&self) {
+        self.layout.forget();
+    }
+
     type Facts = ModuleFacts;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {

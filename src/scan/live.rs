@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -14,8 +15,35 @@ use super::analyze::{Analyzer, Copies};
 use super::report::FileReport;
 use super::{analyze_all, assemble, cache, discover, on_analysis_threads, retain_scoped, scopes, walk_outcome};
 use crate::config::Settings;
-use crate::diagnostic::Outcome;
+use crate::diagnostic::{FileId, Outcome};
 use crate::rules::{RuleSet, ScopedEngines};
+
+/// What a live project hands [`assemble`] besides its reports.
+pub(crate) struct Assembly<'a> {
+    /// The findings of each project rule's last pass, while its facts have not changed.
+    pub kept: &'a mut super::Kept,
+    /// Whether the diagnostics of the file at an index of the project's files are wanted (the
+    /// reports of the others come with their facts only).
+    pub wanted: &'a dyn Fn(usize) -> bool,
+    /// Each file's path as reports show it.
+    pub displays: &'a [String],
+}
+
+/// Where the files of an outcome are: each file's [`FileId`] in it, by its path, or why it was
+/// skipped.
+pub struct Files {
+    paths: Arc<Vec<PathBuf>>,
+    ids: Vec<Result<FileId, String>>,
+}
+
+impl Files {
+    /// The file at `path`: its id in the outcome, or why it was not analysed; `None` when the
+    /// project does not hold it.
+    pub fn get(&self, path: &Path) -> Option<Result<FileId, &str>> {
+        let at = self.paths.binary_search_by(|file| file.as_path().cmp(path)).ok()?;
+        Some(self.ids[at].as_ref().map(|id| *id).map_err(String::as_str))
+    }
+}
 
 /// One project: its settings, rules, files and their reports.
 pub struct LiveProject {
@@ -26,17 +54,20 @@ pub struct LiveProject {
     rules: RuleSet,
     engines: ScopedEngines,
     walk_errors: Vec<(PathBuf, String)>,
-    /// Sorted; `reports` holds each one's report, in the same order.
-    files: Vec<PathBuf>,
+    /// Sorted; `reports` holds each one's report, in the same order. Shared with the index of
+    /// each outcome ([`Files`]).
+    files: Arc<Vec<PathBuf>>,
     reports: Vec<FileReport>,
     /// Editors' buffers by absolute path: analysed in place of the file on disk.
     buffers: HashMap<PathBuf, Vec<u8>>,
     /// Per project rule, the findings of its last pass while none of its facts has changed
     /// since (a file whose facts for it changed clears its entry; a file added, removed or
     /// newly skipped clears them all, since findings name files by their index).
-    kept: Vec<Option<Vec<crate::rules::ProjectFinding>>>,
+    kept: super::Kept,
     /// Files added to a fallback project (not a whole tree) after it was loaded.
     named: Vec<PathBuf>,
+    /// Each file's path as reports show it (made again when the files change).
+    displays: Vec<String>,
 }
 
 impl LiveProject {
@@ -66,11 +97,12 @@ impl LiveProject {
             rules,
             engines,
             walk_errors: walk.errors,
-            files: walk.files,
+            files: Arc::new(walk.files),
             reports,
             buffers: HashMap::new(),
             kept: Vec::new(),
             named: Vec::new(),
+            displays: Vec::new(),
         })
     }
 
@@ -155,9 +187,10 @@ impl LiveProject {
         };
         if !belongs {
             if let Ok(at) = at {
-                self.files.remove(at);
+                Arc::make_mut(&mut self.files).remove(at);
+                self.displays.clear();
                 self.reports.remove(at);
-                self.kept.clear();
+                self.files_changed();
             }
             return false;
         }
@@ -174,12 +207,22 @@ impl LiveProject {
                 self.reports[at] = report;
             }
             Err(at) => {
-                self.files.insert(at, path.to_path_buf());
+                Arc::make_mut(&mut self.files).insert(at, path.to_path_buf());
+                self.displays.clear();
                 self.reports.insert(at, report);
-                self.kept.clear();
+                self.files_changed();
             }
         }
         true
+    }
+
+    /// The project's files changed (one added, removed, or newly skipped): every kept pass is
+    /// forgotten (findings name files by their index), and what the rules learnt of the files.
+    fn files_changed(&mut self) {
+        self.kept.clear();
+        for (_, engine) in &self.rules.project_rules {
+            engine.forget();
+        }
     }
 
     /// Forgets the kept findings of every project rule whose facts differ between a file's
@@ -187,7 +230,7 @@ impl LiveProject {
     /// indexes shift).
     fn forget_passes(&mut self, old: &FileReport, new: &FileReport) {
         let (FileReport::Scanned(old), FileReport::Scanned(new)) = (old, new) else {
-            self.kept.clear();
+            self.files_changed();
             return;
         };
         let facts_of = |report: &super::report::ScannedReport, rule: usize| {
@@ -212,10 +255,46 @@ impl LiveProject {
     /// with every buffer saved would give (nothing restricted to the paths named).
     /// Project rules whose facts did not change since the last outcome give the findings of
     /// their last pass again (a pass is a function of its facts and the files' paths).
-    pub fn outcome(&mut self) -> Outcome {
+    /// Its diagnostics have no fingerprints, and are those of the files `wanted` (`None`: every
+    /// file): the others count only for the project rules.
+    pub fn outcome(&mut self, wanted: Option<&std::collections::BTreeSet<PathBuf>>) -> (Outcome, Files) {
         let outcome = walk_outcome(&self.settings, &self.rules, &self.walk_errors, &mut std::io::sink());
-        let reports = self.reports.iter().cloned();
-        assemble(&self.settings, &self.rules, &self.files, reports, outcome, Some(&mut self.kept))
+        if self.displays.len() != self.files.len() {
+            self.displays = self.files.iter().map(|path| self.settings.display_path(path)).collect();
+        }
+        let files = &self.files;
+        let wanted: Option<Vec<bool>> = wanted.map(|wanted| {
+            let mut marks = vec![false; files.len()];
+            for path in wanted {
+                if let Ok(at) = files.binary_search(path) {
+                    marks[at] = true;
+                }
+            }
+            marks
+        });
+        let is_wanted = |index: usize| wanted.as_ref().is_none_or(|wanted| wanted[index]);
+        // The facts of the rules whose last pass is kept are not needed.
+        let needed: Vec<bool> =
+            (0..self.rules.project_rules.len()).map(|rule| !matches!(self.kept.get(rule), Some(Some(_)))).collect();
+        let reports = self.reports.iter().enumerate().map(|(index, report)| match report {
+            FileReport::Scanned(scanned) => FileReport::Scanned(scanned.clone_facts_of(&needed, is_wanted(index))),
+            report => report.clone(),
+        });
+        let assembly = Assembly { kept: &mut self.kept, wanted: &is_wanted, displays: &self.displays };
+        let outcome = assemble(&self.settings, &self.rules, files, reports, outcome, Some(assembly));
+        let mut next = 0;
+        let ids = self
+            .reports
+            .iter()
+            .map(|report| match report {
+                FileReport::Scanned(_) => {
+                    next += 1;
+                    Ok(FileId(next - 1))
+                }
+                FileReport::Skipped(reason) => Err(reason.message().to_string()),
+            })
+            .collect();
+        (outcome, Files { paths: self.files.clone(), ids })
     }
 
     /// The text of the file at `path` as the project sees it: its buffer, else the file (without
@@ -230,10 +309,7 @@ impl LiveProject {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::diagnostic::FileId;
     use crate::rules::{FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Typed};
 
     /// A buffer stands in for its file: a duplicate typed in it pairs with a file on disk, and
@@ -252,22 +328,22 @@ mod tests {
         let rules_of = |outcome: &Outcome| -> Vec<(String, String)> {
             outcome.diagnostics.iter().map(|d| (outcome.file(d.file).path.clone(), d.rule.to_string())).collect()
         };
-        assert_eq!(rules_of(&live.outcome()), []);
+        assert_eq!(rules_of(&live.outcome(None).0), []);
         let b = root.join("b.py");
         assert!(live.set_buffer(&b, Some(b"class WebSocketManager:\n    pass\n".to_vec())));
         let duplicate = [("a.py", "duplicate-manager-class"), ("b.py", "duplicate-manager-class")]
             .map(|(path, rule)| (path.to_string(), rule.to_string()));
-        assert_eq!(rules_of(&live.outcome()), duplicate);
+        assert_eq!(rules_of(&live.outcome(None).0), duplicate);
         assert_eq!(live.text(&b).unwrap(), "class WebSocketManager:\n    pass\n");
         live.set_buffer(&b, None);
-        assert_eq!(rules_of(&live.outcome()), []);
+        assert_eq!(rules_of(&live.outcome(None).0), []);
 
         // A new file on disk, then gone; an excluded one never joins.
         let c = root.join("c.py");
         std::fs::write(&c, "class WebSocketManager:\n    pass\n").unwrap();
         assert!(live.refresh(&c));
         assert_eq!(live.len(), 3);
-        assert_eq!(rules_of(&live.outcome()).len(), 2);
+        assert_eq!(rules_of(&live.outcome(None).0).len(), 2);
         std::fs::remove_file(&c).unwrap();
         assert!(!live.refresh(&c));
         assert_eq!(live.len(), 2);
@@ -315,12 +391,21 @@ mod tests {
         ];
         let mut kept_any = false;
         for text in edits {
-            live.outcome();
+            live.outcome(None);
             live.set_buffer(&b, Some(text.as_bytes().to_vec()));
             kept_any |= live.kept.iter().any(Option::is_some);
             let mut fresh = load();
             fresh.set_buffer(&b, Some(text.as_bytes().to_vec()));
-            assert_eq!(shown(&live.outcome()), shown(&fresh.outcome()), "after {text:?}");
+            let whole = fresh.outcome(None).0;
+            assert_eq!(shown(&live.outcome(None).0), shown(&whole), "after {text:?}");
+            // Asked for one file's diagnostics: exactly those of the whole outcome.
+            let only_b = live.outcome(Some(&std::collections::BTreeSet::from([b.clone()]))).0;
+            let in_b = |outcome: &Outcome| -> Vec<String> {
+                let mut outcome = outcome.clone();
+                outcome.diagnostics.retain(|d| outcome.files[d.file.0].path == "pkg/b.py");
+                shown(&outcome)
+            };
+            assert_eq!(shown(&only_b), in_b(&whole), "after {text:?}");
         }
         assert!(kept_any, "some edit kept a rule's pass");
     }
@@ -354,7 +439,7 @@ mod tests {
         rules.project_rules[0].1 = Box::new(Typed(Panics));
         let mut live = LiveProject::load(settings, rules).unwrap();
         live.set_buffer(&root.join("b.py"), Some(b"boom = 1\n".to_vec()));
-        let outcome = live.outcome();
+        let (outcome, _) = live.outcome(None);
         assert_eq!(outcome.skipped.len(), 1, "{:?}", outcome.skipped);
         assert_eq!(outcome.skipped[0].path, "b.py");
         assert!(outcome.skipped[0].reason.contains("internal error") && outcome.skipped[0].reason.contains("boom"));

@@ -30,6 +30,10 @@ pub(crate) use analyze::panic_message;
 use analyze::Analyzer;
 use report::FileReport;
 
+/// Per project rule, the findings of its last pass while its facts have not changed (a live
+/// project's).
+pub(crate) type Kept = Vec<Option<Vec<ProjectFinding>>>;
+
 /// A diagnostic without related places (fingerprint filled in at the end).
 #[allow(clippy::too_many_arguments)]
 fn diagnostic(
@@ -64,25 +68,23 @@ fn diagnostic(
 /// inside a rule's pass becomes an internal error of the run (its findings are missing, so the
 /// run must not pass as clean), not an abort.
 ///
-/// `kept` (a live project's) holds, per project rule, the findings of its last pass when none of
+/// A live project's `kept` holds, per project rule, the findings of its last pass when none of
 /// its facts changed since: they are used again instead of running it, and each rule's findings
-/// are stored back.
+/// are stored back; only the findings in the files `wanted` become diagnostics.
 fn project_pass(
     rules: &RuleSet,
     facts: Vec<Vec<(FileId, AnyFacts)>>,
     suppressions: &[Option<Suppressions>],
     timings: Option<&timings::Timings>,
-    mut kept: Option<&mut Vec<Option<Vec<ProjectFinding>>>>,
+    mut live: Option<(&mut Kept, &[bool])>,
     outcome: &mut Outcome,
 ) {
     let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
-    let known: Vec<Option<Vec<ProjectFinding>>> = match kept.as_deref_mut() {
-        Some(kept) => {
-            kept.resize(rules.project_rules.len(), None);
-            kept.clone()
-        }
-        None => vec![None; rules.project_rules.len()],
+    let mut known: Vec<Option<Vec<ProjectFinding>>> = match live.as_mut() {
+        Some((kept, _)) => std::mem::take(*kept),
+        None => Vec::new(),
     };
+    known.resize(rules.project_rules.len(), None);
     // Rules finish in parallel; their findings come back in rule order.
     let found: Vec<(RuleIndex, Result<Vec<ProjectFinding>, String>)> = rules
         .project_rules
@@ -103,19 +105,25 @@ fn project_pass(
             (*rule, finished.map_err(|panic| analyze::panic_message(panic.as_ref())))
         })
         .collect();
-    if let Some(kept) = kept {
-        for ((_, finished), slot) in found.iter().zip(kept.iter_mut()) {
-            *slot = finished.as_ref().ok().cloned();
+    if let Some((kept, wanted)) = live {
+        for (rule, finished) in &found {
+            if let Err(detail) = finished {
+                internal_error(rules, *rule, detail, outcome);
+            }
         }
+        *kept = found.into_iter().map(|(_, finished)| finished.ok()).collect();
+        for ((rule, _), findings) in rules.project_rules.iter().zip(kept.iter()) {
+            for finding in findings.iter().flatten().filter(|finding| wanted[finding.file.0]) {
+                project_finding(rules, *rule, finding.clone(), suppressions, outcome);
+            }
+        }
+        return;
     }
     for (rule, finished) in found {
         let findings = match finished {
             Ok(findings) => findings,
             Err(detail) => {
-                outcome.internal_errors.push(format!(
-                    "rule `{}`: internal error in its project pass, its findings are missing (please report it): {detail}",
-                    rules.rule(rule).id
-                ));
+                internal_error(rules, rule, &detail, outcome);
                 continue;
             }
         };
@@ -123,6 +131,14 @@ fn project_pass(
             project_finding(rules, rule, finding, suppressions, outcome);
         }
     }
+}
+
+/// Records that `rule`'s project pass failed (`detail`: its panic).
+fn internal_error(rules: &RuleSet, rule: RuleIndex, detail: &str, outcome: &mut Outcome) {
+    outcome.internal_errors.push(format!(
+        "rule `{}`: internal error in its project pass, its findings are missing (please report it): {detail}",
+        rules.rule(rule).id
+    ));
 }
 
 /// Adds one finding of the project pass (or counts it as suppressed, marking its directive).
@@ -569,6 +585,11 @@ fn scan_files(
     stderr: &mut dyn Write,
 ) -> Outcome {
     let files = &walk.files;
+    // A rule set scans again after `--fix` wrote files: what its rules learnt of the last tree
+    // does not hold.
+    for (_, engine) in &rules.project_rules {
+        engine.forget();
+    }
     let outcome = walk_outcome(settings, rules, &walk.errors, stderr);
     if let Some(timings) = &settings.timings {
         timings.walked.store(files.len(), std::sync::atomic::Ordering::Relaxed);
@@ -584,19 +605,27 @@ fn scan_files(
 /// The outcome of the files analysed (`reports`, in the order of `files`; `outcome` holds what
 /// the walk skipped): their findings and facts collected in path order, the project pass,
 /// unused suppressions, the nested configurations' ignores and severities, sorted, with
-/// fingerprints. What a scan and a live project ([`live`]) share.
+/// fingerprints (not for a live project's, whose reports of the files not `wanted` come without
+/// their findings and suppressions: see [`live::Assembly`]). What a scan and a live project
+/// ([`live`]) share.
 fn assemble(
     settings: &Settings,
     rules: &RuleSet,
     files: &[std::path::PathBuf],
     reports: impl IntoIterator<Item = FileReport>,
     mut outcome: Outcome,
-    kept: Option<&mut Vec<Option<Vec<ProjectFinding>>>>,
+    mut live: Option<live::Assembly>,
 ) -> Outcome {
     let mut facts: Vec<Vec<(FileId, AnyFacts)>> = rules.project_rules.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
-    for (path, report) in files.iter().zip(reports) {
-        let display = settings.display_path(path);
+    // Per file of the outcome: whether its diagnostics are wanted (a live project's are only
+    // those of the files an editor shows).
+    let mut wanted: Vec<bool> = Vec::new();
+    for (index, (path, report)) in files.iter().zip(reports).enumerate() {
+        let display = match &live {
+            Some(live) => live.displays[index].clone(),
+            None => settings.display_path(path),
+        };
         match report {
             FileReport::Skipped(reason) => {
                 outcome.transient_skips |= !reason.lasts();
@@ -605,6 +634,7 @@ fn assemble(
             FileReport::Scanned(scanned) => {
                 let file = FileId(outcome.files.len());
                 outcome.suppressed += scanned.suppressed;
+                wanted.push(live.as_ref().is_none_or(|live| (live.wanted)(index)));
                 for file_facts in scanned.facts {
                     facts[file_facts.rule.0].push((file, file_facts.value));
                 }
@@ -627,7 +657,10 @@ fn assemble(
     timings::timed(
         settings.timings.as_deref(),
         |t, d| t.add_phase(timings::Phase::Project, d),
-        || project_pass(rules, facts, &suppressions, settings.timings.as_deref(), kept, &mut outcome),
+        || {
+            let live = live.as_mut().map(|live| (&mut *live.kept, wanted.as_slice()));
+            project_pass(rules, facts, &suppressions, settings.timings.as_deref(), live, &mut outcome)
+        },
     );
     // Whether the scan covers the whole project: otherwise a directive naming a project rule may
     // be unused only because the files its finding pairs with were not scanned.
@@ -644,7 +677,10 @@ fn assemble(
         }
     }
     outcome.sort();
-    crate::fingerprint::assign(&mut outcome);
+    // A live project's outcome goes to an editor, which shows no fingerprints.
+    if live.is_none() {
+        crate::fingerprint::assign(&mut outcome);
+    }
     outcome
 }
 

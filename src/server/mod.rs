@@ -472,7 +472,9 @@ impl Server {
     fn analysis_of(&mut self, uri: &Uri) -> Option<(usize, std::sync::Arc<Analysis>, PathBuf)> {
         let path = self.documents.get(uri)?.path.clone()?;
         let index = self.workspace.owner(&path)?;
-        let analysis = self.workspace.projects[index].analysis();
+        let open: std::collections::BTreeSet<PathBuf> =
+            self.documents.values().filter_map(|d| d.path.clone()).collect();
+        let analysis = self.workspace.projects[index].analysis(Some(&open));
         for error in &analysis.outcome.internal_errors {
             if self.shown.insert(error.clone()) {
                 self.show(lsp_types::MessageType::ERROR, format!("ssot: {error}"));
@@ -638,7 +640,7 @@ impl Server {
         #[allow(clippy::mutable_key_type)]
         let mut reports: BTreeMap<Uri, (Option<i64>, Vec<lsp_types::Diagnostic>)> = BTreeMap::new();
         for index in 0..self.workspace.projects.len() {
-            let analysis = self.workspace.projects[index].analysis();
+            let analysis = self.workspace.projects[index].analysis(None);
             let mut paths: Vec<PathBuf> = analysis.files_with_diagnostics().map(|file| analysis.path(file)).collect();
             paths.extend(
                 self.documents

@@ -4,7 +4,7 @@
 //! file; an analysis is made again, lazily, after its project changed. A configuration file that
 //! changes reloads the projects it governs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use crate::config::{Overrides, Settings};
 use crate::diagnostic::{Diagnostic, FileId, Outcome};
 use crate::rule::Catalog;
 use crate::rules::RuleSet;
-use crate::scan::live::LiveProject;
+use crate::scan::live::{Files, LiveProject};
 
 /// The configuration files whose change reloads a project.
 const CONFIG_FILES: [&str; 2] = ["ssot.toml", "pyproject.toml"];
@@ -20,31 +20,26 @@ const CONFIG_FILES: [&str; 2] = ["ssot.toml", "pyproject.toml"];
 /// A project's outcome, indexed for the server's questions.
 pub(crate) struct Analysis {
     pub outcome: Outcome,
-    ids: HashMap<PathBuf, FileId>,
-    /// Each file's diagnostics: a range of `outcome.diagnostics` (sorted by file).
-    by_file: HashMap<FileId, std::ops::Range<usize>>,
-    /// Why a file was skipped, by its path.
-    skipped: HashMap<PathBuf, String>,
+    files: Files,
+    /// Each file's diagnostics (by [`FileId`]): a range of `outcome.diagnostics` (sorted by file).
+    by_file: Vec<std::ops::Range<usize>>,
 }
 
 impl Analysis {
-    fn new(outcome: Outcome) -> Self {
-        let ids = (0..outcome.files.len()).map(|i| (outcome.real_path(FileId(i)), FileId(i))).collect();
-        let mut by_file: HashMap<FileId, std::ops::Range<usize>> = HashMap::new();
+    fn new((outcome, files): (Outcome, Files)) -> Self {
+        let mut by_file = vec![0..0; outcome.files.len()];
         for (index, d) in outcome.diagnostics.iter().enumerate() {
-            let range = by_file.entry(d.file).or_insert(index..index);
+            let range = &mut by_file[d.file.0];
+            if range.start == range.end {
+                *range = index..index;
+            }
             range.end = index + 1;
         }
-        let skipped = outcome
-            .skipped
-            .iter()
-            .map(|s| (outcome.root.join(crate::path_text::real(&s.path)), s.reason.clone()))
-            .collect();
-        Self { outcome, ids, by_file, skipped }
+        Self { outcome, files, by_file }
     }
 
     pub(crate) fn file(&self, path: &Path) -> Option<FileId> {
-        self.ids.get(path).copied()
+        self.files.get(path)?.ok()
     }
 
     pub(crate) fn path(&self, file: FileId) -> PathBuf {
@@ -53,20 +48,20 @@ impl Analysis {
 
     /// The diagnostics of the file at `path`.
     pub(crate) fn diagnostics(&self, path: &Path) -> &[Diagnostic] {
-        match self.file(path).and_then(|file| self.by_file.get(&file)) {
-            Some(range) => &self.outcome.diagnostics[range.clone()],
+        match self.file(path) {
+            Some(file) => &self.outcome.diagnostics[self.by_file[file.0].clone()],
             None => &[],
         }
     }
 
     /// Every file with diagnostics.
     pub(crate) fn files_with_diagnostics(&self) -> impl Iterator<Item = FileId> + '_ {
-        self.by_file.keys().copied()
+        (0..self.by_file.len()).filter(|&file| self.by_file[file].start != self.by_file[file].end).map(FileId)
     }
 
     /// Why the file at `path` was not analysed, when it was not.
     pub(crate) fn skipped(&self, path: &Path) -> Option<&str> {
-        self.skipped.get(path).map(String::as_str)
+        self.files.get(path)?.err()
     }
 }
 
@@ -75,25 +70,41 @@ pub(crate) struct Project {
     pub live: LiveProject,
     /// Every rule's documentation (hovers).
     pub catalog: Catalog,
-    analysis: Option<Arc<Analysis>>,
+    /// The latest analysis, and the files whose diagnostics it holds (`None`: every file).
+    analysis: Option<(Arc<Analysis>, Option<BTreeSet<PathBuf>>)>,
     /// Where discovery started (a workspace folder, or the directory of a file opened outside
     /// them): where a reload starts again.
     start: (PathBuf, Vec<PathBuf>),
 }
 
 impl Project {
-    /// The project's analysis, made again when it changed since the last one.
-    pub(crate) fn analysis(&mut self) -> Arc<Analysis> {
-        if let Some(analysis) = &self.analysis {
-            return analysis.clone();
+    /// The project's analysis with the diagnostics of the files `wanted` (`None`: every file),
+    /// made again when the project changed since the last one or that one lacks some file.
+    pub(crate) fn analysis(&mut self, wanted: Option<&BTreeSet<PathBuf>>) -> Arc<Analysis> {
+        if let Some((analysis, held)) = &self.analysis {
+            let holds = match (held, wanted) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(held), Some(wanted)) => wanted.is_subset(held),
+            };
+            if holds {
+                return analysis.clone();
+            }
         }
-        let analysis = Arc::new(Analysis::new(self.live.outcome()));
-        self.analysis = Some(analysis.clone());
+        let outcome = self.live.outcome(wanted);
+        let analysis = Arc::new(Analysis::new(outcome));
+        if let Some((old, _)) = self.analysis.replace((analysis.clone(), wanted.cloned())) {
+            std::thread::spawn(move || drop(old));
+        }
         analysis
     }
 
     fn changed(&mut self) {
-        self.analysis = None;
+        // Freeing tens of thousands of diagnostics takes a while: not on the way to the next
+        // answer.
+        if let Some((old, _)) = self.analysis.take() {
+            std::thread::spawn(move || drop(old));
+        }
     }
 
     pub(crate) fn root(&self) -> &Path {
