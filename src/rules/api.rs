@@ -92,6 +92,10 @@ pub(crate) trait ProjectRule: Prefilter {
     /// Forgets what its passes learnt of the project's files beyond their facts (what is on
     /// disk, which module a path is): called when the files change, before the next pass.
     fn forget(&self) {}
+
+    /// Its passes will be asked for again and again on the same files (a live project): it may
+    /// keep what a pass needs to answer the next one faster.
+    fn keep_passes(&self) {}
 }
 
 /// A finding of an engine in one file, before suppression and position conversion.
@@ -151,6 +155,7 @@ pub(crate) trait AnyProjectRule: Prefilter {
     fn decode(&self, bytes: &[u8]) -> Option<AnyFacts>;
     fn finish(&self, facts: Vec<(FileId, AnyFacts)>, paths: &[&str]) -> Vec<ProjectFinding>;
     fn forget(&self);
+    fn keep_passes(&self);
 }
 
 /// The one adapter from a typed [`ProjectRule`] to [`AnyProjectRule`].
@@ -199,6 +204,10 @@ impl<R: ProjectRule> AnyProjectRule for Typed<R> {
 
     fn forget(&self) {
         self.0.forget();
+    }
+
+    fn keep_passes(&self) {
+        self.0.keep_passes();
     }
 
     fn finish(&self, facts: Vec<(FileId, AnyFacts)>, paths: &[&str]) -> Vec<ProjectFinding> {

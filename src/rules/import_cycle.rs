@@ -6,7 +6,7 @@
 //! shortest cycle through it (`a → b → c → a`).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -31,11 +31,59 @@ pub(crate) struct ImportCycle {
     id: String,
     message: String,
     layout: Layout,
+    /// A live project's edges of the last pass, per file, with the facts they came from: a
+    /// file whose facts are the same gives the same edges (forgotten when the files change).
+    edges: std::sync::Mutex<HashMap<FileId, FileEdges>>,
+    live: std::sync::atomic::AtomicBool,
 }
+
+/// One file's facts and its edges: (importer, imported, index of the import statement).
+type FileEdges = (Arc<Vec<ImportFact>>, Vec<(String, String, usize)>);
 
 impl ImportCycle {
     pub(crate) fn new(rule: &Rule, settings: &Settings) -> Self {
-        Self { id: rule.id.clone(), message: rule.message.clone(), layout: Layout::of(settings) }
+        Self {
+            id: rule.id.clone(),
+            message: rule.message.clone(),
+            layout: Layout::of(settings),
+            edges: std::sync::Mutex::default(),
+            live: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// The edges of every file: those of a file whose facts did not change since the last pass
+    /// of a live project as they were, the others resolved.
+    fn edges<'f>(&self, facts: &'f [(FileId, Arc<Vec<ImportFact>>)], paths: &[&str]) -> Vec<Edge<'f>> {
+        let live = self.live.load(std::sync::atomic::Ordering::Relaxed);
+        let mut known = std::mem::take(&mut *self.edges.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut modules = self.layout.modules();
+        let mut kept: HashMap<FileId, FileEdges> = HashMap::new();
+        let mut edges = Vec::new();
+        for (file, imports) in facts {
+            let list = match known.remove(file) {
+                Some((old, list)) if Arc::ptr_eq(&old, imports) => list,
+                _ => {
+                    let found = modules.edges(&self.layout.root, std::iter::once((*file, imports.as_slice())), paths);
+                    let index = |site: &super::Site| imports.iter().position(|i| std::ptr::eq(&i.module_site, site));
+                    let found = found.into_iter().filter_map(|e| Some((e.importer, e.imported, index(e.site)?)));
+                    found.collect()
+                }
+            };
+            for (importer, imported, at) in &list {
+                let edge = Edge {
+                    importer: importer.clone(),
+                    imported: imported.clone(),
+                    file: *file,
+                    site: &imports[*at].module_site,
+                };
+                edges.push(edge);
+            }
+            if live {
+                kept.insert(*file, (imports.clone(), list));
+            }
+        }
+        *self.edges.lock().unwrap_or_else(|e| e.into_inner()) = kept;
+        edges
     }
 
     fn facts(&self, file: &FileText, imports: &[Import]) -> Option<Vec<ImportFact>> {
@@ -55,6 +103,7 @@ impl Prefilter for ImportCycle {
 impl ProjectRule for ImportCycle {
     fn forget(&self) {
         self.layout.forget();
+        self.edges.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     type Facts = Vec<ImportFact>;
@@ -67,10 +116,12 @@ impl ProjectRule for ImportCycle {
         self.facts(file, file.imports())
     }
 
+    fn keep_passes(&self) {
+        self.live.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
-        let mut modules = self.layout.modules();
-        let edges =
-            modules.edges(&self.layout.root, facts.iter().map(|(file, imports)| (*file, imports.as_slice())), paths);
+        let edges = self.edges(&facts, paths);
         let graph = Graph::new(edges.iter().map(|edge| (edge.importer.as_str(), edge.imported.as_str())));
         let mut out = Vec::new();
         let mut reported: BTreeSet<(FileId, usize)> = BTreeSet::new();

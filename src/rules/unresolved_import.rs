@@ -65,6 +65,11 @@ pub(crate) struct UnresolvedImport {
     id: String,
     message: String,
     layout: Layout,
+    /// A live project's last pass ([`ProjectRule::keep_passes`]), forgotten when its files
+    /// change: the next pass judges again only the files whose facts changed, when what their
+    /// modules offer did not.
+    previous: std::sync::Mutex<Option<Previous>>,
+    live: std::sync::atomic::AtomicBool,
 }
 
 /// What one file contributes: what its module offers, and its imports.
@@ -74,9 +79,43 @@ pub(crate) struct ModuleFacts {
     imports: Vec<ImportFact>,
 }
 
+/// A live project's last pass: the facts it judged and its findings (in file order).
+struct Previous {
+    facts: Vec<(FileId, Arc<ModuleFacts>)>,
+    findings: Vec<ProjectFinding>,
+}
+
 impl UnresolvedImport {
     pub(crate) fn new(rule: &Rule, settings: &Settings) -> Self {
-        Self { id: rule.id.clone(), message: rule.message.clone(), layout: Layout::of(settings) }
+        Self {
+            id: rule.id.clone(),
+            message: rule.message.clone(),
+            layout: Layout::of(settings),
+            previous: std::sync::Mutex::new(None),
+            live: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// The files whose imports must be judged again after the last pass, when only they
+    /// changed and none of them changed what its module offers (the only part of a file's facts
+    /// other files' findings depend on): `None` when every file must be.
+    fn changed_since(previous: &Previous, facts: &[(FileId, Arc<ModuleFacts>)]) -> Option<BTreeSet<FileId>> {
+        if previous.facts.len() != facts.len() {
+            return None;
+        }
+        let mut changed = BTreeSet::new();
+        for ((old_file, old), (file, new)) in previous.facts.iter().zip(facts) {
+            if old_file != file {
+                return None;
+            }
+            if !Arc::ptr_eq(old, new) {
+                if old.exports != new.exports {
+                    return None;
+                }
+                changed.insert(*file);
+            }
+        }
+        Some(changed)
     }
 
     fn facts(&self, file: &FileText, imports: &[Import], exports: Exports) -> ModuleFacts {
@@ -90,6 +129,7 @@ impl Prefilter for UnresolvedImport {}
 impl ProjectRule for UnresolvedImport {
     fn forget(&self) {
         self.layout.forget();
+        *self.previous.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     type Facts = ModuleFacts;
@@ -104,11 +144,39 @@ impl ProjectRule for UnresolvedImport {
         Some(self.facts(file, file.imports(), file.exports()))
     }
 
+    fn keep_passes(&self) {
+        self.live.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
+        let previous = self.previous.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let changed = previous.as_ref().and_then(|previous| Self::changed_since(previous, &facts));
+        let mut out = self.judge_files(&facts, paths, changed.as_ref());
+        if let (Some(changed), Some(previous)) = (&changed, previous) {
+            // The other files' findings stand; in file order (a stable sort keeps each file's).
+            out.extend(previous.findings.into_iter().filter(|finding| !changed.contains(&finding.file)));
+            out.sort_by_key(|finding| finding.file);
+        }
+        if self.live.load(std::sync::atomic::Ordering::Relaxed) {
+            let previous = Previous { facts, findings: out.clone() };
+            *self.previous.lock().unwrap_or_else(|e| e.into_inner()) = Some(previous);
+        }
+        out
+    }
+}
+
+impl UnresolvedImport {
+    /// The findings of the imports of the files `only` names (`None`: every file).
+    fn judge_files(
+        &self,
+        facts: &[(FileId, Arc<ModuleFacts>)],
+        paths: &[&str],
+        only: Option<&BTreeSet<FileId>>,
+    ) -> Vec<ProjectFinding> {
         let absolute: Vec<(FileId, PathBuf)> =
             facts.iter().map(|(file, _)| (*file, self.layout.path(paths[file.0]))).collect();
         let by_path: HashMap<&Path, &ModuleFacts> =
-            absolute.iter().zip(&facts).map(|((_, path), (_, facts))| (path.as_path(), facts.as_ref())).collect();
+            absolute.iter().zip(facts).map(|((_, path), (_, facts))| (path.as_path(), facts.as_ref())).collect();
         let mut project = Project {
             resolved: HashMap::new(),
             rule: self,
@@ -116,11 +184,14 @@ impl ProjectRule for UnresolvedImport {
             by_path,
             names: HashMap::new(),
             definers: None,
-            facts: &facts,
+            facts,
             absolute: &absolute,
         };
         let mut out = Vec::new();
         for ((file, facts), (_, path)) in facts.iter().zip(&absolute) {
+            if only.is_some_and(|only| !only.contains(file)) {
+                continue;
+            }
             // Where the file stands, looked up on its first relative import.
             let mut place = None;
             for import in &facts.imports {

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::analyze::{Analyzer, Copies};
 use super::report::FileReport;
-use super::{analyze_all, assemble, cache, discover, on_analysis_threads, retain_scoped, scopes, walk_outcome};
+use super::{analyze_all, assemble, cache, discover, on_analysis_threads, retain_scoped, scopes, walk_outcome, Given};
 use crate::config::Settings;
 use crate::diagnostic::{FileId, Outcome};
 use crate::rules::{RuleSet, ScopedEngines};
@@ -22,9 +22,6 @@ use crate::rules::{RuleSet, ScopedEngines};
 pub(crate) struct Assembly<'a> {
     /// The findings of each project rule's last pass, while its facts have not changed.
     pub kept: &'a mut super::Kept,
-    /// Whether the diagnostics of the file at an index of the project's files are wanted (the
-    /// reports of the others come with their facts only).
-    pub wanted: &'a dyn Fn(usize) -> bool,
     /// Each file's path as reports show it.
     pub displays: &'a [String],
 }
@@ -83,6 +80,9 @@ impl LiveProject {
         }
         let project = settings;
         let settings = scoped.unwrap_or_else(|| project.clone());
+        for (_, engine) in &rules.project_rules {
+            engine.keep_passes();
+        }
         let engines = rules.scoped(&settings)?;
         let stamps: Vec<Option<cache::Stamp>> = match place {
             Some(_) => walk.files.par_iter().map(|path| cache::Stamp::of(path)).collect(),
@@ -277,10 +277,10 @@ impl LiveProject {
         let needed: Vec<bool> =
             (0..self.rules.project_rules.len()).map(|rule| !matches!(self.kept.get(rule), Some(Some(_)))).collect();
         let reports = self.reports.iter().enumerate().map(|(index, report)| match report {
-            FileReport::Scanned(scanned) => FileReport::Scanned(scanned.clone_facts_of(&needed, is_wanted(index))),
-            report => report.clone(),
+            FileReport::Scanned(scanned) if !is_wanted(index) => Given::Facts(scanned, &needed),
+            report => Given::Whole(report.clone()),
         });
-        let assembly = Assembly { kept: &mut self.kept, wanted: &is_wanted, displays: &self.displays };
+        let assembly = Assembly { kept: &mut self.kept, displays: &self.displays };
         let outcome = assemble(&self.settings, &self.rules, files, reports, outcome, Some(assembly));
         let mut next = 0;
         let ids = self
@@ -388,6 +388,10 @@ mod tests {
             "from pkg import a\nclass WebSocketManager:\n    pass\n",
             "from pkg import a\nclass WebSocketManager:\n    pass\nY = 3\n",
             "from pkg import missing\n",
+            "# moved\nfrom pkg import missing\n",
+            "# moved\n# again\nfrom pkg import missing, a\nfrom pkg.a import URL, nothing\n",
+            "# moved\n# again\nfrom pkg import missing, a\nfrom pkg.a import URL, nothing\nZ = 1\n",
+            "from pkg.a import URL, nothing\n",
         ];
         let mut kept_any = false;
         for text in edits {

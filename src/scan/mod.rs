@@ -599,20 +599,27 @@ fn scan_files(
         |t, d| t.add_phase(timings::Phase::Analysis, d),
         || on_analysis_threads(|| analyze_all(files, stamps, (rules, engines), settings, cache)),
     );
-    assemble(settings, rules, files, reports, outcome, None)
+    assemble(settings, rules, files, reports.into_iter().map(Given::Whole), outcome, None)
+}
+
+/// A file's report as [`assemble`] is given it: whole, or (a live project's file whose
+/// diagnostics are not wanted) only what the project rules whose pass runs need of it, the facts
+/// of the rules `needed` says (by position).
+pub(crate) enum Given<'r> {
+    Whole(FileReport),
+    Facts(&'r report::ScannedReport, &'r [bool]),
 }
 
 /// The outcome of the files analysed (`reports`, in the order of `files`; `outcome` holds what
 /// the walk skipped): their findings and facts collected in path order, the project pass,
 /// unused suppressions, the nested configurations' ignores and severities, sorted, with
-/// fingerprints (not for a live project's, whose reports of the files not `wanted` come without
-/// their findings and suppressions: see [`live::Assembly`]). What a scan and a live project
-/// ([`live`]) share.
-fn assemble(
+/// fingerprints (not for a live project's, whose files an editor does not show come as
+/// [`Given::Facts`]: see [`live::Assembly`]). What a scan and a live project ([`live`]) share.
+fn assemble<'r>(
     settings: &Settings,
     rules: &RuleSet,
     files: &[std::path::PathBuf],
-    reports: impl IntoIterator<Item = FileReport>,
+    reports: impl IntoIterator<Item = Given<'r>>,
     mut outcome: Outcome,
     mut live: Option<live::Assembly>,
 ) -> Outcome {
@@ -627,14 +634,30 @@ fn assemble(
             None => settings.display_path(path),
         };
         match report {
-            FileReport::Skipped(reason) => {
+            Given::Whole(FileReport::Skipped(reason)) => {
                 outcome.transient_skips |= !reason.lasts();
                 outcome.skipped.push(Skipped { path: display, reason: reason.into_message() });
             }
-            FileReport::Scanned(scanned) => {
+            Given::Facts(scanned, needed) => {
                 let file = FileId(outcome.files.len());
                 outcome.suppressed += scanned.suppressed;
-                wanted.push(live.as_ref().is_none_or(|live| (live.wanted)(index)));
+                wanted.push(false);
+                for file_facts in scanned.facts.iter().filter(|f| needed.get(f.rule.0).copied().unwrap_or(true)) {
+                    facts[file_facts.rule.0].push((file, file_facts.value.clone()));
+                }
+                outcome.files.push(ScannedFile {
+                    path: display,
+                    category: scanned.category,
+                    suppressed: scanned.suppressed,
+                    outside: false,
+                    source: None,
+                });
+                suppressions.push(None);
+            }
+            Given::Whole(FileReport::Scanned(scanned)) => {
+                let file = FileId(outcome.files.len());
+                outcome.suppressed += scanned.suppressed;
+                wanted.push(true);
                 for file_facts in scanned.facts {
                     facts[file_facts.rule.0].push((file, file_facts.value));
                 }

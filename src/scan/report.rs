@@ -38,23 +38,6 @@ pub(crate) struct ScannedReport {
 }
 
 impl ScannedReport {
-    /// A copy with the facts of the project rules `needed` says (by position) and, when
-    /// `findings`, its findings and suppressions (cheap without them: facts are shared).
-    pub(crate) fn clone_facts_of(&self, needed: &[bool], findings: bool) -> Self {
-        Self {
-            category: self.category,
-            findings: if findings { self.findings.clone() } else { Vec::new() },
-            suppressed: self.suppressed,
-            facts: self
-                .facts
-                .iter()
-                .filter(|facts| needed.get(facts.rule.0).copied().unwrap_or(true))
-                .cloned()
-                .collect(),
-            suppressions: if findings { self.suppressions.clone() } else { None },
-        }
-    }
-
     /// A file with nothing to report.
     pub(crate) fn empty(category: Category) -> Self {
         Self { category, findings: Vec::new(), suppressed: 0, facts: Vec::new(), suppressions: None }
