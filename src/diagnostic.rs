@@ -80,6 +80,13 @@ pub struct ScannedFile {
     pub source: Option<Arc<str>>,
 }
 
+impl ScannedFile {
+    /// A file of the paths asked about, its text not loaded.
+    pub(crate) fn new(path: String, category: Category, suppressed: usize) -> Self {
+        Self { path, category, suppressed, outside: false, source: None }
+    }
+}
+
 /// Another place a multi-file finding points to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Related {

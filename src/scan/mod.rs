@@ -645,13 +645,7 @@ fn assemble<'r>(
                 for file_facts in scanned.facts.iter().filter(|f| needed.get(f.rule.0).copied().unwrap_or(true)) {
                     facts[file_facts.rule.0].push((file, file_facts.value.clone()));
                 }
-                outcome.files.push(ScannedFile {
-                    path: display,
-                    category: scanned.category,
-                    suppressed: scanned.suppressed,
-                    outside: false,
-                    source: None,
-                });
+                outcome.files.push(ScannedFile::new(display, scanned.category, scanned.suppressed));
                 suppressions.push(None);
             }
             Given::Whole(FileReport::Scanned(scanned)) => {
@@ -666,13 +660,7 @@ fn assemble<'r>(
                         diagnostic(rules, f.rule, file, f.range, f.start, f.end, f.message, f.line_text, f.fix)
                     }),
                 );
-                outcome.files.push(ScannedFile {
-                    path: display,
-                    category: scanned.category,
-                    suppressed: scanned.suppressed,
-                    outside: false,
-                    source: None,
-                });
+                outcome.files.push(ScannedFile::new(display, scanned.category, scanned.suppressed));
                 suppressions.push(scanned.suppressions);
             }
         }
