@@ -79,10 +79,28 @@ pub(crate) struct ModuleFacts {
     imports: Vec<ImportFact>,
 }
 
-/// A live project's last pass: the facts it judged and its findings (in file order).
+/// A live project's last pass: the facts it judged and its findings (in file order), and per
+/// file what its findings depend on besides its own facts.
 struct Previous {
     facts: Vec<(FileId, Arc<ModuleFacts>)>,
     findings: Vec<ProjectFinding>,
+    reads: Reads,
+}
+
+/// Per judged file: the module files whose names its findings read (star imports followed), and
+/// whether a finding names where a missing name is defined (which reads every file's names).
+#[derive(Default, Clone)]
+struct Reads {
+    files: HashMap<FileId, Vec<PathBuf>>,
+    definers: BTreeSet<FileId>,
+}
+
+/// What changed since the last pass: the files whose facts changed, those of them whose
+/// module offers other names (by path), and whether some changed what it defines.
+struct Changes {
+    files: BTreeSet<FileId>,
+    offers: BTreeSet<PathBuf>,
+    defines: bool,
 }
 
 impl UnresolvedImport {
@@ -96,26 +114,46 @@ impl UnresolvedImport {
         }
     }
 
-    /// The files whose imports must be judged again after the last pass, when only they
-    /// changed and none of them changed what its module offers (the only part of a file's facts
-    /// other files' findings depend on): `None` when every file must be.
-    fn changed_since(previous: &Previous, facts: &[(FileId, Arc<ModuleFacts>)]) -> Option<BTreeSet<FileId>> {
+    /// What changed since the last pass (`None`: the files are not the same ones).
+    fn changed_since(
+        &self,
+        previous: &Previous,
+        facts: &[(FileId, Arc<ModuleFacts>)],
+        paths: &[&str],
+    ) -> Option<Changes> {
         if previous.facts.len() != facts.len() {
             return None;
         }
-        let mut changed = BTreeSet::new();
+        let mut changes = Changes { files: BTreeSet::new(), offers: BTreeSet::new(), defines: false };
         for ((old_file, old), (file, new)) in previous.facts.iter().zip(facts) {
             if old_file != file {
                 return None;
             }
             if !Arc::ptr_eq(old, new) {
+                changes.files.insert(*file);
                 if old.exports != new.exports {
-                    return None;
+                    changes.offers.insert(self.layout.path(paths[file.0]));
+                    changes.defines |= old.exports.defined != new.exports.defined;
                 }
-                changed.insert(*file);
             }
         }
-        Some(changed)
+        Some(changes)
+    }
+
+    /// The files to judge again: those that changed, those whose findings read the names of a
+    /// module that offers other names now, and (when some file defines other names) those whose
+    /// findings say where a missing name is defined.
+    fn to_judge(previous: &Previous, changes: Changes) -> BTreeSet<FileId> {
+        let mut files = changes.files;
+        for (file, read) in &previous.reads.files {
+            if read.iter().any(|path| changes.offers.contains(path)) {
+                files.insert(*file);
+            }
+        }
+        if changes.defines {
+            files.extend(previous.reads.definers.iter().copied());
+        }
+        files
     }
 
     fn facts(&self, file: &FileText, imports: &[Import], exports: Exports) -> ModuleFacts {
@@ -150,15 +188,22 @@ impl ProjectRule for UnresolvedImport {
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let previous = self.previous.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let changed = previous.as_ref().and_then(|previous| Self::changed_since(previous, &facts));
-        let mut out = self.judge_files(&facts, paths, changed.as_ref());
-        if let (Some(changed), Some(previous)) = (&changed, previous) {
+        let only = previous.as_ref().and_then(|previous| {
+            let changes = self.changed_since(previous, &facts, paths)?;
+            Some(Self::to_judge(previous, changes))
+        });
+        let (mut out, mut reads) = self.judge_files(&facts, paths, only.as_ref());
+        if let (Some(only), Some(previous)) = (&only, previous) {
             // The other files' findings stand; in file order (a stable sort keeps each file's).
-            out.extend(previous.findings.into_iter().filter(|finding| !changed.contains(&finding.file)));
+            out.extend(previous.findings.into_iter().filter(|finding| !only.contains(&finding.file)));
             out.sort_by_key(|finding| finding.file);
+            for (file, read) in previous.reads.files {
+                reads.files.entry(file).or_insert(read);
+            }
+            reads.definers.extend(previous.reads.definers.into_iter().filter(|file| !only.contains(file)));
         }
         if self.live.load(std::sync::atomic::Ordering::Relaxed) {
-            let previous = Previous { facts, findings: out.clone() };
+            let previous = Previous { facts, findings: out.clone(), reads };
             *self.previous.lock().unwrap_or_else(|e| e.into_inner()) = Some(previous);
         }
         out
@@ -166,13 +211,14 @@ impl ProjectRule for UnresolvedImport {
 }
 
 impl UnresolvedImport {
-    /// The findings of the imports of the files `only` names (`None`: every file).
+    /// The findings of the imports of the files `only` names (`None`: every file), and what
+    /// each judged file's findings read.
     fn judge_files(
         &self,
         facts: &[(FileId, Arc<ModuleFacts>)],
         paths: &[&str],
         only: Option<&BTreeSet<FileId>>,
-    ) -> Vec<ProjectFinding> {
+    ) -> (Vec<ProjectFinding>, Reads) {
         let absolute: Vec<(FileId, PathBuf)> =
             facts.iter().map(|(file, _)| (*file, self.layout.path(paths[file.0]))).collect();
         let by_path: HashMap<&Path, &ModuleFacts> =
@@ -186,14 +232,21 @@ impl UnresolvedImport {
             definers: None,
             facts,
             absolute: &absolute,
+            reads: Vec::new(),
+            read_definers: false,
+            name_reads: HashMap::new(),
+            resolved_reads: HashMap::new(),
         };
         let mut out = Vec::new();
+        let mut reads = Reads::default();
         for ((file, facts), (_, path)) in facts.iter().zip(&absolute) {
             if only.is_some_and(|only| !only.contains(file)) {
                 continue;
             }
             // Where the file stands, looked up on its first relative import.
             let mut place = None;
+            project.reads.clear();
+            project.read_definers = false;
             for import in &facts.imports {
                 for (detail, site, module, name) in project.judge(path, &mut place, import) {
                     let message = render_message(&self.message, |var| match var {
@@ -211,8 +264,15 @@ impl UnresolvedImport {
                     });
                 }
             }
+            let mut read = std::mem::take(&mut project.reads);
+            read.sort();
+            read.dedup();
+            reads.files.insert(*file, read);
+            if project.read_definers {
+                reads.definers.insert(*file);
+            }
         }
-        out
+        (out, reads)
     }
 }
 
@@ -291,6 +351,14 @@ struct Project<'a> {
     definers: Option<HashMap<&'a str, BTreeSet<String>>>,
     facts: &'a [(FileId, Arc<ModuleFacts>)],
     absolute: &'a [(FileId, PathBuf)],
+    /// The module files whose names the findings of the file being judged read.
+    reads: Vec<PathBuf>,
+    /// Whether they say where a missing name is defined.
+    read_definers: bool,
+    /// What each module file's names read (itself, and its star imports' names).
+    name_reads: HashMap<PathBuf, Vec<PathBuf>>,
+    /// What each resolution read.
+    resolved_reads: HashMap<ResolvedKey<'a>, Vec<PathBuf>>,
 }
 
 /// One finding: detail, where, module, name.
@@ -301,8 +369,24 @@ impl<'a> Project<'a> {
         Target::of(portions, &self.modules.disk)
     }
 
-    /// The names the module file `file` offers (its star imports followed).
+    /// The names the module file `file` offers (its star imports followed); what they read is
+    /// recorded.
     fn names_of(&mut self, file: &Path, visiting: &mut Vec<PathBuf>) -> Names<'a> {
+        if let Some(read) = self.name_reads.get(file) {
+            let read = read.clone();
+            self.reads.extend(read);
+        }
+        let start = self.reads.len();
+        self.reads.push(file.to_path_buf());
+        let names = self.find_names(file, visiting);
+        // (Not while a star-import cycle is being followed: its names are made by the outer call.)
+        if self.names.contains_key(file) && !self.name_reads.contains_key(file) {
+            self.name_reads.insert(file.to_path_buf(), self.reads[start..].to_vec());
+        }
+        names
+    }
+
+    fn find_names(&mut self, file: &Path, visiting: &mut Vec<PathBuf>) -> Names<'a> {
         if let Some(names) = self.names.get(file) {
             return names.clone();
         }
@@ -363,6 +447,7 @@ impl<'a> Project<'a> {
 
     /// The modules (by absolute name) that define `name` other than by importing it.
     fn definers(&mut self, name: &str) -> Vec<String> {
+        self.read_definers = true;
         if self.definers.is_none() {
             let mut index: HashMap<&'a str, BTreeSet<String>> = HashMap::new();
             let facts = self.facts;
@@ -386,6 +471,20 @@ impl<'a> Project<'a> {
     /// What the module `parts` (relative: resolved from `base`, written with `level` dots)
     /// resolves to, looked up once per run.
     fn resolved(&mut self, base: Option<PathBuf>, level: usize, module: &'a str) -> Resolved<'a> {
+        let key = (base.clone(), level, module);
+        if let Some(read) = self.resolved_reads.get(&key) {
+            let read = read.clone();
+            self.reads.extend(read);
+        }
+        let start = self.reads.len();
+        let resolved = self.resolve_module(base, level, module);
+        if !self.resolved_reads.contains_key(&key) {
+            self.resolved_reads.insert(key, self.reads[start..].to_vec());
+        }
+        resolved
+    }
+
+    fn resolve_module(&mut self, base: Option<PathBuf>, level: usize, module: &'a str) -> Resolved<'a> {
         let key = (base.clone(), level, module);
         if let Some(found) = self.resolved.get(&key) {
             return found.clone();
@@ -498,7 +597,7 @@ impl<'a> Project<'a> {
 
     /// Why the module `parts` does not resolve: the first prefix that is missing, from the roots
     /// (`relative`: written, and the directory it is resolved from).
-    fn missing_module(&self, parts: &[&str], relative: Option<(&str, PathBuf)>) -> Option<String> {
+    fn missing_module(&mut self, parts: &[&str], relative: Option<(&str, PathBuf)>) -> Option<String> {
         let (written, start) = match &relative {
             Some((written, dir)) => (written.to_string(), vec![dir.clone()]),
             None => (parts.join("."), self.rule.layout.source_roots.clone()),
@@ -512,6 +611,7 @@ impl<'a> Project<'a> {
                     resolve_in(start.clone(), &parts[..depth - 1], &self.modules.disk)
                 };
                 if let Some(Target::Module { file, .. }) = above.map(|portions| self.target(portions)) {
+                    self.reads.push(file.clone());
                     if self.by_path.get(file.as_path()).is_some_and(|facts| facts.exports.registers_modules) {
                         return None;
                     }

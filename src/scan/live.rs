@@ -367,6 +367,12 @@ mod tests {
         )
         .unwrap();
         std::fs::write(root.join("pkg/b.py"), "X = 1\nURL = 'https://example.com/x'\n").unwrap();
+        // Findings in other files that read b's names: directly, and through a star import.
+        std::fs::write(root.join("pkg/c.py"), "from pkg.b import X, URL\n").unwrap();
+        std::fs::write(root.join("pkg/d.py"), "from pkg.b import *\n").unwrap();
+        std::fs::write(root.join("pkg/e.py"), "from pkg.d import X\n").unwrap();
+        // A finding that says where a missing name is defined: b may come to define it.
+        std::fs::write(root.join("pkg/f.py"), "from pkg.a import nowhere\n").unwrap();
         let load = || {
             let (mut settings, rules) = crate::scan::test_setup(&root);
             settings.cache = false;
@@ -391,6 +397,9 @@ mod tests {
             "# moved\nfrom pkg import missing\n",
             "# moved\n# again\nfrom pkg import missing, a\nfrom pkg.a import URL, nothing\n",
             "# moved\n# again\nfrom pkg import missing, a\nfrom pkg.a import URL, nothing\nZ = 1\n",
+            "from pkg.a import URL, nothing\n",
+            "from pkg.a import URL, nothing\nnowhere = 1\n",
+            "from pkg.a import URL, nothing\nnowhere = 2\n",
             "from pkg.a import URL, nothing\n",
         ];
         let mut kept_any = false;
