@@ -233,6 +233,7 @@ impl UnresolvedImport {
             facts,
             absolute: &absolute,
             reads: Vec::new(),
+            track: self.live.load(std::sync::atomic::Ordering::Relaxed),
             read_definers: false,
             name_reads: HashMap::new(),
             resolved_reads: HashMap::new(),
@@ -264,12 +265,14 @@ impl UnresolvedImport {
                     });
                 }
             }
-            let mut read = std::mem::take(&mut project.reads);
-            read.sort();
-            read.dedup();
-            reads.files.insert(*file, read);
-            if project.read_definers {
-                reads.definers.insert(*file);
+            if project.track {
+                let mut read = std::mem::take(&mut project.reads);
+                read.sort();
+                read.dedup();
+                reads.files.insert(*file, read);
+                if project.read_definers {
+                    reads.definers.insert(*file);
+                }
             }
         }
         (out, reads)
@@ -351,8 +354,10 @@ struct Project<'a> {
     definers: Option<HashMap<&'a str, BTreeSet<String>>>,
     facts: &'a [(FileId, Arc<ModuleFacts>)],
     absolute: &'a [(FileId, PathBuf)],
-    /// The module files whose names the findings of the file being judged read.
+    /// The module files whose names the findings of the file being judged read (recorded only
+    /// when `track`: for a live project's next pass).
     reads: Vec<PathBuf>,
+    track: bool,
     /// Whether they say where a missing name is defined.
     read_definers: bool,
     /// What each module file's names read (itself, and its star imports' names).
@@ -372,6 +377,9 @@ impl<'a> Project<'a> {
     /// The names the module file `file` offers (its star imports followed); what they read is
     /// recorded.
     fn names_of(&mut self, file: &Path, visiting: &mut Vec<PathBuf>) -> Names<'a> {
+        if !self.track {
+            return self.find_names(file, visiting);
+        }
         if let Some(read) = self.name_reads.get(file) {
             let read = read.clone();
             self.reads.extend(read);
@@ -471,6 +479,9 @@ impl<'a> Project<'a> {
     /// What the module `parts` (relative: resolved from `base`, written with `level` dots)
     /// resolves to, looked up once per run.
     fn resolved(&mut self, base: Option<PathBuf>, level: usize, module: &'a str) -> Resolved<'a> {
+        if !self.track {
+            return self.resolve_module(base, level, module);
+        }
         let key = (base.clone(), level, module);
         if let Some(read) = self.resolved_reads.get(&key) {
             let read = read.clone();
@@ -611,7 +622,9 @@ impl<'a> Project<'a> {
                     resolve_in(start.clone(), &parts[..depth - 1], &self.modules.disk)
                 };
                 if let Some(Target::Module { file, .. }) = above.map(|portions| self.target(portions)) {
-                    self.reads.push(file.clone());
+                    if self.track {
+                        self.reads.push(file.clone());
+                    }
                     if self.by_path.get(file.as_path()).is_some_and(|facts| facts.exports.registers_modules) {
                         return None;
                     }
