@@ -683,3 +683,26 @@ fn exit_without_shutdown_is_reported() {
     let shut_down = client.server.take().unwrap().join().expect("the server stops");
     assert!(!shut_down);
 }
+
+/// `:e pkg/new.py` (no file yet), type, `:w` (the watcher reports the creation), edit
+/// the importer: its import of the new module resolves, as `ssot check` says.
+#[test]
+fn a_new_module_saved_resolves_in_its_importers() {
+    let (_dir, root) = project(&[("pkg/__init__.py", ""), ("pkg/a.py", "from pkg import new\n")]);
+    let (mut client, _) =
+        Client::start(&root, json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}));
+    let (a, new) = (uri(&root.join("pkg/a.py")), uri(&root.join("pkg/new.py")));
+    client.open(&a, "from pkg import new\n");
+    client.sync();
+    assert_eq!(codes(&client.published(&a).unwrap()), ["unresolved-import"]);
+    client.open(&new, "X = 1\n");
+    client.sync();
+    std::fs::write(root.join("pkg/new.py"), "X = 1\n").unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": new}}));
+    watched(&client, &root.join("pkg/new.py"), 1);
+    client.replace(&a, 2, "# edited\nfrom pkg import new\n");
+    client.sync();
+    let in_a = client.published(&a).unwrap();
+    assert_eq!(codes(&in_a), Vec::<&str>::new(), "{in_a:#?}");
+    client.shutdown();
+}

@@ -57,6 +57,9 @@ impl ImportCycle {
         let live = self.live.load(std::sync::atomic::Ordering::Relaxed);
         let mut known = std::mem::take(&mut *self.edges.lock().unwrap_or_else(|e| e.into_inner()));
         let mut modules = self.layout.modules();
+        if modules.disk_changed {
+            known.clear();
+        }
         let mut kept: HashMap<FileId, FileEdges> = HashMap::new();
         let mut edges = Vec::new();
         for (file, imports) in facts {

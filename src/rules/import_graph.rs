@@ -186,7 +186,13 @@ impl Layout {
     /// The modules, each question answered once: for one project pass (with what the passes
     /// before it learnt, while the project's files are the same).
     pub(crate) fn modules(&self) -> Modules<'_> {
-        let memo = std::mem::take(&mut *self.memo.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut memo = std::mem::take(&mut *self.memo.lock().unwrap_or_else(|e| e.into_inner()));
+        // A directory that changed (a module built in place, a file saved from a new buffer):
+        // everything learnt from the disk may be stale.
+        let disk_changed = !memo.disk.unchanged();
+        if disk_changed {
+            memo = Memo::default();
+        }
         Modules {
             roots: &self.source_roots,
             namespace_packages: &self.namespace_packages,
@@ -195,6 +201,7 @@ impl Layout {
             exists: memo.exists,
             names: memo.names,
             keep: Some(&self.memo),
+            disk_changed,
         }
     }
 
@@ -220,6 +227,9 @@ pub(crate) struct Modules<'a> {
     names: HashMap<PathBuf, Option<String>>,
     /// Where the answers go back when the pass is over.
     keep: Option<&'a std::sync::Mutex<Memo>>,
+    /// A directory the last pass read has changed since: what a rule kept of that pass (beyond
+    /// this memo, which starts afresh) is stale too.
+    pub disk_changed: bool,
 }
 
 impl Drop for Modules<'_> {
@@ -254,6 +264,7 @@ impl<'a> Modules<'a> {
             exists: HashMap::new(),
             names: HashMap::new(),
             keep: None,
+            disk_changed: false,
         }
     }
 

@@ -69,17 +69,36 @@ pub(crate) fn absolute_module(roots: &[PathBuf], place: &Place, written: &str, d
 #[derive(Default)]
 pub(crate) struct Disk {
     listings: std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<Listing>>>,
+    /// When each directory was read: its modification time then.
+    read_at: std::sync::Mutex<std::collections::HashMap<PathBuf, Option<std::time::SystemTime>>>,
+}
+
+/// The modification time of the directory `dir`, when it can be read.
+fn modified(dir: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(dir).and_then(|meta| meta.modified()).ok()
 }
 
 /// A directory's entries: name → is a directory (symbolic links followed).
 type Listing = std::collections::HashMap<String, bool>;
 
 impl Disk {
+    /// Whether every directory read may still hold what it held then: its modification time
+    /// has not changed (an entry added, removed or renamed changes it). A pass kept between runs
+    /// asks before it uses what it read.
+    pub(crate) fn unchanged(&self) -> bool {
+        let read_at = self.read_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        read_at.iter().all(|(dir, at)| modified(dir) == *at)
+    }
+
     fn listing(&self, dir: &Path) -> Arc<Listing> {
         let mut listings = self.listings.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         listings
             .entry(dir.to_path_buf())
             .or_insert_with(|| {
+                self.read_at
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .insert(dir.to_path_buf(), modified(dir));
                 let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
                 Arc::new(
                     entries

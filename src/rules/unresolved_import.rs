@@ -187,12 +187,16 @@ impl ProjectRule for UnresolvedImport {
     }
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
-        let previous = self.previous.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let modules = self.layout.modules();
+        let mut previous = self.previous.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if modules.disk_changed {
+            previous = None;
+        }
         let only = previous.as_ref().and_then(|previous| {
             let changes = self.changed_since(previous, &facts, paths)?;
             Some(Self::to_judge(previous, changes))
         });
-        let (mut out, mut reads) = self.judge_files(&facts, paths, only.as_ref());
+        let (mut out, mut reads) = self.judge_files(modules, &facts, paths, only.as_ref());
         if let (Some(only), Some(previous)) = (&only, previous) {
             // The other files' findings stand; in file order (a stable sort keeps each file's).
             out.extend(previous.findings.into_iter().filter(|finding| !only.contains(&finding.file)));
@@ -213,9 +217,10 @@ impl ProjectRule for UnresolvedImport {
 impl UnresolvedImport {
     /// The findings of the imports of the files `only` names (`None`: every file), and what
     /// each judged file's findings read.
-    fn judge_files(
-        &self,
-        facts: &[(FileId, Arc<ModuleFacts>)],
+    fn judge_files<'m>(
+        &'m self,
+        modules: Modules<'m>,
+        facts: &'m [(FileId, Arc<ModuleFacts>)],
         paths: &[&str],
         only: Option<&BTreeSet<FileId>>,
     ) -> (Vec<ProjectFinding>, Reads) {
@@ -226,7 +231,7 @@ impl UnresolvedImport {
         let mut project = Project {
             resolved: HashMap::new(),
             rule: self,
-            modules: self.layout.modules(),
+            modules,
             by_path,
             names: HashMap::new(),
             definers: None,

@@ -54,6 +54,8 @@ pub struct LiveProject {
     /// Sorted; `reports` holds each one's report, in the same order. Shared with the index of
     /// each outcome ([`Files`]).
     files: Arc<Vec<PathBuf>>,
+    /// Whether each file is on disk (a buffer of a new file is not, until it is saved).
+    on_disk: Vec<bool>,
     reports: Vec<FileReport>,
     /// Editors' buffers by absolute path: analysed in place of the file on disk.
     buffers: HashMap<PathBuf, Vec<u8>>,
@@ -97,6 +99,7 @@ impl LiveProject {
             rules,
             engines,
             walk_errors: walk.errors,
+            on_disk: vec![true; walk.files.len()],
             files: Arc::new(walk.files),
             reports,
             buffers: HashMap::new(),
@@ -181,15 +184,17 @@ impl LiveProject {
     pub fn refresh(&mut self, path: &Path) -> bool {
         let at = self.files.binary_search_by(|file| file.as_path().cmp(path));
         let buffer = self.buffers.get(path);
+        let exists = path.is_file();
         let belongs = match at {
-            Ok(_) => buffer.is_some() || path.is_file(),
-            Err(_) => (buffer.is_some() || path.is_file()) && self.owns(path),
+            Ok(_) => buffer.is_some() || exists,
+            Err(_) => (buffer.is_some() || exists) && self.owns(path),
         };
         if !belongs {
             if let Ok(at) = at {
                 Arc::make_mut(&mut self.files).remove(at);
                 self.displays.clear();
                 self.reports.remove(at);
+                self.on_disk.remove(at);
                 self.files_changed();
             }
             return false;
@@ -205,15 +210,27 @@ impl LiveProject {
             Ok(at) => {
                 self.forget_passes(&self.reports[at].clone(), &report);
                 self.reports[at] = report;
+                // A buffer saved as a new file (or a file deleted under its buffer): what the
+                // import rules see on disk changed, whatever the facts.
+                if std::mem::replace(&mut self.on_disk[at], exists) != exists {
+                    self.files_changed();
+                }
             }
             Err(at) => {
                 Arc::make_mut(&mut self.files).insert(at, path.to_path_buf());
                 self.displays.clear();
                 self.reports.insert(at, report);
+                self.on_disk.insert(at, exists);
                 self.files_changed();
             }
         }
         true
+    }
+
+    /// Something on disk changed that is not one of the project's files (an extension module
+    /// built in place, an excluded file): the passes that read the disk are not kept.
+    pub fn disk_changed(&mut self) {
+        self.files_changed();
     }
 
     /// The project's files changed (one added, removed, or newly skipped): every kept pass is
@@ -458,5 +475,268 @@ mod tests {
         assert!(outcome.skipped[0].reason.contains("internal error") && outcome.skipped[0].reason.contains("boom"));
         assert_eq!(outcome.files.len(), 1);
         assert_eq!(outcome.diagnostics.iter().map(|d| &*d.rule).collect::<Vec<_>>(), ["direct-env-access"]);
+    }
+}
+
+#[cfg(test)]
+mod disk_tests {
+    use super::*;
+
+    fn shown(outcome: &Outcome) -> Vec<String> {
+        outcome
+            .diagnostics
+            .iter()
+            .map(|d| format!("{} {} {:?} {}", outcome.files[d.file.0].path, d.rule, d.range, d.message))
+            .collect()
+    }
+
+    fn fresh(root: &Path, buffers: &[(PathBuf, &str)]) -> Vec<String> {
+        let (mut settings, rules) = crate::scan::test_setup(root);
+        settings.cache = false;
+        let mut live = LiveProject::load(settings, rules).unwrap();
+        for (path, text) in buffers {
+            live.set_buffer(path, Some(text.as_bytes().to_vec()));
+        }
+        shown(&live.outcome(None).0)
+    }
+
+    fn load(root: &Path) -> LiveProject {
+        let (mut settings, rules) = crate::scan::test_setup(root);
+        settings.cache = false;
+        LiveProject::load(settings, rules).unwrap()
+    }
+
+    /// `:e pkg/new.py` in an editor (not on disk), type, `:w`: the import of it resolves.
+    #[test]
+    fn a_new_module_saved_from_its_buffer_resolves() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("ssot.toml"), "").unwrap();
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        std::fs::write(root.join("pkg/__init__.py"), "").unwrap();
+        std::fs::write(root.join("pkg/a.py"), "from pkg import new\nfrom pkg.new import X\n").unwrap();
+        let mut live = load(&root);
+        live.outcome(None);
+        let new = root.join("pkg/new.py");
+        live.set_buffer(&new, Some(b"X = 1\n".to_vec()));
+        std::fs::write(&new, "X = 1\n").unwrap();
+        live.refresh(&new); // the watcher's event for the save
+        let after_save = shown(&live.outcome(None).0);
+        assert_eq!(after_save, fresh(&root, &[(new.clone(), "X = 1\n")]), "after save");
+    }
+
+    /// An extension module built in place (`build_ext --inplace`), then an edit of the importer.
+    #[test]
+    fn an_extension_module_built_in_place_resolves() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("ssot.toml"), "").unwrap();
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        std::fs::write(root.join("pkg/__init__.py"), "").unwrap();
+        std::fs::write(root.join("pkg/a.py"), "from pkg import _speed\n").unwrap();
+        let mut live = load(&root);
+        live.outcome(None);
+        std::fs::write(root.join("pkg/_speed.cpython-311-x86_64-linux-gnu.so"), "").unwrap();
+        let a = root.join("pkg/a.py");
+        let text = "# edited\nfrom pkg import _speed\n";
+        live.set_buffer(&a, Some(text.as_bytes().to_vec()));
+        assert_eq!(shown(&live.outcome(None).0), fresh(&root, &[(a.clone(), text)]));
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn shown(outcome: &Outcome, only: Option<&BTreeSet<String>>) -> Vec<String> {
+        outcome
+            .diagnostics
+            .iter()
+            .filter(|d| only.is_none_or(|only| only.contains(&outcome.files[d.file.0].path)))
+            .map(|d| {
+                format!(
+                    "{} {} {:?} {:?} {} {:?} {:?}",
+                    outcome.files[d.file.0].path, d.rule, d.severity, d.range, d.message, d.related, d.fix
+                )
+            })
+            .collect()
+    }
+
+    const TEXTS: &[&str] = &[
+        "",
+        "X = 1\n",
+        "from pkg import *\n",
+        "from pkg.a import *\nX = 1\n",
+        "__all__ = ['X']\nX = 1\nY = 2\n",
+        "__all__ = ['Y']\nX = 1\nY = 2\n",
+        "from pkg.b import X\n",
+        "from pkg.b import Y  # ssot: ignore[unresolved-import]\n",
+        "from pkg.c import Z\nZ2 = 1\n",
+        "from . import a\nfrom . import b\n",
+        "import pkg.a\nimport pkg.c\n",
+        "from .b import *\n",
+        "def f(:\n",
+        "class WebSocketManager:\n    pass\n",
+        "URL = 'https://example.com/x'\n",
+        "Z = 1\nfrom pkg.missing import q\n",
+        "def __getattr__(name): pass\n",
+        "import sys\nsys.modules['pkg.fake'] = 1\n",
+        "X = 1\n# ssot: ignore-file[import-cycle]\nfrom pkg import b\n",
+        "from pkg.a import X  # ssot: ignore[unresolved-import]\n",
+        "from pkg import new_name\nnew_name = 3\n",
+        "globals()['X'] = 1\n",
+        "from sub import x\nfrom sub.x import Q\n",
+        "Q = 1\nfrom pkg import c\n",
+        "from pkg.d import D\n",
+        "D = 1\nfrom pkg.a import Y\n",
+        "from pkg.a import Y\nfrom pkg.b import Y\n# ssot: ignore[unresolved-import]\n",
+        "Y = 2  # ssot: ignore[unresolved-import]\nfrom pkg import a\n",
+        "from pkg.b import Y  # ssot: ignore\n",
+        "from pkg.b import Y  # ssot: ignore[import-cycle, unresolved-import]\nfrom pkg import b\n",
+        "import os\nos.environ['A']\nURL = 'https://example.com/x'\n",
+        "class WebSocketManager:\n    pass\nfrom pkg import a  # ssot: ignore[import-cycle]\n",
+        "\u{0}\u{1}binary\u{0}",
+    ];
+
+    fn text_of(rng: &mut u64) -> Vec<u8> {
+        let pick = next(rng) % (TEXTS.len() as u64 + 2);
+        match pick as usize {
+            n if n < TEXTS.len() => TEXTS[n].as_bytes().to_vec(),
+            n if n == TEXTS.len() => format!("X = 1\n{}\n", "#".repeat(500)).into_bytes(),
+            _ => {
+                let a = TEXTS[(next(rng) % TEXTS.len() as u64) as usize];
+                let b = TEXTS[(next(rng) % TEXTS.len() as u64) as usize];
+                format!("{a}{b}").into_bytes()
+            }
+        }
+    }
+
+    fn next(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    fn run(seed: u64, steps: usize) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(
+            root.join("ssot.toml"),
+            "[scan]\nmax-file-size = 400\n[rules]\nper-file-ignores = { \"pkg/c.py\" = [\"unresolved-import\"] }\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(
+            root.join("sub/ssot.toml"),
+            "extend = \"../ssot.toml\"\n[rules]\nignore = [\"import-cycle\"]\n[rules.unresolved-import]\nseverity = \"error\"\n",
+        )
+        .unwrap();
+        let names = [
+            "pkg/__init__.py",
+            "pkg/a.py",
+            "pkg/b.py",
+            "pkg/c.py",
+            "pkg/c.pyi",
+            "sub/__init__.py",
+            "sub/x.py",
+            "top.py",
+        ];
+        let mut rng = seed.wrapping_mul(0x9E3779B97F4A7C15) | 1;
+        for name in names {
+            std::fs::write(root.join(name), text_of(&mut rng)).unwrap();
+        }
+        let load = || {
+            let (mut settings, rules) = crate::scan::test_setup(&root);
+            settings.cache = false;
+            LiveProject::load(settings, rules).unwrap()
+        };
+        let mut live = load();
+        let mut buffers: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+        let mut log = Vec::new();
+        for step in 0..steps {
+            for _ in 0..(1 + next(&mut rng) % 3) {
+                let name = names[(next(&mut rng) % names.len() as u64) as usize];
+                let path = root.join(name);
+                match next(&mut rng) % 10 {
+                    0 => {
+                        log.push(format!("close {name}"));
+                        buffers.remove(&path);
+                        live.set_buffer(&path, None);
+                    }
+                    1 if !buffers.contains_key(&root.join("pkg/d.py")) => {
+                        let d = root.join("pkg/d.py");
+                        if d.exists() {
+                            log.push("rm pkg/d.py".to_string());
+                            std::fs::remove_file(&d).unwrap();
+                        } else {
+                            log.push("create pkg/d.py".to_string());
+                            std::fs::write(&d, text_of(&mut rng)).unwrap();
+                        }
+                        live.refresh(&d);
+                    }
+                    2 if !buffers.contains_key(&path) => {
+                        let text = text_of(&mut rng);
+                        log.push(format!("disk {name} {:?}", String::from_utf8_lossy(&text)));
+                        std::fs::write(&path, &text).unwrap();
+                        live.refresh(&path);
+                    }
+                    _ => {
+                        let text = text_of(&mut rng);
+                        log.push(format!("buffer {name} {:?}", String::from_utf8_lossy(&text)));
+                        buffers.insert(path.clone(), text.clone());
+                        live.set_buffer(&path, Some(text));
+                    }
+                }
+            }
+            let mut fresh = load();
+            for (path, bytes) in &buffers {
+                fresh.set_buffer(path, Some(bytes.clone()));
+            }
+            let whole = fresh.outcome(None).0;
+            let context = || format!("seed {seed} step {step}\n{}", log.join("\n"));
+            if next(&mut rng) % 2 == 0 {
+                let (outcome, files) = live.outcome(None);
+                assert_eq!(shown(&outcome, None), shown(&whole, None), "{}", context());
+                assert_eq!(outcome.internal_errors, whole.internal_errors, "{}", context());
+                for name in names.iter().chain(&["pkg/d.py"]) {
+                    if let Some(Ok(id)) = files.get(&root.join(name)) {
+                        assert_eq!(outcome.files[id.0].path, *name, "{}", context());
+                    }
+                }
+            } else {
+                let mut wanted = BTreeSet::new();
+                let mut shown_names = BTreeSet::new();
+                for name in names.iter().chain(&["pkg/d.py"]) {
+                    if next(&mut rng) % 2 == 0 {
+                        wanted.insert(root.join(name));
+                        shown_names.insert(name.to_string());
+                    }
+                }
+                let (outcome, _) = live.outcome(Some(&wanted));
+                assert_eq!(
+                    shown(&outcome, None),
+                    shown(&whole, Some(&shown_names)),
+                    "{} wanted {shown_names:?}",
+                    context()
+                );
+            }
+        }
+    }
+
+    /// Random bursts of edits (buffers changed and closed, files written, created and deleted on
+    /// disk) on a small project with star imports, `__all__`, stubs, dynamic namespaces, broken
+    /// and skipped files, suppressions, per-file ignores and a nested configuration: after each
+    /// burst the live outcome, whole and for a random set of files, is a fresh load's.
+    /// `SSOT_LIVE_SEEDS` runs more seeds (300 were run when it was written).
+    #[test]
+    fn random_edits_give_what_a_fresh_load_gives() {
+        let seeds = std::env::var("SSOT_LIVE_SEEDS").ok().and_then(|s| s.parse().ok()); // ssot: ignore[direct-env-access] -- a test knob
+        let seeds: u64 = seeds.unwrap_or(20);
+        for seed in 1..=seeds {
+            run(seed, 60);
+        }
     }
 }

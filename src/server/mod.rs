@@ -329,11 +329,10 @@ impl Server {
             }
             notification::DidSaveTextDocument::METHOD => {
                 if let Some(p) = params::<lsp_types::DidSaveTextDocumentParams>(n) {
-                    // A client without file watchers still tells of saved configuration files.
+                    // A client without file watchers still tells of saved files: a configuration,
+                    // or a new module now on disk.
                     if let Some(path) = self.documents.get(&p.text_document.uri).and_then(|d| d.path.clone()) {
-                        if is_config(&path) {
-                            self.files_changed(&[path]);
-                        }
+                        self.files_changed(&[path]);
                     }
                 }
             }
@@ -391,7 +390,16 @@ impl Server {
             return;
         }
         use lsp_types::{DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, Registration};
-        let patterns = ["**/*.py", "**/*.pyi", "**/*.rs", "**/ssot.toml", "**/pyproject.toml", "**/.gitignore"];
+        let patterns = [
+            "**/*.py",
+            "**/*.pyi",
+            "**/*.rs",
+            "**/*.so",
+            "**/*.pyd",
+            "**/ssot.toml",
+            "**/pyproject.toml",
+            "**/.gitignore",
+        ];
         let watchers = patterns
             .iter()
             .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_string()), kind: None })

@@ -265,7 +265,8 @@ impl Workspace {
         }
         if crate::language::Language::of(path).is_none() {
             // A directory: created (moved here), its projects walked again; deleted, the files
-            // under it dropped (a watcher reports a folder, not each file in it).
+            // under it dropped (a watcher reports a folder, not each file in it). Another file:
+            // the import rules' view of the disk.
             if path.is_dir() {
                 let holders: Vec<PathBuf> = self
                     .projects
@@ -278,6 +279,10 @@ impl Workspace {
             for project in &mut self.projects {
                 if project.live.refresh_under(path) {
                     project.changed();
+                } else if path.starts_with(project.root()) {
+                    // An extension module, a compiled file: an import may resolve to it now.
+                    project.live.disk_changed();
+                    project.changed();
                 }
             }
             return Vec::new();
@@ -285,6 +290,10 @@ impl Workspace {
         for project in &mut self.projects {
             if project.live.owns(path) {
                 project.live.refresh(path);
+                project.changed();
+            } else if path.starts_with(project.root()) {
+                // Not one of its files, but on its disk: an import may resolve to it now.
+                project.live.disk_changed();
                 project.changed();
             }
         }
