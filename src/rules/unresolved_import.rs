@@ -69,6 +69,8 @@ pub(crate) struct UnresolvedImport {
     /// change: the next pass judges again only the files whose facts changed, when what their
     /// modules offer did not.
     previous: std::sync::Mutex<Option<Previous>>,
+    /// A live project's [`Index`] of its files (forgotten with `previous`).
+    index: std::sync::Mutex<Option<Arc<Index>>>,
     live: std::sync::atomic::AtomicBool,
 }
 
@@ -77,6 +79,25 @@ pub(crate) struct UnresolvedImport {
 pub(crate) struct ModuleFacts {
     exports: Exports,
     imports: Vec<ImportFact>,
+}
+
+/// Where each file with facts is: its absolute path, and its position among the facts by path.
+struct Index {
+    files: Vec<FileId>,
+    absolute: Vec<(FileId, PathBuf)>,
+    positions: HashMap<PathBuf, usize>,
+}
+
+/// A module file's facts by its path.
+struct Lookups<'a> {
+    index: &'a HashMap<PathBuf, usize>,
+    facts: &'a [(FileId, Arc<ModuleFacts>)],
+}
+
+impl<'a> Lookups<'a> {
+    fn get(&self, path: &Path) -> Option<&'a ModuleFacts> {
+        self.index.get(path).map(|&at| self.facts[at].1.as_ref())
+    }
 }
 
 /// A live project's last pass: the facts it judged and its findings (in file order), and per
@@ -110,8 +131,29 @@ impl UnresolvedImport {
             message: rule.message.clone(),
             layout: Layout::of(settings),
             previous: std::sync::Mutex::new(None),
+            index: std::sync::Mutex::new(None),
             live: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Where the files of `facts` are: made once for a live project's files (kept while the same
+    /// files have facts), else for this pass.
+    fn index(&self, facts: &[(FileId, Arc<ModuleFacts>)], paths: &[&str]) -> Arc<Index> {
+        let mut kept = self.index.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(index) = kept.as_ref() {
+            if index.files.len() == facts.len() && index.files.iter().zip(facts).all(|(a, (b, _))| a == b) {
+                return index.clone();
+            }
+        }
+        let absolute: Vec<(FileId, PathBuf)> =
+            facts.iter().map(|(file, _)| (*file, self.layout.path(paths[file.0]))).collect();
+        let positions = absolute.iter().enumerate().map(|(at, (_, path))| (path.clone(), at)).collect();
+        let files = facts.iter().map(|(file, _)| *file).collect();
+        let index = Arc::new(Index { files, absolute, positions });
+        if self.live.load(std::sync::atomic::Ordering::Relaxed) {
+            *kept = Some(index.clone());
+        }
+        index
     }
 
     /// What changed since the last pass (`None`: the files are not the same ones).
@@ -168,6 +210,7 @@ impl ProjectRule for UnresolvedImport {
     fn forget(&self) {
         self.layout.forget();
         *self.previous.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.index.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     type Facts = ModuleFacts;
@@ -224,10 +267,9 @@ impl UnresolvedImport {
         paths: &[&str],
         only: Option<&BTreeSet<FileId>>,
     ) -> (Vec<ProjectFinding>, Reads) {
-        let absolute: Vec<(FileId, PathBuf)> =
-            facts.iter().map(|(file, _)| (*file, self.layout.path(paths[file.0]))).collect();
-        let by_path: HashMap<&Path, &ModuleFacts> =
-            absolute.iter().zip(facts).map(|((_, path), (_, facts))| (path.as_path(), facts.as_ref())).collect();
+        let index = self.index(facts, paths);
+        let absolute = &index.absolute;
+        let by_path = Lookups { index: &index.positions, facts };
         let mut project = Project {
             resolved: HashMap::new(),
             rule: self,
@@ -236,7 +278,7 @@ impl UnresolvedImport {
             names: HashMap::new(),
             definers: None,
             facts,
-            absolute: &absolute,
+            absolute,
             reads: Vec::new(),
             track: self.live.load(std::sync::atomic::Ordering::Relaxed),
             read_definers: false,
@@ -245,7 +287,7 @@ impl UnresolvedImport {
         };
         let mut out = Vec::new();
         let mut reads = Reads::default();
-        for ((file, facts), (_, path)) in facts.iter().zip(&absolute) {
+        for ((file, facts), (_, path)) in facts.iter().zip(absolute) {
             if only.is_some_and(|only| !only.contains(file)) {
                 continue;
             }
@@ -353,7 +395,7 @@ struct Project<'a> {
     resolved: HashMap<ResolvedKey<'a>, Resolved<'a>>,
     rule: &'a UnresolvedImport,
     modules: Modules<'a>,
-    by_path: HashMap<&'a Path, &'a ModuleFacts>,
+    by_path: Lookups<'a>,
     names: HashMap<PathBuf, Names<'a>>,
     /// Name → the modules that define it (not by import), made on the first missing name.
     definers: Option<HashMap<&'a str, BTreeSet<String>>>,
@@ -406,13 +448,13 @@ impl<'a> Project<'a> {
         if visiting.iter().any(|p| p == file) {
             return Names::Unknown; // a star-import cycle
         }
-        let Some(facts) = self.by_path.get(file).copied() else {
+        let Some(facts) = self.by_path.get(file) else {
             return Names::Unknown;
         };
         let exports = &facts.exports;
         // A stub beside the module: a type checker reads the stub, Python the module.
         let stub_beside = file.extension().is_some_and(|e| e == "py")
-            && self.by_path.contains_key(file.with_extension("pyi").as_path());
+            && self.by_path.get(file.with_extension("pyi").as_path()).is_some();
         if exports.open || exports.registers_modules || exports.bound.contains("__getattr__") || stub_beside {
             self.names.insert(file.to_path_buf(), Names::Unknown);
             return Names::Unknown;
