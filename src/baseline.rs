@@ -41,7 +41,7 @@ impl Baseline {
             .diagnostics
             .iter()
             .map(|d| Entry {
-                path: outcome.file(d.file).path.clone(),
+                path: outcome.file(d.file).path.to_string(),
                 rule: d.rule.to_string(),
                 line: d.line_text.clone(),
                 fingerprint: d.fingerprint.clone(),

@@ -65,7 +65,7 @@ pub struct FileId(pub usize);
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScannedFile {
     /// Path relative to the scanned root, with `/` separators.
-    pub path: String,
+    pub path: Arc<str>,
     pub category: Category,
     /// Findings in it silenced by suppression comments.
     pub suppressed: usize,
@@ -82,8 +82,8 @@ pub struct ScannedFile {
 
 impl ScannedFile {
     /// A file of the paths asked about, its text not loaded.
-    pub(crate) fn new(path: String, category: Category, suppressed: usize) -> Self {
-        Self { path, category, suppressed, outside: false, source: None }
+    pub(crate) fn new(path: impl Into<Arc<str>>, category: Category, suppressed: usize) -> Self {
+        Self { path: path.into(), category, suppressed, outside: false, source: None }
     }
 }
 
@@ -205,7 +205,7 @@ impl Outcome {
         }
         let prefix = crate::path_text::text(prefix);
         for file in &mut self.files {
-            file.path = format!("{prefix}/{}", file.path);
+            file.path = format!("{prefix}/{}", file.path).into();
         }
         for skipped in &mut self.skipped {
             skipped.path = format!("{prefix}/{}", skipped.path);

@@ -136,7 +136,7 @@ pub fn plan(
     let mut changes = Vec::new();
     let mut refusals = Vec::new();
     for (file, diagnostics) in by_file {
-        let path = outcome.file(file).path.clone();
+        let path = outcome.file(file).path.to_string();
         let real = outcome.real_path(file);
         if !scope(&real) {
             continue;

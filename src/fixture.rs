@@ -150,7 +150,7 @@ pub fn check(dir: &Path, rule: &str, rule_dirs: &[PathBuf]) -> Result<Outcome, U
     let outcome = crate::scan::scan(&settings, &rules, &mut std::io::sink())?;
     let mut reported = Findings::new();
     for diagnostic in &outcome.diagnostics {
-        let path = outcome.files[diagnostic.file.0].path.clone();
+        let path = outcome.files[diagnostic.file.0].path.to_string();
         *reported.entry((path, diagnostic.start.line, diagnostic.rule.to_string())).or_default() += 1;
     }
     let expected = expected(dir)?;

@@ -56,7 +56,7 @@ impl Summary {
 pub fn files_per_language(outcome: &Outcome) -> BTreeMap<Language, usize> {
     let mut counts: BTreeMap<Language, usize> = Language::ALL.iter().map(|language| (*language, 0)).collect();
     for (_, file) in outcome.reported_files() {
-        *counts.entry(Language::of_scanned(std::path::Path::new(&file.path))).or_default() += 1;
+        *counts.entry(Language::of_scanned(std::path::Path::new(&*file.path))).or_default() += 1;
     }
     counts
 }

@@ -246,7 +246,7 @@ pub(super) mod tests {
     pub(in crate::report) fn outcome(diagnostics: usize, skipped: usize) -> Outcome {
         let files = (0..3)
             .map(|i| ScannedFile {
-                path: format!("pkg/m{i}.py"),
+                path: format!("pkg/m{i}.py").into(),
                 category: Category::ALL[i % 3],
                 suppressed: 0,
                 outside: false,

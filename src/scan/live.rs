@@ -23,7 +23,7 @@ pub(crate) struct Assembly<'a> {
     /// The findings of each project rule's last pass, while its facts have not changed.
     pub kept: &'a mut super::Kept,
     /// Each file's path as reports show it.
-    pub displays: &'a [String],
+    pub displays: &'a [Arc<str>],
 }
 
 /// Where the files of an outcome are: each file's [`FileId`] in it, by its path, or why it was
@@ -66,7 +66,7 @@ pub struct LiveProject {
     /// Files added to a fallback project (not a whole tree) after it was loaded.
     named: Vec<PathBuf>,
     /// Each file's path as reports show it (made again when the files change).
-    displays: Vec<String>,
+    displays: Vec<Arc<str>>,
 }
 
 impl LiveProject {
@@ -277,7 +277,7 @@ impl LiveProject {
     pub fn outcome(&mut self, wanted: Option<&std::collections::BTreeSet<PathBuf>>) -> (Outcome, Files) {
         let outcome = walk_outcome(&self.settings, &self.rules, &self.walk_errors, &mut std::io::sink());
         if self.displays.len() != self.files.len() {
-            self.displays = self.files.iter().map(|path| self.settings.display_path(path)).collect();
+            self.displays = self.files.iter().map(|path| self.settings.display_path(path).into()).collect();
         }
         let files = &self.files;
         let wanted: Option<Vec<bool>> = wanted.map(|wanted| {
@@ -343,7 +343,7 @@ mod tests {
         settings.cache = false;
         let mut live = LiveProject::load(settings, rules).unwrap();
         let rules_of = |outcome: &Outcome| -> Vec<(String, String)> {
-            outcome.diagnostics.iter().map(|d| (outcome.file(d.file).path.clone(), d.rule.to_string())).collect()
+            outcome.diagnostics.iter().map(|d| (outcome.file(d.file).path.to_string(), d.rule.to_string())).collect()
         };
         assert_eq!(rules_of(&live.outcome(None).0), []);
         let b = root.join("b.py");
@@ -432,7 +432,7 @@ mod tests {
             let only_b = live.outcome(Some(&std::collections::BTreeSet::from([b.clone()]))).0;
             let in_b = |outcome: &Outcome| -> Vec<String> {
                 let mut outcome = outcome.clone();
-                outcome.diagnostics.retain(|d| outcome.files[d.file.0].path == "pkg/b.py");
+                outcome.diagnostics.retain(|d| &*outcome.files[d.file.0].path == "pkg/b.py");
                 shown(&outcome)
             };
             assert_eq!(shown(&only_b), in_b(&whole), "after {text:?}");
@@ -553,7 +553,7 @@ mod fuzz {
         outcome
             .diagnostics
             .iter()
-            .filter(|d| only.is_none_or(|only| only.contains(&outcome.files[d.file.0].path)))
+            .filter(|d| only.is_none_or(|only| only.contains(&*outcome.files[d.file.0].path)))
             .map(|d| {
                 format!(
                     "{} {} {:?} {:?} {} {:?} {:?}",
@@ -703,7 +703,7 @@ mod fuzz {
                 assert_eq!(outcome.internal_errors, whole.internal_errors, "{}", context());
                 for name in names.iter().chain(&["pkg/d.py"]) {
                     if let Some(Ok(id)) = files.get(&root.join(name)) {
-                        assert_eq!(outcome.files[id.0].path, *name, "{}", context());
+                        assert_eq!(&*outcome.files[id.0].path, *name, "{}", context());
                     }
                 }
             } else {

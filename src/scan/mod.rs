@@ -79,7 +79,7 @@ fn project_pass(
     mut live: Option<(&mut Kept, &[bool])>,
     outcome: &mut Outcome,
 ) {
-    let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
+    let paths: Vec<&str> = outcome.files.iter().map(|f| &*f.path).collect();
     let mut known: Vec<Option<Vec<ProjectFinding>>> = match live.as_mut() {
         Some((kept, _)) => std::mem::take(*kept),
         None => Vec::new(),
@@ -629,14 +629,14 @@ fn assemble<'r>(
     // those of the files an editor shows).
     let mut wanted: Vec<bool> = Vec::new();
     for (index, (path, report)) in files.iter().zip(reports).enumerate() {
-        let display = match &live {
+        let display: Arc<str> = match &live {
             Some(live) => live.displays[index].clone(),
-            None => settings.display_path(path),
+            None => settings.display_path(path).into(),
         };
         match report {
             Given::Whole(FileReport::Skipped(reason)) => {
                 outcome.transient_skips |= !reason.lasts();
-                outcome.skipped.push(Skipped { path: display, reason: reason.into_message() });
+                outcome.skipped.push(Skipped { path: display.to_string(), reason: reason.into_message() });
             }
             Given::Facts(scanned, needed) => {
                 let file = FileId(outcome.files.len());

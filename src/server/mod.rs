@@ -8,8 +8,9 @@
 //!
 //! Messages are handled in order, on one thread. An edit only records the buffer; before
 //! analysing, the loop takes every message already waiting, so a burst of edits is analysed
-//! once, for the last text (the stale analyses are never started), and a request is answered
-//! only after the edits before it were analysed. A
+//! once, for the last text (the stale analyses are never started); publishing stops as soon as
+//! a newer message arrives (the rest would be stale), and a request is answered only after the
+//! edits before it were analysed. A
 //! panic while handling one message becomes an error response (or a logged message) and the
 //! loop goes on; a panic while analysing one file makes that file skipped, with a diagnostic
 //! saying why (as in a scan).
@@ -116,6 +117,10 @@ struct Server {
     shown: HashSet<String>,
     /// Files whose buffers changed since the last analysis.
     pending: std::collections::BTreeSet<PathBuf>,
+    /// The messages waiting (publishing stops when one arrives: see [`Server::settle`]).
+    incoming: Option<Receiver<Message>>,
+    /// A request is being answered: its diagnostics are brought up to date whatever arrives.
+    answering: bool,
     /// The files the last workspace diagnostics named with diagnostics.
     reported: HashSet<Uri>,
     shutdown: bool,
@@ -143,6 +148,8 @@ impl Server {
             dirty: false,
             shown: HashSet::new(),
             pending: std::collections::BTreeSet::new(),
+            incoming: None,
+            answering: false,
             reported: HashSet::new(),
             shutdown: false,
             next_id: 0,
@@ -193,6 +200,7 @@ impl Server {
     /// The loop: every message waiting is handled before the diagnostics are brought up to
     /// date (see the module's documentation).
     fn run(&mut self, receiver: &Receiver<Message>) {
+        self.incoming = Some(receiver.clone());
         while let Ok(first) = receiver.recv() {
             let waiting: Vec<Message> = std::iter::once(first).chain(receiver.try_iter()).collect();
             for message in waiting {
@@ -266,7 +274,9 @@ impl Server {
             return;
         }
         // Answered for the text as every edit before it left it.
+        self.answering = true;
         self.guarded("publishing diagnostics", Self::settle);
+        self.answering = false;
         let method = request.method.clone();
         let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(request)));
         let response = match answered {
@@ -453,8 +463,8 @@ impl Server {
         if !self.dirty {
             return;
         }
-        self.dirty = false;
         if self.pull {
+            self.dirty = false;
             if self.refresh {
                 self.request_client::<request::WorkspaceDiagnosticRefresh>(());
             }
@@ -462,6 +472,11 @@ impl Server {
         }
         let uris: Vec<Uri> = self.documents.keys().cloned().collect();
         for uri in uris {
+            // A message came in meanwhile (a newer edit): what is left would be stale; the loop
+            // takes the message, and settles after it. A request settles first (`answered`).
+            if !self.answering && self.incoming.as_ref().is_some_and(|incoming| !incoming.is_empty()) {
+                return;
+            }
             let diagnostics = self.diagnostics_of(&uri).into_iter().map(|(_, sent)| sent).collect::<Vec<_>>();
             if self.published.get(&uri) == Some(&diagnostics) {
                 continue;
@@ -474,6 +489,7 @@ impl Server {
                 version,
             });
         }
+        self.dirty = false;
     }
 
     /// The analysis of the project that owns the open buffer `uri`, with the buffer.
