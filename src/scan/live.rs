@@ -114,10 +114,6 @@ impl LiveProject {
         &self.settings
     }
 
-    pub fn rules(&self) -> &RuleSet {
-        &self.rules
-    }
-
     /// How many files the project holds.
     pub fn len(&self) -> usize {
         self.files.len()

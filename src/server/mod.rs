@@ -32,7 +32,7 @@ use lsp_types::request::Request as _;
 use lsp_types::{notification, request, Uri};
 
 use position::{Encoding, Text};
-use workspace::{Analysis, Workspace};
+use workspace::{is_config, Analysis, Workspace};
 
 /// Runs the server on stdin/stdout until the client exits; whether it shut down first.
 pub fn run_stdio() -> anyhow::Result<bool> {
@@ -710,11 +710,6 @@ impl Server {
             .collect();
         WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
     }
-}
-
-/// Whether a change of the file at `path` reloads the configuration.
-fn is_config(path: &Path) -> bool {
-    path.file_name().is_some_and(|name| name == "ssot.toml" || name == "pyproject.toml")
 }
 
 /// `path` with its directory made canonical (the project's paths are), the file itself kept

@@ -17,6 +17,11 @@ use crate::scan::live::{Files, LiveProject};
 /// The configuration files whose change reloads a project.
 const CONFIG_FILES: [&str; 2] = ["ssot.toml", "pyproject.toml"];
 
+/// Whether the file at `path` is a configuration file (its change reloads the settings).
+pub(crate) fn is_config(path: &Path) -> bool {
+    path.file_name().and_then(|name| name.to_str()).is_some_and(|name| CONFIG_FILES.contains(&name))
+}
+
 /// A project's outcome, indexed for the server's questions.
 pub(crate) struct Analysis {
     pub outcome: Outcome,
@@ -260,7 +265,7 @@ impl Workspace {
     /// reloads every project whose tree holds it; the errors come back.
     pub(crate) fn file_changed(&mut self, path: &Path) -> Vec<String> {
         let name = path.file_name().and_then(|name| name.to_str()).unwrap_or("");
-        if CONFIG_FILES.contains(&name) || name == ".gitignore" || name == ".ignore" {
+        if is_config(path) || name == ".gitignore" || name == ".ignore" {
             return self.reload(path.parent().unwrap_or(path));
         }
         if crate::language::Language::of(path).is_none() {
