@@ -74,19 +74,21 @@ impl Imported {
 /// What the text alone says of a module's namespace: (it writes it through `globals()`, it
 /// writes `sys.modules[…]`). Both builders read it the same way, from the text.
 fn dynamic(source: &str) -> (bool, bool) {
-    // One pass over the text for every pattern (this runs on every file). The first two write
-    // the namespace; `sys.modules[…] = …` and a package that extends its `__path__` (pkgutil's
-    // `extend_path`) register modules (`setattr(sys.modules[` holds `sys.modules[` too).
+    // One pass over the text for every pattern (this runs on every file; no pattern overlaps
+    // another, so the leftmost search, which skips ahead by SIMD, finds every occurrence). The
+    // first two write the namespace; `sys.modules[…] = …` and a package that extends its
+    // `__path__` (pkgutil's `extend_path`) register modules (`setattr(sys.modules[` holds
+    // `sys.modules[` too).
     const PATTERNS: [&str; 4] = ["globals()", "vars()", "sys.modules[", "__path__"];
     static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
     let finder = FINDER.get_or_init(|| {
         aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::Standard)
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .build(PATTERNS)
             .expect("four literal patterns always build")
     });
     let (mut namespace, mut modules) = (false, false);
-    for found in finder.find_overlapping_iter(source) {
+    for found in finder.find_iter(source) {
         match found.pattern().as_usize() {
             0 | 1 => namespace = true,
             _ => {

@@ -39,17 +39,37 @@ pub(crate) struct Signature {
 }
 
 /// The reports of this run by content and signature ([`Cache::key`]): each is made once, and a
-/// copy of a file gets its report (waiting for it when another thread is making it).
+/// copy of a file gets its report. A copy met while another thread is making its report is
+/// deferred ([`Analysed::Copy`]), not waited for: in a tree whose backup folder mirrors its
+/// source, the threads of a sorted walk meet the twins of each other's files in step, and
+/// waiting made the scan run on one core.
 #[derive(Default)]
-pub(crate) struct Copies(Mutex<std::collections::HashMap<String, Arc<Mutex<Option<FileReport>>>>>);
+pub(crate) struct Copies(Mutex<std::collections::HashMap<String, Slot>>);
+
+/// Where the report of one content and signature is put, empty until its first file is analysed
+/// (by the thread that holds its lock meanwhile).
+#[derive(Clone, Default)]
+pub(crate) struct Slot(Arc<Mutex<Option<FileReport>>>);
+
+impl Slot {
+    /// The report, once the thread that was making it is done (`None` only if it gave up
+    /// without one, which its caught panics prevent).
+    pub(crate) fn wait(&self) -> Option<FileReport> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
 
 impl Copies {
-    /// The slot of `key`'s report, empty until its first file is analysed (by the thread that
-    /// holds its lock meanwhile).
-    fn slot(&self, key: &str) -> Arc<Mutex<Option<FileReport>>> {
+    fn slot(&self, key: &str) -> Slot {
         let mut slots = self.0.lock().unwrap_or_else(|e| e.into_inner());
         slots.entry(key.to_string()).or_default().clone()
     }
+}
+
+/// A file's report, or the slot of the copy another thread was analysing when it was met.
+pub(crate) enum Analysed {
+    Report(FileReport),
+    Copy(Slot),
 }
 
 /// Per-thread analysis state.
@@ -85,7 +105,8 @@ impl<'r> Analyzer<'r> {
     /// The report of the file at absolute `path` (its stamp, when the cache is on): from the
     /// cache when its stamp and signature are known, else read once and looked up by its content
     /// (the cache, then the copies analysed in this run), else analysed. A report is stored
-    /// under the key of the bytes it was made from.
+    /// under the key of the bytes it was made from. A copy that another thread is analysing is
+    /// waited for.
     pub(crate) fn analyze_file(
         &mut self,
         path: &Path,
@@ -93,6 +114,24 @@ impl<'r> Analyzer<'r> {
         cache: Option<&Cache>,
         copies: &Copies,
     ) -> FileReport {
+        match self.analyze_or_defer(path, stamp, cache, copies) {
+            Analysed::Report(report) => report,
+            Analysed::Copy(slot) => match slot.wait() {
+                Some(report) => report,
+                None => self.analyze_file(path, stamp, None, &Copies::default()),
+            },
+        }
+    }
+
+    /// [`Analyzer::analyze_file`], except that a copy another thread is analysing is not waited
+    /// for: its slot is returned, to be read once the analysis of every file is done.
+    pub(crate) fn analyze_or_defer(
+        &mut self,
+        path: &Path,
+        stamp: Option<Stamp>,
+        cache: Option<&Cache>,
+        copies: &Copies,
+    ) -> Analysed {
         let (signature, variant) = self.place(path);
         let reused = || {
             if let Some(timings) = &self.settings.timings {
@@ -105,12 +144,12 @@ impl<'r> Analyzer<'r> {
                 .and_then(|content| cache.get(&Cache::key(content, &signature), self.rules));
             if let Some(report) = known {
                 reused();
-                return report;
+                return Analysed::Report(report);
             }
         }
         let bytes = match source::read_scanned(self.settings, path) {
             Ok(bytes) => bytes,
-            Err(reason) => return FileReport::Skipped(reason),
+            Err(reason) => return Analysed::Report(FileReport::Skipped(reason)),
         };
         let content = content_key(&bytes);
         if let (Some(cache), Some(stamp)) = (cache, stamp) {
@@ -119,23 +158,29 @@ impl<'r> Analyzer<'r> {
         let key = Cache::key(content, &signature);
         if let Some(report) = cache.and_then(|cache| cache.get(&key, self.rules)) {
             reused();
-            return report;
+            return Analysed::Report(report);
         }
-        // One analysis per content and signature: a copy taken up meanwhile waits for it. The
-        // analysis waits on nothing else, catches its own panics and starts no parallel work (a
-        // thread that stole the copy's job while holding this slot would wait on itself).
+        // One analysis per content and signature: a copy taken up meanwhile is deferred. The
+        // analysis waits on nothing else, catches its own panics and starts no parallel work.
         let slot = copies.slot(&key);
-        let mut made = slot.lock().unwrap_or_else(|e| e.into_inner());
+        let mut made = match slot.0.try_lock() {
+            Ok(made) => made,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                reused();
+                return Analysed::Copy(slot.clone());
+            }
+        };
         if let Some(report) = made.as_ref() {
             reused();
-            return report.clone();
+            return Analysed::Report(report.clone());
         }
         let report = self.analyze(path, bytes, &signature, variant);
         if let Some(cache) = cache {
             cache.put(&key, &report, self.rules);
         }
         *made = Some(report.clone());
-        report
+        Analysed::Report(report)
     }
 
     /// The report of the file at absolute `path` whose content is `bytes` (an editor's buffer),
@@ -555,6 +600,36 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A copy whose report another thread is making is deferred, not waited for, and its slot
+    /// holds that report once it is made.
+    #[test]
+    fn a_copy_being_analysed_elsewhere_is_deferred() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let text = "import os\nX = os.environ['A']\n";
+        std::fs::write(root.join("a.py"), text).unwrap();
+        let (settings, rules) = crate::scan::test_setup(&root);
+        let engines = ScopedEngines::default();
+        let mut analyzer = Analyzer::new(&rules, &engines, &settings);
+        let copies = Copies::default();
+        let (signature, _) = analyzer.place(&root.join("a.py"));
+        let slot = copies.slot(&Cache::key(content_key(text.as_bytes()), &signature));
+        let busy = slot.0.lock().unwrap();
+        let deferred = match analyzer.analyze_or_defer(&root.join("a.py"), None, None, &copies) {
+            Analysed::Copy(deferred) => deferred,
+            Analysed::Report(_) => panic!("a copy whose slot is held must be deferred"),
+        };
+        drop(busy);
+        assert!(deferred.wait().is_none(), "nothing was made yet");
+        let Analysed::Report(FileReport::Scanned(made)) =
+            analyzer.analyze_or_defer(&root.join("a.py"), None, None, &copies)
+        else {
+            panic!("a free slot is filled by its first file");
+        };
+        let Some(FileReport::Scanned(waited)) = deferred.wait() else { panic!("the slot holds the report") };
+        assert_eq!((waited.findings.len(), made.findings.len()), (1, 1));
+    }
 
     /// Copies share a report only when their signature agrees (a test file and a production file
     /// with the same bytes do not), and each report is stored in the cache under the key of the

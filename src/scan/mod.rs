@@ -366,20 +366,33 @@ fn analyze_all(
 ) -> Vec<FileReport> {
     let progress = progress_bar(files.len(), settings.progress);
     let copies = analyze::Copies::default();
-    let reports: Vec<FileReport> = files
+    let stamp = |index: usize| stamps.get(index).copied().flatten();
+    let analysed: Vec<analyze::Analysed> = files
         .par_iter()
         .enumerate()
         .map_init(
             || Analyzer::new(rules, engines, settings),
             |analyzer, (index, path)| {
-                let stamp = stamps.get(index).copied().flatten();
-                let report = analyzer.analyze_file(path, stamp, cache.as_ref(), &copies);
+                let report = analyzer.analyze_or_defer(path, stamp(index), cache.as_ref(), &copies);
                 if let Some(bar) = &progress {
                     bar.inc(1);
                 }
                 report
             },
         )
+        .collect();
+    // Every analysis is done: the deferred copies' reports are in their slots.
+    let mut analyzer = None;
+    let reports: Vec<FileReport> = analysed
+        .into_iter()
+        .enumerate()
+        .map(|(index, analysed)| match analysed {
+            analyze::Analysed::Report(report) => report,
+            analyze::Analysed::Copy(slot) => slot.wait().unwrap_or_else(|| {
+                let analyzer = analyzer.get_or_insert_with(|| Analyzer::new(rules, engines, settings));
+                analyzer.analyze_file(&files[index], stamp(index), cache.as_ref(), &copies)
+            }),
+        })
         .collect();
     if let Some(bar) = progress {
         bar.finish_and_clear();
