@@ -562,18 +562,23 @@ impl<'a> TokenReader<'a> {
             }
             "with" => {
                 // `as` targets: a name, at the top level or inside the parentheses of
-                // `with (a as b, c as d)`.
+                // `with (a as b, c as d)`; a dotted name (`as os.environ`) binds nothing.
                 for index in first + 1..range.end {
                     if self.view.is_name(index, "as") {
                         let next = index + 1;
                         if next >= range.end || self.kind(next) != Kind::Name {
                             return None;
                         }
-                        let after = next + 1;
+                        let mut after = next + 1;
+                        while after + 1 < range.end && self.is_op(after, ".") && self.kind(after + 1) == Kind::Name {
+                            after += 2;
+                        }
                         if !(after == range.end || self.is_op(after, ",") || self.is_op(after, ")")) {
                             return None;
                         }
-                        out.define(self.view.text(next));
+                        if after == next + 1 {
+                            out.define(self.view.text(next));
+                        }
                     }
                 }
                 self.walruses(first..range.end, out)
@@ -925,6 +930,20 @@ __all__ += ('Y',)
         let (tree, tokens) = both(source, true);
         assert_eq!(tokens, tree);
         assert!(tree.unwrap().bound.contains("X"));
+    }
+
+    /// `with … as a.b` binds nothing; both readers say so (the tokens once declined the file).
+    #[test]
+    fn dotted_with_targets_bind_nothing() {
+        let source = "with guard() as os.environ, other() as a.b.c, lock as k:\n    pass\n";
+        let (tree, tokens) = both(source, false);
+        assert_eq!(tokens, tree);
+        let exports = tree.unwrap();
+        assert_eq!(exports.bound.iter().collect::<Vec<&str>>(), ["k"]);
+        for source in ["with a as b.c[0]:\n    pass\n", "with a as b.:\n    pass\n"] {
+            let (_, tokens) = both(source, false);
+            assert_eq!(tokens, None, "{source}");
+        }
     }
 
     #[test]

@@ -90,8 +90,12 @@ pub(crate) fn from_tokens(
     let text = |index: usize| Text { source, tokens }.text(index);
     let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
     // A `case` pattern both loads (`case os.environ:`) and binds (`case os:`) names, which the
-    // statement reader does not tell apart.
-    if statements.list.iter().any(|s| s.header && text(s.tokens.start) == "case") {
+    // statement reader does not tell apart: a pattern naming none of the names asked about is
+    // read as any code (its attributes are the tree's).
+    let names_one = |s: &super::statements::Statement| {
+        s.tokens.clone().any(|index| tokens[index].kind == Kind::Name && names.contains(&text(index)))
+    };
+    if statements.list.iter().any(|s| s.header && text(s.tokens.start) == "case" && names_one(s)) {
         return None;
     }
     let mut uses = Uses::default();
@@ -123,8 +127,14 @@ pub(crate) fn from_tokens(
                 let name = text(index);
                 let dotted = is_op(index + 1, ".");
                 if names.contains(&name) {
-                    // A name before a dot is an attribute's object: always a load.
-                    if !dotted && !certain_load(source, tokens, statements, index) {
+                    // A name before a dot is an attribute's object: always a load; so is a name
+                    // before a subscript (`environ['A'] = v`), but for the name a generic
+                    // `class`, `def` or `type` statement defines (`class environ[T]:`).
+                    let defined = index > 0
+                        && tokens[index - 1].kind == Kind::Name
+                        && matches!(text(index - 1), "class" | "def" | "type");
+                    let subscripted = is_op(index + 1, "[") && !defined;
+                    if !dotted && !subscripted && !certain_load(source, tokens, statements, index) {
                         return None;
                     }
                     uses.names.push((name.to_string(), start..token.end as usize, Role::Load));
@@ -247,6 +257,9 @@ mod tests {
             "f'{[os for os in x]}'\n",
             "f'{(os := 1)}'\n",
             "f'{g(os=1)}'\n",
+            "class os[T]: pass\n",
+            "def os[T](): pass\n",
+            "type os[T] = list[T]\n",
         ] {
             assert_eq!(crate::python::both_builders(declined, tree_uses, token_uses).1, None, "{declined}");
         }
@@ -256,6 +269,9 @@ mod tests {
             "from os import environ\nx = f\"{environ=} {environ = !r} {f'{environ}' + str(os.environ)}\"\n",
             "x = f'''{\n  os.environ  # the environment\n}''' f'environ is not a name here {x}'\n",
             "x = f'{x.os.environ} {d[\"os\"]} {os!s}'\n",
+            "from os import environ\nenviron['A'] = 'v'\ndel environ['B']\nfor environ[0] in x: pass\n",
+            // A `case` pattern naming none of the names asked about is read as any code.
+            "match x:\n    case Point(y=1) | [_, *rest]:\n        os.environ['A']\nos.getenv('B')\n",
         ] {
             let (tree, tokens) = crate::python::both_builders(source, tree_uses, token_uses);
             let (tree, tokens) = (tree.unwrap(), tokens.expect(source));

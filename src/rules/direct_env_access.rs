@@ -73,10 +73,12 @@ impl<'i> OsImports<'i> {
         found
     }
 
-    /// The names whose uses decide: `os` (rebound, it is no longer the module) and the names
-    /// bound by `from os import environ` and its kin.
+    /// The names whose uses decide: `os` when no import binds it (rebound, it is no longer the
+    /// module; when an import binds it, [`DirectEnvAccess::report`] reads the imports alone), and
+    /// the names bound by `from os import environ` and its kin.
     fn watched(&self) -> Vec<&'i str> {
-        let mut names: Vec<&str> = std::iter::once("os").chain(self.from_os.iter().copied()).collect();
+        let os = (!self.bound).then_some("os");
+        let mut names: Vec<&str> = os.into_iter().chain(self.from_os.iter().copied()).collect();
         names.sort_unstable();
         names.dedup();
         names
