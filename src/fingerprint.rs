@@ -28,7 +28,13 @@ const LINE_LIMIT: usize = 400;
 /// it, so many findings on one huge line cost each the same.
 pub(crate) fn normalized_line(line: &str) -> String {
     let cut = crate::text::floor_char_boundary(line, line.len().min(LINE_LIMIT * 4));
-    let mut text = line[..cut].split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut text = String::with_capacity(cut);
+    for word in line[..cut].split_whitespace() {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(word);
+    }
     if text.len() > LINE_LIMIT {
         text.truncate(crate::text::floor_char_boundary(&text, LINE_LIMIT));
     }

@@ -237,11 +237,9 @@ pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statement
         });
     }
     // A `from` followed by a dot that starts no statement is not Python the reader understands.
-    let relative_from = |index: usize| {
-        tokens[index].kind == Kind::Name
-            && text(index) == "from"
-            && tokens.get(index + 1).is_some_and(|t| t.kind == Kind::Op && matches!(text(index + 1), "." | "..."))
-    };
+    let view = Text { source, tokens };
+    let relative_from =
+        |index: usize| view.is_name(index, "from") && (view.is_op(index + 1, ".") || view.is_op(index + 1, "..."));
     let relative = (0..tokens.len()).filter(|&index| relative_from(index)).count();
     (relative == out.iter().filter(|import| import.relative_module.is_some()).count()).then_some(out)
 }

@@ -290,27 +290,32 @@ impl Reader<'_> {
     /// Every `import`, `class` and `def` keyword starts (or, for `import`, belongs to) a
     /// statement the reader saw: nothing the engines look for hides where it did not look.
     fn placed_every_keyword(&self) -> bool {
-        let mut placed = vec![false; self.tokens.len()];
+        // The keywords in token order, and those the statements placed, in the same order.
+        let bytes = self.source.as_bytes();
+        let keyword = |token: &Token| {
+            token.kind == Kind::Name
+                && matches!(&bytes[token.start as usize..token.end as usize], b"import" | b"class" | b"def")
+        };
+        let mut placed = Vec::new();
         for statement in &self.list {
             let first = statement.tokens.start;
             match self.text(first) {
                 "import" | "from" => {
-                    for index in statement.tokens.clone() {
-                        if self.is_name(index, "import") {
-                            placed[index] = true;
-                        }
-                    }
+                    placed.extend(statement.tokens.clone().filter(|&index| self.is_name(index, "import")))
                 }
-                "class" | "def" => placed[first] = true,
-                "async" if first + 1 < statement.tokens.end && self.is_name(first + 1, "def") => {
-                    placed[first + 1] = true
-                }
+                "class" | "def" => placed.push(first),
+                "async" if first + 1 < statement.tokens.end && self.is_name(first + 1, "def") => placed.push(first + 1),
                 _ => {}
             }
         }
-        self.tokens.iter().enumerate().all(|(index, token)| {
-            token.kind != Kind::Name || placed[index] || !matches!(self.text(index), "import" | "class" | "def")
-        })
+        // Statements come in token order, so the placed keywords do; each keyword token must be
+        // the next placed one.
+        let mut placed = placed.into_iter();
+        self.tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, token)| keyword(token))
+            .all(|(index, _)| placed.next() == Some(index))
     }
 }
 

@@ -138,14 +138,24 @@ impl<'s> Text<'s, '_> {
             .unwrap_or_default()
     }
 
+    /// Token `index` is of `kind` and spelled `spelling` (its bytes compared: no slicing of the
+    /// text at character boundaries, as these run on every token).
+    fn is(&self, index: usize, kind: Kind, spelling: &str) -> bool {
+        self.tokens.get(index).is_some_and(|t| {
+            t.kind == kind
+                && (t.end - t.start) as usize == spelling.len()
+                && self.source.as_bytes().get(t.start as usize..t.end as usize) == Some(spelling.as_bytes())
+        })
+    }
+
     /// Token `index` is the operator `op`.
     pub(crate) fn is_op(&self, index: usize, op: &str) -> bool {
-        self.tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && self.text(index) == op
+        self.is(index, Kind::Op, op)
     }
 
     /// Token `index` is the name `name`.
     pub(crate) fn is_name(&self, index: usize, name: &str) -> bool {
-        self.tokens.get(index).is_some_and(|t| t.kind == Kind::Name) && self.text(index) == name
+        self.is(index, Kind::Name, name)
     }
 }
 

@@ -129,6 +129,9 @@ pub(crate) struct FileText<'a> {
     string_assignments: OnceCell<Option<Vec<StringAssignment>>>,
     string_literals: OnceCell<Option<StringLiterals>>,
     class_headers: OnceCell<Option<Vec<ClassHeader>>>,
+    /// The last line a site was made on and its normalised text (the names of one import
+    /// statement, the sites of two rules: one line, normalised once).
+    site_line: std::cell::RefCell<Option<(usize, String)>>,
 }
 
 /// Loads of names, each with its byte range.
@@ -183,6 +186,7 @@ impl<'a> FileText<'a> {
             string_assignments: OnceCell::new(),
             string_literals: OnceCell::new(),
             class_headers: OnceCell::new(),
+            site_line: std::cell::RefCell::new(None),
         }
     }
 
@@ -228,7 +232,15 @@ impl<'a> FileText<'a> {
         let start = self.position(range.start);
         let end = self.position(range.end);
         let suppressed = self.suppressions().would_suppress(rule, start.line);
-        let line_text = crate::fingerprint::normalized_line(self.lines().line_text(self.source, range.start));
+        let mut last = self.site_line.borrow_mut();
+        let line_text = match &*last {
+            Some((line, text)) if *line == start.line => text.clone(),
+            _ => {
+                let text = crate::fingerprint::normalized_line(self.lines().line_text(self.source, range.start));
+                *last = Some((start.line, text.clone()));
+                text
+            }
+        };
         Site { range, start, end, suppressed, line_text }
     }
 
