@@ -109,11 +109,11 @@ pub struct ScanArgs {
     /// Skip files and directories matching GLOB (relative to the project root; repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Run only this rule (repeatable; replaces `rules.select`).
-    #[arg(long, value_name = "RULE")]
+    /// Run only these rules (comma-separated or repeated; replaces `rules.select`).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Do not run this rule (repeatable; adds to `rules.ignore`).
-    #[arg(long, value_name = "RULE")]
+    /// Do not run these rules (comma-separated or repeated; adds to `rules.ignore`).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Do not read or write the result cache (`.ssot_cache/`).
     #[arg(long)]

@@ -69,6 +69,23 @@ fn select_and_ignore() {
     let json = run.json();
     assert!(json["summary"]["by_rule"].get("relative-import").is_none());
     assert!(json["summary"]["by_rule"].get("direct-env-access").is_some());
+    // Lists as ruff takes them: comma-separated, or the flag repeated.
+    let rules = |args: &[&str]| {
+        let mut all = vec!["check", &dir, "--format", "json"];
+        all.extend(args);
+        let json = ssot(&all).json();
+        json["summary"]["by_rule"].as_object().unwrap().keys().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(rules(&["--select", "relative-import,direct-env-access"]), ["direct-env-access", "relative-import"]);
+    assert_eq!(
+        rules(&["--select", "relative-import", "--select", "direct-env-access"]),
+        rules(&["--select", "relative-import,direct-env-access"])
+    );
+    let ignored = rules(&["--ignore", "relative-import,direct-env-access"]);
+    assert!(!ignored.is_empty() && !ignored.iter().any(|id| id == "relative-import" || id == "direct-env-access"));
+    let run = ssot(&["check", &dir, "--select", "relative-import,no-such-rule"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`no-such-rule`"), "{}", run.stderr);
 }
 
 #[test]
