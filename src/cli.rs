@@ -678,10 +678,12 @@ fn check(
     };
     match &args.output {
         Some(path) => {
-            let mut buffer = termcolor::NoColor::new(Vec::new());
-            write(&mut buffer)?;
-            std::fs::write(cwd.join(path), buffer.into_inner())
-                .map_err(|err| anyhow::anyhow!("{}: cannot write the report: {err}", path.display()))?;
+            // Streamed to the file (a report of tens of megabytes is not held in memory first).
+            let cannot = |err: std::io::Error| anyhow::anyhow!("{}: cannot write the report: {err}", path.display());
+            let file = std::fs::File::create(cwd.join(path)).map_err(cannot)?;
+            let mut out = termcolor::NoColor::new(std::io::BufWriter::with_capacity(1 << 16, file));
+            write(&mut out).map_err(cannot)?;
+            out.into_inner().flush().map_err(cannot)?;
         }
         None => write(stdout)?,
     }
