@@ -180,6 +180,13 @@ fn an_unsaved_duplicate_lights_up_in_both_files() {
     assert_eq!(related["uri"], json!(b), "{in_a:#?}");
     assert_eq!(related["range"]["start"], json!({"line": 1, "character": 6}));
 
+    // The rule's page, linked: what `ssot explain` prints, written in the project's cache.
+    let page = root.join(".ssot_cache/docs/duplicate-manager-class.md");
+    assert_eq!(in_b[0]["codeDescription"]["href"], json!(uri(&page)), "{in_b:#?}");
+    let explained =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules/duplicate-manager-class.md"))
+            .unwrap();
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), explained);
     // Hover on the finding: the rule's documentation.
     let hover = client
         .request("textDocument/hover", json!({"textDocument": {"uri": b}, "position": {"line": 1, "character": 10}}));

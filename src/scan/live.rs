@@ -114,6 +114,12 @@ impl LiveProject {
         &self.settings
     }
 
+    /// The project's cache directory, when it uses one (the result cache's).
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        let place = self.project.cache.then(|| cache::Place::of(&self.project, &self.rules))??;
+        Some(place.dir().to_path_buf())
+    }
+
     /// How many files the project holds.
     pub fn len(&self) -> usize {
         self.files.len()

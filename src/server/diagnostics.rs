@@ -1,5 +1,5 @@
 //! ssot's diagnostics as the protocol's: ranges in the negotiated encoding, the rule id as
-//! `code`, severity, related places as `relatedInformation` (each in its own file's text: an
+//! `code` (its documentation page as `codeDescription`), severity, related places as `relatedInformation` (each in its own file's text: an
 //! open buffer's, else the file's on disk), `unused-suppression` tagged unnecessary. A file ssot
 //! could not analyse gets one diagnostic saying why.
 
@@ -63,6 +63,7 @@ pub(crate) fn convert(
     analysis: &Analysis,
     encoding: Encoding,
     texts: &mut Texts,
+    docs: &HashMap<String, lsp_types::Uri>,
 ) -> lsp_types::Diagnostic {
     let related: Vec<DiagnosticRelatedInformation> = d
         .related
@@ -81,7 +82,7 @@ pub(crate) fn convert(
         range: shifted(text, &d.range, encoding),
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.rule.to_string())),
-        code_description: None,
+        code_description: docs.get(&*d.rule).map(|href| lsp_types::CodeDescription { href: href.clone() }),
         source: Some(SOURCE.to_string()),
         message: d.message.to_string(),
         related_information: (!related.is_empty()).then_some(related),

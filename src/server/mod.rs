@@ -528,11 +528,12 @@ impl Server {
         }
         let open: HashMap<&Path, &Text> =
             self.documents.values().filter_map(|d| Some((d.path.as_deref()?, &d.text))).collect();
-        let mut texts = diagnostics::Texts::new(open, &self.workspace.projects[index].live);
+        let project = &self.workspace.projects[index];
+        let mut texts = diagnostics::Texts::new(open, &project.live);
         analysis
             .diagnostics(path)
             .iter()
-            .map(|d| (d.clone(), diagnostics::convert(d, text, analysis, self.encoding, &mut texts)))
+            .map(|d| (d.clone(), diagnostics::convert(d, text, analysis, self.encoding, &mut texts, &project.docs)))
             .collect()
     }
 

@@ -75,6 +75,8 @@ pub(crate) struct Project {
     pub live: LiveProject,
     /// Every rule's documentation (hovers).
     pub catalog: Catalog,
+    /// Where each rule's documentation page is, by rule id (diagnostics link to it).
+    pub docs: HashMap<String, lsp_types::Uri>,
     /// The latest analysis, and the files whose diagnostics it holds (`None`: every file).
     analysis: Option<(Arc<Analysis>, Option<BTreeSet<PathBuf>>)>,
     /// Where discovery started (a workspace folder, or the directory of a file opened outside
@@ -201,7 +203,8 @@ impl Workspace {
                 live.set_buffer(path, Some(bytes.clone()));
             }
         }
-        self.projects.push(Project { live, catalog, analysis: None, start });
+        let docs = live.cache_dir().map(|dir| write_docs(&dir, &catalog)).unwrap_or_default();
+        self.projects.push(Project { live, catalog, docs, analysis: None, start });
         Ok(Some(self.projects.len() - 1))
     }
 
@@ -327,5 +330,57 @@ impl Workspace {
             }
         }
         errors
+    }
+}
+
+/// Each rule's documentation page (`ssot explain`), written under `docs/` in the project's cache
+/// directory (only when its text changed), by rule id: a diagnostic's `codeDescription` links
+/// there, and an editor opens the page. Nothing when `docs/` is not a real directory (a link is
+/// not written through) or cannot be made.
+fn write_docs(cache: &Path, catalog: &Catalog) -> HashMap<String, lsp_types::Uri> {
+    let dir = cache.join("docs");
+    if !crate::fs::is_real_dir(&dir) && (std::fs::create_dir(&dir).is_err() || !crate::fs::is_real_dir(&dir)) {
+        return HashMap::new();
+    }
+    let mut pages = HashMap::new();
+    for (spec, origin) in &catalog.entries {
+        let id = spec.id.as_ref();
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            continue;
+        }
+        let page = dir.join(format!("{id}.md"));
+        let text = crate::docs::rule_markdown(spec, origin);
+        let known = crate::fs::read(&page, text.len() as u64, crate::fs::Links::Refuse).ok();
+        if known.as_deref() == Some(text.as_bytes()) || crate::fs::write_atomically(&page, text.as_bytes()) {
+            pages.insert(id.to_string(), super::uri::from_path(&page));
+        }
+    }
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule's page is written once (what `ssot explain` prints), and never through a link.
+    #[test]
+    fn rule_pages_are_written_in_the_cache_and_not_through_links() {
+        let catalog = crate::rules::bundled_catalog().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let pages = write_docs(cache.path(), &catalog);
+        assert_eq!(pages.len(), catalog.entries.len());
+        for (spec, origin) in &catalog.entries {
+            let page = cache.path().join(format!("docs/{}.md", spec.id.as_ref()));
+            assert_eq!(std::fs::read_to_string(&page).unwrap(), crate::docs::rule_markdown(spec, origin));
+            assert_eq!(pages[spec.id.as_ref()], super::super::uri::from_path(&page));
+        }
+        #[cfg(unix)]
+        {
+            let elsewhere = tempfile::tempdir().unwrap();
+            let linked = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink(elsewhere.path(), linked.path().join("docs")).unwrap();
+            assert!(write_docs(linked.path(), &catalog).is_empty());
+            assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0, "nothing written through the link");
+        }
     }
 }
