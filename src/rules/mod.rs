@@ -31,6 +31,7 @@ mod unresolved_import;
 use std::cell::OnceCell;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 pub(crate) use api::Typed;
 pub(crate) use api::{
@@ -125,7 +126,7 @@ pub(crate) struct FileText<'a> {
     statements: OnceCell<crate::python::statements::Statements>,
     mock_uses: OnceCell<Option<NameUses>>,
     imports: OnceCell<Option<Vec<Import>>>,
-    exports: OnceCell<Option<crate::python::exports::Exports>>,
+    exports: OnceCell<Option<Arc<crate::python::exports::Exports>>>,
     string_assignments: OnceCell<Option<Vec<StringAssignment>>>,
     string_literals: OnceCell<Option<StringLiterals>>,
     class_headers: OnceCell<Option<Vec<ClassHeader>>>,
@@ -289,12 +290,12 @@ impl FileText<'_> {
 
     /// What the module offers importers ([`crate::python::exports`]) read from its tokens, or
     /// `None` when they cannot say.
-    pub(crate) fn exports_by_tokens(&self) -> Option<crate::python::exports::Exports> {
+    pub(crate) fn exports_by_tokens(&self) -> Option<Arc<crate::python::exports::Exports>> {
         self.exports
             .get_or_init(|| {
                 let statements = self.statements()?;
                 let stub = crate::python::stub::is_stub(self.path);
-                crate::python::exports::from_tokens(self.source, self.tokens(), statements, stub)
+                crate::python::exports::from_tokens(self.source, self.tokens(), statements, stub).map(Arc::new)
             })
             .clone()
     }
@@ -380,14 +381,14 @@ impl<'a> FileContext<'a> {
     /// What the module offers importers ([`crate::python::exports`]), read from the tree; where
     /// the tree has errors the tokens read cleanly, from the tokens (the tree is no reference
     /// there, and the answer must not depend on which path read the file).
-    pub(crate) fn exports(&self) -> crate::python::exports::Exports {
+    pub(crate) fn exports(&self) -> Arc<crate::python::exports::Exports> {
         let root = self.tree.root_node();
         if root.has_error() {
             if let Some(exports) = self.base.exports_by_tokens() {
                 return exports;
             }
         }
-        crate::python::exports::from_tree(root, self.source, crate::python::stub::is_stub(self.path))
+        Arc::new(crate::python::exports::from_tree(root, self.source, crate::python::stub::is_stub(self.path)))
     }
 
     /// The file's string assignments ([`crate::python::assignments`]), read from the tree.

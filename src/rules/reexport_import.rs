@@ -70,7 +70,8 @@ pub(crate) struct ReexportImport {
 /// What one file contributes: what its module binds, and its `from … import` statements.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct ModuleFacts {
-    exports: Exports,
+    /// Shared with the other rules that read it (one per file in memory).
+    exports: Arc<Exports>,
     imports: Vec<FromImport>,
 }
 
@@ -122,7 +123,7 @@ impl ReexportImport {
         })
     }
 
-    fn facts(&self, file: &FileText, imports: &[Import], exports: Exports) -> ModuleFacts {
+    fn facts(&self, file: &FileText, imports: &[Import], exports: Arc<Exports>) -> ModuleFacts {
         let mut out = Vec::new();
         for import in imports {
             let Some(module) = import.from_module.clone() else { continue };

@@ -77,7 +77,8 @@ pub(crate) struct UnresolvedImport {
 /// What one file contributes: what its module offers, and its imports.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct ModuleFacts {
-    exports: Exports,
+    /// Shared with the other rules that read it (one per file in memory).
+    exports: Arc<Exports>,
     imports: Vec<ImportFact>,
 }
 
@@ -198,7 +199,7 @@ impl UnresolvedImport {
         files
     }
 
-    fn facts(&self, file: &FileText, imports: &[Import], exports: Exports) -> ModuleFacts {
+    fn facts(&self, file: &FileText, imports: &[Import], exports: Arc<Exports>) -> ModuleFacts {
         let imports = import_facts(file, imports, &self.id, |import| !import.context.optional);
         ModuleFacts { exports, imports }
     }
