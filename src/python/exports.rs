@@ -503,11 +503,11 @@ impl<'a> TokenReader<'a> {
     }
 
     fn opens(&self, index: usize) -> bool {
-        self.kind(index) == Kind::Op && matches!(self.view.text(index), "(" | "[" | "{")
+        matches!(self.view.op_byte(index), Some(b'(' | b'[' | b'{'))
     }
 
     fn closes(&self, index: usize) -> bool {
-        self.kind(index) == Kind::Op && matches!(self.view.text(index), ")" | "]" | "}")
+        matches!(self.view.op_byte(index), Some(b')' | b']' | b'}'))
     }
 
     /// Every walrus target in `range`; `None` when a lambda stands beside one (its target would

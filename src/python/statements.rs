@@ -95,17 +95,14 @@ impl Reader<'_> {
         let mut depth = 0usize;
         let mut lambdas = 0usize;
         for index in range {
-            if self.tokens[index].kind == Kind::Name && depth == 0 && self.text(index) == "lambda" {
+            if depth == 0 && self.is_name(index, "lambda") {
                 lambdas += 1;
             }
-            if self.tokens[index].kind != Kind::Op {
-                continue;
-            }
-            match self.text(index) {
-                "(" | "[" | "{" => depth += 1,
-                ")" | "]" | "}" => depth = depth.saturating_sub(1),
-                ":" if depth == 0 && lambdas > 0 => lambdas -= 1,
-                ":" if depth == 0 => return Some(index),
+            match self.op_byte(index) {
+                Some(b'(' | b'[' | b'{') => depth += 1,
+                Some(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+                Some(b':') if depth == 0 && lambdas > 0 => lambdas -= 1,
+                Some(b':') if depth == 0 => return Some(index),
                 _ => {}
             }
         }
@@ -189,16 +186,14 @@ impl Reader<'_> {
         let mut depth = 0usize;
         let mut start = range.start;
         for index in range.clone() {
-            if self.tokens[index].kind == Kind::Op {
-                match self.text(index) {
-                    "(" | "[" | "{" => depth += 1,
-                    ")" | "]" | "}" => depth = depth.saturating_sub(1),
-                    ";" if depth == 0 => {
-                        self.statement(start..index, context);
-                        start = index + 1;
-                    }
-                    _ => {}
+            match self.op_byte(index) {
+                Some(b'(' | b'[' | b'{') => depth += 1,
+                Some(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+                Some(b';') if depth == 0 => {
+                    self.statement(start..index, context);
+                    start = index + 1;
                 }
+                _ => {}
             }
         }
         if start < range.end {

@@ -148,6 +148,13 @@ impl<'s> Text<'s, '_> {
         })
     }
 
+    /// The byte of token `index` when it is a one-byte operator (a bracket, `:`, `;`, `,`, …):
+    /// what the statement readers branch on, without comparing strings.
+    pub(crate) fn op_byte(&self, index: usize) -> Option<u8> {
+        let token = self.tokens.get(index)?;
+        (token.kind == Kind::Op && token.end == token.start + 1).then(|| self.source.as_bytes()[token.start as usize])
+    }
+
     /// Token `index` is the operator `op`.
     pub(crate) fn is_op(&self, index: usize, op: &str) -> bool {
         self.is(index, Kind::Op, op)
