@@ -10,7 +10,6 @@ use std::path::Path;
 use super::{Declined, Engine, FileContext, FileRule, FileText, Finding, Prefilter, Registration};
 use crate::config::{Globs, Settings};
 use crate::python::imports::Import;
-use crate::python::tokens::Kind;
 use crate::python::{walk, Ctx};
 use crate::rule::{render_message, EngineSignature, Rule};
 use crate::UserError;
@@ -84,14 +83,11 @@ impl FileRule for MockInRealTest {
             return Ok(());
         }
         let imports = file.imports_by_tokens().ok_or(Declined)?;
-        let tokens = &file.tokens().tokens;
-        let mocker = tokens
-            .iter()
-            .any(|t| t.kind == Kind::Name && file.source.get(t.start as usize..t.end as usize) == Some("mocker"));
-        if mocker {
-            return Err(Declined);
-        }
+        let parameters = mocker_parameters(file).ok_or(Declined)?;
         self.imports(imports, out);
+        for range in parameters {
+            out.push(Finding::new(range, self.render("the `mocker` fixture")));
+        }
         Ok(())
     }
 
@@ -107,4 +103,56 @@ impl FileRule for MockInRealTest {
             true
         });
     }
+}
+
+/// Every parameter named `mocker` of a `def`, read from the tokens: a name directly inside the
+/// parentheses of a `def` header, after `(`, `,`, `*` or `**` and before `,`, `)`, `:` or `=`.
+/// `None` (the tree decides) where the tokens cannot tell: a `mocker` in a statement with a
+/// `lambda` (its parameters are the tree's too), a generic `def` (`def f[T](…)`), or a
+/// replacement field of an f-string that mentions it. `mocker` elsewhere is a use, not a
+/// request of the fixture.
+fn mocker_parameters(file: &FileText) -> Option<Vec<std::ops::Range<usize>>> {
+    let lexed = file.tokens();
+    let tokens = &lexed.tokens;
+    let view = crate::python::tokens::Text { source: file.source, tokens };
+    let mut found = Vec::new();
+    if lexed.field_code.iter().any(|code| {
+        crate::python::statements::contains_word(&file.source[code.start as usize..code.end as usize], "mocker")
+    }) {
+        return None;
+    }
+    let statements = file.statements()?;
+    for index in (0..tokens.len()).filter(|&index| view.is_name(index, "mocker")) {
+        let statement = statements.holding(index)?;
+        let range = statement.tokens.clone();
+        if range.clone().any(|i| view.is_name(i, "lambda")) {
+            return None;
+        }
+        let def = if view.is_name(range.start, "async") { range.start + 1 } else { range.start };
+        if !(statement.header && view.is_name(def, "def")) {
+            continue; // a use: no parameter
+        }
+        let open = def + 2;
+        if !view.is_op(open, "(") {
+            return None; // `def f[T](…)`, or no name
+        }
+        // The depth of `mocker` inside the parameter list (1: directly in it).
+        let mut depth = 0usize;
+        for i in open..index {
+            match view.op_byte(i) {
+                Some(b'(' | b'[' | b'{') => depth += 1,
+                Some(b')' | b']' | b'}') => depth = depth.checked_sub(1)?,
+                _ => {}
+            }
+        }
+        // After `(` or `,`, or after a `*`/`**` that follows one (`a=2 * mocker` multiplies).
+        let opens = |i: usize| view.is_op(i, "(") || view.is_op(i, ",");
+        let star = view.is_op(index - 1, "*") || view.is_op(index - 1, "**");
+        let before = opens(index - 1) || (star && opens(index - 2));
+        let after = [",", ")", ":", "="].iter().any(|op| view.is_op(index + 1, op));
+        if depth == 1 && before && after {
+            found.push(tokens[index].start as usize..tokens[index].end as usize);
+        }
+    }
+    Some(found)
 }

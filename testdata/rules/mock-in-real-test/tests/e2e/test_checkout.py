@@ -18,3 +18,22 @@ def test_typed(payment, mocker: MockerFixture = None):  # expect: mock-in-real-t
 def test_real(payment_sandbox):
     mocker = payment_sandbox  # near-miss: not a parameter
     return mocker
+
+
+def test_keyword_only(payment, *, mocker):  # expect: mock-in-real-test
+    return payment, mocker
+
+
+def test_star(*mocker):  # expect: mock-in-real-test
+    return mocker
+
+
+def test_defaults(scale=2 * mocker, size=len([mocker])) -> mocker:  # near-miss: uses, not parameters
+    return scale, size
+
+
+def test_annotated(value: mocker, other: dict[str, mocker] = None):  # near-miss: annotations
+    return value, other
+
+
+check = lambda mocker: mocker  # expect: mock-in-real-test
