@@ -136,14 +136,25 @@ fn mocker_parameters(file: &FileText) -> Option<Vec<std::ops::Range<usize>>> {
         if !view.is_op(open, "(") {
             return None; // `def f[T](…)`, or no name
         }
-        // The depth of `mocker` inside the parameter list (1: directly in it).
+        // The depth of `mocker` inside the parameter list (1: directly in it); past the list's
+        // closing parenthesis (a return annotation, `-> X[a, mocker]`) it is a use.
         let mut depth = 0usize;
+        let mut closed = false;
         for i in open..index {
             match view.op_byte(i) {
                 Some(b'(' | b'[' | b'{') => depth += 1,
-                Some(b')' | b']' | b'}') => depth = depth.checked_sub(1)?,
+                Some(b')' | b']' | b'}') => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        closed = true;
+                        break;
+                    }
+                }
                 _ => {}
             }
+        }
+        if closed {
+            continue;
         }
         // After `(` or `,`, or after a `*`/`**` that follows one (`a=2 * mocker` multiplies).
         let opens = |i: usize| view.is_op(i, "(") || view.is_op(i, ",");

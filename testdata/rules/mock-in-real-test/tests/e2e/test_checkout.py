@@ -36,4 +36,9 @@ def test_annotated(value: mocker, other: dict[str, mocker] = None):  # near-miss
     return value, other
 
 
-check = lambda mocker: mocker  # expect: mock-in-real-test
+def test_returns(payment) -> tuple[int, mocker, str]:  # near-miss: a return annotation (found by review)
+    return payment
+
+
+def test_returns_call() -> (mocker):  # near-miss: a return annotation
+    return None
