@@ -90,6 +90,15 @@ pub struct ServerArgs {
     pub stdio: bool,
 }
 
+/// One entry of a `--select`/`--ignore` list, spaces around it dropped (`--select "a, b"`).
+fn rule_name(value: &str) -> Result<String, String> {
+    let name = value.trim();
+    if name.is_empty() {
+        return Err("an empty rule name (a list is comma-separated: `--select a,b`)".to_string());
+    }
+    Ok(name.to_string())
+}
+
 /// What to scan and with which rules: shared by `check` and `baseline`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -110,10 +119,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Run only these rules (comma-separated or repeated; replaces `rules.select`).
-    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_name)]
     pub select: Vec<String>,
     /// Do not run these rules (comma-separated or repeated; adds to `rules.ignore`).
-    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_name)]
     pub ignore: Vec<String>,
     /// Do not read or write the result cache (`.ssot_cache/`).
     #[arg(long)]

@@ -83,6 +83,10 @@ fn select_and_ignore() {
     );
     let ignored = rules(&["--ignore", "relative-import,direct-env-access"]);
     assert!(!ignored.is_empty() && !ignored.iter().any(|id| id == "relative-import" || id == "direct-env-access"));
+    assert_eq!(rules(&["--select", "relative-import, direct-env-access"]), ["direct-env-access", "relative-import"]);
+    let run = ssot(&["check", &dir, "--select", "relative-import,"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("an empty rule name"), "{}", run.stderr);
     let run = ssot(&["check", &dir, "--select", "relative-import,no-such-rule"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("`no-such-rule`"), "{}", run.stderr);
