@@ -2,9 +2,9 @@
 //! about with its role (load, store, delete), and every `NAME.attribute` whose attribute is asked
 //! about (with `NAME` a name, in an expression or a `case` pattern), as rules read them. Two
 //! builders give the same answer: [`from_tree`], and [`from_tokens`], which declines (`None`)
-//! where the tokens cannot tell a use's role (a `case` pattern, a name inside an f-string's
-//! fields, an occurrence that is not certainly a load) and skips import statements (their
-//! bindings are [`super::imports`]'s).
+//! where the tokens cannot tell a use's role (a `case` pattern naming a name asked about, a name
+//! inside an f-string's fields, an occurrence that is not certainly a load) and skips import
+//! statements (their bindings are [`super::imports`]'s).
 
 use std::ops::Range;
 
