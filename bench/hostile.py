@@ -3,7 +3,8 @@
 
 Each case is one generated file: many findings on one line (ASCII and not), and tens of
 thousands of suppression comments of each kind (per-line, file-wide, unused, naming unknown
-rules, one directive naming a rule many times). Every case runs at N and 4 N; a linear scan
+rules, one directive naming a rule many times), and a `mocker` repeated in one statement (every
+file is a test suite of `mock-in-real-test`'s). Every case runs at N and 4 N; a linear scan
 takes about 4 times as long at 4 N, a quadratic one 16 times.
 
 Usage: python3 bench/hostile.py [--ssot target/release/ssot] [--runs 5] [--out /tmp/hostile]
@@ -44,6 +45,11 @@ CASES = {
         50_000,
         lambda n: "import os\n" + "# ssot: ignore-file[direct-env-access, no-such]\n" * n,
     ),
+    "mocker parameters of one def": (
+        50_000,
+        lambda n: "def test_it(" + ", ".join(["mocker"] * n) + "):\n    pass\n",
+    ),
+    "mocker uses on one line": (50_000, lambda n: "x = [" + ", ".join(["mocker"] * n) + "]\n"),
     "one directive naming a rule many times": (
         50_000,
         lambda n: "import os\nx = os.environ  # ssot: ignore[" + ", ".join(["direct-env-access"] * n) + "]\n",
@@ -73,7 +79,7 @@ def main():
             folder = os.path.join(args.out, f"case{index}_{size}")
             os.makedirs(folder, exist_ok=True)
             with open(os.path.join(folder, "ssot.toml"), "w") as f:
-                f.write("[scan]\nmax-file-size = 1000000000\n")
+                f.write("[scan]\nmax-file-size = 1000000000\n\n[rules.mock-in-real-test]\npaths = [\"**\"]\n")
             with open(os.path.join(folder, "hostile.py"), "w") as f:
                 f.write(text(size))
             cmd = [args.ssot, "check", folder, "--no-cache", "--format", args.format]

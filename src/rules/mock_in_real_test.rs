@@ -122,47 +122,52 @@ fn mocker_parameters(file: &FileText) -> Option<Vec<std::ops::Range<usize>>> {
         return None;
     }
     let statements = file.statements()?;
+    // Each statement holding a `mocker` is read once, whole (a line of a thousand of them costs
+    // one pass, not a thousand).
+    let mut read_up_to = 0;
     for index in (0..tokens.len()).filter(|&index| view.is_name(index, "mocker")) {
+        if index < read_up_to {
+            continue;
+        }
         let statement = statements.holding(index)?;
         let range = statement.tokens.clone();
+        read_up_to = range.end;
         if range.clone().any(|i| view.is_name(i, "lambda")) {
             return None;
         }
         let def = if view.is_name(range.start, "async") { range.start + 1 } else { range.start };
         if !(statement.header && view.is_name(def, "def")) {
-            continue; // a use: no parameter
+            continue; // uses: no parameter
         }
         let open = def + 2;
         if !view.is_op(open, "(") {
             return None; // `def f[T](…)`, or no name
         }
-        // The depth of `mocker` inside the parameter list (1: directly in it); past the list's
-        // closing parenthesis (a return annotation, `-> X[a, mocker]`) it is a use.
+        // Directly inside the parameter list (depth 1), after `(` or `,` or a `*`/`**` that
+        // follows one (`a=2 * mocker` multiplies), before `,`, `)`, `:` or `=`; past the list's
+        // closing parenthesis (a return annotation, `-> X[a, mocker]`) a use.
+        let opens = |i: usize| view.is_op(i, "(") || view.is_op(i, ",");
         let mut depth = 0usize;
-        let mut closed = false;
-        for i in open..index {
+        for i in open..range.end {
             match view.op_byte(i) {
                 Some(b'(' | b'[' | b'{') => depth += 1,
                 Some(b')' | b']' | b'}') => {
                     depth = depth.checked_sub(1)?;
                     if depth == 0 {
-                        closed = true;
                         break;
+                    }
+                }
+                _ if depth == 1 && view.is_name(i, "mocker") => {
+                    let star = view.is_op(i - 1, "*") || view.is_op(i - 1, "**");
+                    let before = opens(i - 1) || (star && opens(i - 2));
+                    let after = [",", ")", ":", "="].iter().any(|op| view.is_op(i + 1, op));
+                    if before && after {
+                        let token = &view.tokens[i];
+                        found.push(token.start as usize..token.end as usize);
                     }
                 }
                 _ => {}
             }
-        }
-        if closed {
-            continue;
-        }
-        // After `(` or `,`, or after a `*`/`**` that follows one (`a=2 * mocker` multiplies).
-        let opens = |i: usize| view.is_op(i, "(") || view.is_op(i, ",");
-        let star = view.is_op(index - 1, "*") || view.is_op(index - 1, "**");
-        let before = opens(index - 1) || (star && opens(index - 2));
-        let after = [",", ")", ":", "="].iter().any(|op| view.is_op(index + 1, op));
-        if depth == 1 && before && after {
-            found.push(tokens[index].start as usize..tokens[index].end as usize);
         }
     }
     Some(found)
