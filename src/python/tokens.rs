@@ -142,9 +142,7 @@ impl<'s> Text<'s, '_> {
     /// text at character boundaries, as these run on every token).
     fn is(&self, index: usize, kind: Kind, spelling: &str) -> bool {
         self.tokens.get(index).is_some_and(|t| {
-            t.kind == kind
-                && (t.end - t.start) as usize == spelling.len()
-                && self.source.as_bytes().get(t.start as usize..t.end as usize) == Some(spelling.as_bytes())
+            t.kind == kind && self.source.as_bytes().get(t.start as usize..t.end as usize) == Some(spelling.as_bytes())
         })
     }
 

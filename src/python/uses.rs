@@ -87,8 +87,8 @@ pub(crate) fn from_tokens(
     attributes: &[&str],
 ) -> Option<Uses> {
     let tokens = &lexed.tokens;
-    let text = |index: usize| Text { source, tokens }.text(index);
-    let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
+    let view = Text { source, tokens };
+    let (text, is_op) = (|index: usize| view.text(index), |index: usize, op: &str| view.is_op(index, op));
     // A `case` pattern both loads (`case os.environ:`) and binds (`case os:`) names, which the
     // statement reader does not tell apart: a pattern naming none of the names asked about is
     // read as any code (its attributes are the tree's).
@@ -130,9 +130,7 @@ pub(crate) fn from_tokens(
                     // A name before a dot is an attribute's object: always a load; so is a name
                     // before a subscript (`environ['A'] = v`), but for the name a generic
                     // `class`, `def` or `type` statement defines (`class environ[T]:`).
-                    let defined = index > 0
-                        && tokens[index - 1].kind == Kind::Name
-                        && matches!(text(index - 1), "class" | "def" | "type");
+                    let defined = index > 0 && ["class", "def", "type"].iter().any(|k| view.is_name(index - 1, k));
                     let subscripted = is_op(index + 1, "[") && !defined;
                     if !dotted && !subscripted && !certain_load(source, tokens, statements, index) {
                         return None;
@@ -176,8 +174,8 @@ fn field_uses(source: &str, range: Range<usize>, names: &[&str], attributes: &[&
         return None;
     }
     let tokens = &lexed.tokens;
-    let text = |index: usize| Text { source: &wrapped, tokens }.text(index);
-    let is_op = |index: usize, op: &str| tokens.get(index).is_some_and(|t| t.kind == Kind::Op) && text(index) == op;
+    let view = Text { source: &wrapped, tokens };
+    let (text, is_op) = (|index: usize| view.text(index), |index: usize, op: &str| view.is_op(index, op));
     let binds = (0..tokens.len())
         .any(|i| (tokens[i].kind == Kind::Name && matches!(text(i), "lambda" | "for")) || is_op(i, ":="));
     if binds {

@@ -67,6 +67,8 @@ pub struct LiveProject {
     named: Vec<PathBuf>,
     /// Each file's path as reports show it (made again when the files change).
     displays: Vec<Arc<str>>,
+    /// The result cache's directory, when the project uses one.
+    cache_dir: Option<PathBuf>,
 }
 
 impl LiveProject {
@@ -91,6 +93,7 @@ impl LiveProject {
             None => Vec::new(),
         };
         let result_cache = place.as_ref().map(|place| cache::Cache::open(place, started));
+        let cache_dir = place.as_ref().map(|place| place.dir().to_path_buf());
         let reports =
             on_analysis_threads(|| analyze_all(&walk.files, &stamps, (&rules, &engines), &settings, result_cache));
         Ok(Self {
@@ -106,6 +109,7 @@ impl LiveProject {
             kept: Vec::new(),
             named: Vec::new(),
             displays: Vec::new(),
+            cache_dir,
         })
     }
 
@@ -115,9 +119,8 @@ impl LiveProject {
     }
 
     /// The project's cache directory, when it uses one (the result cache's).
-    pub fn cache_dir(&self) -> Option<PathBuf> {
-        let place = self.project.cache.then(|| cache::Place::of(&self.project, &self.rules))??;
-        Some(place.dir().to_path_buf())
+    pub fn cache_dir(&self) -> Option<&Path> {
+        self.cache_dir.as_deref()
     }
 
     /// How many files the project holds.

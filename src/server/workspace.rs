@@ -203,7 +203,7 @@ impl Workspace {
                 live.set_buffer(path, Some(bytes.clone()));
             }
         }
-        let docs = live.cache_dir().map(|dir| write_docs(&dir, &catalog)).unwrap_or_default();
+        let docs = live.cache_dir().map(|dir| write_docs(dir, &catalog)).unwrap_or_default();
         self.projects.push(Project { live, catalog, docs, analysis: None, start });
         Ok(Some(self.projects.len() - 1))
     }
