@@ -24,6 +24,8 @@ pub(crate) struct Assembly<'a> {
     pub kept: &'a mut super::Kept,
     /// Each file's path as reports show it.
     pub displays: &'a [Arc<str>],
+    /// Whether the outcome is still wanted (asked before each project rule's pass).
+    pub cancelled: super::Cancel<'a>,
 }
 
 /// Where the files of an outcome are: each file's [`FileId`] in it, by its path, or why it was
@@ -280,6 +282,17 @@ impl LiveProject {
     /// Its diagnostics have no fingerprints, and are those of the files `wanted` (`None`: every
     /// file): the others count only for the project rules.
     pub fn outcome(&mut self, wanted: Option<&std::collections::BTreeSet<PathBuf>>) -> (Outcome, Files) {
+        self.outcome_unless(wanted, &|| false).unwrap_or_else(|| unreachable!("never cancelled"))
+    }
+
+    /// [`LiveProject::outcome`], unless `cancelled` says (before some project rule's pass
+    /// starts) that it is no longer wanted: then `None`, with the passes that finished kept for
+    /// the next outcome.
+    pub fn outcome_unless(
+        &mut self,
+        wanted: Option<&std::collections::BTreeSet<PathBuf>>,
+        cancelled: super::Cancel,
+    ) -> Option<(Outcome, Files)> {
         let outcome = walk_outcome(&self.settings, &self.rules, &self.walk_errors, &mut std::io::sink());
         if self.displays.len() != self.files.len() {
             self.displays = self.files.iter().map(|path| self.settings.display_path(path).into()).collect();
@@ -302,8 +315,8 @@ impl LiveProject {
             FileReport::Scanned(scanned) if !is_wanted(index) => Given::Facts(scanned, &needed),
             report => Given::Whole(report.clone()),
         });
-        let assembly = Assembly { kept: &mut self.kept, displays: &self.displays };
-        let outcome = assemble(&self.settings, &self.rules, files, reports, outcome, Some(assembly));
+        let assembly = Assembly { kept: &mut self.kept, displays: &self.displays, cancelled };
+        let outcome = assemble(&self.settings, &self.rules, files, reports, outcome, Some(assembly))?;
         let mut next = 0;
         let ids = self
             .reports
@@ -316,7 +329,7 @@ impl LiveProject {
                 FileReport::Skipped(reason) => Err(reason.message().to_string()),
             })
             .collect();
-        (outcome, Files { paths: self.files.clone(), ids })
+        Some((outcome, Files { paths: self.files.clone(), ids }))
     }
 
     /// The text of the file at `path` as the project sees it: its buffer, else the file (without
@@ -425,10 +438,19 @@ mod tests {
             "from pkg.a import URL, nothing\n",
         ];
         let mut kept_any = false;
-        for text in edits {
+        let mut cancelled_any = false;
+        for (step, text) in edits.into_iter().enumerate() {
             live.outcome(None);
             live.set_buffer(&b, Some(text.as_bytes().to_vec()));
             kept_any |= live.kept.iter().any(Option::is_some);
+            // An outcome cancelled after `step % 3` rules' passes started (a newer edit came in)
+            // leaves the project as good as one never asked for.
+            let asked = std::sync::atomic::AtomicUsize::new(0);
+            let budget = step % 3;
+            let cancelled = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= budget;
+            let partial = live.outcome_unless(None, &cancelled);
+            assert_eq!(partial.is_none(), asked.into_inner() > budget, "after {text:?}");
+            cancelled_any |= partial.is_none();
             let mut fresh = load();
             fresh.set_buffer(&b, Some(text.as_bytes().to_vec()));
             let whole = fresh.outcome(None).0;
@@ -443,6 +465,7 @@ mod tests {
             assert_eq!(shown(&only_b), in_b(&whole), "after {text:?}");
         }
         assert!(kept_any, "some edit kept a rule's pass");
+        assert!(cancelled_any, "some outcome was cancelled");
     }
 
     /// A panic while analysing one file makes that file skipped, with the reason; the others

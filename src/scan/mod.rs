@@ -70,23 +70,26 @@ fn diagnostic(
 ///
 /// A live project's `kept` holds, per project rule, the findings of its last pass when none of
 /// its facts changed since: they are used again instead of running it, and each rule's findings
-/// are stored back; only the findings in the files `wanted` become diagnostics.
+/// are stored back; only the findings in the files `wanted` become diagnostics. Its pass stops
+/// when `cancelled` says so (checked before each rule's pass starts): the passes that finished
+/// are kept, and `false` is returned (the outcome is incomplete).
 fn project_pass(
     rules: &RuleSet,
     facts: Vec<Vec<(FileId, AnyFacts)>>,
     suppressions: &[Option<Suppressions>],
     timings: Option<&timings::Timings>,
-    mut live: Option<(&mut Kept, &[bool])>,
+    mut live: Option<(&mut Kept, &[bool], Cancel)>,
     outcome: &mut Outcome,
-) {
+) -> bool {
+    let cancelled = live.as_ref().map_or(&(|| false) as Cancel, |(_, _, cancelled)| *cancelled);
     let paths: Vec<&str> = outcome.files.iter().map(|f| &*f.path).collect();
     let mut known: Vec<Option<Vec<ProjectFinding>>> = match live.as_mut() {
-        Some((kept, _)) => std::mem::take(*kept),
+        Some((kept, _, _)) => std::mem::take(*kept),
         None => Vec::new(),
     };
     known.resize(rules.project_rules.len(), None);
     // Rules finish in parallel; their findings come back in rule order.
-    let found: Vec<(RuleIndex, Result<Vec<ProjectFinding>, String>)> = rules
+    let found: Vec<(RuleIndex, Result<Vec<ProjectFinding>, Unfinished>)> = rules
         .project_rules
         .par_iter()
         .zip(facts.into_par_iter())
@@ -98,39 +101,60 @@ fn project_pass(
             if rule_facts.is_empty() {
                 return (*rule, Ok(Vec::new()));
             }
+            if cancelled() {
+                return (*rule, Err(Unfinished::Cancelled));
+            }
             let finish = || engine.finish(rule_facts, &paths);
             let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 timings::timed(timings, |t, d| t.add_rule(Some(rule.0), d), finish)
             }));
-            (*rule, finished.map_err(|panic| analyze::panic_message(panic.as_ref())))
+            (*rule, finished.map_err(|panic| Unfinished::Panicked(analyze::panic_message(panic.as_ref()))))
         })
         .collect();
-    if let Some((kept, wanted)) = live {
+    if let Some((kept, wanted, _)) = live {
+        let complete = !found.iter().any(|(_, finished)| matches!(finished, Err(Unfinished::Cancelled)));
         for (rule, finished) in &found {
-            if let Err(detail) = finished {
+            if let (Err(Unfinished::Panicked(detail)), true) = (finished, complete) {
                 internal_error(rules, *rule, detail, outcome);
             }
         }
         *kept = found.into_iter().map(|(_, finished)| finished.ok()).collect();
+        if !complete {
+            return false;
+        }
         for ((rule, _), findings) in rules.project_rules.iter().zip(kept.iter()) {
             for finding in findings.iter().flatten().filter(|finding| wanted[finding.file.0]) {
                 project_finding(rules, *rule, finding.clone(), suppressions, outcome);
             }
         }
-        return;
+        return true;
     }
     for (rule, finished) in found {
         let findings = match finished {
             Ok(findings) => findings,
-            Err(detail) => {
+            Err(Unfinished::Panicked(detail)) => {
                 internal_error(rules, rule, &detail, outcome);
                 continue;
             }
+            Err(Unfinished::Cancelled) => continue,
         };
         for finding in findings {
             project_finding(rules, rule, finding, suppressions, outcome);
         }
     }
+    true
+}
+
+/// Asked before each project rule's pass: whether the outcome is no longer wanted (a live
+/// project's, when a newer edit arrived).
+pub(crate) type Cancel<'a> = &'a (dyn Fn() -> bool + Sync);
+
+/// Why a project rule's pass gave no findings.
+enum Unfinished {
+    /// It panicked (the panic's message).
+    Panicked(String),
+    /// It was not started: the outcome was cancelled.
+    Cancelled,
 }
 
 /// Records that `rule`'s project pass failed (`detail`: its panic).
@@ -612,7 +636,8 @@ fn scan_files(
         |t, d| t.add_phase(timings::Phase::Analysis, d),
         || on_analysis_threads(|| analyze_all(files, stamps, (rules, engines), settings, cache)),
     );
-    assemble(settings, rules, files, reports.into_iter().map(Given::Whole), outcome, None)
+    let assembled = assemble(settings, rules, files, reports.into_iter().map(Given::Whole), outcome, None);
+    assembled.unwrap_or_else(|| unreachable!("only a live project's outcome can be cancelled"))
 }
 
 /// A file's report as [`assemble`] is given it: whole, or (a live project's file whose
@@ -628,6 +653,7 @@ pub(crate) enum Given<'r> {
 /// unused suppressions, the nested configurations' ignores and severities, sorted, with
 /// fingerprints (not for a live project's, whose files an editor does not show come as
 /// [`Given::Facts`]: see [`live::Assembly`]). What a scan and a live project ([`live`]) share.
+/// `None` when the live project's assembly was cancelled.
 fn assemble<'r>(
     settings: &Settings,
     rules: &RuleSet,
@@ -635,7 +661,7 @@ fn assemble<'r>(
     reports: impl IntoIterator<Item = Given<'r>>,
     mut outcome: Outcome,
     mut live: Option<live::Assembly>,
-) -> Outcome {
+) -> Option<Outcome> {
     let mut facts: Vec<Vec<(FileId, AnyFacts)>> = rules.project_rules.iter().map(|_| Vec::new()).collect();
     let mut suppressions: Vec<Option<Suppressions>> = Vec::new();
     // Per file of the outcome: whether its diagnostics are wanted (a live project's are only
@@ -678,14 +704,17 @@ fn assemble<'r>(
             }
         }
     }
-    timings::timed(
+    let complete = timings::timed(
         settings.timings.as_deref(),
         |t, d| t.add_phase(timings::Phase::Project, d),
         || {
-            let live = live.as_mut().map(|live| (&mut *live.kept, wanted.as_slice()));
+            let live = live.as_mut().map(|live| (&mut *live.kept, wanted.as_slice(), live.cancelled));
             project_pass(rules, facts, &suppressions, settings.timings.as_deref(), live, &mut outcome)
         },
     );
+    if !complete {
+        return None;
+    }
     // Whether the scan covers the whole project: otherwise a directive naming a project rule may
     // be unused only because the files its finding pairs with were not scanned.
     let whole_tree = settings.whole_project || settings.names_root();
@@ -705,7 +734,7 @@ fn assemble<'r>(
     if live.is_none() {
         crate::fingerprint::assign(&mut outcome);
     }
-    outcome
+    Some(outcome)
 }
 
 /// The outcome before any file is analysed: what the walk could not read (warned about on

@@ -8,9 +8,9 @@
 //!
 //! Messages are handled in order, on one thread. An edit only records the buffer; before
 //! analysing, the loop takes every message already waiting, so a burst of edits is analysed
-//! once, for the last text (the stale analyses are never started); publishing stops as soon as
-//! a newer message arrives (the rest would be stale), and a request is answered only after the
-//! edits before it were analysed. A
+//! once, for the last text (the stale analyses are never started); the project pass (each rule's
+//! pass not yet started) and publishing stop as soon as a newer message arrives (the rest would
+//! be stale), and a request is answered only after the edits before it were analysed. A
 //! panic while handling one message becomes an error response (or a logged message) and the
 //! loop goes on; a panic while analysing one file makes that file skipped, with a diagnostic
 //! saying why (as in a scan).
@@ -121,6 +121,10 @@ struct Server {
     incoming: Option<Receiver<Message>>,
     /// A request is being answered: its diagnostics are brought up to date whatever arrives.
     answering: bool,
+    /// Diagnostics are being published (not for a request): a project pass stops when a message
+    /// arrives, and `cancelled` says it did.
+    cancellable: bool,
+    cancelled: bool,
     /// The files the last workspace diagnostics named with diagnostics.
     reported: HashSet<Uri>,
     shutdown: bool,
@@ -150,6 +154,8 @@ impl Server {
             pending: std::collections::BTreeSet::new(),
             incoming: None,
             answering: false,
+            cancellable: false,
+            cancelled: false,
             reported: HashSet::new(),
             shutdown: false,
             next_id: 0,
@@ -277,6 +283,7 @@ impl Server {
         self.answering = true;
         self.guarded("publishing diagnostics", Self::settle);
         self.answering = false;
+        self.cancellable = false;
         let method = request.method.clone();
         let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(request)));
         let response = match answered {
@@ -459,6 +466,14 @@ impl Server {
     /// Brings the client's diagnostics up to date after changes: sends each open buffer's that
     /// changed, or (when the client pulls) asks it to pull again.
     fn settle(&mut self) {
+        self.cancellable = !self.answering;
+        self.cancelled = false;
+        self.publish();
+        self.cancellable = false;
+    }
+
+    /// [`Server::settle`]'s work.
+    fn publish(&mut self) {
         self.flush();
         if !self.dirty {
             return;
@@ -478,6 +493,9 @@ impl Server {
                 return;
             }
             let diagnostics = self.diagnostics_of(&uri).into_iter().map(|(_, sent)| sent).collect::<Vec<_>>();
+            if self.cancelled {
+                return;
+            }
             if self.published.get(&uri) == Some(&diagnostics) {
                 continue;
             }
@@ -498,7 +516,14 @@ impl Server {
         let index = self.workspace.owner(&path)?;
         let open: std::collections::BTreeSet<PathBuf> =
             self.documents.values().filter_map(|d| d.path.clone()).collect();
-        let analysis = self.workspace.projects[index].analysis(Some(&open));
+        // While publishing, a message that arrives stops the project pass (its outcome would be
+        // stale): the loop takes the message and publishes after it.
+        let newer = self.incoming.clone().filter(|_| self.cancellable);
+        let cancelled = move || newer.as_ref().is_some_and(|incoming| !incoming.is_empty());
+        let Some(analysis) = self.workspace.projects[index].analysis_unless(Some(&open), &cancelled) else {
+            self.cancelled = true;
+            return None;
+        };
         for error in &analysis.outcome.internal_errors {
             if self.shown.insert(error.clone()) {
                 self.show(lsp_types::MessageType::ERROR, format!("ssot: {error}"));

@@ -88,6 +88,17 @@ impl Project {
     /// The project's analysis with the diagnostics of the files `wanted` (`None`: every file),
     /// made again when the project changed since the last one or that one lacks some file.
     pub(crate) fn analysis(&mut self, wanted: Option<&BTreeSet<PathBuf>>) -> Arc<Analysis> {
+        self.analysis_unless(wanted, &|| false).unwrap_or_else(|| unreachable!("never cancelled"))
+    }
+
+    /// [`Project::analysis`], unless `cancelled` says, while the project pass runs, that it is
+    /// no longer wanted (a newer edit came in): then `None` (see
+    /// [`crate::scan::live::LiveProject::outcome_unless`]).
+    pub(crate) fn analysis_unless(
+        &mut self,
+        wanted: Option<&BTreeSet<PathBuf>>,
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Arc<Analysis>> {
         if let Some((analysis, held)) = &self.analysis {
             let holds = match (held, wanted) {
                 (None, _) => true,
@@ -95,15 +106,15 @@ impl Project {
                 (Some(held), Some(wanted)) => wanted.is_subset(held),
             };
             if holds {
-                return analysis.clone();
+                return Some(analysis.clone());
             }
         }
-        let outcome = self.live.outcome(wanted);
+        let outcome = self.live.outcome_unless(wanted, cancelled)?;
         let analysis = Arc::new(Analysis::new(outcome));
         if let Some((old, _)) = self.analysis.replace((analysis.clone(), wanted.cloned())) {
             std::thread::spawn(move || drop(old));
         }
-        analysis
+        Some(analysis)
     }
 
     fn changed(&mut self) {
