@@ -1,29 +1,33 @@
 //! `ssot server` in a real editor: Neovim, headless (testdata/lsp/neovim_check.lua), opens two
 //! files of a project, types a duplicate manager class into one without saving, and expects the
 //! finding in both buffers at the right place; the suppression quick fix is applied and the
-//! finding goes. Skipped, saying so, when `nvim` is not installed (`.ci/run` installs it from
-//! Debian's packages where it can).
+//! finding goes. Twice: Debian's Neovim (0.7, `nvim` on PATH) with a client started by hand, and a
+//! Neovim 0.11+ (`SSOT_NVIM`, which `.ci/run` unpacks from Debian's unstable suite) set up by the
+//! `vim.lsp.config` snippet of docs/editors.md exactly as written. Each is skipped, saying so,
+//! when its Neovim is absent.
 
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
-#[test]
-fn neovim_sees_an_unsaved_duplicate_in_both_buffers() {
-    if Command::new("nvim").arg("--version").output().is_err() {
-        eprintln!("skipped: nvim is not installed (apt-get install neovim)");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::create_dir_all(root.join("app")).unwrap();
-    std::fs::write(root.join("ssot.toml"), "").unwrap();
-    std::fs::write(root.join("app/a.py"), "class WebSocketManager:\n    pass\n").unwrap();
-    std::fs::write(root.join("app/b.py"), "X = 1\n").unwrap();
+use common::{docs_snippet, editor, editor_project, path_with_ssot};
+
+/// Runs the check with the Neovim `nvim` (with the snippet file `snippet`, or a client started
+/// by hand); its output.
+fn neovim_check(nvim: &Path, snippet: Option<&Path>) -> String {
+    let (_dir, root) = editor_project();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/lsp/neovim_check.lua");
-    let setup = format!("lua _G.arg_ssot={:?}; _G.arg_root={:?}", env!("CARGO_BIN_EXE_ssot"), root.to_str().unwrap());
-    let output = Command::new("nvim")
+    let mut setup =
+        format!("lua _G.arg_ssot={:?}; _G.arg_root={:?}", env!("CARGO_BIN_EXE_ssot"), root.to_str().unwrap());
+    if let Some(snippet) = snippet {
+        setup.push_str(&format!("; _G.arg_snippet={:?}", snippet.to_str().unwrap()));
+    }
+    let output = Command::new(nvim)
         .args(["--headless", "-u", "NONE", "-i", "NONE", "--cmd", &setup, "-c", &format!("luafile {script}")])
         .current_dir(&root)
         .env("HOME", root.as_os_str())
+        .env("PATH", path_with_ssot())
         .output()
         .expect("nvim runs");
     // Neovim prints to stderr in headless mode.
@@ -32,4 +36,28 @@ fn neovim_sees_an_unsaved_duplicate_in_both_buffers() {
     for step in ["duplicate flagged in both buffers; b.py at 1:6", "quick fix applied", "suppressed finding gone"] {
         assert!(text.contains(step), "missing step `{step}`:\n{text}");
     }
+    text
+}
+
+#[test]
+fn neovim_sees_an_unsaved_duplicate_in_both_buffers() {
+    if Command::new("nvim").arg("--version").output().is_err() {
+        eprintln!("skipped: nvim is not installed (apt-get install neovim)");
+        return;
+    }
+    neovim_check(Path::new("nvim"), None);
+}
+
+/// docs/editors.md's Neovim 0.11+ snippet, as written: the client it configures attaches to
+/// Python buffers by filetype, at the root its markers find, and serves the whole check.
+#[test]
+fn neovim_lsp_config_snippet_from_the_docs_works() {
+    let Some(nvim) = editor("SSOT_NVIM", "a Neovim 0.11 or newer") else { return };
+    let snippet = docs_snippet("## Neovim (0.11+)", "lua");
+    assert!(snippet.contains("vim.lsp.config('ssot'"), "the snippet is the vim.lsp.config one:\n{snippet}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ssot.lua");
+    std::fs::write(&file, &snippet).unwrap();
+    let text = neovim_check(&nvim, Some(&file));
+    assert!(text.contains("attached by filetype, root "), "{text}");
 }

@@ -17,6 +17,7 @@
 
 mod actions;
 mod diagnostics;
+mod document;
 mod position;
 mod transport;
 mod uri;
@@ -31,6 +32,7 @@ use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;
 use lsp_types::{notification, request, Uri};
 
+use document::Document;
 use position::{Encoding, Text};
 use workspace::{is_config, Analysis, Workspace};
 
@@ -61,6 +63,7 @@ pub fn serve(connection: Connection) -> anyhow::Result<bool> {
     };
     let mut server = Server::new(&params, connection.sender.clone());
     server.refresh = refresh;
+    server.workspace_pull = !refreshes_only_workspace(params.client_info.as_ref());
     let result = serde_json::json!({
         "capabilities": server.capabilities(),
         "serverInfo": {"name": "ssot", "version": env!("CARGO_PKG_VERSION")},
@@ -74,6 +77,21 @@ pub fn serve(connection: Connection) -> anyhow::Result<bool> {
     server.load_folders(&folders(&params));
     server.run(&connection.receiver);
     Ok(server.shutdown)
+}
+
+/// Whether the client, when asked to pull diagnostics again, pulls only the workspace's when the
+/// server answers `workspace/diagnostic`, leaving its open buffers stale: Neovim before 0.13
+/// (neovim/neovim#40623). Such a client is not told that the server answers for the workspace, so
+/// that it pulls each open buffer's diagnostics again instead (docs/decisions.md).
+fn refreshes_only_workspace(client: Option<&lsp_types::ClientInfo>) -> bool {
+    let Some(client) = client.filter(|client| client.name == "Neovim") else { return false };
+    let mut parts = client.version.as_deref().unwrap_or("").split(['.', '-', '+']);
+    let mut number = || parts.next().and_then(|part| part.trim_start_matches('v').parse::<u32>().ok());
+    match (number(), number()) {
+        (Some(major), Some(minor)) => (major, minor) < (0, 13),
+        // A Neovim that does not say which: the workaround costs only workspace pulls.
+        _ => true,
+    }
 }
 
 /// The workspace folders a client names (or its root, from clients that predate folders).
@@ -90,14 +108,6 @@ fn folders(params: &lsp_types::InitializeParams) -> Vec<PathBuf> {
     paths.into_iter().filter_map(|path| path.canonicalize().ok()).collect()
 }
 
-/// An open buffer.
-struct Document {
-    /// Its file (absolute, canonical directory), when its URI names one.
-    path: Option<PathBuf>,
-    text: Text,
-    version: i32,
-}
-
 struct Server {
     sender: Sender<Message>,
     encoding: Encoding,
@@ -105,12 +115,17 @@ struct Server {
     pull: bool,
     /// The client accepts `workspace/diagnostic/refresh` (pulling again after a change).
     refresh: bool,
+    /// The server tells the client it answers `workspace/diagnostic` (see
+    /// [`refreshes_only_workspace`]).
+    workspace_pull: bool,
     /// The client registers file watchers the server asks for.
     watch: bool,
     workspace: Workspace,
     documents: BTreeMap<Uri, Document>,
-    /// What was last sent for each open buffer (push mode): sent again only when it changed.
-    published: HashMap<Uri, Vec<lsp_types::Diagnostic>>,
+    /// What was last sent for each open buffer (push mode), for which version: sent again only
+    /// when either changed (a client drops diagnostics of a version it has gone past, so the
+    /// same diagnostics for the next version are news to it).
+    published: HashMap<Uri, (Option<i32>, Vec<lsp_types::Diagnostic>)>,
     /// Something changed since the diagnostics were last sent.
     dirty: bool,
     /// Errors already shown (internal errors, configuration errors).
@@ -142,6 +157,7 @@ impl Server {
             encoding: Encoding::negotiate(offered),
             pull: text.is_some_and(|text| text.diagnostic.is_some()),
             refresh: false,
+            workspace_pull: true,
             watch: workspace
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|w| w.dynamic_registration)
@@ -182,7 +198,7 @@ impl Server {
                 DiagnosticServerCapabilities::Options(DiagnosticOptions {
                     identifier: Some("ssot".into()),
                     inter_file_dependencies: true,
-                    workspace_diagnostics: true,
+                    workspace_diagnostics: self.workspace_pull,
                     ..DiagnosticOptions::default()
                 })
             }),
@@ -331,16 +347,26 @@ impl Server {
                 if let Some(p) = params::<lsp_types::DidOpenTextDocumentParams>(n) {
                     let document = p.text_document;
                     let path = uri::to_path(&document.uri).map(|path| canonical(&path));
-                    let text = Text::new(document.text);
-                    self.documents.insert(document.uri.clone(), Document { path, text, version: document.version });
+                    let opened = Document::new(path, document.text, document.version);
+                    self.documents.insert(document.uri.clone(), opened);
                     self.buffer_changed(&document.uri);
                 }
             }
             notification::DidChangeTextDocument::METHOD => {
                 if let Some(p) = params::<lsp_types::DidChangeTextDocumentParams>(n) {
                     let Some(document) = self.documents.get_mut(&p.text_document.uri) else { return };
-                    document.text.apply_changes(p.content_changes, self.encoding);
-                    document.version = p.text_document.version;
+                    let version = p.text_document.version;
+                    if !document.change(version, p.content_changes, self.encoding) {
+                        let message = format!(
+                            "ssot: a change to {} (version {version}) came after too many newer ones to be placed; \
+                             its diagnostics may be off until the buffer is reopened",
+                            p.text_document.uri.as_str()
+                        );
+                        self.notify::<notification::LogMessage>(lsp_types::LogMessageParams {
+                            typ: lsp_types::MessageType::WARNING,
+                            message,
+                        });
+                    }
                     self.buffer_changed(&p.text_document.uri);
                 }
             }
@@ -496,11 +522,11 @@ impl Server {
             if self.cancelled {
                 return;
             }
-            if self.published.get(&uri) == Some(&diagnostics) {
+            let version = self.documents.get(&uri).map(|document| document.version);
+            if self.published.get(&uri).is_some_and(|(sent, same)| *sent == version && *same == diagnostics) {
                 continue;
             }
-            let version = self.documents.get(&uri).map(|document| document.version);
-            self.published.insert(uri.clone(), diagnostics.clone());
+            self.published.insert(uri.clone(), (version, diagnostics.clone()));
             self.notify::<notification::PublishDiagnostics>(lsp_types::PublishDiagnosticsParams {
                 uri,
                 diagnostics,
@@ -744,5 +770,32 @@ fn canonical(path: &Path) -> PathBuf {
     match (path.parent().and_then(|parent| parent.canonicalize().ok()), path.file_name()) {
         (Some(parent), Some(name)) => parent.join(name),
         _ => path.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refreshes_only_workspace;
+
+    #[test]
+    fn neovim_before_0_13_is_not_offered_workspace_pulls() {
+        let client = |name: &str, version: Option<&str>| lsp_types::ClientInfo {
+            name: name.to_string(),
+            version: version.map(str::to_string),
+        };
+        for (version, affected) in [
+            (Some("0.12.4"), true),
+            (Some("0.10.4"), true),
+            (Some("v0.12.0-dev-1234+gabc"), true),
+            (Some("0.13.0"), false),
+            (Some("0.13.0-dev-25+g1234"), false),
+            (Some("1.0.0"), false),
+            (None, true),
+            (Some("nightly"), true),
+        ] {
+            assert_eq!(refreshes_only_workspace(Some(&client("Neovim", version))), affected, "{version:?}");
+        }
+        assert!(!refreshes_only_workspace(Some(&client("Visual Studio Code", Some("1.95.0")))));
+        assert!(!refreshes_only_workspace(None));
     }
 }

@@ -48,6 +48,7 @@ impl Encoding {
 }
 
 /// A text and where each of its lines starts, for conversions in both directions.
+#[derive(Clone)]
 pub(crate) struct Text {
     text: String,
     /// Byte offset of each line's start; the first is 0.

@@ -99,3 +99,42 @@ pub fn cargo_registries() -> Vec<PathBuf> {
     dirs.sort();
     dirs
 }
+
+/// The first fenced block of `language` after the heading `heading` in docs/editors.md.
+pub fn docs_snippet(heading: &str, language: &str) -> String {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/editors.md")).unwrap();
+    let section = &docs[docs.find(&format!("\n{heading}\n")).unwrap_or_else(|| panic!("no `{heading}`"))..];
+    let fence = format!("```{language}\n");
+    let start = section.find(&fence).unwrap_or_else(|| panic!("no {language} block under `{heading}`")) + fence.len();
+    let end = start + section[start..].find("```").unwrap();
+    section[start..end].to_string()
+}
+
+/// PATH with the directory of the ssot under test first, so a snippet's `ssot` is it.
+pub fn path_with_ssot() -> std::ffi::OsString {
+    let dir = Path::new(env!("CARGO_BIN_EXE_ssot")).parent().unwrap().to_path_buf();
+    let rest = std::env::var_os("PATH").unwrap_or_default(); // ssot: ignore[direct-env-access] -- the test's own PATH, passed on
+    std::env::join_paths(std::iter::once(dir).chain(std::env::split_paths(&rest))).unwrap()
+}
+
+/// The editor the test knob `var` names (`what` it must be), or `None` after saying the test is
+/// skipped (`.ci/run` sets the knobs where it can unpack the editors).
+pub fn editor(var: &str, what: &str) -> Option<PathBuf> {
+    let knob = std::env::var_os(var); // ssot: ignore[direct-env-access] -- a test knob
+    if knob.is_none() {
+        eprintln!("skipped: {var} ({what}) is not set; .ci/run sets it");
+    }
+    knob.map(PathBuf::from)
+}
+
+/// The project the editor tests open (its directory, and its canonical path): `app/a.py` defines
+/// a manager class, `app/b.py` does not yet.
+pub fn editor_project() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(root.join("ssot.toml"), "").unwrap();
+    std::fs::write(root.join("app/a.py"), "class WebSocketManager:\n    pass\n").unwrap();
+    std::fs::write(root.join("app/b.py"), "X = 1\n").unwrap();
+    (dir, root)
+}
