@@ -713,3 +713,48 @@ fn a_new_module_saved_resolves_in_its_importers() {
     assert_eq!(codes(&in_a), Vec::<&str>::new(), "{in_a:#?}");
     client.shutdown();
 }
+
+/// Changes that arrive out of order (as Helix 25.01 sends a burst) are put in their place by
+/// version: the diagnostics are those of the text the client has. And a client that takes
+/// versioned edits gets quick fixes naming the version they were made for.
+#[test]
+fn late_changes_are_placed_and_edits_name_their_version() {
+    let text = "from unittest.mock import MagicMock\nx = ()\n";
+    let (_dir, root) = project(&[("tests/test_client.py", text)]);
+    let capabilities = json!({"workspace": {"workspaceEdit": {"documentChanges": true}}});
+    let (mut client, _) = Client::start(&root, capabilities);
+    let file = uri(&root.join("tests/test_client.py"));
+    client.open(&file, text);
+    // Typed into "x = ()": "None", then "Magic" before it; sent in the opposite order (in
+    // arrival order the text would be "x = NoneMagic()", with no finding).
+    let insert = |version: i32, piece: &str| {
+        let at = json!({"line": 1, "character": 4});
+        json!({"textDocument": {"uri": file, "version": version}, "contentChanges": [{"range": {"start": at, "end": at}, "text": piece}]})
+    };
+    for change in [insert(3, "Magic"), insert(2, "None")] {
+        client.notify("textDocument/didChange", change);
+    }
+    client.sync();
+    let found = client.published(&file).unwrap();
+    assert_eq!(codes(&found), ["magic-none"], "{found:#?}");
+    assert_eq!(found[0]["range"]["start"], json!({"line": 1, "character": 4}));
+
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": file}, "range": found[0]["range"], "context": {"diagnostics": [found[0]]}}),
+        )
+        .unwrap();
+    let quick =
+        actions.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().contains("MagicMock")).unwrap();
+    let edit = &quick["edit"];
+    assert!(edit.get("changes").is_none(), "{edit:#}");
+    let document = &edit["documentChanges"][0];
+    assert_eq!(document["textDocument"], json!({"uri": file, "version": 3}));
+    let changes = json!({"changes": {file.clone(): document["edits"]}});
+    assert_eq!(
+        apply("from unittest.mock import MagicMock\nx = MagicNone()\n", &changes, &file),
+        "from unittest.mock import MagicMock\nx = MagicMock()\n"
+    );
+    client.shutdown();
+}

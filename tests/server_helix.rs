@@ -1,5 +1,5 @@
 //! `ssot server` in Helix, set up by the `languages.toml` snippet of docs/editors.md exactly as
-//! written (`ssot` found on PATH): `hx --health python` lists it, then Helix runs in a tmux pane
+//! written (`ssot` found on PATH, where nothing else is): `hx --health python` lists it, then Helix runs in a tmux pane
 //! (it has no headless mode; the screen is read with `capture-pane`) on two files of a project,
 //! a duplicate manager class is typed into one without saving, the other shows the finding in
 //! its gutter, and the suppression quick fix from the code action menu removes it. Skipped,
@@ -10,7 +10,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{docs_snippet, editor, editor_project, path_with_ssot};
+use common::{docs_snippet, editor, editor_project};
 
 /// A tmux server of its own (its socket named after this process), killed when dropped.
 struct Tmux {
@@ -79,7 +79,8 @@ fn helix_sees_an_unsaved_duplicate_with_the_docs_snippet() {
     let snippet = docs_snippet("## Helix", "toml");
     assert!(snippet.contains("[language-server.ssot]"), "the snippet is the languages.toml one:\n{snippet}");
     std::fs::write(config.join("helix/languages.toml"), &snippet).unwrap();
-    let path = path_with_ssot();
+    // Only ssot on PATH: another Python server the snippet names (pylsp) would mark lines too.
+    let path = std::path::Path::new(env!("CARGO_BIN_EXE_ssot")).parent().unwrap().as_os_str().to_owned();
     let env = [("HOME", home.as_os_str()), ("XDG_CONFIG_HOME", config.as_os_str()), ("PATH", path.as_os_str())];
 
     // Helix reads the snippet and finds the binary it names.

@@ -33,14 +33,39 @@ fn overlaps(a: &Range, b: &Range) -> bool {
     a.start <= b.end && b.start <= a.end
 }
 
-fn edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
-    WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }
+/// The buffer an action edits: its URI, and its version when the client takes versioned edits
+/// (it then refuses an edit made for a text it no longer has, instead of applying it in the
+/// wrong place).
+pub(crate) struct Edited<'a> {
+    pub uri: &'a Uri,
+    pub version: Option<i32>,
+}
+
+impl Edited<'_> {
+    pub(crate) fn edit(&self, edits: Vec<TextEdit>) -> WorkspaceEdit {
+        let Some(version) = self.version else {
+            return WorkspaceEdit {
+                changes: Some(HashMap::from([(self.uri.clone(), edits)])),
+                ..WorkspaceEdit::default()
+            };
+        };
+        let text_document =
+            lsp_types::OptionalVersionedTextDocumentIdentifier { uri: self.uri.clone(), version: Some(version) };
+        let edits = edits.into_iter().map(lsp_types::OneOf::Left).collect();
+        WorkspaceEdit {
+            document_changes: Some(lsp_types::DocumentChanges::Edits(vec![lsp_types::TextDocumentEdit {
+                text_document,
+                edits,
+            }])),
+            ..WorkspaceEdit::default()
+        }
+    }
 }
 
 /// The quick fixes for the diagnostics (ssot's, each with the protocol's form sent for it) that
 /// touch `range`.
 pub(crate) fn quick_fixes(
-    uri: &Uri,
+    buffer: &Edited,
     text: &Text,
     language: Language,
     diagnostics: &[(&Diagnostic, lsp_types::Diagnostic)],
@@ -63,7 +88,7 @@ pub(crate) fn quick_fixes(
                 title,
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![sent.clone()]),
-                edit: Some(edit(uri, edits)),
+                edit: Some(buffer.edit(edits)),
                 is_preferred: Some(safe),
                 ..CodeAction::default()
             }));
@@ -73,7 +98,7 @@ pub(crate) fn quick_fixes(
                 title: format!("Suppress `{}` on this line (# ssot: ignore)", d.rule),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![sent.clone()]),
-                edit: Some(edit(uri, vec![suppress])),
+                edit: Some(buffer.edit(vec![suppress])),
                 ..CodeAction::default()
             }));
         }

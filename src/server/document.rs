@@ -38,13 +38,15 @@ impl Document {
     /// Applies the client's `changes` that make version `version`. A change older than the
     /// latest is put among the kept ones by its version and the text made again; one older than
     /// every kept change (or repeating a kept version) cannot be placed: `false`, and nothing
-    /// changes.
+    /// changes — unless it gives the whole text: then the client starts afresh (a reload that
+    /// numbers its versions again), and that text at that version stands.
     pub(crate) fn change(
         &mut self,
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
         encoding: Encoding,
     ) -> bool {
+        let whole = changes.iter().any(|change| change.range.is_none());
         if version >= self.version {
             self.text.apply_changes(changes.clone(), encoding);
             self.version = version;
@@ -53,7 +55,13 @@ impl Document {
             let at = self.recent.partition_point(|(kept, _)| *kept < version);
             let repeated = self.recent.get(at).is_some_and(|(kept, _)| *kept == version);
             if version <= self.base.1 || repeated {
-                return false;
+                if !whole {
+                    return false;
+                }
+                self.text.apply_changes(changes, encoding);
+                self.version = version;
+                self.rebase();
+                return true;
             }
             self.recent.insert(at, (version, changes));
             let mut text = self.base.0.clone();
@@ -62,12 +70,22 @@ impl Document {
             }
             self.text = text;
         }
+        // From the latest whole text on, nothing before it matters.
+        if whole && self.recent.back().is_some_and(|(kept, _)| *kept == version) {
+            self.rebase();
+        }
         while self.recent.len() > KEPT {
             let Some((version, changes)) = self.recent.pop_front() else { break };
             self.base.0.apply_changes(changes, encoding);
             self.base.1 = version;
         }
         true
+    }
+
+    /// The text as it stands becomes the base: no change is kept.
+    fn rebase(&mut self) {
+        self.base = (self.text.clone(), self.version);
+        self.recent.clear();
     }
 }
 
@@ -125,6 +143,29 @@ mod tests {
             assert_eq!(document.text.as_str(), format!("X = 1\n{typed}"), "order {n}");
             assert_eq!(document.version, 29);
         }
+    }
+
+    fn whole(text: &str) -> Vec<TextDocumentContentChangeEvent> {
+        vec![TextDocumentContentChangeEvent { range: None, range_length: None, text: text.to_string() }]
+    }
+
+    /// A whole text ends the history: changes before it arriving late are dropped; one that
+    /// cannot be placed (a client numbering its versions again after a reload) stands.
+    #[test]
+    fn a_whole_text_starts_afresh() {
+        let mut document = Document::new(None, "a".into(), 0);
+        assert!(document.change(2, whole("xyz"), Encoding::Utf8));
+        assert!(document.change(3, insert(0, 3, "!"), Encoding::Utf8));
+        assert!(!document.change(1, insert(0, 0, "late "), Encoding::Utf8), "superseded by the whole text");
+        assert_eq!((document.text.as_str(), document.version), ("xyz!", 3));
+        assert!(document.change(1, whole("reloaded"), Encoding::Utf8));
+        assert!(document.change(2, insert(0, 8, "."), Encoding::Utf8));
+        assert_eq!((document.text.as_str(), document.version), ("reloaded.", 2));
+        // A late whole text within the window is put in its place like any change.
+        let mut document = Document::new(None, "a".into(), 0);
+        assert!(document.change(2, insert(0, 0, "b"), Encoding::Utf8));
+        assert!(document.change(1, whole("c"), Encoding::Utf8));
+        assert_eq!(document.text.as_str(), "bc");
     }
 
     /// A change older than every kept one, or one repeating a version, changes nothing.

@@ -108,6 +108,9 @@ fn folders(params: &lsp_types::InitializeParams) -> Vec<PathBuf> {
     paths.into_iter().filter_map(|path| path.canonicalize().ok()).collect()
 }
 
+/// How many publishings in a row a newer message may cancel (see [`Server::settle`]).
+const MAX_CANCELS: u32 = 3;
+
 struct Server {
     sender: Sender<Message>,
     encoding: Encoding,
@@ -120,6 +123,9 @@ struct Server {
     workspace_pull: bool,
     /// The client registers file watchers the server asks for.
     watch: bool,
+    /// The client takes edits of a document's version (`documentChanges`): the server's edits
+    /// name the version they were made for.
+    versioned_edits: bool,
     workspace: Workspace,
     documents: BTreeMap<Uri, Document>,
     /// What was last sent for each open buffer (push mode), for which version: sent again only
@@ -140,6 +146,9 @@ struct Server {
     /// arrives, and `cancelled` says it did.
     cancellable: bool,
     cancelled: bool,
+    /// Publishing was cancelled this many times in a row: after [`MAX_CANCELS`], the next runs
+    /// to its end whatever arrives (so a stream of messages cannot hold diagnostics back).
+    cancels: u32,
     /// The files the last workspace diagnostics named with diagnostics.
     reported: HashSet<Uri>,
     shutdown: bool,
@@ -158,6 +167,10 @@ impl Server {
             pull: text.is_some_and(|text| text.diagnostic.is_some()),
             refresh: false,
             workspace_pull: true,
+            versioned_edits: workspace
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|edit| edit.document_changes)
+                .unwrap_or(false),
             watch: workspace
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|w| w.dynamic_registration)
@@ -172,6 +185,7 @@ impl Server {
             answering: false,
             cancellable: false,
             cancelled: false,
+            cancels: 0,
             reported: HashSet::new(),
             shutdown: false,
             next_id: 0,
@@ -492,9 +506,10 @@ impl Server {
     /// Brings the client's diagnostics up to date after changes: sends each open buffer's that
     /// changed, or (when the client pulls) asks it to pull again.
     fn settle(&mut self) {
-        self.cancellable = !self.answering;
+        self.cancellable = !self.answering && self.cancels < MAX_CANCELS;
         self.cancelled = false;
         self.publish();
+        self.cancels = if self.cancelled { self.cancels + 1 } else { 0 };
         self.cancellable = false;
     }
 
@@ -599,7 +614,8 @@ impl Server {
         if actions::wanted(only, &lsp_types::CodeActionKind::QUICKFIX) {
             let pairs: Vec<(&crate::diagnostic::Diagnostic, lsp_types::Diagnostic)> =
                 found.iter().map(|(d, sent)| (d, sent.clone())).collect();
-            result = actions::quick_fixes(&uri, &document.text, language, &pairs, &params.range, self.encoding);
+            let buffer = actions::Edited { uri: &uri, version: self.versioned_edits.then_some(document.version) };
+            result = actions::quick_fixes(&buffer, &document.text, language, &pairs, &params.range, self.encoding);
         }
         if actions::wanted(only, &actions::fix_all_kind()) {
             if let Some(action) = self.fix_all(&uri) {
@@ -639,10 +655,9 @@ impl Server {
         Some(lsp_types::CodeAction {
             title: "Fix all safe ssot findings".into(),
             kind: Some(actions::fix_all_kind()),
-            edit: Some(lsp_types::WorkspaceEdit {
-                changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
-                ..lsp_types::WorkspaceEdit::default()
-            }),
+            edit: Some(
+                actions::Edited { uri, version: self.versioned_edits.then_some(document.version) }.edit(vec![edit]),
+            ),
             ..lsp_types::CodeAction::default()
         })
     }
