@@ -88,6 +88,9 @@ fn project_pass(
         None => Vec::new(),
     };
     known.resize(rules.project_rules.len(), None);
+    // The facts are freed on another thread, after the passes: freeing them where each pass
+    // ends (a pass takes its facts) was 40% of the project pass's time on a test-heavy tree.
+    let held: Vec<AnyFacts> = facts.iter().flatten().map(|(_, facts)| facts.clone()).collect();
     // Rules finish in parallel; their findings come back in rule order.
     let found: Vec<(RuleIndex, Result<Vec<ProjectFinding>, Unfinished>)> = rules
         .project_rules
@@ -111,6 +114,7 @@ fn project_pass(
             (*rule, finished.map_err(|panic| Unfinished::Panicked(analyze::panic_message(panic.as_ref()))))
         })
         .collect();
+    drop_in_background(held);
     if let Some((kept, wanted, _)) = live {
         let complete = !found.iter().any(|(_, finished)| matches!(finished, Err(Unfinished::Cancelled)));
         for (rule, finished) in &found {
@@ -155,6 +159,12 @@ enum Unfinished {
     Panicked(String),
     /// It was not started: the outcome was cancelled.
     Cancelled,
+}
+
+/// Drops `value` on a thread of its own (freeing a large structure is no business of the answer's
+/// way); when no thread can be started, the closure holding it is dropped here instead.
+pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().name("ssot-free".into()).spawn(move || drop(value));
 }
 
 /// Records that `rule`'s project pass failed (`detail`: its panic).

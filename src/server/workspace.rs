@@ -112,7 +112,7 @@ impl Project {
         let outcome = self.live.outcome_unless(wanted, cancelled)?;
         let analysis = Arc::new(Analysis::new(outcome));
         if let Some((old, _)) = self.analysis.replace((analysis.clone(), wanted.cloned())) {
-            std::thread::spawn(move || drop(old));
+            crate::scan::drop_in_background(old);
         }
         Some(analysis)
     }
@@ -121,7 +121,7 @@ impl Project {
         // Freeing tens of thousands of diagnostics takes a while: not on the way to the next
         // answer.
         if let Some((old, _)) = self.analysis.take() {
-            std::thread::spawn(move || drop(old));
+            crate::scan::drop_in_background(old);
         }
     }
 
