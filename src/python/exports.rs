@@ -806,7 +806,7 @@ mod tests {
         let tree = parser.parse(source, None).unwrap();
         let from_tree = from_tree(tree.root_node(), source, stub);
         let lexed = super::super::tokens::tokenize(source);
-        let statements = Statements::new(source, &lexed.tokens);
+        let statements = Statements::new(source, &lexed);
         let from_tokens = (lexed.ok && statements.ok).then(|| from_tokens(source, &lexed, &statements, stub)).flatten();
         (Some(from_tree), from_tokens)
     }

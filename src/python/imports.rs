@@ -204,7 +204,8 @@ fn names_in<'s>(node: Node, source: &'s str) -> impl Iterator<Item = &'s str> {
 
 /// Every import statement, read from the tokens; `None` when one of them (or a `from` followed
 /// by a dot anywhere else) is not something the reader understands.
-pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statements) -> Option<Vec<Import>> {
+pub(crate) fn from_tokens(source: &str, lexed: &super::tokens::Tokens, statements: &Statements) -> Option<Vec<Import>> {
+    let tokens = &lexed.tokens[..];
     let text = |index: usize| Text { source, tokens }.text(index);
     let mut out = Vec::new();
     let contexts = TokenContexts::new(source, tokens, statements);
@@ -240,7 +241,7 @@ pub(crate) fn from_tokens(source: &str, tokens: &[Token], statements: &Statement
     let view = Text { source, tokens };
     let relative_from =
         |index: usize| view.is_name(index, "from") && (view.is_op(index + 1, ".") || view.is_op(index + 1, "..."));
-    let relative = (0..tokens.len()).filter(|&index| relative_from(index)).count();
+    let relative = lexed.keywords.iter().filter(|&&index| relative_from(index as usize)).count();
     (relative == out.iter().filter(|import| import.relative_module.is_some()).count()).then_some(out)
 }
 
@@ -451,7 +452,7 @@ mod tests {
     use super::*;
 
     fn both(source: &str) -> (Option<Vec<Import>>, Option<Vec<Import>>) {
-        crate::python::both_builders(source, from_tree, |s, t, st| from_tokens(s, &t.tokens, st))
+        crate::python::both_builders(source, from_tree, from_tokens)
     }
 
     #[test]
@@ -534,11 +535,8 @@ class K:
     /// builder's imports are the tree's, exactly.
     #[test]
     fn both_builders_agree_on_the_standard_library() {
-        let (files, found) = crate::python::both_builders_on_the_standard_library(
-            from_tree,
-            |s, t, st| from_tokens(s, &t.tokens, st),
-            |a, b| a == b,
-        );
+        let (files, found) =
+            crate::python::both_builders_on_the_standard_library(from_tree, from_tokens, |a, b| a == b);
         assert!(files > 100 && found > 1_000, "{files} files, {found} imports");
     }
 }

@@ -348,7 +348,7 @@ pub(crate) fn both_builders<T>(
     let parsed = parser.parse(source, None).expect("no timeout is set");
     let from_tree = (!parsed.root_node().has_error()).then(|| tree(parsed.root_node(), source));
     let lexed = tokens::tokenize(source);
-    let statements = statements::Statements::new(source, &lexed.tokens);
+    let statements = statements::Statements::new(source, &lexed);
     let from_tokens = (lexed.ok && statements.ok).then(|| tokens(source, &lexed, &statements)).flatten();
     (from_tree, from_tokens)
 }

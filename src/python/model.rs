@@ -978,7 +978,7 @@ mod differential {
             if !tokens.ok {
                 continue;
             }
-            let statements = crate::python::statements::Statements::new(&source, &tokens.tokens);
+            let statements = crate::python::statements::Statements::new(&source, &tokens);
             if !statements.ok {
                 continue;
             }

@@ -225,7 +225,8 @@ impl Reader<'_> {
 }
 
 impl Statements {
-    pub(crate) fn new(source: &str, tokens: &[Token]) -> Self {
+    pub(crate) fn new(source: &str, lexed: &super::tokens::Tokens) -> Self {
+        let tokens = &lexed.tokens[..];
         let view = Text { source, tokens };
         let mut reader = Reader { view, list: Vec::with_capacity(tokens.len() / 8), ok: true };
         let module = Context {
@@ -276,7 +277,7 @@ impl Statements {
                 }
             }
         }
-        let ok = reader.ok && pending.is_none() && reader.placed_every_keyword();
+        let ok = reader.ok && pending.is_none() && reader.placed_every_keyword(&lexed.keywords);
         Statements { list: reader.list, ok, loads: std::cell::OnceCell::new() }
     }
 }
@@ -284,13 +285,8 @@ impl Statements {
 impl Reader<'_> {
     /// Every `import`, `class` and `def` keyword starts (or, for `import`, belongs to) a
     /// statement the reader saw: nothing the engines look for hides where it did not look.
-    fn placed_every_keyword(&self) -> bool {
-        // The keywords in token order, and those the statements placed, in the same order.
-        let bytes = self.source.as_bytes();
-        let keyword = |token: &Token| {
-            token.kind == Kind::Name
-                && matches!(&bytes[token.start as usize..token.end as usize], b"import" | b"class" | b"def")
-        };
+    /// `keywords`: the tokenizer's list of those names (and `from`), by index.
+    fn placed_every_keyword(&self, keywords: &[u32]) -> bool {
         let mut placed = Vec::new();
         for statement in &self.list {
             let first = statement.tokens.start;
@@ -303,14 +299,14 @@ impl Reader<'_> {
                 _ => {}
             }
         }
-        // Statements come in token order, so the placed keywords do; each keyword token must be
-        // the next placed one.
+        // Statements come in token order, so the placed keywords do; each keyword token (not
+        // `from`, which the tokenizer lists too) must be the next placed one.
         let mut placed = placed.into_iter();
-        self.tokens
+        keywords
             .iter()
-            .enumerate()
-            .filter(|(_, token)| keyword(token))
-            .all(|(index, _)| placed.next() == Some(index))
+            .map(|&index| index as usize)
+            .filter(|&index| !self.is_name(index, "from"))
+            .all(|index| placed.next() == Some(index))
     }
 }
 
@@ -1144,7 +1140,7 @@ mod tests {
     fn read(source: &str) -> Statements {
         let tokens = tokenize(source);
         assert!(tokens.ok, "{source:?} tokenizes");
-        Statements::new(source, &tokens.tokens)
+        Statements::new(source, &tokens)
     }
 
     /// (first token, scope, in_function, direct) of each simple statement.
@@ -1188,7 +1184,7 @@ mod tests {
     fn shapes_it_does_not_understand_make_it_decline() {
         for source in ["x = 1\n    y = 2\n", "if x: class A: pass\n", "if x:\ny = 1\n", "match x:\n    y = 1\n"] {
             let tokens = tokenize(source);
-            assert!(!tokens.ok || !Statements::new(source, &tokens.tokens).ok, "{source:?} must not be read");
+            assert!(!tokens.ok || !Statements::new(source, &tokens).ok, "{source:?} must not be read");
         }
     }
 
@@ -1432,7 +1428,7 @@ mod naive {
             if !tokens.ok {
                 continue;
             }
-            let statements = Statements::new(&source, &tokens.tokens);
+            let statements = Statements::new(&source, &tokens);
             if !statements.ok {
                 continue;
             }

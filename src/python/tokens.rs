@@ -73,6 +73,9 @@ pub(crate) use crate::text::Comment;
 pub(crate) struct Tokens {
     /// Every token, in source order; when `ok` is false, only those before the error.
     pub tokens: Vec<Token>,
+    /// The indices of the name tokens `import`, `from`, `class` and `def`, in order: what the
+    /// statement reader checks it placed, without another pass over every token.
+    pub keywords: Vec<u32>,
     /// Every comment, in source order, also past an error (found by the recovering mode there).
     pub comments: Vec<Comment>,
     /// The strings inside f-strings' replacement fields, by start (before an error only).
@@ -174,6 +177,7 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         bytes,
         pos,
         tokens: Vec::with_capacity(if fits { bytes.len() / 4 + 4 } else { 0 }),
+        keywords: Vec::new(),
         comments: Vec::new(),
         line_start: pos,
         failed_fstring: None,
@@ -198,6 +202,7 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
     field_code.sort_by_key(|code| code.start);
     Tokens {
         tokens: lexer.tokens,
+        keywords: lexer.keywords,
         comments: lexer.comments,
         field_strings,
         field_code,
@@ -341,6 +346,7 @@ struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
     tokens: Vec<Token>,
+    keywords: Vec<u32>,
     comments: Vec<Comment>,
     /// Start of the current physical line if it started in ordinary code, else of the last one
     /// that did (a line that starts inside a string or after a backslash continuation does not).
@@ -638,6 +644,9 @@ impl Lexer<'_> {
             if let Some((fstring, raw)) = string_prefix(&bytes[start..pos]) {
                 return self.string(start, fstring, raw);
             }
+        }
+        if matches!(&bytes[start..pos], b"import" | b"from" | b"class" | b"def") {
+            self.keywords.push(self.tokens.len() as u32);
         }
         self.push(Kind::Name, start, pos);
         Ok(())
@@ -1826,6 +1835,50 @@ mod comment_tests {
         ] {
             check_invariants(&source).unwrap();
             assert!(texts(&source).last().is_some_and(|(text, _)| *text == "# c"), "{:?}", &source[..20]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod keyword_tests {
+    use super::*;
+
+    /// `keywords` lists exactly the name tokens `import`, `from`, `class` and `def`, in order:
+    /// on every Python file under testdata/ (the parse and rule fixtures: broken files, f-strings,
+    /// soft keywords, names that only start like a keyword), and on a few made to mislead.
+    #[test]
+    fn keywords_are_the_keyword_names() {
+        let mut sources: Vec<String> = [
+            "importer = 1\nfrom_ = definition = classy = 2\nimport a\nfrom . import b\n",
+            "x = f'{import_}' 'import'\ndef f(): return class_\n# import c\n",
+            "class A:\n    def __init__(self): from x import (y,\n  z)\n",
+            "s = '''\nimport q\n'''\nimport r  # after a triple-quoted string\nbroken = (\n",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "py") {
+                    sources.extend(std::fs::read(&path).ok().and_then(|b| String::from_utf8(b).ok()));
+                }
+            }
+        }
+        assert!(sources.len() > 100, "testdata holds the fixtures");
+        for source in &sources {
+            let lexed = tokenize(source);
+            let expected: Vec<u32> = (0..lexed.tokens.len())
+                .filter(|&i| {
+                    let t = lexed.tokens[i];
+                    t.kind == Kind::Name
+                        && matches!(&source[t.start as usize..t.end as usize], "import" | "from" | "class" | "def")
+                })
+                .map(|i| i as u32)
+                .collect();
+            assert_eq!(lexed.keywords, expected, "{source:?}");
         }
     }
 }

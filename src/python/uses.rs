@@ -219,7 +219,7 @@ mod tests {
     }
 
     fn token_uses(source: &str, lexed: &crate::python::tokens::Tokens, statements: &Statements) -> Option<Vec<Uses>> {
-        let imports = super::super::imports::from_tokens(source, &lexed.tokens, statements)?;
+        let imports = super::super::imports::from_tokens(source, lexed, statements)?;
         Some(vec![from_tokens(source, lexed, statements, &imports, &NAMES, &ATTRIBUTES)?])
     }
 

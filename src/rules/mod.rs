@@ -258,7 +258,7 @@ impl<'a> FileText<'a> {
             return None;
         }
         let statements =
-            self.statements.get_or_init(|| crate::python::statements::Statements::new(self.source, &tokens.tokens));
+            self.statements.get_or_init(|| crate::python::statements::Statements::new(self.source, tokens));
         statements.ok.then_some(statements)
     }
 
@@ -283,7 +283,7 @@ impl FileText<'_> {
         self.imports
             .get_or_init(|| {
                 let statements = self.statements()?;
-                crate::python::imports::from_tokens(self.source, &self.tokens().tokens, statements)
+                crate::python::imports::from_tokens(self.source, self.tokens(), statements)
             })
             .as_deref()
     }
