@@ -78,6 +78,8 @@ struct Reader<'a> {
     view: Text<'a, 'a>,
     list: Vec<Statement>,
     ok: bool,
+    /// Some `;` stands in the file (else a simple line is one statement).
+    semicolons: bool,
 }
 
 impl<'a> std::ops::Deref for Reader<'a> {
@@ -183,6 +185,12 @@ impl Reader<'_> {
 
     /// Simple statements separated by `;` in `range`.
     fn simple(&mut self, range: Range<usize>, context: Context) {
+        if !self.semicolons {
+            if range.start < range.end {
+                self.statement(range, context);
+            }
+            return;
+        }
         let mut depth = 0usize;
         let mut start = range.start;
         for index in range.clone() {
@@ -228,7 +236,10 @@ impl Statements {
     pub(crate) fn new(source: &str, lexed: &super::tokens::Tokens) -> Self {
         let tokens = &lexed.tokens[..];
         let view = Text { source, tokens };
-        let mut reader = Reader { view, list: Vec::with_capacity(tokens.len() / 8), ok: true };
+        let mut reader =
+            Reader { view, list: Vec::with_capacity(tokens.len() / 8), ok: true, semicolons: lexed.semicolons };
+        // Where each logical line ends: the first NEWLINE at or after a line's first token.
+        let mut newlines = lexed.newlines.iter().map(|&index| index as usize).peekable();
         let module = Context {
             scope: Scope::Module,
             in_function: false,
@@ -267,10 +278,8 @@ impl Statements {
                         reader.ok = false;
                         break;
                     }
-                    let end = tokens[index..]
-                        .iter()
-                        .position(|t| t.kind == Kind::Newline)
-                        .map_or(tokens.len(), |p| index + p);
+                    while newlines.next_if(|&newline| newline < index).is_some() {}
+                    let end = newlines.peek().copied().unwrap_or(tokens.len());
                     let context = *stack.last().unwrap_or(&module);
                     pending = reader.line(index..end, context);
                     index = end + 1;

@@ -76,6 +76,10 @@ pub(crate) struct Tokens {
     /// The indices of the name tokens `import`, `from`, `class` and `def`, in order: what the
     /// statement reader checks it placed, without another pass over every token.
     pub keywords: Vec<u32>,
+    /// The indices of the NEWLINE tokens, in order (where each logical line ends).
+    pub newlines: Vec<u32>,
+    /// Some `;` operator ends a simple statement somewhere.
+    pub semicolons: bool,
     /// Every comment, in source order, also past an error (found by the recovering mode there).
     pub comments: Vec<Comment>,
     /// The strings inside f-strings' replacement fields, by start (before an error only).
@@ -178,6 +182,8 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         pos,
         tokens: Vec::with_capacity(if fits { bytes.len() / 4 + 4 } else { 0 }),
         keywords: Vec::new(),
+        newlines: Vec::new(),
+        semicolons: false,
         comments: Vec::new(),
         line_start: pos,
         failed_fstring: None,
@@ -203,6 +209,8 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
     Tokens {
         tokens: lexer.tokens,
         keywords: lexer.keywords,
+        newlines: lexer.newlines,
+        semicolons: lexer.semicolons,
         comments: lexer.comments,
         field_strings,
         field_code,
@@ -347,6 +355,8 @@ struct Lexer<'a> {
     pos: usize,
     tokens: Vec<Token>,
     keywords: Vec<u32>,
+    newlines: Vec<u32>,
+    semicolons: bool,
     comments: Vec<Comment>,
     /// Start of the current physical line if it started in ordinary code, else of the last one
     /// that did (a line that starts inside a string or after a backslash continuation does not).
@@ -422,6 +432,11 @@ impl Lexer<'_> {
         self.tokens.push(Token { kind, start: start as u32, end: end as u32 });
     }
 
+    fn push_newline(&mut self, start: usize, end: usize) {
+        self.newlines.push(self.tokens.len() as u32);
+        self.push(Kind::Newline, start, end);
+    }
+
     /// The offset after the line break at `pos` (`\r\n` counts as one).
     fn after_newline(&self, pos: usize) -> usize {
         if self.bytes[pos] == b'\r' && self.at(pos + 1) == Some(b'\n') {
@@ -493,7 +508,7 @@ impl Lexer<'_> {
                 }
                 self.pos = pos;
                 let Some(&b) = bytes.get(pos) else {
-                    self.push(Kind::Newline, len, len);
+                    self.push_newline(len, len);
                     break 'lines;
                 };
                 match CLASS[b as usize] {
@@ -502,7 +517,7 @@ impl Lexer<'_> {
                         self.pos = end;
                         self.line_start = end;
                         if self.brackets.is_empty() {
-                            self.push(Kind::Newline, pos, end);
+                            self.push_newline(pos, end);
                             continue 'lines;
                         }
                     }
@@ -1142,6 +1157,7 @@ impl Lexer<'_> {
             b'<' | b'>' | b'*' | b'/' => 1 + usize::from(next == Some(b'=')),
             _ => return Err(Bad), // a lone `!`
         };
+        self.semicolons |= b == b';';
         self.pos = start + len;
         self.push(Kind::Op, start, start + len);
         Ok(())
@@ -1843,7 +1859,8 @@ mod comment_tests {
 mod keyword_tests {
     use super::*;
 
-    /// `keywords` lists exactly the name tokens `import`, `from`, `class` and `def`, in order:
+    /// `keywords` lists exactly the name tokens `import`, `from`, `class` and `def`, in order,
+    /// `newlines` the NEWLINE tokens, and `semicolons` says whether a `;` operator is among them:
     /// on every Python file under testdata/ (the parse and rule fixtures: broken files, f-strings,
     /// soft keywords, names that only start like a keyword), and on a few made to mislead.
     #[test]
@@ -1853,6 +1870,7 @@ mod keyword_tests {
             "x = f'{import_}' 'import'\ndef f(): return class_\n# import c\n",
             "class A:\n    def __init__(self): from x import (y,\n  z)\n",
             "s = '''\nimport q\n'''\nimport r  # after a triple-quoted string\nbroken = (\n",
+            "a = 1; b = 2\nif x: y = ';'\n",
         ]
         .map(String::from)
         .to_vec();
@@ -1879,6 +1897,12 @@ mod keyword_tests {
                 .map(|i| i as u32)
                 .collect();
             assert_eq!(lexed.keywords, expected, "{source:?}");
+            let newlines: Vec<u32> =
+                (0..lexed.tokens.len()).filter(|&i| lexed.tokens[i].kind == Kind::Newline).map(|i| i as u32).collect();
+            assert_eq!(lexed.newlines, newlines, "{source:?}");
+            let semicolons =
+                lexed.tokens.iter().any(|t| t.kind == Kind::Op && &source[t.start as usize..t.end as usize] == ";");
+            assert_eq!(lexed.semicolons, semicolons, "{source:?}");
         }
     }
 }
