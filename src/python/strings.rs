@@ -216,19 +216,34 @@ fn only_blanks_and_comments(text: &str) -> bool {
 /// are decoded over the whole text first (an escape never swallows a quote, so a literal's
 /// escapes decode as they would inside it); then a value is either in the text, or split over
 /// parts: some prefix of it ends at a quote and a later suffix starts at one.
-pub(crate) fn may_hold_any(source: &str, values: &[String]) -> bool {
+pub(crate) fn may_hold_any(source: &str, values: &ValueFinder) -> bool {
     // A value holding a quote, a backslash or a control character can be spelled by escapes as
     // common as `\n`, or by a raw newline in a triple-quoted string: no cheap test.
-    if values.iter().any(|value| !ValueTest::judges(value)) {
+    let Some(verbatim) = &values.verbatim else {
         return source.contains(['\'', '"']);
-    }
+    };
     // A value as it stands in the text: the file may hold it (most admitted files), and nothing
     // needs decoding.
-    if values.iter().any(|value| source.contains(value.as_str())) {
+    if verbatim.is_match(source) {
         return true;
     }
     let test = ValueTest::new(source);
-    values.iter().any(|value| test.admits(value))
+    values.values.iter().any(|value| test.admits(value))
+}
+
+/// The values [`may_hold_any`] looks for, with one automaton finding any of them as written
+/// (`None` when some value has no cheap test). Built once per rule, asked per file.
+pub(crate) struct ValueFinder {
+    values: Vec<String>,
+    verbatim: Option<aho_corasick::AhoCorasick>,
+}
+
+impl ValueFinder {
+    pub(crate) fn new(values: &[String]) -> Self {
+        let judged = values.iter().all(|value| ValueTest::judges(value));
+        let verbatim = judged.then(|| aho_corasick::AhoCorasick::new(values).ok()).flatten();
+        Self { values: values.to_vec(), verbatim }
+    }
 }
 
 /// The text [`may_hold_any`] searches: escapes decoded, quotes found.
@@ -598,7 +613,7 @@ mod tests {
 
     #[test]
     fn the_byte_test_admits_every_spelling_of_a_value() {
-        let holds = |source: &str, value: &str| may_hold_any(source, &[value.to_string()]);
+        let holds = |source: &str, value: &str| may_hold_any(source, &ValueFinder::new(&[value.to_string()]));
         for source in [
             "x = 'tool_executing'",
             "x = 'tool_' 'executing'",

@@ -53,6 +53,8 @@ pub(crate) struct ScatteredEventLiteral {
     canonical_text: String,
     /// The byte test of Rust files for the event names.
     rust_literals: crate::rust::strings::LiteralFinder,
+    /// The byte test of Python files for the event names.
+    python_literals: crate::python::strings::ValueFinder,
     root: PathBuf,
     source_roots: Vec<PathBuf>,
 }
@@ -133,6 +135,7 @@ impl ScatteredEventLiteral {
         let shortest = events.iter().map(String::len).min().unwrap_or(0);
         Ok(Self {
             rust_literals: crate::rust::strings::LiteralFinder::new(&events),
+            python_literals: crate::python::strings::ValueFinder::new(&events),
             id: rule.id.clone(),
             message: rule.message.clone(),
             events,
@@ -586,7 +589,7 @@ impl Prefilter for ScatteredEventLiteral {
 
     fn may_match(&self, path: &Path, source: &str) -> bool {
         !self.events.is_empty()
-            && (self.canonical.is_match(path) || crate::python::strings::may_hold_any(source, &self.events))
+            && (self.canonical.is_match(path) || crate::python::strings::may_hold_any(source, &self.python_literals))
     }
 
     fn may_match_rust(&self, path: &Path, source: &str) -> bool {
