@@ -70,7 +70,7 @@ struct ClassFact {
 }
 
 /// (service, lowercased concept).
-type GroupKey = (Option<usize>, String);
+type GroupKey<'a> = (Option<usize>, &'a str);
 
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileClasses {
@@ -228,10 +228,11 @@ impl ProjectRule for DuplicateManagerClass {
     }
 
     fn finish(&self, facts: Vec<(FileId, std::sync::Arc<FileClasses>)>, paths: &[&str]) -> Vec<ProjectFinding> {
-        let mut groups: BTreeMap<GroupKey, Vec<(FileId, ClassFact)>> = BTreeMap::new();
-        for (file, file_classes) in facts {
-            for class in file_classes.classes.iter().cloned() {
-                groups.entry((file_classes.service, class.concept.clone())).or_default().push((file, class));
+        // Grouped by reference: a class is not copied to be counted.
+        let mut groups: BTreeMap<GroupKey, Vec<(FileId, &ClassFact)>> = BTreeMap::new();
+        for (file, file_classes) in &facts {
+            for class in &file_classes.classes {
+                groups.entry((file_classes.service, class.concept.as_str())).or_default().push((*file, class));
             }
         }
         let mut out = Vec::new();
@@ -250,22 +251,36 @@ impl ProjectRule for DuplicateManagerClass {
                     names.get(base.as_str()).is_some_and(|&count| count > same)
                 })
             };
-            let remaining: Vec<&(FileId, ClassFact)> =
+            let remaining: Vec<&(FileId, &ClassFact)> =
                 counted.iter().filter(|(_, class)| !extends_another(class)).collect();
             if remaining.len() < 2 {
                 continue;
             }
-            // A class name reads the same wherever it is another finding's related place.
+            // A class name reads the same wherever it is another finding's related place: each
+            // member's place, made once (a finding lists at most RELATED_LIMIT of them).
             let mut defined: HashMap<&str, std::sync::Arc<str>> = HashMap::new();
-            for (_, class) in &remaining {
-                defined.entry(class.name.as_str()).or_insert_with(|| format!("`{}` defined here", class.name).into());
-            }
+            let places: Vec<crate::diagnostic::Related> = remaining
+                .iter()
+                .take(super::RELATED_LIMIT + 1)
+                .map(|(file, class)| {
+                    let label = defined
+                        .entry(class.name.as_str())
+                        .or_insert_with(|| format!("`{}` defined here", class.name).into());
+                    class.site.related(*file, label.clone())
+                })
+                .collect();
+            // A finding names the first three others: members among the first four, each
+            // written once.
+            let labels: Vec<String> = remaining
+                .iter()
+                .take(4)
+                .map(|(f, c)| format!("`{}` ({}:{})", c.name, paths[f.0], c.site.start.line))
+                .collect();
             for (index, (file, class)) in remaining.iter().enumerate() {
-                let others = super::others(&remaining, index);
-                let named: Vec<String> = others
-                    .iter()
+                let named: Vec<&str> = (0..labels.len())
+                    .filter(|&other| other != index)
                     .take(3)
-                    .map(|(f, c)| format!("`{}` ({}:{})", c.name, paths[f.0], c.site.start.line))
+                    .map(|other| labels[other].as_str())
                     .collect();
                 let others_text = match remaining.len() - 1 {
                     total if total > 3 => format!("{} and {} more", named.join(", "), total - 3),
@@ -274,13 +289,12 @@ impl ProjectRule for DuplicateManagerClass {
                 let count = remaining.len().to_string();
                 let message = render_message(&self.message, |var| match var {
                     "name" => Some(Cow::Borrowed(class.name.as_str())),
-                    "concept" => Some(Cow::Borrowed(concept.as_str())),
+                    "concept" => Some(Cow::Borrowed(concept)),
                     "count" => Some(Cow::Borrowed(count.as_str())),
                     "others" => Some(Cow::Borrowed(others_text.as_str())),
                     _ => None,
                 });
-                let related =
-                    others.iter().map(|(f, c)| c.site.related(*f, defined[c.name.as_str()].clone())).collect();
+                let related = super::others(&places, index).into_iter().cloned().collect();
                 out.push(ProjectFinding { file: *file, site: class.site.clone(), message, related, fix: None });
             }
         }

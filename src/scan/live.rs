@@ -243,7 +243,7 @@ impl LiveProject {
     /// The project's files changed (one added, removed, or newly skipped): every kept pass is
     /// forgotten (findings name files by their index), and what the rules learnt of the files.
     fn files_changed(&mut self) {
-        self.kept.clear();
+        super::drop_in_background(std::mem::take(&mut self.kept));
         for (_, engine) in &self.rules.project_rules {
             engine.forget();
         }
@@ -270,7 +270,7 @@ impl LiveProject {
                 _ => false,
             };
             if !same {
-                *slot = None;
+                super::drop_in_background(slot.take());
             }
         }
     }
