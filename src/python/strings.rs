@@ -219,22 +219,30 @@ fn only_blanks_and_comments(text: &str) -> bool {
 pub(crate) fn may_hold_any(source: &str, values: &ValueFinder) -> bool {
     // A value holding a quote, a backslash or a control character can be spelled by escapes as
     // common as `\n`, or by a raw newline in a triple-quoted string: no cheap test.
-    let Some(verbatim) = &values.verbatim else {
+    if !values.judged {
         return source.contains(['\'', '"']);
-    };
-    // A value as it stands in the text: the file may hold it (most admitted files), and nothing
-    // needs decoding.
-    if verbatim.is_match(source) {
+    }
+    // A value as it stands in the text, where no escape can reach it (the longest, `\U` and
+    // eight digits, starts at most ten bytes before): the decoded text holds it too, so the file
+    // may hold it (most admitted files), and nothing needs decoding.
+    let bytes = source.as_bytes();
+    let clear = |at: usize| !bytes[at.saturating_sub(ESCAPE_REACH)..at].contains(&b'\\');
+    if values.verbatim.as_ref().is_some_and(|verbatim| verbatim.find_iter(source).any(|found| clear(found.start()))) {
         return true;
     }
     let test = ValueTest::new(source);
     values.values.iter().any(|value| test.admits(value))
 }
 
-/// The values [`may_hold_any`] looks for, with one automaton finding any of them as written
-/// (`None` when some value has no cheap test). Built once per rule, asked per file.
+/// How far before a byte an escape that rewrites it can start (`\U0001F600`: ten bytes).
+const ESCAPE_REACH: usize = 10;
+
+/// The values [`may_hold_any`] looks for, with one automaton finding any of them as written.
+/// Built once per rule, asked per file.
 pub(crate) struct ValueFinder {
     values: Vec<String>,
+    /// Every value has the cheap test (nonempty, no quote, backslash or control character).
+    judged: bool,
     verbatim: Option<aho_corasick::AhoCorasick>,
 }
 
@@ -242,7 +250,7 @@ impl ValueFinder {
     pub(crate) fn new(values: &[String]) -> Self {
         let judged = values.iter().all(|value| ValueTest::judges(value));
         let verbatim = judged.then(|| aho_corasick::AhoCorasick::new(values).ok()).flatten();
-        Self { values: values.to_vec(), verbatim }
+        Self { values: values.to_vec(), judged, verbatim }
     }
 }
 
@@ -635,6 +643,12 @@ mod tests {
         // A value no cheap test can judge admits every file with a quote.
         assert!(holds("x = 'a\\nb'", "a\nb"));
         assert!(!holds("x = 1", "a\nb"));
+        // Written out, but only as the tail of an escape: the decoded text does not hold it (the
+        // shortcut for values as written must not admit it), unless it also stands clear.
+        assert!(!holds("s = '\\x41_done'\n", "x41_done"));
+        assert!(!holds("s = '\\U0001F600_done'\n", "0001F600_done"));
+        assert!(holds("s = '\\x41_done'\nt = 'x41_done'\n", "x41_done"));
+        assert!(holds("s = 'x41_done'\n", "x41_done"));
     }
 
     /// Every `str` literal of a sample of the standard library, as the tree reads it: the byte
@@ -665,6 +679,46 @@ mod tests {
             files += 1;
         }
         assert!(files > 50 && checked > 5_000, "{files} files, {checked} literals");
+    }
+
+    /// The shortcut for values written out never changes the byte test's answer: on every
+    /// 25th file of the standard library, for each of its literals' values and for what follows
+    /// each backslash (the tails of escapes, the spellings the shortcut must not take for the
+    /// value), `may_hold_any` answers as the decoding test alone.
+    #[test]
+    fn the_shortcut_answers_as_the_decoding_test() {
+        let Some(stdlib) = crate::testing::stdlib() else { return };
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar loads");
+        let (mut checked, mut tails) = (0, 0);
+        for path in crate::testing::python_files(&stdlib).iter().step_by(25) {
+            let Ok(source) = std::fs::read_to_string(path) else { continue };
+            let Some(tree) = parser.parse(&source, None) else { continue };
+            let literals = from_tree(tree.root_node(), &source);
+            let mut values: Vec<String> = literals
+                .literals
+                .iter()
+                .filter_map(|literal| match literals.value(literal, &source) {
+                    Literal::Str(value) => Some(value),
+                    _ => None,
+                })
+                .take(50)
+                .collect();
+            for (at, _) in source.match_indices('\\').take(200) {
+                let tail: String = source[at + 1..].chars().take(6).collect();
+                if ValueTest::judges(&tail) {
+                    values.push(tail);
+                    tails += 1;
+                }
+            }
+            let test = ValueTest::new(&source);
+            for value in values.iter().filter(|value| ValueTest::judges(value)) {
+                let finder = ValueFinder::new(std::slice::from_ref(value));
+                assert_eq!(may_hold_any(&source, &finder), test.admits(value), "{}: {value:?}", path.display());
+                checked += 1;
+            }
+        }
+        assert!(checked > 2_000 && tails > 500, "{checked} values, {tails} escape tails");
     }
 
     fn value(text: &str) -> Literal {
