@@ -270,7 +270,9 @@ impl LiveProject {
                 _ => false,
             };
             if !same {
-                super::drop_in_background(slot.take());
+                if let Some(old) = slot.take() {
+                    super::drop_in_background(old);
+                }
             }
         }
     }
