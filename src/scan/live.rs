@@ -59,6 +59,9 @@ pub struct LiveProject {
     /// Whether each file is on disk (a buffer of a new file is not, until it is saved).
     on_disk: Vec<bool>,
     reports: Vec<FileReport>,
+    /// Per file, the project rules it has facts for (bit `rule`, rules past 63 in every mask):
+    /// a file with none of the facts a pass needs is not read for them.
+    masks: Vec<u64>,
     /// Editors' buffers by absolute path: analysed in place of the file on disk.
     buffers: HashMap<PathBuf, Vec<u8>>,
     /// Per project rule, the findings of its last pass while none of its facts has changed
@@ -106,6 +109,7 @@ impl LiveProject {
             walk_errors: walk.errors,
             on_disk: vec![true; walk.files.len()],
             files: Arc::new(walk.files),
+            masks: reports.iter().map(fact_mask).collect(),
             reports,
             buffers: HashMap::new(),
             kept: Vec::new(),
@@ -201,6 +205,7 @@ impl LiveProject {
                 Arc::make_mut(&mut self.files).remove(at);
                 self.displays.clear();
                 self.reports.remove(at);
+                self.masks.remove(at);
                 self.on_disk.remove(at);
                 self.files_changed();
             }
@@ -216,6 +221,7 @@ impl LiveProject {
         match at {
             Ok(at) => {
                 self.forget_passes(&self.reports[at].clone(), &report);
+                self.masks[at] = fact_mask(&report);
                 self.reports[at] = report;
                 // A buffer saved as a new file (or a file deleted under its buffer): what the
                 // import rules see on disk changed, whatever the facts.
@@ -226,6 +232,7 @@ impl LiveProject {
             Err(at) => {
                 Arc::make_mut(&mut self.files).insert(at, path.to_path_buf());
                 self.displays.clear();
+                self.masks.insert(at, fact_mask(&report));
                 self.reports.insert(at, report);
                 self.on_disk.insert(at, exists);
                 self.files_changed();
@@ -313,8 +320,13 @@ impl LiveProject {
         // The facts of the rules whose last pass is kept are not needed.
         let needed: Vec<bool> =
             (0..self.rules.project_rules.len()).map(|rule| !matches!(self.kept.get(rule), Some(Some(_)))).collect();
+        let needed_mask =
+            needed.iter().enumerate().filter(|(_, needed)| **needed).fold(0, |mask, (rule, _)| mask | bit(rule));
+        let masks = &self.masks;
         let reports = self.reports.iter().enumerate().map(|(index, report)| match report {
-            FileReport::Scanned(scanned) if !is_wanted(index) => Given::Facts(scanned, &needed),
+            FileReport::Scanned(scanned) if !is_wanted(index) => {
+                Given::Facts(scanned, (masks[index] & needed_mask != 0).then_some(needed.as_slice()))
+            }
             report => Given::Whole(report.clone()),
         });
         let assembly = Assembly { kept: &mut self.kept, displays: &self.displays, cancelled };
@@ -341,6 +353,19 @@ impl LiveProject {
             Some(bytes) => super::source::text(bytes.clone()).ok(),
             None => super::source::read(path, self.settings.max_file_size).ok(),
         }
+    }
+}
+
+/// The bit of project rule `rule` in a file's mask (rules past 63 share the last).
+fn bit(rule: usize) -> u64 {
+    1 << rule.min(63)
+}
+
+/// The project rules `report` has facts for.
+fn fact_mask(report: &FileReport) -> u64 {
+    match report {
+        FileReport::Scanned(scanned) => scanned.facts.iter().fold(0, |mask, facts| mask | bit(facts.rule.0)),
+        FileReport::Skipped(_) => 0,
     }
 }
 

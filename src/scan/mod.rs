@@ -652,10 +652,11 @@ fn scan_files(
 
 /// A file's report as [`assemble`] is given it: whole, or (a live project's file whose
 /// diagnostics are not wanted) only what the project rules whose pass runs need of it, the facts
-/// of the rules `needed` says (by position).
+/// of the rules `needed` says (by position; `None`: the file holds none of them, and its facts
+/// are not read).
 pub(crate) enum Given<'r> {
     Whole(FileReport),
-    Facts(&'r report::ScannedReport, &'r [bool]),
+    Facts(&'r report::ScannedReport, Option<&'r [bool]>),
 }
 
 /// The outcome of the files analysed (`reports`, in the order of `files`; `outcome` holds what
@@ -691,7 +692,8 @@ fn assemble<'r>(
                 let file = FileId(outcome.files.len());
                 outcome.suppressed += scanned.suppressed;
                 wanted.push(false);
-                for file_facts in scanned.facts.iter().filter(|f| needed.get(f.rule.0).copied().unwrap_or(true)) {
+                let needed = needed.unwrap_or(&[]);
+                for file_facts in scanned.facts.iter().filter(|f| needed.get(f.rule.0).copied().unwrap_or(false)) {
                     facts[file_facts.rule.0].push((file, file_facts.value.clone()));
                 }
                 outcome.files.push(ScannedFile::new(display, scanned.category, scanned.suppressed));
