@@ -758,3 +758,22 @@ fn late_changes_are_placed_and_edits_name_their_version() {
     );
     client.shutdown();
 }
+
+/// A client that pulls diagnostics but cannot be asked to pull again (Neovim 0.10 and 0.11) is
+/// pushed to: it would never learn of the finding an edit in another buffer causes.
+#[test]
+fn a_client_that_cannot_be_asked_to_pull_again_is_pushed_to() {
+    let (_dir, root) = project(&[("app/a.py", MANAGER), ("app/b.py", "X = 1\n")]);
+    let capabilities = json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}});
+    let (mut client, init) = Client::start(&root, capabilities);
+    assert!(init["capabilities"].get("diagnosticProvider").is_none(), "{init:#}");
+    let (a, b) = (uri(&root.join("app/a.py")), uri(&root.join("app/b.py")));
+    client.open(&a, MANAGER);
+    client.open(&b, "X = 1\n");
+    client.sync();
+    assert_eq!(client.published(&a), Some(Vec::new()));
+    client.replace(&b, 2, MANAGER);
+    client.sync();
+    assert_eq!(codes(&client.published(&a).unwrap()), ["duplicate-manager-class"], "the file not edited");
+    client.shutdown();
+}

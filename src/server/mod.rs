@@ -63,6 +63,9 @@ pub fn serve(connection: Connection) -> anyhow::Result<bool> {
     };
     let mut server = Server::new(&params, connection.sender.clone());
     server.refresh = refresh;
+    // A client that pulls but cannot be asked to pull again would never see the finding an edit
+    // in another buffer causes (Neovim 0.10 and 0.11): diagnostics are pushed to it instead.
+    server.pull &= refresh;
     server.workspace_pull = !refreshes_only_workspace(params.client_info.as_ref());
     let result = serde_json::json!({
         "capabilities": server.capabilities(),
