@@ -111,7 +111,7 @@ impl Timings {
         let mut out = format!(
             "timings:\n  files: {} walked, {} read and analysed, {} answered by the cache or a copy; {} tokenized, {} parsed\n  \
              phases (wall): walk {:.0} ms, analysis {:.0} ms, project pass {:.0} ms; parsing (cpu) {:.0} ms\n  \
-             rules (cpu, summed over threads; files it could not decide from tokens, so they were parsed for it):\n",
+             rules (cpu, summed over threads, byte tests included; files it could not decide from tokens, so they were parsed for it):\n",
             get(&self.walked),
             get(&self.analysed),
             get(&self.reused),

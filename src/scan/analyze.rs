@@ -199,20 +199,27 @@ impl<'r> Analyzer<'r> {
     /// both the parse and which rules run.
     fn active(&self, path: &Path, source: &str, signature: &Signature, variant: Option<&Variant>) -> Vec<bool> {
         let mut active = signature.enabled.clone();
-        for (rule, on) in self.rules.rules.iter().zip(active.iter_mut()) {
+        // A rule's byte test counts as its time (`--timings`).
+        let timings = self.settings.timings.as_deref();
+        let timed = |rule: usize, test: &dyn Fn() -> bool| {
+            crate::timings::timed(timings, |t, d| t.add_rule(Some(rule), d), test)
+        };
+        for (index, (rule, on)) in self.rules.rules.iter().zip(active.iter_mut()).enumerate() {
             if let (true, Some(regex)) = (*on, &rule.prefilter) {
-                *on = regex.is_match(source);
+                *on = timed(index, &|| regex.is_match(source));
             }
         }
-        let may_match = |engine: &dyn crate::rules::Prefilter| match signature.language {
-            Language::Python => engine.may_match(path, source),
-            Language::Rust => engine.may_match_rust(path, source),
+        let may_match = |index: RuleIndex, engine: &dyn crate::rules::Prefilter| {
+            timed(index.0, &|| match signature.language {
+                Language::Python => engine.may_match(path, source),
+                Language::Rust => engine.may_match_rust(path, source),
+            })
         };
         for (index, engine) in self.rules.file_engines(variant) {
-            active[index.0] = active[index.0] && may_match(engine);
+            active[index.0] = active[index.0] && may_match(index, engine);
         }
         for (index, engine) in &self.rules.project_rules {
-            active[index.0] = active[index.0] && may_match(engine.as_ref());
+            active[index.0] = active[index.0] && may_match(*index, engine.as_ref());
         }
         active
     }
