@@ -23,7 +23,7 @@ MIRROR = "http://deb.debian.org/debian"
 
 
 def fetch(url):
-    with urllib.request.urlopen(url, timeout=120) as response:
+    with urllib.request.urlopen(url, timeout=30) as response:
         return response.read()
 
 
