@@ -241,7 +241,10 @@ impl Server {
     fn run(&mut self, receiver: &Receiver<Message>) {
         self.incoming = Some(receiver.clone());
         while let Ok(first) = receiver.recv() {
-            let waiting: Vec<Message> = std::iter::once(first).chain(receiver.try_iter()).collect();
+            // The messages waiting now (not those that come while they are taken: a client that
+            // never pauses must not keep the loop from settling).
+            let waiting: Vec<Message> =
+                std::iter::once(first).chain(receiver.try_iter().take(receiver.len())).collect();
             for message in waiting {
                 match message {
                     Message::Request(request) => self.request(request),
@@ -532,8 +535,10 @@ impl Server {
         let uris: Vec<Uri> = self.documents.keys().cloned().collect();
         for uri in uris {
             // A message came in meanwhile (a newer edit): what is left would be stale; the loop
-            // takes the message, and settles after it. A request settles first (`answered`).
-            if !self.answering && self.incoming.as_ref().is_some_and(|incoming| !incoming.is_empty()) {
+            // takes the message, and settles after it. A request settles first (`answered`),
+            // and so does the publishing after three cut short in a row (`cancellable`).
+            if self.cancellable && self.incoming.as_ref().is_some_and(|incoming| !incoming.is_empty()) {
+                self.cancelled = true;
                 return;
             }
             let diagnostics = self.diagnostics_of(&uri).into_iter().map(|(_, sent)| sent).collect::<Vec<_>>();
