@@ -1874,16 +1874,9 @@ mod keyword_tests {
         ]
         .map(String::from)
         .to_vec();
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"))];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "py") {
-                    sources.extend(std::fs::read(&path).ok().and_then(|b| String::from_utf8(b).ok()));
-                }
-            }
+        let testdata = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"));
+        for path in crate::testing::python_files(testdata) {
+            sources.extend(std::fs::read(&path).ok().and_then(|b| String::from_utf8(b).ok()));
         }
         assert!(sources.len() > 100, "testdata holds the fixtures");
         for source in &sources {

@@ -13,7 +13,9 @@ use rayon::prelude::*;
 
 use super::analyze::{Analyzer, Copies};
 use super::report::FileReport;
-use super::{analyze_all, assemble, cache, discover, on_analysis_threads, retain_scoped, scopes, walk_outcome, Given};
+use super::{
+    analyze_all, assemble, cache, discover, on_analysis_threads, retain_scoped, rule_bit, scopes, walk_outcome, Given,
+};
 use crate::config::Settings;
 use crate::diagnostic::{FileId, Outcome};
 use crate::rules::{RuleSet, ScopedEngines};
@@ -318,15 +320,12 @@ impl LiveProject {
         });
         let is_wanted = |index: usize| wanted.as_ref().is_none_or(|wanted| wanted[index]);
         // The facts of the rules whose last pass is kept are not needed.
-        let needed: Vec<bool> =
-            (0..self.rules.project_rules.len()).map(|rule| !matches!(self.kept.get(rule), Some(Some(_)))).collect();
-        let needed_mask =
-            needed.iter().enumerate().filter(|(_, needed)| **needed).fold(0, |mask, (rule, _)| mask | bit(rule));
+        let needed = (0..self.rules.project_rules.len())
+            .filter(|&rule| !matches!(self.kept.get(rule), Some(Some(_))))
+            .fold(0, |mask, rule| mask | rule_bit(rule));
         let masks = &self.masks;
         let reports = self.reports.iter().enumerate().map(|(index, report)| match report {
-            FileReport::Scanned(scanned) if !is_wanted(index) => {
-                Given::Facts(scanned, (masks[index] & needed_mask != 0).then_some(needed.as_slice()))
-            }
+            FileReport::Scanned(scanned) if !is_wanted(index) => Given::Facts(scanned, masks[index] & needed),
             report => Given::Whole(report.clone()),
         });
         let assembly = Assembly { kept: &mut self.kept, displays: &self.displays, cancelled };
@@ -356,15 +355,10 @@ impl LiveProject {
     }
 }
 
-/// The bit of project rule `rule` in a file's mask (rules past 63 share the last).
-fn bit(rule: usize) -> u64 {
-    1 << rule.min(63)
-}
-
 /// The project rules `report` has facts for.
 fn fact_mask(report: &FileReport) -> u64 {
     match report {
-        FileReport::Scanned(scanned) => scanned.facts.iter().fold(0, |mask, facts| mask | bit(facts.rule.0)),
+        FileReport::Scanned(scanned) => scanned.facts.iter().fold(0, |mask, facts| mask | rule_bit(facts.rule.0)),
         FileReport::Skipped(_) => 0,
     }
 }

@@ -652,11 +652,16 @@ fn scan_files(
 
 /// A file's report as [`assemble`] is given it: whole, or (a live project's file whose
 /// diagnostics are not wanted) only what the project rules whose pass runs need of it, the facts
-/// of the rules `needed` says (by position; `None`: the file holds none of them, and its facts
-/// are not read).
+/// of the rules the mask holds ([`rule_bit`]; 0: none, and its facts are not read).
 pub(crate) enum Given<'r> {
     Whole(FileReport),
-    Facts(&'r report::ScannedReport, Option<&'r [bool]>),
+    Facts(&'r report::ScannedReport, u64),
+}
+
+/// The bit of the project rule at position `rule` in a mask of project rules (rules past 63
+/// share the last: a mask may then hold a rule it was not made for, never miss one).
+pub(crate) fn rule_bit(rule: usize) -> u64 {
+    1 << rule.min(63)
 }
 
 /// The outcome of the files analysed (`reports`, in the order of `files`; `outcome` holds what
@@ -692,9 +697,10 @@ fn assemble<'r>(
                 let file = FileId(outcome.files.len());
                 outcome.suppressed += scanned.suppressed;
                 wanted.push(false);
-                let needed = needed.unwrap_or(&[]);
-                for file_facts in scanned.facts.iter().filter(|f| needed.get(f.rule.0).copied().unwrap_or(false)) {
-                    facts[file_facts.rule.0].push((file, file_facts.value.clone()));
+                if needed != 0 {
+                    for file_facts in scanned.facts.iter().filter(|f| needed & rule_bit(f.rule.0) != 0) {
+                        facts[file_facts.rule.0].push((file, file_facts.value.clone()));
+                    }
                 }
                 outcome.files.push(ScannedFile::new(display, scanned.category, scanned.suppressed));
                 suppressions.push(None);

@@ -611,6 +611,12 @@ impl Server {
             .collect()
     }
 
+    /// What an action of the buffer `document` (at `uri`) edits: versioned when the client
+    /// takes versioned edits.
+    fn edited<'a>(&self, uri: &'a Uri, document: &Document) -> actions::Edited<'a> {
+        actions::Edited { uri, version: self.versioned_edits.then_some(document.version) }
+    }
+
     fn code_actions(&mut self, params: lsp_types::CodeActionParams) -> Vec<lsp_types::CodeActionOrCommand> {
         let uri = params.text_document.uri;
         let found = self.diagnostics_of(&uri);
@@ -622,7 +628,7 @@ impl Server {
         if actions::wanted(only, &lsp_types::CodeActionKind::QUICKFIX) {
             let pairs: Vec<(&crate::diagnostic::Diagnostic, lsp_types::Diagnostic)> =
                 found.iter().map(|(d, sent)| (d, sent.clone())).collect();
-            let buffer = actions::Edited { uri: &uri, version: self.versioned_edits.then_some(document.version) };
+            let buffer = self.edited(&uri, document);
             result = actions::quick_fixes(&buffer, &document.text, language, &pairs, &params.range, self.encoding);
         }
         if actions::wanted(only, &actions::fix_all_kind()) {
@@ -663,9 +669,7 @@ impl Server {
         Some(lsp_types::CodeAction {
             title: "Fix all safe ssot findings".into(),
             kind: Some(actions::fix_all_kind()),
-            edit: Some(
-                actions::Edited { uri, version: self.versioned_edits.then_some(document.version) }.edit(vec![edit]),
-            ),
+            edit: Some(self.edited(uri, document).edit(vec![edit])),
             ..lsp_types::CodeAction::default()
         })
     }

@@ -97,7 +97,7 @@ impl Project {
     pub(crate) fn analysis_unless(
         &mut self,
         wanted: Option<&BTreeSet<PathBuf>>,
-        cancelled: &(dyn Fn() -> bool + Sync),
+        cancelled: crate::scan::Cancel,
     ) -> Option<Arc<Analysis>> {
         if let Some((analysis, held)) = &self.analysis {
             let holds = match (held, wanted) {
