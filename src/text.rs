@@ -84,10 +84,12 @@ impl LineIndex {
     fn with_breaks(source: &str, lone_cr: bool) -> Self {
         let bytes = source.as_bytes();
         let mut starts = vec![0];
-        if lone_cr {
+        if lone_cr && memchr::memchr(b'\r', bytes).is_some() {
             let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes);
             starts.extend(breaks.filter(|&i| !is_crlf(bytes, i)).map(|i| i + 1));
         } else {
+            // Without a `\r` (nearly every file), a line ends at each `\n`: one byte to look
+            // for is faster than two.
             starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
         }
         let mut chars_before = Vec::new();
@@ -135,6 +137,64 @@ impl LineIndex {
     }
 }
 
+/// The lines of a file from its start as far as positions were asked: the sites of the import
+/// rules sit near the top of most files, so a file whose every site is there never needs its
+/// whole [`LineIndex`]. Answers for files without `\r` only (where every line ends at `\n`, as
+/// both languages count lines), on lines short enough to count their characters; otherwise the
+/// caller asks a [`LineIndex`], which gives the same positions.
+#[derive(Default)]
+pub(crate) struct LeadingLines {
+    /// Whether the file holds no `\r` (`None`: not looked yet).
+    no_cr: Option<bool>,
+    /// The start of every line that starts at or before `scanned`.
+    starts: Vec<usize>,
+    /// Bytes looked at so far.
+    scanned: usize,
+}
+
+/// The longest stretch of a line before an offset whose characters [`LeadingLines`] counts.
+const COUNTED: usize = 1024;
+
+impl LeadingLines {
+    /// The start of the line holding `offset` (a char boundary, at most `source.len()`), when
+    /// this can say.
+    fn line_start(&mut self, source: &str, offset: usize) -> Option<(usize, usize)> {
+        let bytes = source.as_bytes();
+        if !*self.no_cr.get_or_insert_with(|| memchr::memchr(b'\r', bytes).is_none()) {
+            return None;
+        }
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        let end = (offset + 1).min(bytes.len());
+        if end > self.scanned {
+            let scanned = self.scanned;
+            self.starts.extend(memchr::memchr_iter(b'\n', &bytes[scanned..end]).map(|i| scanned + i + 1));
+            self.scanned = end;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset) - 1;
+        Some((line, self.starts[line]))
+    }
+
+    /// 1-based (line, column) of byte `offset`, as [`LineIndex::position`] gives it.
+    pub(crate) fn position(&mut self, source: &str, offset: usize) -> Option<(usize, usize)> {
+        let offset = floor_char_boundary(source, offset.min(source.len()));
+        let (line, start) = self.line_start(source, offset)?;
+        if offset - start > COUNTED {
+            return None;
+        }
+        Some((line + 1, source[start..offset].chars().count() + 1))
+    }
+
+    /// The text of the line holding byte `offset`, as [`LineIndex::line_text`] gives it.
+    pub(crate) fn line_text<'s>(&mut self, source: &'s str, offset: usize) -> Option<&'s str> {
+        let offset = offset.min(source.len());
+        let (_, start) = self.line_start(source, offset)?;
+        let end = memchr::memchr(b'\n', &source.as_bytes()[offset..]).map_or(source.len(), |i| offset + i);
+        Some(&source[start..end])
+    }
+}
+
 fn is_continuation(byte: u8) -> bool {
     byte & 0xC0 == 0x80
 }
@@ -160,6 +220,43 @@ mod tests {
         assert_eq!(index.position(source, offset), (2, 8));
         assert_eq!(index.position(source, 0), (1, 1));
         assert_eq!(index.position(source, source.len()), (3, 1));
+    }
+
+    #[test]
+    fn leading_lines_answer_as_the_index_does() {
+        let long = "x".repeat(COUNTED + 10);
+        let sources = [
+            String::new(),
+            "a\n".into(),
+            "\n\nimport os\nnamé = é\n\n".into(),
+            format!("a = 1\n{long} = 2\nb = 3"),
+            "é\u{1F600}x\nyz".into(),
+            "a\r\nb\n".into(),
+        ];
+        for source in &sources {
+            let index = LineIndex::new(source);
+            // Offsets in order, then backwards: a cursor that only moved forward would fail.
+            let offsets: Vec<usize> = (0..=source.len()).chain((0..=source.len()).rev()).collect();
+            let mut leading = LeadingLines::default();
+            let mut answered = 0;
+            for &offset in &offsets {
+                if let Some(position) = leading.position(source, offset) {
+                    assert_eq!(position, index.position(source, offset), "{source:?} at {offset}");
+                    answered += 1;
+                }
+                if let Some(text) = leading.line_text(source, offset) {
+                    assert_eq!(text, index.line_text(source, offset), "{source:?} at {offset}");
+                }
+            }
+            // Declined: a file with `\r`, and the far end of a long line.
+            if source.contains('\r') {
+                assert_eq!(answered, 0, "{source:?}");
+            } else if source.lines().all(|line| line.len() <= COUNTED) {
+                assert_eq!(answered, offsets.len(), "{source:?}");
+            } else {
+                assert!(answered > 0 && answered < offsets.len(), "{source:?}: {answered} answered");
+            }
+        }
     }
 
     #[test]

@@ -15,8 +15,6 @@
 //!
 //! [`open`]: Exports::open
 
-use std::collections::BTreeSet;
-
 use tree_sitter::Node;
 
 use super::statements::{Scope, Statements};
@@ -114,10 +112,16 @@ pub(crate) struct NameList {
 }
 
 impl NameList {
-    fn new(names: BTreeSet<String>) -> Self {
-        let mut list = NameList { text: String::with_capacity(names.iter().map(String::len).sum()), ends: Vec::new() };
+    /// The list of `names` (in any order, repeats allowed).
+    fn new(mut names: Vec<&str>) -> Self {
+        names.sort_unstable();
+        names.dedup();
+        let mut list = NameList {
+            text: String::with_capacity(names.iter().map(|name| name.len()).sum()),
+            ends: Vec::with_capacity(names.len()),
+        };
         for name in names {
-            list.text.push_str(&name);
+            list.text.push_str(name);
             list.ends.push(list.text.len() as u32);
         }
         list
@@ -148,9 +152,10 @@ impl NameList {
 
 /// Collects bindings in source order, whichever builder reads them.
 #[derive(Default)]
-struct Collector {
-    bound: BTreeSet<String>,
-    defined: BTreeSet<String>,
+struct Collector<'s> {
+    /// Names as they are bound (repeats too): sorted once, at the end.
+    bound: Vec<&'s str>,
+    defined: Vec<&'s str>,
     stars: Vec<String>,
     imported: Vec<Imported>,
     all: AllState,
@@ -165,28 +170,28 @@ enum AllState {
     Dynamic,
 }
 
-impl Collector {
-    fn define(&mut self, name: &str) {
+impl<'s> Collector<'s> {
+    fn define(&mut self, name: &'s str) {
         if name == "__all__" {
             self.all = AllState::Dynamic;
         }
-        self.bound.insert(name.to_string());
-        self.defined.insert(name.to_string());
+        self.bound.push(name);
+        self.defined.push(name);
     }
 
-    fn import(&mut self, binding: Imported) {
-        if binding.bound == "__all__" {
+    fn import(&mut self, bound: &'s str, level: usize, module: &str, name: Option<&str>, aliased: bool) {
+        if bound == "__all__" {
             self.all = AllState::Dynamic;
         }
-        self.bound.insert(binding.bound.clone());
-        self.imported.push(binding);
+        self.bound.push(bound);
+        self.imported.push(Imported::new(bound, level, module, name, aliased));
     }
 
     /// `__all__ = [...]` (`extend`: `+=`) with the plain string literals `values`, or `None` when
     /// the value is anything else.
     fn all(&mut self, values: Option<Vec<String>>, extend: bool) {
-        self.bound.insert("__all__".to_string());
-        self.defined.insert("__all__".to_string());
+        self.bound.push("__all__");
+        self.defined.push("__all__");
         self.all = match (values, extend, std::mem::take(&mut self.all)) {
             // A second literal (`if …: __all__ = [...] else: __all__ = [...]`) leaves it unknown.
             (Some(values), false, AllState::Absent) => AllState::Literal(values),
@@ -227,7 +232,7 @@ fn plain_string(text: &str) -> Option<String> {
 // From the tree.
 
 /// The exports of the module whose tree is under `root`; `stub`: the file is a `.pyi`.
-pub(crate) fn from_tree(root: Node, source: &str, stub: bool) -> Exports {
+pub(crate) fn from_tree<'s>(root: Node<'s>, source: &'s str, stub: bool) -> Exports {
     let mut collector = Collector { open: root.has_error(), ..Collector::default() };
     let reader = TreeReader { source, stub };
     reader.block(root, &mut collector);
@@ -255,14 +260,14 @@ impl<'s> TreeReader<'s> {
     }
 
     /// The statements of a module-scope block, in source order.
-    fn block(&self, block: Node, out: &mut Collector) {
+    fn block(&self, block: Node<'s>, out: &mut Collector<'s>) {
         let mut cursor = block.walk();
         for statement in block.named_children(&mut cursor) {
             self.statement(statement, out);
         }
     }
 
-    fn statement(&self, node: Node, out: &mut Collector) {
+    fn statement(&self, node: Node<'s>, out: &mut Collector<'s>) {
         match node.k() {
             "class_definition" | "function_definition" => {
                 if let Some(name) = node.child_by_field_name("name") {
@@ -297,7 +302,7 @@ impl<'s> TreeReader<'s> {
                     }
                 }
                 for b in super::import_bindings(&node, self.source) {
-                    out.import(Imported::new(b.bound, b.level, &b.module, b.name, b.aliased));
+                    out.import(b.bound, b.level, &b.module, b.name, b.aliased);
                 }
             }
             "expression_statement" => {
@@ -349,7 +354,7 @@ impl<'s> TreeReader<'s> {
     }
 
     /// A compound statement: the walrus targets of its header, and its blocks and clauses.
-    fn clauses(&self, node: Node, out: &mut Collector) {
+    fn clauses(&self, node: Node<'s>, out: &mut Collector<'s>) {
         let mut cursor = node.walk();
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         for child in children {
@@ -365,7 +370,7 @@ impl<'s> TreeReader<'s> {
     }
 
     /// An assignment (`a = b = 1` nests the second on the right), augmented or annotated.
-    fn assignment(&self, node: Node, out: &mut Collector) {
+    fn assignment(&self, node: Node, out: &mut Collector<'s>) {
         // `x = __all__ = [...]`: a chain binds `__all__` as the token reader reads it, not as a
         // literal.
         let chained = node.child_by_field_name("right").is_some_and(|r| r.k() == "assignment");
@@ -398,7 +403,7 @@ impl<'s> TreeReader<'s> {
         items.iter().map(|item| (item.k() == "string").then(|| plain_string(self.text(*item))).flatten()).collect()
     }
 
-    fn targets_of(&self, target: Option<Node>, out: &mut Collector) {
+    fn targets_of(&self, target: Option<Node>, out: &mut Collector<'s>) {
         if let Some(target) = target {
             self.targets(target, out);
         }
@@ -406,7 +411,7 @@ impl<'s> TreeReader<'s> {
 
     /// The identifiers a target binds (`a`, `a, b`, `(a, [b, *c])`; not attributes or
     /// subscripts).
-    fn targets(&self, target: Node, out: &mut Collector) {
+    fn targets(&self, target: Node, out: &mut Collector<'s>) {
         match target.k() {
             "identifier" => out.define(self.text(target)),
             "pattern_list"
@@ -429,7 +434,7 @@ impl<'s> TreeReader<'s> {
     }
 
     /// The walrus targets in `node`, outside lambdas and nested blocks.
-    fn walruses(&self, node: Node, out: &mut Collector) {
+    fn walruses(&self, node: Node, out: &mut Collector<'s>) {
         super::walk(node, |n, _| {
             match n.k() {
                 "lambda" | "block" | "function_definition" | "class_definition" => return false,
@@ -512,7 +517,7 @@ impl<'a> TokenReader<'a> {
 
     /// Every walrus target in `range`; `None` when a lambda stands beside one (its target would
     /// bind in the lambda).
-    fn walruses(&self, range: std::ops::Range<usize>, out: &mut Collector) -> Option<()> {
+    fn walruses(&self, range: std::ops::Range<usize>, out: &mut Collector<'a>) -> Option<()> {
         let walruses: Vec<usize> = range.clone().filter(|&index| self.is_op(index, ":=")).collect();
         if walruses.is_empty() {
             return Some(());
@@ -529,7 +534,7 @@ impl<'a> TokenReader<'a> {
         Some(())
     }
 
-    fn header(&self, range: std::ops::Range<usize>, out: &mut Collector) -> Option<()> {
+    fn header(&self, range: std::ops::Range<usize>, out: &mut Collector<'a>) -> Option<()> {
         let mut first = range.start;
         if self.view.is_name(first, "async") {
             first += 1;
@@ -598,7 +603,7 @@ impl<'a> TokenReader<'a> {
         }
     }
 
-    fn simple(&self, range: std::ops::Range<usize>, out: &mut Collector) -> Option<()> {
+    fn simple(&self, range: std::ops::Range<usize>, out: &mut Collector<'a>) -> Option<()> {
         let view = &self.view;
         let first = range.start;
         if self.is_op(first, "@") {
@@ -623,7 +628,7 @@ impl<'a> TokenReader<'a> {
                 out.stars.push(written);
             }
             for b in import.bindings {
-                out.import(Imported::new(b.bound, b.level, &b.module, b.name, b.aliased));
+                out.import(b.bound, b.level, &b.module, b.name, b.aliased);
             }
             return Some(());
         }
@@ -731,7 +736,7 @@ impl<'a> TokenReader<'a> {
 
     /// The names a target in `range` binds: names, `*name`, and parenthesized or bracketed
     /// lists of targets; an attribute or subscript binds nothing. `None` for anything else.
-    fn target(&self, range: std::ops::Range<usize>, out: &mut Collector) -> Option<()> {
+    fn target(&self, range: std::ops::Range<usize>, out: &mut Collector<'a>) -> Option<()> {
         // Split at top-level commas.
         let mut depth = 0usize;
         let mut start = range.start;
@@ -788,7 +793,7 @@ impl<'a> TokenReader<'a> {
     }
 
     /// A target that binds nothing: it ends in `.name` or in a subscript `[...]`.
-    fn attribute_or_subscript(&self, part: std::ops::Range<usize>, _out: &mut Collector) -> Option<()> {
+    fn attribute_or_subscript(&self, part: std::ops::Range<usize>, _out: &mut Collector<'a>) -> Option<()> {
         let last = part.end - 1;
         let attribute = part.len() >= 3 && self.kind(last) == Kind::Name && self.is_op(last - 1, ".");
         let subscript = part.len() >= 3 && self.is_op(last, "]");

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::import_graph::{import_facts, module_matches, Edge, ImportFact, Layout, Modules};
+use super::import_graph::{module_matches, Edge, Imports, Layout, Modules};
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration};
 use crate::config::Settings;
 use crate::diagnostic::FileId;
@@ -47,7 +47,7 @@ pub(crate) struct ImportContract {
 /// part (a syntax error the tree recovered from): a breach found there says so.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct ContractFacts {
-    imports: Vec<ImportFact>,
+    imports: Imports,
     partial: bool,
 }
 
@@ -244,19 +244,19 @@ impl ProjectRule for ImportContract {
     type Facts = ContractFacts;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {
-        let imports = import_facts(file, file.imports_by_tokens().ok_or(Declined)?, &self.id, |_| true);
+        let imports = Imports::by_tokens(file, &self.id)?;
         Ok((!imports.is_empty()).then_some(ContractFacts { imports, partial: false }))
     }
 
     fn collect(&self, file: &FileContext) -> Option<Self::Facts> {
-        let imports = import_facts(file, file.imports(), &self.id, |_| true);
+        let imports = Imports::by_tree(file, &self.id);
         let partial = file.tree.root_node().has_error();
         (!imports.is_empty()).then_some(ContractFacts { imports, partial })
     }
 
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let mut modules = self.layout.modules();
-        let files = facts.iter().map(|(file, facts)| (*file, facts.imports.as_slice()));
+        let files = facts.iter().map(|(file, facts)| (*file, facts.imports.iter()));
         let all_edges = modules.edges(&self.layout.root, files, paths);
         let partial: std::collections::BTreeSet<FileId> =
             facts.iter().filter(|(_, facts)| facts.partial).map(|(file, _)| *file).collect();

@@ -10,11 +10,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::import_graph::{import_facts, Edge, ImportFact, Layout};
+use super::import_graph::{Edge, ImportFact, Imports, Layout};
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration};
 use crate::config::Settings;
 use crate::diagnostic::FileId;
-use crate::python::imports::Import;
 use crate::rule::{render_message, EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {
@@ -38,7 +37,7 @@ pub(crate) struct ImportCycle {
 }
 
 /// One file's facts and its edges: (importer, imported, index of the import statement).
-type FileEdges = (Arc<Vec<ImportFact>>, Vec<(String, String, usize)>);
+type FileEdges = (Arc<Imports>, Vec<(String, String, usize)>);
 
 impl ImportCycle {
     pub(crate) fn new(rule: &Rule, settings: &Settings) -> Self {
@@ -53,7 +52,7 @@ impl ImportCycle {
 
     /// The edges of every file: those of a file whose facts did not change since the last pass
     /// of a live project as they were, the others resolved.
-    fn edges<'f>(&self, facts: &'f [(FileId, Arc<Vec<ImportFact>>)], paths: &[&str]) -> Vec<Edge<'f>> {
+    fn edges<'f>(&self, facts: &'f [(FileId, Arc<Imports>)], paths: &[&str]) -> Vec<Edge<'f>> {
         let live = self.live.load(std::sync::atomic::Ordering::Relaxed);
         let mut known = std::mem::take(&mut *self.edges.lock().unwrap_or_else(|e| e.into_inner()));
         let mut modules = self.layout.modules();
@@ -66,7 +65,8 @@ impl ImportCycle {
             let list = match known.remove(file) {
                 Some((old, list)) if Arc::ptr_eq(&old, imports) => list,
                 _ => {
-                    let found = modules.edges(&self.layout.root, std::iter::once((*file, imports.as_slice())), paths);
+                    let runs = imports.iter().filter(|import| runs_on_import(import));
+                    let found = modules.edges(&self.layout.root, std::iter::once((*file, runs)), paths);
                     let index = |site: &super::Site| imports.iter().position(|i| std::ptr::eq(&i.module_site, site));
                     let found = found.into_iter().filter_map(|e| Some((e.importer, e.imported, index(e.site)?)));
                     found.collect()
@@ -89,12 +89,16 @@ impl ImportCycle {
         edges
     }
 
-    fn facts(&self, file: &FileText, imports: &[Import]) -> Option<Vec<ImportFact>> {
-        let facts = import_facts(file, imports, &self.id, |import| {
-            !import.context.in_function && !import.context.type_checking
-        });
-        (!facts.is_empty()).then_some(facts)
+    /// A file's imports, when some of them run on import.
+    fn facts(imports: Imports) -> Option<Imports> {
+        imports.iter().any(runs_on_import).then_some(imports)
     }
+}
+
+/// Whether an import statement runs when its module is imported: not inside a function body,
+/// not under `if TYPE_CHECKING:`.
+fn runs_on_import(import: &ImportFact) -> bool {
+    !import.context.in_function && !import.context.type_checking
 }
 
 impl Prefilter for ImportCycle {
@@ -109,14 +113,14 @@ impl ProjectRule for ImportCycle {
         self.edges.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    type Facts = Vec<ImportFact>;
+    type Facts = Imports;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {
-        Ok(self.facts(file, file.imports_by_tokens().ok_or(Declined)?))
+        Ok(Self::facts(Imports::by_tokens(file, &self.id)?))
     }
 
     fn collect(&self, file: &FileContext) -> Option<Self::Facts> {
-        self.facts(file, file.imports())
+        Self::facts(Imports::by_tree(file, &self.id))
     }
 
     fn keep_passes(&self) {

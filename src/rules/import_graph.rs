@@ -10,9 +10,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::import_system::{is_identifier, module_name, resolve, Disk, Place};
-use super::{FileText, Site};
+use super::{FileContext, FileText, Site};
 use crate::python::imports::{Context, Import};
 
 /// One imported module: `import a.b` (one per dotted name), or `from m import …`.
@@ -30,6 +31,40 @@ pub(crate) struct ImportFact {
     pub aliased: Vec<bool>,
     pub from: bool,
     pub context: Context,
+}
+
+/// Every import statement's facts of one file, shared by the rules that read them all
+/// (`unresolved-import`, `import-cycle`, `import-contract`, `ssot graph`): each keeps the ones it
+/// judges when it reads them. Made once per file when the file holds no suppression directive,
+/// since only then is a site the same for every rule.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Imports(Arc<[ImportFact]>);
+
+impl std::ops::Deref for Imports {
+    type Target = [ImportFact];
+
+    fn deref(&self) -> &[ImportFact] {
+        &self.0
+    }
+}
+
+impl Imports {
+    /// The facts of every import statement read from the file's tokens, their sites those of
+    /// rule `rule`.
+    pub(crate) fn by_tokens(file: &FileText, rule: &str) -> Result<Imports, super::Declined> {
+        let imports = file.imports_by_tokens().ok_or(super::Declined)?;
+        if file.directives {
+            return Ok(Imports(import_facts(file, imports, rule, |_| true).into()));
+        }
+        // No directive: no site is suppressed, whichever rule asks.
+        Ok(file.shared_imports.get_or_init(|| Imports(import_facts(file, imports, rule, |_| true).into())).clone())
+    }
+
+    /// The facts of every import statement of the syntax tree, their sites those of `rule`.
+    pub(crate) fn by_tree(file: &FileContext, rule: &str) -> Imports {
+        Imports(import_facts(file, file.imports(), rule, |_| true).into())
+    }
 }
 
 /// The facts of the import statements `keep` accepts, their sites those of rule `rule`.
@@ -396,10 +431,10 @@ pub(crate) struct Edge<'f> {
 impl Modules<'_> {
     /// Every import of a local module by another local module, in path order: the graph the
     /// rules judge (a module importing itself is left out).
-    pub(crate) fn edges<'f>(
+    pub(crate) fn edges<'f, I: IntoIterator<Item = &'f ImportFact>>(
         &mut self,
         root: &Path,
-        files: impl Iterator<Item = (crate::diagnostic::FileId, &'f [ImportFact])>,
+        files: impl Iterator<Item = (crate::diagnostic::FileId, I)>,
         paths: &[&str],
     ) -> Vec<Edge<'f>> {
         let mut edges = Vec::new();
@@ -411,7 +446,7 @@ impl Modules<'_> {
             }
             let Some(importer) = self.name_of(&path) else { continue };
             let place = self.place(&path);
-            for import in imports.iter() {
+            for import in imports {
                 for target in self.targets(place.as_ref(), import) {
                     if target.module != importer {
                         edges.push(Edge {
@@ -462,14 +497,14 @@ pub(crate) struct GraphCollector {
 impl super::Prefilter for GraphCollector {}
 
 impl super::ProjectRule for GraphCollector {
-    type Facts = Vec<ImportFact>;
+    type Facts = Imports;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, super::Declined> {
-        Ok(Some(import_facts(file, file.imports_by_tokens().ok_or(super::Declined)?, "graph", |_| true)))
+        Imports::by_tokens(file, "graph").map(Some)
     }
 
     fn collect(&self, file: &super::FileContext) -> Option<Self::Facts> {
-        Some(import_facts(file, file.imports(), "graph", |_| true))
+        Some(Imports::by_tree(file, "graph"))
     }
 
     fn finish(

@@ -126,6 +126,9 @@ pub(crate) struct FileText<'a> {
     statements: OnceCell<crate::python::statements::Statements>,
     mock_uses: OnceCell<Option<NameUses>>,
     imports: OnceCell<Option<Vec<Import>>>,
+    /// Every import statement's facts from the tokens, for the rules that share them
+    /// ([`import_graph::Imports`]; made only for a file without suppression directives).
+    pub(crate) shared_imports: OnceCell<import_graph::Imports>,
     exports: OnceCell<Option<Arc<crate::python::exports::Exports>>>,
     string_assignments: OnceCell<Option<Vec<StringAssignment>>>,
     string_literals: OnceCell<Option<StringLiterals>>,
@@ -133,6 +136,8 @@ pub(crate) struct FileText<'a> {
     /// The last line a site was made on and its normalised text (the names of one import
     /// statement, the sites of two rules: one line, normalised once).
     site_line: std::cell::RefCell<Option<(usize, String)>>,
+    /// Positions near the top without the whole line index ([`crate::text::LeadingLines`]).
+    leading: std::cell::RefCell<crate::text::LeadingLines>,
 }
 
 /// Loads of names, each with its byte range.
@@ -183,11 +188,13 @@ impl<'a> FileText<'a> {
             statements: OnceCell::new(),
             mock_uses: OnceCell::new(),
             imports: OnceCell::new(),
+            shared_imports: OnceCell::new(),
             exports: OnceCell::new(),
             string_assignments: OnceCell::new(),
             string_literals: OnceCell::new(),
             class_headers: OnceCell::new(),
             site_line: std::cell::RefCell::new(None),
+            leading: std::cell::RefCell::default(),
         }
     }
 
@@ -224,8 +231,21 @@ impl<'a> FileText<'a> {
 
     /// 1-based position of byte `offset`.
     pub(crate) fn position(&self, offset: usize) -> Position {
-        let (line, column) = self.lines().position(self.source, offset);
+        let leading = match self.lines.get() {
+            Some(_) => None,
+            None => self.leading.borrow_mut().position(self.source, offset),
+        };
+        let (line, column) = leading.unwrap_or_else(|| self.lines().position(self.source, offset));
         Position { line, column }
+    }
+
+    /// The text of the line holding byte `offset`, without its line break.
+    fn line_text(&self, offset: usize) -> &'a str {
+        let leading = match self.lines.get() {
+            Some(_) => None,
+            None => self.leading.borrow_mut().line_text(self.source, offset),
+        };
+        leading.unwrap_or_else(|| self.lines().line_text(self.source, offset))
     }
 
     /// The site of `range` for a finding of `rule`.
@@ -237,7 +257,7 @@ impl<'a> FileText<'a> {
         let line_text = match &*last {
             Some((line, text)) if *line == start.line => text.clone(),
             _ => {
-                let text = crate::fingerprint::normalized_line(self.lines().line_text(self.source, range.start));
+                let text = crate::fingerprint::normalized_line(self.line_text(range.start));
                 *last = Some((start.line, text.clone()));
                 text
             }

@@ -28,13 +28,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::import_graph::{import_facts, ImportFact, Layout, Modules};
+use super::import_graph::{ImportFact, Imports, Layout, Modules};
 use super::import_system::{is_identifier, module_name, resolve, resolve_in, Place, Target};
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
 use crate::config::Settings;
 use crate::diagnostic::FileId;
 use crate::python::exports::{Exports, NameList};
-use crate::python::imports::Import;
 use crate::rule::{render_message, EngineSignature, Rule};
 
 pub(crate) const REGISTRATION: Registration = Registration {
@@ -79,7 +78,9 @@ pub(crate) struct UnresolvedImport {
 pub(crate) struct ModuleFacts {
     /// Shared with the other rules that read it (one per file in memory).
     exports: Arc<Exports>,
-    imports: Vec<ImportFact>,
+    /// Every import statement of the file (shared with the other import rules); the optional
+    /// ones are not judged.
+    imports: Imports,
 }
 
 /// Where each file with facts is: its absolute path, and its position among the facts by path.
@@ -198,11 +199,6 @@ impl UnresolvedImport {
         }
         files
     }
-
-    fn facts(&self, file: &FileText, imports: &[Import], exports: Arc<Exports>) -> ModuleFacts {
-        let imports = import_facts(file, imports, &self.id, |import| !import.context.optional);
-        ModuleFacts { exports, imports }
-    }
 }
 
 impl Prefilter for UnresolvedImport {}
@@ -217,13 +213,13 @@ impl ProjectRule for UnresolvedImport {
     type Facts = ModuleFacts;
 
     fn collect_tokens(&self, file: &FileText) -> Result<Option<Self::Facts>, Declined> {
-        let imports = file.imports_by_tokens().ok_or(Declined)?;
+        let imports = Imports::by_tokens(file, &self.id)?;
         let exports = file.exports_by_tokens().ok_or(Declined)?;
-        Ok(Some(self.facts(file, imports, exports)))
+        Ok(Some(ModuleFacts { exports, imports }))
     }
 
     fn collect(&self, file: &FileContext) -> Option<Self::Facts> {
-        Some(self.facts(file, file.imports(), file.exports()))
+        Some(ModuleFacts { exports: file.exports(), imports: Imports::by_tree(file, &self.id) })
     }
 
     fn keep_passes(&self) {
@@ -296,7 +292,7 @@ impl UnresolvedImport {
             let mut place = None;
             project.reads.clear();
             project.read_definers = false;
-            for import in &facts.imports {
+            for import in facts.imports.iter().filter(|import| !import.context.optional) {
                 for (detail, site, module, name) in project.judge(path, &mut place, import) {
                     let message = render_message(&self.message, |var| match var {
                         "detail" => Some(Cow::Borrowed(detail.as_str())),
