@@ -699,6 +699,9 @@ pub(crate) fn model(
         if fstrings.iter().any(|&(i, _)| text(i).contains(":=")) {
             return None;
         }
+        // Where the names of a comprehension are bound, when no lambda complicates the scopes.
+        let comprehensions =
+            (comprehension && lambdas.is_empty()).then(|| Comprehensions::new(source, tokens, range.clone()));
         let in_lambda_header = |index: usize| lambdas.iter().any(|&(at, colon, _)| at < index && index <= colon);
         let in_lambda = |index: usize| lambdas.iter().any(|&(at, _, end)| at < index && index < end);
         let load_kind = |index: usize| What::Load {
@@ -724,6 +727,13 @@ pub(crate) fn model(
         for &(index, name) in occurrences {
             let previous = if index > first { text(index - 1) } else { "" };
             let next = if index + 1 < range.end { text(index + 1) } else { "" };
+            match comprehensions.as_ref().map(|found| found.binding(source, tokens, index)) {
+                // A target of a comprehension, or a use inside it of its first clause's target:
+                // bound and read in the comprehension's own scope, which nothing else sees.
+                Some(ComprehensionBinding::Inside) => continue,
+                Some(ComprehensionBinding::Unknown) => return None,
+                Some(ComprehensionBinding::Outside) | None => {}
+            }
             if (comprehension && previous == "for")
                 || is_op(index + 1, ":=")
                 || in_lambda_header(index)
@@ -761,8 +771,17 @@ pub(crate) fn model(
             let load = header_load
                 || (tokens.get(index + 1).is_some_and(|t| t.kind == Kind::Op) && matches!(next, "(" | "." | "["))
                 || certain_load(source, tokens, statements, index);
-            // A later target of a chained assignment (`a = name = v`).
+            // A later target of a chained assignment (`a = name = v`): bound with the first
+            // targets, after the value.
             let target = is_op(index + 1, "=") && previous == "=";
+            if target
+                && !statement.header
+                && depth_at(tokens, source, first, index) == 0
+                && depth_zero(first..index, ":").is_none()
+            {
+                binds.push(event(scope, name, index, What::Bind(Bound::Plain)));
+                continue;
+            }
             if !load || target {
                 return None;
             }
@@ -858,6 +877,140 @@ fn depth_at(tokens: &[Token], source: &str, first: usize, index: usize) -> usize
         }
     }
     depth
+}
+
+/// The comprehensions (list, set and dict comprehensions, generator expressions) of one
+/// statement's tokens: each bracket that holds a `for` at its own depth, with where its clauses
+/// bind and where its first iterable lies (evaluated in the enclosing scope, not its own).
+struct Comprehensions {
+    /// The statement's first token.
+    start: usize,
+    /// For each token of the statement (from `start`), the innermost bracket around it (its
+    /// opening token), if any.
+    around: Vec<Option<usize>>,
+    /// By opening bracket, the comprehension it holds.
+    found: HashMap<usize, Comprehension>,
+}
+
+struct Comprehension {
+    /// The target list of its first `for` clause, and whether it is plain: names, commas and
+    /// tuple or list brackets only (no attribute, subscript or starred target).
+    first_targets: Range<usize>,
+    plain: bool,
+    /// Its first iterable: from after the first `in` to the next clause or the closing bracket.
+    iterable: Range<usize>,
+    /// The target lists of its later `for` clauses.
+    later_targets: Vec<Range<usize>>,
+}
+
+/// Where the occurrence of a name is bound, as [`Comprehensions::binding`] reads it.
+#[derive(Debug, PartialEq, Eq)]
+enum ComprehensionBinding {
+    /// It is a comprehension's target, or a use (outside that comprehension's first iterable) of
+    /// a name its first clause's plain target list binds.
+    Inside,
+    /// No comprehension around it binds it: the statement's own scope decides.
+    Outside,
+    /// A later clause or a target list that is not plain may bind it: not for the tokens.
+    Unknown,
+}
+
+impl Comprehensions {
+    fn new(source: &str, tokens: &[Token], range: Range<usize>) -> Self {
+        let view = Text { source, tokens };
+        let start = range.start;
+        let mut around = Vec::with_capacity(range.len());
+        let mut stack: Vec<usize> = Vec::new();
+        // By bracket: the `for`, `in` and `if` names at its own depth.
+        let mut clauses: HashMap<usize, Vec<usize>> = HashMap::new();
+        for index in range {
+            match view.op_byte(index) {
+                Some(b'(' | b'[' | b'{') => {
+                    around.push(stack.last().copied());
+                    stack.push(index);
+                }
+                Some(b')' | b']' | b'}') => {
+                    stack.pop();
+                    around.push(stack.last().copied());
+                }
+                _ => {
+                    around.push(stack.last().copied());
+                    if let Some(&open) = stack.last() {
+                        if view.is_name(index, "for") || view.is_name(index, "in") || view.is_name(index, "if") {
+                            clauses.entry(open).or_default().push(index);
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = HashMap::new();
+        for (open, marks) in clauses {
+            let fors: Vec<usize> = marks.iter().copied().filter(|&i| view.is_name(i, "for")).collect();
+            let Some(&first) = fors.first() else { continue };
+            // The first `in` after a `for` ends its targets.
+            let targets_of = |at: usize| -> Range<usize> {
+                let end = marks.iter().copied().find(|&i| i > at && view.is_name(i, "in")).unwrap_or(at + 1);
+                at + 1..end
+            };
+            let first_targets = targets_of(first);
+            let plain = !first_targets.is_empty()
+                && first_targets.clone().all(|i| match view.op_byte(i) {
+                    Some(b',' | b')' | b']') => true,
+                    // A bracket after a name is a call or a subscript, not a tuple.
+                    Some(b'(' | b'[') => !(i > first_targets.start && tokens[i - 1].kind == Kind::Name),
+                    Some(_) => false,
+                    None => tokens[i].kind == Kind::Name,
+                });
+            // The next clause: a `for` (or the `async` of `async for`) or an `if`, at this depth.
+            let iterable_end = marks
+                .iter()
+                .copied()
+                .find(|&i| i > first_targets.end && (view.is_name(i, "for") || view.is_name(i, "if")))
+                .map(|i| if i > 0 && view.is_name(i - 1, "async") { i - 1 } else { i })
+                .unwrap_or(usize::MAX);
+            let later_targets = fors[1..].iter().map(|&at| targets_of(at)).collect();
+            found.insert(
+                open,
+                Comprehension {
+                    first_targets: first_targets.clone(),
+                    plain,
+                    iterable: first_targets.end + 1..iterable_end,
+                    later_targets,
+                },
+            );
+        }
+        Comprehensions { start, around, found }
+    }
+
+    /// Where the occurrence of a name at token `index` is bound.
+    fn binding(&self, source: &str, tokens: &[Token], index: usize) -> ComprehensionBinding {
+        let view = Text { source, tokens };
+        let name = view.text(index);
+        let binds =
+            |targets: &Range<usize>| targets.clone().any(|i| tokens[i].kind == Kind::Name && view.text(i) == name);
+        let mut bracket = self.around[index - self.start];
+        while let Some(open) = bracket {
+            if let Some(found) = self.found.get(&open) {
+                if found.first_targets.contains(&index) {
+                    return if found.plain { ComprehensionBinding::Inside } else { ComprehensionBinding::Unknown };
+                }
+                if found.later_targets.iter().any(|targets| targets.contains(&index)) {
+                    return ComprehensionBinding::Unknown;
+                }
+                // Its first iterable runs in the enclosing scope: look further out.
+                if !found.iterable.contains(&index) {
+                    if !found.plain || found.later_targets.iter().any(binds) {
+                        return ComprehensionBinding::Unknown;
+                    }
+                    if binds(&found.first_targets) {
+                        return ComprehensionBinding::Inside;
+                    }
+                }
+            }
+            bracket = self.around[open - self.start];
+        }
+        ComprehensionBinding::Outside
+    }
 }
 
 /// Whether `statement` is a `def` or `class` header in which every name but the defined name, the
@@ -1265,6 +1418,17 @@ mod tests {
             "from m import call\ntry:\n    call()\nexcept NameError:\n    pass\n",
             // A word in an f-string's literal text, not in a replacement field, is no use.
             "print(f'most recent call last: {x!r} {patch_level}')\n",
+            // Bound by a comprehension's first clause, read inside it (its later clauses, its
+            // element, a comprehension nested in it), or the first iterable of a nested one.
+            "x = [call for call in y]\n",
+            "x = sorted(patch.get() for patch in ps if patch)\n",
+            "x = {k: patch for k, patch in d.items()}\n",
+            "x = [call for (call, b) in y]\n",
+            "x = [[a for a in call] for call in y]\n",
+            "x = [(a, call) async for call in y for a in call]\n",
+            // A later target of a chained assignment.
+            "def f():\n    a = b = call = g()\n    return call\n",
+            "major = minor = patch = '0'\nprint(patch)\n",
         ] {
             let (fast, slow) = decide(source);
             assert_eq!(fast, Some(slow), "{source:?}");
@@ -1282,7 +1446,15 @@ mod tests {
             "try:\n    call()\nexcept NameError:\n    pass\n",
             "try:\n    pass\nexcept NameError:\n    pass\ncall()\n",
             "try:\n    pass\nexcept E as call:\n    pass\n",
-            "x = [call for call in y]\n",
+            // The first iterable runs outside (an undefined load near a comprehension is
+            // uncertain), a later clause binds it, a target that is not a plain name.
+            "x = [call for y in call]\n",
+            "x = [a for a in y for call in a if call]\n",
+            "x = [call for call.a in y]\n",
+            "x = [call for call[0] in y]\n",
+            "x = [patch for *patch in y]\n",
+            // A chained target in an annotated assignment is not Python.
+            "x: int = call = 1\n",
         ] {
             assert_eq!(decide(source).0, None, "{source:?}");
         }
