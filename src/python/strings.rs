@@ -231,7 +231,8 @@ pub(crate) fn may_hold_any(source: &str, values: &ValueFinder) -> bool {
         return true;
     }
     let test = ValueTest::new(source);
-    values.values.iter().any(|value| test.admits(value))
+    let decoded = test.decoded.as_bytes();
+    values.verbatim.iter().any(|finder| finder.find(decoded).is_some()) || values.split_any(decoded, &test.quotes)
 }
 
 /// How far before a byte an escape that rewrites it can start (`\U0001F600`: ten bytes).
@@ -246,13 +247,56 @@ pub(crate) struct ValueFinder {
     /// Every value has the cheap test (nonempty, no quote, backslash or control character).
     judged: bool,
     verbatim: Vec<memchr::memmem::Finder<'static>>,
+    /// By byte: each (value, index ≥ 1) where the byte stands in a value, a suffix after a
+    /// quote may start there ([`split_over_quotes`] for every value in one pass).
+    suffixes: Vec<Vec<(usize, usize)>>,
+    /// By byte: each (value, length) of a proper prefix of a value that ends with the byte, in
+    /// increasing length per value: a prefix before a quote may end there.
+    prefixes: Vec<Vec<(usize, usize)>>,
 }
 
 impl ValueFinder {
     pub(crate) fn new(values: &[String]) -> Self {
         let judged = values.iter().all(|value| ValueTest::judges(value));
         let verbatim = values.iter().map(|value| memchr::memmem::Finder::new(value.as_bytes()).into_owned()).collect();
-        Self { values: values.to_vec(), judged, verbatim }
+        let (mut suffixes, mut prefixes) = (vec![Vec::new(); 256], vec![Vec::new(); 256]);
+        for (v, value) in values.iter().enumerate() {
+            let bytes = value.as_bytes();
+            for (at, &byte) in bytes.iter().enumerate() {
+                if at >= 1 {
+                    suffixes[byte as usize].push((v, at));
+                }
+                if at + 1 < bytes.len() {
+                    prefixes[byte as usize].push((v, at + 1));
+                }
+            }
+        }
+        Self { values: values.to_vec(), judged, verbatim, suffixes, prefixes }
+    }
+
+    /// [`split_over_quotes`] of `text` for some value, in one pass over the quotes: per quote,
+    /// only the places in the values of the bytes beside it are compared.
+    fn split_any(&self, text: &[u8], quotes: &[usize]) -> bool {
+        // Per value, the smallest length of a prefix seen ending before a quote.
+        let mut first_end: Vec<usize> = self.values.iter().map(String::len).collect();
+        for &at in quotes {
+            if let Some(&after) = text.get(at + 1) {
+                for &(v, j) in &self.suffixes[after as usize] {
+                    let value = self.values[v].as_bytes();
+                    if j >= first_end[v] && text.get(at + 1..at + 1 + value.len() - j) == Some(&value[j..]) {
+                        return true;
+                    }
+                }
+            }
+            if let Some(&before) = at.checked_sub(1).and_then(|i| text.get(i)) {
+                for &(v, i) in &self.prefixes[before as usize] {
+                    if i < first_end[v] && at >= i && text[at - i..at] == self.values[v].as_bytes()[..i] {
+                        first_end[v] = i;
+                    }
+                }
+            }
+        }
+        false
     }
 }
 
@@ -276,13 +320,18 @@ impl<'s> ValueTest<'s> {
         !value.is_empty() && !value.contains(|c: char| matches!(c, '\\' | '\'' | '"') || c.is_control())
     }
 
+    /// The oracle of [`may_hold_any`] for one value: the whole decoded text searched, and
+    /// [`split_over_quotes`] for that value alone.
+    #[cfg(test)]
     fn admits(&self, value: &str) -> bool {
         self.decoded.contains(value) || split_over_quotes(self.decoded.as_bytes(), &self.quotes, value.as_bytes())
     }
 }
 
 /// Some nonempty proper prefix `value[..i]` ends right before a quote of `text`, and some suffix
-/// `value[j..]` with `j >= i` starts right after a later quote.
+/// `value[j..]` with `j >= i` starts right after a later quote. (The test's reference;
+/// [`ValueFinder::split_any`] answers for every value at once.)
+#[cfg(test)]
 fn split_over_quotes(text: &[u8], quotes: &[usize], value: &[u8]) -> bool {
     let n = value.len();
     // The smallest i whose prefix ends before a quote seen so far.
@@ -692,7 +741,7 @@ mod tests {
         let Some(stdlib) = crate::testing::stdlib() else { return };
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar loads");
-        let (mut checked, mut tails) = (0, 0);
+        let (mut checked, mut tails, mut groups) = (0, 0, 0);
         for path in crate::testing::python_files(&stdlib).iter().step_by(25) {
             let Ok(source) = std::fs::read_to_string(path) else { continue };
             let Some(tree) = parser.parse(&source, None) else { continue };
@@ -713,14 +762,35 @@ mod tests {
                     tails += 1;
                 }
             }
+            // The end of one literal's value and the start of the next: what an implicit
+            // concatenation would spell across the quotes.
+            let joins: Vec<String> = values
+                .windows(2)
+                .map(|pair| {
+                    let end: String = pair[0].chars().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
+                    end + &pair[1].chars().take(3).collect::<String>()
+                })
+                .collect();
+            values.extend(joins);
             let test = ValueTest::new(&source);
-            for value in values.iter().filter(|value| ValueTest::judges(value)) {
+            let judged: Vec<String> = values.into_iter().filter(|value| ValueTest::judges(value)).collect();
+            for value in &judged {
                 let finder = ValueFinder::new(std::slice::from_ref(value));
                 assert_eq!(may_hold_any(&source, &finder), test.admits(value), "{}: {value:?}", path.display());
                 checked += 1;
             }
+            // Several values at once (one pass over the quotes for all of them).
+            for group in judged.chunks(5) {
+                let finder = ValueFinder::new(group);
+                let expected = group.iter().any(|value| test.admits(value));
+                assert_eq!(may_hold_any(&source, &finder), expected, "{}: {group:?}", path.display());
+                groups += 1;
+            }
         }
-        assert!(checked > 2_000 && tails > 500, "{checked} values, {tails} escape tails");
+        assert!(
+            checked > 2_000 && tails > 500 && groups > 400,
+            "{checked} values, {tails} escape tails, {groups} groups"
+        );
     }
 
     fn value(text: &str) -> Literal {
