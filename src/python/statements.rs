@@ -699,9 +699,11 @@ pub(crate) fn model(
         if fstrings.iter().any(|&(i, _)| text(i).contains(":=")) {
             return None;
         }
-        // Where the names of a comprehension are bound, when no lambda complicates the scopes.
-        let comprehensions =
-            (comprehension && lambdas.is_empty()).then(|| Comprehensions::new(source, tokens, range.clone()));
+        // Where the names of a comprehension are bound, when no lambda complicates the scopes and
+        // the statement is no `def` header (whose defaults and annotations the tree reads in the
+        // function's body).
+        let comprehensions = (comprehension && lambdas.is_empty() && def.is_none())
+            .then(|| Comprehensions::new(source, tokens, range.clone()));
         let in_lambda_header = |index: usize| lambdas.iter().any(|&(at, colon, _)| at < index && index <= colon);
         let in_lambda = |index: usize| lambdas.iter().any(|&(at, _, end)| at < index && index < end);
         let load_kind = |index: usize| What::Load {
@@ -727,6 +729,9 @@ pub(crate) fn model(
         for &(index, name) in occurrences {
             let previous = if index > first { text(index - 1) } else { "" };
             let next = if index + 1 < range.end { text(index + 1) } else { "" };
+            if is_op(index + 1, ":=") {
+                return None; // Bound in the enclosing function, even from inside a comprehension.
+            }
             match comprehensions.as_ref().map(|found| found.binding(source, tokens, index)) {
                 // A target of a comprehension, or a use inside it of its first clause's target:
                 // bound and read in the comprehension's own scope, which nothing else sees.
@@ -774,7 +779,11 @@ pub(crate) fn model(
             // A later target of a chained assignment (`a = name = v`): bound with the first
             // targets, after the value.
             let target = is_op(index + 1, "=") && previous == "=";
+            // Not when an earlier target names it too (`patch.x = patch = v`): Python assigns
+            // left to right, the tree reads the chain from the right.
+            let named_before = occurrences.iter().any(|&(other, n)| n == name && other < index);
             if target
+                && !named_before
                 && !statement.header
                 && depth_at(tokens, source, first, index) == 0
                 && depth_zero(first..index, ":").is_none()
@@ -953,11 +962,20 @@ impl Comprehensions {
                 at + 1..end
             };
             let first_targets = targets_of(first);
-            let plain = !first_targets.is_empty()
+            // `a[x for x in y]` is no comprehension Python has: a subscript decides nothing.
+            let subscript = view.op_byte(open) == Some(b'[')
+                && open > start
+                && (matches!(view.op_byte(open - 1), Some(b')' | b']'))
+                    || matches!(tokens[open - 1].kind, Kind::Name | Kind::String | Kind::FString));
+            let plain = !subscript
+                && !first_targets.is_empty()
                 && first_targets.clone().all(|i| match view.op_byte(i) {
                     Some(b',' | b')' | b']') => true,
-                    // A bracket after a name is a call or a subscript, not a tuple.
-                    Some(b'(' | b'[') => !(i > first_targets.start && tokens[i - 1].kind == Kind::Name),
+                    // A tuple or list of targets opens first or after `,` or another opener;
+                    // after anything else (`a[`, `(a)[`, `'s'[`) it is a call or a subscript.
+                    Some(b'(' | b'[') => {
+                        i == first_targets.start || matches!(view.op_byte(i - 1), Some(b',' | b'(' | b'['))
+                    }
                     Some(_) => false,
                     None => tokens[i].kind == Kind::Name,
                 });
@@ -1453,8 +1471,22 @@ mod tests {
             "x = [call for call.a in y]\n",
             "x = [call for call[0] in y]\n",
             "x = [patch for *patch in y]\n",
+            "x = [0 for (a)[patch] in y]\n",
+            "x = [patch for [a][patch] in y]\n",
+            "x = [x for [a for a in y][patch] in z]\n",
             // A chained target in an annotated assignment is not Python.
             "x: int = call = 1\n",
+            // An earlier target of the chain names it: the tree reads the chain from the right.
+            "patch.x = patch = Obj()\n",
+            "def f():\n    patch[0] = patch = {}\n",
+            "patch = 1\ndef f():\n    patch.x = patch = 2\n",
+            // A comprehension in a `def` header (the tree reads defaults in the body's block).
+            "def f(a=[patch for patch in y]): pass\n",
+            "def f(a: [patch for patch in y]): pass\n",
+            // Not Python: a walrus target in a comprehension's condition, a comprehension in a
+            // subscript.
+            "x = [y for patch in z if (patch := 1)]\nprint(patch)\n",
+            "x = a[patch for patch in y]\n",
         ] {
             assert_eq!(decide(source).0, None, "{source:?}");
         }
