@@ -91,13 +91,7 @@ impl Prefilter for DirectEnvAccess {
     }
 
     fn may_match(&self, _path: &Path, source: &str) -> bool {
-        static WORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-        WORDS
-            .get_or_init(|| {
-                aho_corasick::AhoCorasick::new(["environ", "getenv", "putenv", "unsetenv"])
-                    .expect("literal words build")
-            })
-            .is_match(source)
+        may_name_env(source)
     }
 
     /// Every Rust finding names `std` and `env` as words (in the path, or in the `use` that binds
@@ -107,6 +101,21 @@ impl Prefilter for DirectEnvAccess {
         words(source, "std").next().is_some()
             && words(source, "env").any(|at| !source[at + 3..].trim_start().starts_with('!'))
     }
+}
+
+/// Whether `source` holds one of the words every Python finding needs (`environ`, `getenv`,
+/// `putenv`, `unsetenv`) anywhere: each holds `env`, so one searcher finds the candidates and the
+/// word around each is compared (`env` cannot overlap itself, so no occurrence hides another).
+fn may_name_env(source: &str) -> bool {
+    static ENV: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let bytes = source.as_bytes();
+    ENV.get_or_init(|| memchr::memmem::Finder::new("env")).find_iter(bytes).any(|at| {
+        let before = &bytes[..at + 3];
+        bytes[at..].starts_with(b"environ")
+            || before.ends_with(b"getenv")
+            || before.ends_with(b"putenv")
+            || before.ends_with(b"unsetenv")
+    })
 }
 
 impl FileRule for DirectEnvAccess {
@@ -159,6 +168,38 @@ impl DirectEnvAccess {
         for (name, range, role) in &uses.names {
             if *role == Role::Load && from_os.contains(name.as_str()) {
                 out.push(Finding::new(range.clone(), self.render(name)));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The searcher and the comparisons answer as a search for each word would, on every
+    /// substring-sized cut of texts that hold the words, their parts and their neighbours.
+    #[test]
+    fn the_byte_test_finds_each_word_as_a_search_for_it_would() {
+        const WORDS: [&str; 4] = ["environ", "getenv", "putenv", "unsetenv"];
+        let texts = [
+            "os.environ['A']",
+            "x = os.getenv('A')",
+            "putenv(a, b)",
+            "os.unsetenv",
+            "env = venv; environment",
+            "envenviron",
+            "setenv(x)",
+            "get env",
+            "geten",
+            "unset_env envir",
+            "nvironenvgetenvunsetenvputen",
+        ];
+        for text in texts {
+            for start in 0..text.len() {
+                for end in start..=text.len() {
+                    let cut = &text[start..end];
+                    let expected = WORDS.iter().any(|word| cut.contains(word));
+                    assert_eq!(super::may_name_env(cut), expected, "{cut:?}");
+                }
             }
         }
     }
