@@ -483,6 +483,28 @@ enum Work<'t> {
 }
 
 /// The model of the tree rooted at `root` for `names` (at most 65,535 of them).
+/// A child to visit: the node, its field, its index among its parent's children.
+type Child<'t> = (Node<'t>, Option<&'static str>, usize);
+
+/// `a = b = v` as the tree nests it (each `right` an assignment): the innermost value and the
+/// targets from the left; `None` for any other node, and for a link with an annotation
+/// (`a = b: T = v` is not Python).
+fn chained_targets<'t>(node: &Node<'t>) -> Option<(Child<'t>, Vec<Child<'t>>)> {
+    if node.k() != "assignment" || node.child_by_field_name("type").is_some() {
+        return None;
+    }
+    let mut right = node.child_by_field_name("right").filter(|right| right.k() == "assignment")?;
+    let mut targets = vec![(node.child_by_field_name("left")?, Some("left"), 0)];
+    while right.k() == "assignment" {
+        if right.child_by_field_name("type").is_some() {
+            return None;
+        }
+        targets.push((right.child_by_field_name("left")?, Some("left"), 0));
+        right = right.child_by_field_name("right")?;
+    }
+    Some(((right, Some("right"), 2), targets))
+}
+
 pub(crate) fn from_tree<'t>(root: Node<'t>, source: &str, names: &[&str]) -> Model {
     let mut model = Model::new();
     let index_of = |text: &str| names.iter().position(|n| *n == text).map(|i| i as u16);
@@ -656,7 +678,9 @@ pub(crate) fn from_tree<'t>(root: Node<'t>, source: &str, names: &[&str]) -> Mod
                     "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression",
                     _,
                 ) => {
-                    (s.scope, s.bind_scope) = (own_scope, own_scope);
+                    // Its bindings happen where it runs, also when that is a `def`'s default or
+                    // annotation (whose own names bind in the function's body).
+                    (s.scope, s.bind_scope, s.bind_block) = (own_scope, own_scope, own_block);
                 }
                 ("try_statement", Some("body")) => s.guarded = catches_name_error(&node, source),
                 _ => {}
@@ -711,7 +735,17 @@ pub(crate) fn from_tree<'t>(root: Node<'t>, source: &str, names: &[&str]) -> Mod
                 order.push(Work::Visit(right, s));
             }
         }
-        for &field in hoisted {
+        // A chain `a = b = v` (nested to the right in the tree): the value, then the targets
+        // from left to right, as Python assigns them (and pyflakes reads them).
+        let chain = chained_targets(&node);
+        if let Some((value, targets)) = &chain {
+            let (value, field, index) = *value;
+            push(&mut model, &mut order, value, field, index);
+            for &(target, field, index) in targets {
+                push(&mut model, &mut order, target, field, index);
+            }
+        }
+        for &field in hoisted.iter().filter(|_| chain.is_none()) {
             for &(child, f, index) in &children {
                 if f == Some(field) {
                     push(&mut model, &mut order, child, f, index);
@@ -721,7 +755,7 @@ pub(crate) fn from_tree<'t>(root: Node<'t>, source: &str, names: &[&str]) -> Mod
         let skip_right = kind == "for_in_clause" && state.first_clause;
         let name_field = matches!(kind, "function_definition" | "class_definition");
         for &(child, field, index) in &children {
-            if field.is_some_and(|f| hoisted.contains(&f)) {
+            if chain.is_some() || field.is_some_and(|f| hoisted.contains(&f)) {
                 continue;
             }
             if skip_right && field == Some("right") {
@@ -940,6 +974,19 @@ mod tests {
     fn attributes_keywords_and_strings_are_not_loads() {
         let src = "import unittest.mock as m\nm.patch('x')\nf(call=1)\ns = 'Mock'\n";
         assert_eq!(undefined(src), names(&[]));
+    }
+
+    /// pyflakes' answers (checked with pyflakes 3): a chain assigns its targets from the left,
+    /// and a comprehension in a default or an annotation binds where it runs.
+    #[test]
+    fn chains_assign_from_the_left_and_header_comprehensions_bind_where_they_run() {
+        assert_eq!(undefined("patch.x = patch = Obj()\n"), names(&[("patch", 1)]));
+        assert_eq!(undefined("a = patch = 1\nprint(patch)\n"), names(&[]));
+        assert_eq!(undefined("a = b = c = patch\n"), names(&[("patch", 1)]));
+        assert_eq!(undefined("def f(a=[patch for patch in y]): pass\n"), names(&[]));
+        assert_eq!(undefined("def f(a: [call for call in y]): pass\n"), names(&[]));
+        assert_eq!(undefined("g = lambda a=[call for call in y]: a\n"), names(&[]));
+        assert_eq!(undefined("def f(a=[patch for x in patch]): pass\n"), names(&[("patch", 1), ("patch", 1)]));
     }
 
     #[test]

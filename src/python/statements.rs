@@ -721,6 +721,32 @@ pub(crate) fn model(
             depth_zero(range.clone(), "=").filter(|&i| tokens[i].kind == Kind::Op).map(|i| first..i)
         };
         let stored = targets.and_then(|r| pure_targets(source, tokens, r)).unwrap_or_default();
+        // A chain `a = b = v` assigns its targets from the left, each after the loads in it: a
+        // name named twice among the targets (`patch = patch.y = v`, `patch.x = patch = v`) is
+        // bound and loaded in an order the loads-then-binds reading does not keep.
+        if !statement.header {
+            let equals: Vec<usize> = {
+                let mut depth = 0usize;
+                range
+                    .clone()
+                    .filter(|&i| {
+                        match (Text { source, tokens }).op_byte(i) {
+                            Some(b'(' | b'[' | b'{') => depth += 1,
+                            Some(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+                            _ => {}
+                        }
+                        depth == 0 && is_op(i, "=")
+                    })
+                    .collect()
+            };
+            if let [_, .., last] = equals[..] {
+                let in_targets = &occurrences[..occurrences.partition_point(|&(i, _)| i < last)];
+                if in_targets.iter().enumerate().any(|(k, &(_, name))| in_targets[..k].iter().any(|&(_, n)| n == name))
+                {
+                    return None;
+                }
+            }
+        }
         let params = if def.is_some() { parameters(source, tokens, statement) } else { Vec::new() };
         let with = statement.header && (word == "with" || (word == "async" && is_name(first + 1, "with")));
         let mut loads: Vec<Event> = Vec::new();
@@ -777,13 +803,9 @@ pub(crate) fn model(
                 || (tokens.get(index + 1).is_some_and(|t| t.kind == Kind::Op) && matches!(next, "(" | "." | "["))
                 || certain_load(source, tokens, statements, index);
             // A later target of a chained assignment (`a = name = v`): bound with the first
-            // targets, after the value.
+            // targets, after the value (no other target names it: see above).
             let target = is_op(index + 1, "=") && previous == "=";
-            // Not when an earlier target names it too (`patch.x = patch = v`): Python assigns
-            // left to right, the tree reads the chain from the right.
-            let named_before = occurrences.iter().any(|&(other, n)| n == name && other < index);
             if target
-                && !named_before
                 && !statement.header
                 && depth_at(tokens, source, first, index) == 0
                 && depth_zero(first..index, ":").is_none()
@@ -1478,6 +1500,7 @@ mod tests {
             "x: int = call = 1\n",
             // An earlier target of the chain names it: the tree reads the chain from the right.
             "patch.x = patch = Obj()\n",
+            "patch = patch.y = call = 1\n",
             "def f():\n    patch[0] = patch = {}\n",
             "patch = 1\ndef f():\n    patch.x = patch = 2\n",
             // A comprehension in a `def` header (the tree reads defaults in the body's block).
