@@ -53,6 +53,28 @@ impl StringLiterals {
         }
     }
 
+    /// The byte length of `literal`'s value when it is a `str` that decoding leaves as written
+    /// (no backslash, no `\r`, no `f`, `t` or `b` prefix in any part: the value is the text
+    /// between the quotes), without decoding; `None` otherwise.
+    pub(crate) fn plain_len(&self, literal: &StringLiteral, source: &str) -> Option<usize> {
+        let mut len = 0;
+        for part in &self.parts[literal.parts.start as usize..literal.parts.end as usize] {
+            let text = source.get(part.clone())?;
+            if text.contains(['\\', '\r']) {
+                return None;
+            }
+            let quote_at = text.find(['\'', '"'])?;
+            if text.as_bytes()[..quote_at].iter().any(|b| matches!(b.to_ascii_lowercase(), b'f' | b't' | b'b')) {
+                return None;
+            }
+            let rest = &text[quote_at..];
+            let triple = rest.len() >= 6 && (rest.starts_with("'''") || rest.starts_with("\"\"\""));
+            let delimiter = if triple { 3 } else { 1 };
+            len += rest.len().checked_sub(2 * delimiter)?;
+        }
+        Some(len)
+    }
+
     /// The byte length of the longest value `literal` may have (its value is never longer
     /// than the text of its parts between their quotes): a cheap test before decoding.
     pub(crate) fn max_len(&self, literal: &StringLiteral) -> usize {
@@ -227,12 +249,24 @@ pub(crate) fn may_hold_any(source: &str, values: &ValueFinder) -> bool {
     // may hold it (most admitted files), and nothing needs decoding.
     let bytes = source.as_bytes();
     let clear = |at: usize| !bytes[at.saturating_sub(ESCAPE_REACH)..at].contains(&b'\\');
-    if values.verbatim.iter().any(|finder| finder.find_iter(bytes).any(clear)) {
-        return true;
+    // Some value stands in the text, though not clear of escapes.
+    let mut written = false;
+    for finder in &values.verbatim {
+        for at in finder.find_iter(bytes) {
+            if clear(at) {
+                return true;
+            }
+            written = true;
+        }
     }
     let test = ValueTest::new(source);
     let decoded = test.decoded.as_bytes();
-    values.verbatim.iter().any(|finder| finder.find(decoded).is_some()) || values.split_any(decoded, &test.quotes)
+    let holds = match &test.decoded {
+        // Decoding changed nothing: the text holds a value where the search above found one.
+        std::borrow::Cow::Borrowed(_) => written,
+        std::borrow::Cow::Owned(_) => values.verbatim.iter().any(|finder| finder.find(decoded).is_some()),
+    };
+    holds || values.split_any(decoded, &test.quotes)
 }
 
 /// How far before a byte an escape that rewrites it can start (`\U0001F600`: ten bytes).
@@ -308,8 +342,7 @@ struct ValueTest<'s> {
 
 impl<'s> ValueTest<'s> {
     fn new(source: &'s str) -> Self {
-        let decoded =
-            if source.contains('\\') { std::borrow::Cow::Owned(decode_escapes(source)) } else { source.into() };
+        let decoded = decode_escapes(source);
         let quotes = memchr::memchr2_iter(b'\'', b'"', decoded.as_bytes()).collect();
         Self { decoded, quotes }
     }
@@ -361,40 +394,31 @@ fn split_over_quotes(text: &[u8], quotes: &[usize], value: &[u8]) -> bool {
 /// `text` with Python's value escapes decoded wherever they stand (`\xhh`, `\uhhhh`,
 /// `\Uhhhhhhhh`, octal, and a backslash before a line break removed); every other backslash
 /// pair is kept as it is, so backslash runs pair up as they do inside a literal.
-fn decode_escapes(text: &str) -> String {
+fn decode_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    // Most texts hold only escapes kept as they are (`\n`, `\\`, `\'`): then nothing is copied.
+    let mut rest = text;
+    let rewrites = loop {
+        let Some(at) = rest.find('\\') else { break false };
+        let after = &rest[at + 1..];
+        let Some(e) = after.chars().next() else { break false };
+        if decoded_escape(after).is_some() {
+            break true;
+        }
+        rest = &after[e.len_utf8()..];
+    };
+    if !rewrites {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('\\') {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
-        let mut chars = after.chars();
-        let Some(e) = chars.next() else {
+        let Some(e) = after.chars().next() else {
             out.push('\\');
-            return out;
+            return std::borrow::Cow::Owned(out);
         };
-        let taken = match e {
-            '\n' => Some((None, 1)),
-            '\r' => Some((None, if after.as_bytes().get(1) == Some(&b'\n') { 2 } else { 1 })),
-            'x' | 'u' | 'U' => {
-                let digits = match e {
-                    'x' => 2,
-                    'u' => 4,
-                    _ => 8,
-                };
-                after
-                    .get(1..1 + digits)
-                    .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                    .and_then(char::from_u32)
-                    .map(|c| (Some(c), 1 + digits))
-            }
-            '0'..='7' => {
-                let digits = after.bytes().take(3).take_while(|b| (b'0'..=b'7').contains(b)).count();
-                u32::from_str_radix(&after[..digits], 8).ok().and_then(char::from_u32).map(|c| (Some(c), digits))
-            }
-            _ => None,
-        };
-        match taken {
+        match decoded_escape(after) {
             Some((decoded, length)) => {
                 out.extend(decoded);
                 rest = &after[length..];
@@ -408,7 +432,35 @@ fn decode_escapes(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    std::borrow::Cow::Owned(out)
+}
+
+/// What the escape whose text (after its backslash) starts `after` decodes to: the character
+/// (none for a line continuation) and how many bytes it takes; `None` when [`decode_escapes`]
+/// keeps the pair as it is.
+fn decoded_escape(after: &str) -> Option<(Option<char>, usize)> {
+    match after.chars().next()? {
+        '\n' => Some((None, 1)),
+        '\r' => Some((None, if after.as_bytes().get(1) == Some(&b'\n') { 2 } else { 1 })),
+        e @ ('x' | 'u' | 'U') => {
+            let digits = match e {
+                'x' => 2,
+                'u' => 4,
+                _ => 8,
+            };
+            after
+                .get(1..1 + digits)
+                .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .and_then(char::from_u32)
+                .map(|c| (Some(c), 1 + digits))
+        }
+        '0'..='7' => {
+            let digits = after.bytes().take(3).take_while(|b| (b'0'..=b'7').contains(b)).count();
+            u32::from_str_radix(&after[..digits], 8).ok().and_then(char::from_u32).map(|c| (Some(c), digits))
+        }
+        _ => None,
+    }
 }
 
 /// What a string literal node is, as `ast` sees it.
@@ -470,14 +522,14 @@ pub(crate) fn single(text: &str) -> Literal {
         Some(i) => i,
         None => return Literal::Unknown,
     };
-    let prefix = text[..quote_at].to_ascii_lowercase();
-    if prefix.contains('f') || prefix.contains('t') {
+    let has = |letter: u8| text.as_bytes()[..quote_at].iter().any(|b| b.to_ascii_lowercase() == letter);
+    if has(b'f') || has(b't') {
         return Literal::Formatted;
     }
-    if prefix.contains('b') {
+    if has(b'b') {
         return Literal::Bytes;
     }
-    let raw = prefix.contains('r');
+    let raw = has(b'r');
     let rest = &text[quote_at..];
     let quote = &rest[..1];
     let triple = rest.len() >= 6 && (rest.starts_with("'''") || rest.starts_with("\"\"\""));
@@ -486,9 +538,10 @@ pub(crate) fn single(text: &str) -> Literal {
         return Literal::Unknown;
     };
     // ast normalises newlines in string bodies.
-    let body = body.replace("\r\n", "\n").replace('\r', "\n");
+    let body: std::borrow::Cow<str> =
+        if body.contains('\r') { body.replace("\r\n", "\n").replace('\r', "\n").into() } else { body.into() };
     if raw {
-        return Literal::Str(body);
+        return Literal::Str(body.into_owned());
     }
     match unescape(&body) {
         Some(value) => Literal::Str(value),
@@ -700,6 +753,49 @@ mod tests {
         assert!(!holds("s = '\\U0001F600_done'\n", "0001F600_done"));
         assert!(holds("s = '\\x41_done'\nt = 'x41_done'\n", "x41_done"));
         assert!(holds("s = 'x41_done'\n", "x41_done"));
+    }
+
+    /// A length read without decoding is the decoded value's: on every literal of a sample of
+    /// the standard library (as the tree reads them), and on the shapes around the edges.
+    #[test]
+    fn plain_lengths_are_those_of_the_values() {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar loads");
+        let mut check = |source: &str| -> (usize, usize) {
+            let tree = parser.parse(source, None).expect("parses");
+            let literals = from_tree(tree.root_node(), source);
+            let mut known = 0;
+            for literal in &literals.literals {
+                if let Some(len) = literals.plain_len(literal, source) {
+                    let value = literals.value(literal, source);
+                    assert!(matches!(&value, Literal::Str(v) if v.len() == len), "{source:?}: {value:?}, {len}");
+                    known += 1;
+                }
+            }
+            (known, literals.literals.len())
+        };
+        for (source, known) in [
+            ("x = 'abc'\n", 1),
+            ("x = \"\"\"ab\"\"\"\n", 1),
+            ("x = 'a' \"bc\" R'd'\n", 1),
+            ("x = ''\n", 1),
+            ("x = u'é'\n", 1),
+            ("x = b'a'\n", 0),
+            ("x = f'a'\n", 0),
+            ("x = 'a\\nb'\n", 0),
+            ("x = 'a' f'b'\n", 0),
+            ("x = '''a\r\nb'''\n", 0),
+        ] {
+            assert_eq!(check(source).0, known, "{source:?}");
+        }
+        let Some(stdlib) = crate::testing::stdlib() else { return };
+        let (mut known, mut all) = (0, 0);
+        for path in crate::testing::python_files(&stdlib).iter().step_by(20) {
+            let Ok(source) = std::fs::read_to_string(path) else { continue };
+            let (k, a) = check(&source);
+            (known, all) = (known + k, all + a);
+        }
+        assert!(known > 10_000 && known * 2 > all, "{known} of {all} literals");
     }
 
     /// Every `str` literal of a sample of the standard library, as the tree reads it: the byte

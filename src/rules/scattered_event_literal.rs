@@ -49,6 +49,8 @@ pub(crate) struct ScatteredEventLiteral {
     events: Vec<String>,
     /// The length of the shortest event name, in bytes: a shorter literal is not decoded.
     shortest: usize,
+    /// The lengths of the event names, in bytes.
+    lengths: std::collections::BTreeSet<usize>,
     canonical: Globs,
     canonical_text: String,
     /// The byte test of Rust files for the event names.
@@ -133,7 +135,9 @@ impl ScatteredEventLiteral {
         };
         let events = rule.string_list("events");
         let shortest = events.iter().map(String::len).min().unwrap_or(0);
+        let lengths = events.iter().map(String::len).collect();
         Ok(Self {
+            lengths,
             rust_literals: crate::rust::strings::LiteralFinder::new(&events),
             python_literals: crate::python::strings::ValueFinder::new(&events),
             id: rule.id.clone(),
@@ -152,6 +156,10 @@ impl ScatteredEventLiteral {
         let mut out = Vec::new();
         for literal in &literals.literals {
             if literal.docstring || literals.max_len(literal) < self.shortest {
+                continue;
+            }
+            // A value read without decoding whose length no event name has.
+            if literals.plain_len(literal, file.source).is_some_and(|len| !self.lengths.contains(&len)) {
                 continue;
             }
             let Literal::Str(value) = literals.value(literal, file.source) else { continue };
