@@ -482,7 +482,6 @@ enum Work<'t> {
     Emit(u32, Event),
 }
 
-/// The model of the tree rooted at `root` for `names` (at most 65,535 of them).
 /// A child to visit: the node, its field, its index among its parent's children.
 type Child<'t> = (Node<'t>, Option<&'static str>, usize);
 
@@ -505,6 +504,7 @@ fn chained_targets<'t>(node: &Node<'t>) -> Option<(Child<'t>, Vec<Child<'t>>)> {
     Some(((right, Some("right"), 2), targets))
 }
 
+/// The model of the tree rooted at `root` for `names` (at most 65,535 of them).
 pub(crate) fn from_tree<'t>(root: Node<'t>, source: &str, names: &[&str]) -> Model {
     let mut model = Model::new();
     let index_of = |text: &str| names.iter().position(|n| *n == text).map(|i| i as u16);

@@ -766,7 +766,6 @@ pub(crate) fn model(
                 Some(ComprehensionBinding::Outside) | None => {}
             }
             if (comprehension && previous == "for")
-                || is_op(index + 1, ":=")
                 || in_lambda_header(index)
                 || (statement.scope == Scope::Class && in_lambda(index))
             {

@@ -282,7 +282,8 @@ pub(crate) struct ValueFinder {
     judged: bool,
     verbatim: Vec<memchr::memmem::Finder<'static>>,
     /// By byte: each (value, index ≥ 1) where the byte stands in a value, a suffix after a
-    /// quote may start there ([`split_over_quotes`] for every value in one pass).
+    /// quote may start there (`split_over_quotes`, the tests' reference, for every value at
+    /// once).
     suffixes: Vec<Vec<(usize, usize)>>,
     /// By byte: each (value, length) of a proper prefix of a value that ends with the byte, in
     /// increasing length per value: a prefix before a quote may end there.
@@ -308,8 +309,8 @@ impl ValueFinder {
         Self { values: values.to_vec(), judged, verbatim, suffixes, prefixes }
     }
 
-    /// [`split_over_quotes`] of `text` for some value, in one pass over the quotes: per quote,
-    /// only the places in the values of the bytes beside it are compared.
+    /// `split_over_quotes` (the tests' reference) of `text` for some value, in one pass over the
+    /// quotes: per quote, only the places in the values of the bytes beside it are compared.
     fn split_any(&self, text: &[u8], quotes: &[usize]) -> bool {
         // Per value, the smallest length of a prefix seen ending before a quote.
         let mut first_end: Vec<usize> = self.values.iter().map(String::len).collect();
