@@ -543,11 +543,11 @@ pub(crate) fn from_tree<'t>(root: Node<'t>, source: &str, names: &[&str]) -> Mod
         except_value: false,
     };
     let mut stack: Vec<Work<'t>> = vec![Work::Visit(root, root_state)];
-    let mut children: Vec<(Node<'t>, Option<&'static str>, usize)> = Vec::new();
+    let mut children: Vec<Child<'t>> = Vec::new();
     // Buffers reused node after node: the children's work in pyflakes' order, and the bodies
     // that come last.
     let mut order: Vec<Work<'t>> = Vec::new();
-    let mut later: Vec<(Node<'t>, Option<&'static str>, usize)> = Vec::new();
+    let mut later: Vec<Child<'t>> = Vec::new();
     while let Some(work) = stack.pop() {
         let (node, state) = match work {
             Work::Emit(block, event) => {

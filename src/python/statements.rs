@@ -725,21 +725,17 @@ pub(crate) fn model(
         // name named twice among the targets (`patch = patch.y = v`, `patch.x = patch = v`) is
         // bound and loaded in an order the loads-then-binds reading does not keep.
         if !statement.header {
-            let equals: Vec<usize> = {
-                let mut depth = 0usize;
-                range
-                    .clone()
-                    .filter(|&i| {
-                        match (Text { source, tokens }).op_byte(i) {
-                            Some(b'(' | b'[' | b'{') => depth += 1,
-                            Some(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
-                            _ => {}
-                        }
-                        depth == 0 && is_op(i, "=")
-                    })
-                    .collect()
-            };
-            if let [_, .., last] = equals[..] {
+            // How many `=` stand outside brackets, and the last.
+            let (mut depth, mut equals, mut last) = (0usize, 0, 0);
+            for i in range.clone() {
+                match (Text { source, tokens }).op_byte(i) {
+                    Some(b'(' | b'[' | b'{') => depth += 1,
+                    Some(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+                    Some(b'=') if depth == 0 => (equals, last) = (equals + 1, i),
+                    _ => {}
+                }
+            }
+            if equals >= 2 {
                 let in_targets = &occurrences[..occurrences.partition_point(|&(i, _)| i < last)];
                 if in_targets.iter().enumerate().any(|(k, &(_, name))| in_targets[..k].iter().any(|&(_, n)| n == name))
                 {

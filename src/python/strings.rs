@@ -63,14 +63,11 @@ impl StringLiterals {
             if text.contains(['\\', '\r']) {
                 return None;
             }
-            let quote_at = text.find(['\'', '"'])?;
-            if text.as_bytes()[..quote_at].iter().any(|b| matches!(b.to_ascii_lowercase(), b'f' | b't' | b'b')) {
+            let (prefix, quoted) = prefix_and_quoted(text)?;
+            if [b'f', b't', b'b'].into_iter().any(|letter| has_prefix_letter(prefix, letter)) {
                 return None;
             }
-            let rest = &text[quote_at..];
-            let triple = rest.len() >= 6 && (rest.starts_with("'''") || rest.starts_with("\"\"\""));
-            let delimiter = if triple { 3 } else { 1 };
-            len += rest.len().checked_sub(2 * delimiter)?;
+            len += body_of(quoted)?.len();
         }
         Some(len)
     }
@@ -490,6 +487,25 @@ pub(crate) fn literal(node: &Node, source: &str) -> Literal {
     }
 }
 
+/// A string token's prefix (`rb`, `f`, or empty) and the rest, from its opening quote.
+fn prefix_and_quoted(text: &str) -> Option<(&str, &str)> {
+    let quote_at = text.find(['\'', '"'])?;
+    Some((&text[..quote_at], &text[quote_at..]))
+}
+
+/// Whether a string prefix holds `letter` (lowercase), in either case.
+fn has_prefix_letter(prefix: &str, letter: u8) -> bool {
+    prefix.bytes().any(|b| b.to_ascii_lowercase() == letter)
+}
+
+/// The text between the quotes of `quoted` (from the opening quote to the closing one, tripled
+/// or not), as written.
+fn body_of(quoted: &str) -> Option<&str> {
+    let triple = quoted.len() >= 6 && (quoted.starts_with("'''") || quoted.starts_with("\"\"\""));
+    let delimiter = if triple { &quoted[..3] } else { quoted.get(..1)? };
+    quoted.strip_prefix(delimiter)?.strip_suffix(delimiter)
+}
+
 /// The value of an implicit concatenation of the string tokens `parts`: an f-string part makes
 /// it formatted; otherwise the first part that is not a `str` decides.
 fn concatenation<'s>(parts: impl Iterator<Item = &'s str>) -> Literal {
@@ -519,11 +535,8 @@ pub(crate) fn of_tokens(texts: &[&str]) -> Literal {
 }
 
 pub(crate) fn single(text: &str) -> Literal {
-    let quote_at = match text.find(['\'', '"']) {
-        Some(i) => i,
-        None => return Literal::Unknown,
-    };
-    let has = |letter: u8| text.as_bytes()[..quote_at].iter().any(|b| b.to_ascii_lowercase() == letter);
+    let Some((prefix, quoted)) = prefix_and_quoted(text) else { return Literal::Unknown };
+    let has = |letter: u8| has_prefix_letter(prefix, letter);
     if has(b'f') || has(b't') {
         return Literal::Formatted;
     }
@@ -531,13 +544,7 @@ pub(crate) fn single(text: &str) -> Literal {
         return Literal::Bytes;
     }
     let raw = has(b'r');
-    let rest = &text[quote_at..];
-    let quote = &rest[..1];
-    let triple = rest.len() >= 6 && (rest.starts_with("'''") || rest.starts_with("\"\"\""));
-    let delimiter = if triple { &rest[..3] } else { quote };
-    let Some(body) = rest.strip_prefix(delimiter).and_then(|b| b.strip_suffix(delimiter)) else {
-        return Literal::Unknown;
-    };
+    let Some(body) = body_of(quoted) else { return Literal::Unknown };
     // ast normalises newlines in string bodies.
     let body: std::borrow::Cow<str> =
         if body.contains('\r') { body.replace("\r\n", "\n").replace('\r', "\n").into() } else { body.into() };

@@ -231,21 +231,24 @@ impl<'a> FileText<'a> {
 
     /// 1-based position of byte `offset`.
     pub(crate) fn position(&self, offset: usize) -> Position {
-        let leading = match self.lines.get() {
-            Some(_) => None,
-            None => self.leading.borrow_mut().position(self.source, offset),
-        };
+        let leading = self.ask_leading(|leading| leading.position(self.source, offset));
         let (line, column) = leading.unwrap_or_else(|| self.lines().position(self.source, offset));
         Position { line, column }
     }
 
     /// The text of the line holding byte `offset`, without its line break.
     fn line_text(&self, offset: usize) -> &'a str {
-        let leading = match self.lines.get() {
-            Some(_) => None,
-            None => self.leading.borrow_mut().line_text(self.source, offset),
-        };
+        let leading = self.ask_leading(|leading| leading.line_text(self.source, offset));
         leading.unwrap_or_else(|| self.lines().line_text(self.source, offset))
+    }
+
+    /// `ask`'s answer from the lines read so far, unless the whole line index is built (which
+    /// answers at once) or `ask` cannot say.
+    fn ask_leading<T>(&self, ask: impl FnOnce(&mut crate::text::LeadingLines) -> Option<T>) -> Option<T> {
+        match self.lines.get() {
+            Some(_) => None,
+            None => ask(&mut self.leading.borrow_mut()),
+        }
     }
 
     /// The site of `range` for a finding of `rule`.
