@@ -4,7 +4,7 @@
 //! only when asked (the clock is read around each step only then), so a user can see why a
 //! configuration is slow.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The counters of one scan. Shared by the threads that analyse files.
@@ -17,6 +17,9 @@ pub struct Timings {
     pub reused: AtomicUsize,
     pub tokenized: AtomicUsize,
     pub parsed: AtomicUsize,
+    /// The tree was unchanged since the last run: its whole outcome came from the cache's
+    /// snapshot, no file was read and no rule ran.
+    whole: AtomicBool,
     /// Nanoseconds: walking, analysing (wall), the project pass (wall), tree-sitter parsing (CPU).
     walk: AtomicU64,
     analysis: AtomicU64,
@@ -99,6 +102,13 @@ impl Timings {
         }
     }
 
+    /// The whole outcome of a scan of `files` files came from the cache's snapshot.
+    pub(crate) fn reused_whole(&self, files: usize) {
+        self.walked.store(files, Ordering::Relaxed);
+        self.reused.store(files, Ordering::Relaxed);
+        self.whole.store(true, Ordering::Relaxed);
+    }
+
     pub(crate) fn count(counter: &AtomicUsize) {
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -122,6 +132,9 @@ impl Timings {
             ms(&self.project),
             ms(&self.parse),
         );
+        if self.whole.load(Ordering::Relaxed) {
+            out.push_str("  no file changed since the last run: the whole outcome came from the cache, no rule ran\n");
+        }
         let mut rows: Vec<(f64, &str, usize)> = self
             .rules
             .iter()

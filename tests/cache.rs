@@ -296,3 +296,28 @@ fn a_python_and_a_rust_file_with_the_same_bytes_do_not_share_a_report() {
     assert_eq!(warm.stdout, ssot(&args).stdout);
     assert_eq!(warm.json()["summary"]["findings"], 0);
 }
+
+#[test]
+fn timings_say_when_the_snapshot_answered_the_whole_tree() {
+    // A warm run of an unchanged tree reads no file: `--timings` says so rather than counting
+    // nothing at all.
+    let (_dir, root) =
+        settled_project(&[("a.py", "import os\nA = os.environ\n"), ("b.py", "import os\nB = os.environ\n")]);
+    let root_str = root.to_str().unwrap();
+    let warm = ssot_with_cache(&["check", root_str, "--format", "json", "--timings"]);
+    assert!(
+        warm.stderr.contains("files: 2 walked, 0 read and analysed, 2 answered by the cache or a copy"),
+        "{}",
+        warm.stderr
+    );
+    assert!(warm.stderr.contains("no file changed since the last run"), "{}", warm.stderr);
+    assert_eq!(warm.stdout, ssot(&["check", root_str, "--format", "json"]).stdout);
+    std::fs::write(root.join("a.py"), "import os\nA = os.environ['A']\n").unwrap();
+    let changed = ssot_with_cache(&["check", root_str, "--format", "json", "--timings"]);
+    assert!(
+        changed.stderr.contains("files: 2 walked, 1 read and analysed, 1 answered by the cache or a copy"),
+        "{}",
+        changed.stderr
+    );
+    assert!(!changed.stderr.contains("no file changed"), "{}", changed.stderr);
+}

@@ -571,6 +571,9 @@ pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Res
                 previous.refresh(tree);
             }
         }
+        if let Some(timings) = &settings.timings {
+            timings.reused_whole(walk.files.len());
+        }
         // Freeing tens of thousands of paths takes a while; the run need not wait for it.
         std::thread::spawn(move || drop((previous, walk, stamps, cache)));
         return Ok(restricted(settings, outcome));
