@@ -12,3 +12,7 @@ fn main() -> std::process::ExitCode {
     let status = ssot::run(args, &mut stdout, &mut stderr);
     std::process::ExitCode::from(status as u8)
 }
+
+#[cfg(unix)]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -119,7 +119,12 @@ fn decode(bytes: &[u8]) -> Option<Outcome> {
             diagnostics
         })
         .collect();
-    let diagnostics: Vec<Diagnostic> = chunks?.concat();
+    // Moved, not cloned (`concat` would clone each diagnostic and drop the chunks).
+    let chunks = chunks?;
+    let mut diagnostics: Vec<Diagnostic> = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    for chunk in chunks {
+        diagnostics.extend(chunk);
+    }
     // A damaged file that still decodes must not point outside the file list.
     let in_range = |d: &Diagnostic| d.file.0 < files && d.related.iter().all(|r| r.file.0 < files);
     if !diagnostics.iter().all(in_range) {
