@@ -2,7 +2,8 @@
 //! cache, tokenized and parsed; the time of each phase; the CPU time of each rule, summed over
 //! the threads; and the slowest parses, with the rules that needed each file's tree. Counted
 //! only when asked (the clock is read around each step only then), so a user can see why a
-//! configuration is slow.
+//! configuration is slow. With `--fix`, which scans again after writing, the file counts are
+//! those of the last scan (the one reported) and the times add up over the whole run.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -102,6 +103,14 @@ impl Timings {
         }
     }
 
+    /// A scan starts: the file counts are to be its own.
+    pub(crate) fn start_scan(&self) {
+        for counter in [&self.walked, &self.analysed, &self.reused, &self.tokenized, &self.parsed] {
+            counter.store(0, Ordering::Relaxed);
+        }
+        self.whole.store(false, Ordering::Relaxed);
+    }
+
     /// The whole outcome of a scan of `files` files came from the cache's snapshot.
     pub(crate) fn reused_whole(&self, files: usize) {
         self.walked.store(files, Ordering::Relaxed);
@@ -120,8 +129,7 @@ impl Timings {
         let get = |n: &AtomicUsize| n.load(Ordering::Relaxed);
         let mut out = format!(
             "timings:\n  files: {} walked, {} read and analysed, {} answered by the cache or a copy; {} tokenized, {} parsed\n  \
-             phases (wall): walk {:.0} ms, analysis {:.0} ms, project pass {:.0} ms; parsing (cpu) {:.0} ms\n  \
-             rules (cpu, summed over threads, byte tests included; files it could not decide from tokens, so they were parsed for it):\n",
+             phases (wall): walk {:.0} ms, analysis {:.0} ms, project pass {:.0} ms; parsing (cpu) {:.0} ms\n",
             get(&self.walked),
             get(&self.analysed),
             get(&self.reused),
@@ -135,6 +143,10 @@ impl Timings {
         if self.whole.load(Ordering::Relaxed) {
             out.push_str("  no file changed since the last run: the whole outcome came from the cache, no rule ran\n");
         }
+        out.push_str(
+            "  rules (cpu, summed over threads, byte tests included; files it could not decide from tokens, so they \
+             were parsed for it):\n",
+        );
         let mut rows: Vec<(f64, &str, usize)> = self
             .rules
             .iter()

@@ -321,3 +321,20 @@ fn timings_say_when_the_snapshot_answered_the_whole_tree() {
     );
     assert!(!changed.stderr.contains("no file changed"), "{}", changed.stderr);
 }
+
+#[test]
+fn timings_with_fix_count_the_last_scan() {
+    // `--fix` scans again after writing: the file counts are that scan's, not the sum of both,
+    // and the first scan's "no file changed" does not stand for the second.
+    let (_dir, root) =
+        settled_project(&[("pkg/__init__.py", ""), ("pkg/a.py", "from . import b\n"), ("pkg/b.py", "X = 1\n")]);
+    let root_str = root.to_str().unwrap();
+    let run = ssot_with_cache(&["check", root_str, "--fix", "--timings"]);
+    assert_eq!(std::fs::read_to_string(root.join("pkg/a.py")).unwrap(), "from pkg import b\n", "{}", run.stderr);
+    assert!(
+        run.stderr.contains("files: 3 walked, 1 read and analysed, 2 answered by the cache or a copy"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("no file changed"), "{}", run.stderr);
+}

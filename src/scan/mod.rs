@@ -510,6 +510,9 @@ fn retain_scoped(files: &mut Vec<std::path::PathBuf>, settings: &Settings, scope
 /// project's own would be.
 pub fn scan(settings: &Settings, rules: &RuleSet, stderr: &mut dyn Write) -> Result<Outcome, crate::UserError> {
     let started = cache::now_ns();
+    if let Some(timings) = &settings.timings {
+        timings.start_scan();
+    }
     let place = if settings.cache { cache::Place::of(settings, rules) } else { None };
     // A buffer from stdin is not the tree on disk: no snapshot answers for it, nor records it.
     let snapshots = settings.stdin.is_none();
