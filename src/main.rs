@@ -13,6 +13,8 @@ fn main() -> std::process::ExitCode {
     std::process::ExitCode::from(status as u8)
 }
 
-#[cfg(unix)]
+/// jemalloc where it is at home (as ruff): a large report allocates and frees hundreds of
+/// thousands of small values, which glibc's allocator handles slower (docs/decisions.md).
+#[cfg(all(any(target_os = "linux", target_os = "macos"), any(target_arch = "x86_64", target_arch = "aarch64")))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

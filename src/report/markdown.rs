@@ -51,7 +51,7 @@ fn code(text_: &str) -> String {
 /// the rest is escaped text.
 fn message(message: &str) -> String {
     let parts: Vec<&str> = message.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return text(message); // an odd number of backticks
     }
     parts.iter().enumerate().map(|(i, part)| if i % 2 == 0 { text(part) } else { code(part) }).collect()

@@ -746,7 +746,7 @@ mod fuzz {
             }
             let whole = fresh.outcome(None).0;
             let context = || format!("seed {seed} step {step}\n{}", log.join("\n"));
-            if next(&mut rng) % 2 == 0 {
+            if next(&mut rng).is_multiple_of(2) {
                 let (outcome, files) = live.outcome(None);
                 assert_eq!(shown(&outcome, None), shown(&whole, None), "{}", context());
                 assert_eq!(outcome.internal_errors, whole.internal_errors, "{}", context());
@@ -759,7 +759,7 @@ mod fuzz {
                 let mut wanted = BTreeSet::new();
                 let mut shown_names = BTreeSet::new();
                 for name in names.iter().chain(&["pkg/d.py"]) {
-                    if next(&mut rng) % 2 == 0 {
+                    if next(&mut rng).is_multiple_of(2) {
                         wanted.insert(root.join(name));
                         shown_names.insert(name.to_string());
                     }
