@@ -54,11 +54,14 @@ fn the_extension_builds_for_zed() {
         return;
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()); // ssot: ignore[direct-env-access] -- the cargo running the tests
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("zed-extension");
+                                                                             // Cargo's scratch folder for integration tests (inside its target folder, wherever that is).
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("zed-extension");
     let out = Command::new(cargo)
         .args(["build", "--locked", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
         .arg(Path::new(EXTENSION).join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", &target)
+        // A compiler wrapper (sccache) of the outer build is not for WebAssembly (Zed drops it too).
+        .env("RUSTC_WRAPPER", "")
         .output()
         .expect("cargo runs");
     assert!(out.status.success(), "the extension does not build:\n{}", String::from_utf8_lossy(&out.stderr));
