@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use aho_corasick::MatchKind;
+
 use super::import_graph::{import_facts, ImportFact, Layout, Modules};
 use super::import_system::is_identifier;
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
@@ -46,7 +48,8 @@ pub(crate) struct MovedImport {
     moved: BTreeMap<String, String>,
     /// The first names of the old paths: an absolute import under none of them is not kept.
     tops: Vec<String>,
-    /// Every name of every old path: a file holding none of them cannot import one.
+    /// `tops` as a searcher: an absolute import of an old path names its first name, a whole
+    /// word (a relative one may name no part of it: [`Prefilter::may_match`]).
     finder: Option<aho_corasick::AhoCorasick>,
 }
 
@@ -87,10 +90,9 @@ impl MovedImport {
         }
         let mut tops: Vec<String> = moved.keys().filter_map(|old| old.split('.').next()).map(str::to_string).collect();
         tops.dedup();
-        let mut names: Vec<&str> = moved.keys().flat_map(|old| old.split('.')).collect();
-        names.sort();
-        names.dedup();
-        let finder = (!names.is_empty()).then(|| aho_corasick::AhoCorasick::new(&names)).and_then(Result::ok);
+        let finder = (!tops.is_empty())
+            .then(|| aho_corasick::AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&tops))
+            .and_then(Result::ok);
         Ok(Self {
             id: rule.id.clone(),
             message: rule.message.clone(),
@@ -138,8 +140,29 @@ impl MovedImport {
 
 impl Prefilter for MovedImport {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
-        self.finder.as_ref().is_some_and(|finder| finder.is_match(source))
+        // A file holding no old path's first name as a whole word has no absolute import of an
+        // old path; a relative import may name no part of one (`from . import b` in the old
+        // package itself), so a file with one is read too. (Any name of any old path, as a
+        // substring, admitted every file, as `imp` is in `import`, and missed those relative
+        // imports.)
+        self.finder.as_ref().is_some_and(|finder| holds_word(finder, source))
+            || super::relative_import::from_then_dot(source)
     }
+}
+
+/// Whether `source` holds one of `finder`'s words (searched leftmost-longest) whole: not inside a
+/// longer name (letters, digits, `_` and every non-ASCII byte continue one).
+fn holds_word(finder: &aho_corasick::AhoCorasick, source: &str) -> bool {
+    let bytes = source.as_bytes();
+    let word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
+    // Leftmost-longest finds every whole occurrence: no match spans the non-name byte before
+    // one, and the longest match where it starts is the only one that can end at a non-name
+    // byte (`ab` in ` ab `, not `a`). (An overlapping search would step byte by byte.)
+    finder.find_iter(source).any(|found| {
+        let before = found.start().checked_sub(1).map(|at| bytes[at]);
+        let after = bytes.get(found.end()).copied();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
 }
 
 impl ProjectRule for MovedImport {
@@ -177,7 +200,7 @@ impl ProjectRule for MovedImport {
                 }
                 // Every name imported moved further than the module: the module move says nothing.
                 let covered = !import.names.is_empty() && name_moves.len() == import.names.len();
-                if let Some((old, new)) = module_move.as_ref().filter(|_| !covered) {
+                if let Some((_, new)) = module_move.as_ref().filter(|_| !covered) {
                     // The module itself moved: one finding, with a fix when no name moved further.
                     let aliased = import.aliased.first().copied().unwrap_or(false);
                     let safe = (import.from || aliased) && modules.exists(new);
@@ -185,7 +208,8 @@ impl ProjectRule for MovedImport {
                     let fix = name_moves.is_empty().then(|| {
                         Fix::new(applicability, format!("Import `{new}`"), vec![import.module_site.edit(new.clone())])
                     });
-                    out.push(self.finding(*file, &import.module_site, old, new, fix));
+                    // Named as imported: a submodule of an old path moved with it.
+                    out.push(self.finding(*file, &import.module_site, &module, new, fix));
                 }
                 let alone = import.names.len() == 1;
                 for (index, name, site, old, new) in name_moves {
@@ -209,5 +233,31 @@ impl ProjectRule for MovedImport {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_word;
+    use aho_corasick::{AhoCorasick, MatchKind};
+
+    #[test]
+    fn old_paths_first_names_are_found_as_whole_words_only() {
+        let finder =
+            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(["imp", "ab", "a", "abc"]).unwrap();
+        for (source, held) in [
+            ("import imp\n", true),
+            ("from imp import load_source\n", true),
+            ("import importlib\nimport os\n", false),
+            ("x = simple\n", false),
+            ("x = imp_thing + é_imp\n", false),
+            ("import ab\n", true),
+            ("import abcd, xab\n", false),
+            ("import abc\n", true),
+            ("print(a)", true),
+            ("imp", true),
+        ] {
+            assert_eq!(holds_word(&finder, source), held, "{source:?}");
+        }
     }
 }

@@ -112,7 +112,7 @@ impl Prefilter for RelativeImport {
 /// after each hit. (What a regular expression with `\b` answered, and also yes after a non-ASCII
 /// character, which the expression's Unicode word boundary sometimes refused: a byte test may
 /// admit more, never less.)
-fn from_then_dot(source: &str) -> bool {
+pub(super) fn from_then_dot(source: &str) -> bool {
     static FROM: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let bytes = source.as_bytes();
     FROM.get_or_init(|| memchr::memmem::Finder::new("from")).find_iter(bytes).any(|at| {
