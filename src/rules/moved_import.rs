@@ -141,10 +141,9 @@ impl MovedImport {
 impl Prefilter for MovedImport {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
         // A file holding no old path's first name as a whole word has no absolute import of an
-        // old path; a relative import may name no part of one (`from . import b` in the old
-        // package itself), so a file with one is read too. (Any name of any old path, as a
-        // substring, admitted every file, as `imp` is in `import`, and missed those relative
-        // imports.)
+        // old path (a substring would not do: `imp` is in every `import`); a relative import may
+        // name no part of one (`from . import b` in the old package itself), so a file with one
+        // is read too.
         self.finder.as_ref().is_some_and(|finder| holds_word(finder, source))
             || super::relative_import::from_then_dot(source)
     }
