@@ -810,7 +810,7 @@ pub(crate) fn from_tree<'t>(root: Node<'t>, source: &str, names: &[&str]) -> Mod
 /// Offsets of `import` keywords followed by `*` (a superset of star imports).
 fn star_imports(source: &str) -> impl Iterator<Item = usize> + '_ {
     source.match_indices("import").filter_map(|(offset, _)| {
-        let rest = source[offset + "import".len()..].trim_start_matches([' ', '\t', '(', '\\', '\n', '\r']);
+        let rest = source[offset + "import".len()..].trim_start_matches([' ', '\t', '\x0c', '(', '\\', '\n', '\r']);
         rest.starts_with('*').then_some(offset)
     })
 }
@@ -879,6 +879,21 @@ fn has_wildcard(node: &Node) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn star_imports_are_found_however_the_star_is_apart() {
+        for source in [
+            "from m import *\n",
+            "from m import\t*\n",
+            "from m import\x0c*\n",
+            "from m import \\\n *\n",
+            "from m import (*)\n",
+        ] {
+            assert_eq!(super::star_imports(source).count(), 1, "{source:?}");
+        }
+        assert_eq!(super::star_imports("from m import a\nx = 2 * 3\n").count(), 0);
+    }
+
     use super::*;
 
     const NAMES: [&str; 5] = ["Mock", "MagicMock", "patch", "call", "MagicNone"];

@@ -149,6 +149,13 @@ impl FileRule for DirectEnvAccess {
     }
 }
 
+/// `object.attribute` for an attribute written `text`, whatever stands between the two (blanks, a
+/// line continuation, a comment inside brackets).
+fn attribute_shown(object: &str, text: &str) -> String {
+    let attribute = text.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(text);
+    format!("{object}.{attribute}")
+}
+
 impl DirectEnvAccess {
     /// The findings of a file from its imports and the uses of the watched names, however read:
     /// each `<os alias>.<environment attribute>`, and each load of a name bound by
@@ -161,8 +168,7 @@ impl DirectEnvAccess {
         }
         for (object, range) in &uses.attributes {
             if aliases.contains(object.as_str()) {
-                let shown: String = source[range.clone()].split_whitespace().collect();
-                out.push(Finding::new(range.clone(), self.render(&shown)));
+                out.push(Finding::new(range.clone(), self.render(&attribute_shown(object, &source[range.clone()]))));
             }
         }
         for (name, range, role) in &uses.names {
@@ -177,6 +183,15 @@ impl DirectEnvAccess {
 mod tests {
     /// The searcher and the comparisons answer as a search for each word would, on every
     /// substring-sized cut of texts that hold the words, their parts and their neighbours.
+    #[test]
+    fn an_attribute_is_shown_without_what_stands_inside_it() {
+        assert_eq!(super::attribute_shown("os", "os.environ"), "os.environ");
+        assert_eq!(super::attribute_shown("os", "os . getenv"), "os.getenv");
+        assert_eq!(super::attribute_shown("o", "o.\\\n    environ"), "o.environ");
+        assert_eq!(super::attribute_shown("os", "os.  # a comment\n    environ"), "os.environ");
+        assert_eq!(super::attribute_shown("os", "os.environ_é"), "os.environ_é");
+    }
+
     #[test]
     fn the_byte_test_finds_each_word_as_a_search_for_it_would() {
         const WORDS: [&str; 4] = ["environ", "getenv", "putenv", "unsetenv"];

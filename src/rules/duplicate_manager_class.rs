@@ -151,7 +151,7 @@ impl Prefilter for DuplicateManagerClass {
         CLASS.get_or_init(|| memchr::memmem::Finder::new("class")).find_iter(bytes).any(|at| {
             let before_ok = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
             let rest = &source[at + 5..];
-            let trimmed = rest.trim_start_matches([' ', '\t', '\\', '\n', '\r']);
+            let trimmed = rest.trim_start_matches([' ', '\t', '\x0c', '\\', '\n', '\r']);
             if !before_ok || trimmed.len() == rest.len() {
                 return false;
             }
@@ -351,9 +351,8 @@ impl DuplicateManagerClass {
 mod tests {
     use super::*;
 
-    /// The facts as JSON, from the tree and (unless it declines) from the tokens.
-    fn both(source: &str) -> (String, Option<String>) {
-        let engine = DuplicateManagerClass {
+    fn engine() -> DuplicateManagerClass {
+        DuplicateManagerClass {
             id: REGISTRATION.signature.name.to_string(),
             message: String::new(),
             prefixes: vec!["Base".to_string()],
@@ -361,7 +360,31 @@ mod tests {
             suffixes: vec!["manager".to_string()],
             services: Vec::new(),
             root: std::path::PathBuf::new(),
-        };
+        }
+    }
+
+    /// The byte test admits a class header however Python lets its words be apart.
+    #[test]
+    fn the_byte_test_admits_every_class_header() {
+        let engine = engine();
+        let admits = |source: &str| engine.may_match(Path::new("m.py"), source);
+        for source in [
+            "class AManager: pass\n",
+            "class\tAManager: pass\n",
+            "class\x0cAManager: pass\n",
+            "class \\\n AManager: pass\n",
+        ] {
+            assert!(admits(source), "{source:?}");
+        }
+        for source in ["class Other: pass\n", "subclass AManager\n", "classAManager = 1\n", "class MockManager: pass\n"]
+        {
+            assert!(!admits(source), "{source:?}");
+        }
+    }
+
+    /// The facts as JSON, from the tree and (unless it declines) from the tokens.
+    fn both(source: &str) -> (String, Option<String>) {
+        let engine = engine();
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();
         let tree = parser.parse(source, None).unwrap();

@@ -94,25 +94,29 @@ impl Prefilter for DuplicateStringConstant {
         })
     }
 
-    /// A `const` or `static` item with an UPPER_CASE name of type `&str` (or `&'a str`), as
-    /// rustfmt writes it or with other blanks (not with comments inside).
+    /// A `const` or `static` item with an UPPER_CASE name of type `&str` (or `&'a str`), with any
+    /// blanks and comments between its tokens.
     fn may_match_rust(&self, _path: &std::path::Path, source: &str) -> bool {
-        use crate::rust::lex::words;
+        use crate::rust::lex::{skip_trivia, words};
+        let name_char = |c: char| c.is_alphanumeric() || c == '_';
         let item = |at: usize, keyword: &str| {
-            let rest = source[at + keyword.len()..].trim_start();
-            let rest = rest.strip_prefix("mut").filter(|r| r.starts_with(char::is_whitespace)).unwrap_or(rest);
-            let rest = rest.trim_start();
+            let rest = skip_trivia(&source[at + keyword.len()..]);
+            // `mut` is the keyword when no name character follows it (`mut/**/NAME` too).
+            let rest = match rest.strip_prefix("mut") {
+                Some(after) if !after.starts_with(name_char) => skip_trivia(after),
+                _ => rest,
+            };
             let rest = rest.strip_prefix("r#").unwrap_or(rest);
-            let name_len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            let name_len = rest.find(|c: char| !name_char(c)).unwrap_or(rest.len());
             if !is_upper_case(&rest[..name_len]) {
                 return false;
             }
-            let Some(ty) = rest[name_len..].trim_start().strip_prefix(':') else { return false };
-            let Some(ty) = ty.trim_start().strip_prefix('&') else { return false };
-            let mut ty = ty.trim_start();
+            let Some(ty) = skip_trivia(&rest[name_len..]).strip_prefix(':') else { return false };
+            let Some(ty) = skip_trivia(ty).strip_prefix('&') else { return false };
+            let mut ty = skip_trivia(ty);
             if let Some(lifetime) = ty.strip_prefix('\'') {
-                let end = lifetime.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(lifetime.len());
-                ty = lifetime[end..].trim_start();
+                let end = lifetime.find(|c: char| !name_char(c)).unwrap_or(lifetime.len());
+                ty = skip_trivia(&lifetime[end..]);
             }
             ty.strip_prefix("str").is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
         };
@@ -231,6 +235,9 @@ mod tests {
             "const EVENT: &str = \"x\";",
             "pub static  mut\n  NAME : &'static str = \"x\";",
             "impl A { const r#KIND: &str = \"k\"; }",
+            "pub const NAME/* c */: &str = \"abcdef\";",
+            "static mut/*c*/NAME: &str = \"x\";",
+            "const // c\n NAME: & /* c */ 'a /* c */ str = \"x\";",
         ] {
             assert!(admits(source), "{source}");
         }
@@ -240,6 +247,7 @@ mod tests {
             "let x: &'static u8 = &1;",
             "static NAMES: &[&str] = &[];",
             "const S: &string::String = x;",
+            "static mut_name: &str = \"x\";",
         ] {
             assert!(!admits(source), "{source}");
         }

@@ -126,12 +126,14 @@ pub(super) fn from_then_dot(source: &str) -> bool {
             }
             match bytes.get(i) {
                 Some(b'.') => return true,
+                // A line continuation: a backslash and a line end (`\n`, `\r\n` or a lone `\r`,
+                // as Python's tokenizer reads them).
                 Some(b'\\') => {
-                    let after = if bytes.get(i + 1) == Some(&b'\r') { i + 2 } else { i + 1 };
-                    if bytes.get(after) != Some(&b'\n') {
-                        return false;
-                    }
-                    i = after + 1;
+                    i = match (bytes.get(i + 1), bytes.get(i + 2)) {
+                        (Some(b'\r'), Some(b'\n')) => i + 3,
+                        (Some(b'\r' | b'\n'), _) => i + 2,
+                        _ => return false,
+                    };
                 }
                 _ => return false,
             }
@@ -180,7 +182,7 @@ mod tests {
     /// sample of the standard library.
     #[test]
     fn the_byte_test_answers_as_the_expression_did() {
-        let expression = regex::Regex::new(r"\bfrom[ \t\f]*(\\\r?\n[ \t\f]*)*\.").expect("valid regex");
+        let expression = regex::Regex::new(r"\bfrom[ \t\f]*(\\(\r\n|\r|\n)[ \t\f]*)*\.").expect("valid regex");
         let agree = |text: &str| {
             let (old, new) = (expression.is_match(text), super::from_then_dot(text));
             assert!(new || !old, "{text:?}: missed");
@@ -208,6 +210,10 @@ mod tests {
             "e\u{301}from .a",
             "fromfrom .a",
             "# from .a\n",
+            "from \\\r\\\n.a import b",
+            "from \\\r \\\r\n  .a import b",
+            "from \\\r\r.a import b",
+            "from \\\n\r.a import b",
         ] {
             agree(text);
         }

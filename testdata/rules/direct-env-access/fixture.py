@@ -21,6 +21,8 @@ h = read_env("F")  # expect: direct-env-access
 print(environ, read_env)  # expect: direct-env-access, direct-env-access
 message = f"home is {os.environ['HOME']}"  # expect: direct-env-access
 both = os.environ.get("X") or environ.get("Y")  # expect: direct-env-access, direct-env-access
+wrapped = (os.  # expect: direct-env-access
+           environ)
 
 
 def uses_it_later():
