@@ -56,8 +56,19 @@ struct OsImports<'i> {
 }
 
 impl<'i> OsImports<'i> {
-    fn of(imports: &'i [Import]) -> Self {
+    fn of(source: &str, imports: &'i [Import]) -> Self {
         let mut found = Self { aliases: HashSet::new(), bound: false, from_os: HashSet::new() };
+        // `from os import *` binds every environment attribute (all are in `os.__all__`).
+        let star_from_os = |import: &Import| {
+            let module = import.from_module.as_ref().map(|range| &source[range.clone()]);
+            import.star
+                && module.is_some_and(|written| {
+                    written.split([' ', '\t', '\x0c', '\\', '\r', '\n']).collect::<String>() == "os"
+                })
+        };
+        if imports.iter().any(star_from_os) {
+            found.from_os.extend(ENV_ATTRIBUTES);
+        }
         for binding in imports.iter().flat_map(|import| &import.bindings) {
             found.bound |= binding.bound == "os";
             match binding.name.as_deref() {
@@ -123,7 +134,7 @@ impl FileRule for DirectEnvAccess {
         if self.allow.is_match(file.path) {
             return Ok(());
         }
-        let imports = OsImports::of(file.imports_by_tokens().ok_or(Declined)?);
+        let imports = OsImports::of(file.source, file.imports_by_tokens().ok_or(Declined)?);
         let uses = file.uses_by_tokens(&imports.watched(), &ENV_ATTRIBUTES).ok_or(Declined)?;
         self.report(file.source, imports, &uses, out);
         Ok(())
@@ -133,7 +144,7 @@ impl FileRule for DirectEnvAccess {
         if self.allow.is_match(file.path) {
             return;
         }
-        let imports = OsImports::of(file.imports());
+        let imports = OsImports::of(file.source, file.imports());
         let uses = file.uses(&imports.watched(), &ENV_ATTRIBUTES);
         self.report(file.source, imports, &uses, out);
     }
