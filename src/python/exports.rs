@@ -296,8 +296,7 @@ impl<'s> TreeReader<'s> {
                 };
                 if is_star {
                     if let Some(module) = node.child_by_field_name("module_name") {
-                        let written: String =
-                            self.text(module).chars().filter(|c| !c.is_whitespace() && *c != '\\').collect();
+                        let written: String = super::imports::module_as_written(self.text(module));
                         out.stars.push(written);
                     }
                 }
@@ -623,8 +622,7 @@ impl<'a> TokenReader<'a> {
             let import = super::statements::import(view.source, view.tokens, &statement)?;
             if import.star {
                 let module = import.from_module?;
-                let written: String =
-                    view.source[module].chars().filter(|c| !c.is_whitespace() && *c != '\\').collect();
+                let written: String = super::imports::module_as_written(&view.source[module]);
                 out.stars.push(written);
             }
             for b in import.bindings {

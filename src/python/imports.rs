@@ -204,6 +204,12 @@ fn names_in<'s>(node: Node, source: &'s str) -> impl Iterator<Item = &'s str> {
 
 /// Every import statement, read from the tokens; `None` when one of them (or a `from` followed
 /// by a dot anywhere else) is not something the reader understands.
+/// A module as an import statement writes it (`. .pkg \\\n .mod`), without its blanks and line
+/// continuations (`..pkg.mod`).
+pub(crate) fn module_as_written(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace() && *c != '\\').collect()
+}
+
 pub(crate) fn from_tokens(source: &str, lexed: &super::tokens::Tokens, statements: &Statements) -> Option<Vec<Import>> {
     let tokens = &lexed.tokens[..];
     let text = |index: usize| Text { source, tokens }.text(index);

@@ -61,10 +61,7 @@ impl<'i> OsImports<'i> {
         // `from os import *` binds every environment attribute (all are in `os.__all__`).
         let star_from_os = |import: &Import| {
             let module = import.from_module.as_ref().map(|range| &source[range.clone()]);
-            import.star
-                && module.is_some_and(|written| {
-                    written.split([' ', '\t', '\x0c', '\\', '\r', '\n']).collect::<String>() == "os"
-                })
+            import.star && module.is_some_and(|written| crate::python::imports::module_as_written(written) == "os")
         };
         if imports.iter().any(star_from_os) {
             found.from_os.extend(ENV_ATTRIBUTES);

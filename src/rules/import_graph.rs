@@ -83,7 +83,7 @@ pub(crate) fn import_facts(
                 let name = match import.bindings.first() {
                     Some(first) => first.module.clone(),
                     // A star import: the module as written.
-                    None => written[level..].chars().filter(|c| !c.is_whitespace() && *c != '\\').collect(),
+                    None => crate::python::imports::module_as_written(&written[level..]),
                 };
                 facts.push(ImportFact {
                     level,

@@ -48,7 +48,7 @@ impl<'r> Place<'r> {
 /// the target exists, and its absolute name resolves from `roots` to that same target. `disk`
 /// answers what is on disk (each directory read once per run).
 pub(crate) fn absolute_module(roots: &[PathBuf], place: &Place, written: &str, disk: &Disk) -> Option<String> {
-    let written: String = written.chars().filter(|c| !c.is_whitespace() && *c != '\\').collect();
+    let written = crate::python::imports::module_as_written(written);
     let level = written.chars().take_while(|c| *c == '.').count();
     let rest = &written[level..];
     let module: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('.').collect() };

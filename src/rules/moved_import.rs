@@ -18,8 +18,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use aho_corasick::MatchKind;
-
 use super::import_graph::{import_facts, ImportFact, Layout, Modules};
 use super::import_system::is_identifier;
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration, Site};
@@ -49,8 +47,8 @@ pub(crate) struct MovedImport {
     /// The first names of the old paths: an absolute import under none of them is not kept.
     tops: Vec<String>,
     /// `tops` as a searcher: an absolute import of an old path names its first name, a whole
-    /// word (a relative one may name no part of it: [`Prefilter::may_match`]).
-    finder: Option<aho_corasick::AhoCorasick>,
+    /// identifier after no dot (a relative one may name no part of it: [`Prefilter::may_match`]).
+    finder: Option<super::NameFinder>,
 }
 
 impl MovedImport {
@@ -90,9 +88,8 @@ impl MovedImport {
         }
         let mut tops: Vec<String> = moved.keys().filter_map(|old| old.split('.').next()).map(str::to_string).collect();
         tops.dedup();
-        let finder = (!tops.is_empty())
-            .then(|| aho_corasick::AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&tops))
-            .and_then(Result::ok);
+        let names: Vec<&str> = tops.iter().map(String::as_str).collect();
+        let finder = (!tops.is_empty()).then(|| super::NameFinder::new(&names));
         Ok(Self {
             id: rule.id.clone(),
             message: rule.message.clone(),
@@ -140,28 +137,14 @@ impl MovedImport {
 
 impl Prefilter for MovedImport {
     fn may_match(&self, _path: &Path, source: &str) -> bool {
-        // A file holding no old path's first name as a whole word has no absolute import of an
-        // old path (a substring would not do: `imp` is in every `import`); a relative import may
-        // name no part of one (`from . import b` in the old package itself), so a file with one
-        // is read too.
-        self.finder.as_ref().is_some_and(|finder| holds_word(finder, source))
+        // A file holding no old path's first name as a whole identifier (after no dot: an
+        // absolute import's first name never follows one) has no absolute import of an old path
+        // (a substring would not do: `imp` is in every `import`); a relative import may name no
+        // part of one (`from . import b` in the old package itself), so a file with one is read
+        // too.
+        self.finder.as_ref().is_some_and(|finder| finder.any_in(source))
             || super::relative_import::from_then_dot(source)
     }
-}
-
-/// Whether `source` holds one of `finder`'s words (searched leftmost-longest) whole: not inside a
-/// longer name (letters, digits, `_` and every non-ASCII byte continue one).
-fn holds_word(finder: &aho_corasick::AhoCorasick, source: &str) -> bool {
-    let bytes = source.as_bytes();
-    let word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
-    // Leftmost-longest finds every whole occurrence: no match spans the non-name byte before
-    // one, and the longest match where it starts is the only one that can end at a non-name
-    // byte (`ab` in ` ab `, not `a`). (An overlapping search would step byte by byte.)
-    finder.find_iter(source).any(|found| {
-        let before = found.start().checked_sub(1).map(|at| bytes[at]);
-        let after = bytes.get(found.end()).copied();
-        !before.is_some_and(word) && !after.is_some_and(word)
-    })
 }
 
 impl ProjectRule for MovedImport {
@@ -237,13 +220,12 @@ impl ProjectRule for MovedImport {
 
 #[cfg(test)]
 mod tests {
-    use super::holds_word;
-    use aho_corasick::{AhoCorasick, MatchKind};
+    use super::super::NameFinder;
 
     #[test]
     fn old_paths_first_names_are_found_as_whole_words_only() {
-        let finder =
-            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(["imp", "ab", "a", "abc"]).unwrap();
+        let finder = NameFinder::new(&["imp", "ab", "a", "abc"]);
+        let holds_word = |finder: &NameFinder, source: &str| finder.any_in(source);
         for (source, held) in [
             ("import imp\n", true),
             ("from imp import load_source\n", true),
