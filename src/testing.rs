@@ -70,3 +70,26 @@ pub fn python_files_outside(dir: &std::path::Path, skipped: Option<&str>) -> Vec
     let enter = |path: &std::path::Path| skipped.is_none_or(|name| !path.ends_with(name));
     crate::fs::files_under(dir, &enter, &|path| path.extension().is_some_and(|e| e == "py"))
 }
+
+/// The value ssot gives each plain string token of `source` (no `f` or `t` prefix), in source
+/// order, as `ast.literal_eval` of the token's text would: `Ok(Some(text))` for a `str`,
+/// `Ok(None)` for bytes, `Err(())` where ssot decodes no value (CPython: a syntax error).
+#[allow(clippy::result_unit_err)]
+pub fn python_string_values(source: &str) -> Vec<(String, Result<Option<String>, ()>)> {
+    use crate::python::strings::{single, Literal};
+    let tokens = tokenize(source);
+    tokens
+        .tokens
+        .iter()
+        .filter(|token| token.kind == Kind::String)
+        .filter_map(|token| source.get(token.start as usize..token.end as usize))
+        .map(|text| {
+            let value = match single(text) {
+                Literal::Str(value) => Ok(Some(value)),
+                Literal::Bytes => Ok(None),
+                Literal::Formatted | Literal::Unknown => Err(()),
+            };
+            (text.to_string(), value)
+        })
+        .collect()
+}

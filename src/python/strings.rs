@@ -266,7 +266,9 @@ pub(crate) fn may_hold_any(source: &str, values: &ValueFinder) -> bool {
     holds || values.split_any(decoded, &test.quotes)
 }
 
-/// How far before a byte an escape that rewrites it can start (`\U0001F600`: ten bytes).
+/// How far before a byte an escape that rewrites it can start (`\U0001F600`: ten bytes), but for
+/// `\N{…}`, whose name may be long: a value standing inside one is admitted, which only costs
+/// the rule a look at a file that holds no such literal.
 const ESCAPE_REACH: usize = 10;
 
 /// The values [`may_hold_any`] looks for, each with a searcher for it as written. (One
@@ -457,8 +459,62 @@ fn decoded_escape(after: &str) -> Option<(Option<char>, usize)> {
             let digits = after.bytes().take(3).take_while(|b| (b'0'..=b'7').contains(b)).count();
             u32::from_str_radix(&after[..digits], 8).ok().and_then(char::from_u32).map(|c| (Some(c), digits))
         }
+        'N' => {
+            let (c, length) = named_escape(&after[1..])?;
+            Some((Some(c), 1 + length))
+        }
         _ => None,
     }
+}
+
+/// The character of a `\N{NAME}` escape whose text after the `N` starts `after`, and the bytes
+/// its braces take; `None` when there is no such escape there (CPython: a syntax error).
+fn named_escape(after: &str) -> Option<(char, usize)> {
+    let name = after.strip_prefix('{')?;
+    let end = name.find('}')?;
+    Some((named_character(&name[..end])?, end + 2))
+}
+
+/// The character `name` names in a `\N{…}` escape, as CPython reads it: a character's name or a
+/// name alias, in any case. Not the loose forms Unicode's matching rule also allows (`LATIN
+/// SMALL_LETTER A`, `latinsmalllettera`), which CPython refuses; an alias written without its
+/// spaces slips through (the crate keeps aliases only in that form), which is a file CPython
+/// would not compile anyway.
+fn named_character(name: &str) -> Option<char> {
+    let found = unicode_names2::character(name)?;
+    let upper = name.to_ascii_uppercase();
+    let words_only = |text: &str| {
+        text.split([' ', '-']).all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric()))
+    };
+    match unicode_names2::name(found).map(|n| n.to_string()) {
+        // Names made from the code point (Hangul syllables, unified ideographs) only as written.
+        Some(exact) if algorithmic(found) => (exact == name).then_some(found),
+        Some(exact) if exact == upper => Some(found),
+        // The same name written loosely, not an alias: the loose forms are equal.
+        Some(exact) if loose(&exact) == loose(&upper) => None,
+        // An alias (control characters have only aliases).
+        _ => words_only(&upper).then_some(found),
+    }
+}
+
+/// Whether CPython derives `c`'s name from its code point (`HANGUL SYLLABLE GAG`, `CJK UNIFIED
+/// IDEOGRAPH-4E00`), matching it case-sensitively, rather than looking it up.
+fn algorithmic(c: char) -> bool {
+    let ideograph = unicode_names2::name(c).is_some_and(|name| name.to_string().starts_with("CJK UNIFIED IDEOGRAPH-"));
+    ('\u{AC00}'..='\u{D7A3}').contains(&c) || ideograph
+}
+
+/// A character name as Unicode's loose matching compares it: without blanks, underscores and
+/// hyphens between letters or digits.
+fn loose(name: &str) -> String {
+    let bytes = name.as_bytes();
+    let medial = |i: usize| {
+        i > 0 && bytes[i - 1].is_ascii_alphanumeric() && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+    };
+    (0..bytes.len())
+        .filter(|&i| !(bytes[i].is_ascii_whitespace() || bytes[i] == b'_' || (bytes[i] == b'-' && medial(i))))
+        .map(|i| bytes[i].to_ascii_uppercase() as char)
+        .collect()
 }
 
 /// What a string literal node is, as `ast` sees it.
@@ -470,7 +526,7 @@ pub(crate) enum Literal {
     Formatted,
     /// A bytes literal.
     Bytes,
-    /// A value ssot does not decode (such as `\N{…}` escapes).
+    /// A value ssot does not decode (such as a `\N{…}` that names no character).
     Unknown,
 }
 
@@ -557,13 +613,14 @@ pub(crate) fn single(text: &str) -> Literal {
     }
 }
 
-/// Python's escape sequences in a non-raw `str` literal; `None` for `\N{…}`.
+/// Python's escape sequences in a non-raw `str` literal; `None` for a `\N{…}` that names no
+/// character.
 fn unescape(body: &str) -> Option<String> {
     if !body.contains('\\') {
         return Some(body.to_string());
     }
     let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars().peekable();
+    let mut chars = body.chars();
     while let Some(c) = chars.next() {
         if c != '\\' {
             out.push(c);
@@ -588,7 +645,7 @@ fn unescape(body: &str) -> Option<String> {
             '0'..='7' => {
                 let mut value = e.to_digit(8)?;
                 for _ in 0..2 {
-                    match chars.peek().and_then(|d| d.to_digit(8)) {
+                    match chars.clone().next().and_then(|d| d.to_digit(8)) {
                         Some(d) => {
                             value = value * 8 + d;
                             chars.next();
@@ -610,7 +667,12 @@ fn unescape(body: &str) -> Option<String> {
                 }
                 out.push(char::from_u32(value)?);
             }
-            'N' => return None,
+            'N' => {
+                let rest = chars.as_str();
+                let (c, length) = named_escape(rest)?;
+                out.push(c);
+                chars = rest[length..].chars();
+            }
             other => {
                 out.push('\\');
                 out.push(other);
@@ -744,6 +806,8 @@ mod tests {
             "x = 'tool_\\\nexecuting'",
             "x = 'tool_\\\r\nexecuting'",
             "x = '\\\\' 'tool_' \"executing\"",
+            "x = 'tool\\N{LOW LINE}executing'",
+            "x = 'tool\\N{low line}' 'executing'",
         ] {
             assert!(holds(source, "tool_executing"), "{source}");
         }
@@ -912,6 +976,21 @@ mod tests {
         assert_eq!(value("f'x'"), Literal::Formatted);
         assert_eq!(value("Rb'x'"), Literal::Bytes);
         assert_eq!(value("'\\N{DASH}'"), Literal::Unknown);
+        assert_eq!(
+            value("'tool\\N{LOW LINE}\\N{latin small letter e}xecuting'"),
+            Literal::Str("tool_executing".into())
+        );
+        assert_eq!(value("'\\N{LINE FEED}\\N{NBSP}'"), Literal::Str("\n\u{a0}".into()));
+        // CPython refuses the loose forms, and an algorithmic name in another case.
+        for refused in
+            ["LOW_LINE", "LOWLINE", " LOW LINE", "LOW  LINE", "hangul syllable gag", "CJK UNIFIED IDEOGRAPH-4e00"]
+        {
+            assert_eq!(value(&format!("'\\N{{{refused}}}'")), Literal::Unknown, "{refused}");
+        }
+        assert_eq!(
+            value("'\\N{HANGUL SYLLABLE GAG}\\N{CJK UNIFIED IDEOGRAPH-4E00}'"),
+            Literal::Str("\u{AC01}\u{4E00}".into())
+        );
         assert_eq!(value("'a\\\nb'"), Literal::Str("ab".into()));
         assert_eq!(value("''"), Literal::Str(String::new()));
         assert_eq!(value("''''''"), Literal::Str(String::new()));

@@ -8,6 +8,7 @@ async def run(notifier, payload, d):
     kind = {AGENT_STARTED: 1}  # expect: scattered-event-literal
     joined = TOOL_EXECUTING  # expect: scattered-event-literal
     escaped = TOOL_EXECUTING  # expect: scattered-event-literal
+    named = AGENT_STARTED  # expect: scattered-event-literal
     inner = f"{d['tool_executing']}"  # expect: scattered-event-literal
     match kind:
         case "agent_started":  # expect: scattered-event-literal
@@ -17,6 +18,8 @@ async def run(notifier, payload, d):
     data = b"tool_executing"
     other = "tool_executing_v2"
     upper = "TOOL_EXECUTING"
+    hyphen = "agent\N{HYPHEN-MINUS}started"
+    raw = r"agent\N{LOW LINE}started"
     # "tool_executing" in a comment
 
 

@@ -7,6 +7,7 @@ async def run(notifier, payload, d):
     kind = {"agent_started": 1}  # expect: scattered-event-literal
     joined = "tool_" "executing"  # expect: scattered-event-literal
     escaped = "tool\x5fexecuting"  # expect: scattered-event-literal
+    named = "agent\N{LOW LINE}started"  # expect: scattered-event-literal
     inner = f"{d['tool_executing']}"  # expect: scattered-event-literal
     match kind:
         case "agent_started":  # expect: scattered-event-literal
@@ -16,6 +17,8 @@ async def run(notifier, payload, d):
     data = b"tool_executing"
     other = "tool_executing_v2"
     upper = "TOOL_EXECUTING"
+    hyphen = "agent\N{HYPHEN-MINUS}started"
+    raw = r"agent\N{LOW LINE}started"
     # "tool_executing" in a comment
 
 
