@@ -441,6 +441,67 @@ fn indentation_cpython_refuses_is_a_parse_error() {
 }
 
 #[test]
+fn a_name_tree_sitter_reads_as_a_string_prefix_is_a_parse_error_on_both_paths() {
+    // tree-sitter-python reads any run of prefix letters before a quote as a prefix (`bf"{x}"` an
+    // f-string); CPython and the tokens read a name, then a string: a syntax error. Found by
+    // mutating the standard library: the fast path and the tree disagreed on the event inside.
+    let broken = [
+        ("bf.py", "e = bf\"{'GET'}\" 'x'\n", "`bf` is not a string prefix"),
+        ("ur.py", "x = 1\ne = ur'GET'\n", "`ur` is not a string prefix"),
+        ("long.py", "e = [rbf'GET']\n", "`rbf` is not a string prefix"),
+    ];
+    // Near misses CPython accepts: real prefixes, a keyword before a quote, a name and a space.
+    let fine = [
+        ("prefixes.py", "e = Rb'GET' + rb'GET'\nf = F'{\"GET\"}'\n"),
+        ("keyword.py", "def f(a):\n    if'GET'in a:return'GET'\n"),
+        ("spaced.py", "print (\"GET\")\n"),
+    ];
+    for (name, text, _) in &broken {
+        let status =
+            std::process::Command::new("python3").args(["-c", &format!("compile({text:?}, 'f', 'exec')")]).output();
+        let refused = status.expect("python3 runs").stderr;
+        assert!(String::from_utf8_lossy(&refused).contains("SyntaxError"), "CPython refuses {name}");
+    }
+    for (name, text) in &fine {
+        let status =
+            std::process::Command::new("python3").args(["-c", &format!("compile({text:?}, 'f', 'exec')")]).status();
+        assert!(status.expect("python3 runs").success(), "CPython accepts {name}");
+    }
+    let files: Vec<(&str, &str)> = broken.iter().map(|(name, text, _)| (*name, *text)).chain(fine).collect();
+    let mut files = files;
+    files.push(("ssot.toml", "[rules.scattered-event-literal]\nevents = [\"GET\"]\n"));
+    let dir = common::project(&files);
+    let path = dir.path().to_str().unwrap();
+    let found = |extra: &[&str]| {
+        let mut args = vec!["check", path, "--format", "json"];
+        args.extend(extra);
+        let run = common::ssot(&args);
+        let mut found: Vec<(String, String, u64, String)> = run.json()["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let field = |key: &str| d[key].as_str().unwrap().to_string();
+                (field("path"), field("rule"), d["line"].as_u64().unwrap(), field("message"))
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let fast = found(&[]);
+    assert_eq!(fast, found(&["--no-fast-path"]), "the fast path and the tree agree");
+    for (name, _, message) in &broken {
+        let error = fast.iter().find(|d| d.0 == *name && d.1 == "parse-error");
+        assert!(error.is_some_and(|d| d.3.contains(message)), "{name}: {fast:?}");
+    }
+    assert!(!fast.iter().any(|d| d.1 == "parse-error" && fine.iter().any(|(name, _)| *name == d.0)), "{fast:?}");
+    // The near misses' events are found: four literals in prefixes.py's and keyword.py's code
+    // (the bytes literals are not `str`), one in spaced.py.
+    let events = |file: &str| fast.iter().filter(|d| d.0 == file && d.1 == "scattered-event-literal").count();
+    assert_eq!((events("prefixes.py"), events("keyword.py"), events("spaced.py")), (1, 2, 1), "{fast:?}");
+}
+
+#[test]
 fn a_rule_directory_listed_twice_loads_its_rules_once() {
     // `rule-dirs = ["r", "./r"]` (or the same directory through a link) once failed with "two
     // rule files define rule `print-call`", naming one file twice.

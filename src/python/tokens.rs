@@ -101,6 +101,10 @@ pub(crate) struct Tokens {
     /// parser's "unexpected indent" and "expected an indented block" (the tokens go on, as
     /// Python's `tokenize` yields them).
     pub indentation_error: Option<IndentationError>,
+    /// The first name of string-prefix letters that is no prefix, right before a quote (`bf'x'`,
+    /// `ur"x"`): CPython reads a name and then a string (a syntax error), tree-sitter-python one
+    /// string with that prefix, so the two would read the literal differently.
+    pub bad_prefix: Option<std::ops::Range<usize>>,
 }
 
 /// An indentation CPython refuses: where and why.
@@ -196,6 +200,7 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         field_code: Vec::new(),
         ambiguous_fields: false,
         indentation_error: None,
+        bad_prefix: None,
     };
     let ok = fits && lexer.run().is_ok();
     if !ok {
@@ -217,6 +222,7 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         ambiguous_fields: lexer.ambiguous_fields,
         ok,
         indentation_error: lexer.indentation_error,
+        bad_prefix: lexer.bad_prefix,
     }
 }
 
@@ -383,6 +389,7 @@ struct Lexer<'a> {
     /// Some field's `:` is read differently by tree-sitter ([`Tokens::ambiguous_fields`]).
     ambiguous_fields: bool,
     indentation_error: Option<IndentationError>,
+    bad_prefix: Option<std::ops::Range<usize>>,
 }
 
 /// Whether `text` contains `name` as a whole identifier.
@@ -655,9 +662,12 @@ impl Lexer<'_> {
             pos += 1;
         }
         self.pos = pos;
-        if pos - start <= 2 && matches!(self.at(pos), Some(b'\'' | b'"')) {
+        if matches!(self.at(pos), Some(b'\'' | b'"')) {
             if let Some((fstring, raw)) = string_prefix(&bytes[start..pos]) {
                 return self.string(start, fstring, raw);
+            }
+            if bytes[start..pos].iter().all(|b| b"fFtTrRbBuU".contains(b)) {
+                self.bad_prefix.get_or_insert(start..pos);
             }
         }
         if matches!(&bytes[start..pos], b"import" | b"from" | b"class" | b"def") {
@@ -1284,6 +1294,14 @@ mod tests {
         assert_eq!(ok("ur'x'"), vec![(Name, "ur"), (Str, "'x'"), (Newline, "")]);
         assert_eq!(ok("bf'{'"), vec![(Name, "bf"), (Str, "'{'"), (Newline, "")]);
         assert_eq!(ok("é'x'"), vec![(Name, "é"), (Str, "'x'"), (Newline, "")]);
+        // A name of prefix letters right before a quote is noted: tree-sitter reads a prefix.
+        let bad = |source: &str| tokenize(source).bad_prefix.map(|range| source[range].to_string());
+        for (source, word) in [("bf'{'", "bf"), ("x = ur\"a\"", "ur"), ("RBF'x'", "RBF"), ("uu'x' ff'y'", "uu")] {
+            assert_eq!(bad(source).as_deref(), Some(word), "{source}");
+        }
+        for source in ["rb'x'", "abr'x'", "é'x'", "bf 'x'", "if'x':pass", "f'{bf}'", "# bf'x'"] {
+            assert_eq!(bad(source), None, "{source}");
+        }
         // Implicit concatenation: separate tokens.
         assert_eq!(ok("'a' \"b\"f'c'"), vec![(Str, "'a'"), (Str, "\"b\""), (FString, "f'c'"), (Newline, "")]);
     }

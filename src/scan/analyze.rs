@@ -487,11 +487,17 @@ impl<'r> Analyzer<'r> {
 
     /// The fast path: each active engine decided from the file's tokens, where it can be;
     /// `None` when it is not tried (a pattern rule is active, the file has suppression
-    /// comments, `parse-error` was selected by name, or `--no-fast-path`). The engines that
-    /// declined are left for the tree ([`TokenAnswers::declined`]).
+    /// comments, `parse-error` was selected by name, `--no-fast-path`, or a name before a quote
+    /// that the tree reads as a string prefix). The engines that declined are left for the tree
+    /// ([`TokenAnswers::declined`]).
     fn fast_path(&self, base: &FileText, active: &[bool], variant: Option<&Variant>) -> Option<TokenAnswers> {
         // A suppression comment may name `parse-error`, which only a parse can honour.
         if !self.settings.fast_path || self.rules.parse_all || base.directives || self.pattern_rule_active(active) {
+            return None;
+        }
+        // `bf"{x}"`: the tokens read a name and a string, the tree one f-string; the file is
+        // broken (a `parse-error`) and the tree reads it for every rule.
+        if base.tokens().bad_prefix.is_some() {
             return None;
         }
         let timings = self.settings.timings.as_deref();

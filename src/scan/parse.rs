@@ -139,14 +139,17 @@ impl PythonParser {
 /// The first syntax error of the file in document order: its byte range (clipped to one line)
 /// and a short description. Either the first error node of `tree`, or an indentation CPython
 /// refuses and tree-sitter-python accepts (found by the tokenizer: a `TabError`, an unindent
-/// matching no outer level, an unexpected indent, a missing indented block), whichever comes
-/// first.
+/// matching no outer level, an unexpected indent, a missing indented block), or a name of prefix
+/// letters before a quote that tree-sitter-python reads as a string prefix and CPython refuses
+/// (`bf"…"`), whichever comes first.
 pub(crate) fn first_error(tree: &Tree, text: &FileText) -> Option<(std::ops::Range<usize>, String)> {
-    let indentation = text.tokens().indentation_error.as_ref().map(|e| (e.range.clone(), e.message.to_string()));
-    match (first_error_node(tree, text.source), indentation) {
-        (Some(node), Some(indentation)) if indentation.0.start < node.0.start => Some(indentation),
-        (node, indentation) => node.or(indentation),
-    }
+    let tokens = text.tokens();
+    let indentation = tokens.indentation_error.as_ref().map(|e| (e.range.clone(), e.message.to_string()));
+    let prefix = tokens.bad_prefix.clone().map(|range| {
+        let word = text.source.get(range.clone()).unwrap_or_default();
+        (range, format!("`{word}` is not a string prefix: CPython reads a name, then a string (invalid syntax)"))
+    });
+    [first_error_node(tree, text.source), indentation, prefix].into_iter().flatten().min_by_key(|error| error.0.start)
 }
 
 /// The first error or missing node of `tree` in document order.
