@@ -3,8 +3,9 @@
 
 Each case is one generated file: many findings on one line (ASCII and not), and tens of
 thousands of suppression comments of each kind (per-line, file-wide, unused, naming unknown
-rules, one directive naming a rule many times), and a `mocker` repeated in one statement (every
-file is a test suite of `mock-in-real-test`'s). Every case runs at N and 4 N; a linear scan
+rules, one directive naming a rule many times), a `mocker` repeated in one statement (every
+file is a test suite of `mock-in-real-test`'s), and unclosed named escapes `\\N{` (an event name
+is configured, so the event-name byte test decodes them). Every case runs at N and 4 N; a linear scan
 takes about 4 times as long at 4 N, a quadratic one 16 times.
 
 Usage: python3 bench/hostile.py [--ssot target/release/ssot] [--runs 5] [--out /tmp/hostile]
@@ -50,6 +51,7 @@ CASES = {
         lambda n: "def test_it(" + ", ".join(["mocker"] * n) + "):\n    pass\n",
     ),
     "mocker uses on one line": (50_000, lambda n: "x = [" + ", ".join(["mocker"] * n) + "]\n"),
+    "unclosed named escapes": (250_000, lambda n: "x = 'GET'\n# " + "\\N{" * n + "\n"),
     "one directive naming a rule many times": (
         50_000,
         lambda n: "import os\nx = os.environ  # ssot: ignore[" + ", ".join(["direct-env-access"] * n) + "]\n",
@@ -79,7 +81,10 @@ def main():
             folder = os.path.join(args.out, f"case{index}_{size}")
             os.makedirs(folder, exist_ok=True)
             with open(os.path.join(folder, "ssot.toml"), "w") as f:
-                f.write("[scan]\nmax-file-size = 1000000000\n\n[rules.mock-in-real-test]\npaths = [\"**\"]\n")
+                f.write(
+                    "[scan]\nmax-file-size = 1000000000\n\n[rules.mock-in-real-test]\npaths = [\"**\"]\n"
+                    "\n[rules.scattered-event-literal]\nevents = [\"GET\"]\n"
+                )
             with open(os.path.join(folder, "hostile.py"), "w") as f:
                 f.write(text(size))
             cmd = [args.ssot, "check", folder, "--no-cache", "--format", args.format]

@@ -471,9 +471,14 @@ fn decoded_escape(after: &str) -> Option<(Option<char>, usize)> {
 /// its braces take; `None` when there is no such escape there (CPython: a syntax error).
 fn named_escape(after: &str) -> Option<(char, usize)> {
     let name = after.strip_prefix('{')?;
-    let end = name.find('}')?;
+    // No name is longer (the longest is 88 bytes): looking further for the brace would make a
+    // text of unclosed `\N{` quadratic to decode.
+    let end = memchr::memchr(b'}', &name.as_bytes()[..name.len().min(LONGEST_NAME)])?;
     Some((named_character(&name[..end])?, end + 2))
 }
+
+/// More bytes than any character's name or alias has.
+const LONGEST_NAME: usize = 128;
 
 /// The character `name` names in a `\N{…}` escape, as CPython reads it: a character's name or a
 /// name alias, in any case. Not the loose forms Unicode's matching rule also allows (`LATIN
@@ -987,6 +992,8 @@ mod tests {
         {
             assert_eq!(value(&format!("'\\N{{{refused}}}'")), Literal::Unknown, "{refused}");
         }
+        let long = format!("'\\N{{{}}}'", "A".repeat(200));
+        assert_eq!(value(&long), Literal::Unknown);
         assert_eq!(
             value("'\\N{HANGUL SYLLABLE GAG}\\N{CJK UNIFIED IDEOGRAPH-4E00}'"),
             Literal::Str("\u{AC01}\u{4E00}".into())
