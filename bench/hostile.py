@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Times ssot on hostile single files at two sizes, to show each scales linearly.
+"""Times ssot on hostile files at two sizes, to show each scales linearly.
 
-Each case is one generated file: many findings on one line (ASCII and not), and tens of
+Each case but one is one generated file: many findings on one line (ASCII and not), and tens of
 thousands of suppression comments of each kind (per-line, file-wide, unused, naming unknown
 rules, one directive naming a rule many times), a `mocker` repeated in one statement (every
 file is a test suite of `mock-in-real-test`'s), and unclosed named escapes `\\N{` (an event name
-is configured, so the event-name byte test decodes them). Every case runs at N and 4 N; a linear scan
+is configured, so the event-name byte test decodes them); one case is a package whose modules
+form one import cycle. Every case runs at N and 4 N; a linear scan
 takes about 4 times as long at 4 N, a quadratic one 16 times.
 
 Usage: python3 bench/hostile.py [--ssot target/release/ssot] [--runs 5] [--out /tmp/hostile]
@@ -13,6 +14,7 @@ Usage: python3 bench/hostile.py [--ssot target/release/ssot] [--runs 5] [--out /
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import time
@@ -52,11 +54,23 @@ CASES = {
     ),
     "mocker uses on one line": (50_000, lambda n: "x = [" + ", ".join(["mocker"] * n) + "]\n"),
     "unclosed named escapes": (250_000, lambda n: "x = 'GET'\n# " + "\\N{" * n + "\n"),
+    # Not one file: a package of n modules, each importing 30 others at random (one import cycle
+    # through all of them, 30 n statements on it).
+    "one import cycle through n modules": (750, lambda n: cycle_package(n)),
     "one directive naming a rule many times": (
         50_000,
         lambda n: "import os\nx = os.environ  # ssot: ignore[" + ", ".join(["direct-env-access"] * n) + "]\n",
     ),
 }
+
+
+def cycle_package(n):
+    """{path: text} of a package `p` of n modules, each importing 30 of them at random."""
+    rng = random.Random(n)
+    files = {"p/__init__.py": ""}
+    for i in range(n):
+        files[f"p/m{i}.py"] = "".join(f"import p.m{rng.randrange(n)}\n" for _ in range(30))
+    return files
 
 
 def timed(cmd):
@@ -85,8 +99,11 @@ def main():
                     "[scan]\nmax-file-size = 1000000000\n\n[rules.mock-in-real-test]\npaths = [\"**\"]\n"
                     "\n[rules.scattered-event-literal]\nevents = [\"GET\"]\n"
                 )
-            with open(os.path.join(folder, "hostile.py"), "w") as f:
-                f.write(text(size))
+            files = text(size)
+            for path, body in (files if isinstance(files, dict) else {"hostile.py": files}).items():
+                os.makedirs(os.path.dirname(os.path.join(folder, path)), exist_ok=True)
+                with open(os.path.join(folder, path), "w") as f:
+                    f.write(body)
             cmd = [args.ssot, "check", folder, "--no-cache", "--format", args.format]
             medians.append(statistics.median(timed(cmd) for _ in range(args.runs)))
         if args.only_n:

@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::import_graph::{Edge, ImportFact, Imports, Layout};
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration};
 use crate::config::Settings;
@@ -130,18 +132,41 @@ impl ProjectRule for ImportCycle {
     fn finish(&self, facts: Vec<(FileId, Arc<Self::Facts>)>, paths: &[&str]) -> Vec<ProjectFinding> {
         let edges = self.edges(&facts, paths);
         let graph = Graph::new(edges.iter().map(|edge| (edge.importer.as_str(), edge.imported.as_str())));
-        let mut out = Vec::new();
+        // One finding per statement: its first edge on a cycle.
         let mut reported: BTreeSet<(FileId, usize)> = BTreeSet::new();
-        for Edge { importer, imported, file, site } in &edges {
-            let (from, to) = (graph.id(importer), graph.id(imported));
-            if graph.component[from] != graph.component[to] {
-                continue;
+        let on_cycle: Vec<usize> = (0..edges.len())
+            .filter(|&i| {
+                let Edge { importer, imported, file, site } = &edges[i];
+                graph.component[graph.id(importer)] == graph.component[graph.id(imported)]
+                    && reported.insert((*file, site.range.start))
+            })
+            .collect();
+        // The way back from each imported module to its importers: one breadth-first search per
+        // imported module serves every statement importing it (one per statement was quadratic
+        // in a large cycle: 90,000 statements among 3,000 modules took 14 s).
+        let mut by_imported: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &i in &on_cycle {
+            by_imported.entry(graph.id(&edges[i].imported)).or_default().push(i);
+        }
+        let searched: Vec<(Vec<usize>, Vec<Option<NodePath>>)> = by_imported
+            .into_par_iter()
+            .map(|(from, statements)| {
+                let importers: Vec<usize> = statements.iter().map(|&i| graph.id(&edges[i].importer)).collect();
+                let previous = graph.search(from, &importers);
+                let paths = importers.iter().map(|&to| Graph::path(&previous, from, to)).collect();
+                (statements, paths)
+            })
+            .collect();
+        let mut back: Vec<Option<NodePath>> = vec![None; edges.len()];
+        for (statements, paths) in searched {
+            for (i, path) in statements.into_iter().zip(paths) {
+                back[i] = path;
             }
-            // One finding per statement: its first edge on a cycle.
-            if !reported.insert((*file, site.range.start)) {
-                continue;
-            }
-            let Some(back) = graph.shortest_path(to, from) else { continue };
+        }
+        let mut out = Vec::new();
+        for i in on_cycle {
+            let Edge { importer, imported, file, site } = &edges[i];
+            let Some(back) = &back[i] else { continue };
             let cycle: Vec<&str> =
                 std::iter::once(importer.as_str()).chain(back.iter().map(|&node| graph.names[node])).collect();
             let cycle = shown_chain(&cycle);
@@ -156,6 +181,9 @@ impl ProjectRule for ImportCycle {
         out
     }
 }
+
+/// Node ids from one module to another, both included.
+type NodePath = Vec<usize>;
 
 /// `a → b → c → a` for a chain of module names; a long one shows its first and last few names
 /// and how many are between (a cycle through thousands of modules makes one short line).
@@ -196,23 +224,20 @@ impl<'n> Graph<'n> {
         self.ids[name]
     }
 
-    /// The nodes of a shortest path from `from` to `to` (both included), within their component.
-    fn shortest_path(&self, from: usize, to: usize) -> Option<Vec<usize>> {
+    /// Breadth-first search from `from` within its component, neighbours in name order, until
+    /// every node of `targets` is reached: each reached node's predecessor (the node it was
+    /// first reached from). The path it gives to a node is the one a search stopped there gives.
+    fn search(&self, from: usize, targets: &[usize]) -> Vec<Option<usize>> {
         let component = self.component[from];
         let mut previous: Vec<Option<usize>> = vec![None; self.names.len()];
         let mut seen = vec![false; self.names.len()];
+        let mut wanted: BTreeSet<usize> = targets.iter().copied().collect();
         let mut queue = VecDeque::from([from]);
         seen[from] = true;
         while let Some(node) = queue.pop_front() {
-            if node == to {
-                let mut path = vec![to];
-                let mut current = to;
-                while let Some(before) = previous[current] {
-                    path.push(before);
-                    current = before;
-                }
-                path.reverse();
-                return Some(path);
+            wanted.remove(&node);
+            if wanted.is_empty() {
+                break;
             }
             for &after in &self.next[node] {
                 if !seen[after] && self.component[after] == component {
@@ -222,7 +247,25 @@ impl<'n> Graph<'n> {
                 }
             }
         }
-        None
+        previous
+    }
+
+    /// The nodes of the path [`Graph::search`] found from `from` to `to` (both included).
+    fn path(previous: &[Option<usize>], from: usize, to: usize) -> Option<Vec<usize>> {
+        let mut path = vec![to];
+        let mut current = to;
+        while current != from {
+            current = previous[current]?;
+            path.push(current);
+        }
+        path.reverse();
+        Some(path)
+    }
+
+    /// The nodes of a shortest path from `from` to `to` (both included), within their component.
+    #[cfg(test)]
+    fn shortest_path(&self, from: usize, to: usize) -> Option<Vec<usize>> {
+        Self::path(&self.search(from, &[to]), from, to)
     }
 }
 
@@ -304,5 +347,32 @@ mod tests {
         assert_eq!(path("b", "a"), Some(vec!["b", "a"]));
         assert_eq!(path("c", "b"), Some(vec!["c", "a", "b"]));
         assert_eq!(path("a", "d"), None, "another component");
+    }
+
+    /// One search for many importers gives each the path a search for it alone gives (the
+    /// first-found predecessors do not change as a search goes on).
+    #[test]
+    fn one_search_serves_every_importer() {
+        let mut state: u64 = 7;
+        let mut next = |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below) as usize
+        };
+        let names: Vec<String> = (0..60).map(|i| format!("m{i:02}")).collect();
+        let edges: Vec<(&str, &str)> = (0..150).map(|_| (names[next(60)].as_str(), names[next(60)].as_str())).collect();
+        let graph = Graph::new(edges.iter().copied());
+        let mut compared = 0;
+        for from in 0..graph.names.len() {
+            let all: Vec<usize> =
+                (0..graph.names.len()).filter(|&to| graph.component[to] == graph.component[from]).collect();
+            let previous = graph.search(from, &all);
+            for &to in &all {
+                assert_eq!(Graph::path(&previous, from, to), graph.shortest_path(from, to));
+                compared += usize::from(to != from);
+            }
+        }
+        assert!(compared > 100, "{compared} paths");
     }
 }
