@@ -5,8 +5,8 @@ Each case but one is one generated file: many findings on one line (ASCII and no
 thousands of suppression comments of each kind (per-line, file-wide, unused, naming unknown
 rules, one directive naming a rule many times), a `mocker` repeated in one statement (every
 file is a test suite of `mock-in-real-test`'s), and unclosed named escapes `\\N{` (an event name
-is configured, so the event-name byte test decodes them); one case is a package whose modules
-form one import cycle. Every case runs at N and 4 N; a linear scan
+is configured, so the event-name byte test decodes them); two cases are a package whose modules
+form one import cycle (alone, and under an indirect contract). Every case runs at N and 4 N; a linear scan
 takes about 4 times as long at 4 N, a quadratic one 16 times.
 
 Usage: python3 bench/hostile.py [--ssot target/release/ssot] [--runs 5] [--out /tmp/hostile]
@@ -57,11 +57,23 @@ CASES = {
     # Not one file: a package of n modules, each importing 30 others at random (one import cycle
     # through all of them, 30 n statements on it).
     "one import cycle through n modules": (750, lambda n: cycle_package(n)),
+    # The same package under an indirect contract: every module is searched from.
+    "an indirect contract over n modules": (750, lambda n: {**cycle_package(n), "ssot.toml": CONTRACT}),
     "one directive naming a rule many times": (
         50_000,
         lambda n: "import os\nx = os.environ  # ssot: ignore[" + ", ".join(["direct-env-access"] * n) + "]\n",
     ),
 }
+
+
+# Appended to the cases' ssot.toml: half the package may not reach the other half.
+CONTRACT = """
+[[rules.import-contract.contracts]]
+name = "low and high"
+type = "layers"
+layers = ["p.m1", "p.m2", "p.m3", "p.m4", "p.m5", "p.m6", "p.m7", "p.m8", "p.m9"]
+indirect = true
+"""
 
 
 def cycle_package(n):
@@ -102,7 +114,7 @@ def main():
             files = text(size)
             for path, body in (files if isinstance(files, dict) else {"hostile.py": files}).items():
                 os.makedirs(os.path.dirname(os.path.join(folder, path)), exist_ok=True)
-                with open(os.path.join(folder, path), "w") as f:
+                with open(os.path.join(folder, path), "a" if path == "ssot.toml" else "w") as f:
                     f.write(body)
             cmd = [args.ssot, "check", folder, "--no-cache", "--format", args.format]
             medians.append(statistics.median(timed(cmd) for _ in range(args.runs)))

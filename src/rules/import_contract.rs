@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::import_graph::{module_matches, Edge, Imports, Layout, Modules};
 use super::{Declined, Engine, FileContext, FileText, Prefilter, ProjectFinding, ProjectRule, Registration};
 use crate::config::Settings;
@@ -77,25 +79,56 @@ fn under(module: &str, entry: &str) -> bool {
     module.strip_prefix(entry).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
+/// Where a module stands in a contract: the index of the entry it is under in each of the
+/// contract's lists (`source` and `forbidden`; the layers; the independent modules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place {
+    first: Option<usize>,
+    second: Option<usize>,
+}
+
 impl Contract {
     /// Why `importer` may not import `imported` under this contract, if it may not.
     fn breaks(&self, importer: &str, imported: &str) -> Option<String> {
-        let entry = |list: &[String], module: &str| list.iter().position(|entry| under(module, entry));
+        let pair = self.breach(self.place(importer), self.place(imported))?;
+        Some(self.detail(pair))
+    }
+
+    /// Where `module` stands in this contract.
+    fn place(&self, module: &str) -> Place {
+        let entry = |list: &[String]| list.iter().position(|entry| under(module, entry));
         match &self.kind {
-            Kind::Forbidden { source, forbidden } => {
-                let (from, to) = (entry(source, importer)?, entry(forbidden, imported)?);
+            Kind::Forbidden { source, forbidden } => Place { first: entry(source), second: entry(forbidden) },
+            Kind::Layers(list) | Kind::Independence(list) => Place { first: entry(list), second: None },
+        }
+    }
+
+    /// The entries (importer's, imported's) of a breach when a module at `importer` imports one
+    /// at `imported`.
+    fn breach(&self, importer: Place, imported: Place) -> Option<(usize, usize)> {
+        match &self.kind {
+            Kind::Forbidden { .. } => {
+                let (from, to) = (importer.first?, imported.second?);
                 // A module both in the source and the forbidden set imports itself: not a breach.
-                (entry(forbidden, importer).is_none())
-                    .then(|| format!("`{}` may not import `{}`", source[from], forbidden[to]))
+                importer.second.is_none().then_some((from, to))
             }
-            Kind::Layers(layers) => {
-                let (from, to) = (entry(layers, importer)?, entry(layers, imported)?);
-                (to < from).then(|| format!("layer `{}` is below layer `{}`", layers[from], layers[to]))
+            Kind::Layers(_) => {
+                let (from, to) = (importer.first?, imported.first?);
+                (to < from).then_some((from, to))
             }
-            Kind::Independence(modules) => {
-                let (from, to) = (entry(modules, importer)?, entry(modules, imported)?);
-                (from != to).then(|| format!("`{}` and `{}` are independent", modules[from], modules[to]))
+            Kind::Independence(_) => {
+                let (from, to) = (importer.first?, imported.first?);
+                (from != to).then_some((from, to))
             }
+        }
+    }
+
+    /// What a breach between the entries `(from, to)` breaks.
+    fn detail(&self, (from, to): (usize, usize)) -> String {
+        match &self.kind {
+            Kind::Forbidden { source, forbidden } => format!("`{}` may not import `{}`", source[from], forbidden[to]),
+            Kind::Layers(layers) => format!("layer `{}` is below layer `{}`", layers[from], layers[to]),
+            Kind::Independence(modules) => format!("`{}` and `{}` are independent", modules[from], modules[to]),
         }
     }
 
@@ -301,7 +334,8 @@ impl ImportContract {
 
     /// Chains of two or more imports from a module to one it may not import: for each module
     /// and each one it may not reach, the shortest chain (breadth first, in name order), at the
-    /// chain's first import.
+    /// chain's first import. The modules on the importing side are searched from on both cores;
+    /// their findings come in module order.
     fn indirect(
         &self,
         contract: &Contract,
@@ -314,46 +348,57 @@ impl ImportContract {
         for (index, edge) in edges.iter().enumerate() {
             first.entry((edge.importer.as_str(), edge.imported.as_str())).or_insert(index);
         }
-        let mut next: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (from, to) in first.keys() {
-            next.entry(from).or_default().push(to);
+        let names: Vec<&str> =
+            first.keys().flat_map(|&(from, to)| [from, to]).collect::<BTreeSet<_>>().into_iter().collect();
+        let id = |name: &str| names.binary_search(&name).expect("a name of the graph");
+        let mut next: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+        for &(from, to) in first.keys() {
+            next[id(from)].push(id(to));
         }
-        let starts: BTreeSet<&str> = next.keys().copied().collect();
-        for start in starts {
-            // Only modules on a contract's importing side can break it.
-            if !next.keys().chain(next.values().flatten()).any(|other| contract.breaks(start, other).is_some()) {
-                continue;
-            }
-            let mut previous: BTreeMap<&str, &str> = BTreeMap::new();
-            let mut queue = VecDeque::from([start]);
-            let mut reported: BTreeSet<String> = BTreeSet::new();
-            while let Some(node) = queue.pop_front() {
-                for &after in next.get(node).map(Vec::as_slice).unwrap_or_default() {
-                    if after == start || previous.contains_key(after) {
-                        continue;
-                    }
-                    previous.insert(after, node);
-                    queue.push_back(after);
-                    if node == start {
-                        continue; // a direct import: reported as such
-                    }
-                    let Some(detail) = contract.breaks(start, after) else { continue };
-                    if !reported.insert(detail.clone()) {
-                        continue; // this pair of entries already has its shortest chain
-                    }
-                    let mut chain = vec![after];
-                    let mut current = after;
-                    while let Some(&before) = previous.get(current) {
-                        chain.push(before);
-                        current = before;
-                    }
-                    chain.reverse();
-                    let edge = edges[first[&(chain[0], chain[1])]];
-                    let shown = super::import_cycle::shown_chain(&chain);
-                    out.push(self.finding(contract, edge, after, format!("{detail}, through {shown}"), partial));
+        let places: Vec<Place> = names.iter().map(|name| contract.place(name)).collect();
+        let starts: Vec<usize> = (0..names.len()).filter(|&start| !next[start].is_empty()).collect();
+        let found: Vec<Vec<ProjectFinding>> = starts
+            .into_par_iter()
+            .map(|start| {
+                let mut out = Vec::new();
+                // Only modules on a contract's importing side can break it.
+                if !places.iter().any(|&other| contract.breach(places[start], other).is_some()) {
+                    return out;
                 }
-            }
-        }
+                let mut previous: Vec<Option<usize>> = vec![None; names.len()];
+                let mut queue = VecDeque::from([start]);
+                let mut reported: BTreeSet<(usize, usize)> = BTreeSet::new();
+                while let Some(node) = queue.pop_front() {
+                    for &after in &next[node] {
+                        if after == start || previous[after].is_some() {
+                            continue;
+                        }
+                        previous[after] = Some(node);
+                        queue.push_back(after);
+                        if node == start {
+                            continue; // a direct import: reported as such
+                        }
+                        let Some(pair) = contract.breach(places[start], places[after]) else { continue };
+                        if !reported.insert(pair) {
+                            continue; // this pair of entries already has its shortest chain
+                        }
+                        let mut chain = vec![names[after]];
+                        let mut current = after;
+                        while let Some(before) = previous[current] {
+                            chain.push(names[before]);
+                            current = before;
+                        }
+                        chain.reverse();
+                        let edge = edges[first[&(chain[0], chain[1])]];
+                        let shown = super::import_cycle::shown_chain(&chain);
+                        let detail = format!("{}, through {shown}", contract.detail(pair));
+                        out.push(self.finding(contract, edge, names[after], detail, partial));
+                    }
+                }
+                out
+            })
+            .collect();
+        out.extend(found.into_iter().flatten());
     }
 }
 
