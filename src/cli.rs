@@ -131,6 +131,10 @@ pub struct ScanArgs {
     /// rule on its syntax tree (slower; the reference the fast path is tested against).
     #[arg(long)]
     pub no_fast_path: bool,
+    /// Run every rule on every file, without the byte tests that tell a rule a file cannot
+    /// concern it (for testing ssot: a byte test must never turn away a file with a finding).
+    #[arg(long, hide = true)]
+    pub no_byte_tests: bool,
     /// Print to stderr what the scan did and where its time went: files walked, read, tokenized
     /// and parsed, each phase, each rule's CPU time, and the slowest parses with the rules that
     /// needed them.
@@ -358,6 +362,7 @@ fn overrides(scan: &ScanArgs) -> Overrides {
         hidden: scan.hidden,
         no_cache: scan.no_cache,
         no_fast_path: scan.no_fast_path,
+        no_byte_tests: scan.no_byte_tests,
         no_progress: scan.no_progress,
         own_config_only: false,
     }

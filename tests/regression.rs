@@ -449,6 +449,9 @@ fn a_name_tree_sitter_reads_as_a_string_prefix_is_a_parse_error_on_both_paths() 
         ("bf.py", "e = bf\"{'GET'}\" 'x'\n", "`bf` is not a string prefix"),
         ("ur.py", "x = 1\ne = ur'GET'\n", "`ur` is not a string prefix"),
         ("long.py", "e = [rbf'GET']\n", "`rbf` is not a string prefix"),
+        // Inside a replacement field, where the tokenizer reads no words (review of this change).
+        ("field.py", "e = f\"{ub'GET'}\"\n", "`ub` is not a string prefix"),
+        ("nested.py", "e = f'''{bf\"{'GET'}\"}'''\n", "`bf` is not a string prefix"),
     ];
     // Near misses CPython accepts: real prefixes, a keyword before a quote, a name and a space.
     let fine = [
@@ -683,4 +686,67 @@ fn removing_an_unused_suppression_from_a_rust_comment_leaves_valid_rust() {
     assert!(run.code <= 1, "{}", run.stderr);
     let fixed = std::fs::read_to_string(dir.path().join("a.rs")).unwrap();
     assert_eq!(fixed, "fn f() {\n    let b = 1;\n    let c = 2; // keep\n}\n");
+}
+
+/// Valid Python that tree-sitter-python reads unlike CPython, found by a search for files where
+/// the fast path and the tree disagreed (each is valid: CPython compiles it). Both paths now read
+/// each as CPython's `ast` does, except where noted.
+#[test]
+fn constructs_tree_sitter_misreads_are_read_as_cpython_reads_them() {
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [(&'a str, &'a str, u64)]);
+    let cases: &[Case] = &[
+        // A one-string tuple first in a body is no docstring (tree-sitter put the comma aside).
+        (
+            &[("a.py", "\"GET\",\ndef f():\n    \"GET\" , # c\n")],
+            &[("scattered-event-literal", "a.py", 1), ("scattered-event-literal", "a.py", 3)],
+        ),
+        // A parenthesized string first in a body is one (`ast` has no parentheses).
+        (&[("a.py", "class K:\n    (\"GET\")\ndef f():\n    ( # c\n        \"GET\")\n")], &[]),
+        // A backslash at column 0 inside the indentation: CPython measures on after it, so the
+        // constant is in `f` (tree-sitter agrees; the tokens, as `tokenize`, did not).
+        (&[("a.py", "def f():\n    pass\n\\\n    NAME = \"value\"\n"), ("b.py", "NAME = \"value\"\n")], &[]),
+        // `type[x] = 1` assigns to a subscript of `type`: it binds no `x`.
+        (
+            &[("p/__init__.py", ""), ("p/a.py", "type[x] = 1\ntype(y).z = 2\n"), ("p/b.py", "from p.a import x, y\n")],
+            &[("unresolved-import", "p/b.py", 1), ("unresolved-import", "p/b.py", 1)],
+        ),
+        // `(a) += 1` binds `a`.
+        (&[("p/__init__.py", ""), ("p/a.py", "a = 0\n(a) += 1\n"), ("p/b.py", "from p.a import a\n")], &[]),
+    ];
+    for (files, expected) in cases {
+        for (name, text) in files.iter() {
+            let compiled = std::process::Command::new("python3")
+                .args(["-c", &format!("compile({text:?}, {name:?}, 'exec')")])
+                .status()
+                .expect("python3 runs");
+            assert!(compiled.success(), "CPython compiles {name}: {text:?}");
+        }
+        let mut with_config = files.to_vec();
+        with_config.push(("ssot.toml", "[rules.scattered-event-literal]\nevents = [\"GET\"]\n"));
+        let dir = common::project(&with_config);
+        let path = dir.path().to_str().unwrap();
+        let found = |extra: &[&str]| {
+            let mut args = vec!["check", path, "--format", "json", "--ignore", "parse-error"];
+            args.extend(extra);
+            let mut found: Vec<(String, String, u64)> = common::ssot(&args).json()["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    (
+                        d["rule"].as_str().unwrap().into(),
+                        d["path"].as_str().unwrap().into(),
+                        d["line"].as_u64().unwrap(),
+                    )
+                })
+                .collect();
+            found.sort();
+            found
+        };
+        let mut expected: Vec<(String, String, u64)> =
+            expected.iter().map(|(rule, path, line)| (rule.to_string(), path.to_string(), *line)).collect();
+        expected.sort();
+        assert_eq!(found(&[]), expected, "fast path: {files:?}");
+        assert_eq!(found(&["--no-fast-path"]), expected, "tree: {files:?}");
+    }
 }

@@ -79,6 +79,9 @@ pub struct Settings {
     /// Let engines decide a file from its tokens when they can, without parsing it (off with
     /// `--no-fast-path`).
     pub fast_path: bool,
+    /// Let the rules' byte tests turn files away before they are read (off with the hidden
+    /// `--no-byte-tests`, which the tests use to hold each byte test to its rule).
+    pub byte_tests: bool,
     /// The directories absolute imports start from, in order (absolute, canonical):
     /// `scan.roots`, else the project root (the configuration's directory, else the git work
     /// tree's top, else the scanned root) and its `src/` when that holds packages.
@@ -122,6 +125,7 @@ pub struct Overrides {
     pub hidden: bool,
     pub no_cache: bool,
     pub no_fast_path: bool,
+    pub no_byte_tests: bool,
     /// `--no-progress`.
     pub no_progress: bool,
     /// Only a configuration file in the first path itself applies, none from its ancestors
@@ -273,6 +277,7 @@ impl Settings {
             per_file_ignores,
             cache: !overrides.no_cache,
             fast_path: !overrides.no_fast_path,
+            byte_tests: !overrides.no_byte_tests,
             source_roots,
             namespace_packages: merged
                 .namespace_packages

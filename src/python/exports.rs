@@ -279,7 +279,7 @@ impl<'s> TreeReader<'s> {
                     self.statement(definition, out);
                 }
             }
-            "type_alias_statement" => {
+            "type_alias_statement" if super::is_type_alias(&node) => {
                 let mut left = node.child_by_field_name("left");
                 while let Some(inner) = left.filter(|n| n.k() != "identifier") {
                     left = inner.named_child(0);
@@ -385,6 +385,16 @@ impl<'s> TreeReader<'s> {
                     .filter(|_| !chained && !annotated && (!augmented || operator == Some("+=")))
                     .and_then(|r| self.literal_list(r));
                 out.all(literal, augmented);
+            } else if augmented {
+                // One name, parenthesized or not (`(a) += 1`); `a, b += 1` is refused by CPython
+                // and binds nothing, as the tokens read it.
+                let name = left
+                    .filter(|l| l.k() == "identifier" || (l.named_child_count() == 1 && !self.text(*l).contains(',')));
+                if let Some(name) = name.and_then(|l| if l.k() == "identifier" { Some(l) } else { l.named_child(0) }) {
+                    if name.k() == "identifier" {
+                        out.define(self.text(name));
+                    }
+                }
             } else if !annotated || ((right.is_some() || self.stub) && left.is_some_and(|l| l.k() == "identifier")) {
                 self.targets_of(left, out);
             }

@@ -58,6 +58,15 @@ pub(crate) const KEYWORDS: [&str; 35] = [
 ];
 
 /// Whether `name` is one of Python's hard keywords.
+/// Whether a `type_alias_statement` node is one: tree-sitter-python also reads `type[x] = 1`,
+/// `type(x).y = 1` and `type[x]: int = 1` so, which CPython reads as assignments to a subscript
+/// or an attribute of the name `type` (they bind nothing). A real alias names an identifier,
+/// with or without type parameters.
+pub(crate) fn is_type_alias(node: &Node) -> bool {
+    let named = node.child_by_field_name("left").and_then(|left| left.named_child(0));
+    named.is_some_and(|name| matches!(name.k(), "identifier" | "generic_type"))
+}
+
 pub(crate) fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }
@@ -140,7 +149,7 @@ fn child_ctx(parent: &Node, parent_ctx: Ctx, field: Option<&str>, kind: &str) ->
         ("function_definition" | "class_definition", Some("name")) => return Ctx::Store,
         ("function_definition", Some("parameters")) | ("lambda", Some("parameters")) => return Ctx::Param,
         ("function_definition" | "class_definition", Some("type_parameters")) => return Ctx::Store,
-        ("type_alias_statement", Some("left")) => return Ctx::Store,
+        ("type_alias_statement", Some("left")) if is_type_alias(parent) => return Ctx::Store,
         ("global_statement" | "nonlocal_statement", _) => return Ctx::NotName,
         ("case_clause", None) if kind == "case_pattern" => return Ctx::Pattern,
         ("dict_pattern", Some("key")) => return Ctx::ValuePattern,

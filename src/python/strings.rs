@@ -124,8 +124,20 @@ pub(crate) fn from_tokens(source: &str, lexed: &Tokens, statements: &Statements)
     // Docstrings: statements made of string tokens alone, first in the module or right after
     // a `class` or `def` header whose body holds them.
     let mut docstrings = std::collections::HashSet::new();
+    let is_op = |token: &Token, op: &str| {
+        token.kind == Kind::Op && source.get(token.start as usize..token.end as usize) == Some(op)
+    };
     for (index, statement) in statements.list.iter().enumerate() {
-        if statement.header || statement.tokens.is_empty() || !tokens[statement.tokens.clone()].iter().all(is_string) {
+        if statement.header {
+            continue;
+        }
+        // Strings alone, inside as many `(` as `)` (`("x")`: `ast` has no parentheses).
+        let all = &tokens[statement.tokens.clone()];
+        let opening = all.iter().take_while(|token| is_op(token, "(")).count();
+        let closing = all.iter().rev().take_while(|token| is_op(token, ")")).count();
+        let depth = opening.min(closing);
+        let inside = &all[depth.min(all.len())..all.len() - depth.min(all.len())];
+        if inside.is_empty() || !inside.iter().all(is_string) {
             continue;
         }
         let first = index == 0
@@ -143,7 +155,7 @@ pub(crate) fn from_tokens(source: &str, lexed: &Tokens, statements: &Statements)
                 header.header && defines && statement.owner == Some(previous)
             });
         if first {
-            docstrings.insert(statement.tokens.start);
+            docstrings.insert(statement.tokens.start + depth);
         }
     }
     let mut index = 0;
@@ -482,14 +494,23 @@ const LONGEST_NAME: usize = 128;
 
 /// The character `name` names in a `\N{…}` escape, as CPython reads it: a character's name or a
 /// name alias, in any case. Not the loose forms Unicode's matching rule also allows (`LATIN
-/// SMALL_LETTER A`, `latinsmalllettera`), which CPython refuses; an alias written without its
-/// spaces slips through (the crate keeps aliases only in that form), which is a file CPython
-/// would not compile anyway.
+/// SMALL_LETTER A`, `latinsmalllettera`), which CPython refuses; an alias written loosely slips
+/// through when it is spelled with words, single spaces and hyphens (`NEWLINE`, `BYTE-ORDER-MARK`:
+/// the crate keeps aliases only in their loose form), which is a file CPython would not compile.
 fn named_character(name: &str) -> Option<char> {
+    // No name starts with a hyphen, and the crate's loose matching cannot look before one there.
+    if name.is_empty() || name.starts_with('-') {
+        return None;
+    }
     let found = unicode_names2::character(name)?;
     let upper = name.to_ascii_uppercase();
-    let words_only = |text: &str| {
-        text.split([' ', '-']).all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric()))
+    // As CPython's aliases are written: capitals, digits, single spaces between words, hyphens
+    // (`TIBETAN MARK BKA- SHOG GI MGO RGYAN`).
+    let alias_shape = |text: &str| {
+        !text.starts_with(' ')
+            && !text.ends_with(' ')
+            && !text.contains("  ")
+            && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ' || b == b'-')
     };
     match unicode_names2::name(found).map(|n| n.to_string()) {
         // Names made from the code point (Hangul syllables, unified ideographs) only as written.
@@ -498,7 +519,7 @@ fn named_character(name: &str) -> Option<char> {
         // The same name written loosely, not an alias: the loose forms are equal.
         Some(exact) if loose(&exact) == loose(&upper) => None,
         // An alias (control characters have only aliases).
-        _ => words_only(&upper).then_some(found),
+        _ => alias_shape(&upper).then_some(found),
     }
 }
 
@@ -697,10 +718,19 @@ pub(crate) fn docstring<'t>(node: &Node<'t>) -> Option<Node<'t>> {
     };
     let mut cursor = body.walk();
     let statement = body.named_children(&mut cursor).find(|child| child.k() != "comment")?;
-    if statement.k() != "expression_statement" || statement.named_child_count() != 1 {
+    // One child, named: `"x",` is a tuple (tree-sitter puts the comma in the statement).
+    if statement.k() != "expression_statement" || statement.named_child_count() != 1 || statement.child_count() != 1 {
         return None;
     }
-    statement.named_child(0).filter(|string| matches!(string.k(), "string" | "concatenated_string"))
+    // `("x")` is one too: `ast` has no parentheses.
+    let mut inner = statement.named_child(0)?;
+    while inner.k() == "parenthesized_expression" {
+        let mut cursor = inner.walk();
+        let mut children = inner.named_children(&mut cursor).filter(|child| child.k() != "comment");
+        let (Some(only), None) = (children.next(), children.next()) else { return None };
+        inner = only;
+    }
+    Some(inner).filter(|string| matches!(string.k(), "string" | "concatenated_string"))
 }
 
 #[cfg(test)]
@@ -986,6 +1016,11 @@ mod tests {
             Literal::Str("tool_executing".into())
         );
         assert_eq!(value("'\\N{LINE FEED}\\N{NBSP}'"), Literal::Str("\n\u{a0}".into()));
+        // An alias with a hyphen before a blank; a name starting with a hyphen (which made the
+        // crate's loose matching subtract past zero).
+        assert_eq!(value("'\\N{TIBETAN MARK BKA- SHOG GI MGO RGYAN}'"), Literal::Str("\u{fd0}".into()));
+        assert_eq!(value("'\\N{-x}'"), Literal::Unknown);
+        assert_eq!(value("'\\N{-}'"), Literal::Unknown);
         // CPython refuses the loose forms, and an algorithmic name in another case.
         for refused in
             ["LOW_LINE", "LOWLINE", " LOW LINE", "LOW  LINE", "hangul syllable gag", "CJK UNIFIED IDEOGRAPH-4e00"]

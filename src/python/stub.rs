@@ -44,7 +44,7 @@ fn bind_statement<'t, 's>(
                 names.insert(text(name, source));
             }
         }
-        "type_alias_statement" => {
+        "type_alias_statement" if super::is_type_alias(&statement) => {
             // `type X = …` or `type X[T] = …`: the first identifier of the left side.
             let mut left = statement.child_by_field_name("left");
             while let Some(node) = left.filter(|node| node.k() != "identifier") {

@@ -483,14 +483,40 @@ impl Lexer<'_> {
             let line_start = self.pos;
             self.line_start = line_start;
             let (mut column, mut alt_column) = (0usize, 0usize);
+            // A backslash continuation inside the indentation: CPython's compiler takes the
+            // column of the first one, unless that column is 0 (its tokenizer reads 0 as "not
+            // set"), and then measures on after it. Python's `tokenize` module stops at it.
+            let mut continued: Option<(usize, usize, usize, usize)> = None; // (pos, columns, line start)
+            let mut continued_column = 0;
             while let Some(b) = self.at(self.pos) {
                 match b {
                     b' ' => (column, alt_column) = (column + 1, alt_column + 1),
                     b'\t' => (column, alt_column) = ((column / 8 + 1) * 8, alt_column + 1),
                     b'\x0c' => (column, alt_column) = (0, 0),
+                    b'\\' if matches!(self.at(self.pos + 1), Some(b'\n' | b'\r')) => {
+                        continued.get_or_insert((self.pos, column, alt_column, self.line_start));
+                        if continued_column == 0 {
+                            continued_column = column;
+                        }
+                        self.pos = self.after_newline(self.pos + 1);
+                        self.line_start = self.pos;
+                        continue;
+                    }
                     _ => break,
                 }
                 self.pos += 1;
+            }
+            if let Some((pos, first_column, first_alt_column, first_line_start)) = continued {
+                match self.at(self.pos) {
+                    // No code follows: read from the backslash as before (a continued blank or
+                    // comment line, or the end of the file).
+                    None | Some(b'#' | b'\n' | b'\r') => {
+                        (self.pos, column, alt_column, self.line_start) =
+                            (pos, first_column, first_alt_column, first_line_start);
+                    }
+                    Some(_) if continued_column != 0 => (column, alt_column) = (continued_column, continued_column),
+                    Some(_) => {}
+                }
             }
             match self.at(self.pos) {
                 None => break 'lines,
@@ -666,15 +692,21 @@ impl Lexer<'_> {
             if let Some((fstring, raw)) = string_prefix(&bytes[start..pos]) {
                 return self.string(start, fstring, raw);
             }
-            if bytes[start..pos].iter().all(|b| b"fFtTrRbBuU".contains(b)) {
-                self.bad_prefix.get_or_insert(start..pos);
-            }
+            self.note_bad_prefix(start, pos);
         }
         if matches!(&bytes[start..pos], b"import" | b"from" | b"class" | b"def") {
             self.keywords.push(self.tokens.len() as u32);
         }
         self.push(Kind::Name, start, pos);
         Ok(())
+    }
+
+    /// Notes the word at `start..end`, right before a quote and no string prefix, when it is
+    /// made of prefix letters only (`bf`, `ur`): [`Tokens::bad_prefix`].
+    fn note_bad_prefix(&mut self, start: usize, end: usize) {
+        if start < end && self.bytes[start..end].iter().all(|b| b"fFtTrRbBuU".contains(b)) {
+            self.bad_prefix.get_or_insert(start..end);
+        }
     }
 
     /// A string or f-string from its prefix at `start` to the closing quote; the opening quote is
@@ -845,6 +877,11 @@ impl Lexer<'_> {
             }
             // A word glued to the quote that is no prefix (`x or'a'`): the string starts here.
             None => {
+                let mut word = pos;
+                while word > first && IS_WORD[bytes[word - 1] as usize] {
+                    word -= 1;
+                }
+                self.note_bad_prefix(word, pos);
                 self.plain_string()?;
                 self.field_string(Kind::String, pos);
                 Ok(false)
@@ -1226,6 +1263,45 @@ mod tests {
         assert_eq!(error("if x:\r\n"), Some((7..7, EXPECTED_BLOCK)));
         // The parser-level errors leave the tokens as Python's `tokenize` yields them.
         assert!(tokenize("  x = 1\n").ok && !tokenize("if x:\n\ty\n        z\n").ok);
+        // A backslash continuation inside the indentation, as CPython 3.11's `ast` reads each
+        // (not as its `tokenize` module does): at column 0 the measure goes on after it, else
+        // the first backslash's column counts.
+        for fine in ["def f():\n    x = 1\n\\\n    y = 2\n    z = 3\n", "if 1:\n    pass\n\x0c\\\n    x=1\n"] {
+            assert_eq!(error(fine), None, "{fine:?}");
+        }
+        assert_eq!(
+            error("if 1:\n    pass\n  \\\n  \\\n    x=1\n").map(|e| e.1),
+            Some("unindent does not match any outer indentation level")
+        );
+        assert_eq!(error("if 1:\n    pass\n\t\\\n    x=1\n").map(|e| e.1), Some("unexpected indent"));
+    }
+
+    #[test]
+    fn indentation_across_a_continuation_is_cpythons() {
+        use Kind::{Dedent, Indent, Name, Newline, Number, Op};
+        // `ast`: the assignment is in `f`'s body (FunctionDef with two statements).
+        assert_eq!(
+            kinds("def f():\n    pass\n\\\n    X = 1\n"),
+            vec![Name, Name, Op, Op, Op, Newline, Indent, Name, Newline, Name, Op, Number, Newline, Dedent]
+        );
+        // In the class body, not in `f` (ClassDef with two statements): the backslash's column.
+        assert_eq!(
+            kinds("class K:\n    def f(self):\n        pass\n    \\\n    X = 1\n"),
+            vec![
+                Name, Name, Op, Newline, Indent, Name, Name, Op, Name, Op, Op, Newline, Indent, Name, Newline, Dedent,
+                Name, Op, Number, Newline, Dedent
+            ]
+        );
+        // The first backslash's column (2) even when the last line is deeper (If with one).
+        assert_eq!(
+            kinds("if 1:\n  \\\n\\\n    x = 1\n"),
+            vec![Name, Number, Op, Newline, Indent, Name, Op, Number, Newline, Dedent]
+        );
+        // A continued comment line is read as before, as `tokenize` reads it (a NEWLINE ends it).
+        assert_eq!(
+            kinds("x = 1\n\\\n# c\ny = 2\n"),
+            vec![Name, Op, Number, Newline, Newline, Name, Op, Number, Newline]
+        );
     }
 
     /// The tokens as (kind, text), and whether the input was ok.
@@ -1299,7 +1375,13 @@ mod tests {
         for (source, word) in [("bf'{'", "bf"), ("x = ur\"a\"", "ur"), ("RBF'x'", "RBF"), ("uu'x' ff'y'", "uu")] {
             assert_eq!(bad(source).as_deref(), Some(word), "{source}");
         }
-        for source in ["rb'x'", "abr'x'", "é'x'", "bf 'x'", "if'x':pass", "f'{bf}'", "# bf'x'"] {
+        // Inside replacement fields too (a field's expression is not tokenized word by word).
+        for (source, word) in [("f'{bf\"x\"}'", "bf"), ("t'{ub\"x\"}'", "ub"), ("f'''{rbfu\"{1}\"}'''", "rbfu")] {
+            assert_eq!(bad(source).as_deref(), Some(word), "{source}");
+        }
+        for source in
+            ["rb'x'", "abr'x'", "é'x'", "bf 'x'", "if'x':pass", "f'{bf}'", "# bf'x'", "f'{xf\"a\"}'", "f'{rb\"a\"}'"]
+        {
             assert_eq!(bad(source), None, "{source}");
         }
         // Implicit concatenation: separate tokens.

@@ -195,7 +195,7 @@ impl<'r> Analyzer<'r> {
 
     /// Per rule: enabled for this path and able to match `source`, judged from its text alone
     /// (pattern rules by their prefilter, engines by `may_match` or `may_match_rust` for the
-    /// file's language; scanner-run rules stay as enabled). Computed once per file; it decides
+    /// file's language; scanner-run rules stay as enabled; with `--no-byte-tests`, every enabled rule). Computed once per file; it decides
     /// both the parse and which rules run.
     fn active(&self, path: &Path, source: &str, signature: &Signature, variant: Option<&Variant>) -> Vec<bool> {
         let mut active = signature.enabled.clone();
@@ -204,6 +204,9 @@ impl<'r> Analyzer<'r> {
         let timed = |rule: usize, test: &dyn Fn() -> bool| {
             crate::timings::timed(timings, |t, d| t.add_rule(Some(rule), d), test)
         };
+        if !self.settings.byte_tests {
+            return active;
+        }
         for (index, (rule, on)) in self.rules.rules.iter().zip(active.iter_mut()).enumerate() {
             if let (true, Some(regex)) = (*on, &rule.prefilter) {
                 *on = timed(index, &|| regex.is_match(source));

@@ -279,6 +279,7 @@ fn settings_key(settings: &Settings, rules: &RuleSet) -> u64 {
         settings.max_file_size,
         settings.parse_timeout,
         settings.fast_path,
+        settings.byte_tests,
         // The source roots decide `relative-import`'s fixes; relative to the root, so a tree
         // moved whole keeps its cache.
         settings

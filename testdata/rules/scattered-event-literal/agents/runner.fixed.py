@@ -29,3 +29,11 @@ class Handler:
     def handle(self):
         """tool_executing"""
         return "ok"
+
+
+def first_tuple():
+    AGENT_STARTED,  # expect: scattered-event-literal
+
+
+class Parenthesized:
+    ("tool_executing")

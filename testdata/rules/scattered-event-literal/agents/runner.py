@@ -28,3 +28,11 @@ class Handler:
     def handle(self):
         """tool_executing"""
         return "ok"
+
+
+def first_tuple():
+    "agent_started",  # expect: scattered-event-literal
+
+
+class Parenthesized:
+    ("tool_executing")
