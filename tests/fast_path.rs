@@ -287,6 +287,14 @@ fn fast_path_agrees_with_the_tree_on_mutated_files() {
             let at = next(lines.len());
             let line = lines[at].clone();
             let indent = if line.trim().is_empty() { "" } else { &line[..line.len() - line.trim_start().len()] };
+            if next(8) == 0 {
+                // Blanks the byte tests must see through: a form feed, a tab, a continuation.
+                if let Some(space) = line.find(' ') {
+                    let blank = ["\x0c", "\t", " \\\n", " \\\r"][next(4)];
+                    lines[at] = format!("{}{blank}{}", &line[..space], &line[space + 1..]);
+                }
+                continue;
+            }
             if next(4) == 0 {
                 if let Some(comma) = line.find(", ") {
                     let ending = ["\\", "  # c", ""][next(3)];
@@ -308,4 +316,30 @@ fn fast_path_agrees_with_the_tree_on_mutated_files() {
     std::fs::write(&config, format!("{EVERY_RULE_CONFIGURED}{moved}")).unwrap();
     let compared = agree_beside_broken(dir.path(), &["--config", config.to_str().unwrap()], true);
     assert!(compared > 1_000, "too few diagnostics to mean anything: {compared}");
+    // The byte tests turn away no file with a finding: every rule run on every file finds the
+    // same (parse errors aside: a file is parsed when some rule declines its tokens).
+    let without_parse_errors = |extra: &[&str]| {
+        let mut args = vec!["--config", config.to_str().unwrap(), "--ignore", "parse-error"];
+        args.extend(extra);
+        scan(dir.path(), &args)
+    };
+    let (with_tests, skipped) = without_parse_errors(&[]);
+    let (without_tests, skipped_without) = without_parse_errors(&["--no-byte-tests"]);
+    assert_eq!(skipped, skipped_without);
+    let differing: Vec<&String> =
+        with_tests.keys().chain(without_tests.keys()).filter(|p| with_tests.get(*p) != without_tests.get(*p)).collect();
+    assert!(differing.is_empty(), "the byte tests turned away findings in {differing:?}");
+}
+
+#[test]
+fn byte_tests_turn_away_no_finding_of_the_rule_fixtures() {
+    // Parse errors aside: more files are parsed when every rule reads every file.
+    let mut compared = 0;
+    for dir in fixtures() {
+        let (with_tests, _) = scan(&dir, &["--ignore", "parse-error"]);
+        let (without_tests, _) = scan(&dir, &["--ignore", "parse-error", "--no-byte-tests"]);
+        assert_eq!(with_tests, without_tests, "{}", dir.display());
+        compared += with_tests.values().map(Vec::len).sum::<usize>();
+    }
+    assert!(compared > 100, "{compared} diagnostics");
 }
