@@ -409,6 +409,7 @@ fn indentation_cpython_refuses_is_a_parse_error() {
         ("unexpected_indent.py", "x = 1\n  \n\ty = 2\n", 3, "unexpected indent"),
         ("expected_block.py", "if x:\n# c\ny = 1\n", 3, "expected an indented block"),
         ("expected_block_at_end.py", "def f():", 1, "expected an indented block"),
+        ("continued_at_end.py", "x = 1\n\\\n", 2, "unexpected EOF while parsing"),
     ];
     let files: Vec<(&str, &str)> = cases.iter().map(|(name, text, _, _)| (*name, *text)).collect();
     // Near misses CPython accepts: tabs and spaces inside brackets, on separate blocks, after a
@@ -418,6 +419,8 @@ fn indentation_cpython_refuses_is_a_parse_error() {
         ("separate_blocks.py", "if x:\n\ty = 1\n\nif z:\n        w = 2\n"),
         ("comment_line.py", "if x:\n        a = 1\n\t# c\n        b = 2\n"),
         ("one_line.py", "if x: y = 1\nclass A: pass\n"),
+        // A continued comment or blank line is blank (a review found them reported).
+        ("continued_comment.py", "x = 1\n  \\\n# c\nif x:\n    y = 1\n  \\\n\n    z = 2\n"),
     ];
     let dir = common::project(&[files.as_slice(), fine.as_slice()].concat());
     let run = common::ssot(&["check", dir.path().to_str().unwrap(), "--select", "parse-error", "--format", "json"]);
@@ -702,6 +705,7 @@ fn constructs_tree_sitter_misreads_are_read_as_cpython_reads_them() {
         ),
         // A parenthesized string first in a body is one (`ast` has no parentheses).
         (&[("a.py", "class K:\n    (\"GET\")\ndef f():\n    ( # c\n        \"GET\")\n")], &[]),
+        (&[("a.py", "def f():\n    (\"GET\" \\\n    )\n")], &[]),
         // A backslash at column 0 inside the indentation: CPython measures on after it, so the
         // constant is in `f` (tree-sitter agrees; the tokens, as `tokenize`, did not).
         (&[("a.py", "def f():\n    pass\n\\\n    NAME = \"value\"\n"), ("b.py", "NAME = \"value\"\n")], &[]),
@@ -710,8 +714,15 @@ fn constructs_tree_sitter_misreads_are_read_as_cpython_reads_them() {
             &[("p/__init__.py", ""), ("p/a.py", "type[x] = 1\ntype(y).z = 2\n"), ("p/b.py", "from p.a import x, y\n")],
             &[("unresolved-import", "p/b.py", 1), ("unresolved-import", "p/b.py", 1)],
         ),
-        // `(a) += 1` binds `a`.
-        (&[("p/__init__.py", ""), ("p/a.py", "a = 0\n(a) += 1\n"), ("p/b.py", "from p.a import a\n")], &[]),
+        // `(a) += 1` binds `a`, however parenthesized (a review found both readers short of it).
+        (
+            &[
+                ("p/__init__.py", ""),
+                ("p/a.py", "(a) += 1\n((b)) += 1\n( # c\n c) += 1\n(d) += (e := 2)\n"),
+                ("p/b.py", "from p.a import a, b, c, d, e\n"),
+            ],
+            &[],
+        ),
     ];
     for (files, expected) in cases {
         for (name, text) in files.iter() {

@@ -386,14 +386,10 @@ impl<'s> TreeReader<'s> {
                     .and_then(|r| self.literal_list(r));
                 out.all(literal, augmented);
             } else if augmented {
-                // One name, parenthesized or not (`(a) += 1`); `a, b += 1` is refused by CPython
-                // and binds nothing, as the tokens read it.
-                let name = left
-                    .filter(|l| l.k() == "identifier" || (l.named_child_count() == 1 && !self.text(*l).contains(',')));
-                if let Some(name) = name.and_then(|l| if l.k() == "identifier" { Some(l) } else { l.named_child(0) }) {
-                    if name.k() == "identifier" {
-                        out.define(self.text(name));
-                    }
+                // One name, parenthesized or not (`((a)) += 1`); `a, b += 1` is refused by
+                // CPython and binds nothing, as the tokens read it.
+                if let Some(name) = left.and_then(single_name) {
+                    out.define(self.text(name));
                 }
             } else if !annotated || ((right.is_some() || self.stub) && left.is_some_and(|l| l.k() == "identifier")) {
                 self.targets_of(left, out);
@@ -522,6 +518,14 @@ impl<'a> TokenReader<'a> {
 
     fn closes(&self, index: usize) -> bool {
         matches!(self.view.op_byte(index), Some(b')' | b']' | b'}'))
+    }
+
+    /// The index of the name the tokens `range` are, inside as many `(` as `)` (`((a))`).
+    fn parenthesized_name(&self, range: std::ops::Range<usize>) -> Option<usize> {
+        let opening = range.clone().take_while(|&i| self.is_op(i, "(")).count();
+        let closing = range.clone().rev().take_while(|&i| self.is_op(i, ")")).count();
+        (range.len() == 2 * opening + 1 && opening == closing && self.kind(range.start + opening) == Kind::Name)
+            .then_some(range.start + opening)
     }
 
     /// Every walrus target in `range`; `None` when a lambda stands beside one (its target would
@@ -682,8 +686,8 @@ impl<'a> TokenReader<'a> {
             if is_all && op == first + 1 {
                 let literal = if view.text(op) == "+=" { self.literal_list(op + 1..range.end) } else { None };
                 out.all(literal, true);
-            } else if op == first + 1 && self.kind(first) == Kind::Name {
-                out.define(view.text(first));
+            } else if let Some(name) = self.parenthesized_name(first..op) {
+                out.define(view.text(name));
             }
             return self.walruses(range, out);
         }
@@ -806,6 +810,27 @@ impl<'a> TokenReader<'a> {
         let attribute = part.len() >= 3 && self.kind(last) == Kind::Name && self.is_op(last - 1, ".");
         let subscript = part.len() >= 3 && self.is_op(last, "]");
         (attribute || subscript).then_some(())
+    }
+}
+
+/// The name `node` is, inside any parentheses (comments and continuations aside): `((a))`, not
+/// `(a,)`.
+fn single_name(mut node: Node) -> Option<Node> {
+    loop {
+        match node.k() {
+            "identifier" => return Some(node),
+            "parenthesized_expression" | "tuple_pattern" => {
+                let mut cursor = node.walk();
+                let mut inside = node
+                    .children(&mut cursor)
+                    .filter(|c| !matches!(c.k(), "comment" | "line_continuation" | "(" | ")"));
+                match (inside.next(), inside.next()) {
+                    (Some(only), None) if only.is_named() => node = only,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        }
     }
 }
 

@@ -726,7 +726,8 @@ pub(crate) fn docstring<'t>(node: &Node<'t>) -> Option<Node<'t>> {
     let mut inner = statement.named_child(0)?;
     while inner.k() == "parenthesized_expression" {
         let mut cursor = inner.walk();
-        let mut children = inner.named_children(&mut cursor).filter(|child| child.k() != "comment");
+        let mut children =
+            inner.named_children(&mut cursor).filter(|child| !matches!(child.k(), "comment" | "line_continuation"));
         let (Some(only), None) = (children.next(), children.next()) else { return None };
         inner = only;
     }

@@ -486,7 +486,7 @@ impl Lexer<'_> {
             // A backslash continuation inside the indentation: CPython's compiler takes the
             // column of the first one, unless that column is 0 (its tokenizer reads 0 as "not
             // set"), and then measures on after it. Python's `tokenize` module stops at it.
-            let mut continued: Option<(usize, usize, usize, usize)> = None; // (pos, columns, line start)
+            let mut continued: Option<usize> = None; // where the first one is
             let mut continued_column = 0;
             while let Some(b) = self.at(self.pos) {
                 match b {
@@ -494,7 +494,7 @@ impl Lexer<'_> {
                     b'\t' => (column, alt_column) = ((column / 8 + 1) * 8, alt_column + 1),
                     b'\x0c' => (column, alt_column) = (0, 0),
                     b'\\' if matches!(self.at(self.pos + 1), Some(b'\n' | b'\r')) => {
-                        continued.get_or_insert((self.pos, column, alt_column, self.line_start));
+                        continued.get_or_insert(self.pos);
                         if continued_column == 0 {
                             continued_column = column;
                         }
@@ -506,13 +506,25 @@ impl Lexer<'_> {
                 }
                 self.pos += 1;
             }
-            if let Some((pos, first_column, first_alt_column, first_line_start)) = continued {
+            if let Some(pos) = continued {
                 match self.at(self.pos) {
-                    // No code follows: read from the backslash as before (a continued blank or
-                    // comment line, or the end of the file).
-                    None | Some(b'#' | b'\n' | b'\r') => {
-                        (self.pos, column, alt_column, self.line_start) =
-                            (pos, first_column, first_alt_column, first_line_start);
+                    None => {
+                        self.note(pos..self.pos, "unexpected EOF while parsing");
+                        return Err(Bad);
+                    }
+                    // A continued comment or blank line is blank to CPython's compiler (its
+                    // `tokenize` module reads an indentation there); the comment stays where
+                    // the text handed to tree-sitter has it.
+                    Some(b'#') => {
+                        self.comment(false);
+                        if self.pos < len {
+                            self.pos = self.after_newline(self.pos);
+                        }
+                        continue 'lines;
+                    }
+                    Some(b'\n' | b'\r') => {
+                        self.pos = self.after_newline(self.pos);
+                        continue 'lines;
                     }
                     Some(_) if continued_column != 0 => (column, alt_column) = (continued_column, continued_column),
                     Some(_) => {}
@@ -1297,11 +1309,14 @@ mod tests {
             kinds("if 1:\n  \\\n\\\n    x = 1\n"),
             vec![Name, Number, Op, Newline, Indent, Name, Op, Number, Newline, Dedent]
         );
-        // A continued comment line is read as before, as `tokenize` reads it (a NEWLINE ends it).
-        assert_eq!(
-            kinds("x = 1\n\\\n# c\ny = 2\n"),
-            vec![Name, Op, Number, Newline, Newline, Name, Op, Number, Newline]
-        );
+        // A continued comment or blank line is blank, as to CPython's compiler (`tokenize` reads
+        // an indentation and a NEWLINE there); a continuation at the end is refused.
+        assert_eq!(kinds("x = 1\n\\\n# c\ny = 2\n"), vec![Name, Op, Number, Newline, Name, Op, Number, Newline]);
+        assert_eq!(kinds("if 1:\n    x = 1\n  \\\n# c\n    y = 2\n  \\\n\n"), kinds("if 1:\n    x = 1\n    y = 2\n"));
+        let error = |source: &str| tokenize(source).indentation_error.map(|e| e.message);
+        assert_eq!(error("x = 1\n  \\\n# c\n"), None);
+        assert_eq!(error("x = 1\n\\\n"), Some("unexpected EOF while parsing"));
+        assert!(!tokenize("if 1:\n  x=1\n  \\\n").ok);
     }
 
     /// The tokens as (kind, text), and whether the input was ok.
