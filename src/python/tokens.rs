@@ -507,33 +507,21 @@ impl Lexer<'_> {
                 self.pos += 1;
             }
             if let Some(pos) = continued {
-                match self.at(self.pos) {
-                    None => {
-                        self.note(pos..self.pos, "unexpected EOF while parsing");
-                        return Err(Bad);
-                    }
-                    // A continued comment or blank line is blank to CPython's compiler (its
-                    // `tokenize` module reads an indentation there); the comment stays where
-                    // the text handed to tree-sitter has it.
-                    Some(b'#') => {
-                        self.comment(false);
-                        if self.pos < len {
-                            self.pos = self.after_newline(self.pos);
-                        }
-                        continue 'lines;
-                    }
-                    Some(b'\n' | b'\r') => {
-                        self.pos = self.after_newline(self.pos);
-                        continue 'lines;
-                    }
-                    Some(_) if continued_column != 0 => (column, alt_column) = (continued_column, continued_column),
-                    Some(_) => {}
+                if self.pos == len {
+                    self.note(pos..self.pos, "unexpected EOF while parsing");
+                    return Err(Bad);
+                }
+                if continued_column != 0 {
+                    (column, alt_column) = (continued_column, continued_column);
                 }
             }
+            // A continued comment or blank line is blank too, to CPython's compiler (its
+            // `tokenize` module reads an indentation there); such a comment stays where the text
+            // handed to tree-sitter has it (not on a line of its own).
             match self.at(self.pos) {
                 None => break 'lines,
                 Some(b'#') => {
-                    self.comment(true);
+                    self.comment(continued.is_none());
                     if self.pos < len {
                         self.pos = self.after_newline(self.pos);
                     }
