@@ -761,3 +761,34 @@ fn constructs_tree_sitter_misreads_are_read_as_cpython_reads_them() {
         assert_eq!(found(&["--no-fast-path"]), expected, "tree: {files:?}");
     }
 }
+
+/// CPython reads every name NFKC-normalised (`ｏｓ` is `os`); ssot compares names as written, so
+/// such a name is a `parse-error` on both paths: the gate cannot be passed by spelling `os`,
+/// `MagicNone` or an old module's name in compatibility characters without a finding.
+#[test]
+fn a_name_normalisation_changes_is_a_parse_error() {
+    let files = [
+        ("env.py", "import os\nx = ｏｓ.environ['A']\n"),
+        ("mock.py", "from unittest import mock\nＭock = mock.Mock\n"),
+        // Near misses: names normalisation keeps.
+        ("fine.py", "import os\né = Ω = 名前 = 1\n"),
+    ];
+    // CPython's view: the two are the ASCII names.
+    let check = "import ast; t = ast.parse('ｏｓ = Ｍock = é = 1'); print([n.id for n in t.body[0].targets])";
+    let out = std::process::Command::new("python3").args(["-c", check]).output().expect("python3 runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "['os', 'Mock', 'é']");
+    let dir = common::project(&files);
+    for extra in [&[][..], &["--no-fast-path"][..]] {
+        let mut args = vec!["check", dir.path().to_str().unwrap(), "--format", "json"];
+        args.extend(extra);
+        let json = common::ssot(&args).json();
+        let errors: Vec<(String, u64)> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "parse-error")
+            .map(|d| (d["path"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(errors, [("env.py".to_string(), 2), ("mock.py".to_string(), 2)], "{extra:?}");
+    }
+}

@@ -105,6 +105,9 @@ pub(crate) struct Tokens {
     /// `ur"x"`): CPython reads a name and then a string (a syntax error), tree-sitter-python one
     /// string with that prefix, so the two would read the literal differently.
     pub bad_prefix: Option<std::ops::Range<usize>>,
+    /// The first name that NFKC normalisation changes (`ｏｓ`, which CPython reads as `os`):
+    /// ssot compares names as written, so what such a name means is not known to its rules.
+    pub unnormalized: Option<std::ops::Range<usize>>,
 }
 
 /// An indentation CPython refuses: where and why.
@@ -201,6 +204,7 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         ambiguous_fields: false,
         indentation_error: None,
         bad_prefix: None,
+        unnormalized: None,
     };
     let ok = fits && lexer.run().is_ok();
     if !ok {
@@ -223,6 +227,7 @@ pub(crate) fn tokenize(source: &str) -> Tokens {
         ok,
         indentation_error: lexer.indentation_error,
         bad_prefix: lexer.bad_prefix,
+        unnormalized: lexer.unnormalized,
     }
 }
 
@@ -390,6 +395,17 @@ struct Lexer<'a> {
     ambiguous_fields: bool,
     indentation_error: Option<IndentationError>,
     bad_prefix: Option<std::ops::Range<usize>>,
+    unnormalized: Option<std::ops::Range<usize>>,
+}
+
+/// Whether NFKC normalisation, which CPython applies to every identifier, changes `word`.
+fn changed_by_nfkc(word: &[u8]) -> bool {
+    use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+    let Ok(word) = std::str::from_utf8(word) else { return false };
+    match is_nfkc_quick(word.chars()) {
+        IsNormalized::Yes => false,
+        _ => !word.nfkc().eq(word.chars()),
+    }
 }
 
 /// Whether `text` contains `name` as a whole identifier.
@@ -696,6 +712,9 @@ impl Lexer<'_> {
         }
         if matches!(&bytes[start..pos], b"import" | b"from" | b"class" | b"def") {
             self.keywords.push(self.tokens.len() as u32);
+        }
+        if self.unnormalized.is_none() && !bytes[start..pos].is_ascii() && changed_by_nfkc(&bytes[start..pos]) {
+            self.unnormalized = Some(start..pos);
         }
         self.push(Kind::Name, start, pos);
         Ok(())
@@ -1378,6 +1397,12 @@ mod tests {
         for (source, word) in [("bf'{'", "bf"), ("x = ur\"a\"", "ur"), ("RBF'x'", "RBF"), ("uu'x' ff'y'", "uu")] {
             assert_eq!(bad(source).as_deref(), Some(word), "{source}");
         }
+        // A name NFKC normalisation changes is noted (CPython reads `ｏｓ` as `os`); one it keeps
+        // is not.
+        let unnormalized = |source: &str| tokenize(source).unnormalized.map(|range| source[range].to_string());
+        assert_eq!(unnormalized("import os\nx = ｏｓ.environ\n").as_deref(), Some("ｏｓ"));
+        assert_eq!(unnormalized("ﬁle = 1\n").as_deref(), Some("ﬁle"));
+        assert_eq!(unnormalized("é = Ω = 名前 = x_1 = 1\n"), None);
         // Inside replacement fields too (a field's expression is not tokenized word by word).
         for (source, word) in [("f'{bf\"x\"}'", "bf"), ("t'{ub\"x\"}'", "ub"), ("f'''{rbfu\"{1}\"}'''", "rbfu")] {
             assert_eq!(bad(source).as_deref(), Some(word), "{source}");

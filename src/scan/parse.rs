@@ -141,7 +141,8 @@ impl PythonParser {
 /// refuses and tree-sitter-python accepts (found by the tokenizer: a `TabError`, an unindent
 /// matching no outer level, an unexpected indent, a missing indented block), or a name of prefix
 /// letters before a quote that tree-sitter-python reads as a string prefix and CPython refuses
-/// (`bf"…"`), whichever comes first.
+/// (`bf"…"`), or a name NFKC normalisation changes (`ｏｓ`: CPython reads `os`, ssot does not),
+/// whichever comes first.
 pub(crate) fn first_error(tree: &Tree, text: &FileText) -> Option<(std::ops::Range<usize>, String)> {
     let tokens = text.tokens();
     let indentation = tokens.indentation_error.as_ref().map(|e| (e.range.clone(), e.message.to_string()));
@@ -149,7 +150,18 @@ pub(crate) fn first_error(tree: &Tree, text: &FileText) -> Option<(std::ops::Ran
         let word = text.source.get(range.clone()).unwrap_or_default();
         (range, format!("`{word}` is not a string prefix: CPython reads a name, then a string (invalid syntax)"))
     });
-    [first_error_node(tree, text.source), indentation, prefix].into_iter().flatten().min_by_key(|error| error.0.start)
+    let unnormalized = tokens.unnormalized.clone().map(|range| {
+        let word = text.source.get(range.clone()).unwrap_or_default();
+        let normal: String = unicode_normalization::UnicodeNormalization::nfkc(word).collect();
+        (
+            range,
+            format!("`{word}` is `{normal}` to Python, which reads names NFKC-normalised; ssot reads them as written"),
+        )
+    });
+    [first_error_node(tree, text.source), indentation, prefix, unnormalized]
+        .into_iter()
+        .flatten()
+        .min_by_key(|error| error.0.start)
 }
 
 /// The first error or missing node of `tree` in document order.
