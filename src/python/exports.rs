@@ -388,7 +388,7 @@ impl<'s> TreeReader<'s> {
             } else if augmented {
                 // One name, parenthesized or not (`((a)) += 1`); `a, b += 1` is refused by
                 // CPython and binds nothing, as the tokens read it.
-                if let Some(name) = left.and_then(single_name) {
+                if let Some(name) = left.and_then(super::unparenthesized).filter(|l| l.k() == "identifier") {
                     out.define(self.text(name));
                 }
             } else if !annotated || ((right.is_some() || self.stub) && left.is_some_and(|l| l.k() == "identifier")) {
@@ -522,10 +522,8 @@ impl<'a> TokenReader<'a> {
 
     /// The index of the name the tokens `range` are, inside as many `(` as `)` (`((a))`).
     fn parenthesized_name(&self, range: std::ops::Range<usize>) -> Option<usize> {
-        let opening = range.clone().take_while(|&i| self.is_op(i, "(")).count();
-        let closing = range.clone().rev().take_while(|&i| self.is_op(i, ")")).count();
-        (range.len() == 2 * opening + 1 && opening == closing && self.kind(range.start + opening) == Kind::Name)
-            .then_some(range.start + opening)
+        let inside = self.view.inside_parentheses(range);
+        (inside.len() == 1 && self.kind(inside.start) == Kind::Name).then_some(inside.start)
     }
 
     /// Every walrus target in `range`; `None` when a lambda stands beside one (its target would
@@ -810,27 +808,6 @@ impl<'a> TokenReader<'a> {
         let attribute = part.len() >= 3 && self.kind(last) == Kind::Name && self.is_op(last - 1, ".");
         let subscript = part.len() >= 3 && self.is_op(last, "]");
         (attribute || subscript).then_some(())
-    }
-}
-
-/// The name `node` is, inside any parentheses (comments and continuations aside): `((a))`, not
-/// `(a,)`.
-fn single_name(mut node: Node) -> Option<Node> {
-    loop {
-        match node.k() {
-            "identifier" => return Some(node),
-            "parenthesized_expression" | "tuple_pattern" => {
-                let mut cursor = node.walk();
-                let mut inside = node
-                    .children(&mut cursor)
-                    .filter(|c| !matches!(c.k(), "comment" | "line_continuation" | "(" | ")"));
-                match (inside.next(), inside.next()) {
-                    (Some(only), None) if only.is_named() => node = only,
-                    _ => return None,
-                }
-            }
-            _ => return None,
-        }
     }
 }
 

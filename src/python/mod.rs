@@ -67,6 +67,22 @@ pub(crate) fn is_type_alias(node: &Node) -> bool {
     named.is_some_and(|name| matches!(name.k(), "identifier" | "generic_type"))
 }
 
+/// `node` without the parentheses around it, comments and line continuations inside aside
+/// (`(("x"))` is the string, the target `((a))` the name); `None` when a pair of them holds more
+/// than one thing (`(a, b)`, `(a,)`).
+pub(crate) fn unparenthesized(mut node: Node) -> Option<Node> {
+    while matches!(node.k(), "parenthesized_expression" | "tuple_pattern") {
+        let mut cursor = node.walk();
+        let mut inside =
+            node.children(&mut cursor).filter(|c| !matches!(c.k(), "comment" | "line_continuation" | "(" | ")"));
+        match (inside.next(), inside.next()) {
+            (Some(only), None) if only.is_named() => node = only,
+            _ => return None,
+        }
+    }
+    Some(node)
+}
+
 pub(crate) fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }

@@ -124,20 +124,14 @@ pub(crate) fn from_tokens(source: &str, lexed: &Tokens, statements: &Statements)
     // Docstrings: statements made of string tokens alone, first in the module or right after
     // a `class` or `def` header whose body holds them.
     let mut docstrings = std::collections::HashSet::new();
-    let is_op = |token: &Token, op: &str| {
-        token.kind == Kind::Op && source.get(token.start as usize..token.end as usize) == Some(op)
-    };
+    let view = super::tokens::Text { source, tokens };
     for (index, statement) in statements.list.iter().enumerate() {
         if statement.header {
             continue;
         }
         // Strings alone, inside as many `(` as `)` (`("x")`: `ast` has no parentheses).
-        let all = &tokens[statement.tokens.clone()];
-        let opening = all.iter().take_while(|token| is_op(token, "(")).count();
-        let closing = all.iter().rev().take_while(|token| is_op(token, ")")).count();
-        let depth = opening.min(closing);
-        let inside = &all[depth.min(all.len())..all.len() - depth.min(all.len())];
-        if inside.is_empty() || !inside.iter().all(is_string) {
+        let inside = view.inside_parentheses(statement.tokens.clone());
+        if inside.is_empty() || !tokens[inside.clone()].iter().all(is_string) {
             continue;
         }
         let first = index == 0
@@ -155,7 +149,7 @@ pub(crate) fn from_tokens(source: &str, lexed: &Tokens, statements: &Statements)
                 header.header && defines && statement.owner == Some(previous)
             });
         if first {
-            docstrings.insert(statement.tokens.start + depth);
+            docstrings.insert(inside.start);
         }
     }
     let mut index = 0;
@@ -723,15 +717,8 @@ pub(crate) fn docstring<'t>(node: &Node<'t>) -> Option<Node<'t>> {
         return None;
     }
     // `("x")` is one too: `ast` has no parentheses.
-    let mut inner = statement.named_child(0)?;
-    while inner.k() == "parenthesized_expression" {
-        let mut cursor = inner.walk();
-        let mut children =
-            inner.named_children(&mut cursor).filter(|child| !matches!(child.k(), "comment" | "line_continuation"));
-        let (Some(only), None) = (children.next(), children.next()) else { return None };
-        inner = only;
-    }
-    Some(inner).filter(|string| matches!(string.k(), "string" | "concatenated_string"))
+    super::unparenthesized(statement.named_child(0)?)
+        .filter(|string| matches!(string.k(), "string" | "concatenated_string"))
 }
 
 #[cfg(test)]

@@ -127,6 +127,34 @@ pub(crate) struct Text<'s, 't> {
 }
 
 impl Tokens {
+    /// The first place the tokens saw that CPython reads otherwise than tree-sitter or ssot does
+    /// ([`Tokens::bad_prefix`], [`Tokens::unnormalized`]), with why: the fast path leaves such a
+    /// file to the tree, and `parse-error` reports it.
+    pub(crate) fn read_unlike_cpython(&self, source: &str) -> Option<(std::ops::Range<usize>, String)> {
+        let word = |range: &std::ops::Range<usize>| source.get(range.clone()).unwrap_or_default();
+        let prefix = self.bad_prefix.clone().map(|range| {
+            let message = format!(
+                "`{}` is not a string prefix: CPython reads a name, then a string (invalid syntax)",
+                word(&range)
+            );
+            (range, message)
+        });
+        let unnormalized = self.unnormalized.clone().map(|range| {
+            let normal: String = unicode_normalization::UnicodeNormalization::nfkc(word(&range)).collect();
+            let message = format!(
+                "`{}` is `{normal}` to Python, which reads names NFKC-normalised; ssot reads them as written",
+                word(&range)
+            );
+            (range, message)
+        });
+        prefix.into_iter().chain(unnormalized).min_by_key(|(range, _)| range.start)
+    }
+
+    /// Whether any such place was seen ([`Tokens::read_unlike_cpython`]).
+    pub(crate) fn reads_unlike_cpython(&self) -> bool {
+        self.bad_prefix.is_some() || self.unnormalized.is_some()
+    }
+
     /// The expressions of the replacement fields inside `token` (an f-string's, nested fields
     /// included), as byte ranges of the source.
     pub(crate) fn field_code_in(&self, token: &Token) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
@@ -175,6 +203,15 @@ impl<'s> Text<'s, '_> {
     /// Token `index` is the name `name`.
     pub(crate) fn is_name(&self, index: usize, name: &str) -> bool {
         self.is(index, Kind::Name, name)
+    }
+
+    /// The tokens `range` without the parentheses around them: as many `(` at its start as `)`
+    /// at its end (`(("x"))`, `((a))`).
+    pub(crate) fn inside_parentheses(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let opening = range.clone().take_while(|&i| self.is_op(i, "(")).count();
+        let closing = range.clone().rev().take_while(|&i| self.is_op(i, ")")).count();
+        let depth = opening.min(closing).min(range.len() / 2);
+        range.start + depth..range.end - depth
     }
 }
 
@@ -883,10 +920,11 @@ impl Lexer<'_> {
         let bytes = self.bytes;
         let pos = self.pos;
         let first = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-        let mut start = pos;
-        while start > first && pos - start <= 2 && IS_WORD[bytes[start - 1] as usize] {
-            start -= 1;
+        let mut word = pos;
+        while word > first && IS_WORD[bytes[word - 1] as usize] {
+            word -= 1;
         }
+        let start = word.max(pos.saturating_sub(3));
         match string_prefix(&bytes[start..pos]) {
             Some((true, raw)) => self.open_fstring(raw, start).map(|()| true),
             Some((false, _)) => {
@@ -896,10 +934,6 @@ impl Lexer<'_> {
             }
             // A word glued to the quote that is no prefix (`x or'a'`): the string starts here.
             None => {
-                let mut word = pos;
-                while word > first && IS_WORD[bytes[word - 1] as usize] {
-                    word -= 1;
-                }
                 self.note_bad_prefix(word, pos);
                 self.plain_string()?;
                 self.field_string(Kind::String, pos);

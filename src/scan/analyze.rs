@@ -501,8 +501,7 @@ impl<'r> Analyzer<'r> {
         // `bf"{x}"`: the tokens read a name and a string, the tree one f-string; the file is
         // broken (a `parse-error`) and the tree reads it for every rule.
         // A name CPython reads normalised (`ｏｓ`): the file is parsed, so `parse-error` says so.
-        let tokens = base.tokens();
-        if tokens.bad_prefix.is_some() || tokens.unnormalized.is_some() {
+        if base.tokens().reads_unlike_cpython() {
             return None;
         }
         let timings = self.settings.timings.as_deref();

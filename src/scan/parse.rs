@@ -146,19 +146,7 @@ impl PythonParser {
 pub(crate) fn first_error(tree: &Tree, text: &FileText) -> Option<(std::ops::Range<usize>, String)> {
     let tokens = text.tokens();
     let indentation = tokens.indentation_error.as_ref().map(|e| (e.range.clone(), e.message.to_string()));
-    let prefix = tokens.bad_prefix.clone().map(|range| {
-        let word = text.source.get(range.clone()).unwrap_or_default();
-        (range, format!("`{word}` is not a string prefix: CPython reads a name, then a string (invalid syntax)"))
-    });
-    let unnormalized = tokens.unnormalized.clone().map(|range| {
-        let word = text.source.get(range.clone()).unwrap_or_default();
-        let normal: String = unicode_normalization::UnicodeNormalization::nfkc(word).collect();
-        (
-            range,
-            format!("`{word}` is `{normal}` to Python, which reads names NFKC-normalised; ssot reads them as written"),
-        )
-    });
-    [first_error_node(tree, text.source), indentation, prefix, unnormalized]
+    [first_error_node(tree, text.source), indentation, tokens.read_unlike_cpython(text.source)]
         .into_iter()
         .flatten()
         .min_by_key(|error| error.0.start)
